@@ -1,0 +1,217 @@
+"""The ``xlrep`` command line: a thin layer over the library.
+
+Every message a user sees is Chinese. Misuse and unreadable input exit with 2,
+always with a message and never with a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+try:  # typer ≥ 0.20 carries its own copy of click
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_errors
+
+from . import __version__
+from .files import XlrepError
+
+app = typer.Typer(
+    name="xlrep",
+    help="政府信息公开工作年度报告：生成填报表（Excel/WPS），校验填好的表，生成报告。",
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+ORG_TYPE_ALIASES = {
+    "政府": "县级以上地方人民政府",
+    "人民政府": "县级以上地方人民政府",
+    "部门": "县级以上人民政府部门",
+    "乡镇": "乡镇人民政府、街道办事处",
+    "街道": "乡镇人民政府、街道办事处",
+}
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"xlrep {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="显示版本号后退出。", callback=_version_callback, is_eager=True),
+) -> None:
+    """政府信息公开工作年度报告：生成填报表（Excel/WPS），校验填好的表，生成报告。"""
+
+
+def _parse_year(text: str) -> int:
+    text = text.strip()
+    if not re.fullmatch(r"\d{4}", text):
+        raise XlrepError(f"报告年度“{text}”无效：请写四位数字年份，如 xlrep template 2021。")
+    year = int(text)
+    latest = date.today().year + 1
+    if year < 2019:
+        raise XlrepError(
+            f"不支持 {year} 年度：现行报告格式自 2019 年度起适用（国办公开办函〔2019〕60号），此前的格式不在本工具范围内。"
+        )
+    if year > latest:
+        raise XlrepError(f"不支持 {year} 年度：最晚只能生成 {latest} 年度的填报表。")
+    return year
+
+
+def _default_name(year: int, org: str | None) -> str:
+    org_part = re.sub(r'[\\/:*?"<>|\s]+', "", org or "")
+    return f"{org_part}{year}年政府信息公开工作年度报告填报表.xlsx"
+
+
+def _output_path(output: Path | None, year: int, org: str | None) -> Path:
+    name = _default_name(year, org)
+    if output is None:
+        return Path.cwd() / name
+    if output.is_dir():
+        return output / name
+    if output.suffix.lower() != ".xlsx":
+        raise XlrepError(f"输出文件“{output}”须以 .xlsx 结尾（Excel 和 WPS 只认这个扩展名的填报表）。")
+    if not output.parent.exists():
+        raise XlrepError(f"输出文件夹“{output.parent}”不存在，请先建立该文件夹或换一个位置。")
+    if not output.parent.is_dir():
+        raise XlrepError(f"“{output.parent}”不是文件夹。")
+    return output
+
+
+@app.command("template")
+def template_command(
+    year: str = typer.Argument(..., metavar="年度", help="报告年度，如 2021。2019–2020 年度用 2019年版格式，2021 年度起用 2021年版。"),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", metavar="路径", help="输出文件（.xlsx）或文件夹。默认在当前文件夹，文件名含年度。"
+    ),
+    edition: Optional[str] = typer.Option(None, "--edition", metavar="2019|2021", help="指定格式版本（一般不需要：按年度自动选择）。"),
+    org: Optional[str] = typer.Option(None, "--org", metavar="机关名称", help="预先填入机关名称，也用于文件名。"),
+    org_type: Optional[str] = typer.Option(
+        None,
+        "--org-type",
+        metavar="机关类型",
+        help="预先填入机关类型：县级以上地方人民政府 / 县级以上人民政府部门 / 乡镇人民政府、街道办事处 / 其他（也可写 政府、部门、乡镇、街道）。",
+    ),
+    password: Optional[str] = typer.Option(None, "--password", metavar="密码", help="给工作表保护设置密码（默认无密码）。"),
+    force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖它（默认绝不覆盖）。"),
+) -> None:
+    """生成填报表：按官方格式排版的 .xlsx，只有黄色单元格可填，总计和勾稽校验自动计算。
+
+    例：xlrep template 2021 --org 某某县人民政府办公室 --org-type 部门
+    """
+    from .form import EDITIONS, edition_for_year, load_form
+    from .files import write_atomically
+    from .template import ORG_TYPES, build_template
+
+    year_value = _parse_year(year)
+    expected = edition_for_year(year_value)
+    if edition is None:
+        edition = expected
+    elif edition not in EDITIONS:
+        raise XlrepError(f"格式版本“{edition}”无效：只能是 2019 或 2021。")
+    elif edition != expected:
+        _say(
+            f"注意：{year_value} 年度应使用{load_form(expected).name}格式，"
+            f"现按您的指定生成{load_form(edition).name}格式的填报表。"
+        )
+    values: dict[str, object] = {}
+    if org is not None:
+        org = org.strip()
+        if not org:
+            raise XlrepError("机关名称不能为空。")
+        values["info.org_name"] = org
+    if org_type is not None:
+        org_type = ORG_TYPE_ALIASES.get(org_type.strip(), org_type.strip())
+        if org_type not in ORG_TYPES:
+            raise XlrepError("机关类型无效，只能是：" + "、".join(ORG_TYPES) + "（也可写 政府、部门、乡镇、街道）。")
+        values["info.org_type"] = org_type
+    path = _output_path(output, year_value, org)
+    if path.exists() and not force:
+        raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 --force，或用 -o 指定另一个文件名。")
+    data = build_template(year_value, edition, values=values, password=password)
+    try:
+        write_atomically(path, data, overwrite=force)
+    except FileExistsError:
+        raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 --force。") from None
+    except PermissionError:
+        raise XlrepError(f"没有权限写入“{path}”：请换一个文件夹，或检查该文件是否正在被 Excel/WPS 打开。") from None
+    except OSError as exc:
+        raise XlrepError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
+    form = load_form(edition)
+    typer.echo(f"已生成 {year_value} 年度填报表（{form.name}）：{path}")
+    _say("请用 Excel 或 WPS 打开，填写黄色单元格，并在“校验”页确认“全部通过”。")
+
+
+# -- entry point ------------------------------------------------------------------
+
+def _usage_message(exc: click_errors.UsageError) -> str:
+    if isinstance(exc, click_errors.NoSuchOption):
+        text = f"没有这个选项：{exc.option_name}"
+        if exc.possibilities:
+            text += "（您是否想用 " + "、".join(sorted(exc.possibilities)) + "？）"
+        return text
+    if isinstance(exc, click_errors.MissingParameter):
+        param = exc.param
+        name = (param.metavar or param.name) if param is not None else ""
+        return f"缺少参数：{name}"
+    if isinstance(exc, click_errors.BadOptionUsage):
+        return f"选项 {exc.option_name} 用法有误（是否漏写了它的值？）"
+    if isinstance(exc, click_errors.BadParameter):
+        name = exc.param.name if exc.param is not None else ""
+        return f"参数 {name} 的值无效"
+    message = exc.format_message()
+    if message.startswith("No such command"):
+        return "没有这个命令：" + message.split("'")[1] if "'" in message else "没有这个命令"
+    if message.startswith("Got unexpected extra argument"):
+        return "多余的参数：" + message.split("(", 1)[-1].rstrip(")")
+    return "命令用法有误：" + message
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    signal.signal(signal.SIGTERM, _terminate)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = app(args=args, prog_name="xlrep", standalone_mode=False)
+    except XlrepError as exc:
+        _say(f"错误：{exc.message}")
+        return exc.exit_code
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        return 2
+    except click_errors.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "xlrep"
+        _say(f"错误：{_usage_message(exc)}。运行 {command} --help 查看用法。")
+        return 2
+    except (KeyboardInterrupt, typer.Abort):
+        _say("已中断：没有写出不完整的文件。")
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:  # a bug of ours: still no traceback for the clerk
+        _say(f"xlrep 内部错误（{type(exc).__name__}: {exc}）。没有写出不完整的文件。请把这条信息和所用文件报告给维护者。")
+        return 3
+    return result if isinstance(result, int) else 0
+
+
+def _terminate(signum, frame):  # pragma: no cover - exercised by signal tests
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

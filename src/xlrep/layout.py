@@ -1,0 +1,337 @@
+"""Where every part of the form sits in the workbook.
+
+``build_layout(form)`` places each sheet's title, labels, input cells, totals and
+live checks on a grid of (row, column), zero-based. The template writer renders
+this layout; the reader and the tests use the very same layout to find cells and
+to verify labels, so a position is decided in exactly one place.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+from .form import Fields, Form, Grid, Texts, defined_name
+
+INSTRUCTIONS_SHEET = "填报说明"
+CHECKS_SHEET = "校验"
+META_SHEET = "_xlrep"
+
+# Item kinds that carry official or fixed label text (verified when reading).
+LABEL_KINDS = frozenset(
+    {"title", "caption", "corner", "header", "row_label", "group_label", "group_label_v", "check_label", "field_label", "heading"}
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    row: int
+    col: int
+    last_row: int | None = None
+    last_col: int | None = None
+    text: str | None = None
+    key: str | None = None  # form cell key (input/total) or live check id (check)
+
+    @property
+    def merged(self) -> bool:
+        return (self.last_row or self.row) != self.row or (self.last_col or self.col) != self.col
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    items: list[Item] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+    landscape: bool = False
+    repeat_rows: tuple[int, int] | None = None
+    last_col: int = 0
+
+    @property
+    def last_row(self) -> int:
+        return max((i.last_row if i.last_row is not None else i.row) for i in self.items)
+
+    def add(self, kind: str, row: int, col: int, last_row: int | None = None, last_col: int | None = None, **kw) -> Item:
+        item = Item(kind, row, col, last_row, last_col, **kw)
+        self.items.append(item)
+        return item
+
+
+@dataclass
+class Layout:
+    form: Form
+    sheets: list[SheetLayout]
+    addresses: dict[str, tuple[str, int, int]]  # form key or live check id -> (sheet, row, col)
+    status_cell: tuple[str, int, int]  # the overall status on the 校验 sheet
+
+    def sheet(self, name: str) -> SheetLayout:
+        return next(s for s in self.sheets if s.name == name)
+
+    def a1(self, key: str, absolute: bool = False, with_sheet: bool = False) -> str:
+        sheet, row, col = self.addresses[key]
+        ref = cell_ref(row, col, absolute)
+        return f"{quote_sheet(sheet)}!{ref}" if with_sheet else ref
+
+
+def col_letters(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    return f"{d}{col_letters(col)}{d}{row + 1}"
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _lines(text: str, width_chars: float) -> int:
+    return max(1, math.ceil(display_width(text) / max(1.0, width_chars - 1)))
+
+
+# Column widths (Excel character units).
+TEXT_LABEL_WIDTH = 24
+TEXT_INPUT_WIDTH = 92
+TEXT_HINT_WIDTH = 34
+LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt
+
+
+def _grid_geometry(grid: Grid) -> tuple[int, int]:
+    label_cols = (max(len(r.group) for r in grid.rows) + 1) if grid.has_row_labels else 0
+    header_depth = max(len(c.group) for c in grid.columns) + 1
+    return label_cols, header_depth
+
+
+def _grid_widths(form: Form, grids: list[Grid]) -> tuple[list[float], float]:
+    label_cols = max(_grid_geometry(g)[0] for g in grids)
+    n_values = max(len(g.columns) for g in grids)
+    if label_cols == 3:
+        labels = [5.0, 12.0, 44.0]
+    elif label_cols == 1:
+        labels = [26.0]
+    else:
+        labels = []
+    value = 18.0 if n_values <= 3 else (11.0 if n_values <= 7 else 9.0)
+    return labels, value
+
+
+def _place_grid(sl: SheetLayout, grid: Grid, top: int, addresses: dict, widths: dict[int, float]) -> int:
+    label_cols, depth = _grid_geometry(grid)
+    n = len(grid.columns)
+    last_col = label_cols + n - 1
+    r = top
+    if grid.caption:
+        sl.add("caption", r, 0, r, last_col, text=grid.caption)
+        sl.heights[r] = 20
+        r += 1
+    header_top = r
+    if label_cols:
+        sl.add("corner", r, 0, r + depth - 1, label_cols - 1, text=grid.corner or "")
+    for level in range(depth):
+        j = 0
+        while j < n:
+            col = grid.columns[j]
+            c = label_cols + j
+            if level < len(col.group):
+                prefix = col.group[: level + 1]
+                k = j
+                while k + 1 < n and grid.columns[k + 1].group[: level + 1] == prefix:
+                    k += 1
+                sl.add("header", r + level, c, r + level, label_cols + k, text=col.group[level])
+                j = k + 1
+                continue
+            if level == len(col.group):
+                sl.add("header", r + level, c, r + depth - 1, c, text=col.label)
+            j += 1
+    for level in range(depth):
+        sl.heights[r + level] = 30 if depth > 1 else 34
+    if grid.corner and label_cols:
+        corner_width = sum(widths.get(i, 10) for i in range(label_cols))
+        needed = _lines(grid.corner, corner_width) * LINE_HEIGHT
+        if needed > 30 * depth:
+            for level in range(depth):
+                sl.heights[r + level] = needed / depth
+    r += depth
+    header_rows = (header_top, r - 1)
+
+    # Row labels, with group labels merged down over their rows.
+    first_data = r
+    rows = grid.rows
+    for level in range(label_cols):
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            if level < len(row.group):
+                prefix = row.group[: level + 1]
+                k = i
+                while k + 1 < len(rows) and rows[k + 1].group[: level + 1] == prefix:
+                    k += 1
+                kind = "group_label_v" if level == 0 and k - i >= 6 else "group_label"
+                sl.add(kind, first_data + i, level, first_data + k, level, text=row.group[level])
+                i = k + 1
+                continue
+            if level == len(row.group):
+                sl.add("row_label", first_data + i, level, first_data + i, label_cols - 1, text=row.label)
+            i += 1
+    for i, row in enumerate(rows):
+        label_width = sum(widths.get(c, 10) for c in range(len(row.group), label_cols))
+        sl.heights[first_data + i] = max(20.0, _lines(row.label, label_width) * LINE_HEIGHT + 4) if row.label else 26.0
+        for j, column in enumerate(grid.columns):
+            key = grid.cell_key(row, column)
+            kind = "total" if (column.sum_of or row.sum_of_rows) else "input"
+            sl.add(kind, first_data + i, label_cols + j, key=key)
+            addresses[key] = (sl.name, first_data + i, label_cols + j)
+    r = first_data + len(rows)
+    for check in grid.checks:
+        if label_cols:
+            sl.add("check_label", r, 0, r, label_cols - 1, text=check.label)
+        for j, column in enumerate(grid.columns):
+            check_id = grid.check_id(check, column)
+            sl.add("check", r, label_cols + j, key=check_id)
+            addresses[check_id] = (sl.name, r, label_cols + j)
+        sl.heights[r] = 24
+        r += 1
+    sl.last_col = max(sl.last_col, last_col)
+    if sl.repeat_rows is None and depth > 1:
+        sl.repeat_rows = (0, header_rows[1])
+    return r
+
+
+def _place_fields(sl: SheetLayout, block: Fields, top: int, addresses: dict) -> int:
+    r = top
+    if block.heading:
+        sl.add("heading", r, 0, r, max(2, sl.last_col), text=block.heading)
+        sl.heights[r] = 22
+        r += 1
+    for cell in block.fields:
+        sl.add("field_label", r, 0, text=cell.label)
+        sl.add("locked_input" if cell.locked else "input", r, 1, key=cell.key)
+        sl.add("hint", r, 2, r, max(2, sl.last_col), text=cell.hint)
+        addresses[cell.key] = (sl.name, r, 1)
+        hint_width = sum(sl.widths.get(c, 10) for c in range(2, max(2, sl.last_col) + 1))
+        sl.heights[r] = max(24.0, _lines(cell.hint, hint_width) * LINE_HEIGHT + 4)
+        r += 1
+    return r
+
+
+def _place_texts(sl: SheetLayout, block: Texts, top: int, addresses: dict) -> int:
+    r = top
+    for cell in block.parts:
+        sl.add("field_label", r, 0, text=cell.label)
+        sl.add("text_input", r, 1, key=cell.key)
+        sl.add("hint", r, 2, text=cell.hint)
+        addresses[cell.key] = (sl.name, r, 1)
+        sl.heights[r] = 190
+        r += 2
+    return r
+
+
+def _place_form_sheet(form: Form, sheet, addresses: dict) -> SheetLayout:
+    sl = SheetLayout(name=sheet.name, landscape=sheet.landscape)
+    grids = [b for b in sheet.blocks if isinstance(b, Grid)]
+    if grids:
+        labels, value = _grid_widths(form, grids)
+        label_cols = len(labels)
+        for i, w in enumerate(labels):
+            sl.widths[i] = w
+        n_values = max(len(g.columns) for g in grids)
+        for j in range(n_values):
+            sl.widths[label_cols + j] = value
+        sl.last_col = max(2, label_cols + n_values - 1)
+    else:
+        sl.widths = {0: TEXT_LABEL_WIDTH, 1: TEXT_INPUT_WIDTH, 2: TEXT_HINT_WIDTH}
+        sl.last_col = 2
+    r = 3
+    for block in sheet.blocks:
+        if isinstance(block, Grid):
+            r = _place_grid(sl, block, r, addresses, sl.widths)
+        elif isinstance(block, Fields):
+            r = _place_fields(sl, block, r, addresses)
+        elif isinstance(block, Texts):
+            r = _place_texts(sl, block, r, addresses)
+        r += 1
+    sl.items.insert(0, Item("title", 0, 0, 0, sl.last_col, text=sheet.title))
+    sl.items.insert(1, Item("note", 1, 0, 1, sl.last_col, text=sheet.note))
+    sl.heights[0] = 30
+    total_width = sum(sl.widths.get(c, 10) for c in range(sl.last_col + 1))
+    sl.heights[1] = _lines(sheet.note, total_width) * LINE_HEIGHT + 6
+    return sl
+
+
+@dataclass(frozen=True)
+class LiveItem:
+    """A row of the 校验 sheet."""
+
+    id: str
+    rule: str
+    label: str
+    message: str
+
+
+def live_items(form: Form) -> list[LiveItem]:
+    """Every live check of the workbook, in the order of the 校验 sheet."""
+    from .form import TABLE_NAMES
+
+    items = [LiveItem(c.id, c.rule, c.label, c.message) for c in form.checks]
+    for table in form.value_tables:
+        name = TABLE_NAMES[table]
+        items.append(LiveItem(f"{table}.value_text", "VALUE-TEXT", f"{name}文本数字", "数字单元格中不得填入文字（如“１２”“12件”“无”“-”），公式会忽略它们"))
+        if any(c.kind != "signed" for c in form.table_inputs(table)):
+            items.append(LiveItem(f"{table}.value_negative", "VALUE-NEGATIVE", f"{name}负数", "件数和金额不得为负数"))
+    return items
+
+
+def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple[str, int, int]]:
+    sl = SheetLayout(name=CHECKS_SHEET, landscape=False)
+    sl.widths = {0: 6, 1: 18, 2: 30, 3: 54, 4: 16}
+    sl.last_col = 4
+    sl.add("title", 0, 0, 0, 4, text="校验")
+    sl.add("note", 1, 0, 1, 4, text="本页随填写实时更新。“✔”表示通过；“✘”表示未通过，其后为差额或个数。全部通过后再提交。")
+    sl.heights[0] = 30
+    sl.heights[1] = 22
+    sl.add("field_label", 3, 0, 3, 1, text="总体状态")
+    sl.add("status", 3, 2, 3, 4, key="status")
+    status = (CHECKS_SHEET, 3, 2)
+    sl.heights[3] = 28
+    for c, text in enumerate(("序号", "规则编号", "校验项目", "说明", "状态")):
+        sl.add("header", 5, c, text=text)
+    sl.heights[5] = 22
+    sl.repeat_rows = (5, 5)
+    for i, item in enumerate(live_items(form)):
+        r = 6 + i
+        sl.add("cell", r, 0, text=str(i + 1))
+        sl.add("cell", r, 1, text=item.rule)
+        sl.add("cell", r, 2, text=item.label)
+        sl.add("cell", r, 3, text=item.message)
+        sl.add("live", r, 4, key=item.id)
+        addresses["live." + item.id] = (CHECKS_SHEET, r, 4)
+        sl.heights[r] = 20
+    return sl, status
+
+
+@cache
+def build_layout(edition: str) -> Layout:
+    from .form import load_form
+
+    form = load_form(edition)
+    addresses: dict[str, tuple[str, int, int]] = {}
+    sheets = [_place_form_sheet(form, sheet, addresses) for sheet in form.sheets]
+    checks_sheet, status = _place_checks_sheet(form, addresses)
+    sheets.append(checks_sheet)
+    return Layout(form=form, sheets=sheets, addresses=addresses, status_cell=status)
+
+
+__all__ = ["Layout", "SheetLayout", "Item", "build_layout", "live_items", "defined_name", "cell_ref", "quote_sheet"]

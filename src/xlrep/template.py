@@ -1,0 +1,504 @@
+"""Form + layout → the locked fill-in workbook (.xlsx), written with XlsxWriter.
+
+Every formula is written together with its correct cached result (computed by
+``engine``), so programs that do not recalculate on load still show the truth.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from . import __version__
+from .catalog import BY_ID, FILLING_RULES, SEVERITY_NAMES
+from .engine import ALL_PASSED, PASS, live_states, overall_status, compute_totals
+from .form import Cell, Form, load_form
+from .layout import (
+    CHECKS_SHEET,
+    INSTRUCTIONS_SHEET,
+    META_SHEET,
+    Layout,
+    build_layout,
+    cell_ref,
+    live_items,
+    quote_sheet,
+)
+
+#: Changes whenever the workbook's structure changes (cells, formulas, labels, sheets).
+TEMPLATE_VERSION = "1.0"
+GENERATOR = "xlrep"
+
+ORG_TYPES = ("县级以上地方人民政府", "县级以上人民政府部门", "乡镇人民政府、街道办事处", "其他")
+
+# Colours: the legend on 填报说明 shows these same fills.
+INPUT_FILL = "#FFF2CC"  # pale yellow: type here
+TOTAL_FILL = "#E7E6E6"  # grey: calculated
+HEADER_FILL = "#DDEBF7"
+ERROR_FILL = "#FFC7CE"
+ERROR_TEXT = "#9C0006"
+PASS_FILL = "#C6EFCE"
+PASS_TEXT = "#006100"
+
+BODY_FONT = "宋体"  # SimSun; Excel substitutes another GB2312 font through the charset when missing
+HEADING_FONT = "黑体"  # SimHei
+GB2312_CHARSET = 134
+
+MAX_NUMBER = 999_999_999
+
+
+def template_identity(form: Form, year: int) -> dict[str, str]:
+    """What identifies a workbook made by xlrep: stored as document properties and on the hidden sheet."""
+    return {
+        "xlrep.generator": GENERATOR,
+        "xlrep.generator_version": __version__,
+        "xlrep.edition": form.edition,
+        "xlrep.year": str(year),
+        "xlrep.template_version": TEMPLATE_VERSION,
+        "xlrep.form_fingerprint": form.fingerprint,
+    }
+
+
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": BODY_FONT, "font_size": 11, "font_charset": GB2312_CHARSET, "valign": "vcenter"}
+        border = {"border": 1, "border_color": "#808080"}
+
+        def fmt(**kw):
+            return wb.add_format({**base, **kw})
+
+        self.title = fmt(font_name=HEADING_FONT, font_size=16, bold=True, align="center")
+        self.big_title = fmt(font_name=HEADING_FONT, font_size=18, bold=True, align="center")
+        self.note = fmt(text_wrap=True, font_color="#595959", font_size=10, valign="top")
+        self.heading = fmt(font_name=HEADING_FONT, bold=True, font_size=12)
+        self.caption = fmt(bold=True, align="center", **border)
+        self.header = fmt(bold=True, align="center", text_wrap=True, bg_color=HEADER_FILL, **border)
+        self.corner = fmt(align="center", text_wrap=True, font_size=10, bg_color=HEADER_FILL, **border)
+        self.row_label = fmt(text_wrap=True, **border)
+        self.check_label = fmt(bold=True, text_wrap=True, bg_color=TOTAL_FILL, **border)
+        self.group_label = fmt(text_wrap=True, align="center", **border)
+        self.group_label_v = fmt(align="center", rotation=270, **border)
+        self.field_label = fmt(bold=True, text_wrap=True, valign="top", **border)
+        self.hint = fmt(text_wrap=True, font_color="#595959", font_size=10, valign="top")
+        self.cell = fmt(text_wrap=True, **border)
+        common_input = {"bg_color": INPUT_FILL, "locked": False, **border}
+        self.input = {
+            "count": fmt(num_format="0", align="center", **common_input),
+            "signed": fmt(num_format="0", align="center", **common_input),
+            "amount": fmt(num_format="General", align="center", **common_input),
+            "text": fmt(text_wrap=True, **common_input),
+            "choice": fmt(**common_input),
+            "date": fmt(num_format="yyyy-mm-dd", align="left", **common_input),
+        }
+        self.text_input = fmt(text_wrap=True, valign="top", **common_input)
+        self.locked_input = fmt(bold=True, bg_color=TOTAL_FILL, align="left", num_format="0", **border)
+        self.total = fmt(bold=True, align="center", num_format="General", bg_color=TOTAL_FILL, **border)
+        self.check = fmt(align="center", font_color=PASS_TEXT, **border)
+        self.status = fmt(align="center", bold=True, font_size=14, font_color=PASS_TEXT, bg_color=PASS_FILL, **border)
+        self.fail = wb.add_format({"bg_color": ERROR_FILL, "font_color": ERROR_TEXT})
+        self.legend = {
+            "input": fmt(bg_color=INPUT_FILL, **border),
+            "total": fmt(bg_color=TOTAL_FILL, **border),
+            "fail": fmt(bg_color=ERROR_FILL, font_color=ERROR_TEXT, **border),
+            "pass": fmt(bg_color=PASS_FILL, font_color=PASS_TEXT, **border),
+        }
+        self.plain = fmt(text_wrap=True, valign="top")
+        self.bold = fmt(bold=True, valign="top")
+
+
+def _ranges(cells: list[tuple[int, int]]) -> list[str]:
+    """Compress cell positions into as few A1 ranges as possible (rows of runs, stacked)."""
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for row, col in sorted(cells):
+        row_runs = runs.setdefault(row, [])
+        if row_runs and row_runs[-1][1] == col - 1:
+            row_runs[-1] = (row_runs[-1][0], col)
+        else:
+            row_runs.append((col, col))
+    rects: list[list[int]] = []  # [first_row, last_row, first_col, last_col]
+    for row in sorted(runs):
+        for c1, c2 in runs[row]:
+            for rect in rects:
+                if rect[1] == row - 1 and rect[2] == c1 and rect[3] == c2:
+                    rect[1] = row
+                    break
+            else:
+                rects.append([row, row, c1, c2])
+    out = []
+    for r1, r2, c1, c2 in rects:
+        first, last = cell_ref(r1, c1), cell_ref(r2, c2)
+        out.append(first if first == last else f"{first}:{last}")
+    return out
+
+
+def _ref_list(layout: Layout, keys, sheet: str) -> str:
+    """Operands as references relative to ``sheet`` (sheet-qualified when elsewhere)."""
+    by_sheet: dict[str, list[tuple[int, int]]] = {}
+    for key in keys:
+        s, r, c = layout.addresses[key]
+        by_sheet.setdefault(s, []).append((r, c))
+    parts = []
+    for s, cells in by_sheet.items():
+        prefix = "" if s == sheet else quote_sheet(s) + "!"
+        parts.extend(prefix + ref for ref in _ranges(cells))
+    return ",".join(parts)
+
+
+def total_formula(layout: Layout, cell: Cell) -> str:
+    return f"=SUM({_ref_list(layout, cell.sum_of, cell.sheet)})"
+
+
+def check_formula(layout: Layout, check_id: str) -> str:
+    form = layout.form
+    check = next(c for c in form.checks if c.id == check_id)
+    sheet = layout.addresses[check_id][0]
+    diff = f"(SUM({_ref_list(layout, check.left, sheet)})-SUM({_ref_list(layout, check.right, sheet)}))"
+    return f'=IF({diff}=0,"{PASS}","✘ 差"&{diff})'
+
+
+def live_formula(layout: Layout, item_id: str) -> str:
+    """The formula of one row's status cell on the 校验 sheet."""
+    form = layout.form
+    if item_id in layout.addresses:  # a declared check: show its cell
+        s, r, c = layout.addresses[item_id]
+        return f"={quote_sheet(s)}!{cell_ref(r, c)}"
+    table, what = item_id.split(".")
+    cells = form.table_inputs(table)
+    if what == "value_negative":
+        cells = [c for c in cells if c.kind != "signed"]
+    by_sheet: dict[str, list[tuple[int, int]]] = {}
+    for cell in cells:
+        s, r, c = layout.addresses[cell.key]
+        by_sheet.setdefault(s, []).append((r, c))
+    ranges = [f"{quote_sheet(s)}!{ref}" for s, pos in by_sheet.items() for ref in _ranges(pos)]
+    if what == "value_text":
+        count = "+".join(f"SUMPRODUCT(--ISTEXT({r}))" for r in ranges)
+    else:
+        count = "+".join(f'COUNTIF({r},"<0")' for r in ranges)
+    return f'=IF(({count})=0,"{PASS}","✘ "&({count})&"个")'
+
+
+def status_formula(layout: Layout) -> str:
+    rows = [layout.addresses["live." + item.id] for item in live_items(layout.form)]
+    first = cell_ref(rows[0][1], rows[0][2])
+    last = cell_ref(rows[-1][1], rows[-1][2])
+    n = len(rows)
+    return f'=IF(COUNTIF({first}:{last},"{PASS}")={n},"{ALL_PASSED}",({n}-COUNTIF({first}:{last},"{PASS}"))&" 项未通过")'
+
+
+def _validation(cell: Cell) -> dict | None:
+    title = cell.label if len(cell.label) <= 32 else cell.label[:31] + "…"
+    if cell.kind == "count":
+        return {
+            "validate": "integer", "criteria": "between", "minimum": 0, "maximum": MAX_NUMBER,
+            "input_title": "填写件数（整数）",
+            "input_message": _clip(f"{cell.label}\n填 0 或正整数，没有请填 0。"),
+            "error_title": "只能填整数",
+            "error_message": "这里只能填 0 或正整数（件数），不要带单位、文字或小数。没有请填 0。",
+        }
+    if cell.kind == "signed":
+        return {
+            "validate": "integer", "criteria": "between", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER,
+            "input_title": "填写增减数（整数）",
+            "input_message": _clip(f"{cell.label}\n填整数，减少填负数（如 -2），没有变化填 0。"),
+            "error_title": "只能填整数",
+            "error_message": "这里只能填整数（减少填负数），不要带单位或文字。没有变化请填 0。",
+        }
+    if cell.kind == "amount":
+        return {
+            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1e12,
+            "input_title": "填写金额",
+            "input_message": _clip(f"{cell.label}\n填 0 或正数，可有小数，不要带单位。"),
+            "error_title": "只能填数字",
+            "error_message": "这里只能填 0 或正数（金额，可有小数），不要带单位或文字。没有请填 0。",
+        }
+    if cell.kind == "choice":
+        return {
+            "validate": "list", "source": list(cell.choices),
+            "input_title": title, "input_message": _clip(cell.hint or "从下拉列表中选择。"),
+            "error_title": "请从列表中选择", "error_message": "请从下拉列表中选择：" + "、".join(cell.choices),
+        }
+    if cell.kind == "date":
+        return {
+            "validate": "date", "criteria": "between",
+            "minimum": datetime(2019, 1, 1), "maximum": datetime(2100, 12, 31),
+            "input_title": title, "input_message": _clip(cell.hint),
+            "error_title": "日期无效", "error_message": "请填写日期，如 2022-01-20。",
+        }
+    if cell.hint:
+        return {"validate": "any", "input_title": title, "input_message": _clip(cell.hint)}
+    return None
+
+
+def _clip(text: str, limit: int = 255) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _write_value(ws, row: int, col: int, value: object, fmt) -> None:
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, (date, datetime)):
+        ws.write_datetime(row, col, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def build_template(
+    year: int,
+    edition: str,
+    *,
+    values: Mapping[str, object] | None = None,
+    password: str | None = None,
+) -> bytes:
+    """The workbook as bytes. ``values`` pre-fills input cells by key (e.g. 机关名称)."""
+    import xlsxwriter
+
+    form = load_form(edition)
+    layout = build_layout(edition)
+    values = dict(values or {})
+    values["info.report_year"] = year
+    for cell in form.inputs:
+        if cell.default is not None and values.get(cell.key) is None:
+            values[cell.key] = cell.default
+    totals = compute_totals(form, values)
+    states = live_states(form, values)
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "default_format_properties": {"font_name": BODY_FONT, "font_size": 11},
+        },
+    )
+    identity = template_identity(form, year)
+    wb.set_properties(
+        {
+            "title": f"{year}年政府信息公开工作年度报告填报表",
+            "subject": f"政府信息公开工作年度报告（{form.name}，{form.issued_as}）",
+            "author": "xlrep",
+            "comments": f"由 xlrep {__version__} 生成；用 xlrep ingest 读取和校验。",
+            "created": datetime(year if year <= date.today().year else date.today().year, 1, 1),
+        }
+    )
+    for name, value in identity.items():
+        wb.set_custom_property(name, value)
+    f = _Formats(wb)
+    protect_options = {
+        "format_columns": True,
+        "format_rows": True,
+        "select_locked_cells": True,
+        "select_unlocked_cells": True,
+    }
+
+    instructions = wb.add_worksheet(INSTRUCTIONS_SHEET)
+    _write_instructions(instructions, f, form, layout, year)
+    instructions.protect(password or "", protect_options)
+
+    for sl in layout.sheets:
+        ws = wb.add_worksheet(sl.name)
+        for col, width in sl.widths.items():
+            ws.set_column(col, col, width)
+        for row, height in sl.heights.items():
+            ws.set_row(row, height)
+        for item in sl.items:
+            _write_item(ws, wb, f, layout, item, values, totals, states)
+        for cell in form.cells.values():
+            if cell.sheet == sl.name and cell.is_input:
+                dv = _validation(cell)
+                if dv:
+                    _, r, c = layout.addresses[cell.key]
+                    ws.data_validation(r, c, r, c, dv)
+        ws.set_paper(9)  # A4
+        if sl.landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        # Tables print on one page, as in the official format; long narrative may run on.
+        has_grid = any(item.kind == "input" and form.cells[item.key].table for item in sl.items)
+        ws.fit_to_pages(1, 1 if has_grid or sl.name == CHECKS_SHEET else 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+        ws.center_horizontally()
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        ws.print_area(0, 0, sl.last_row, sl.last_col)
+        if sl.repeat_rows:
+            ws.repeat_rows(*sl.repeat_rows)
+        ws.protect(password or "", protect_options)
+    _freeze_headers(wb, layout)
+
+    for cell in form.cells.values():
+        s, r, c = layout.addresses[cell.key]
+        wb.define_name(cell.defined_name, f"={quote_sheet(s)}!{cell_ref(r, c, absolute=True)}")
+
+    meta = wb.add_worksheet(META_SHEET)
+    meta.write_row(0, 0, ["key", "value"])
+    for i, (name, value) in enumerate(identity.items(), start=1):
+        meta.write_string(i, 0, name)
+        meta.write_string(i, 1, value)
+    meta.protect(password or "", protect_options)
+    meta.very_hidden()
+
+    wb.worksheets()[1].activate()
+    wb.close()
+    return _lock_structure(buffer.getvalue(), password)
+
+
+def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, states) -> None:
+    kind = item.kind
+    form = layout.form
+    if kind in ("input", "text_input", "locked_input"):
+        cell = form.cells[item.key]
+        if kind == "text_input":
+            fmt = f.text_input
+        elif kind == "locked_input":
+            fmt = f.locked_input
+        else:
+            fmt = f.input[cell.kind if cell.kind in f.input else "text"]
+        _write_value(ws, item.row, item.col, values.get(item.key), fmt)
+        return
+    if kind == "total":
+        cell = form.cells[item.key]
+        ws.write_formula(item.row, item.col, total_formula(layout, cell), f.total, totals[item.key])
+        return
+    if kind in ("check", "live"):
+        formula = check_formula(layout, item.key) if kind == "check" else live_formula(layout, item.key)
+        ws.write_formula(item.row, item.col, formula, f.check, states[item.key])
+        ref = cell_ref(item.row, item.col)
+        ws.conditional_format(
+            item.row, item.col, item.row, item.col,
+            {"type": "formula", "criteria": f'={ref}<>"{PASS}"', "format": f.fail},
+        )
+        return
+    if kind == "status":
+        status = overall_status(states)
+        ws.merge_range(item.row, item.col, item.last_row, item.last_col, "", f.status)
+        ws.write_formula(item.row, item.col, status_formula(layout), f.status, status)
+        ref = cell_ref(item.row, item.col)
+        ws.conditional_format(
+            item.row, item.col, item.last_row, item.last_col,
+            {"type": "formula", "criteria": f'={ref}<>"{ALL_PASSED}"', "format": f.fail},
+        )
+        return
+    fmt = getattr(f, kind)
+    if item.merged:
+        ws.merge_range(item.row, item.col, item.last_row, item.last_col, item.text or "", fmt)
+    else:
+        ws.write_string(item.row, item.col, item.text or "", fmt) if item.text else ws.write_blank(item.row, item.col, None, fmt)
+
+
+def _freeze_headers(wb, layout: Layout) -> None:
+    """Keep the header and row labels of the wide tables in view while scrolling."""
+    for sl in layout.sheets:
+        if sl.repeat_rows and sl.name != CHECKS_SHEET:
+            ws = wb.get_worksheet_by_name(sl.name)
+            first_value_col = min((i.col for i in sl.items if i.kind in ("input", "total")), default=0)
+            ws.freeze_panes(sl.repeat_rows[1] + 1, first_value_col)
+
+
+def _write_instructions(ws, f: _Formats, form: Form, layout: Layout, year: int) -> None:
+    ws.set_column(0, 0, 4)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 2, 84)
+    ws.merge_range(0, 0, 0, 2, f"{year}年政府信息公开工作年度报告 填报表", f.big_title)
+    ws.set_row(0, 36)
+    info = [
+        ("格式版本", f"{form.name}（{form.issued_as}）"),
+        ("报告年度", f"{year}年（统计期限：{year}年1月1日至{year}年12月31日）"),
+        ("模板版本", f"{TEMPLATE_VERSION}（xlrep {__version__} 生成，表样指纹 {form.fingerprint}）"),
+    ]
+    r = 2
+    for label, text in info:
+        ws.write_string(r, 1, label, f.bold)
+        ws.write_string(r, 2, text, f.plain)
+        r += 1
+    r += 1
+    ws.write_string(r, 1, "填报步骤", f.heading)
+    r += 1
+    steps = [
+        "在“基本信息”页填写机关名称、机关类型和联系方式。",
+        "逐页填写黄色单元格：一、五、六 写文字（每部分写成完整的段落），二、三、四 填数字。",
+        "没有的数字填 0，不要留空；只填阿拉伯数字，不要写“件”“元”等单位，不要填“无”“-”“/”。",
+        "灰色单元格是公式，会自动计算，不能修改；表头、标签和工作表名称也不要改动。",
+        "填完后查看“校验”页：“总体状态”显示“全部通过”后再提交；“✘”所在行说明了错在哪里。",
+        "用 Excel 或 WPS 直接保存（保持 .xlsx 格式，不要另存为 .xls 或 .et），交给 xlrep ingest 校验并生成报告。",
+        "单元格中换行：Excel 按 Alt+Enter，WPS 按 Alt+Enter；文字较长时可拖动行高查看。",
+    ]
+    for i, step in enumerate(steps, start=1):
+        ws.write_string(r, 1, f"第{i}步", f.bold)
+        ws.write_string(r, 2, step, f.plain)
+        ws.set_row(r, 20 if len(step) < 44 else 34)
+        r += 1
+    r += 1
+    ws.write_string(r, 1, "颜色说明", f.heading)
+    r += 1
+    legend = [
+        ("input", "", "黄色：需要填写的单元格"),
+        ("total", "0", "灰色：自动计算的总计，不能修改"),
+        ("pass", PASS, "绿色 ✔：校验通过"),
+        ("fail", "✘ 差3", "红色 ✘：校验未通过，后面是差额或出错的单元格个数"),
+    ]
+    for style, sample, text in legend:
+        ws.write_string(r, 1, sample, f.legend[style]) if sample else ws.write_blank(r, 1, None, f.legend[style])
+        ws.write_string(r, 2, text, f.plain)
+        r += 1
+    r += 1
+    ws.write_string(r, 1, "填报规则", f.heading)
+    r += 1
+    for rule_id in FILLING_RULES:
+        rule = BY_ID[rule_id]
+        if rule.edition and rule.edition != form.edition:
+            continue
+        ws.write_string(r, 1, f"{SEVERITY_NAMES[rule.severity]} {rule.id}", f.bold)
+        ws.write_string(r, 2, rule.title, f.plain)
+        ws.set_row(r, 20 if len(rule.title) < 44 else 34)
+        r += 1
+    r += 1
+    ws.write_string(r, 1, "说明", f.heading)
+    r += 1
+    notes = [
+        "“错误”须改正后才能生成报告；“提示”请核实，确认无误可以提交。",
+        "工作表已保护（防止误改公式），无需密码即可填写黄色单元格。",
+        "报告各部分标题：" + "；".join(form.section_headings.values()) + "。",
+    ]
+    for note in notes:
+        ws.write_string(r, 2, note, f.plain)
+        ws.set_row(r, 20 if len(note) < 44 else 34)
+        r += 1
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, r, 2)
+
+
+_BOOK_VIEWS = re.compile(rb"<bookViews>")
+
+
+def _lock_structure(xlsx: bytes, password: str | None) -> bytes:
+    """Add workbook-structure protection (no adding, deleting, renaming or unhiding sheets).
+
+    XlsxWriter cannot write ``<workbookProtection>``; it belongs right before
+    ``<bookViews>`` in ``xl/workbook.xml`` (ECMA-376 §18.2.29).
+    """
+    attrs = b'lockStructure="1"'
+    if password:
+        from xlsxwriter.worksheet import Worksheet
+
+        digest = Worksheet._encode_password(None, password)
+        attrs = f'workbookPassword="{digest}" '.encode() + attrs
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data, n = _BOOK_VIEWS.subn(b"<workbookProtection " + attrs + b"/><bookViews>", data, count=1)
+                if n != 1:
+                    raise RuntimeError("xl/workbook.xml has no <bookViews>")
+            target.writestr(info, data)
+    return out.getvalue()
