@@ -202,11 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         _say("已中断：没有写出不完整的文件。")
         return 130
     except typer.Exit as exc:
-        return exc.exit_code
+        result = exc.exit_code
     except Exception as exc:  # a bug of ours: still no traceback for the clerk
         _say(f"xlrep 内部错误（{type(exc).__name__}: {exc}）。没有写出不完整的文件。请把这条信息和所用文件报告给维护者。")
         return 3
-    return result if isinstance(result, int) else 0
+    code = result if isinstance(result, int) else 0
+    if code == 130:  # typer turns Ctrl-C into exit code 130
+        _say("已中断：没有写出不完整的文件。")
+    return code
 
 
 def _terminate(signum, frame):  # pragma: no cover - exercised by signal tests
