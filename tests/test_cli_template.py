@@ -115,13 +115,15 @@ def test_missing_year_and_unknown_command(run):
     assert code == 2 and "没有这个命令" in err
 
 
-def test_unwritable_folder_is_reported(run, tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")  # pragma: no cover
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    code, _, err = run("template", "2021", "-o", str(locked / "t.xlsx"))
+def test_unwritable_folder_is_reported(run, tmp_path, monkeypatch):
+    # Tests run as root in CI, where chmod cannot deny a write: refuse it the way the OS would.
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", denied)
+    code, _, err = run("template", "2021", "-o", "t.xlsx")
     assert code == 2 and "权限" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_write_is_atomic_interrupt_leaves_no_file(run, tmp_path, monkeypatch):
