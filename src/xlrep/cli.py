@@ -157,6 +157,73 @@ def template_command(
     _say("请用 Excel 或 WPS 打开，填写黄色单元格，并在“校验”页确认“全部通过”。")
 
 
+@app.command("ingest")
+def ingest_command(
+    file: Path = typer.Argument(..., metavar="填报表", help="填好的填报表（.xlsx 或 .xlsm），由 xlrep template 生成。"),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的校验结果（供程序处理）。"),
+    strict: bool = typer.Option(False, "--strict", help="严格模式：有“提示”也按未通过处理（退出码 1）。"),
+    annotate: Optional[Path] = typer.Option(
+        None, "--annotate", metavar="输出.xlsx", help="另存一份标注副本：有问题的单元格标上颜色并附批注（原文件不动）。"
+    ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="--annotate 的输出文件已存在时覆盖它。"),
+) -> int:
+    """校验填好的填报表：逐项检查数字、勾稽关系和文字，指出每个问题所在的单元格。
+
+    退出码：0 没有错误；1 有错误（--strict 时有提示也算）；2 文件无法读取或用法错误。
+
+    例：xlrep ingest 某某县2021年填报表.xlsx --annotate 标注.xlsx
+    """
+    import json
+
+    from .audit_output import print_audit, write_annotated
+    from .ingest import audit
+    from .reader import UnreadableFile
+
+    if annotate is not None:
+        _check_annotate_target(file, annotate, overwrite)
+    try:
+        result = audit(file)
+    except UnreadableFile as exc:
+        if as_json:
+            typer.echo(json.dumps(_unreadable_json(file, exc), ensure_ascii=False, indent=2))
+        raise
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
+    print_audit(result)
+    if annotate is not None:
+        write_annotated(result, annotate, overwrite=overwrite)
+        _say(f"已写出标注副本：{annotate}")
+    summary = result.summary
+    failed = summary["errors"] > 0 or (strict and summary["warnings"] > 0)
+    return 1 if failed else 0
+
+
+def _unreadable_json(file: Path, exc) -> dict:
+    return {
+        "file": str(file),
+        "edition": None,
+        "year": None,
+        "template_version": None,
+        "summary": {"errors": 1, "warnings": 0, "infos": 0},
+        "findings": [exc.finding.as_dict()],
+    }
+
+
+def _check_annotate_target(source: Path, target: Path, overwrite: bool) -> None:
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise XlrepError(f"标注副本“{target}”须以 .xlsx 结尾。")
+    try:
+        same = target.exists() and source.exists() and target.resolve() == source.resolve()
+    except OSError:
+        same = False
+    if same:
+        raise XlrepError("标注副本不能写到原文件上：请用 --annotate 指定另一个文件名。原文件没有改动。")
+    if not target.parent.is_dir():
+        raise XlrepError(f"输出文件夹“{target.parent}”不存在，请先建立该文件夹或换一个位置。")
+    if target.exists() and not overwrite:
+        raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 --overwrite，或换一个文件名。")
+
+
 # -- entry point ------------------------------------------------------------------
 
 def _usage_message(exc: click_errors.UsageError) -> str:

@@ -36,6 +36,7 @@ class Cell:
     sheet: str
     table: str | None = None  # "t2", "t3", "t4" or None for fields and texts
     sum_of: tuple[str, ...] = ()  # non-empty: a total, computed by formula
+    sum_rule: str | None = None  # the rule that checks the total (T3-ROW-SUM, T3-RESULT-SUM, T4-SUM)
     hint: str = ""
     required: bool = False
     locked: bool = False
@@ -71,6 +72,7 @@ class GridColumn:
     kind: str
     group: tuple[str, ...] = ()
     sum_of: tuple[str, ...] = ()
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class GridRow:
     group: tuple[str, ...] = ()
     result: bool = False
     sum_of_rows: str | None = None
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,7 @@ def _grid(b: dict) -> Grid:
             kind=c.get("kind", "count"),
             group=tuple(c.get("group", ())),
             sum_of=tuple(c.get("sum_of", ())),
+            rule=c.get("rule"),
         )
         for c in b["columns"]
     )
@@ -337,6 +341,7 @@ def _grid(b: dict) -> Grid:
             group=tuple(r.get("group", ())),
             result=r.get("result", False),
             sum_of_rows=r.get("sum_of_rows"),
+            rule=r.get("rule"),
         )
         for r in b["rows"]
     )
@@ -378,10 +383,12 @@ def _grid_cells(grid: Grid, sheet: str):
                 sum_of = tuple(
                     grid.cell_key(row, next(c for c in grid.columns if c.key == k)) for k in column.sum_of
                 )
+                rule = column.rule
             elif row.sum_of_rows == "result":
                 sum_of = tuple(grid.cell_key(r, column) for r in result_rows)
+                rule = row.rule
             else:
-                sum_of = ()
+                sum_of, rule = (), None
             yield Cell(
                 key=grid.cell_key(row, column),
                 label=f"{row_label} × {col_label}" if row_label else col_label,
@@ -389,6 +396,7 @@ def _grid_cells(grid: Grid, sheet: str):
                 sheet=sheet,
                 table=grid.table,
                 sum_of=sum_of,
+                sum_rule=rule,
             )
 
 
@@ -414,6 +422,8 @@ def _validate(form: Form) -> None:
         if name in names:
             raise FormError(f"keys {names[name]} and {cell.key} share the defined name {name}")
         names[name] = cell.key
+        if cell.sum_of and not cell.sum_rule:
+            raise FormError(f"total {cell.key} names no rule")
         for operand in cell.sum_of:
             if operand not in form.cells:
                 raise FormError(f"{cell.key} sums unknown cell {operand}")

@@ -318,7 +318,7 @@ def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple
         sl.add("cell", r, 3, text=item.message)
         sl.add("live", r, 4, key=item.id)
         addresses["live." + item.id] = (CHECKS_SHEET, r, 4)
-        sl.heights[r] = 20
+        sl.heights[r] = max(20.0, _lines(item.message, sl.widths[3]) * LINE_HEIGHT + 4)
     return sl, status
 
 

@@ -1,0 +1,83 @@
+"""Showing an audit: the human listing on stderr and the annotated copy of the workbook."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import typer
+
+from .catalog import ERROR, INFO, SEVERITY_NAMES, WARNING
+from .files import XlrepError, write_atomically
+from .ingest import Audit
+
+MARKS = {ERROR: ("✘", "red"), WARNING: ("!", "yellow"), INFO: ("i", "cyan")}
+MAX_CELLS_SHOWN = 8
+
+
+def print_audit(audit: Audit) -> None:
+    """Findings grouped by sheet, severity coloured on a terminal, closing with the counts."""
+    echo = lambda text="", **style: typer.secho(text, err=True, **style)  # noqa: E731
+    r = audit.result
+    meta = []
+    if audit.edition:
+        meta.append(f"{audit.edition}年版")
+    if audit.year:
+        meta.append(f"{audit.year} 年度")
+    if r.template_version:
+        meta.append(f"模板版本 {r.template_version}")
+    echo(f"文件：{audit.file}" + (f"（{'，'.join(meta)}）" if meta else ""), bold=True)
+    groups: dict[str, list] = {}
+    for finding in audit.findings:
+        sheet = finding.cells[0].sheet if finding.cells else "整个文件"
+        groups.setdefault(sheet, []).append(finding)
+    for sheet, findings in groups.items():
+        echo()
+        echo(f"【{sheet}】", bold=True)
+        for f in findings:
+            mark, colour = MARKS[f.severity]
+            echo(f"  {mark} {SEVERITY_NAMES[f.severity]} {f.rule}  ", fg=colour, bold=True, nl=False)
+            echo(f.message)
+            for cell in f.cells[:MAX_CELLS_SHOWN]:
+                echo(f"      {cell}", dim=True)
+            if len(f.cells) > MAX_CELLS_SHOWN:
+                echo(f"      … 共 {len(f.cells)} 个单元格", dim=True)
+    s = audit.summary
+    echo()
+    closing = f"{s['errors']} 项错误，{s['warnings']} 项提示" + (f"，{s['infos']} 项信息" if s["infos"] else "")
+    colour = "red" if s["errors"] else ("yellow" if s["warnings"] else "green")
+    echo(closing + ("" if s["errors"] else "。没有错误。"), fg=colour, bold=True)
+
+
+FILLS = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
+
+
+def write_annotated(audit: Audit, target: Path, *, overwrite: bool) -> None:
+    """A copy of the workbook with each offending cell tinted and carrying a comment."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    wb = openpyxl.load_workbook(audit.file, keep_vba=audit.file.suffix.lower() == ".xlsm")
+    notes: dict[tuple[str, str], list] = {}
+    for finding in audit.findings:
+        for cell in finding.cells:
+            if cell.sheet in wb.sheetnames:
+                notes.setdefault((cell.sheet, cell.cell), []).append(finding)
+    rank = {ERROR: 0, WARNING: 1, INFO: 2}
+    for (sheet, a1), findings in notes.items():
+        xl = wb[sheet][a1]
+        worst = min(findings, key=lambda f: rank[f.severity]).severity
+        xl.fill = PatternFill("solid", fgColor=FILLS[worst])
+        text = "\n\n".join(f"[{SEVERITY_NAMES[f.severity]} {f.rule}] {f.message}" for f in findings)
+        comment = Comment(text[:30000], "xlrep")
+        comment.width, comment.height = 360, min(600, 80 + 18 * (len(text) // 24))
+        xl.comment = comment
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    try:
+        write_atomically(target, buffer.getvalue(), overwrite=overwrite)
+    except FileExistsError:
+        raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 --overwrite。") from None
+    except OSError as exc:
+        raise XlrepError(f"无法写入“{target}”：{exc.strerror or exc}。") from None

@@ -1,0 +1,595 @@
+"""Filled workbook (.xlsx/.xlsm) → values by form key + structural findings.
+
+The reader trusts nothing it has not verified: it finds the template identity
+(custom properties, else the very-hidden sheet, else the official labels), finds
+every cell through its defined name, checks labels and formulas against the
+layout, classifies every input value (blank, text, negative, …) and never takes a
+cached formula result as truth. The input file is opened read-only and never
+written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from .files import XlrepError
+from .findings import CellRef, Finding
+from .form import EDITIONS, Cell, edition_for_year
+from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, Layout, build_layout, cell_ref, live_items
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+SAVE_AS_XLSX = "请在 Excel 或 WPS 中打开它，选择“另存为”→“Excel 工作簿（*.xlsx）”，再用新文件重试。"
+
+
+class UnreadableFile(XlrepError):
+    """FILE-UNREADABLE: exit code 2."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(message, exit_code=2)
+        self.finding = Finding("FILE-UNREADABLE", message, [], {"file": str(path)})
+
+
+@dataclass
+class ReadResult:
+    path: Path
+    edition: str | None
+    year: int | None
+    template_version: str | None
+    fingerprint: str | None
+    identity_source: str  # "properties", "hidden sheet", "labels" or "none"
+    layout: Layout | None = None
+    raw: dict[str, object] = field(default_factory=dict)  # as stored in each input cell
+    values: dict[str, object] = field(default_factory=dict)  # usable values: numbers, text, dates; None if unusable/blank
+    shown: dict[str, object] = field(default_factory=dict)  # what total/check cells show (cached or typed)
+    addresses: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (sheet, A1) where it was read
+    blank: set[str] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    stale_cache: list[str] = field(default_factory=list)  # formula cells whose cached result disagrees
+    typed_over: set[str] = field(default_factory=set)  # formula cells that now hold a constant
+
+    def ref(self, key: str) -> CellRef:
+        form = self.layout.form
+        if key in self.addresses:
+            sheet, a1 = self.addresses[key]
+        else:
+            sheet, row, col = self.layout.addresses[key]
+            a1 = cell_ref(row, col)
+        label = form.cells[key].label if key in form.cells else ""
+        return CellRef(sheet, a1, label)
+
+
+def normalize_label(text: object) -> str:
+    """Labels as published vary in width and spacing (format.md): compare them NFKC, without whitespace."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+
+
+def normalize_formula(text: object) -> str:
+    s = str(text or "").strip()
+    s = s[1:] if s.startswith("=") else s
+    s = s.replace("$", "").replace("'", "").replace(" ", "")
+    s = re.sub(r"_xlfn\.", "", s)
+    return s.upper()
+
+
+# -- opening ----------------------------------------------------------------------
+
+
+def _sniff(path: Path) -> None:
+    """Refuse, with a useful Chinese message, what is not an .xlsx/.xlsm workbook."""
+    if not path.exists():
+        raise UnreadableFile(path, f"找不到文件“{path}”。")
+    if path.is_dir():
+        raise UnreadableFile(path, f"“{path}”是文件夹，不是工作簿文件。")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except PermissionError:
+        raise UnreadableFile(path, f"没有权限读取“{path}”。") from None
+    except OSError as exc:
+        raise UnreadableFile(path, f"无法读取“{path}”：{exc.strerror or exc}。") from None
+    suffix = path.suffix.lower()
+    if not head:
+        raise UnreadableFile(path, f"“{path.name}”是空文件（0 字节），可能保存时出错。请重新保存填报表。")
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted(path):
+            raise UnreadableFile(
+                path,
+                f"“{path.name}”设置了打开密码，无法读取。请在 Excel 或 WPS 中打开它，"
+                "在“文件”→“信息”→“保护工作簿”（WPS：“文件”→“文档加密”）中删除密码后保存，再重试。",
+            )
+        kind = "WPS 表格（.et）" if suffix == ".et" else "旧版 Excel（.xls）"
+        raise UnreadableFile(path, f"“{path.name}”是{kind}格式，不是 .xlsx。{SAVE_AS_XLSX}")
+    if head.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+                    raise UnreadableFile(path, f"“{path.name}”是 OpenDocument 表格（.ods），不是 .xlsx。{SAVE_AS_XLSX}")
+                if "xl/workbook.xml" not in names:
+                    raise UnreadableFile(path, f"“{path.name}”是压缩文件，但不是 Excel 工作簿。")
+        except zipfile.BadZipFile:
+            raise UnreadableFile(path, f"“{path.name}”已损坏（压缩结构不完整，可能没有保存完或传输中断）。请重新保存或重新发送。") from None
+        return
+    if suffix in (".csv", ".txt") or _looks_like_text(head):
+        raise UnreadableFile(path, f"“{path.name}”是文本（如 .csv），不是 .xlsx 工作簿。请使用 xlrep 生成的填报表填写。")
+    raise UnreadableFile(path, f"“{path.name}”不是 Excel 工作簿（.xlsx），无法读取。")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(b >= 9 for b in head)
+
+
+def _is_encrypted(path: Path) -> bool:
+    # An encrypted OOXML file is an OLE container holding an "EncryptedPackage" stream.
+    marker = "EncryptedPackage".encode("utf-16-le")
+    with path.open("rb") as handle:
+        return marker in handle.read(1 << 20)
+
+
+def _load(path: Path):
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = openpyxl.load_workbook(path, data_only=False, keep_links=False)
+            cached = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise UnreadableFile(path, f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。") from None
+    return formulas, cached
+
+
+# -- identity ---------------------------------------------------------------------
+
+
+def _identity(wb) -> tuple[dict[str, str], str]:
+    props = {}
+    try:
+        props = {p.name: str(p.value) for p in wb.custom_doc_props.props}
+    except Exception:  # pragma: no cover - defensive: odd property types
+        props = {}
+    if "xlrep.edition" in props:
+        return props, "properties"
+    if META_SHEET in wb.sheetnames:
+        ws = wb[META_SHEET]
+        meta = {}
+        for row in ws.iter_rows(min_row=2, max_col=2, values_only=True):
+            if row[0]:
+                meta[str(row[0])] = str(row[1]) if row[1] is not None else ""
+        if "xlrep.edition" in meta:
+            return meta, "hidden sheet"
+    return {}, "none"
+
+
+def _label_match(wb, layout: Layout) -> float:
+    """Share of the layout's label cells found with the official text in this workbook."""
+    total = hits = 0
+    for sl in layout.sheets:
+        if sl.name == CHECKS_SHEET:
+            continue
+        ws = wb[sl.name] if sl.name in wb.sheetnames else None
+        for item in sl.items:
+            if item.kind not in LABEL_KINDS or not item.text:
+                continue
+            total += 1
+            if ws is not None and normalize_label(ws.cell(item.row + 1, item.col + 1).value) == normalize_label(item.text):
+                hits += 1
+    return hits / total if total else 0.0
+
+
+# -- reading ----------------------------------------------------------------------
+
+
+def read_workbook(path: str | Path) -> ReadResult:
+    """Read a filled workbook. Raises ``UnreadableFile`` (exit 2) when it cannot be read at all."""
+    path = Path(path)
+    _sniff(path)
+    wb, cached_wb = _load(path)
+    identity, source = _identity(wb)
+    matches = {e: _label_match(wb, build_layout(e)) for e in EDITIONS}
+    by_labels = max(matches, key=matches.get)
+    findings: list[Finding] = []
+
+    edition = identity.get("xlrep.edition")
+    if edition not in EDITIONS:
+        if matches[by_labels] < 0.6:
+            result = ReadResult(path, None, None, None, None, "none")
+            result.findings.append(
+                Finding(
+                    "TEMPLATE-UNKNOWN",
+                    f"“{path.name}”不是 xlrep 生成的填报表，也找不到官方表格的标签，无法校验。"
+                    "请用 xlrep template 生成填报表，把数字和文字填进去后再试。",
+                    values={"file": str(path)},
+                )
+            )
+            return result
+        edition, source = by_labels, "labels"
+    elif matches[by_labels] >= 0.6 and matches[edition] < 0.6 and by_labels != edition:
+        findings.append(
+            Finding(
+                "TEMPLATE-TAMPERED",
+                f"文件标明是{edition}年版格式，但表格标签是{by_labels}年版的：文件被改动过。已按{by_labels}年版读取。",
+                values={"declared": edition, "found": by_labels},
+            )
+        )
+        edition = by_labels
+
+    layout = build_layout(edition)
+    year = _int_or_none(identity.get("xlrep.year"))
+    result = ReadResult(
+        path=path,
+        edition=edition,
+        year=year,
+        template_version=identity.get("xlrep.template_version"),
+        fingerprint=identity.get("xlrep.form_fingerprint"),
+        identity_source=source,
+        layout=layout,
+        findings=findings,
+    )
+    _resolve_addresses(wb, result)
+    _check_sheets(wb, result)
+    _check_labels(wb, result)
+    _read_inputs(wb, cached_wb, result)
+    if result.year is None:
+        result.year = _int_or_none(result.values.get("info.report_year"))
+    _check_formulas(wb, cached_wb, result)
+    _check_identity(result)
+    return result
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _resolve_addresses(wb, result: ReadResult) -> None:
+    """Find each cell through its defined name; names that moved mean rows or columns were inserted/deleted."""
+    layout = result.layout
+    moved: dict[str, list[CellRef]] = {}
+    for cell in layout.form.cells.values():
+        sheet, row, col = layout.addresses[cell.key]
+        expected = (sheet, cell_ref(row, col))
+        found = _name_destination(wb, cell.defined_name)
+        if found is None or found[0] not in wb.sheetnames:
+            result.addresses[cell.key] = expected
+            continue
+        result.addresses[cell.key] = found
+        if found != expected:
+            moved.setdefault(found[0], []).append(CellRef(found[0], found[1], cell.label))
+    for sheet, refs in moved.items():
+        result.findings.append(
+            Finding(
+                "TEMPLATE-TAMPERED",
+                f"“{sheet}”中插入或删除了行列：{len(refs)} 个填报单元格不在模板规定的位置。"
+                "请不要插入或删除行列；数字已按单元格名称读取，但请改用新的填报表重新填写。",
+                refs,
+                {"moved_cells": len(refs)},
+            )
+        )
+
+
+def _name_destination(wb, name: str) -> tuple[str, str] | None:
+    try:
+        defined = wb.defined_names.get(name)
+    except AttributeError:  # pragma: no cover - older openpyxl
+        defined = None
+    if defined is None:
+        return None
+    try:
+        destinations = list(defined.destinations)
+    except Exception:
+        return None
+    if len(destinations) != 1:
+        return None
+    sheet, coord = destinations[0]
+    coord = coord.replace("$", "")
+    if ":" in coord:
+        return None
+    return sheet, coord
+
+
+def _check_sheets(wb, result: ReadResult) -> None:
+    present = set(wb.sheetnames)
+    for sl in result.layout.sheets:
+        if sl.name not in present:
+            result.findings.append(
+                Finding(
+                    "TEMPLATE-TAMPERED",
+                    f"工作表“{sl.name}”不见了（被删除或改名）。请不要删除或重命名工作表，改回原名或使用新的填报表。",
+                    [CellRef(sl.name, "A1", "")],
+                    {"sheet": sl.name},
+                )
+            )
+    unprotected = [name for name in wb.sheetnames if name in {s.name for s in result.layout.sheets} and not wb[name].protection.sheet]
+    if unprotected:
+        result.findings.append(
+            Finding(
+                "TEMPLATE-UNPROTECTED",
+                "这些工作表的保护被取消了：" + "、".join(unprotected) + "。保护只是防止误改公式；请确认没有改动灰色单元格。",
+                [CellRef(name, "A1", "") for name in unprotected],
+                {"sheets": unprotected},
+            )
+        )
+
+
+def _check_labels(wb, result: ReadResult) -> None:
+    for sl in result.layout.sheets:
+        if sl.name not in wb.sheetnames:
+            continue
+        ws = wb[sl.name]
+        changed: list[CellRef] = []
+        shown: dict[str, str] = {}
+        for item in sl.items:
+            if item.kind not in LABEL_KINDS or not item.text:
+                continue
+            value = ws.cell(item.row + 1, item.col + 1).value
+            if normalize_label(value) != normalize_label(item.text):
+                a1 = cell_ref(item.row, item.col)
+                changed.append(CellRef(sl.name, a1, item.text))
+                shown[a1] = "" if value is None else str(value)
+        if changed:
+            result.findings.append(
+                Finding(
+                    "TEMPLATE-TAMPERED",
+                    f"“{sl.name}”中有 {len(changed)} 处表头或标签与模板不一致（被改写，或插入、删除了行列）。请不要改动标签。",
+                    changed,
+                    {"found": shown},
+                )
+            )
+
+
+def _read_inputs(wb, cached_wb, result: ReadResult) -> None:
+    form = result.layout.form
+    for cell in form.cells.values():
+        if cell.is_total:
+            continue
+        sheet, a1 = result.addresses[cell.key]
+        if sheet not in wb.sheetnames:
+            continue
+        xl = wb[sheet][a1]
+        raw = xl.value
+        result.raw[cell.key] = raw
+        if cell.is_numeric:
+            result.values[cell.key] = _numeric_value(cell, xl, cached_wb[sheet][a1].value, result)
+        else:
+            result.values[cell.key] = _text_value(cell, raw)
+
+
+def _numeric_value(cell: Cell, xl, cached: object, result: ReadResult) -> float | int | None:
+    raw = xl.value
+    ref = result.ref(cell.key)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        result.blank.add(cell.key)
+        return None
+    if xl.data_type == "e":
+        result.findings.append(
+            Finding("VALUE-INVALID", f"{ref.label}：单元格是错误值 {raw}，不是数字。请填写数字，没有请填 0。", [ref], {"raw": str(raw)})
+        )
+        return None
+    if isinstance(raw, str) and raw.startswith("="):
+        if cached is None or isinstance(cached, str) and cached.startswith("#"):
+            result.findings.append(
+                Finding(
+                    "VALUE-FORMULA",
+                    f"{ref.label}：填写区里是公式 {raw}，且文件中没有它的计算结果。请直接填数字。",
+                    [ref],
+                    {"formula": raw},
+                    severity="error",
+                )
+            )
+            return None
+        result.findings.append(
+            Finding(
+                "VALUE-FORMULA",
+                f"{ref.label}：填写区里是公式 {raw}，已按其结果 {cached} 读取。请直接填数字。",
+                [ref],
+                {"formula": raw, "cached": cached if not isinstance(cached, (datetime, date)) else str(cached)},
+            )
+        )
+        raw = cached
+    if isinstance(raw, bool):
+        result.findings.append(
+            Finding("VALUE-INVALID", f"{ref.label}：单元格是逻辑值 {'TRUE' if raw else 'FALSE'}，不是数字。", [ref], {"raw": raw})
+        )
+        return None
+    if isinstance(raw, (datetime, date, time, timedelta)):
+        result.findings.append(
+            Finding(
+                "VALUE-INVALID",
+                f"{ref.label}：单元格是日期或时间（{raw}），不是数字。可能输入时被自动转换成了日期；请把单元格改回数字后重填。",
+                [ref],
+                {"raw": str(raw)},
+            )
+        )
+        return None
+    if isinstance(raw, str):
+        result.findings.append(_text_number_finding(cell, ref, raw))
+        return None
+    if not isinstance(raw, (int, float)) or math.isnan(raw) or math.isinf(raw):
+        result.findings.append(Finding("VALUE-INVALID", f"{ref.label}：单元格内容不是有效数字。", [ref], {"raw": str(raw)}))
+        return None
+    value: float | int = int(raw) if float(raw).is_integer() and abs(raw) < 2**53 else raw
+    if value < 0 and cell.kind != "signed":
+        result.findings.append(
+            Finding("VALUE-NEGATIVE", f"{ref.label}：{value} 是负数，件数和金额不能为负。", [ref], {"value": value})
+        )
+    if cell.kind in ("count", "signed") and not float(value).is_integer():
+        result.findings.append(
+            Finding("VALUE-FRACTION", f"{ref.label}：{value} 不是整数，件数只能填整数。", [ref], {"value": value})
+        )
+    return value
+
+
+_UNITS = "件个条项次起元万元份"
+
+
+def _text_number_finding(cell: Cell, ref: CellRef, raw: str) -> Finding:
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    cleaned = unicodedata.normalize("NFKC", raw).strip().replace(",", "").replace("，", "")
+    cleaned = cleaned.rstrip(_UNITS).strip()
+    advice = ""
+    try:
+        number = float(cleaned)
+        if number.is_integer():
+            number = int(number)
+        advice = f"请改为数字 {number}（直接输入阿拉伯数字，不带单位或逗号）。"
+    except ValueError:
+        if cleaned in ("无", "-", "—", "/", "／", "没有", "0件", "零"):
+            advice = "没有请填数字 0。"
+        else:
+            advice = "请填写阿拉伯数字，没有请填 0。"
+    return Finding(
+        "VALUE-TEXT",
+        f"{ref.label}：“{shown}”是文字，不是数字，表格的总计会忽略它，报告与表格就会对不上。{advice}",
+        [ref],
+        {"raw": raw},
+    )
+
+
+def _text_value(cell: Cell, raw: object) -> object:
+    if raw is None:
+        return None
+    if cell.kind == "date":
+        if isinstance(raw, datetime):
+            return raw.date()
+        return raw if isinstance(raw, date) else str(raw).strip() or None
+    if cell.kind == "year":
+        return _int_or_none(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    return text or None
+
+
+def _check_formulas(wb, cached_wb, result: ReadResult) -> None:
+    """Totals and checks must still be the template's formulas; what they show is only a hint."""
+    from .engine import compute_totals, live_states, overall_status
+    from .template import check_formula, live_formula, status_formula, total_formula
+
+    layout = result.layout
+    form = layout.form
+    totals = compute_totals(form, result.values)
+    states = live_states(form, result.values)
+    expected: list[tuple[str, str, str, object, str]] = []  # key, sheet, a1, expected result, formula
+    for cell in form.totals:
+        sheet, a1 = result.addresses[cell.key]
+        expected.append((cell.key, sheet, a1, totals[cell.key], total_formula(layout, cell)))
+    for check in form.checks:
+        sheet, row, col = layout.addresses[check.id]
+        expected.append((check.id, sheet, cell_ref(row, col), states[check.id], check_formula(layout, check.id)))
+    for item in live_items(form):
+        sheet, row, col = layout.addresses["live." + item.id]
+        expected.append(("live." + item.id, sheet, cell_ref(row, col), states[item.id], live_formula(layout, item.id)))
+    sheet, row, col = layout.status_cell
+    expected.append(("status", sheet, cell_ref(row, col), overall_status(states), status_formula(layout)))
+
+    for key, sheet, a1, truth, formula in expected:
+        if sheet not in wb.sheetnames:
+            continue
+        raw = wb[sheet][a1].value
+        label = form.cells[key].label if key in form.cells else _check_label(layout, key)
+        ref = CellRef(sheet, a1, label)
+        if key in form.cells:
+            result.addresses.setdefault(key, (sheet, a1))
+        if not (isinstance(raw, str) and raw.startswith("=")):
+            result.shown[key] = raw
+            result.typed_over.add(key)
+            result.findings.append(
+                Finding(
+                    "TEMPLATE-TAMPERED",
+                    f"{label}：这里本应是自动计算的公式，却被改成了固定内容“{'' if raw is None else raw}”。"
+                    "灰色单元格不能填写；已按重新计算的结果校验。",
+                    [ref],
+                    {"found": raw if not isinstance(raw, (datetime, date)) else str(raw), "expected_formula": formula, "computed": truth},
+                )
+            )
+            continue
+        if normalize_formula(raw) != normalize_formula(formula):
+            result.findings.append(
+                Finding(
+                    "TEMPLATE-TAMPERED",
+                    f"{label}：公式被改动（现为 {raw}，应为 {formula}）。已按重新计算的结果校验。",
+                    [ref],
+                    {"found": raw, "expected_formula": formula},
+                )
+            )
+        cached = cached_wb[sheet][a1].value
+        result.shown[key] = cached
+        if cached is not None and not _same(cached, truth):
+            result.stale_cache.append(key)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) < 1e-9
+    return str(a) == str(b)
+
+
+def _check_label(layout: Layout, key: str) -> str:
+    if key == "status":
+        return "总体状态"
+    plain = key.removeprefix("live.")
+    for check in layout.form.checks:
+        if check.id == plain:
+            return check.label
+    for item in live_items(layout.form):
+        if item.id == plain:
+            return item.label
+    return key
+
+
+def _check_identity(result: ReadResult) -> None:
+    from .template import TEMPLATE_VERSION
+
+    form = result.layout.form
+    if result.identity_source == "labels":
+        pass
+    elif result.template_version and result.template_version != TEMPLATE_VERSION:
+        newer = _version_tuple(result.template_version) > _version_tuple(TEMPLATE_VERSION)
+        result.findings.append(
+            Finding(
+                "TEMPLATE-VERSION",
+                f"这份填报表由模板版本 {result.template_version} 生成，本程序写的是 {TEMPLATE_VERSION}。"
+                + ("请升级 xlrep 后再校验。" if newer else "建议用 xlrep template 生成新的填报表，把内容复制过去。"),
+                values={"found": result.template_version, "expected": TEMPLATE_VERSION},
+            )
+        )
+    elif result.fingerprint and result.fingerprint != form.fingerprint:
+        result.findings.append(
+            Finding(
+                "TEMPLATE-VERSION",
+                "这份填报表的表样与本程序的表样不完全相同（表样指纹不同），请用 xlrep template 生成新的填报表。",
+                values={"found": result.fingerprint, "expected": form.fingerprint},
+            )
+        )
+    if result.year is not None and edition_for_year(result.year) != result.edition:
+        right = edition_for_year(result.year)
+        result.findings.append(
+            Finding(
+                "EDITION-YEAR",
+                f"{result.year} 年度应使用 {right}年版格式，这份填报表是 {result.edition}年版。"
+                f"请用 xlrep template {result.year} 生成正确格式的填报表。",
+                [result.ref("info.report_year")],
+                {"year": result.year, "edition": result.edition, "expected_edition": right},
+            )
+        )
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text))
