@@ -279,9 +279,19 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def run() -> None:
+    """Console entry point (``xlrep`` and ``python -m xlrep``)."""
+    # openpyxl imports numpy, when installed, only to recognise numpy scalars, which
+    # xlrep never hands it; skipping that import saves ~60 ms of every cold start.
+    # Only here, in our own process: library users keep their numpy.
+    if "numpy" not in sys.modules:
+        sys.modules["numpy"] = None  # type: ignore[assignment]
+    sys.exit(main())
+
+
 def _terminate(signum, frame):  # pragma: no cover - exercised by signal tests
     raise KeyboardInterrupt
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -27,12 +27,29 @@ def as_number(value: object) -> float | int | None:
 
 
 def format_number(value: float | int) -> str:
-    """A number as a spreadsheet shows it when joined to text with ``&``."""
+    """A number as a spreadsheet shows it when joined to text with ``&``: 15 significant digits, no exponent for small fractions."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):
         return str(value)
-    return format(value, ".15g")
+    text = format(value, ".15g")
+    if "e" in text and abs(value) < 1:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
+    return text
+
+
+def difference(left: float | int, right: float | int) -> float | int:
+    """``left - right`` as Excel and LibreOffice compute it: a result lost in rounding noise is 0.
+
+    Both programs snap a subtraction whose result is tiny relative to its operands
+    to exactly 0 (10.1 + 0.2 − 10.3 is 0 there, −1.8e-15 in plain floating point).
+    """
+    d = left - right
+    if d and abs(d) <= max(abs(left), abs(right)) * 2.0**-48:
+        return 0
+    return d
 
 
 def compute_totals(form: Form, values: Mapping[str, object]) -> dict[str, float | int]:
@@ -59,7 +76,7 @@ def check_difference(form: Form, check_id: str, values: Mapping[str, object]) ->
     """Left side minus right side of a declared check, totals recomputed."""
     full = all_values(form, values)
     check = next(c for c in form.checks if c.id == check_id)
-    return _side(check.left, full) - _side(check.right, full)
+    return difference(_side(check.left, full), _side(check.right, full))
 
 
 def _side(keys, full) -> float | int:
@@ -76,7 +93,7 @@ def live_states(form: Form, values: Mapping[str, object]) -> dict[str, str]:
     full = all_values(form, values)
     states: dict[str, str] = {}
     for check in form.checks:
-        diff = _side(check.left, full) - _side(check.right, full)
+        diff = difference(_side(check.left, full), _side(check.right, full))
         states[check.id] = PASS if diff == 0 else f"{FAIL} 差{format_number(diff)}"
     for item in live_items(form):
         if item.id in states:

@@ -140,53 +140,117 @@ def _is_encrypted(path: Path) -> bool:
         return marker in handle.read(1 << 20)
 
 
-def _load(path: Path):
-    import openpyxl
+class Book:
+    """The cells of a workbook, read once in openpyxl's fast read-only mode.
 
-    try:
+    Two reads: one sees formulas, the other the results cached in the file. Cells
+    are addressed by (sheet, A1), never by iterating to ``max_row`` (WPS may store a
+    wrong dimension, so dimensions are reset).
+    """
+
+    def __init__(self, path: Path):
+        import openpyxl
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            formulas = openpyxl.load_workbook(path, data_only=False, keep_links=False)
-            cached = openpyxl.load_workbook(path, data_only=True, keep_links=False)
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+            cached = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        try:
+            self.sheetnames: list[str] = list(formulas.sheetnames)
+            self.defined_names = formulas.defined_names
+            try:
+                self.properties = {p.name: p.value for p in formulas.custom_doc_props.props}
+            except Exception:  # pragma: no cover - odd property types
+                self.properties = {}
+            self.cells: dict[str, dict[str, tuple[object, str]]] = {}
+            self.cached: dict[str, dict[str, object]] = {}
+            self.paths: dict[str, str] = {}
+            for ws in formulas.worksheets:
+                ws.reset_dimensions()
+                self.paths[ws.title] = getattr(ws, "_worksheet_path", "")
+                self.cells[ws.title] = {
+                    c.coordinate: (c.value, c.data_type)
+                    for row in ws.iter_rows()
+                    for c in row
+                    if c.value is not None and hasattr(c, "coordinate")
+                }
+            for ws in cached.worksheets:
+                ws.reset_dimensions()
+                self.cached[ws.title] = {
+                    c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None and hasattr(c, "coordinate")
+                }
+        finally:
+            formulas.close()
+            cached.close()
+        self.protected = _protected_sheets(path, self.paths)
+
+    def value(self, sheet: str, a1: str) -> object:
+        return self.cells.get(sheet, {}).get(a1, (None, "n"))[0]
+
+    def data_type(self, sheet: str, a1: str) -> str:
+        return self.cells.get(sheet, {}).get(a1, (None, "n"))[1]
+
+    def cached_value(self, sheet: str, a1: str) -> object:
+        return self.cached.get(sheet, {}).get(a1)
+
+
+_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
+
+
+def _protected_sheets(path: Path, paths: dict[str, str]) -> dict[str, bool]:
+    """Sheet protection, read from each sheet's XML (openpyxl's read-only mode does not parse it)."""
+    out = {}
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for title, member in paths.items():
+            member = member.lstrip("/")
+            if member not in names:
+                out[title] = False
+                continue
+            m = _PROTECTION.search(archive.read(member))
+            out[title] = bool(m) and not re.search(rb'\bsheet="(0|false)"', m.group(1))
+    return out
+
+
+def _load(path: Path) -> Book:
+    try:
+        return Book(path)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise UnreadableFile(path, f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。") from None
-    return formulas, cached
+        raise UnreadableFile(
+            path, f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。"
+        ) from None
 
 
 # -- identity ---------------------------------------------------------------------
 
 
-def _identity(wb) -> tuple[dict[str, str], str]:
-    props = {}
-    try:
-        props = {p.name: str(p.value) for p in wb.custom_doc_props.props}
-    except Exception:  # pragma: no cover - defensive: odd property types
-        props = {}
+def _identity(book: Book) -> tuple[dict[str, str], str]:
+    props = {k: str(v) for k, v in book.properties.items()}
     if "xlrep.edition" in props:
         return props, "properties"
-    if META_SHEET in wb.sheetnames:
-        ws = wb[META_SHEET]
+    if META_SHEET in book.sheetnames:
         meta = {}
-        for row in ws.iter_rows(min_row=2, max_col=2, values_only=True):
-            if row[0]:
-                meta[str(row[0])] = str(row[1]) if row[1] is not None else ""
+        for row in range(2, 40):
+            key = book.value(META_SHEET, f"A{row}")
+            if key:
+                value = book.value(META_SHEET, f"B{row}")
+                meta[str(key)] = "" if value is None else str(value)
         if "xlrep.edition" in meta:
             return meta, "hidden sheet"
     return {}, "none"
 
 
-def _label_match(wb, layout: Layout) -> float:
+def _label_match(book: Book, layout: Layout) -> float:
     """Share of the layout's label cells found with the official text in this workbook."""
     total = hits = 0
     for sl in layout.sheets:
         if sl.name == CHECKS_SHEET:
             continue
-        ws = wb[sl.name] if sl.name in wb.sheetnames else None
         for item in sl.items:
             if item.kind not in LABEL_KINDS or not item.text:
                 continue
             total += 1
-            if ws is not None and normalize_label(ws.cell(item.row + 1, item.col + 1).value) == normalize_label(item.text):
+            if normalize_label(book.value(sl.name, cell_ref(item.row, item.col))) == normalize_label(item.text):
                 hits += 1
     return hits / total if total else 0.0
 
@@ -198,9 +262,9 @@ def read_workbook(path: str | Path) -> ReadResult:
     """Read a filled workbook. Raises ``UnreadableFile`` (exit 2) when it cannot be read at all."""
     path = Path(path)
     _sniff(path)
-    wb, cached_wb = _load(path)
-    identity, source = _identity(wb)
-    matches = {e: _label_match(wb, build_layout(e)) for e in EDITIONS}
+    book = _load(path)
+    identity, source = _identity(book)
+    matches = {e: _label_match(book, build_layout(e)) for e in EDITIONS}
     by_labels = max(matches, key=matches.get)
     findings: list[Finding] = []
 
@@ -240,13 +304,13 @@ def read_workbook(path: str | Path) -> ReadResult:
         layout=layout,
         findings=findings,
     )
-    _resolve_addresses(wb, result)
-    _check_sheets(wb, result)
-    _check_labels(wb, result)
-    _read_inputs(wb, cached_wb, result)
+    _resolve_addresses(book, result)
+    _check_sheets(book, result)
+    _check_labels(book, result)
+    _read_inputs(book, result)
     if result.year is None:
         result.year = _int_or_none(result.values.get("info.report_year"))
-    _check_formulas(wb, cached_wb, result)
+    _check_formulas(book, result)
     _check_identity(result)
     return result
 
@@ -258,15 +322,15 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-def _resolve_addresses(wb, result: ReadResult) -> None:
+def _resolve_addresses(book: Book, result: ReadResult) -> None:
     """Find each cell through its defined name; names that moved mean rows or columns were inserted/deleted."""
     layout = result.layout
     moved: dict[str, list[CellRef]] = {}
     for cell in layout.form.cells.values():
         sheet, row, col = layout.addresses[cell.key]
         expected = (sheet, cell_ref(row, col))
-        found = _name_destination(wb, cell.defined_name)
-        if found is None or found[0] not in wb.sheetnames:
+        found = _name_destination(book, cell.defined_name)
+        if found is None or found[0] not in book.sheetnames:
             result.addresses[cell.key] = expected
             continue
         result.addresses[cell.key] = found
@@ -284,9 +348,9 @@ def _resolve_addresses(wb, result: ReadResult) -> None:
         )
 
 
-def _name_destination(wb, name: str) -> tuple[str, str] | None:
+def _name_destination(book: Book, name: str) -> tuple[str, str] | None:
     try:
-        defined = wb.defined_names.get(name)
+        defined = book.defined_names.get(name)
     except AttributeError:  # pragma: no cover - older openpyxl
         defined = None
     if defined is None:
@@ -304,8 +368,8 @@ def _name_destination(wb, name: str) -> tuple[str, str] | None:
     return sheet, coord
 
 
-def _check_sheets(wb, result: ReadResult) -> None:
-    present = set(wb.sheetnames)
+def _check_sheets(book: Book, result: ReadResult) -> None:
+    present = set(book.sheetnames)
     for sl in result.layout.sheets:
         if sl.name not in present:
             result.findings.append(
@@ -316,7 +380,8 @@ def _check_sheets(wb, result: ReadResult) -> None:
                     {"sheet": sl.name},
                 )
             )
-    unprotected = [name for name in wb.sheetnames if name in {s.name for s in result.layout.sheets} and not wb[name].protection.sheet]
+    ours = {s.name for s in result.layout.sheets}
+    unprotected = [name for name in book.sheetnames if name in ours and not book.protected.get(name)]
     if unprotected:
         result.findings.append(
             Finding(
@@ -328,19 +393,18 @@ def _check_sheets(wb, result: ReadResult) -> None:
         )
 
 
-def _check_labels(wb, result: ReadResult) -> None:
+def _check_labels(book: Book, result: ReadResult) -> None:
     for sl in result.layout.sheets:
-        if sl.name not in wb.sheetnames:
+        if sl.name not in book.sheetnames:
             continue
-        ws = wb[sl.name]
         changed: list[CellRef] = []
         shown: dict[str, str] = {}
         for item in sl.items:
             if item.kind not in LABEL_KINDS or not item.text:
                 continue
-            value = ws.cell(item.row + 1, item.col + 1).value
+            a1 = cell_ref(item.row, item.col)
+            value = book.value(sl.name, a1)
             if normalize_label(value) != normalize_label(item.text):
-                a1 = cell_ref(item.row, item.col)
                 changed.append(CellRef(sl.name, a1, item.text))
                 shown[a1] = "" if value is None else str(value)
         if changed:
@@ -354,30 +418,28 @@ def _check_labels(wb, result: ReadResult) -> None:
             )
 
 
-def _read_inputs(wb, cached_wb, result: ReadResult) -> None:
+def _read_inputs(book: Book, result: ReadResult) -> None:
     form = result.layout.form
     for cell in form.cells.values():
         if cell.is_total:
             continue
         sheet, a1 = result.addresses[cell.key]
-        if sheet not in wb.sheetnames:
+        if sheet not in book.sheetnames:
             continue
-        xl = wb[sheet][a1]
-        raw = xl.value
+        raw = book.value(sheet, a1)
         result.raw[cell.key] = raw
         if cell.is_numeric:
-            result.values[cell.key] = _numeric_value(cell, xl, cached_wb[sheet][a1].value, result)
+            result.values[cell.key] = _numeric_value(cell, raw, book.data_type(sheet, a1), book.cached_value(sheet, a1), result)
         else:
             result.values[cell.key] = _text_value(cell, raw)
 
 
-def _numeric_value(cell: Cell, xl, cached: object, result: ReadResult) -> float | int | None:
-    raw = xl.value
+def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, result: ReadResult) -> float | int | None:
     ref = result.ref(cell.key)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         result.blank.add(cell.key)
         return None
-    if xl.data_type == "e":
+    if data_type == "e":
         result.findings.append(
             Finding("VALUE-INVALID", f"{ref.label}：单元格是错误值 {raw}，不是数字。请填写数字，没有请填 0。", [ref], {"raw": str(raw)})
         )
@@ -477,7 +539,7 @@ def _text_value(cell: Cell, raw: object) -> object:
     return text or None
 
 
-def _check_formulas(wb, cached_wb, result: ReadResult) -> None:
+def _check_formulas(book: Book, result: ReadResult) -> None:
     """Totals and checks must still be the template's formulas; what they show is only a hint."""
     from .engine import compute_totals, live_states, overall_status
     from .template import check_formula, live_formula, status_formula, total_formula
@@ -500,9 +562,9 @@ def _check_formulas(wb, cached_wb, result: ReadResult) -> None:
     expected.append(("status", sheet, cell_ref(row, col), overall_status(states), status_formula(layout)))
 
     for key, sheet, a1, truth, formula in expected:
-        if sheet not in wb.sheetnames:
+        if sheet not in book.sheetnames:
             continue
-        raw = wb[sheet][a1].value
+        raw = book.value(sheet, a1)
         label = form.cells[key].label if key in form.cells else _check_label(layout, key)
         ref = CellRef(sheet, a1, label)
         if key in form.cells:
@@ -529,7 +591,7 @@ def _check_formulas(wb, cached_wb, result: ReadResult) -> None:
                     {"found": raw, "expected_formula": formula},
                 )
             )
-        cached = cached_wb[sheet][a1].value
+        cached = book.cached_value(sheet, a1)
         result.shown[key] = cached
         if cached is not None and not _same(cached, truth):
             result.stale_cache.append(key)
