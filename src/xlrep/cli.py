@@ -166,12 +166,18 @@ def ingest_command(
         None, "--annotate", metavar="输出.xlsx", help="另存一份标注副本：有问题的单元格标上颜色并附批注（原文件不动）。"
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="--annotate 的输出文件已存在时覆盖它。"),
+    outputs: Optional[list[Path]] = typer.Option(
+        None, "-o", "--output", metavar="报告文件",
+        help="把报告写成文件，格式按扩展名：.txt .md .html .docx .json；可重复使用。已有的同名报告文件会被替换。",
+    ),
+    force: bool = typer.Option(False, "--force", help="有错误时仍生成报告，每种格式都标明“草稿”。"),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="不在标准输出打印报告正文。"),
 ) -> int:
-    """校验填好的填报表：逐项检查数字、勾稽关系和文字，指出每个问题所在的单元格。
+    """校验填好的填报表并生成报告：逐项检查数字、勾稽关系和文字，指出每个问题所在的单元格；没有错误时在标准输出打印报告正文，-o 写出 Word、网页等格式。
 
     退出码：0 没有错误；1 有错误（--strict 时有提示也算）；2 文件无法读取或用法错误。
 
-    例：xlrep ingest 某某县2021年填报表.xlsx --annotate 标注.xlsx
+    例：xlrep ingest 某某县2021年填报表.xlsx -o 报告.docx -o 报告.html
     """
     import json
 
@@ -181,6 +187,8 @@ def ingest_command(
 
     if annotate is not None:
         _check_annotate_target(file, annotate, overwrite)
+    for target in outputs or []:
+        _check_report_target(file, target)
     try:
         result = audit(file)
     except UnreadableFile as exc:
@@ -194,8 +202,50 @@ def ingest_command(
         write_annotated(result, annotate, overwrite=overwrite)
         _say(f"已写出标注副本：{annotate}")
     summary = result.summary
+    if result.result.layout is not None and (summary["errors"] == 0 or force):
+        from .report import build_report, render, render_text
+
+        report = build_report(result, draft=summary["errors"] > 0)
+        if not as_json and not quiet:
+            typer.echo(render_text(report), nl=False)
+        for target in outputs or []:
+            _write_report(target, render(report, target.suffix))
+            _say(f"已写出{'草稿' if report.draft else '报告'}：{target}")
+    elif summary["errors"]:
+        _say(f"有 {summary['errors']} 项错误，未生成报告。请改正后重试；如只需草稿核对，可加 --force。")
     failed = summary["errors"] > 0 or (strict and summary["warnings"] > 0)
     return 1 if failed else 0
+
+
+REPORT_FORMATS = {".txt": "文本", ".md": "Markdown", ".html": "网页", ".htm": "网页", ".docx": "Word", ".json": "JSON"}
+
+
+def _check_report_target(source: Path, target: Path) -> None:
+    if target.suffix.lower() not in REPORT_FORMATS:
+        raise XlrepError(
+            f"不认识报告文件“{target}”的格式：扩展名须是 " + " ".join(sorted(set(REPORT_FORMATS) - {".htm"})) + "。"
+        )
+    try:
+        same = target.exists() and source.exists() and target.resolve() == source.resolve()
+    except OSError:
+        same = False
+    if same:
+        raise XlrepError("报告不能写到填报表本身上：请用 -o 指定另一个文件名。原文件没有改动。")
+    if not target.parent.is_dir():
+        raise XlrepError(f"输出文件夹“{target.parent}”不存在，请先建立该文件夹或换一个位置。")
+    if target.is_dir():
+        raise XlrepError(f"“{target}”是文件夹，请写文件名，如 报告.docx。")
+
+
+def _write_report(target: Path, data: bytes) -> None:
+    from .files import write_atomically
+
+    try:
+        write_atomically(target, data, overwrite=True)
+    except PermissionError:
+        raise XlrepError(f"没有权限写入“{target}”：请换一个文件夹，或检查该文件是否正在被打开。") from None
+    except OSError as exc:
+        raise XlrepError(f"无法写入“{target}”：{exc.strerror or exc}。") from None
 
 
 def _unreadable_json(file: Path, exc) -> dict:

@@ -40,10 +40,25 @@ class Item:
         return (self.last_row or self.row) != self.row or (self.last_col or self.col) != self.col
 
 
+@dataclass(frozen=True)
+class GridRegion:
+    """Where one official table sits: header and data rows, without xlrep's own check rows."""
+
+    grid: Grid
+    caption_row: int | None
+    first_row: int  # first header row
+    last_row: int  # last data row
+    first_col: int
+    last_col: int
+    header_rows: int
+    label_cols: int
+
+
 @dataclass
 class SheetLayout:
     name: str
     items: list[Item] = field(default_factory=list)
+    grids: list[GridRegion] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
     landscape: bool = False
@@ -195,6 +210,9 @@ def _place_grid(sl: SheetLayout, grid: Grid, top: int, addresses: dict, widths: 
             sl.add(kind, first_data + i, label_cols + j, key=key)
             addresses[key] = (sl.name, first_data + i, label_cols + j)
     r = first_data + len(rows)
+    sl.grids.append(
+        GridRegion(grid, top if grid.caption else None, header_top, r - 1, 0, last_col, depth, label_cols)
+    )
     for check in grid.checks:
         if label_cols:
             sl.add("check_label", r, 0, r, label_cols - 1, text=check.label)

@@ -10,6 +10,7 @@ written.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 import unicodedata
@@ -54,6 +55,9 @@ class ReadResult:
     findings: list[Finding] = field(default_factory=list)
     stale_cache: list[str] = field(default_factory=list)  # formula cells whose cached result disagrees
     typed_over: set[str] = field(default_factory=set)  # formula cells that now hold a constant
+    # Sheets whose numbers and texts could not be read where the template puts them (missing, or rows/columns
+    # inserted so that the labels moved but the defined names did not): their values are unknown, not 0.
+    unread_sheets: set[str] = field(default_factory=set)
 
     def ref(self, key: str) -> CellRef:
         form = self.layout.form
@@ -64,6 +68,10 @@ class ReadResult:
             a1 = cell_ref(row, col)
         label = form.cells[key].label if key in form.cells else ""
         return CellRef(sheet, a1, label)
+
+    def trusted(self, findings: list[Finding]) -> list[Finding]:
+        """Drop the findings that rest on a cell of an unread sheet (they would compare against an unknown as 0)."""
+        return [f for f in findings if not any(c.sheet in self.unread_sheets for c in f.cells)]
 
 
 def normalize_label(text: object) -> str:
@@ -126,11 +134,15 @@ def _sniff(path: Path) -> None:
 
 
 def _looks_like_text(head: bytes) -> bool:
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return all(b >= 9 for b in head)
+    # The head may end inside a multi-byte character (a CSV that opens with Chinese text): decode incrementally.
+    # Excel's own CSV export on Chinese Windows is GBK, its "CSV UTF-8" export UTF-8.
+    for encoding in ("utf-8", "gbk"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return all(b >= 0x20 or b in b"\t\n\r" for b in head)
+    return False
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -335,8 +347,18 @@ def _resolve_addresses(book: Book, result: ReadResult) -> None:
             continue
         result.addresses[cell.key] = found
         if found != expected:
-            moved.setdefault(found[0], []).append(CellRef(found[0], found[1], cell.label))
-    for sheet, refs in moved.items():
+            moved.setdefault((sheet, found[0]), []).append(CellRef(found[0], found[1], cell.label))
+    for (template_sheet, sheet), refs in moved.items():
+        if sheet != template_sheet:  # Excel and WPS carry the names along when a sheet is renamed
+            result.findings.append(
+                Finding(
+                    "TEMPLATE-TAMPERED",
+                    f"工作表“{template_sheet}”被改名为“{sheet}”。请改回原名；数字已按单元格名称从“{sheet}”读取。",
+                    [CellRef(sheet, "A1", "")],
+                    {"sheet": template_sheet, "renamed_to": sheet},
+                )
+            )
+            continue
         result.findings.append(
             Finding(
                 "TEMPLATE-TAMPERED",
@@ -370,8 +392,10 @@ def _name_destination(book: Book, name: str) -> tuple[str, str] | None:
 
 def _check_sheets(book: Book, result: ReadResult) -> None:
     present = set(book.sheetnames)
+    renamed = {s for key, (s, _, _) in result.layout.addresses.items() if result.addresses.get(key, (s,))[0] != s}
     for sl in result.layout.sheets:
-        if sl.name not in present:
+        if sl.name not in present and sl.name not in renamed:  # a rename the names followed is reported with them
+            result.unread_sheets.add(sl.name)
             result.findings.append(
                 Finding(
                     "TEMPLATE-TAMPERED",
@@ -394,11 +418,13 @@ def _check_sheets(book: Book, result: ReadResult) -> None:
 
 
 def _check_labels(book: Book, result: ReadResult) -> None:
-    for sl in result.layout.sheets:
+    layout = result.layout
+    for sl in layout.sheets:
         if sl.name not in book.sheetnames:
             continue
         changed: list[CellRef] = []
         shown: dict[str, str] = {}
+        displaced = 0  # changed labels whose official text now stands in another cell of the sheet
         for item in sl.items:
             if item.kind not in LABEL_KINDS or not item.text:
                 continue
@@ -407,15 +433,28 @@ def _check_labels(book: Book, result: ReadResult) -> None:
             if normalize_label(value) != normalize_label(item.text):
                 changed.append(CellRef(sl.name, a1, item.text))
                 shown[a1] = "" if value is None else str(value)
-        if changed:
-            result.findings.append(
-                Finding(
-                    "TEMPLATE-TAMPERED",
-                    f"“{sl.name}”中有 {len(changed)} 处表头或标签与模板不一致（被改写，或插入、删除了行列）。请不要改动标签。",
-                    changed,
-                    {"found": shown},
+                displaced += any(
+                    isinstance(v, str) and normalize_label(v) == normalize_label(item.text)
+                    for v, _ in book.cells.get(sl.name, {}).values()
                 )
+        if not changed:
+            continue
+        names_followed = any(
+            result.addresses.get(key) != (s, cell_ref(r, c))
+            for key, (s, r, c) in layout.addresses.items()
+            if s == sl.name and key in layout.form.cells
+        )
+        if len(changed) >= 3 and 2 * displaced >= len(changed) and not names_followed:
+            # The table moved (rows or columns inserted or deleted) but its defined names did not, as when a
+            # program that does not maintain names edited the file: every number read here would be wrong.
+            result.unread_sheets.add(sl.name)
+            message = (
+                f"“{sl.name}”中插入或删除了行列：{len(changed)} 处表头或标签不在模板规定的位置，单元格名称却没有随之移动，"
+                "这张表的数字无法可靠读取，未作校验。请不要插入或删除行列；请用新的填报表重新填写。"
             )
+        else:
+            message = f"“{sl.name}”中有 {len(changed)} 处表头或标签与模板不一致（被改写，或插入、删除了行列）。请不要改动标签。"
+        result.findings.append(Finding("TEMPLATE-TAMPERED", message, changed, {"found": shown}))
 
 
 def _read_inputs(book: Book, result: ReadResult) -> None:
@@ -424,7 +463,7 @@ def _read_inputs(book: Book, result: ReadResult) -> None:
         if cell.is_total:
             continue
         sheet, a1 = result.addresses[cell.key]
-        if sheet not in book.sheetnames:
+        if sheet not in book.sheetnames or sheet in result.unread_sheets:
             continue
         raw = book.value(sheet, a1)
         result.raw[cell.key] = raw
@@ -562,7 +601,7 @@ def _check_formulas(book: Book, result: ReadResult) -> None:
     expected.append(("status", sheet, cell_ref(row, col), overall_status(states), status_formula(layout)))
 
     for key, sheet, a1, truth, formula in expected:
-        if sheet not in book.sheetnames:
+        if sheet not in book.sheetnames or sheet in result.unread_sheets:
             continue
         raw = book.value(sheet, a1)
         label = form.cells[key].label if key in form.cells else _check_label(layout, key)
