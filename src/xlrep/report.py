@@ -30,6 +30,7 @@ class TableCell:
     header: bool = False
     vertical: bool = False  # a group label written top to bottom
     key: str | None = None  # form key of a value cell
+    group: bool = False  # a group label (（三）不予公开 …), centred; row labels are left-aligned
 
 
 @dataclass
@@ -224,7 +225,8 @@ def _table(region: GridRegion, sl, full, values, form) -> Table:
                 # the format names no unit: keep the official label and state the unit beside the table
                 note = f"采购总金额单位：{values['t2.procurement.amount_unit']}。"
             cells.append(TableCell(r, c, text, rowspan, colspan, header=item.kind in ("header", "corner"),
-                                   vertical=item.kind == "group_label_v"))
+                                   vertical=item.kind == "group_label_v",
+                                   group=item.kind in ("group_label", "group_label_v")))
             if item.kind == "corner" and region.label_cols > 1:
                 note = text
     return Table(
@@ -257,18 +259,27 @@ NO_LINE_START = set("，。、；：？！）」』”’》〉】．,.;:?!)%")
 NO_LINE_END = set("（「『“‘《〈【(")
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,@:/_%+\-]*|.", re.S)
+
+
 def _wrap(text: str, width: int) -> list[str]:
-    """Wrap by display width, keeping Chinese punctuation off the wrong end of a line (禁则)."""
+    """Wrap by display width: numbers and Latin words stay whole, Chinese punctuation keeps off the wrong end of a line (禁则)."""
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        if display_width(token) > width:  # a very long word (a URL): break it anywhere
+            tokens.extend(token)
+        else:
+            tokens.append(token)
     lines, line = [], ""
-    for ch in text:
-        if line and display_width(line + ch) > width and ch not in NO_LINE_START:
+    for token in tokens:
+        if line and display_width(line + token) > width and token[0] not in NO_LINE_START:
             carry = ""
             while line and line[-1] in NO_LINE_END:
                 carry = line[-1] + carry
                 line = line[:-1]
             lines.append(line)
             line = carry
-        line += ch
+        line += token
     if line or not lines:
         lines.append(line)
     return lines
@@ -414,6 +425,8 @@ def table_as_html(table: Table) -> str:
         if cell.key:
             classes.append("num")
             attrs += f' data-key="{cell.key}"'
+        elif cell.group:
+            classes.append("group")
         elif not cell.header:
             classes.append("label")
         if cell.vertical:

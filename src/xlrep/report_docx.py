@@ -130,7 +130,7 @@ def _table(doc, table: Table, set_font, WD_TABLE_ALIGNMENT, VALIGN, ALIGN, OxmlE
         cell = t.cell(c.row + offset, c.col)
         if c.rowspan > 1 or c.colspan > 1:
             cell = cell.merge(t.cell(c.row + offset + c.rowspan - 1, c.col + c.colspan - 1))
-        align = ALIGN.LEFT if (not c.header and c.key is None and not c.vertical and c.col == table.label_cols - 1) else ALIGN.CENTER
+        align = ALIGN.LEFT if (not c.header and c.key is None and not c.group) else ALIGN.CENTER
         _write(cell, c.text, size, c.header, align, set_font, VALIGN, Pt)
         if c.vertical:
             tc_pr = cell._tc.get_or_add_tcPr()
@@ -143,11 +143,11 @@ def _table(doc, table: Table, set_font, WD_TABLE_ALIGNMENT, VALIGN, ALIGN, OxmlE
         column.width = Cm(widths[i])  # the grid, which LibreOffice and WPS follow
         for cell in column.cells:
             cell.width = Cm(widths[i])  # each cell, which Word follows
-    if table.header_rows:  # repeat the header rows on every page
-        for r in range(offset + table.header_rows):
-            tr_pr = t.rows[r]._tr.get_or_add_trPr()
-            repeat = OxmlElement("w:tblHeader")
-            tr_pr.append(repeat)
+    for r, row in enumerate(t.rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+        if r < offset + table.header_rows:  # the header rows repeat on every page
+            tr_pr.append(OxmlElement("w:tblHeader"))
     if table.note:
         p = doc.add_paragraph()
         p.alignment = ALIGN.LEFT
