@@ -11,7 +11,7 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -177,11 +177,11 @@ class Form:
     def section_headings(self) -> dict[str, str]:
         return {s.section: s.title for s in self.sheets if s.section}
 
-    @property
+    @cached_property
     def inputs(self) -> list[Cell]:
         return [c for c in self.cells.values() if c.is_input]
 
-    @property
+    @cached_property
     def totals(self) -> list[Cell]:
         """Total cells in an order where every operand comes before its total."""
         done: set[str] = set()
@@ -211,11 +211,16 @@ class Form:
 
     def table_inputs(self, table: str) -> list[Cell]:
         """Numeric input cells of one table (``t2``, ``t3``, ``t4``) or of section 六 (``s6``)."""
-        if table == "s6":
-            return [c for c in self.inputs if c.key.startswith("s6.") and c.is_numeric]
-        return [c for c in self.inputs if c.table == table and c.is_numeric]
+        return self._table_inputs[table]
 
-    @property
+    @cached_property
+    def _table_inputs(self) -> dict[str, list[Cell]]:
+        out: dict[str, list[Cell]] = {"s6": [c for c in self.inputs if c.key.startswith("s6.") and c.is_numeric]}
+        for table in ("t2", "t3", "t4"):
+            out[table] = [c for c in self.inputs if c.table == table and c.is_numeric]
+        return out
+
+    @cached_property
     def value_tables(self) -> list[str]:
         """The groups of numeric inputs that the live value checks watch."""
         tables = sorted({c.table for c in self.inputs if c.table and c.is_numeric})

@@ -14,7 +14,6 @@ import codecs
 import math
 import re
 import unicodedata
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,6 +23,7 @@ from .files import XlrepError
 from .findings import CellRef, Finding
 from .form import EDITIONS, Cell, edition_for_year
 from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, Layout, build_layout, cell_ref, live_items
+from .xlsx import Workbook as Book
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -152,82 +152,14 @@ def _is_encrypted(path: Path) -> bool:
         return marker in handle.read(1 << 20)
 
 
-class Book:
-    """The cells of a workbook, read once in openpyxl's fast read-only mode.
+def _load(path: Path):
+    from .xlsx import Workbook, XlsxError
 
-    Two reads: one sees formulas, the other the results cached in the file. Cells
-    are addressed by (sheet, A1), never by iterating to ``max_row`` (WPS may store a
-    wrong dimension, so dimensions are reset).
-    """
-
-    def __init__(self, path: Path):
-        import openpyxl
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-            cached = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        try:
-            self.sheetnames: list[str] = list(formulas.sheetnames)
-            self.defined_names = formulas.defined_names
-            try:
-                self.properties = {p.name: p.value for p in formulas.custom_doc_props.props}
-            except Exception:  # pragma: no cover - odd property types
-                self.properties = {}
-            self.cells: dict[str, dict[str, tuple[object, str]]] = {}
-            self.cached: dict[str, dict[str, object]] = {}
-            self.paths: dict[str, str] = {}
-            for ws in formulas.worksheets:
-                ws.reset_dimensions()
-                self.paths[ws.title] = getattr(ws, "_worksheet_path", "")
-                self.cells[ws.title] = {
-                    c.coordinate: (c.value, c.data_type)
-                    for row in ws.iter_rows()
-                    for c in row
-                    if c.value is not None and hasattr(c, "coordinate")
-                }
-            for ws in cached.worksheets:
-                ws.reset_dimensions()
-                self.cached[ws.title] = {
-                    c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None and hasattr(c, "coordinate")
-                }
-        finally:
-            formulas.close()
-            cached.close()
-        self.protected = _protected_sheets(path, self.paths)
-
-    def value(self, sheet: str, a1: str) -> object:
-        return self.cells.get(sheet, {}).get(a1, (None, "n"))[0]
-
-    def data_type(self, sheet: str, a1: str) -> str:
-        return self.cells.get(sheet, {}).get(a1, (None, "n"))[1]
-
-    def cached_value(self, sheet: str, a1: str) -> object:
-        return self.cached.get(sheet, {}).get(a1)
-
-
-_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
-
-
-def _protected_sheets(path: Path, paths: dict[str, str]) -> dict[str, bool]:
-    """Sheet protection, read from each sheet's XML (openpyxl's read-only mode does not parse it)."""
-    out = {}
-    with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        for title, member in paths.items():
-            member = member.lstrip("/")
-            if member not in names:
-                out[title] = False
-                continue
-            m = _PROTECTION.search(archive.read(member))
-            out[title] = bool(m) and not re.search(rb'\bsheet="(0|false)"', m.group(1))
-    return out
-
-
-def _load(path: Path) -> Book:
     try:
-        return Book(path)
-    except Exception as exc:  # openpyxl raises many types for damaged files
+        return Workbook(path)
+    except XlsxError as exc:
+        raise UnreadableFile(path, f"“{path.name}”无法读取：{exc.message}请用 Excel 或 WPS 重新保存为 .xlsx。") from None
+    except Exception as exc:  # anything else a damaged file can provoke
         raise UnreadableFile(
             path, f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。"
         ) from None
@@ -371,23 +303,7 @@ def _resolve_addresses(book: Book, result: ReadResult) -> None:
 
 
 def _name_destination(book: Book, name: str) -> tuple[str, str] | None:
-    try:
-        defined = book.defined_names.get(name)
-    except AttributeError:  # pragma: no cover - older openpyxl
-        defined = None
-    if defined is None:
-        return None
-    try:
-        destinations = list(defined.destinations)
-    except Exception:
-        return None
-    if len(destinations) != 1:
-        return None
-    sheet, coord = destinations[0]
-    coord = coord.replace("$", "")
-    if ":" in coord:
-        return None
-    return sheet, coord
+    return book.name_destination(name)
 
 
 def _check_sheets(book: Book, result: ReadResult) -> None:
@@ -425,6 +341,7 @@ def _check_labels(book: Book, result: ReadResult) -> None:
         changed: list[CellRef] = []
         shown: dict[str, str] = {}
         displaced = 0  # changed labels whose official text now stands in another cell of the sheet
+        elsewhere: set[str] | None = None  # every text on the sheet, normalized
         for item in sl.items:
             if item.kind not in LABEL_KINDS or not item.text:
                 continue
@@ -433,10 +350,10 @@ def _check_labels(book: Book, result: ReadResult) -> None:
             if normalize_label(value) != normalize_label(item.text):
                 changed.append(CellRef(sl.name, a1, item.text))
                 shown[a1] = "" if value is None else str(value)
-                displaced += any(
-                    isinstance(v, str) and normalize_label(v) == normalize_label(item.text)
-                    for v, _ in book.cells.get(sl.name, {}).values()
-                )
+                if elsewhere is None:
+                    texts = (book.value(sl.name, a) for a in book.cells.get(sl.name, {}))
+                    elsewhere = {normalize_label(v) for v in texts if isinstance(v, str)}
+                displaced += normalize_label(item.text) in elsewhere
         if not changed:
             continue
         names_followed = any(
@@ -484,7 +401,7 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
         )
         return None
     if isinstance(raw, str) and raw.startswith("="):
-        if cached is None or isinstance(cached, str) and cached.startswith("#"):
+        if cached is None or cached == "" or isinstance(cached, str) and cached.startswith("#"):  # "": no result stored
             result.findings.append(
                 Finding(
                     "VALUE-FORMULA",

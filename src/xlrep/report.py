@@ -349,7 +349,9 @@ def table_as_text(table: Table) -> str:
     out.append(border("├", "┼", "┤"))
     for label, values in body:
         indent = " " * (len(label) - len(label.lstrip(" ")))
-        lines = _wrap(label.lstrip(" "), label_width - len(indent) - 2) if lc else [""]
+        room = label_width - len(indent)  # a label that fits stays whole; a longer one wraps, continued 2 further in
+        text = label.lstrip(" ")
+        lines = ([text] if display_width(text) <= room else _wrap(text, room - 2)) if lc else [""]
         row_values = values if values is not None else [""] * nv
         out.append(line(indent + lines[0], [(v, w, "right") for v, w in zip(row_values, widths)]))
         for extra in lines[1:]:
