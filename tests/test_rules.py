@@ -433,8 +433,9 @@ def test_value_invalid_for_booleans_and_dates(tmp_path, edition, year, raw, show
     assert {f.rule for f in result.findings} <= {"VALUE-INVALID", "T3-IDENTITY"}
 
 
-@pytest.mark.parametrize(("edition", "year"), EDITIONS)
-@pytest.mark.parametrize("error", ["#REF!", "#DIV/0!", "#VALUE!"])
+@pytest.mark.parametrize(
+    ("edition", "year", "error"), [("2021", 2021, "#REF!"), ("2019", 2020, "#REF!"), ("2021", 2021, "#DIV/0!"), ("2021", 2021, "#N/A")]
+)
 def test_value_invalid_for_an_excel_error_value(tmp_path, edition, year, error):
     key = "t4.review.pending"
     path = fill_workbook(tmp_path / "e.xlsx", edition, year, planted(edition, year))
@@ -459,8 +460,11 @@ def test_value_invalid_for_a_formula_whose_cached_result_is_an_error(tmp_path, e
 
 
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
-@pytest.mark.parametrize("key", ["info.org_name", "s1.proactive", "s1.oversight", "s5.problems", "s5.measures"])
-@pytest.mark.parametrize("empty", [None, "   "], ids=["blank", "spaces"])
+@pytest.mark.parametrize(
+    ("key", "empty"),
+    [("info.org_name", None), ("info.org_name", "   "), ("s1.proactive", None), ("s1.oversight", "\n"), ("s5.problems", None),
+     ("s5.measures", None)],
+)
 def test_text_missing_names_the_empty_required_part(tmp_path, edition, year, key, empty):
     result = audit_fill(tmp_path, edition, year, {key: empty})
     (finding,) = only(result, "TEXT-MISSING")
@@ -530,6 +534,17 @@ def test_text_claim_no_review_while_table_four_has_reviews(tmp_path, edition, ye
     finding = _claim(result, "no_review")
     assert cells(finding) == [where(edition, "s6.other"), where(edition, "t4.review.total")]
     assert finding.values["table"] == 2
+
+
+@pytest.mark.parametrize(("edition", "year"), EDITIONS)
+def test_text_claim_a_denial_listing_review_and_suit_with_a_pause_mark_covers_both(tmp_path, edition, year):
+    # the common phrasing "未发生…行政复议、行政诉讼案件" denies both (、 does not end the claim)
+    changes = {"t4.review.upheld": 2, "t4.review.other": 0, "t4.suit_direct.upheld": 1,
+               "s6.other": "本年度未发生政府信息公开行政复议、行政诉讼案件。"}
+    found = {f.values["claim"]: f for f in only(audit_fill(tmp_path, edition, year, changes), "TEXT-CLAIM")}
+    assert set(found) == {"no_review", "no_suit"}
+    assert cells(found["no_suit"]) == [where(edition, k) for k in ("s6.other", "t4.suit_direct.total", "t4.suit_after_review.total")]
+    assert found["no_suit"].values["table"] == 1 and found["no_review"].values["table"] == 2
 
 
 def test_text_claim_no_fee_while_a_fee_was_collected(tmp_path):
@@ -688,8 +703,10 @@ def test_template_tampered_when_a_formula_is_changed(tmp_path, edition, year):
     assert "（七）" not in finding.message and "公式被改动" in finding.message
 
 
-@pytest.mark.parametrize(("edition", "year"), EDITIONS)
-@pytest.mark.parametrize("sheet", [T3, T4, S6, "一、总体情况"])
+@pytest.mark.parametrize(
+    ("edition", "year", "sheet"),
+    [("2021", 2021, T3), ("2019", 2020, T3), ("2021", 2021, T4), ("2021", 2021, S6), ("2019", 2020, "一、总体情况")],
+)
 def test_template_tampered_when_a_sheet_is_renamed(tmp_path, edition, year, sheet):
     # openpyxl renames the sheet but leaves the defined names pointing at the old name: its values are unknown
     def rename(wb):

@@ -109,6 +109,10 @@ def template_command(
     ),
     password: Optional[str] = typer.Option(None, "--password", metavar="密码", help="给工作表保护设置密码（默认无密码）。"),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖它（默认绝不覆盖）。"),
+    from_previous: Optional[Path] = typer.Option(
+        None, "--from", metavar="上年填报表",
+        help="用上年填好的填报表预填：机关名称、类型、联系方式，表三“上年结转”（= 上年“结转下年度继续办理”），并在旁边列出上年数字供参考。",
+    ),
 ) -> None:
     """生成填报表：按官方格式排版的 .xlsx，只有黄色单元格可填，总计和勾稽校验自动计算。
 
@@ -130,6 +134,10 @@ def template_command(
             f"现按您的指定生成{load_form(edition).name}格式的填报表。"
         )
     values: dict[str, object] = {}
+    prefilled: dict[str, str] = {}
+    references: dict[str, object] = {}
+    if from_previous is not None:
+        values, prefilled, references = _carry_over(from_previous, year_value, edition)
     if org is not None:
         org = org.strip()
         if not org:
@@ -143,7 +151,7 @@ def template_command(
     path = _output_path(output, year_value, org)
     if path.exists() and not force:
         raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 --force，或用 -o 指定另一个文件名。")
-    data = build_template(year_value, edition, values=values, password=password)
+    data = build_template(year_value, edition, values=values, password=password, prefilled=prefilled, references=references)
     try:
         write_atomically(path, data, overwrite=force)
     except FileExistsError:
@@ -172,6 +180,9 @@ def ingest_command(
     ),
     force: bool = typer.Option(False, "--force", help="有错误时仍生成报告，每种格式都标明“草稿”。"),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="不在标准输出打印报告正文。"),
+    previous: Optional[Path] = typer.Option(
+        None, "--previous", metavar="上年填报表", help="同时与上年填报表比对：上年结转、现行有效件数、数字或文字雷同（PREV-*）。"
+    ),
 ) -> int:
     """校验填好的填报表并生成报告：逐项检查数字、勾稽关系和文字，指出每个问题所在的单元格；没有错误时在标准输出打印报告正文，-o 写出 Word、网页等格式。
 
@@ -189,8 +200,18 @@ def ingest_command(
         _check_annotate_target(file, annotate, overwrite)
     for target in outputs or []:
         _check_report_target(file, target)
+    last_year = None
+    if previous is not None:
+        from .reader import read_workbook
+
+        try:
+            last_year = read_workbook(previous)
+        except UnreadableFile as exc:
+            raise XlrepError(f"上年填报表无法读取：{exc.message}") from None
+        if last_year.layout is None:
+            raise XlrepError(f"“{previous}”不是 xlrep 生成的填报表，无法与之比对。")
     try:
-        result = audit(file)
+        result = audit(file, previous=last_year)
     except UnreadableFile as exc:
         if as_json:
             typer.echo(json.dumps(_unreadable_json(file, exc), ensure_ascii=False, indent=2))
@@ -272,6 +293,148 @@ def _check_annotate_target(source: Path, target: Path, overwrite: bool) -> None:
         raise XlrepError(f"输出文件夹“{target.parent}”不存在，请先建立该文件夹或换一个位置。")
     if target.exists() and not overwrite:
         raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 --overwrite，或换一个文件名。")
+
+
+@app.command("check")
+def check_command(
+    paths: list[Path] = typer.Argument(..., metavar="路径…", help="填报表文件或文件夹（文件夹中的 .xlsx/.xlsm 等会逐个检查，包括子文件夹）。"),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON：每个单位的状态和全部问题。"),
+    csv_path: Optional[Path] = typer.Option(None, "--csv", metavar="文件.csv", help="把每个单位的每条问题写进 CSV（Excel 可直接打开）。"),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", metavar="N", help="同时检查的进程数（默认用上全部 CPU 核）。"),
+) -> int:
+    """批量校验：逐个检查各单位的填报表，打印一张汇总表（单位、版本、年度、错误、提示、状态）。
+
+    一个文件坏了不影响其他文件。退出码：0 全部没有错误；1 有单位有错误或文件无法读取；2 用法错误。
+
+    例：xlrep check 各单位报表/ --csv 问题清单.csv
+    """
+    import json
+
+    from .batch import audit_many, find_workbooks
+    from .check_output import print_table, progress_bar, write_csv
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise XlrepError("找不到：" + "、".join(str(p) for p in missing))
+    if csv_path is not None:
+        _check_plain_target(csv_path, ".csv")
+    if jobs is not None and jobs < 1:
+        raise XlrepError("--jobs 须为正整数。")
+    files = find_workbooks(paths)
+    if not files:
+        raise XlrepError("在所给的路径中没有找到任何填报表（.xlsx / .xlsm）。")
+    with progress_bar(len(files)) as advance:
+        results = audit_many(files, jobs=jobs, progress=advance)
+    if as_json:
+        payload = {
+            "files": len(results),
+            "summary": _batch_summary(results),
+            "units": [r.as_dict() for r in results],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    print_table(results)
+    if csv_path is not None:
+        write_csv(results, csv_path)
+        _say(f"已写出问题清单：{csv_path}")
+    return 1 if any(r.summary["errors"] for r in results) else 0
+
+
+def _batch_summary(results) -> dict:
+    return {
+        "units": len(results),
+        "passed": sum(1 for r in results if not r.summary["errors"]),
+        "with_errors": sum(1 for r in results if r.summary["errors"]),
+        "unreadable": sum(1 for r in results if not r.readable),
+        "errors": sum(r.summary["errors"] for r in results),
+        "warnings": sum(r.summary["warnings"] for r in results),
+    }
+
+
+@app.command("merge")
+def merge_command(
+    paths: list[Path] = typer.Argument(..., metavar="路径…", help="各单位的填报表文件或文件夹。"),
+    output: Path = typer.Option(..., "-o", "--output", metavar="汇总.xlsx", help="汇总结果（新的填报表，.xlsx）。"),
+    org: Optional[str] = typer.Option(None, "--org", metavar="机关名称", help="汇总表的机关名称（如“某某县人民政府”）。"),
+    org_type: Optional[str] = typer.Option(None, "--org-type", metavar="机关类型", help="汇总表的机关类型（可写 政府、部门、乡镇、街道）。"),
+    force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖它。"),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", metavar="N", help="同时读取的进程数（默认用上全部 CPU 核）。"),
+) -> int:
+    """汇总：把各单位填报表的数字逐格相加，写成一份同格式的新填报表（公式、校验照常），另附“汇总明细”页。
+
+    格式版本或年度不一致时拒绝汇总（MERGE-MIXED）；同一机关重复提交、单位自身有错误时会提示。
+    汇总表填上文字后，用 xlrep ingest 即可生成本地区的报告。
+
+    例：xlrep merge 各单位报表/ -o 某某县2024年汇总.xlsx --org 某某县人民政府 --org-type 政府
+    """
+    from .batch import audit_many, find_workbooks
+    from .check_output import print_merge, progress_bar
+    from .files import write_atomically
+    from .merge import DETAIL_SHEET, detail_rows, merge_units
+    from .template import ORG_TYPES, build_template
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise XlrepError("找不到：" + "、".join(str(p) for p in missing))
+    if output.suffix.lower() != ".xlsx":
+        raise XlrepError(f"汇总结果“{output}”须以 .xlsx 结尾。")
+    if not output.parent.is_dir():
+        raise XlrepError(f"输出文件夹“{output.parent}”不存在，请先建立该文件夹或换一个位置。")
+    if output.exists() and not force:
+        raise XlrepError(f"文件“{output}”已存在，未做任何改动。要覆盖它请加 --force，或换一个文件名。")
+    if org_type is not None:
+        org_type = ORG_TYPE_ALIASES.get(org_type.strip(), org_type.strip())
+        if org_type not in ORG_TYPES:
+            raise XlrepError("机关类型无效，只能是：" + "、".join(ORG_TYPES) + "（也可写 政府、部门、乡镇、街道）。")
+    files = [f for f in find_workbooks(paths) if f.resolve() != output.resolve()]
+    if not files:
+        raise XlrepError("在所给的路径中没有找到任何填报表（.xlsx / .xlsm）。")
+    with progress_bar(len(files)) as advance:
+        results = audit_many(files, jobs=jobs, keep_values=True, progress=advance)
+    outcome = merge_units(results)
+    print_merge(outcome)
+    if outcome.mixed or outcome.edition is None:
+        if outcome.edition is None and not outcome.mixed:
+            _say("没有可以汇总的填报表（都无法读取）。")
+        return 1
+    values = dict(outcome.values)
+    values["info.org_name"] = org or "汇总"
+    if org_type:
+        values["info.org_type"] = org_type
+    header, rows = detail_rows(outcome)
+    data = build_template(
+        outcome.year, outcome.edition, values=values, extra_sheets=[(DETAIL_SHEET, header, rows)],
+        properties={"xlrep.merged_units": str(len(outcome.included))},
+    )
+    try:
+        write_atomically(output, data, overwrite=force)
+    except FileExistsError:
+        raise XlrepError(f"文件“{output}”已存在，未做任何改动。要覆盖它请加 --force。") from None
+    except OSError as exc:
+        raise XlrepError(f"无法写入“{output}”：{exc.strerror or exc}。") from None
+    typer.echo(f"已汇总 {len(outcome.included)} 个单位：{output}")
+    return 0
+
+
+def _check_plain_target(target: Path, suffix: str) -> None:
+    if target.suffix.lower() != suffix:
+        raise XlrepError(f"“{target}”须以 {suffix} 结尾。")
+    if not target.parent.is_dir():
+        raise XlrepError(f"输出文件夹“{target.parent}”不存在，请先建立该文件夹或换一个位置。")
+
+
+def _carry_over(path: Path, year: int, edition: str):
+    from .previous import carry_over
+    from .reader import read_workbook
+
+    previous = read_workbook(path)
+    if previous.layout is None:
+        raise XlrepError(f"“{path}”不是 xlrep 生成的填报表，无法从中预填。")
+    if previous.year is not None and previous.year != year - 1:
+        _say(f"注意：“{path.name}”是 {previous.year} 年度的填报表，不是 {year - 1} 年度的。")
+    values, notes, references = carry_over(previous, year, edition)
+    carried = sum(1 for k in notes if k.startswith("t3.carried_in."))
+    _say(f"已从“{path.name}”预填 {len(notes)} 个单元格（其中表三“上年结转”{carried} 项），以浅紫色标出，请逐项核对。")
+    return values, notes, references
 
 
 # -- entry point ------------------------------------------------------------------

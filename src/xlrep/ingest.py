@@ -49,8 +49,11 @@ class Audit:
         }
 
 
-def audit(path: str | Path) -> Audit:
-    """Read and check a workbook. Raises ``reader.UnreadableFile`` (exit 2) if it cannot be read."""
+def audit(path: str | Path, previous: ReadResult | None = None) -> Audit:
+    """Read and check a workbook (and against last year's, if given).
+
+    Raises ``reader.UnreadableFile`` (exit 2) if it cannot be read.
+    """
     from .narrative import narrative_rules
     from .rules import table_rules
 
@@ -59,6 +62,10 @@ def audit(path: str | Path) -> Audit:
     if result.layout is not None:
         findings += table_rules(result)
         findings += narrative_rules(result)
+        if previous is not None:
+            from .previous import previous_rules
+
+            findings += previous_rules(result, previous)
     # Grouped by sheet in workbook order (file-level findings first), errors first within a sheet.
     findings.sort(key=lambda f: (_position(result, f)[0], SEVERITY_ORDER[f.severity], _position(result, f)[1:]))
     return Audit(Path(path), result, findings)

@@ -19,6 +19,7 @@ GOVERNMENT = "县级以上地方人民政府"
 
 SENTENCE_END = re.compile(r"[。！？；;\n]+")
 CLAUSE_SPLIT = re.compile(r"[，,、（）()：:]+")
+CLAIM_SPLIT = re.compile(r"[，,（）()：:]+")  # clauses for denials, which may list their topics with 、
 NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:[,，]\d{3})+|\d+)\s*(件|起|宗)")
 APPROXIMATE_AFTER = re.compile(r"^\s*(余|多)")
 APPROXIMATE_BEFORE = re.compile(r"(近|约|超过|逾|达到?近)\s*$")
@@ -252,6 +253,7 @@ def _claims(result: ReadResult, key: str, text: str, table: dict, full: dict) ->
             if NO_REQUESTS.search(clause) and table["new_received"] > 0 and "正当理由" not in clause:
                 claim(sentence, f"表三本年新收申请是 {format_number(table['new_received'])} 件", ["t3.new_received.total"],
                       {"claim": "no_requests", "table": table["new_received"]})
+        for clause in CLAIM_SPLIT.split(sentence):  # "未发生行政复议、行政诉讼案件" denies both: keep 、 inside
             m = NO_CASES.search(clause)
             if m and not re.search(r"纠错|纠正|败诉|维持", clause):
                 for topic, words, title in (("review", REVIEW_WORDS, "行政复议"), ("suit", SUIT_WORDS, "行政诉讼")):
@@ -259,6 +261,7 @@ def _claims(result: ReadResult, key: str, text: str, table: dict, full: dict) ->
                         keys = ["t4.review.total"] if topic == "review" else ["t4.suit_direct.total", "t4.suit_after_review.total"]
                         claim(sentence, f"表四{title}总计是 {format_number(table[f'{topic}_total'])} 件", keys,
                               {"claim": f"no_{topic}", "table": table[f"{topic}_total"]})
+        for clause in CLAUSE_SPLIT.split(sentence):
             if NO_FEES.search(clause):
                 collected = _n(full, "s6.fee_collected") if "s6.fee_collected" in result.layout.form.cells else 0
                 if collected > 0:

@@ -41,6 +41,7 @@ ERROR_FILL = "#FFC7CE"
 ERROR_TEXT = "#9C0006"
 PASS_FILL = "#C6EFCE"
 PASS_TEXT = "#006100"
+PREFILLED_FILL = "#E4DFEC"  # pale lavender: carried over from last year's workbook, check it
 
 BODY_FONT = "宋体"  # SimSun; Excel substitutes another GB2312 font through the charset when missing
 HEADING_FONT = "黑体"  # SimHei
@@ -104,6 +105,19 @@ class _Formats:
             "fail": fmt(bg_color=ERROR_FILL, font_color=ERROR_TEXT, **border),
             "pass": fmt(bg_color=PASS_FILL, font_color=PASS_TEXT, **border),
         }
+        prefill = {"bg_color": PREFILLED_FILL, "locked": False, **border}
+        self.prefilled = {
+            "count": fmt(num_format="0", align="center", **prefill),
+            "signed": fmt(num_format="0", align="center", **prefill),
+            "amount": fmt(num_format="General", align="center", **prefill),
+            "text": fmt(text_wrap=True, **prefill),
+            "choice": fmt(**prefill),
+            "date": fmt(num_format="yyyy-mm-dd", align="left", **prefill),
+        }
+        self.prefilled_text = fmt(text_wrap=True, valign="top", **prefill)
+        self.reference = fmt(align="center", italic=True, font_color="#595959", bg_color="#F2F2F2", **border)
+        self.reference_header = fmt(align="center", text_wrap=True, italic=True, font_color="#595959", bg_color="#F2F2F2", **border)
+        self.legend["prefilled"] = fmt(bg_color=PREFILLED_FILL, **border)
         self.plain = fmt(text_wrap=True, valign="top")
         self.bold = fmt(bold=True, valign="top")
 
@@ -255,8 +269,19 @@ def build_template(
     *,
     values: Mapping[str, object] | None = None,
     password: str | None = None,
+    extra_sheets: list[tuple[str, list[str], list[list[object]]]] | None = None,
+    properties: Mapping[str, str] | None = None,
+    prefilled: Mapping[str, str] | None = None,
+    references: Mapping[str, object] | None = None,
 ) -> bytes:
-    """The workbook as bytes. ``values`` pre-fills input cells by key (e.g. 机关名称)."""
+    """The workbook as bytes.
+
+    ``values`` pre-fills input cells by key (e.g. 机关名称). ``prefilled`` marks some of
+    them as carried over (key → a note shown as the cell's comment), and
+    ``references`` shows last year's figure beside an input (key → value).
+    ``extra_sheets`` adds read-only sheets (name, header, rows) after 校验;
+    ``properties`` adds document properties.
+    """
     import xlsxwriter
 
     form = load_form(edition)
@@ -289,6 +314,8 @@ def build_template(
     )
     for name, value in identity.items():
         wb.set_custom_property(name, value)
+    for name, value in (properties or {}).items():
+        wb.set_custom_property(name, str(value))
     f = _Formats(wb)
     protect_options = {
         "format_columns": True,
@@ -331,6 +358,25 @@ def build_template(
             ws.repeat_rows(*sl.repeat_rows)
         ws.protect(password or "", protect_options)
     _freeze_headers(wb, layout)
+    if prefilled:
+        _mark_prefilled(wb, f, layout, values, prefilled)
+    if references:
+        _write_references(wb, f, layout, references)
+    for name, header, rows in extra_sheets or []:
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, header, f.header)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                _write_value(ws, r, c, value, f.cell)
+        for c, title in enumerate(header):
+            widest = max([len(str(title))] + [len(str(row[c])) for row in rows if c < len(row)])
+            ws.set_column(c, c, min(60, max(8, widest * 2 + 2)))
+        ws.freeze_panes(1, 2)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, 0)
+        ws.protect(password or "", protect_options)
 
     for cell in form.cells.values():
         s, r, c = layout.addresses[cell.key]
@@ -392,6 +438,44 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
         ws.write_string(item.row, item.col, item.text or "", fmt) if item.text else ws.write_blank(item.row, item.col, None, fmt)
 
 
+def _mark_prefilled(wb, f: _Formats, layout: Layout, values, prefilled: Mapping[str, str]) -> None:
+    """Carried-over inputs: tinted blue and commented, still open for the clerk to correct."""
+    form = layout.form
+    for key, note in prefilled.items():
+        sheet, row, col = layout.addresses[key]
+        ws = wb.get_worksheet_by_name(sheet)
+        cell = form.cells[key]
+        fmt = f.prefilled_text if cell.kind in ("longtext",) else f.prefilled.get(cell.kind, f.prefilled["text"])
+        _write_value(ws, row, col, values.get(key), fmt)
+        ws.write_comment(row, col, note, {"author": "xlrep", "x_scale": 2, "y_scale": 1.2})
+
+
+def _write_references(wb, f: _Formats, layout: Layout, references: Mapping[str, object]) -> None:
+    """Last year's figures in a column right of their table, for reference only (locked, not read back)."""
+    form = layout.form
+    for sl in layout.sheets:
+        ws = None
+        for region in sl.grids:
+            keys = [k for k in references if k in form.cells and form.cells[k].table == region.grid.table
+                    and region.first_row <= layout.addresses[k][1] <= region.last_row and layout.addresses[k][0] == sl.name]
+            columns: list[str] = []
+            for key in keys:
+                column = key.rsplit(".", 1)[-1]
+                if column not in columns:
+                    columns.append(column)
+            for i, column in enumerate(columns):
+                ws = ws or wb.get_worksheet_by_name(sl.name)
+                col = region.last_col + 1 + i
+                ws.print_area(0, 0, sl.last_row, max(sl.last_col, col))
+                label = next(c.label for c in region.grid.columns if c.key == column)
+                header_row = region.first_row + region.header_rows - 1
+                ws.write_string(header_row, col, f"上年{label}（参考）", f.reference_header)
+                ws.set_column(col, col, 16)
+                for key in keys:
+                    if key.rsplit(".", 1)[-1] == column:
+                        _write_value(ws, layout.addresses[key][1], col, references[key], f.reference)
+
+
 def _freeze_headers(wb, layout: Layout) -> None:
     """Keep the header and row labels of the wide tables in view while scrolling."""
     for sl in layout.sheets:
@@ -440,6 +524,7 @@ def _write_instructions(ws, f: _Formats, form: Form, layout: Layout, year: int) 
     legend = [
         ("input", "", "黄色：需要填写的单元格"),
         ("total", "0", "灰色：自动计算的总计，不能修改"),
+        ("prefilled", "", "浅紫色：由上年填报表预先填入（xlrep template --from），请核对，可以修改"),
         ("pass", PASS, "绿色 ✔：校验通过"),
         ("fail", "✘ 差3", "红色 ✘：校验未通过，后面是差额或出错的单元格个数"),
     ]

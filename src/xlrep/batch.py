@@ -1,0 +1,154 @@
+"""Many units at once: find workbooks in folders, audit them on all cores, summarise.
+
+Used by ``xlrep check`` (the county office checks a folder before the deadline)
+and ``xlrep merge`` (it adds the units' tables up). One bad file never stops the
+others: an unreadable file becomes a row with state “无法读取”.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import Finding
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# Spreadsheets a unit may have sent by mistake: listed as unreadable, with advice.
+OTHER_SPREADSHEETS = (".xls", ".et", ".ods", ".csv")
+
+STATE_OK, STATE_WARN, STATE_ERR, STATE_UNREADABLE = "通过", "有提示", "有错误", "无法读取"
+
+
+@dataclass
+class UnitResult:
+    file: str
+    unit: str
+    edition: str | None = None
+    year: int | None = None
+    template_version: str | None = None
+    org_type: str | None = None
+    summary: dict[str, int] = field(default_factory=lambda: {"errors": 0, "warnings": 0, "infos": 0})
+    findings: list[dict] = field(default_factory=list)
+    values: dict[str, object] = field(default_factory=dict)  # numeric inputs (for merge)
+    blank: list[str] = field(default_factory=list)
+    modified: float = 0.0
+
+    @property
+    def state(self) -> str:
+        if any(f["rule"] == "FILE-UNREADABLE" for f in self.findings):
+            return STATE_UNREADABLE
+        if self.summary["errors"]:
+            return STATE_ERR
+        if self.summary["warnings"]:
+            return STATE_WARN
+        return STATE_OK
+
+    @property
+    def readable(self) -> bool:
+        return self.state != STATE_UNREADABLE and self.edition is not None
+
+    def as_dict(self, with_findings: bool = True) -> dict:
+        data = {
+            "file": self.file,
+            "unit": self.unit,
+            "edition": self.edition,
+            "year": self.year,
+            "template_version": self.template_version,
+            "state": self.state,
+            "summary": self.summary,
+        }
+        if with_findings:
+            data["findings"] = self.findings
+        return data
+
+
+def find_workbooks(paths: Iterable[Path]) -> list[Path]:
+    """Files given, and spreadsheets inside folders (recursively), in a stable order; no Office lock files."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS
+                and not p.name.startswith(("~$", ".~", "."))
+            )
+        else:
+            candidates = [path]
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(p)
+    return found
+
+
+def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
+    """Audit one workbook into a picklable summary (runs in worker processes)."""
+    from .ingest import audit
+    from .reader import UnreadableFile
+
+    path = Path(path)
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        modified = 0.0
+    try:
+        result = audit(path)
+    except UnreadableFile as exc:
+        return UnitResult(str(path), path.stem, findings=[exc.finding.as_dict()],
+                          summary={"errors": 1, "warnings": 0, "infos": 0}, modified=modified)
+    except Exception as exc:  # a bug of ours must not stop the other units
+        finding = Finding("FILE-UNREADABLE", f"读取“{path.name}”时出现内部错误（{type(exc).__name__}: {exc}），请报告给维护者。")
+        return UnitResult(str(path), path.stem, findings=[finding.as_dict()],
+                          summary={"errors": 1, "warnings": 0, "infos": 0}, modified=modified)
+    r = result.result
+    unit = str(r.values.get("info.org_name") or "").strip() or path.stem
+    out = UnitResult(
+        file=str(path),
+        unit=unit,
+        edition=r.edition,
+        year=r.year,
+        template_version=r.template_version,
+        org_type=r.values.get("info.org_type") if r.layout else None,
+        summary=result.summary,
+        findings=[f.as_dict() for f in result.findings],
+        modified=modified,
+    )
+    if keep_values and r.layout is not None:
+        form = r.layout.form
+        out.values = {c.key: r.values.get(c.key) for c in form.inputs if c.is_numeric or c.kind == "choice"}
+        out.blank = sorted(r.blank)
+    return out
+
+
+def audit_many(
+    files: list[Path],
+    *,
+    jobs: int | None = None,
+    keep_values: bool = False,
+    progress: Callable[[UnitResult], None] | None = None,
+) -> list[UnitResult]:
+    """Audit every file, on all cores when there are enough files to pay for the processes."""
+    jobs = jobs or os.cpu_count() or 1
+    results: list[UnitResult] = []
+    if jobs <= 1 or len(files) < 8:
+        for path in files:
+            results.append(audit_unit(path, keep_values))
+            if progress:
+                progress(results[-1])
+        return results
+    chunk = max(1, min(32, len(files) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(_audit_for_pool, [(str(p), keep_values) for p in files], chunksize=chunk):
+            results.append(result)
+            if progress:
+                progress(result)
+    return results
+
+
+def _audit_for_pool(args: tuple[str, bool]) -> UnitResult:
+    return audit_unit(*args)

@@ -1,0 +1,95 @@
+"""Showing batch results: the per-unit summary table, the progress bar, the CSV of findings, the merge outcome."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
+from .files import XlrepError, write_atomically
+from .layout import display_width
+from .merge import MergeOutcome
+
+STATE_COLOURS = {STATE_OK: "green", STATE_WARN: "yellow", STATE_ERR: "red", STATE_UNREADABLE: "red"}
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+@contextlib.contextmanager
+def progress_bar(total: int):
+    """A progress bar on a terminal (stderr); nothing when output is redirected."""
+    if not sys.stderr.isatty() or total < 2:
+        yield lambda result: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.console import Console
+
+    with Progress(TextColumn("校验中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("check", total=total)
+        yield lambda result: progress.advance(task)
+
+
+def print_table(results: list[UnitResult]) -> None:
+    """One row per unit: 单位 版本 年度 错误 提示 状态, aligned for Chinese text; counts at the end."""
+    header = ["单位", "版本", "年度", "错误", "提示", "状态"]
+    rows = [
+        [r.unit, f"{r.edition}年版" if r.edition else "-", str(r.year or "-"), str(r.summary["errors"]),
+         str(r.summary["warnings"]), r.state]
+        for r in results
+    ]
+    widths = [min(36, max(display_width(row[i]) for row in rows + [header])) for i in range(len(header))]
+    echo = lambda text="", **style: typer.secho(text, err=True, **style)  # noqa: E731
+    echo("  ".join(_pad(h, w) for h, w in zip(header, widths)), bold=True)
+    for r, row in zip(results, rows):
+        unit = row[0] if display_width(row[0]) <= widths[0] else row[0][: widths[0] // 2 - 1] + "…"
+        echo("  ".join(_pad(c, w) for c, w in zip([unit] + row[1:-1], widths[:-1])) + "  ", nl=False)
+        echo(row[-1], fg=STATE_COLOURS[r.state], bold=r.state != STATE_OK)
+    with_errors = sum(1 for r in results if r.summary["errors"])
+    echo()
+    echo(
+        f"共 {len(results)} 个单位：{len(results) - with_errors} 个没有错误，{with_errors} 个有错误"
+        f"（其中 {sum(1 for r in results if r.state == STATE_UNREADABLE)} 个无法读取）。",
+        fg="red" if with_errors else "green",
+        bold=True,
+    )
+
+
+def write_csv(results: list[UnitResult], path: Path) -> None:
+    """Every finding of every unit, one per line; UTF-8 with BOM so Excel shows the Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["单位", "文件", "版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"])
+    names = {"error": "错误", "warning": "提示", "info": "信息"}
+    for r in results:
+        for f in r.findings:
+            cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])
+            writer.writerow([r.unit, r.file, r.edition or "", r.year or "", f["rule"], names[f["severity"]],
+                             f["message"], cells, json.dumps(f["values"], ensure_ascii=False, default=str)])
+        if not r.findings:
+            writer.writerow([r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""])
+    try:
+        write_atomically(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"), overwrite=True)
+    except OSError as exc:
+        raise XlrepError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
+
+
+def print_merge(outcome: MergeOutcome) -> None:
+    echo = lambda text="", **style: typer.secho(text, err=True, **style)  # noqa: E731
+    for finding in outcome.findings:
+        colour = "red" if finding.severity == "error" else "yellow"
+        echo(f"{'✘ 错误' if finding.severity == 'error' else '! 提示'} {finding.rule}  ", fg=colour, bold=True, nl=False)
+        echo(finding.message)
+    for unit, why in outcome.excluded:
+        if why == "无法读取":
+            echo(f"! 未计入（无法读取）：{unit.file}", fg="yellow")
+    if outcome.edition:
+        echo(f"计入 {len(outcome.included)} 个单位（{outcome.edition}年版，{outcome.year} 年度）。", bold=True)
