@@ -16,6 +16,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -186,17 +187,26 @@ def _identity(book: Book) -> tuple[dict[str, str], str]:
 
 def _label_match(book: Book, layout: Layout) -> float:
     """Share of the layout's label cells found with the official text in this workbook."""
-    total = hits = 0
-    for sl in layout.sheets:
-        if sl.name == CHECKS_SHEET:
-            continue
-        for item in sl.items:
-            if item.kind not in LABEL_KINDS or not item.text:
-                continue
-            total += 1
-            if normalize_label(book.value(sl.name, cell_ref(item.row, item.col))) == normalize_label(item.text):
-                hits += 1
-    return hits / total if total else 0.0
+    labels = expected_labels(layout.form.edition)
+    hits = 0
+    for sheet, a1, _, text in labels:
+        found = book.value(sheet, a1)
+        if found == text or normalize_label(found) == normalize_label(text):
+            hits += 1
+    return hits / len(labels) if labels else 0.0
+
+
+@cache
+def expected_labels(edition: str) -> list[tuple[str, str, object, str]]:
+    """(sheet, A1, item, text) of every label the layout writes (the 校验 sheet's excluded)."""
+    layout = build_layout(edition)
+    return [
+        (sl.name, cell_ref(item.row, item.col), item, item.text)
+        for sl in layout.sheets
+        if sl.name != CHECKS_SHEET
+        for item in sl.items
+        if item.kind in LABEL_KINDS and item.text
+    ]
 
 
 # -- reading ----------------------------------------------------------------------
@@ -208,7 +218,10 @@ def read_workbook(path: str | Path) -> ReadResult:
     _sniff(path)
     book = _load(path)
     identity, source = _identity(book)
-    matches = {e: _label_match(book, build_layout(e)) for e in EDITIONS}
+    declared = identity.get("xlrep.edition")
+    matches = {declared: _label_match(book, build_layout(declared))} if declared in EDITIONS else {}
+    if not matches or matches[declared] < 0.95:  # only then is the other edition worth trying
+        matches.update({e: _label_match(book, build_layout(e)) for e in EDITIONS if e not in matches})
     by_labels = max(matches, key=matches.get)
     findings: list[Finding] = []
 
@@ -498,24 +511,17 @@ def _text_value(cell: Cell, raw: object) -> object:
 def _check_formulas(book: Book, result: ReadResult) -> None:
     """Totals and checks must still be the template's formulas; what they show is only a hint."""
     from .engine import compute_totals, live_states, overall_status
-    from .template import check_formula, live_formula, status_formula, total_formula
 
     layout = result.layout
     form = layout.form
     totals = compute_totals(form, result.values)
     states = live_states(form, result.values)
-    expected: list[tuple[str, str, str, object, str]] = []  # key, sheet, a1, expected result, formula
-    for cell in form.totals:
-        sheet, a1 = result.addresses[cell.key]
-        expected.append((cell.key, sheet, a1, totals[cell.key], total_formula(layout, cell)))
-    for check in form.checks:
-        sheet, row, col = layout.addresses[check.id]
-        expected.append((check.id, sheet, cell_ref(row, col), states[check.id], check_formula(layout, check.id)))
-    for item in live_items(form):
-        sheet, row, col = layout.addresses["live." + item.id]
-        expected.append(("live." + item.id, sheet, cell_ref(row, col), states[item.id], live_formula(layout, item.id)))
-    sheet, row, col = layout.status_cell
-    expected.append(("status", sheet, cell_ref(row, col), overall_status(states), status_formula(layout)))
+    truths = {**totals, **states, **{"live." + k: v for k, v in states.items()}, "status": overall_status(states)}
+    expected = []
+    for key, sheet, a1, formula in expected_formulas(form.edition):
+        if key in result.addresses:  # totals are found through their names
+            sheet, a1 = result.addresses[key]
+        expected.append((key, sheet, a1, truths[key], formula))
 
     for key, sheet, a1, truth, formula in expected:
         if sheet not in book.sheetnames or sheet in result.unread_sheets:
@@ -551,6 +557,28 @@ def _check_formulas(book: Book, result: ReadResult) -> None:
         result.shown[key] = cached
         if cached is not None and not _same(cached, truth):
             result.stale_cache.append(key)
+
+
+@cache
+def expected_formulas(edition: str) -> list[tuple[str, str, str, str]]:
+    """(key, sheet, A1, formula) of every formula the template writes."""
+    from .template import check_formula, live_formula, status_formula, total_formula
+
+    layout = build_layout(edition)
+    form = layout.form
+    out = []
+    for cell in form.totals:
+        sheet, row, col = layout.addresses[cell.key]
+        out.append((cell.key, sheet, cell_ref(row, col), total_formula(layout, cell)))
+    for check in form.checks:
+        sheet, row, col = layout.addresses[check.id]
+        out.append((check.id, sheet, cell_ref(row, col), check_formula(layout, check.id)))
+    for item in live_items(form):
+        sheet, row, col = layout.addresses["live." + item.id]
+        out.append(("live." + item.id, sheet, cell_ref(row, col), live_formula(layout, item.id)))
+    sheet, row, col = layout.status_cell
+    out.append(("status", sheet, cell_ref(row, col), status_formula(layout)))
+    return out
 
 
 def _same(a: object, b: object) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from datetime import datetime, timedelta
 from posixpath import dirname, join, normpath
 from xml.etree import ElementTree as ET
@@ -85,13 +86,19 @@ class Workbook:
                     "不像正常的填报表（可能是损坏或恶意构造的文件），已停止读取。"
                 )
 
-    def _xml(self, member: str):
+    def _raw(self, member: str) -> bytes | None:
         try:
-            data = self._zip.read(member)
+            return self._zip.read(member)
         except KeyError:
             return None
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
             raise XlsxError(f"文件中的“{member}”已损坏，无法解压。") from None
+
+    def _xml(self, member: str, data: bytes | None = None):
+        if data is None:
+            data = self._raw(member)
+        if data is None:
+            return None
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
             raise XlsxError(f"文件中的“{member}”含有 DOCTYPE/实体声明，正常的 Excel 文件不会有，已拒绝读取（可能是恶意构造的文件）。")
         try:
@@ -177,7 +184,16 @@ class Workbook:
 
     # -- sheets -------------------------------------------------------------------
     def _read_sheet(self, member: str) -> tuple[dict[str, tuple[object, str, object]], bool]:
-        root = self._xml(member)
+        data = self._raw(member)
+        if data is None:
+            return {}, False
+        # Only the cells and the protection flag are needed: the validations, formats and
+        # comments after </sheetData> are the bulk of a template sheet, so they are not parsed.
+        end = data.find(b"</sheetData>")
+        tail = data[end:] if end >= 0 else b""
+        if end >= 0:
+            data = data[:end] + b"</sheetData></worksheet>"
+        root = self._xml(member, data)
         if root is None:
             return {}, False
         cells: dict[str, tuple[object, str, object]] = {}
@@ -215,8 +231,8 @@ class Workbook:
                     if isinstance(cached, datetime):
                         data_type = "d"
                     cells[ref] = (cached, data_type, cached)
-        protection = root.find(_q("sheetProtection"))
-        protected = protection is not None and protection.get("sheet") in ("1", "true")
+        m = _SHEET_PROTECTION.search(tail)
+        protected = bool(m) and _PROTECTED.search(m.group(1)) is not None
         return cells, protected
 
     def _value(self, kind: str, v: str | None, style: str | None) -> object:
@@ -244,7 +260,7 @@ class Workbook:
             return v
         if style is not None and style.isdigit() and int(style) in self.date_styles:
             return self._date(number)
-        if number.is_integer() and abs(number) < 2**53 and not re.search(r"[.eE]", v):
+        if number.is_integer() and abs(number) < 2**53 and "." not in v and "e" not in v and "E" not in v:
             return int(number)
         return number
 
@@ -273,13 +289,16 @@ class Workbook:
         text = self.defined_names.get(name)
         if not text:
             return None
-        m = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)", text)
+        m = _NAME_REF.fullmatch(text)
         if not m:
             return None
         sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
         return sheet, f"{m.group(3)}{m.group(4)}"
 
 
+_NAME_REF = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)")
+_SHEET_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
+_PROTECTED = re.compile(rb'\bsheet="(1|true)"')
 _REF = re.compile(r"(\"[^\"]*\")|(?<![A-Za-z_\d.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])")
 
 
