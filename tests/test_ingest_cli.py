@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from filling import clean_values, fill_workbook
+from xlrep.cli import main
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
 
@@ -28,19 +29,13 @@ def run(monkeypatch, tmp_path, capsys):
     monkeypatch.chdir(tmp_path)
 
     def _run(*args):
-        code = main_ingest(*args)
+        code = main(["ingest", *map(str, args)])
         out, err = capsys.readouterr()
         assert "Traceback" not in out + err
         assert 'File "' not in err  # no Python frames either
         return code, out, err
 
     return _run
-
-
-def main_ingest(*args) -> int:
-    from xlrep.cli import main
-
-    return main(["ingest", *map(str, args)])
 
 
 def where(key: str, edition: str = "2021") -> tuple[str, str]:
@@ -188,7 +183,8 @@ def _comments(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
         for row in ws.iter_rows():
             for xl in row:
                 if xl.comment is not None:
-                    out[(ws.title, xl.coordinate)] = (xl.comment.text, xl.fill.fgColor.rgb if xl.fill.fill_type == "solid" else "")
+                    fill = xl.fill.fgColor.rgb if xl.fill.fill_type == "solid" else ""
+                    out[(ws.title, xl.coordinate)] = (xl.comment.text, fill)
     return out
 
 
@@ -223,9 +219,9 @@ def test_the_annotated_copy_still_audits_the_same(run, tmp_path):
 def test_annotate_refuses_to_write_onto_the_input(run, tmp_path):
     path = workbook(tmp_path, changes=ERRORS_AND_WARNINGS)
     before = digest(path)
-    for spelling in (path, Path(".") / path.name, tmp_path / "sub" / ".." / path.name):
-        (tmp_path / "sub").mkdir(exist_ok=True)
-        code, out, err = run(path, "--annotate", spelling)
+    (tmp_path / "sub").mkdir()
+    for spelling in (path, Path(".") / path.name, tmp_path / "sub" / ".." / path.name):  # the fixture runs in tmp_path
+        code, _, err = run(path, "--annotate", spelling)
         assert code == 2 and "原文件" in err and err.startswith("错误：")
         assert digest(path) == before
 

@@ -10,6 +10,7 @@ import typer
 from .catalog import ERROR, INFO, SEVERITY_NAMES, WARNING
 from .files import XlrepError, write_atomically
 from .ingest import Audit
+from .report import clean_text
 
 MARKS = {ERROR: ("✘", "red"), WARNING: ("!", "yellow"), INFO: ("i", "cyan")}
 MAX_CELLS_SHOWN = 8
@@ -58,7 +59,10 @@ def write_annotated(audit: Audit, target: Path, *, overwrite: bool) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    wb = openpyxl.load_workbook(audit.file, keep_vba=audit.file.suffix.lower() == ".xlsm")
+    try:
+        wb = openpyxl.load_workbook(audit.file, keep_vba=audit.file.suffix.lower() == ".xlsm")
+    except Exception as exc:  # our reader is stricter about safety, openpyxl about structure
+        raise XlrepError(f"无法为“{audit.file.name}”生成标注副本（{type(exc).__name__}）；校验结果见上。") from None
     notes: dict[tuple[str, str], list] = {}
     for finding in audit.findings:
         for cell in finding.cells:
@@ -69,7 +73,7 @@ def write_annotated(audit: Audit, target: Path, *, overwrite: bool) -> None:
         xl = wb[sheet][a1]
         worst = min(findings, key=lambda f: rank[f.severity]).severity
         xl.fill = PatternFill("solid", fgColor=FILLS[worst])
-        text = "\n\n".join(f"[{SEVERITY_NAMES[f.severity]} {f.rule}] {f.message}" for f in findings)
+        text = clean_text("\n\n".join(f"[{SEVERITY_NAMES[f.severity]} {f.rule}] {f.message}" for f in findings))
         comment = Comment(text[:30000], "xlrep")
         comment.width, comment.height = 360, min(600, 80 + 18 * (len(text) // 24))
         xl.comment = comment

@@ -455,6 +455,17 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
     if not isinstance(raw, (int, float)) or math.isnan(raw) or math.isinf(raw):
         result.findings.append(Finding("VALUE-INVALID", f"{ref.label}：单元格内容不是有效数字。", [ref], {"raw": str(raw)}))
         return None
+    limit = MAX_AMOUNT if cell.kind == "amount" else MAX_COUNT
+    if abs(raw) > limit:
+        result.findings.append(
+            Finding(
+                "VALUE-INVALID",
+                f"{ref.label}：{raw:g} 大得不合常理（超过 {limit:,.0f}），可能是误输入或粘贴错了。请填写实际数字。",
+                [ref],
+                {"raw": raw, "limit": limit},
+            )
+        )
+        return None
     value: float | int = int(raw) if float(raw).is_integer() and abs(raw) < 2**53 else raw
     if value < 0 and cell.kind != "signed":
         result.findings.append(
@@ -468,6 +479,8 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
 
 
 _UNITS = "件个条项次起元万元份"
+MAX_COUNT = 999_999_999  # the template's validation limit for counts
+MAX_AMOUNT = 1e12
 
 
 def _text_number_finding(cell: Cell, ref: CellRef, raw: str) -> Finding:

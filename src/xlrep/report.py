@@ -90,7 +90,7 @@ def build_report(audit: Audit, *, draft: bool = False) -> Report:
     layout = result.layout
     form = layout.form
     full = all_values(form, result.values)
-    text = lambda key: str(result.values.get(key) or "").strip()  # noqa: E731
+    text = lambda key: clean_text(result.values.get(key))  # noqa: E731
     org = text("info.org_name") or "（机关名称）"
     year = result.year or 0
     blocks: list[Block] = []
@@ -144,6 +144,16 @@ def build_report(audit: Audit, *, draft: bool = False) -> Report:
         findings=[f.as_dict() for f in audit.findings],
         source=str(audit.file),
     )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_text(value: object) -> str:
+    """Typed text as it can be published: control characters (invalid in Word and XML) removed, CRLF as LF."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _texts(form, sheet_name):

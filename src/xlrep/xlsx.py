@@ -87,12 +87,23 @@ class Workbook:
                 )
 
     def _raw(self, member: str) -> bytes | None:
+        """A part, inflated in bounded steps: a part that inflates past its declared size is refused."""
         try:
-            return self._zip.read(member)
+            info = self._zip.getinfo(member)
         except KeyError:
             return None
+        limit = min(info.file_size, MAX_MEMBER_BYTES)
+        chunks, total = [], 0
+        try:
+            with self._zip.open(info) as handle:
+                while chunk := handle.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise XlsxError(f"文件中的“{member}”解压后超出声明的大小，文件已损坏或是恶意构造的。")
+                    chunks.append(chunk)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
             raise XlsxError(f"文件中的“{member}”已损坏，无法解压。") from None
+        return b"".join(chunks)
 
     def _xml(self, member: str, data: bytes | None = None):
         if data is None:
@@ -154,9 +165,10 @@ class Workbook:
         for si in root:
             direct = si.find(t_tag)
             if direct is not None:
-                out.append(direct.text or "")
+                text = direct.text or ""
             else:
-                out.append("".join((r.findtext(t_tag) or "") for r in si.iter(r_tag)))
+                text = "".join((r.findtext(t_tag) or "") for r in si.iter(r_tag))
+            out.append(_unescape(text) if "_x" in text else text)
         return out
 
     def _read_styles(self) -> None:
@@ -212,7 +224,7 @@ class Workbook:
                 v = c.findtext(v_tag)
                 if kind == "inlineStr":
                     node = c.find(is_tag)
-                    cached: object = "".join(t.text or "" for t in node.iter(t_tag)) if node is not None else ""
+                    cached: object = _unescape("".join(t.text or "" for t in node.iter(t_tag))) if node is not None else ""
                 else:
                     cached = self._value(kind, v, c.get("s"))
                 if f is not None:
@@ -294,6 +306,14 @@ class Workbook:
             return None
         sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
         return sheet, f"{m.group(3)}{m.group(4)}"
+
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """OOXML writes characters XML cannot hold (control characters) as ``_xHHHH_``."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 _NAME_REF = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)")

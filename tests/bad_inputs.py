@@ -1,0 +1,326 @@
+"""The catalogue of bad inputs a clerk or a reviewer may hand to xlrep, each built on the fly.
+
+Every case is a function that writes its file into a folder and returns the
+command line to run. ``tests/test_bad_inputs.py`` runs each one; the README's
+reliability table is generated from this same catalogue by
+``scripts/reliability_table.py`` (and a test checks the README matches it).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from filling import clean_values, fill_workbook
+from xlrep.layout import build_layout, cell_ref
+from xlrep.template import build_template
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title: str  # what the input is, in Chinese (README table)
+    build: Callable[[Path], list[str]]  # writes the input, returns the xlrep arguments
+    exit_code: int
+    expect: str = ""  # a rule ID (or text) the answer must contain
+    input_name: str | None = None  # the file whose bytes must not change
+    simulate: str | None = None  # "deny-read" / "deny-write": what root in CI cannot get from chmod
+
+
+def _template(edition="2021", year=2021) -> bytes:
+    return build_template(year, edition)
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def _rezip(data: bytes, replace: dict[str, bytes | None]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename in replace:
+                if replace[info.filename] is not None:
+                    target.writestr(info.filename, replace[info.filename])
+            else:
+                target.writestr(info, source.read(info.filename))
+    return out.getvalue()
+
+
+def _clean_file(folder: Path, name="filled.xlsx", edition="2021", year=2021, overrides: dict | None = None) -> Path:
+    values = clean_values(edition, year)
+    return fill_workbook(folder / name, edition, year, values, overrides)
+
+
+def _with_cell(folder: Path, key: str, raw, name="odd.xlsx") -> Path:
+    values = clean_values("2021", 2021)
+    values.pop(key, None)
+    sheet, row, col = build_layout("2021").addresses[key]
+    return fill_workbook(folder / name, "2021", 2021, values, {(sheet, cell_ref(row, col)): raw})
+
+
+# -- zip bombs: crafted by hand, so a 2 GiB member costs a few MB and a second to build ----------
+
+def _deflate_zeros(total: int) -> tuple[bytes, int]:
+    """A raw deflate stream of ``total`` zero bytes, built from one repeated flushed block."""
+    block = 1 << 20
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = compressor.compress(b"\0" * block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+    crc = 0
+    zeros = b"\0" * block
+    for _ in range(total // block):
+        crc = zlib.crc32(zeros, crc)
+    return chunk * (total // block) + tail, crc
+
+
+def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A zip from (name, deflated data, crc, declared inflated size, method) without recompressing."""
+    out = io.BytesIO()
+    central = []
+    for name, data, crc, size, method in members:
+        offset = out.tell()
+        encoded = name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data), size, len(encoded), 0))
+        out.write(encoded)
+        out.write(data)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0, crc, len(data), size,
+                                   len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
+def _bomb(folder: Path, honest: bool) -> Path:
+    """A real template whose 表三 sheet part is replaced by 2 GiB of zeros (declared honestly or as 80 KB)."""
+    template = zipfile.ZipFile(io.BytesIO(_template()))
+    members = []
+    for info in template.infolist():
+        raw = template.read(info.filename)
+        if info.filename == "xl/worksheets/sheet5.xml":
+            data, crc = _deflate_zeros(2 << 30)
+            members.append((info.filename, data, crc, (2 << 30) - 1 if honest else 80_000, 8))
+        else:
+            compressed = zlib.compressobj(6, zlib.DEFLATED, -15)
+            data = compressed.compress(raw) + compressed.flush()
+            members.append((info.filename, data, zlib.crc32(raw), len(raw), 8))
+    return _write(folder, "bomb.xlsx", _raw_zip(members))
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>'
+)
+
+
+def _encrypted(folder: Path) -> Path:
+    # An OLE2 container with an EncryptedPackage stream name, as Excel writes for a workbook with a password.
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 1024
+    return _write(folder, "加密.xlsx", data)
+
+
+def _ods(folder: Path) -> Path:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    return _write(folder, "表.ods", out.getvalue())
+
+
+def _not_ours(folder: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "某单位自制表格"
+    path = folder / "自制.xlsx"
+    wb.save(path)
+    return path
+
+
+def _sheet_deleted(folder: Path) -> Path:
+    path = _clean_file(folder)
+    wb = openpyxl.load_workbook(path)
+    del wb["四、复议诉讼"]
+    wb.save(path)
+    return path
+
+
+def _sheet_renamed(folder: Path) -> Path:
+    path = _clean_file(folder)
+    wb = openpyxl.load_workbook(path)
+    wb["三、依申请公开"].title = "表三"
+    wb.save(path)
+    return path
+
+
+def _label_edited(folder: Path) -> Path:
+    return _clean_file(folder, overrides={("三、依申请公开", "A7"): "一、本年收到的申请"})
+
+
+def _rows_inserted(folder: Path) -> Path:
+    path = _clean_file(folder)
+    wb = openpyxl.load_workbook(path)
+    wb["三、依申请公开"].insert_rows(10, 2)
+    wb.save(path)
+    return path
+
+
+def _unprotected(folder: Path) -> Path:
+    path = _clean_file(folder)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        ws.protection.sheet = False
+    wb.save(path)
+    return path
+
+
+def _newer_version(folder: Path) -> Path:
+    path = _clean_file(folder)
+    wb = openpyxl.load_workbook(path)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "xlrep.template_version":
+            prop.value = "9.0"
+    wb.save(path)
+    return path
+
+
+def _other_edition(folder: Path) -> Path:
+    values = clean_values("2021", 2020)
+    return fill_workbook(folder / "错版本.xlsx", "2021", 2020, values)
+
+
+def _control_chars(folder: Path) -> Path:
+    values = clean_values("2021", 2021)
+    values["s1.management"] = "公开\x01\x07\x1b工作\x0b。"
+    return _write(folder, "odd.xlsx", build_template(2021, "2021", values=values))
+
+
+def _folder(parent: Path, name: str) -> Path:
+    folder = parent / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _args(path: Path, *extra: str) -> list[str]:
+    return ["ingest", str(path), "-q", *extra]
+
+
+CASES: list[Case] = [
+    Case("empty", "空文件（0 字节）", lambda d: _args(_write(d, "空.xlsx", b"")), 2, "空文件", "空.xlsx"),
+    Case("random", "随机字节，扩展名 .xlsx", lambda d: _args(_write(d, "乱码.xlsx", bytes(range(256)) * 64)), 2, "不是 Excel", "乱码.xlsx"),
+    Case("truncated", "被截断的填报表（只有前一半）", lambda d: _args(_write(d, "截断.xlsx", _template()[: len(_template()) // 2])), 2, "损坏", "截断.xlsx"),
+    Case("zip-bomb", "压缩炸弹：表三解压后 2 GiB（如实声明大小）", lambda d: _args(_bomb(d, honest=True)), 2, "过大", "bomb.xlsx"),
+    Case("zip-bomb-lying", "压缩炸弹：解压后 2 GiB，但声明只有 80 KB", lambda d: _args(_bomb(d, honest=False)), 2, "损坏", "bomb.xlsx"),
+    Case("xml-bomb", "XML 实体膨胀炸弹（sharedStrings.xml 中的 billion laughs）",
+         lambda d: _args(_write(d, "实体.xlsx", _rezip(_template(), {"xl/sharedStrings.xml": BILLION_LAUGHS}))), 2, "DOCTYPE", "实体.xlsx"),
+    Case("encrypted", "设置了打开密码的工作簿", lambda d: _args(_encrypted(d)), 2, "密码", "加密.xlsx"),
+    Case("xls", "旧版 Excel（.xls）", lambda d: _args(_write(d, "旧.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)), 2, "另存为", "旧.xls"),
+    Case("et", "WPS 表格（.et）", lambda d: _args(_write(d, "表.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)), 2, "WPS", "表.et"),
+    Case("xls-renamed", ".xls 改名为 .xlsx", lambda d: _args(_write(d, "改名.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)), 2, "另存为", "改名.xlsx"),
+    Case("ods", "OpenDocument 表格（.ods）", lambda d: _args(_ods(d)), 2, "另存为", "表.ods"),
+    Case("csv", "CSV 文本（改名为 .xlsx）", lambda d: _args(_write(d, "表.xlsx", "单位,数量\n某局,3\n".encode())), 2, "文本", "表.xlsx"),
+    Case("not-ours", "不是 xlrep 生成的工作簿", lambda d: _args(_not_ours(d)), 1, "TEMPLATE-UNKNOWN", "自制.xlsx"),
+    Case("other-edition", "2020 年度却用了 2021年版填报表", lambda d: _args(_other_edition(d)), 0, "EDITION-YEAR", "错版本.xlsx"),
+    Case("newer-version", "更新版本的模板生成的填报表", lambda d: _args(_newer_version(d)), 0, "TEMPLATE-VERSION", "filled.xlsx"),
+    Case("sheet-deleted", "删除了一个工作表", lambda d: _args(_sheet_deleted(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
+    Case("sheet-renamed", "重命名了一个工作表", lambda d: _args(_sheet_renamed(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
+    Case("rows-inserted", "在表三中插入了行", lambda d: _args(_rows_inserted(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
+    Case("label-edited", "改写了表头标签", lambda d: _args(_label_edited(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
+    Case("unprotected", "取消了工作表保护", lambda d: _args(_unprotected(d)), 0, "TEMPLATE-UNPROTECTED", "filled.xlsx"),
+    Case("text", "数字单元格填了文字“有”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "有")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case("fullwidth", "全角数字“１２”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "１２")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case("unit", "带单位“12件”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "12件")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case("dash", "“-”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "-")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case("slash", "“/”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "/")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case("none", "“无”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "无")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case("thousands", "带千分位“1,234”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "1,234")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case("date", "日期", lambda d: _args(_with_cell(d, "t3.granted.commercial", __import__("datetime").datetime(2021, 3, 12))), 1, "VALUE-INVALID", "odd.xlsx"),
+    Case("boolean", "逻辑值 TRUE", lambda d: _args(_with_cell(d, "t3.granted.commercial", True)), 1, "VALUE-INVALID", "odd.xlsx"),
+    Case("error-value", "错误值 #REF!", lambda d: _args(_with_cell(d, "t3.granted.commercial", "#REF!")), 1, "VALUE-INVALID", "odd.xlsx"),
+    Case("formula", "填写区里的公式 =1+2", lambda d: _args(_with_cell(d, "t3.granted.commercial", "=1+2")), 1, "VALUE-FORMULA", "odd.xlsx"),
+    Case("huge", "数字 1e300", lambda d: _args(_with_cell(d, "t3.granted.commercial", 1e300)), 1, "VALUE-INVALID", "odd.xlsx"),
+    Case("negative", "负数 -3", lambda d: _args(_with_cell(d, "t3.granted.commercial", -3)), 1, "VALUE-NEGATIVE", "odd.xlsx"),
+    Case("fraction", "小数 2.5 件", lambda d: _args(_with_cell(d, "t3.granted.commercial", 2.5)), 1, "VALUE-FRACTION", "odd.xlsx"),
+    Case("long-text", "32767 字的文字", lambda d: _args(_with_cell(d, "s1.management", "公开" * 16383 + "。")), 0, "", "odd.xlsx"),
+    Case("control-chars", "文字里有控制字符（Excel 以 _x0007_ 形式保存）", lambda d: _args(_control_chars(d), "-o", str(d / "报告.docx")), 0, "", "odd.xlsx"),
+    Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
+    Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),
+    Case("no-permission", "没有读取权限", lambda d: _args(_write(d, "无权限.xlsx", _template())), 2, "权限", "无权限.xlsx", "deny-read"),
+    Case("output-readonly", "输出文件夹不可写", lambda d: _args(_clean_file(d), "-o", str(_folder(d, "只读") / "报告.docx")), 2, "权限",
+         "filled.xlsx", "deny-write"),
+    Case("output-is-input", "输出文件就是输入文件", lambda d: ["ingest", str(_clean_file(d, name="同一.md")), "-o", str(d / "同一.md")], 2, "", "同一.md"),
+    Case("output-folder-missing", "输出文件夹不存在", lambda d: _args(_clean_file(d), "-o", str(d / "没有" / "报告.docx")), 2, "不存在", "filled.xlsx"),
+]
+
+
+# -- running a case ------------------------------------------------------------------------
+
+
+def run_case(case: Case, folder: Path) -> tuple[int, str, str, list[str]]:
+    """Build the input and run xlrep on it in-process: (exit code, stdout, stderr, arguments)."""
+    import contextlib
+    import os
+    import pathlib
+    import tempfile
+    from unittest import mock
+
+    from xlrep.cli import main
+
+    args = case.build(folder)
+    patches = contextlib.ExitStack()
+    if case.simulate == "deny-read":  # root reads anything: refuse the way the OS would for a clerk
+        real_open = pathlib.Path.open
+
+        def deny(self, *a, **k):
+            if self.name == case.input_name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *a, **k)
+
+        patches.enter_context(mock.patch.object(pathlib.Path, "open", deny))
+    if case.simulate == "deny-write":
+        real_mkstemp = tempfile.mkstemp
+
+        def deny_write(*a, **k):
+            if os.path.basename(str(k.get("dir", ""))) == "只读":
+                raise PermissionError(13, "Permission denied")
+            return real_mkstemp(*a, **k)
+
+        patches.enter_context(mock.patch("xlrep.files.tempfile.mkstemp", deny_write))
+    out, err = io.StringIO(), io.StringIO()
+    with patches, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue(), args
+
+
+def answer(case: Case, stderr: str, folder: Path) -> str:
+    """The line of xlrep's answer that a README reader needs, without the temporary folder."""
+    lines = [line.strip() for line in stderr.replace(str(folder) + "/", "").replace(str(folder), "").splitlines() if line.strip()]
+    pick = next((line for line in lines if case.expect and case.expect in line), None)
+    pick = pick or next((line for line in lines if line.startswith("错误：")), None) or (lines[-1] if lines else "")
+    for mark in ("✘ ", "! ", "i "):
+        pick = pick.removeprefix(mark)
+    return pick
+
+
+def reliability_table(folder_factory) -> str:
+    """The README table: each bad input, xlrep's answer and exit code (run for real)."""
+    rows = ["| 输入 | xlrep 的回答 | 退出码 |", "|---|---|---:|"]
+    for case in CASES:
+        folder = folder_factory(case.id)
+        code, _, err, _ = run_case(case, folder)
+        text = answer(case, err, folder).replace("|", "\\|")
+        if len(text) > 160:
+            text = text[:159] + "…"
+        rows.append(f"| {case.title} | {text} | {code} |")
+    return "\n".join(rows) + "\n"

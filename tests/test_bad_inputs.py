@@ -1,0 +1,82 @@
+"""Every bad input gets a clear Chinese message, the right exit code, no traceback, and loses nothing."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bad_inputs import CASES, reliability_table, run_case
+
+ROOT = Path(__file__).resolve().parents[1]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_answered_clearly(case, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    start = time.perf_counter()
+    code, out, err, args = run_case(case, folder)
+    elapsed = time.perf_counter() - start
+    assert "Traceback" not in out + err
+    assert code == case.exit_code, err
+    assert CJK.search(err), "the answer must be in Chinese"
+    if case.expect:
+        assert case.expect in err
+    assert elapsed < 20, f"took {elapsed:.1f} s"
+    if case.input_name:
+        path = folder / case.input_name
+        assert path.exists()
+        if path.name in before:
+            assert path.read_bytes() == before[path.name]
+    leftovers = [p.name for p in folder.rglob("*.part")]
+    assert leftovers == [], "an interrupted or refused write left a partial file"
+
+
+def test_the_input_file_is_byte_for_byte_unchanged_after_every_kind_of_run(tmp_path):
+    from filling import clean_values, fill_workbook
+    from xlrep.cli import main
+
+    path = fill_workbook(tmp_path / "f.xlsx", "2021", 2021, clean_values("2021", 2021))
+    data = path.read_bytes()
+    mtime = path.stat().st_mtime_ns
+    for args in (["ingest", str(path), "-q"], ["ingest", str(path), "--json"], ["ingest", str(path), "-q", "--annotate", str(tmp_path / "a.xlsx")],
+                 ["ingest", str(path), "-q", "-o", str(tmp_path / "r.docx"), "-o", str(tmp_path / "r.html")], ["check", str(tmp_path)]):
+        main(args)
+        assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime, args
+
+
+@pytest.mark.parametrize("case_id", ["zip-bomb", "zip-bomb-lying", "xml-bomb"])
+def test_bombs_are_answered_within_seconds_and_well_under_1_gb(tmp_path, case_id):
+    case = next(c for c in CASES if c.id == case_id)
+    args = case.build(tmp_path)
+    script = "import resource, subprocess, sys; " \
+             "r = subprocess.run(sys.argv[1:], capture_output=True); " \
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", script, sys.executable, "-m", "xlrep", *args],
+                            capture_output=True, text=True, timeout=60)
+    elapsed = time.perf_counter() - start
+    code, peak_kb = map(int, result.stdout.split())
+    assert code == 2
+    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert peak_kb < 300 * 1024, f"peak memory {peak_kb // 1024} MB"
+
+
+def test_readme_reliability_table_is_generated_from_these_cases(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"<!-- reliability:start -->\n(.*?)<!-- reliability:end -->", readme, re.S)
+    assert m, "README has no generated reliability table (run: python scripts/reliability_table.py)"
+
+    def folder(name: str) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        return path
+
+    assert m.group(1) == reliability_table(folder), "README table is stale: run python scripts/reliability_table.py"
