@@ -178,15 +178,45 @@ def test_check_results_are_the_same_in_parallel_and_in_one_process(run, folder):
     assert outputs[0][2] == outputs[1][2] == outputs[2][2]
 
 
-def test_check_parallel_really_uses_worker_processes(folder):
+@pytest.fixture
+def pools(monkeypatch) -> list[int]:
+    """Records every process pool the batch code starts (its worker count)."""
+    import xlrep.batch
+    from concurrent.futures import ProcessPoolExecutor
+
+    started: list[int] = []
+
+    class Recording(ProcessPoolExecutor):
+        def __init__(self, max_workers=None, *args, **kwargs):
+            started.append(max_workers)
+            super().__init__(max_workers, *args, **kwargs)
+
+    monkeypatch.setattr(xlrep.batch, "ProcessPoolExecutor", Recording)
+    return started
+
+
+def test_check_uses_worker_processes_by_default_and_not_with_j1(run, folder, pools, monkeypatch):
+    import xlrep.batch
+
+    monkeypatch.setattr(xlrep.batch.os, "cpu_count", lambda: 2)  # as on a small office PC
+    root = folder[0]
+    parallel = run("check", root, "--json")
+    assert pools == [2]
+    single = run("check", root, "--json", "-j", "1")
+    assert pools == [2]  # no pool for -j 1
+    assert parallel == single
+
+
+def test_audit_many_keeps_the_order_found_and_reports_progress(folder, pools):
     from xlrep.batch import audit_many, find_workbooks
 
     files = find_workbooks([folder[0]])
-    assert len(files) >= 8
-    seen: list[int] = []
-    results = audit_many(files, jobs=2, progress=lambda r: seen.append(1))
-    assert len(results) == len(seen) == len(files)
-    assert [r.file for r in results] == [str(p) for p in files]  # in the order found, whatever finished first
+    assert len(files) == 12
+    seen: list[str] = []
+    results = audit_many(files, jobs=2, progress=lambda r: seen.append(r.file))
+    assert pools == [2]
+    assert [r.file for r in results] == seen == [str(p) for p in files]
+    assert audit_many(files[:7], jobs=4) and pools == [2]  # fewer than 8 files: not worth a pool
 
 
 def test_one_crashing_file_does_not_stop_the_others(run, folder, monkeypatch):
@@ -307,6 +337,21 @@ def test_merge_sums_every_numeric_input_exactly(run, tmp_path, units_2022):
     assert Decimal(repr(merged["t2.admin_fees.amount"])) == Decimal("97409.53")
     info = read_keys(out, "2021", ["info.org_name", "info.org_type"])
     assert info == {"info.org_name": "某某县人民政府", "info.org_type": "县级以上地方人民政府"}
+
+
+@pytest.mark.parametrize(("amounts", "total"), [
+    ([0.1, 0.2], "0.3"), ([1.1, 2.2], "3.3"), ([4.35, 0.1], "4.45"), ([96171.6, 0.1, 0.2, 1234.56, 0.07, 3], "97409.53"),
+])
+def test_sum_values_is_exact_decimal_arithmetic(amounts, total):
+    from xlrep.batch import UnitResult
+    from xlrep.merge import sum_values
+
+    units = [UnitResult(f"{i}.xlsx", f"单位{i}", "2021", 2022, values={"t2.admin_fees.amount": a, "t3.granted.other": 1})
+             for i, a in enumerate(amounts)]
+    summed = sum_values("2021", units)
+    assert summed["t2.admin_fees.amount"] == float(total) and repr(summed["t2.admin_fees.amount"]) == total
+    assert summed["t3.granted.other"] == len(amounts) and isinstance(summed["t3.granted.other"], int)
+    assert summed["t3.granted.natural_person"] == 0  # blanks count as 0
 
 
 def test_merge_of_point_one_and_point_two_is_point_three(run, tmp_path):

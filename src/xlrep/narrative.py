@@ -67,7 +67,7 @@ REQUEST_KEYWORDS = [
     (("上年度结转", "上年结转", "上一年度结转", "上年度未办结", "上年未办结", "结转上年"), "carried_in"),
     (("结转下年", "结转至下年", "结转到下年", "转入下年", "顺延", "下年度继续办理", "结转下一年"), "carried_forward"),
     (("新收", "收到", "受理", "接收", "接到"), "new_received"),
-    (("办结", "答复", "办理完毕", "处理完毕"), "result_total"),
+    (("办结", "答复", "办理完毕", "处理完毕", "办理"), "result_total"),
     (("予以公开", "同意公开"), "granted"),
     (("部分公开",), "partly"),
     (("不予公开",), "refused"),
@@ -81,6 +81,7 @@ CASE_KEYWORDS = [
     (("其他结果",), "other"),
     (("尚未审结", "未审结"), "pending"),
 ]
+OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "事项", "业务", "案件")
 REVIEW_WORDS = ("行政复议", "复议")
 SUIT_WORDS = ("行政诉讼", "诉讼", "起诉")
 
@@ -173,6 +174,8 @@ def _classify(clause: str, start: int, end: int, topic: str | None, sentence_has
     if best:
         if best == "new_received" and "申请" not in clause:
             return None
+        if best == "result_total" and any(w in clause for w in OTHER_BUSINESS):
+            return None  # 办理人大代表建议 25 件: not the requests of table 三
         return best
     after = _first(suffix[:12], REQUEST_KEYWORDS[:2])
     return after
