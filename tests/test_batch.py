@@ -24,11 +24,20 @@ from xlrep.engine import compute_totals
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, cell_ref
-from xlrep.merge import DETAIL_SHEET, KEY_FIGURES
+from xlrep.merge import DETAIL_SHEET
 from xlrep.template import build_template
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-STATES = ("通过", "有提示", "有错误", "无法读取")
+# The 汇总明细 sheet's key figures after its 8 fixed columns: form key -> column header.
+DETAIL_FIGURES = {
+    "t3.new_received.total": "本年新收",
+    "t3.carried_in.total": "上年结转",
+    "t3.result_total.total": "办理结果总计",
+    "t3.carried_forward.total": "结转下年度",
+    "t4.review.total": "行政复议",
+    "t4.suit_direct.total": "行政诉讼（直接起诉）",
+    "t4.suit_after_review.total": "行政诉讼（复议后起诉）",
+}
 
 
 @pytest.fixture
@@ -251,6 +260,20 @@ def test_check_exits_0_when_every_unit_is_clean(run, tmp_path):
     assert code == 0
 
 
+def test_check_ignores_its_own_csv_saved_in_the_checked_folder(run, tmp_path):
+    root = tmp_path / "各单位"
+    for i in range(3):
+        write(root / f"{i}.xlsx", unit_values(f"单位{i}", seed=i))
+    code, _, _ = run("check", root, "--csv", root / "问题清单.csv")
+    assert code == 0 and (root / "问题清单.csv").exists()
+    code, out, err = run("check", root, "--json", "--csv", root / "问题清单.csv")  # checked again after fixes
+    assert code == 0, err
+    assert [Path(u["file"]).name for u in json.loads(out)["units"]] == ["0.xlsx", "1.xlsx", "2.xlsx"]
+    (root / "误交.csv").write_text("单位,收到申请\n某局,12\n", encoding="utf-8")  # a unit's own CSV still counts
+    code, _, err = run("check", root)
+    assert code == 1 and parse_table(err)["误交"][-1] == "无法读取"
+
+
 def test_check_warnings_alone_exit_0(run, tmp_path):
     path = write(tmp_path / "w.xlsx", unit_values("提示局", **{"t2.rules.in_force": 0}))
     code, _, err = run("check", path)
@@ -396,7 +419,7 @@ def test_merge_detail_sheet_has_one_row_per_unit_with_key_figures(run, tmp_path,
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header, body = rows[0], [r for r in rows[1:] if any(v not in (None, "") for v in r)]
     assert header[:8] == ["序号", "机关名称", "文件", "机关类型", "是否计入", "校验状态", "错误", "提示"]
-    assert header[8:] == [label for _, label in KEY_FIGURES]
+    assert header[8:] == list(DETAIL_FIGURES.values())
     assert len(body) == len(fills)
     form = load_form("2021")
     by_name = {r[1]: r for r in body}
@@ -409,7 +432,7 @@ def test_merge_detail_sheet_has_one_row_per_unit_with_key_figures(run, tmp_path,
         assert row[4] == "计入" and row[5] == unit.state
         assert row[6:8] == [unit.summary["errors"], unit.summary["warnings"]]
         full = {**f, **compute_totals(form, f)}
-        assert row[8:] == [full[k] for k, _ in KEY_FIGURES]
+        assert row[8:] == [full[k] for k in DETAIL_FIGURES]
     assert sorted(r[0] for r in body) == list(range(1, len(fills) + 1))
 
 
@@ -457,6 +480,20 @@ def test_merge_duplicate_keeps_the_most_recently_modified(run, tmp_path, newest)
     rows = list(openpyxl.load_workbook(out)[DETAIL_SHEET].iter_rows(values_only=True))[1:]
     inclusion = {(r[1], r[2]): r[4] for r in rows if r[1]}
     assert inclusion == {("甲局", str(kept)): "计入", ("甲局", str(dropped)): "未计入（重复）", ("乙局", str(other)): "计入"}
+
+
+def test_merge_units_without_a_name_are_not_duplicates_of_each_other(run, tmp_path):
+    """Each unit sends the default file name with 机关名称 left blank: both are summed, neither dropped."""
+    root = tmp_path / "单位"
+    name = "2022年政府信息公开工作年度报告填报表.xlsx"
+    write(root / "甲" / name, unit_values(None, seed=1, **{"t2.licensing.decisions": 10}))
+    write(root / "乙" / name, unit_values(None, seed=2, **{"t2.licensing.decisions": 20}))
+    write(root / "丙.xlsx", unit_values("丙局", seed=3, **{"t2.licensing.decisions": 30}))
+    out = tmp_path / "汇总.xlsx"
+    code, stdout, err = run("merge", root, "-o", out)
+    assert code == 0 and "已汇总 3 个单位" in stdout
+    assert "MERGE-DUPLICATE" not in err and "MERGE-UNIT-ERRORS" in err  # blank 机关名称 is TEXT-MISSING
+    assert read_keys(out, "2021", ["t2.licensing.decisions"])["t2.licensing.decisions"] == 60
 
 
 def test_merge_includes_a_unit_with_errors_and_says_so(run, tmp_path):

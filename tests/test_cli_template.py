@@ -171,3 +171,13 @@ def test_runs_as_a_module(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "m.xlsx").exists()
+
+
+def test_org_given_with_from_is_not_marked_as_carried_over(run, tmp_path):
+    last = tmp_path / "last.xlsx"
+    assert run("template", "2021", "--org", "旧名称", "-o", str(last))[0] == 0
+    code, _, err = run("template", "2022", "--from", str(last), "--org", "新名称", "-o", "new.xlsx")
+    assert code == 0 and "预填" in err
+    ws = openpyxl.load_workbook(tmp_path / "new.xlsx")["基本信息"]
+    name_cell = next(c for row in ws.iter_rows() for c in row if c.value == "新名称")
+    assert name_cell.comment is None and not name_cell.fill.fgColor.rgb.endswith("E4DFEC")

@@ -20,6 +20,9 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 OTHER_SPREADSHEETS = (".xls", ".et", ".ods", ".csv")
 
 STATE_OK, STATE_WARN, STATE_ERR, STATE_UNREADABLE = "通过", "有提示", "有错误", "无法读取"
+# How the findings list of ``check --csv`` starts (check_output.write_csv): a clerk often saves it into the
+# checked folder, and the next check must not list it as a unit that sent an unreadable file.
+OWN_CSV_START = "\ufeff单位,文件,版本,年度,规则".encode("utf-8")
 
 
 @dataclass
@@ -35,6 +38,7 @@ class UnitResult:
     values: dict[str, object] = field(default_factory=dict)  # numeric inputs (for merge)
     blank: list[str] = field(default_factory=list)
     modified: float = 0.0
+    named: bool = False  # ``unit`` is the workbook's 机关名称 (not the file name standing in for a blank one)
 
     @property
     def state(self) -> str:
@@ -75,6 +79,7 @@ def find_workbooks(paths: Iterable[Path]) -> list[Path]:
                 p for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS
                 and not p.name.startswith(("~$", ".~", "."))
+                and not _own_csv(p)
             )
         else:
             candidates = [path]
@@ -84,6 +89,16 @@ def find_workbooks(paths: Iterable[Path]) -> list[Path]:
                 seen.add(key)
                 found.append(p)
     return found
+
+
+def _own_csv(path: Path) -> bool:
+    if path.suffix.lower() != ".csv":
+        return False
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(OWN_CSV_START)) == OWN_CSV_START
+    except OSError:
+        return False
 
 
 def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
@@ -106,7 +121,8 @@ def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
         return UnitResult(str(path), path.stem, findings=[finding.as_dict()],
                           summary={"errors": 1, "warnings": 0, "infos": 0}, modified=modified)
     r = result.result
-    unit = str(r.values.get("info.org_name") or "").strip() or path.stem
+    org_name = str(r.values.get("info.org_name") or "").strip()
+    unit = org_name or path.stem
     out = UnitResult(
         file=str(path),
         unit=unit,
@@ -117,6 +133,7 @@ def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
         summary=result.summary,
         findings=[f.as_dict() for f in result.findings],
         modified=modified,
+        named=bool(org_name),
     )
     if keep_values and r.layout is not None:
         form = r.layout.form

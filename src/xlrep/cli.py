@@ -143,11 +143,13 @@ def template_command(
         if not org:
             raise XlrepError("机关名称不能为空。")
         values["info.org_name"] = org
+        prefilled.pop("info.org_name", None)  # typed on the command line, not carried over
     if org_type is not None:
         org_type = ORG_TYPE_ALIASES.get(org_type.strip(), org_type.strip())
         if org_type not in ORG_TYPES:
             raise XlrepError("机关类型无效，只能是：" + "、".join(ORG_TYPES) + "（也可写 政府、部门、乡镇、街道）。")
         values["info.org_type"] = org_type
+        prefilled.pop("info.org_type", None)
     path = _output_path(output, year_value, org)
     if path.exists() and not force:
         raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 --force，或用 -o 指定另一个文件名。")

@@ -74,7 +74,8 @@ def merge_units(units: list[UnitResult]) -> MergeOutcome:
 
     by_name: dict[str, list[UnitResult]] = {}
     for u in readable:
-        by_name.setdefault(u.unit, []).append(u)
+        if u.named:  # a blank 机关名称 says nothing about which unit it is: never a duplicate
+            by_name.setdefault(u.unit, []).append(u)
     for name, same in by_name.items():
         if len(same) > 1:
             same.sort(key=lambda u: (u.modified, u.file), reverse=True)
