@@ -79,6 +79,12 @@ def main() -> None:
         assert check.returncode == 0, check.stderr.decode()[-2000:]
         rows.append(("`xlrep check` (every rule, all cores)", elapsed))
 
+        start = time.perf_counter()
+        single = subprocess.run([sys.executable, "-m", "xlrep", "check", "-j", "1", str(folder)], capture_output=True)
+        elapsed = time.perf_counter() - start
+        assert single.returncode == 0, single.stderr.decode()[-2000:]
+        rows.append(("`xlrep check -j 1` (every rule, 1 process)", elapsed))
+
         out = Path(tmp_name) / "汇总.xlsx"
         start = time.perf_counter()
         merge = subprocess.run([sys.executable, "-m", "xlrep", "merge", str(folder), "-o", str(out)], capture_output=True)
