@@ -248,16 +248,21 @@ def _check_report_target(source: Path, target: Path) -> None:
         raise XlrepError(
             f"不认识报告文件“{target}”的格式：扩展名须是 " + " ".join(sorted(set(REPORT_FORMATS) - {".htm"})) + "。"
         )
+    _refuse_input_as_output(source, target, "报告不能写到填报表本身上：请用 -o 指定另一个文件名。原文件没有改动。")
+    if target.is_dir():
+        raise XlrepError(f"“{target}”是文件夹，请写文件名，如 报告.docx。")
+
+
+def _refuse_input_as_output(source: Path, target: Path, message: str) -> None:
+    """An output may never be the input workbook itself, nor go to a folder that is not there."""
     try:
         same = target.exists() and source.exists() and target.resolve() == source.resolve()
     except OSError:
         same = False
     if same:
-        raise XlrepError("报告不能写到填报表本身上：请用 -o 指定另一个文件名。原文件没有改动。")
+        raise XlrepError(message)
     if not target.parent.is_dir():
         raise XlrepError(f"输出文件夹“{target.parent}”不存在，请先建立该文件夹或换一个位置。")
-    if target.is_dir():
-        raise XlrepError(f"“{target}”是文件夹，请写文件名，如 报告.docx。")
 
 
 def _write_report(target: Path, data: bytes) -> None:
@@ -285,14 +290,7 @@ def _unreadable_json(file: Path, exc) -> dict:
 def _check_annotate_target(source: Path, target: Path, overwrite: bool) -> None:
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlrepError(f"标注副本“{target}”须以 .xlsx 结尾。")
-    try:
-        same = target.exists() and source.exists() and target.resolve() == source.resolve()
-    except OSError:
-        same = False
-    if same:
-        raise XlrepError("标注副本不能写到原文件上：请用 --annotate 指定另一个文件名。原文件没有改动。")
-    if not target.parent.is_dir():
-        raise XlrepError(f"输出文件夹“{target.parent}”不存在，请先建立该文件夹或换一个位置。")
+    _refuse_input_as_output(source, target, "标注副本不能写到原文件上：请用 --annotate 指定另一个文件名。原文件没有改动。")
     if target.exists() and not overwrite:
         raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 --overwrite，或换一个文件名。")
 

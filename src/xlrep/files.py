@@ -59,3 +59,17 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Non
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def rewrite_zip_member(package: bytes, member: str, transform) -> bytes:
+    """An OOXML package (bytes) with one part passed through ``transform(bytes) -> bytes``, the rest copied."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, transform(data) if info.filename == member else data)
+    return out.getvalue()

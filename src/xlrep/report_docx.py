@@ -179,18 +179,10 @@ def _write(cell, text: str, size: float, bold: bool, align, set_font, VALIGN, Pt
 
 def _font_fallbacks(data: bytes) -> bytes:
     """Add ``<w:font w:name=…><w:altName w:val=…/>`` entries so Word substitutes sensibly."""
-    import zipfile
+    from .files import rewrite_zip_member
 
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "word/fontTable.xml":
-                entries = "".join(
-                    f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
-                    for name, alt in FALLBACKS.items()
-                )
-                content = content.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
-            target.writestr(info, content)
-    return out.getvalue()
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
+        for name, alt in FALLBACKS.items()
+    ).encode("utf-8")
+    return rewrite_zip_member(data, "word/fontTable.xml", lambda xml: xml.replace(b"</w:fonts>", entries + b"</w:fonts>"))

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime
 
 from . import __version__
 from .catalog import BY_ID, FILLING_RULES, SEVERITY_NAMES
+from .files import rewrite_zip_member
 from .engine import ALL_PASSED, PASS, live_states, overall_status, compute_totals
 from .form import Cell, Form, load_form
 from .layout import (
@@ -576,14 +576,10 @@ def _lock_structure(xlsx: bytes, password: str | None) -> bytes:
 
         digest = Worksheet._encode_password(None, password)
         attrs = f'workbookPassword="{digest}" '.encode() + attrs
-    source = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                data, n = _BOOK_VIEWS.subn(b"<workbookProtection " + attrs + b"/><bookViews>", data, count=1)
-                if n != 1:
-                    raise RuntimeError("xl/workbook.xml has no <bookViews>")
-            target.writestr(info, data)
-    return out.getvalue()
+    def protect(workbook_xml: bytes) -> bytes:
+        data, n = _BOOK_VIEWS.subn(b"<workbookProtection " + attrs + b"/><bookViews>", workbook_xml, count=1)
+        if n != 1:
+            raise RuntimeError("xl/workbook.xml has no <bookViews>")
+        return data
+
+    return rewrite_zip_member(xlsx, "xl/workbook.xml", protect)
