@@ -181,3 +181,11 @@ def test_org_given_with_from_is_not_marked_as_carried_over(run, tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "new.xlsx")["基本信息"]
     name_cell = next(c for row in ws.iter_rows() for c in row if c.value == "新名称")
     assert name_cell.comment is None and not name_cell.fill.fgColor.rgb.endswith("E4DFEC")
+
+
+def test_ingest_previous_of_the_wrong_year_prints_a_notice(run, tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "huaian-2024.xlsx"
+    code, _, err = run("ingest", str(sample), "-q", "--previous", str(sample))
+    assert code == 0 and "不是 2023 年度" in err

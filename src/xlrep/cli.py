@@ -221,6 +221,8 @@ def ingest_command(
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
     print_audit(result)
+    if last_year is not None and last_year.year and result.year and last_year.year != result.year - 1:
+        _say(f"注意：--previous 给的是 {last_year.year} 年度的填报表，不是 {result.year - 1} 年度的，比对结果可能没有意义。")
     if annotate is not None:
         write_annotated(result, annotate, overwrite=overwrite)
         _say(f"已写出标注副本：{annotate}")
