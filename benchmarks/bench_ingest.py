@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import markdown_row, time_command
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -33,21 +35,6 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 """
-
-
-def _time(cmd: list[str], runs: int, cwd: Path, ok=(0,)) -> list[float]:
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = subprocess.run(cmd, cwd=cwd, capture_output=True)
-        out.append(time.perf_counter() - start)
-        if result.returncode not in ok:
-            raise SystemExit(f"{cmd} failed: {result.stderr.decode(errors='replace')}")
-    return out
-
-
-def _row(name: str, times: list[float]) -> str:
-    return f"| {name} | {statistics.median(times):.3f} | {min(times):.3f} | {len(times)} |"
 
 
 def main() -> None:
@@ -70,7 +57,8 @@ def main() -> None:
         subprocess.run(lo + ["--outdir", str(tmp / "filled"), str(raw)], check=True, capture_output=True)
         filled = tmp / "filled" / "raw.xlsx"
 
-        rows.append(_row("`xlrep ingest` (new process, cold)", _time([sys.executable, "-m", "xlrep", "ingest", str(filled)], args.runs, tmp)))
+        cold = time_command([sys.executable, "-m", "xlrep", "ingest", str(filled)], args.runs, tmp)
+        rows.append(markdown_row("`xlrep ingest` (new process, cold: read, every rule, the report text)", cold))
         from xlrep.ingest import audit
 
         audit(filled)
@@ -79,10 +67,10 @@ def main() -> None:
             start = time.perf_counter()
             audit(filled)
             warm.append(time.perf_counter() - start)
-        rows.append(_row("`audit()` (library call, warm process)", warm))
-        lo_times = _time(lo + ["--outdir", str(tmp / "lo"), str(filled)], max(3, args.runs // 2), tmp)
-        rows.append(_row("LibreOffice headless: open, recalculate all, save (new process)", lo_times))
-        ratio = statistics.median(lo_times) / statistics.median([float(r.split("|")[2]) for r in rows[:1]])
+        rows.append(markdown_row("`audit()` (library call, warm process)", warm))
+        lo_times = time_command(lo + ["--outdir", str(tmp / "lo"), str(filled)], max(3, args.runs // 2), tmp)
+        rows.append(markdown_row("LibreOffice headless: open, recalculate all, save (new process)", lo_times))
+        ratio = statistics.median(lo_times) / statistics.median(cold)
 
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}\n")
     print("| what | median (s) | best (s) | runs |")

@@ -17,25 +17,13 @@ from __future__ import annotations
 import argparse
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def _time(cmd: list[str], runs: int, cwd: Path) -> list[float]:
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
-        out.append(time.perf_counter() - start)
-    return out
-
-
-def _row(name: str, times: list[float]) -> str:
-    return f"| {name} | {statistics.median(times):.3f} | {min(times):.3f} | {len(times)} |"
+from timing import markdown_row, time_command
 
 
 def main() -> None:
@@ -46,12 +34,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         for year in ("2020", "2021"):
-            times = _time(
+            times = time_command(
                 [sys.executable, "-m", "xlrep", "template", year, "-o", str(tmp / f"t{year}.xlsx"), "--force"],
                 args.runs,
                 tmp,
             )
-            rows.append(_row(f"`xlrep template {year}` (new process, cold)", times))
+            rows.append(markdown_row(f"`xlrep template {year}` (new process, cold)", times))
 
         from xlrep.template import build_template
 
@@ -61,7 +49,7 @@ def main() -> None:
             start = time.perf_counter()
             build_template(2021, "2021")
             lib.append(time.perf_counter() - start)
-        rows.append(_row("`build_template(2021)` (library call, warm process)", lib))
+        rows.append(markdown_row("`build_template(2021)` (library call, warm process)", lib))
 
         soffice = shutil.which("soffice")
         if soffice:
@@ -71,8 +59,8 @@ def main() -> None:
                 "--convert-to", "xlsx", "--outdir", str(tmp / "lo"), str(tmp / "t2021.xlsx"),
             ]
             subprocess.run(lo_cmd, check=True, capture_output=True)  # first start creates the profile
-            times = _time(lo_cmd, max(3, args.runs // 2), tmp)
-            rows.append(_row("LibreOffice headless: open the same workbook and save it (new process)", times))
+            times = time_command(lo_cmd, max(3, args.runs // 2), tmp)
+            rows.append(markdown_row("LibreOffice headless: open the same workbook and save it (new process)", times))
         else:
             rows.append("| LibreOffice headless | not installed | | |")
 
