@@ -189,3 +189,11 @@ def test_ingest_previous_of_the_wrong_year_prints_a_notice(run, tmp_path):
     sample = Path(__file__).resolve().parents[1] / "samples" / "huaian-2024.xlsx"
     code, _, err = run("ingest", str(sample), "-q", "--previous", str(sample))
     assert code == 0 and "不是 2023 年度" in err
+
+
+@pytest.mark.parametrize("command", [[], ["template"], ["ingest"], ["check"], ["merge"]])
+def test_help_screens_are_chinese(run, command):
+    code, out, _ = run(*command, "--help")
+    assert code == 0
+    assert "显示本帮助后退出" in out and "选项" in out
+    assert "Show this message" not in out

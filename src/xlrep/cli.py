@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 try:  # typer ≥ 0.20 carries its own copy of click
     from typer._click import exceptions as click_errors
@@ -23,8 +24,43 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 from . import __version__
 from .files import XlrepError
 
+class _ChineseHelp:
+    """``-h/--help`` described in Chinese (click's text is English and not translatable here)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助后退出。"
+        return option
+
+    def format_help(self, ctx, formatter):
+        _chinese_panel_titles()  # only when help is shown: rich costs ~70 ms to import
+        return super().format_help(ctx, formatter)
+
+
+class XlrepCommand(_ChineseHelp, TyperCommand):
+    pass
+
+
+class XlrepGroup(_ChineseHelp, TyperGroup):
+    pass
+
+
+def _chinese_panel_titles() -> None:
+    """The panel titles of Typer's help screen, in Chinese."""
+    try:
+        import typer.rich_utils as rich_help
+    except ImportError:  # pragma: no cover - Typer without rich
+        return
+    rich_help.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_help.OPTIONS_PANEL_TITLE = "选项"
+    rich_help.COMMANDS_PANEL_TITLE = "命令"
+    rich_help.REQUIRED_LONG_STRING = "[必填]"
+    rich_help.ERRORS_PANEL_TITLE = "错误"
+
 app = typer.Typer(
     name="xlrep",
+    cls=XlrepGroup,
     help="政府信息公开工作年度报告：生成填报表（Excel/WPS），校验填好的表，生成报告。",
     add_completion=False,
     no_args_is_help=True,
@@ -93,7 +129,7 @@ def _output_path(output: Path | None, year: int, org: str | None) -> Path:
     return output
 
 
-@app.command("template")
+@app.command("template", cls=XlrepCommand)
 def template_command(
     year: str = typer.Argument(..., metavar="年度", help="报告年度，如 2021。2019–2020 年度用 2019年版格式，2021 年度起用 2021年版。"),
     output: Optional[Path] = typer.Option(
@@ -167,7 +203,7 @@ def template_command(
     _say("请用 Excel 或 WPS 打开，填写黄色单元格，并在“校验”页确认“全部通过”。")
 
 
-@app.command("ingest")
+@app.command("ingest", cls=XlrepCommand)
 def ingest_command(
     file: Path = typer.Argument(..., metavar="填报表", help="填好的填报表（.xlsx 或 .xlsm），由 xlrep template 生成。"),
     as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON 格式的校验结果（供程序处理）。"),
@@ -297,7 +333,7 @@ def _check_annotate_target(source: Path, target: Path, overwrite: bool) -> None:
         raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 --overwrite，或换一个文件名。")
 
 
-@app.command("check")
+@app.command("check", cls=XlrepCommand)
 def check_command(
     paths: list[Path] = typer.Argument(..., metavar="路径…", help="填报表文件或文件夹（文件夹中的 .xlsx/.xlsm 等会逐个检查，包括子文件夹）。"),
     as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON：每个单位的状态和全部问题。"),
@@ -352,7 +388,7 @@ def _batch_summary(results) -> dict:
     }
 
 
-@app.command("merge")
+@app.command("merge", cls=XlrepCommand)
 def merge_command(
     paths: list[Path] = typer.Argument(..., metavar="路径…", help="各单位的填报表文件或文件夹。"),
     output: Path = typer.Option(..., "-o", "--output", metavar="汇总.xlsx", help="汇总结果（新的填报表，.xlsx）。"),
