@@ -106,6 +106,9 @@ class Calc:
     def close(self, doc: str) -> None:
         self.request("close", doc=doc)
 
+    def rename(self, doc: str, old: str, new: str) -> None:
+        self.request("rename", doc=doc, old=old, new=new)
+
     def quit(self) -> None:
         if self.proc.poll() is None:
             try:

@@ -341,6 +341,13 @@ class Office:
         locked = [bool(self.cell(doc_id, sheet, ref).CellProtection.IsLocked) for sheet, ref in cells]
         return {"sheets": info, "locked": locked}
 
+    def rename(self, doc_id: str, old: str, new: str) -> None:
+        """Rename a sheet as a clerk would (the structure lock has no password): references follow."""
+        doc = self.doc(doc_id)
+        if doc.isProtected():
+            doc.unprotect("")
+        doc.Sheets.getByName(old).setName(new)
+
     def save(self, doc_id: str, path: str, filter: str) -> str:  # noqa: A002 - protocol name
         path = os.path.abspath(path)
         self.doc(doc_id).storeToURL(
@@ -379,6 +386,9 @@ def serve(office: Office) -> None:
                 result = office.save(req["doc"], req["path"], req["filter"])
             elif cmd == "close":
                 office.close(req["doc"])
+                result = None
+            elif cmd == "rename":
+                office.rename(req["doc"], req["old"], req["new"])
                 result = None
             else:
                 raise ValueError(f"unknown command {cmd!r}")

@@ -23,7 +23,7 @@ from pathlib import Path
 from .files import XlrepError
 from .findings import CellRef, Finding
 from .form import EDITIONS, Cell, edition_for_year
-from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, Layout, build_layout, cell_ref, live_items
+from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, Layout, build_layout, cell_ref, live_items, quote_sheet
 from .xlsx import Workbook as Book
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -56,6 +56,7 @@ class ReadResult:
     findings: list[Finding] = field(default_factory=list)
     stale_cache: list[str] = field(default_factory=list)  # formula cells whose cached result disagrees
     typed_over: set[str] = field(default_factory=set)  # formula cells that now hold a constant
+    renamed: dict[str, str] = field(default_factory=dict)  # template sheet name -> name in this workbook
     # Sheets whose numbers and texts could not be read where the template puts them (missing, or rows/columns
     # inserted so that the labels moved but the defined names did not): their values are unknown, not 0.
     unread_sheets: set[str] = field(default_factory=set)
@@ -295,6 +296,7 @@ def _resolve_addresses(book: Book, result: ReadResult) -> None:
             moved.setdefault((sheet, found[0]), []).append(CellRef(found[0], found[1], cell.label))
     for (template_sheet, sheet), refs in moved.items():
         if sheet != template_sheet:  # Excel and WPS carry the names along when a sheet is renamed
+            result.renamed[template_sheet] = sheet
             result.findings.append(
                 Finding(
                     "TEMPLATE-TAMPERED",
@@ -349,7 +351,8 @@ def _check_sheets(book: Book, result: ReadResult) -> None:
 def _check_labels(book: Book, result: ReadResult) -> None:
     layout = result.layout
     for sl in layout.sheets:
-        if sl.name not in book.sheetnames:
+        sheet = result.renamed.get(sl.name, sl.name)  # a renamed sheet is checked under its new name
+        if sheet not in book.sheetnames:
             continue
         changed: list[CellRef] = []
         shown: dict[str, str] = {}
@@ -359,31 +362,31 @@ def _check_labels(book: Book, result: ReadResult) -> None:
             if item.kind not in LABEL_KINDS or not item.text:
                 continue
             a1 = cell_ref(item.row, item.col)
-            value = book.value(sl.name, a1)
+            value = book.value(sheet, a1)
             if normalize_label(value) != normalize_label(item.text):
-                changed.append(CellRef(sl.name, a1, item.text))
+                changed.append(CellRef(sheet, a1, item.text))
                 shown[a1] = "" if value is None else str(value)
                 if elsewhere is None:
-                    texts = (book.value(sl.name, a) for a in book.cells.get(sl.name, {}))
+                    texts = (book.value(sheet, a) for a in book.cells.get(sheet, {}))
                     elsewhere = {normalize_label(v) for v in texts if isinstance(v, str)}
                 displaced += normalize_label(item.text) in elsewhere
         if not changed:
             continue
         names_followed = any(
-            result.addresses.get(key) != (s, cell_ref(r, c))
+            result.addresses.get(key) != (sheet, cell_ref(r, c))
             for key, (s, r, c) in layout.addresses.items()
             if s == sl.name and key in layout.form.cells
         )
         if len(changed) >= 3 and 2 * displaced >= len(changed) and not names_followed:
             # The table moved (rows or columns inserted or deleted) but its defined names did not, as when a
             # program that does not maintain names edited the file: every number read here would be wrong.
-            result.unread_sheets.add(sl.name)
+            result.unread_sheets.add(sheet)
             message = (
-                f"“{sl.name}”中插入或删除了行列：{len(changed)} 处表头或标签不在模板规定的位置，单元格名称却没有随之移动，"
+                f"“{sheet}”中插入或删除了行列：{len(changed)} 处表头或标签不在模板规定的位置，单元格名称却没有随之移动，"
                 "这张表的数字无法可靠读取，未作校验。请不要插入或删除行列；请用新的填报表重新填写。"
             )
         else:
-            message = f"“{sl.name}”中有 {len(changed)} 处表头或标签与模板不一致（被改写，或插入、删除了行列）。请不要改动标签。"
+            message = f"“{sheet}”中有 {len(changed)} 处表头或标签与模板不一致（被改写，或插入、删除了行列）。请不要改动标签。"
         result.findings.append(Finding("TEMPLATE-TAMPERED", message, changed, {"found": shown}))
 
 
@@ -534,6 +537,10 @@ def _check_formulas(book: Book, result: ReadResult) -> None:
     for key, sheet, a1, formula in expected_formulas(form.edition):
         if key in result.addresses:  # totals are found through their names
             sheet, a1 = result.addresses[key]
+        else:
+            sheet = result.renamed.get(sheet, sheet)
+        for old, new in result.renamed.items():  # references follow a renamed sheet in every program
+            formula = formula.replace(quote_sheet(old), quote_sheet(new))
         expected.append((key, sheet, a1, truths[key], formula))
 
     for key, sheet, a1, truth, formula in expected:
