@@ -744,11 +744,17 @@ def test_template_tampered_when_a_sheet_is_renamed(tmp_path, edition, year, shee
 
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 def test_a_sheet_renamed_in_excel_is_read_under_its_new_name(tmp_path, edition, year):
-    # Excel and WPS carry the defined names along: the numbers can still be read, and the message says "renamed"
+    # Excel and WPS carry the defined names and every formula's references along: the numbers can still be
+    # read, the formulas still match (under the new name), and the message says "renamed"
     def rename(wb):
         wb[T3].title = "三"
         for dn in wb.defined_names.values():
             dn.attr_text = dn.attr_text.replace(f"'{T3}'!", "三!")
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        c.value = c.value.replace(f"'{T3}'!", "三!")
 
     path = _filled(tmp_path, edition, year)
     result = audit(edit_workbook(path, rename))
