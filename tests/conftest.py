@@ -181,3 +181,19 @@ def calc(tmp_path_factory):
     finally:
         client.quit()
         log.close()
+
+
+@pytest.fixture
+def run(monkeypatch, tmp_path, capsys):
+    """Run ``xlrep ARGS…`` in-process from a fresh folder: (exit code, stdout, stderr), never a traceback."""
+    from xlrep.cli import main
+
+    monkeypatch.chdir(tmp_path)
+
+    def _run(*args):
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return _run

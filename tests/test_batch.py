@@ -19,7 +19,6 @@ import pytest
 
 from filling import clean_values, fill_workbook
 from xlrep.batch import audit_unit
-from xlrep.cli import main
 from xlrep.engine import compute_totals
 from xlrep.form import load_form
 from xlrep.ingest import audit
@@ -39,18 +38,6 @@ DETAIL_FIGURES = {
     "t4.suit_after_review.total": "行政诉讼（复议后起诉）",
 }
 
-
-@pytest.fixture
-def run(monkeypatch, tmp_path, capsys):
-    monkeypatch.chdir(tmp_path)
-
-    def _run(*args):
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return _run
 
 
 def unit_values(org: str, edition: str = "2021", year: int = 2022, seed: int = 1, **changes) -> dict:

@@ -11,20 +11,7 @@ import openpyxl
 import pytest
 
 from xlrep import files
-from xlrep.cli import main
 
-
-@pytest.fixture
-def run(monkeypatch, tmp_path, capsys):
-    monkeypatch.chdir(tmp_path)
-
-    def _run(*args):
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return _run
 
 
 def _props(path):

@@ -15,7 +15,6 @@ import openpyxl
 import pytest
 
 from filling import clean_values
-from xlrep.cli import main
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, cell_ref
@@ -351,18 +350,6 @@ def test_edition_change_does_not_apply_prev_in_force(tmp_path, last_2020):
 
 # -- template --from -----------------------------------------------------------------------
 
-
-@pytest.fixture
-def run(monkeypatch, tmp_path, capsys):
-    monkeypatch.chdir(tmp_path)
-
-    def _run(*args):
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return _run
 
 
 def _cell(wb, key: str, edition: str):

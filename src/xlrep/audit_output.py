@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from .catalog import ERROR, INFO, SEVERITY_NAMES, WARNING
-from .files import XlrepError, write_atomically
+from .files import XlrepError, write_output
 from .ingest import Audit
 from .report import clean_text
 
@@ -79,9 +79,4 @@ def write_annotated(audit: Audit, target: Path, *, overwrite: bool) -> None:
         xl.comment = comment
     buffer = io.BytesIO()
     wb.save(buffer)
-    try:
-        write_atomically(target, buffer.getvalue(), overwrite=overwrite)
-    except FileExistsError:
-        raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 --overwrite。") from None
-    except OSError as exc:
-        raise XlrepError(f"无法写入“{target}”：{exc.strerror or exc}。") from None
+    write_output(target, buffer.getvalue(), overwrite=overwrite, flag="--overwrite")

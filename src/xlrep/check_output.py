@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
-from .files import XlrepError, write_atomically
+from .files import write_output
 from .layout import display_width
 from .merge import MergeOutcome
 
@@ -76,10 +76,7 @@ def write_csv(results: list[UnitResult], path: Path) -> None:
                              f["message"], cells, json.dumps(f["values"], ensure_ascii=False, default=str)])
         if not r.findings:
             writer.writerow([r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""])
-    try:
-        write_atomically(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"), overwrite=True)
-    except OSError as exc:
-        raise XlrepError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
+    write_output(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"), overwrite=True)
 
 
 def print_merge(outcome: MergeOutcome) -> None:

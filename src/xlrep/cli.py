@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click_errors
 
 from . import __version__
-from .files import XlrepError
+from .files import XlrepError, write_output
 
 class _ChineseHelp:
     """``-h/--help`` described in Chinese (click's text is English and not translatable here)."""
@@ -155,7 +155,6 @@ def template_command(
     例：xlrep template 2021 --org 某某县人民政府办公室 --org-type 部门
     """
     from .form import EDITIONS, edition_for_year, load_form
-    from .files import write_atomically
     from .template import ORG_TYPES, build_template
 
     year_value = _parse_year(year)
@@ -190,14 +189,7 @@ def template_command(
     if path.exists() and not force:
         raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 --force，或用 -o 指定另一个文件名。")
     data = build_template(year_value, edition, values=values, password=password, prefilled=prefilled, references=references)
-    try:
-        write_atomically(path, data, overwrite=force)
-    except FileExistsError:
-        raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 --force。") from None
-    except PermissionError:
-        raise XlrepError(f"没有权限写入“{path}”：请换一个文件夹，或检查该文件是否正在被 Excel/WPS 打开。") from None
-    except OSError as exc:
-        raise XlrepError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
+    write_output(path, data, overwrite=force)
     form = load_form(edition)
     typer.echo(f"已生成 {year_value} 年度填报表（{form.name}）：{path}")
     _say("请用 Excel 或 WPS 打开，填写黄色单元格，并在“校验”页确认“全部通过”。")
@@ -270,7 +262,7 @@ def ingest_command(
         if not as_json and not quiet:
             typer.echo(render_text(report), nl=False)
         for target in outputs or []:
-            _write_report(target, render(report, target.suffix))
+            write_output(target, render(report, target.suffix), overwrite=True)
             _say(f"已写出{'草稿' if report.draft else '报告'}：{target}")
     elif summary["errors"]:
         _say(f"有 {summary['errors']} 项错误，未生成报告。请改正后重试；如只需草稿核对，可加 --force。")
@@ -301,17 +293,6 @@ def _refuse_input_as_output(source: Path, target: Path, message: str) -> None:
         raise XlrepError(message)
     if not target.parent.is_dir():
         raise XlrepError(f"输出文件夹“{target.parent}”不存在，请先建立该文件夹或换一个位置。")
-
-
-def _write_report(target: Path, data: bytes) -> None:
-    from .files import write_atomically
-
-    try:
-        write_atomically(target, data, overwrite=True)
-    except PermissionError:
-        raise XlrepError(f"没有权限写入“{target}”：请换一个文件夹，或检查该文件是否正在被打开。") from None
-    except OSError as exc:
-        raise XlrepError(f"无法写入“{target}”：{exc.strerror or exc}。") from None
 
 
 def _unreadable_json(file: Path, exc) -> dict:
@@ -406,7 +387,6 @@ def merge_command(
     """
     from .batch import audit_many, find_workbooks
     from .check_output import print_merge, progress_bar
-    from .files import write_atomically
     from .merge import DETAIL_SHEET, detail_rows, merge_units
     from .template import ORG_TYPES, build_template
 
@@ -443,12 +423,7 @@ def merge_command(
         outcome.year, outcome.edition, values=values, extra_sheets=[(DETAIL_SHEET, header, rows)],
         properties={"xlrep.merged_units": str(len(outcome.included))},
     )
-    try:
-        write_atomically(output, data, overwrite=force)
-    except FileExistsError:
-        raise XlrepError(f"文件“{output}”已存在，未做任何改动。要覆盖它请加 --force。") from None
-    except OSError as exc:
-        raise XlrepError(f"无法写入“{output}”：{exc.strerror or exc}。") from None
+    write_output(output, data, overwrite=force)
     typer.echo(f"已汇总 {len(outcome.included)} 个单位：{output}")
     return 0
 

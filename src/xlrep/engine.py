@@ -72,13 +72,6 @@ def all_values(form: Form, values: Mapping[str, object]) -> dict[str, object]:
     return merged
 
 
-def check_difference(form: Form, check_id: str, values: Mapping[str, object]) -> float | int:
-    """Left side minus right side of a declared check, totals recomputed."""
-    full = all_values(form, values)
-    check = next(c for c in form.checks if c.id == check_id)
-    return difference(_side(check.left, full), _side(check.right, full))
-
-
 def _side(keys, full) -> float | int:
     total: float | int = 0
     for key in keys:

@@ -61,6 +61,21 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Non
         raise
 
 
+def write_output(path: Path, data: bytes, *, overwrite: bool = False, flag: str = "--force") -> None:
+    """``write_atomically`` for the command line: every failure as a Chinese ``XlrepError`` (exit 2).
+
+    ``flag`` is the option that allows replacing an existing file.
+    """
+    try:
+        write_atomically(path, data, overwrite=overwrite)
+    except FileExistsError:
+        raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 {flag}，或换一个文件名。") from None
+    except PermissionError:
+        raise XlrepError(f"没有权限写入“{path}”：请换一个文件夹，或检查该文件是否正在被打开。") from None
+    except OSError as exc:
+        raise XlrepError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
+
+
 def rewrite_zip_member(package: bytes, member: str, transform) -> bytes:
     """An OOXML package (bytes) with one part passed through ``transform(bytes) -> bytes``, the rest copied."""
     import io

@@ -287,7 +287,7 @@ def _resolve_addresses(book: Book, result: ReadResult) -> None:
     for cell in layout.form.cells.values():
         sheet, row, col = layout.addresses[cell.key]
         expected = (sheet, cell_ref(row, col))
-        found = _name_destination(book, cell.defined_name)
+        found = book.name_destination(cell.defined_name)
         if found is None or found[0] not in book.sheetnames:
             result.addresses[cell.key] = expected
             continue
@@ -315,10 +315,6 @@ def _resolve_addresses(book: Book, result: ReadResult) -> None:
                 {"moved_cells": len(refs)},
             )
         )
-
-
-def _name_destination(book: Book, name: str) -> tuple[str, str] | None:
-    return book.name_destination(name)
 
 
 def _check_sheets(book: Book, result: ReadResult) -> None:
