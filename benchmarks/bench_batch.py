@@ -87,7 +87,9 @@ def main() -> None:
 
         out = Path(tmp_name) / "汇总.xlsx"
         start = time.perf_counter()
-        merge = subprocess.run([sys.executable, "-m", "xlrep", "merge", str(folder), "-o", str(out)], capture_output=True)
+        merge = subprocess.run(
+            [sys.executable, "-m", "xlrep", "merge", str(folder), "-o", str(out)], capture_output=True
+        )
         elapsed = time.perf_counter() - start
         assert merge.returncode == 0, merge.stderr.decode()[-2000:]
         rows.append(("`xlrep merge` (read, check, add up, write)", elapsed))
@@ -96,7 +98,9 @@ def main() -> None:
         plain_openpyxl(folder)
         rows.append(("plain openpyxl loop: read every input cell, no checks (1 process)", time.perf_counter() - start))
 
-    print(f"\nMachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; {n} workbooks\n")
+    print(
+        f"\nMachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; {n} workbooks\n"
+    )
     print("| what | seconds | workbooks per second |")
     print("|---|---:|---:|")
     for name, seconds in rows:

@@ -55,8 +55,15 @@ def main() -> None:
         if soffice:
             profile = tmp / "lo-profile"
             lo_cmd = [
-                soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                "--convert-to", "xlsx", "--outdir", str(tmp / "lo"), str(tmp / "t2021.xlsx"),
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(tmp / "lo"),
+                str(tmp / "t2021.xlsx"),
             ]
             subprocess.run(lo_cmd, check=True, capture_output=True)  # first start creates the profile
             times = time_command(lo_cmd, max(3, args.runs // 2), tmp)

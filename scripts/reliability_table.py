@@ -15,6 +15,7 @@ def main() -> None:
     from bad_inputs import reliability_table
 
     with tempfile.TemporaryDirectory() as tmp:
+
         def folder(name: str) -> Path:
             path = Path(tmp) / name
             path.mkdir()

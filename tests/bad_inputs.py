@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
-
 from filling import clean_values, fill_workbook
+
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
 
@@ -71,6 +71,7 @@ def _with_cell(folder: Path, key: str, raw, name="odd.xlsx") -> Path:
 
 # -- zip bombs: crafted by hand, so a 2 GiB member costs a few MB and a second to build ----------
 
+
 def _deflate_zeros(total: int) -> tuple[bytes, int]:
     """A raw deflate stream of ``total`` zero bytes, built from one repeated flushed block."""
     block = 1 << 20
@@ -94,8 +95,29 @@ def _raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
         out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data), size, len(encoded), 0))
         out.write(encoded)
         out.write(data)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0, crc, len(data), size,
-                                   len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                method,
+                0,
+                0,
+                crc,
+                len(data),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
     start = out.tell()
     for entry in central:
         out.write(entry)
@@ -218,49 +240,251 @@ def _args(path: Path, *extra: str) -> list[str]:
 
 CASES: list[Case] = [
     Case("empty", "空文件（0 字节）", lambda d: _args(_write(d, "空.xlsx", b"")), 2, "空文件", "空.xlsx"),
-    Case("random", "随机字节，扩展名 .xlsx", lambda d: _args(_write(d, "乱码.xlsx", bytes(range(256)) * 64)), 2, "不是 Excel", "乱码.xlsx"),
-    Case("truncated", "被截断的填报表（只有前一半）", lambda d: _args(_write(d, "截断.xlsx", _template()[: len(_template()) // 2])), 2, "损坏", "截断.xlsx"),
-    Case("zip-bomb", "压缩炸弹：表三解压后 2 GiB（如实声明大小）", lambda d: _args(_bomb(d, honest=True)), 2, "过大", "bomb.xlsx"),
-    Case("zip-bomb-lying", "压缩炸弹：解压后 2 GiB，但声明只有 80 KB", lambda d: _args(_bomb(d, honest=False)), 2, "损坏", "bomb.xlsx"),
-    Case("xml-bomb", "XML 实体膨胀炸弹（sharedStrings.xml 中的 billion laughs）",
-         lambda d: _args(_write(d, "实体.xlsx", _rezip(_template(), {"xl/sharedStrings.xml": BILLION_LAUGHS}))), 2, "DOCTYPE", "实体.xlsx"),
+    Case(
+        "random",
+        "随机字节，扩展名 .xlsx",
+        lambda d: _args(_write(d, "乱码.xlsx", bytes(range(256)) * 64)),
+        2,
+        "不是 Excel",
+        "乱码.xlsx",
+    ),
+    Case(
+        "truncated",
+        "被截断的填报表（只有前一半）",
+        lambda d: _args(_write(d, "截断.xlsx", _template()[: len(_template()) // 2])),
+        2,
+        "损坏",
+        "截断.xlsx",
+    ),
+    Case(
+        "zip-bomb",
+        "压缩炸弹：表三解压后 2 GiB（如实声明大小）",
+        lambda d: _args(_bomb(d, honest=True)),
+        2,
+        "过大",
+        "bomb.xlsx",
+    ),
+    Case(
+        "zip-bomb-lying",
+        "压缩炸弹：解压后 2 GiB，但声明只有 80 KB",
+        lambda d: _args(_bomb(d, honest=False)),
+        2,
+        "损坏",
+        "bomb.xlsx",
+    ),
+    Case(
+        "xml-bomb",
+        "XML 实体膨胀炸弹（sharedStrings.xml 中的 billion laughs）",
+        lambda d: _args(_write(d, "实体.xlsx", _rezip(_template(), {"xl/sharedStrings.xml": BILLION_LAUGHS}))),
+        2,
+        "DOCTYPE",
+        "实体.xlsx",
+    ),
     Case("encrypted", "设置了打开密码的工作簿", lambda d: _args(_encrypted(d)), 2, "密码", "加密.xlsx"),
-    Case("xls", "旧版 Excel（.xls）", lambda d: _args(_write(d, "旧.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)), 2, "另存为", "旧.xls"),
-    Case("et", "WPS 表格（.et）", lambda d: _args(_write(d, "表.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)), 2, "WPS", "表.et"),
-    Case("xls-renamed", ".xls 改名为 .xlsx", lambda d: _args(_write(d, "改名.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)), 2, "另存为", "改名.xlsx"),
+    Case(
+        "xls",
+        "旧版 Excel（.xls）",
+        lambda d: _args(_write(d, "旧.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)),
+        2,
+        "另存为",
+        "旧.xls",
+    ),
+    Case(
+        "et",
+        "WPS 表格（.et）",
+        lambda d: _args(_write(d, "表.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)),
+        2,
+        "WPS",
+        "表.et",
+    ),
+    Case(
+        "xls-renamed",
+        ".xls 改名为 .xlsx",
+        lambda d: _args(_write(d, "改名.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)),
+        2,
+        "另存为",
+        "改名.xlsx",
+    ),
     Case("ods", "OpenDocument 表格（.ods）", lambda d: _args(_ods(d)), 2, "另存为", "表.ods"),
-    Case("csv", "CSV 文本（改名为 .xlsx）", lambda d: _args(_write(d, "表.xlsx", "单位,数量\n某局,3\n".encode())), 2, "文本", "表.xlsx"),
+    Case(
+        "csv",
+        "CSV 文本（改名为 .xlsx）",
+        lambda d: _args(_write(d, "表.xlsx", "单位,数量\n某局,3\n".encode())),
+        2,
+        "文本",
+        "表.xlsx",
+    ),
     Case("not-ours", "不是 xlrep 生成的工作簿", lambda d: _args(_not_ours(d)), 1, "TEMPLATE-UNKNOWN", "自制.xlsx"),
-    Case("other-edition", "2020 年度却用了 2021年版填报表", lambda d: _args(_other_edition(d)), 0, "EDITION-YEAR", "错版本.xlsx"),
-    Case("newer-version", "更新版本的模板生成的填报表", lambda d: _args(_newer_version(d)), 0, "TEMPLATE-VERSION", "filled.xlsx"),
-    Case("sheet-deleted", "删除了一个工作表", lambda d: _args(_sheet_deleted(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
-    Case("sheet-renamed", "重命名了一个工作表", lambda d: _args(_sheet_renamed(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
-    Case("rows-inserted", "在表三中插入了行", lambda d: _args(_rows_inserted(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
+    Case(
+        "other-edition",
+        "2020 年度却用了 2021年版填报表",
+        lambda d: _args(_other_edition(d)),
+        0,
+        "EDITION-YEAR",
+        "错版本.xlsx",
+    ),
+    Case(
+        "newer-version",
+        "更新版本的模板生成的填报表",
+        lambda d: _args(_newer_version(d)),
+        0,
+        "TEMPLATE-VERSION",
+        "filled.xlsx",
+    ),
+    Case(
+        "sheet-deleted", "删除了一个工作表", lambda d: _args(_sheet_deleted(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"
+    ),
+    Case(
+        "sheet-renamed", "重命名了一个工作表", lambda d: _args(_sheet_renamed(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"
+    ),
+    Case(
+        "rows-inserted", "在表三中插入了行", lambda d: _args(_rows_inserted(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"
+    ),
     Case("label-edited", "改写了表头标签", lambda d: _args(_label_edited(d)), 1, "TEMPLATE-TAMPERED", "filled.xlsx"),
     Case("unprotected", "取消了工作表保护", lambda d: _args(_unprotected(d)), 0, "TEMPLATE-UNPROTECTED", "filled.xlsx"),
-    Case("text", "数字单元格填了文字“有”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "有")), 1, "VALUE-TEXT", "odd.xlsx"),
-    Case("fullwidth", "全角数字“１２”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "１２")), 1, "VALUE-TEXT", "odd.xlsx"),
-    Case("unit", "带单位“12件”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "12件")), 1, "VALUE-TEXT", "odd.xlsx"),
+    Case(
+        "text",
+        "数字单元格填了文字“有”",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", "有")),
+        1,
+        "VALUE-TEXT",
+        "odd.xlsx",
+    ),
+    Case(
+        "fullwidth",
+        "全角数字“１２”",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", "１２")),
+        1,
+        "VALUE-TEXT",
+        "odd.xlsx",
+    ),
+    Case(
+        "unit",
+        "带单位“12件”",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", "12件")),
+        1,
+        "VALUE-TEXT",
+        "odd.xlsx",
+    ),
     Case("dash", "“-”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "-")), 1, "VALUE-TEXT", "odd.xlsx"),
     Case("slash", "“/”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "/")), 1, "VALUE-TEXT", "odd.xlsx"),
     Case("none", "“无”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "无")), 1, "VALUE-TEXT", "odd.xlsx"),
-    Case("thousands", "带千分位“1,234”", lambda d: _args(_with_cell(d, "t3.granted.commercial", "1,234")), 1, "VALUE-TEXT", "odd.xlsx"),
-    Case("date", "日期", lambda d: _args(_with_cell(d, "t3.granted.commercial", __import__("datetime").datetime(2021, 3, 12))), 1, "VALUE-INVALID", "odd.xlsx"),
-    Case("boolean", "逻辑值 TRUE", lambda d: _args(_with_cell(d, "t3.granted.commercial", True)), 1, "VALUE-INVALID", "odd.xlsx"),
-    Case("error-value", "错误值 #REF!", lambda d: _args(_with_cell(d, "t3.granted.commercial", "#REF!")), 1, "VALUE-INVALID", "odd.xlsx"),
-    Case("formula", "填写区里的公式 =1+2", lambda d: _args(_with_cell(d, "t3.granted.commercial", "=1+2")), 1, "VALUE-FORMULA", "odd.xlsx"),
-    Case("huge", "数字 1e300", lambda d: _args(_with_cell(d, "t3.granted.commercial", 1e300)), 1, "VALUE-INVALID", "odd.xlsx"),
-    Case("negative", "负数 -3", lambda d: _args(_with_cell(d, "t3.granted.commercial", -3)), 1, "VALUE-NEGATIVE", "odd.xlsx"),
-    Case("fraction", "小数 2.5 件", lambda d: _args(_with_cell(d, "t3.granted.commercial", 2.5)), 1, "VALUE-FRACTION", "odd.xlsx"),
-    Case("long-text", "32767 字的文字", lambda d: _args(_with_cell(d, "s1.management", "公开" * 16383 + "。")), 0, "", "odd.xlsx"),
-    Case("control-chars", "文字里有控制字符（Excel 以 _x0007_ 形式保存）", lambda d: _args(_control_chars(d), "-o", str(d / "报告.docx")), 0, "", "odd.xlsx"),
+    Case(
+        "thousands",
+        "带千分位“1,234”",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", "1,234")),
+        1,
+        "VALUE-TEXT",
+        "odd.xlsx",
+    ),
+    Case(
+        "date",
+        "日期",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", __import__("datetime").datetime(2021, 3, 12))),
+        1,
+        "VALUE-INVALID",
+        "odd.xlsx",
+    ),
+    Case(
+        "boolean",
+        "逻辑值 TRUE",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", True)),
+        1,
+        "VALUE-INVALID",
+        "odd.xlsx",
+    ),
+    Case(
+        "error-value",
+        "错误值 #REF!",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", "#REF!")),
+        1,
+        "VALUE-INVALID",
+        "odd.xlsx",
+    ),
+    Case(
+        "formula",
+        "填写区里的公式 =1+2",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", "=1+2")),
+        1,
+        "VALUE-FORMULA",
+        "odd.xlsx",
+    ),
+    Case(
+        "huge",
+        "数字 1e300",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", 1e300)),
+        1,
+        "VALUE-INVALID",
+        "odd.xlsx",
+    ),
+    Case(
+        "negative",
+        "负数 -3",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", -3)),
+        1,
+        "VALUE-NEGATIVE",
+        "odd.xlsx",
+    ),
+    Case(
+        "fraction",
+        "小数 2.5 件",
+        lambda d: _args(_with_cell(d, "t3.granted.commercial", 2.5)),
+        1,
+        "VALUE-FRACTION",
+        "odd.xlsx",
+    ),
+    Case(
+        "long-text",
+        "32767 字的文字",
+        lambda d: _args(_with_cell(d, "s1.management", "公开" * 16383 + "。")),
+        0,
+        "",
+        "odd.xlsx",
+    ),
+    Case(
+        "control-chars",
+        "文字里有控制字符（Excel 以 _x0007_ 形式保存）",
+        lambda d: _args(_control_chars(d), "-o", str(d / "报告.docx")),
+        0,
+        "",
+        "odd.xlsx",
+    ),
     Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
     Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),
-    Case("no-permission", "没有读取权限", lambda d: _args(_write(d, "无权限.xlsx", _template())), 2, "权限", "无权限.xlsx", "deny-read"),
-    Case("output-readonly", "输出文件夹不可写", lambda d: _args(_clean_file(d), "-o", str(_folder(d, "只读") / "报告.docx")), 2, "权限",
-         "filled.xlsx", "deny-write"),
-    Case("output-is-input", "输出文件就是输入文件", lambda d: ["ingest", str(_clean_file(d, name="同一.md")), "-o", str(d / "同一.md")], 2, "", "同一.md"),
-    Case("output-folder-missing", "输出文件夹不存在", lambda d: _args(_clean_file(d), "-o", str(d / "没有" / "报告.docx")), 2, "不存在", "filled.xlsx"),
+    Case(
+        "no-permission",
+        "没有读取权限",
+        lambda d: _args(_write(d, "无权限.xlsx", _template())),
+        2,
+        "权限",
+        "无权限.xlsx",
+        "deny-read",
+    ),
+    Case(
+        "output-readonly",
+        "输出文件夹不可写",
+        lambda d: _args(_clean_file(d), "-o", str(_folder(d, "只读") / "报告.docx")),
+        2,
+        "权限",
+        "filled.xlsx",
+        "deny-write",
+    ),
+    Case(
+        "output-is-input",
+        "输出文件就是输入文件",
+        lambda d: ["ingest", str(_clean_file(d, name="同一.md")), "-o", str(d / "同一.md")],
+        2,
+        "",
+        "同一.md",
+    ),
+    Case(
+        "output-folder-missing",
+        "输出文件夹不存在",
+        lambda d: _args(_clean_file(d), "-o", str(d / "没有" / "报告.docx")),
+        2,
+        "不存在",
+        "filled.xlsx",
+    ),
 ]
 
 
@@ -305,7 +529,11 @@ def run_case(case: Case, folder: Path) -> tuple[int, str, str, list[str]]:
 
 def answer(case: Case, stderr: str, folder: Path) -> str:
     """The line of xlrep's answer that a README reader needs, without the temporary folder."""
-    lines = [line.strip() for line in stderr.replace(str(folder) + "/", "").replace(str(folder), "").splitlines() if line.strip()]
+    lines = [
+        line.strip()
+        for line in stderr.replace(str(folder) + "/", "").replace(str(folder), "").splitlines()
+        if line.strip()
+    ]
     pick = next((line for line in lines if case.expect and case.expect in line), None)
     pick = pick or next((line for line in lines if line.startswith("错误：")), None) or (lines[-1] if lines else "")
     for mark in ("✘ ", "! ", "i "):

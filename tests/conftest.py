@@ -28,7 +28,8 @@ REQUEST_TIMEOUT = 180.0  # seconds for one request
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "libreoffice: runs the workbook in a real LibreOffice Calc (headless, via UNO); needs soffice and python3-uno"
+        "markers",
+        "libreoffice: runs the workbook in a real LibreOffice Calc (headless, via UNO); needs soffice and python3-uno",
     )
 
 
@@ -89,7 +90,9 @@ class Calc:
         return self.request("read", doc=doc, cells=[list(c) for c in cells])
 
     def fill(self, doc: str, cells, read=(), recalc: bool = True) -> list[dict]:
-        return self.request("fill", doc=doc, cells=[list(c) for c in cells], read=[list(c) for c in read], recalc=recalc)
+        return self.request(
+            "fill", doc=doc, cells=[list(c) for c in cells], read=[list(c) for c in read], recalc=recalc
+        )
 
     def calculate_all(self, doc: str) -> None:
         self.request("calc", doc=doc)
@@ -130,7 +133,10 @@ def _uno_python() -> str:
     python = os.environ.get("XLREP_UNO_PYTHON", DEFAULT_UNO_PYTHON)
     resolved = shutil.which(python) or (python if os.path.exists(python) else None)
     if not resolved:
-        pytest.fail(f"{INSTALL_HINT} (no Python at {python!r}; set XLREP_UNO_PYTHON to a Python that can import uno)", pytrace=False)
+        pytest.fail(
+            f"{INSTALL_HINT} (no Python at {python!r}; set XLREP_UNO_PYTHON to a Python that can import uno)",
+            pytrace=False,
+        )
     try:
         probe = subprocess.run([resolved, "-c", "import uno"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -57,15 +57,32 @@ def clean_values(edition: str, year: int, seed: int = 1) -> dict[str, object]:
     for key in ("t4.review.upheld", "t4.review.other", "t4.suit_direct.upheld"):
         values[key] = rng.randint(0, 3)
     if edition == "2021":
-        values.update({"t2.rules.issued": 1, "t2.rules.in_force": 5, "t2.normative_docs.issued": 3, "t2.normative_docs.in_force": 20})
-    values.update({"info.org_name": "某某县人民政府办公室", "info.org_type": "县级以上人民政府部门",
-                   "info.address": "某某县人民路1号", "info.postcode": "100000", "info.phone": "010-12345678",
-                   "info.email": "gk@example.gov.cn", "info.download_url": "http://www.example.gov.cn/gk"})
+        values.update(
+            {
+                "t2.rules.issued": 1,
+                "t2.rules.in_force": 5,
+                "t2.normative_docs.issued": 3,
+                "t2.normative_docs.in_force": 20,
+            }
+        )
+    values.update(
+        {
+            "info.org_name": "某某县人民政府办公室",
+            "info.org_type": "县级以上人民政府部门",
+            "info.address": "某某县人民路1号",
+            "info.postcode": "100000",
+            "info.phone": "010-12345678",
+            "info.email": "gk@example.gov.cn",
+            "info.download_url": "http://www.example.gov.cn/gk",
+        }
+    )
     if edition == "2019":
         values["t2.procurement.amount_unit"] = "万元"
     new = values["t3.new_received.natural_person"]
-    totals = {r: sum(values[f"t3.{r}.{c.key}"] for c in form.grids("t3")[0].columns if not c.sum_of)
-              for r in ("new_received", "carried_forward", "carried_in")}
+    totals = {
+        r: sum(values[f"t3.{r}.{c.key}"] for c in form.grids("t3")[0].columns if not c.sum_of)
+        for r in ("new_received", "carried_forward", "carried_in")
+    }
     done = totals["new_received"] + totals["carried_in"] - totals["carried_forward"]
     for key, text in NARRATIVE.items():
         values[key] = text.format(year=year, new=totals["new_received"], done=done, forward=totals["carried_forward"])
@@ -76,7 +93,9 @@ def clean_values(edition: str, year: int, seed: int = 1) -> dict[str, object]:
     return values
 
 
-def fill_workbook(path: Path, edition: str, year: int, values: dict[str, object], overrides: dict | None = None) -> Path:
+def fill_workbook(
+    path: Path, edition: str, year: int, values: dict[str, object], overrides: dict | None = None
+) -> Path:
     """Write the template and type ``values`` into it by key (openpyxl; no cached results).
 
     ``overrides`` maps (sheet, A1) -> raw value, to plant things no key names (e.g. over a formula).

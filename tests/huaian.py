@@ -37,9 +37,14 @@ def figures() -> dict[str, object]:
     lines = text.splitlines()
     form = load_form("2021")
     values: dict[str, object] = {}
-    t2 = {"规章": ("rules", ("issued", "repealed", "in_force")), "行政规范性文件": ("normative_docs", ("issued", "repealed", "in_force")),
-          "行政许可": ("licensing", ("decisions",)), "行政处罚": ("penalty", ("decisions",)), "行政强制": ("enforcement", ("decisions",)),
-          "行政事业性收费": ("admin_fees", ("amount",))}
+    t2 = {
+        "规章": ("rules", ("issued", "repealed", "in_force")),
+        "行政规范性文件": ("normative_docs", ("issued", "repealed", "in_force")),
+        "行政许可": ("licensing", ("decisions",)),
+        "行政处罚": ("penalty", ("decisions",)),
+        "行政强制": ("enforcement", ("decisions",)),
+        "行政事业性收费": ("admin_fees", ("amount",)),
+    }
     for line in lines:
         stripped = line.strip()
         for label, (row, cols) in t2.items():
@@ -49,7 +54,9 @@ def figures() -> dict[str, object]:
                     values[f"t2.{row}.{col}"] = value
     grid = form.grids("t3")[0]
     rows = [r for r in grid.rows]
-    t3_lines = [nums for line in lines if (nums := _numbers_at_end(line, 7)) is not None and _numbers_at_end(line, 8) is None]
+    t3_lines = [
+        nums for line in lines if (nums := _numbers_at_end(line, 7)) is not None and _numbers_at_end(line, 8) is None
+    ]
     t3_lines = [nums for nums in t3_lines if all(isinstance(x, int) for x in nums)]
     assert len(t3_lines) == len(rows), f"expected {len(rows)} rows of table 三, found {len(t3_lines)}"
     for row, nums in zip(rows, t3_lines):
@@ -68,7 +75,7 @@ def figures() -> dict[str, object]:
 def paragraph(start: str, end: str) -> str:
     """A narrative paragraph, unwrapped: from the line with ``start`` up to the one with ``end``."""
     text = layout_text()
-    body = text[text.index(start): text.index(end)]
+    body = text[text.index(start) : text.index(end)]
     body = re.sub(r"^\s*-\d+-\s*$", "", body, flags=re.M)  # page markers
     return "".join(line.strip() for line in body.splitlines())
 

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import CASES, reliability_table, run_case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,13 +40,19 @@ def test_bad_input_is_answered_clearly(case, tmp_path):
 
 def test_the_input_file_is_byte_for_byte_unchanged_after_every_kind_of_run(tmp_path):
     from filling import clean_values, fill_workbook
+
     from xlrep.cli import main
 
     path = fill_workbook(tmp_path / "f.xlsx", "2021", 2021, clean_values("2021", 2021))
     data = path.read_bytes()
     mtime = path.stat().st_mtime_ns
-    for args in (["ingest", str(path), "-q"], ["ingest", str(path), "--json"], ["ingest", str(path), "-q", "--annotate", str(tmp_path / "a.xlsx")],
-                 ["ingest", str(path), "-q", "-o", str(tmp_path / "r.docx"), "-o", str(tmp_path / "r.html")], ["check", str(tmp_path)]):
+    for args in (
+        ["ingest", str(path), "-q"],
+        ["ingest", str(path), "--json"],
+        ["ingest", str(path), "-q", "--annotate", str(tmp_path / "a.xlsx")],
+        ["ingest", str(path), "-q", "-o", str(tmp_path / "r.docx"), "-o", str(tmp_path / "r.html")],
+        ["check", str(tmp_path)],
+    ):
         main(args)
         assert path.read_bytes() == data and path.stat().st_mtime_ns == mtime, args
 
@@ -56,12 +61,15 @@ def test_the_input_file_is_byte_for_byte_unchanged_after_every_kind_of_run(tmp_p
 def test_bombs_are_answered_within_seconds_and_well_under_1_gb(tmp_path, case_id):
     case = next(c for c in CASES if c.id == case_id)
     args = case.build(tmp_path)
-    script = "import resource, subprocess, sys; " \
-             "r = subprocess.run(sys.argv[1:], capture_output=True); " \
-             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    script = (
+        "import resource, subprocess, sys; "
+        "r = subprocess.run(sys.argv[1:], capture_output=True); "
+        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", script, sys.executable, "-m", "xlrep", *args],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script, sys.executable, "-m", "xlrep", *args], capture_output=True, text=True, timeout=60
+    )
     elapsed = time.perf_counter() - start
     code, peak_kb = map(int, result.stdout.split())
     assert code == 2

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from filling import clean_values, fill_workbook
+
 from xlrep.batch import audit_unit
 from xlrep.engine import compute_totals
 from xlrep.form import load_form
@@ -39,7 +39,6 @@ DETAIL_FIGURES = {
 }
 
 
-
 def unit_values(org: str, edition: str = "2021", year: int = 2022, seed: int = 1, **changes) -> dict:
     values = clean_values(edition, year, seed)
     values["info.org_name"] = org
@@ -56,9 +55,11 @@ def write(path: Path, values: dict, edition: str = "2021", year: int = 2022) -> 
 def parse_table(err: str) -> dict[str, list[str]]:
     """The summary table on stderr: unit -> [版本, 年度, 错误, 提示, 状态]."""
     lines = err.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.split()[:6] == ["单位", "版本", "年度", "错误", "提示", "状态"])
+    start = next(
+        i for i, line in enumerate(lines) if line.split()[:6] == ["单位", "版本", "年度", "错误", "提示", "状态"]
+    )
     rows: dict[str, list[str]] = {}
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.strip():
             break
         parts = line.split()
@@ -123,9 +124,14 @@ def test_check_json_lists_every_unit_with_its_findings(run, folder):
     units = {u["unit"]: u for u in data["units"]}
     assert {name: u["state"] for name, u in units.items()} == expected
     assert not any(Path(u["file"]).name.startswith("~$") for u in data["units"])
-    assert data["summary"] == {"units": 12, "passed": 8, "with_errors": 4, "unreadable": 2,
-                               "errors": sum(u["summary"]["errors"] for u in data["units"]),
-                               "warnings": sum(u["summary"]["warnings"] for u in data["units"])}
+    assert data["summary"] == {
+        "units": 12,
+        "passed": 8,
+        "with_errors": 4,
+        "unreadable": 2,
+        "errors": sum(u["summary"]["errors"] for u in data["units"]),
+        "warnings": sum(u["summary"]["warnings"] for u in data["units"]),
+    }
     rules = {name: {f["rule"] for f in u["findings"]} for name, u in units.items()}
     assert "VALUE-TEXT" in rules["错局"]
     assert "T3-IDENTITY" in rules["辛局"]
@@ -177,8 +183,9 @@ def test_check_results_are_the_same_in_parallel_and_in_one_process(run, folder):
 @pytest.fixture
 def pools(monkeypatch) -> list[int]:
     """Records every process pool the batch code starts (its worker count)."""
-    import xlrep.batch
     from concurrent.futures import ProcessPoolExecutor
+
+    import xlrep.batch
 
     started: list[int] = []
 
@@ -349,15 +356,23 @@ def test_merge_sums_every_numeric_input_exactly(run, tmp_path, units_2022):
     assert info == {"info.org_name": "某某县人民政府", "info.org_type": "县级以上地方人民政府"}
 
 
-@pytest.mark.parametrize(("amounts", "total"), [
-    ([0.1, 0.2], "0.3"), ([1.1, 2.2], "3.3"), ([4.35, 0.1], "4.45"), ([96171.6, 0.1, 0.2, 1234.56, 0.07, 3], "97409.53"),
-])
+@pytest.mark.parametrize(
+    ("amounts", "total"),
+    [
+        ([0.1, 0.2], "0.3"),
+        ([1.1, 2.2], "3.3"),
+        ([4.35, 0.1], "4.45"),
+        ([96171.6, 0.1, 0.2, 1234.56, 0.07, 3], "97409.53"),
+    ],
+)
 def test_sum_values_is_exact_decimal_arithmetic(amounts, total):
     from xlrep.batch import UnitResult
     from xlrep.merge import sum_values
 
-    units = [UnitResult(f"{i}.xlsx", f"单位{i}", "2021", 2022, values={"t2.admin_fees.amount": a, "t3.granted.other": 1})
-             for i, a in enumerate(amounts)]
+    units = [
+        UnitResult(f"{i}.xlsx", f"单位{i}", "2021", 2022, values={"t2.admin_fees.amount": a, "t3.granted.other": 1})
+        for i, a in enumerate(amounts)
+    ]
     summed = sum_values("2021", units)
     assert summed["t2.admin_fees.amount"] == float(total) and repr(summed["t2.admin_fees.amount"]) == total
     assert summed["t3.granted.other"] == len(amounts) and isinstance(summed["t3.granted.other"], int)
@@ -379,9 +394,13 @@ def test_merge_output_is_a_live_protected_template_that_audits_clean(run, tmp_pa
     assert run("merge", root, "-o", out)[0] == 0
     result = audit(out)
     assert result.edition == "2021" and result.year == 2022
-    bad = [f for f in result.findings if f.severity == "error" and f.rule.startswith(("T3-", "T4-", "TEMPLATE-", "VALUE-"))]
+    bad = [
+        f for f in result.findings if f.severity == "error" and f.rule.startswith(("T3-", "T4-", "TEMPLATE-", "VALUE-"))
+    ]
     assert bad == []
-    assert not [f for f in result.findings if f.rule in ("TEMPLATE-TAMPERED", "TEMPLATE-UNKNOWN", "TEMPLATE-UNPROTECTED")]
+    assert not [
+        f for f in result.findings if f.rule in ("TEMPLATE-TAMPERED", "TEMPLATE-UNKNOWN", "TEMPLATE-UNPROTECTED")
+    ]
     # totals: formulas, with cached results equal to the sums of the units' totals
     form = load_form("2021")
     totals = [c.key for c in form.totals]
@@ -466,7 +485,11 @@ def test_merge_duplicate_keeps_the_most_recently_modified(run, tmp_path, newest)
     assert read_keys(out, "2021", [key])[key] == kept_values[key] + other_values[key]
     rows = list(openpyxl.load_workbook(out)[DETAIL_SHEET].iter_rows(values_only=True))[1:]
     inclusion = {(r[1], r[2]): r[4] for r in rows if r[1]}
-    assert inclusion == {("甲局", str(kept)): "计入", ("甲局", str(dropped)): "未计入（重复）", ("乙局", str(other)): "计入"}
+    assert inclusion == {
+        ("甲局", str(kept)): "计入",
+        ("甲局", str(dropped)): "未计入（重复）",
+        ("乙局", str(other)): "计入",
+    }
 
 
 def test_merge_units_without_a_name_are_not_duplicates_of_each_other(run, tmp_path):
@@ -532,7 +555,9 @@ def test_merge_does_not_count_its_own_output_in_the_folder(run, tmp_path, units_
     code, stdout, _ = run("merge", root, "-o", out, "--force")
     assert code == 0 and f"已汇总 {len(fills)} 个单位" in stdout
     key = "t3.carried_forward.total"
-    assert read_keys(out, "2021", [key], data_only=True)[key] == sum(compute_totals(load_form("2021"), f)[key] for f in fills)
+    assert read_keys(out, "2021", [key], data_only=True)[key] == sum(
+        compute_totals(load_form("2021"), f)[key] for f in fills
+    )
 
 
 def test_merge_2019_procurement_amounts_in_yuan_become_wan_yuan(run, tmp_path):
@@ -550,8 +575,11 @@ def test_merge_2019_procurement_amounts_in_yuan_become_wan_yuan(run, tmp_path):
     code, _, err = run("merge", root, "-o", out)
     assert code == 0, err
     merged = read_keys(out, "2019", ["t2.procurement.amount", "t2.procurement.amount_unit", "t2.licensing.change"])
-    assert_exact(merged["t2.procurement.amount"], Decimal("12.3456") + Decimal("3.5") + Decimal("0.25") + Decimal("9.87654") + 10,
-                 "t2.procurement.amount")
+    assert_exact(
+        merged["t2.procurement.amount"],
+        Decimal("12.3456") + Decimal("3.5") + Decimal("0.25") + Decimal("9.87654") + 10,
+        "t2.procurement.amount",
+    )
     assert merged["t2.procurement.amount_unit"] == "万元"
     assert merged["t2.licensing.change"] == -10
     keys = [k for k in numeric_inputs("2019") if k != "t2.procurement.amount"]

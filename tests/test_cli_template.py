@@ -13,7 +13,6 @@ import pytest
 from xlrep import files
 
 
-
 def _props(path):
     wb = openpyxl.load_workbook(path)
     return {p.name: p.value for p in wb.custom_doc_props.props}
@@ -154,7 +153,9 @@ def test_version_and_help(run):
 def test_runs_as_a_module(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "xlrep", "template", "2021", "-o", str(tmp_path / "m.xlsx")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "m.xlsx").exists()

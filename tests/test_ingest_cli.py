@@ -14,8 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from filling import clean_values, fill_workbook
+
 from xlrep.cli import main
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
@@ -121,7 +121,9 @@ def test_json_has_the_documented_shape(run, tmp_path):
     assert set(by_rule) == {"VALUE-TEXT", "T2-IN-FORCE"}
     text = by_rule["VALUE-TEXT"]
     assert text["severity"] == "error" and text["values"] == {"raw": "12件"}
-    assert text["cells"] == [{"sheet": "四、复议诉讼", "cell": where("t4.review.pending")[1], "label": "行政复议·尚未审结"}]
+    assert text["cells"] == [
+        {"sheet": "四、复议诉讼", "cell": where("t4.review.pending")[1], "label": "行政复议·尚未审结"}
+    ]
     assert by_rule["T2-IN-FORCE"]["severity"] == "warning"
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 import huaian
+import pytest
 from filling import NARRATIVE, fill_workbook
+
 from xlrep.cli import main
 from xlrep.engine import compute_totals
 from xlrep.form import load_form
@@ -19,11 +19,20 @@ FORM = load_form("2021")
 def _values(on_request: str | None = None) -> dict[str, object]:
     figures = huaian.figures()
     values = {k: v for k, v in figures.items() if k in FORM.cells and FORM.cells[k].is_input}
-    values.update({k: v.format(year=2024, new=0, done=0, forward=0) for k, v in NARRATIVE.items() if k != "s1.on_request"})
+    values.update(
+        {k: v.format(year=2024, new=0, done=0, forward=0) for k, v in NARRATIVE.items() if k != "s1.on_request"}
+    )
     values["s1.on_request"] = on_request if on_request is not None else huaian.request_paragraph()
     values["s6.other"] = huaian.fee_sentence()
-    values.update({"info.org_name": "淮安市人民政府", "info.org_type": "县级以上地方人民政府", "s6.fee_notices": 6,
-                   "s6.fee_notice_amount": 3940, "s6.fee_collected": figures["s6.fee_collected"]})
+    values.update(
+        {
+            "info.org_name": "淮安市人民政府",
+            "info.org_type": "县级以上地方人民政府",
+            "s6.fee_notices": 6,
+            "s6.fee_notice_amount": 3940,
+            "s6.fee_collected": figures["s6.fee_collected"],
+        }
+    )
     return values
 
 
@@ -53,13 +62,15 @@ def test_true_statements_are_not_flagged_and_no_fee_unit_warning_for_a_governmen
 STATEMENTS = re.findall(r"(\d+)\s*件", huaian.request_paragraph())
 
 
-@pytest.mark.parametrize("index", range(len(STATEMENTS)), ids=lambda i: STATEMENTS[i] if i < len(STATEMENTS) else str(i))
+@pytest.mark.parametrize(
+    "index", range(len(STATEMENTS)), ids=lambda i: STATEMENTS[i] if i < len(STATEMENTS) else str(i)
+)
 def test_changing_one_stated_number_flags_exactly_that_statement(tmp_path, capsys, index):
     text = huaian.request_paragraph()
     matches = list(re.finditer(r"(\d+)(\s*件)", text))
     m = matches[index]
     stated = int(m.group(1)) + 1
-    changed = text[: m.start()] + str(stated) + text[m.end(1):]
+    changed = text[: m.start()] + str(stated) + text[m.end(1) :]
     code, report = _audit(tmp_path, capsys, _values(changed))
     found = [f for f in report["findings"] if f["rule"] == "TEXT-NUMBER"]
     assert len(found) == 1, [f["message"] for f in found]

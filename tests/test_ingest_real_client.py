@@ -6,8 +6,8 @@ import hashlib
 import json
 
 import pytest
-
 from filling import clean_values
+
 from xlrep.cli import main
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from filling import clean_values, fill_workbook
+
 from xlrep.engine import all_values
 from xlrep.form import load_form
 from xlrep.ingest import audit
@@ -14,8 +14,17 @@ FORM = load_form("2021")
 
 def _totals(values):
     full = all_values(FORM, values)
-    return {k: full[k] for k in ("t3.new_received.total", "t3.carried_in.total", "t3.result_total.total",
-                                  "t3.carried_forward.total", "t3.granted.total", "t3.partly_granted.total")}
+    return {
+        k: full[k]
+        for k in (
+            "t3.new_received.total",
+            "t3.carried_in.total",
+            "t3.result_total.total",
+            "t3.carried_forward.total",
+            "t3.granted.total",
+            "t3.partly_granted.total",
+        )
+    }
 
 
 def _text_numbers(tmp_path, sentence):
@@ -43,18 +52,21 @@ def test_true_statements_are_not_flagged(tmp_path, sentence):
 @pytest.mark.parametrize("sentence", STATEMENTS)
 def test_each_statement_is_flagged_when_its_number_is_wrong(tmp_path, sentence):
     first = sentence.index("{")
-    name = sentence[first + 1: sentence.index("}", first)]
+    name = sentence[first + 1 : sentence.index("}", first)]
     wrong = sentence.replace("{" + name + "}", "{" + name + "}1", 1)  # appends a digit: a different number
     found = _text_numbers(tmp_path, wrong)
     assert len(found) == 1
     assert found[0].values["stated"] != found[0].values["table"]
 
 
-@pytest.mark.parametrize("sentence", [
-    "本年度办理人大代表建议25件、政协提案12件，均已公开办理结果。",
-    "收到群众来信5件，均已办结。",
-    "主动公开政府信息3000余件。",
-    "全年受理政府信息公开行政复议申请2件。",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本年度办理人大代表建议25件、政协提案12件，均已公开办理结果。",
+        "收到群众来信5件，均已办结。",
+        "主动公开政府信息3000余件。",
+        "全年受理政府信息公开行政复议申请2件。",
+    ],
+)
 def test_numbers_that_are_not_table_figures_are_left_alone(tmp_path, sentence):
     assert _text_numbers(tmp_path, sentence) == []

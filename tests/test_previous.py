@@ -13,8 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from filling import clean_values
+
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, cell_ref
@@ -65,7 +65,14 @@ def this_year(last: dict, edition: str, year: int, seed: int = 7, last_edition: 
             done = carried_in
         values[f"t3.new_received.{column.key}"] = done + values[f"t3.carried_forward.{column.key}"] - carried_in
     if edition == "2021":
-        values.update({"t2.rules.issued": 2, "t2.rules.repealed": 1, "t2.normative_docs.issued": 4, "t2.normative_docs.repealed": 3})
+        values.update(
+            {
+                "t2.rules.issued": 2,
+                "t2.rules.repealed": 1,
+                "t2.normative_docs.issued": 4,
+                "t2.normative_docs.repealed": 3,
+            }
+        )
         if last_edition == "2021":
             for row in ("rules", "normative_docs"):
                 values[f"t2.{row}.in_force"] = (
@@ -81,7 +88,9 @@ def set_carried_in(values: dict, edition: str, column: str, carried_in: int) -> 
     """Change one column's 上年结转 and keep that column's own identity (only the link to last year breaks)."""
     grid = load_form(edition).grids("t3")[0]
     values[f"t3.carried_in.{column}"] = carried_in
-    done = sum(values[grid.cell_key(r, next(c for c in grid.columns if c.key == column))] for r in grid.rows if r.result)
+    done = sum(
+        values[grid.cell_key(r, next(c for c in grid.columns if c.key == column))] for r in grid.rows if r.result
+    )
     if done < carried_in:
         values[f"t3.granted.{column}"] += carried_in - done
         done = carried_in
@@ -122,7 +131,9 @@ def test_a_consistent_pair_has_no_prev_findings_and_no_errors(tmp_path, edition,
     assert prev_rules(result.findings) == []
     assert result.summary["errors"] == 0
     # ... and the same workbook against a different last year does get flagged (the rules are live)
-    assert {f.rule for f in prev_rules(audit(now_path, previous=read_workbook(now_path)).findings)} >= {"PREV-SAME-DATA"}
+    assert {f.rule for f in prev_rules(audit(now_path, previous=read_workbook(now_path)).findings)} >= {
+        "PREV-SAME-DATA"
+    }
 
 
 # -- PREV-CARRY --------------------------------------------------------------------------
@@ -229,7 +240,9 @@ def test_prev_text_copy_at_and_below_80_percent(tmp_path, pair_2021, same, fires
     prev_text = _distinct(0x4E00, 50)
     last["s5.problems"] = prev_text
     now["s5.problems"] = prev_text[:same] + _distinct(0x6000, 50 - same)
-    findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"]
+    findings = [
+        f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"
+    ]
     assert bool(findings) is fires
     if fires:
         assert len(findings) == 1
@@ -242,17 +255,23 @@ def test_prev_text_copy_for_every_copied_part_and_not_for_different_text(tmp_pat
     last, now = pair_2021
     now["s1.management"] = last["s1.management"]
     now["s5.measures"] = last["s5.measures"]
-    findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"]
+    findings = [
+        f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"
+    ]
     assert sorted(f.values["part"] for f in findings) == ["s1.management", "s5.measures"]
     assert all(f.values["similarity"] == 1.0 for f in findings)
 
 
 def test_a_changed_year_alone_is_still_a_copy(tmp_path, pair_2021):
     last, now = pair_2021
-    last["s1.proactive"] = "2021年，本机关围绕中心工作，及时公开政策文件、财政预决算和重大项目信息，全年主动公开信息一千余条。"
+    last["s1.proactive"] = (
+        "2021年，本机关围绕中心工作，及时公开政策文件、财政预决算和重大项目信息，全年主动公开信息一千余条。"
+    )
     now["s1.proactive"] = last["s1.proactive"].replace("2021", "2022")
     assert text_similarity(now["s1.proactive"], last["s1.proactive"]) == 1.0
-    findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"]
+    findings = [
+        f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"
+    ]
     assert [f.values["part"] for f in findings] == ["s1.proactive"]
 
 
@@ -261,7 +280,9 @@ def test_prev_text_copy_covers_section_six(tmp_path, pair_2021):
     text = "认真落实年度政务公开工作要点，围绕重点领域信息公开逐项细化任务分工，按月调度推进，全部任务按期完成。"
     last["s6.work_points"] = text
     now["s6.work_points"] = text
-    findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"]
+    findings = [
+        f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-TEXT-COPY"
+    ]
     assert [f.values["part"] for f in findings] == ["s6.work_points"]
 
 
@@ -278,8 +299,15 @@ def last_2020():
     last["t3.other_handling.commercial"] = 2
     last["t3.new_received.natural_person"] += 6
     last["t3.new_received.commercial"] += 2
-    last.update({"t2.normative_docs.public_total": 80, "t2.rules.public_total": 7,
-                 "t2.licensing.decisions": 30, "t2.penalty.decisions": 4, "t2.other_services.decisions": 12})
+    last.update(
+        {
+            "t2.normative_docs.public_total": 80,
+            "t2.rules.public_total": 7,
+            "t2.licensing.decisions": 30,
+            "t2.penalty.decisions": 4,
+            "t2.other_services.decisions": 12,
+        }
+    )
     return last
 
 
@@ -291,7 +319,9 @@ def test_edition_change_consistent_pair_has_no_prev_findings(tmp_path, last_2020
 def test_edition_change_prev_carry_works(tmp_path, last_2020):
     now = this_year(last_2020, "2021", 2021, last_edition="2019")
     set_carried_in(now, "2021", "legal_service", now["t3.carried_in.legal_service"] + 2)
-    findings = [f for f in check_pair(tmp_path, ("2019", 2020, last_2020), ("2021", 2021, now)) if f.rule == "PREV-CARRY"]
+    findings = [
+        f for f in check_pair(tmp_path, ("2019", 2020, last_2020), ("2021", 2021, now)) if f.rule == "PREV-CARRY"
+    ]
     cells = {(f.cells[0].sheet, f.cells[0].cell): f.values for f in findings}
     assert cells[where("t3.carried_in.legal_service")] == {
         "this_year": last_2020["t3.carried_forward.legal_service"] + 2,
@@ -315,7 +345,11 @@ def _same_figures_2021(last: dict, split: tuple[int, int, int]) -> dict:
     for column in COLUMNS:
         now[f"t3.other_other.{column}"] = last[f"t3.other_handling.{column}"]
     a, b, c = split
-    now["t3.other_no_correction.natural_person"], now["t3.other_fee_unpaid.natural_person"], now["t3.other_other.natural_person"] = a, b, c
+    (
+        now["t3.other_no_correction.natural_person"],
+        now["t3.other_fee_unpaid.natural_person"],
+        now["t3.other_other.natural_person"],
+    ) = a, b, c
     for key in ("t2.licensing.decisions", "t2.penalty.decisions", "t2.enforcement.decisions"):
         now[key] = last[key]
     now["s6.fee_notices"] = b
@@ -338,7 +372,9 @@ def test_edition_change_same_data_sums_the_three_2021_rows(tmp_path, last_2020):
 def test_edition_change_different_sum_of_six_is_not_same_data(tmp_path, last_2020):
     now = _same_figures_2021(last_2020, (1, 2, 4))  # 7 ≠ 6
     now["t3.new_received.natural_person"] += 1
-    assert "PREV-SAME-DATA" not in {f.rule for f in check_pair(tmp_path, ("2019", 2020, last_2020), ("2021", 2021, now))}
+    assert "PREV-SAME-DATA" not in {
+        f.rule for f in check_pair(tmp_path, ("2019", 2020, last_2020), ("2021", 2021, now))
+    }
 
 
 def test_edition_change_does_not_apply_prev_in_force(tmp_path, last_2020):
@@ -349,7 +385,6 @@ def test_edition_change_does_not_apply_prev_in_force(tmp_path, last_2020):
 
 
 # -- template --from -----------------------------------------------------------------------
-
 
 
 def _cell(wb, key: str, edition: str):
@@ -371,7 +406,15 @@ def test_template_from_2021_carries_contacts_carried_in_and_in_force_reference(r
     assert code == 0, err
     assert "注意" not in err and "预填" in err
     wb = openpyxl.load_workbook(tmp_path / "新.xlsx")
-    for key in ("info.org_name", "info.org_type", "info.address", "info.postcode", "info.phone", "info.email", "info.download_url"):
+    for key in (
+        "info.org_name",
+        "info.org_type",
+        "info.address",
+        "info.postcode",
+        "info.phone",
+        "info.email",
+        "info.download_url",
+    ):
         _assert_prefilled(_cell(wb, key, "2021"), last[key])
     for column in COLUMNS:
         xl = _cell(wb, f"t3.carried_in.{column}", "2021")
@@ -397,8 +440,16 @@ def test_template_from_2021_carries_contacts_carried_in_and_in_force_reference(r
 
 def test_template_from_2019_carries_prev_items(run, tmp_path):
     last = clean_values("2019", 2019, seed=4)
-    last.update({"t2.licensing.prev_items": 10, "t2.licensing.change": -2, "t2.penalty.prev_items": 3, "t2.penalty.change": 4,
-                 "t2.admin_fees.prev_items": 6, "t2.admin_fees.change": 0})
+    last.update(
+        {
+            "t2.licensing.prev_items": 10,
+            "t2.licensing.change": -2,
+            "t2.penalty.prev_items": 3,
+            "t2.penalty.change": 4,
+            "t2.admin_fees.prev_items": 6,
+            "t2.admin_fees.change": 0,
+        }
+    )
     last_path = write(tmp_path / "上年.xlsx", "2019", 2019, last)
     code, _, err = run("template", "2020", "--from", last_path, "-o", "新.xlsx")
     assert code == 0, err
@@ -431,7 +482,9 @@ def test_template_from_across_the_edition_change(run, tmp_path, last_2020):
 def test_template_from_with_org_overrides_the_carried_name(run, tmp_path, pair_2021):
     last, _ = pair_2021
     last_path = write(tmp_path / "上年.xlsx", "2021", 2021, last)
-    code, _, err = run("template", "2022", "--from", last_path, "--org", "某某县数据局", "--org-type", "其他", "-o", "新.xlsx")
+    code, _, err = run(
+        "template", "2022", "--from", last_path, "--org", "某某县数据局", "--org-type", "其他", "-o", "新.xlsx"
+    )
     assert code == 0, err
     wb = openpyxl.load_workbook(tmp_path / "新.xlsx")
     assert _cell(wb, "info.org_name", "2021").value == "某某县数据局"

@@ -17,10 +17,10 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from filling import NARRATIVE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filling import NARRATIVE
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, cell_ref
@@ -65,7 +65,9 @@ def consistent_fill(draw, edition: str) -> dict[str, object]:
         values["t2.procurement.amount_unit"] = "万元"
     values.update({"info.org_name": "某某县某某局", "info.org_type": "县级以上人民政府部门"})
     year = EDITIONS[edition]
-    values.update({k: v.format(year=year, new=0, done=0, forward=0) for k, v in NARRATIVE.items() if k != "s1.on_request"})
+    values.update(
+        {k: v.format(year=year, new=0, done=0, forward=0) for k, v in NARRATIVE.items() if k != "s1.on_request"}
+    )
     values["s1.on_request"] = "本年度依申请公开工作依法有序开展。"
     return values
 
@@ -185,16 +187,33 @@ def mutated_workbook(draw) -> bytes:
             body[draw(st.integers(0, len(body) - 1))] = draw(st.integers(0, 255))
         members[name] = bytes(body)
     else:  # splice text that real files contain: other values, formulas, odd attributes
-        snippet = draw(st.sampled_from([b'<c r="D7" t="s"><v>99999</v></c>', b'<c r="D7" t="e"><v>#REF!</v></c>',
-                                        b'<f t="shared" si="7"/>', b' t="inlineStr"', b"<v>1e400</v>", b'r="XFD1048577"',
-                                        b"<definedName name=\"t3_x\">'x'!$A$0</definedName>", b"\x00", b"&amp;", b"]]>"]))
+        snippet = draw(
+            st.sampled_from(
+                [
+                    b'<c r="D7" t="s"><v>99999</v></c>',
+                    b'<c r="D7" t="e"><v>#REF!</v></c>',
+                    b'<f t="shared" si="7"/>',
+                    b' t="inlineStr"',
+                    b"<v>1e400</v>",
+                    b'r="XFD1048577"',
+                    b"<definedName name=\"t3_x\">'x'!$A$0</definedName>",
+                    b"\x00",
+                    b"&amp;",
+                    b"]]>",
+                ]
+            )
+        )
         at = draw(st.integers(0, len(body)))
         members[name] = bytes(body[:at]) + snippet + bytes(body[at:])
     return _rezip(members)
 
 
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(mutated_workbook())
 def test_mutated_workbooks_never_crash_the_reader(data):
     with tempfile.TemporaryDirectory() as tmp:

@@ -41,7 +41,9 @@ def test_every_command_has_a_section_an_example_and_help(name):
     ],
 )
 def test_every_option_is_documented(name, option):
-    assert f"`{option}`" in README or f"{option} " in _code_blocks(README), f"{option} of `xlrep {name}` is undocumented"
+    assert f"`{option}`" in README or f"{option} " in _code_blocks(README), (
+        f"{option} of `xlrep {name}` is undocumented"
+    )
 
 
 def test_the_two_commands_and_ci_runs_the_test_command():

@@ -258,9 +258,13 @@ def test_random_fills_compute_like_python(calc, templates, edition):
             answers = calc.fill(doc, fill, read=reads)
             bad = differences(layout, values, answers)
             if bad:
-                failures.append(f"seed {seed} ({mode}, make_fill(load_form({edition!r}), {seed})): " + "; ".join(bad[:8]))
+                failures.append(
+                    f"seed {seed} ({mode}, make_fill(load_form({edition!r}), {seed})): " + "; ".join(bad[:8])
+                )
     elapsed = time.perf_counter() - started
-    print(f"\n{edition}: {FILLS_PER_EDITION} fills in {elapsed:.1f} s ({seen_modes}); statuses seen: {len(seen_status)}")
+    print(
+        f"\n{edition}: {FILLS_PER_EDITION} fills in {elapsed:.1f} s ({seen_modes}); statuses seen: {len(seen_status)}"
+    )
     assert not failures, f"{len(failures)} of {FILLS_PER_EDITION} fills differ:\n" + "\n".join(failures[:25])
     # The fills exercised what they should.
     assert seen_modes["balanced"] >= 0.35 * FILLS_PER_EDITION
@@ -381,5 +385,7 @@ def test_fractional_and_huge_counts(calc, edge_doc, typed):
     layout = build_layout("2021")
     inputs = numeric_inputs(layout.form)
     values = {c.key: None for c in inputs} | typed
-    answers = calc.fill(edge_doc, [(*ref(layout, c.key), values[c.key]) for c in inputs], read=[a for _, _, a in watched(layout)])
+    answers = calc.fill(
+        edge_doc, [(*ref(layout, c.key), values[c.key]) for c in inputs], read=[a for _, _, a in watched(layout)]
+    )
     assert differences(layout, values, answers) == []

@@ -19,10 +19,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
-import pytest
-
 import huaian
+import pytest
 from filling import clean_values, fill_workbook
+
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, display_width
@@ -33,9 +33,21 @@ HUAIAN_XLSX = ROOT / "samples" / "huaian-2024.xlsx"
 TUOLI_XLSX = ROOT / "samples" / "tuoli-2021.xlsx"
 SEED = ROOT.parent / "shared" / "samples" / "seed-tuoli-2021.txt"
 
-HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
-SUBHEADINGS_ONE = ["（一）主动公开", "（二）依申请公开", "（三）政府信息管理", "（四）政府信息公开平台建设", "（五）监督保障"]
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
+SUBHEADINGS_ONE = [
+    "（一）主动公开",
+    "（二）依申请公开",
+    "（三）政府信息管理",
+    "（四）政府信息公开平台建设",
+    "（五）监督保障",
+]
 BOX = tuple("┌│├└")
 
 
@@ -65,15 +77,23 @@ class _HtmlTables(HTMLParser):
         elif tag == "tr" and self.tables:
             self.tables[-1]["rows"].append([])
         elif tag in ("td", "th") and self.tables:
-            self._cell = {"tag": tag, "rowspan": int(a.get("rowspan", 1)), "colspan": int(a.get("colspan", 1)),
-                          "key": a.get("data-key"), "classes": tuple((a.get("class") or "").split()), "text": []}
+            self._cell = {
+                "tag": tag,
+                "rowspan": int(a.get("rowspan", 1)),
+                "colspan": int(a.get("colspan", 1)),
+                "key": a.get("data-key"),
+                "classes": tuple((a.get("class") or "").split()),
+                "text": [],
+            }
         elif tag == "caption":
             self._caption = []
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None:
             c = self._cell
-            self.tables[-1]["rows"][-1].append((Src("".join(c["text"]), c["key"], c["classes"]), c["rowspan"], c["colspan"]))
+            self.tables[-1]["rows"][-1].append(
+                (Src("".join(c["text"]), c["key"], c["classes"]), c["rowspan"], c["colspan"])
+            )
             self._cell = None
         elif tag == "caption" and self._caption is not None:
             self.tables[-1]["caption"] = "".join(self._caption)
@@ -188,7 +208,9 @@ def expected_tables(edition: str) -> list[dict]:
             positions: dict[tuple[int, int], tuple[str, str]] = {}
             merged = {}
             for item in sl.items:
-                if not (region.first_row <= item.row <= region.last_row and region.first_col <= item.col <= region.last_col):
+                if not (
+                    region.first_row <= item.row <= region.last_row and region.first_col <= item.col <= region.last_col
+                ):
                     continue
                 if item.kind in ("check", "check_label"):
                     continue
@@ -203,8 +225,16 @@ def expected_tables(edition: str) -> list[dict]:
             rows = region.last_row - region.first_row + 1
             cols = region.last_col - region.first_col + 1
             assert len(positions) == rows * cols
-            out.append({"table": region.grid.table, "caption": region.grid.caption, "rows": rows, "cols": cols,
-                        "positions": positions, "merged": merged})
+            out.append(
+                {
+                    "table": region.grid.table,
+                    "caption": region.grid.caption,
+                    "rows": rows,
+                    "cols": cols,
+                    "positions": positions,
+                    "merged": merged,
+                }
+            )
     return out
 
 
@@ -314,8 +344,12 @@ def test_table_shapes_and_merges_follow_the_2021_format(source, huaian_report, h
         grids = {"t3": docx_grid(huaian_docx.tables[4]), "t4": docx_grid(huaian_docx.tables[5])}
 
     def find(grid, text):
-        hits = [(r, c) for r, row in enumerate(grid) for c, src in enumerate(row)
-                if src.text == text and (r == 0 or grid[r - 1][c] is not src) and (c == 0 or row[c - 1] is not src)]
+        hits = [
+            (r, c)
+            for r, row in enumerate(grid)
+            for c, src in enumerate(row)
+            if src.text == text and (r == 0 or grid[r - 1][c] is not src) and (c == 0 or row[c - 1] is not src)
+        ]
         assert len(hits) == 1, f"{text!r} found {len(hits)} times"
         return hits[0]
 
@@ -411,9 +445,13 @@ def test_tables_read_as_the_seed_cell_for_cell(source, tuoli_report, tuoli_docx)
     for heading in seed:
         mine = [squash(t) for t in ours[heading]]
         if mine != seed[heading]:
-            first = next((i for i, (a, b) in enumerate(zip(mine, seed[heading])) if a != b), min(len(mine), len(seed[heading])))
-            pytest.fail(f"{source} {heading}: cell {first}: ours {mine[first:first + 3]!r}, seed {seed[heading][first:first + 3]!r} "
-                        f"({len(mine)} cells, seed {len(seed[heading])})")
+            first = next(
+                (i for i, (a, b) in enumerate(zip(mine, seed[heading])) if a != b), min(len(mine), len(seed[heading]))
+            )
+            pytest.fail(
+                f"{source} {heading}: cell {first}: ours {mine[first : first + 3]!r}, seed {seed[heading][first : first + 3]!r} "
+                f"({len(mine)} cells, seed {len(seed[heading])})"
+            )
 
 
 def test_the_procurement_unit_is_a_note_beside_the_table_not_a_cell(tuoli_report, tuoli_docx):
@@ -474,7 +512,8 @@ def test_short_row_labels_are_not_broken(sample, huaian_report, tuoli_report):
         for cell in table.cells:
             if cell.row >= table.header_rows and cell.key is None and display_width(cell.text) <= 30:
                 assert re.search(r"│ +" + re.escape(cell.text) + " ", text) or ("│ " + cell.text) in text, (
-                    f"{table.table}: {cell.text!r} is broken over lines")
+                    f"{table.table}: {cell.text!r} is broken over lines"
+                )
 
 
 @pytest.mark.parametrize("sample", ["huaian", "tuoli"])
@@ -495,8 +534,15 @@ def _t4_row(text: str) -> list[str]:
 def test_text_figures_come_from_the_workbook(tmp_path):
     form = load_form("2021")
     values = clean_values("2021", 2022)
-    values.update({"t4.review.upheld": 7, "t4.review.corrected": 4, "t4.review.other": 0, "t4.review.pending": 2,
-                   "t4.suit_direct.upheld": 1})
+    values.update(
+        {
+            "t4.review.upheld": 7,
+            "t4.review.corrected": 4,
+            "t4.review.other": 0,
+            "t4.review.pending": 2,
+            "t4.suit_direct.upheld": 1,
+        }
+    )
     grid = form.grids("t4")[0]
     keys = [grid.cell_key(grid.rows[0], column) for column in grid.columns]
     first = fill_workbook(tmp_path / "a.xlsx", "2021", 2022, values)
@@ -526,8 +572,9 @@ def filled_2021(tmp_path_factory):
     values = clean_values("2021", 2021)
     for key in ("info.postcode", "info.email", "info.download_url"):
         values.pop(key)
-    values.update({"s6.fee_notices": 0, "s6.fee_notice_amount": 0, "s6.fee_collected": 0,
-                   "info.publish_date": date(2022, 1, 20)})
+    values.update(
+        {"s6.fee_notices": 0, "s6.fee_notice_amount": 0, "s6.fee_collected": 0, "info.publish_date": date(2022, 1, 20)}
+    )
     for column in load_form("2021").grids("t3")[0].columns:  # no request dropped for an unpaid fee: no fee notice
         unpaid = f"t3.other_fee_unpaid.{column.key}"
         if unpaid in values:  # an input column: move the count to 3.其他, the column still balances

@@ -11,9 +11,9 @@ import zipfile
 import docx
 import pytest
 from docx.oxml.ns import qn
-
 from filling import clean_values, fill_workbook
 from test_report import HEADINGS, HUAIAN_XLSX, html_tables, number
+
 from xlrep.cli import main
 from xlrep.form import load_form
 from xlrep.ingest import audit
@@ -113,8 +113,10 @@ def test_json_has_values_narrative_draft_and_findings(report, huaian_report):
     for table in report.tables:
         for key, text in table.values().items():
             assert data["values"][key] == number(text)
-    assert data["values"]["t3.new_received.total"] == sum(TYPED[f"t3.new_received.{c}"] for c in
-                                                          ("natural_person", "commercial", "research", "public_interest", "legal_service", "other"))
+    assert data["values"]["t3.new_received.total"] == sum(
+        TYPED[f"t3.new_received.{c}"]
+        for c in ("natural_person", "commercial", "research", "public_interest", "legal_service", "other")
+    )
     assert data["narrative"]["s1.proactive"] == TYPED["s1.proactive"]
     assert data["narrative"]["s5.measures"] == TYPED["s5.measures"]
     assert data["draft"] is False and isinstance(data["findings"], list)
@@ -122,7 +124,9 @@ def test_json_has_values_narrative_draft_and_findings(report, huaian_report):
     assert [s["heading"] for s in data["sections"] if s.get("level") == 1] == HEADINGS
 
     published = json.loads(render_json(huaian_report))
-    assert published["values"]["t3.new_received.total"] == 3119 and published["values"]["t2.admin_fees.amount"] == 96171.6
+    assert (
+        published["values"]["t3.new_received.total"] == 3119 and published["values"]["t2.admin_fees.amount"] == 96171.6
+    )
     assert published["findings"] and all({"rule", "severity", "message"} <= set(f) for f in published["findings"])
 
 

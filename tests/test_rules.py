@@ -17,9 +17,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from filling import NARRATIVE, clean_values, fill_workbook
 from openpyxl.packaging.custom import CustomPropertyList
 
-from filling import NARRATIVE, clean_values, fill_workbook
 from xlrep.engine import compute_totals
 from xlrep.form import load_form
 from xlrep.ingest import audit
@@ -28,14 +28,32 @@ from xlrep.template import TEMPLATE_VERSION
 
 # Severities as checks.md gives them (transcribed, not imported: the catalogue must agree with the spec).
 SEVERITY = {
-    "FILE-UNREADABLE": "error", "TEMPLATE-UNKNOWN": "error", "TEMPLATE-VERSION": "warning",
-    "TEMPLATE-TAMPERED": "error", "TEMPLATE-UNPROTECTED": "info", "EDITION-YEAR": "warning",
-    "VALUE-BLANK": "warning", "VALUE-TEXT": "error",
-    "VALUE-NEGATIVE": "error", "VALUE-FRACTION": "error", "VALUE-FORMULA": "warning", "VALUE-INVALID": "error",
-    "T3-IDENTITY": "error", "T3-RESULT-SUM": "error", "T3-ROW-SUM": "error", "T3-CARRYOVER-OPEN": "warning",
-    "T3-CARRYFORWARD-LARGE": "warning", "T4-SUM": "error", "T2-IN-FORCE": "warning", "T2-FEE-UNIT": "warning",
-    "TEXT-MISSING": "error", "TEXT-NUMBER": "warning", "TEXT-CLAIM": "warning", "TEXT-YEAR": "warning",
-    "FEE-NOTICE": "warning", "GOV-ACCOUNTABILITY": "warning",
+    "FILE-UNREADABLE": "error",
+    "TEMPLATE-UNKNOWN": "error",
+    "TEMPLATE-VERSION": "warning",
+    "TEMPLATE-TAMPERED": "error",
+    "TEMPLATE-UNPROTECTED": "info",
+    "EDITION-YEAR": "warning",
+    "VALUE-BLANK": "warning",
+    "VALUE-TEXT": "error",
+    "VALUE-NEGATIVE": "error",
+    "VALUE-FRACTION": "error",
+    "VALUE-FORMULA": "warning",
+    "VALUE-INVALID": "error",
+    "T3-IDENTITY": "error",
+    "T3-RESULT-SUM": "error",
+    "T3-ROW-SUM": "error",
+    "T3-CARRYOVER-OPEN": "warning",
+    "T3-CARRYFORWARD-LARGE": "warning",
+    "T4-SUM": "error",
+    "T2-IN-FORCE": "warning",
+    "T2-FEE-UNIT": "warning",
+    "TEXT-MISSING": "error",
+    "TEXT-NUMBER": "warning",
+    "TEXT-CLAIM": "warning",
+    "TEXT-YEAR": "warning",
+    "FEE-NOTICE": "warning",
+    "GOV-ACCOUNTABILITY": "warning",
 }
 
 EDITIONS = [pytest.param("2021", 2021, id="2021"), pytest.param("2019", 2020, id="2019")]
@@ -207,8 +225,14 @@ def _one_column(edition: str, column: str, *, new: int, carried_in: int, granted
     assert new + carried_in == granted + forward
     grid = load_form(edition).grids("t3")[0]
     changes = {f"t3.{r.key}.{column}": 0 for r in grid.rows if r.result}
-    changes.update({f"t3.new_received.{column}": new, f"t3.carried_in.{column}": carried_in,
-                    f"t3.granted.{column}": granted, f"t3.carried_forward.{column}": forward})
+    changes.update(
+        {
+            f"t3.new_received.{column}": new,
+            f"t3.carried_in.{column}": carried_in,
+            f"t3.granted.{column}": granted,
+            f"t3.carried_forward.{column}": forward,
+        }
+    )
     return changes
 
 
@@ -277,8 +301,14 @@ def test_t2_in_force_below_issued_this_year(tmp_path, row):
         (GOVERNMENT, 96171.6, None),  # 淮安市人民政府 2024: a real city figure, in 万元
         (GOVERNMENT, 1000000, 1000000),
     ],
-    ids=["department-below", "department-at-10000", "township", "government-10000", "government-huaian",
-         "government-at-1000000"],
+    ids=[
+        "department-below",
+        "department-at-10000",
+        "township",
+        "government-10000",
+        "government-huaian",
+        "government-at-1000000",
+    ],
 )
 def test_t2_fee_unit_threshold_depends_on_the_kind_of_agency(tmp_path, org_type, amount, threshold):
     changes = {"t2.admin_fees.amount": amount, "info.org_type": org_type}
@@ -308,8 +338,11 @@ def _zero_inputs(edition: str, table: str, values: dict, n: int) -> list[str]:
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 def test_value_blank_is_one_finding_per_table_listing_its_cells(tmp_path, edition, year):
     values = clean_values(edition, year)
-    blanks = {"t2": _zero_inputs(edition, "t2", values, 2), "t3": _zero_inputs(edition, "t3", values, 3),
-              "t4": _zero_inputs(edition, "t4", values, 1)}
+    blanks = {
+        "t2": _zero_inputs(edition, "t2", values, 2),
+        "t3": _zero_inputs(edition, "t3", values, 3),
+        "t4": _zero_inputs(edition, "t4", values, 1),
+    }
     result = audit_fill(tmp_path, edition, year, blank=tuple(k for keys in blanks.values() for k in keys))
     found = only(result, "VALUE-BLANK")
     assert len(found) == 3
@@ -395,7 +428,9 @@ def test_value_fraction_in_the_2019_signed_change_column(tmp_path):
     ("edition", "year", "changes"),
     [
         pytest.param(
-            "2021", 2021, {"t2.admin_fees.amount": 12.75, "s6.fee_notice_amount": 30.5, "s6.fee_collected": 30.5},
+            "2021",
+            2021,
+            {"t2.admin_fees.amount": 12.75, "s6.fee_notice_amount": 30.5, "s6.fee_collected": 30.5},
             id="2021",
         ),
         pytest.param("2019", 2020, {"t2.procurement.amount": 1234.56}, id="2019"),
@@ -431,8 +466,12 @@ def test_value_formula_with_a_cached_result_is_a_warning_and_the_result_is_used(
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 @pytest.mark.parametrize(
     ("raw", "shown"),
-    [(True, True), (False, False), (date(2021, 3, 12), "2021-03-12"),
-     (datetime(2021, 3, 12, 8, 30), "2021-03-12 08:30")],
+    [
+        (True, True),
+        (False, False),
+        (date(2021, 3, 12), "2021-03-12"),
+        (datetime(2021, 3, 12, 8, 30), "2021-03-12 08:30"),
+    ],
     ids=["TRUE", "FALSE", "date", "datetime"],
 )
 def test_value_invalid_for_booleans_and_dates(tmp_path, edition, year, raw, shown):
@@ -483,8 +522,14 @@ def test_value_invalid_for_a_formula_whose_cached_result_is_an_error(tmp_path, e
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 @pytest.mark.parametrize(
     ("key", "empty"),
-    [("info.org_name", None), ("info.org_name", "   "), ("s1.proactive", None), ("s1.oversight", "\n"),
-     ("s5.problems", None), ("s5.measures", None)],
+    [
+        ("info.org_name", None),
+        ("info.org_name", "   "),
+        ("s1.proactive", None),
+        ("s1.oversight", "\n"),
+        ("s5.problems", None),
+        ("s5.measures", None),
+    ],
 )
 def test_text_missing_names_the_empty_required_part(tmp_path, edition, year, key, empty):
     result = audit_fill(tmp_path, edition, year, {key: empty})
@@ -561,8 +606,12 @@ def test_text_claim_no_review_while_table_four_has_reviews(tmp_path, edition, ye
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 def test_text_claim_a_denial_listing_review_and_suit_with_a_pause_mark_covers_both(tmp_path, edition, year):
     # the common phrasing "未发生…行政复议、行政诉讼案件" denies both (、 does not end the claim)
-    changes = {"t4.review.upheld": 2, "t4.review.other": 0, "t4.suit_direct.upheld": 1,
-               "s6.other": "本年度未发生政府信息公开行政复议、行政诉讼案件。"}
+    changes = {
+        "t4.review.upheld": 2,
+        "t4.review.other": 0,
+        "t4.suit_direct.upheld": 1,
+        "s6.other": "本年度未发生政府信息公开行政复议、行政诉讼案件。",
+    }
     found = {f.values["claim"]: f for f in only(audit_fill(tmp_path, edition, year, changes), "TEXT-CLAIM")}
     assert set(found) == {"no_review", "no_suit"}
     keys = ("s6.other", "t4.suit_direct.total", "t4.suit_after_review.total")
@@ -591,7 +640,10 @@ def test_text_claims_that_the_tables_support_are_not_flagged(tmp_path, edition, 
 
 
 def test_text_claim_no_fee_with_no_fee_collected_is_not_flagged(tmp_path):
-    assert audit_fill(tmp_path, "2021", 2021, {"s6.fee_collected": 0, "s6.other": "本年度未收取信息处理费。"}).findings == []
+    assert (
+        audit_fill(tmp_path, "2021", 2021, {"s6.fee_collected": 0, "s6.other": "本年度未收取信息处理费。"}).findings
+        == []
+    )
 
 
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
@@ -605,7 +657,10 @@ def test_text_year_flags_a_sentence_opening_with_last_year(tmp_path, edition, ye
 
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 def test_text_year_allows_next_years_plans_and_this_year(tmp_path, edition, year):
-    changes = {"s5.measures": f"{year + 1}年，我局将加强业务培训。", "s1.proactive": f"{year}年，我局主动公开政府信息120条。"}
+    changes = {
+        "s5.measures": f"{year + 1}年，我局将加强业务培训。",
+        "s1.proactive": f"{year}年，我局主动公开政府信息120条。",
+    }
     assert audit_fill(tmp_path, edition, year, changes).findings == []
 
 
@@ -705,7 +760,9 @@ def test_template_unprotected_is_only_information(tmp_path, edition, year):
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 def test_template_tampered_when_a_label_is_edited(tmp_path, edition, year):
     sheet, a1 = T3, "A7"
-    result = audit(edit_workbook(_filled(tmp_path, edition, year), lambda wb: wb[sheet].__setitem__(a1, "一、本年新收申请")))
+    result = audit(
+        edit_workbook(_filled(tmp_path, edition, year), lambda wb: wb[sheet].__setitem__(a1, "一、本年新收申请"))
+    )
     (finding,) = only(result, "TEMPLATE-TAMPERED")
     assert cells(finding) == [(sheet, a1)]
     assert finding.cells[0].label == "一、本年新收政府信息公开申请数量"

@@ -22,7 +22,9 @@ CLASSIC_FUNCTIONS = {"SUM", "IF", "AND", "OR", "ABS", "ISNUMBER", "ISTEXT", "COU
 def made(request, tmp_path_factory):
     year, edition = request.param
     path = tmp_path_factory.mktemp(edition) / "t.xlsx"
-    data = build_template(year, edition, values={"info.org_name": "某某县人民政府", "info.org_type": "县级以上地方人民政府"})
+    data = build_template(
+        year, edition, values={"info.org_name": "某某县人民政府", "info.org_type": "县级以上地方人民政府"}
+    )
     path.write_bytes(data)
     return {
         "year": year,
@@ -163,7 +165,9 @@ def test_every_numeric_input_has_validation_with_chinese_prompt_and_error(made):
         assert dv.type == expected_type and dv.operator in (None, "between"), cell.key  # "between" is the default
         low = float(dv.formula1)
         assert (low < 0) if cell.kind == "signed" else (low == 0), cell.key
-        assert dv.showErrorMessage and re.search(r"[\u4e00-\u9fff]", dv.error) and re.search(r"[\u4e00-\u9fff]", dv.prompt)
+        assert (
+            dv.showErrorMessage and re.search(r"[\u4e00-\u9fff]", dv.error) and re.search(r"[\u4e00-\u9fff]", dv.prompt)
+        )
 
 
 def test_org_type_is_a_dropdown_of_the_four_agency_types(made):
@@ -186,7 +190,16 @@ def test_narrative_cells_are_large_wrapped_inputs_with_a_hint(made):
     wb, layout = made["wb"], made["layout"]
     form = layout.form
     parts = [c for c in form.cells.values() if c.kind == "longtext"]
-    assert {c.key for c in parts} >= {"s1.proactive", "s1.on_request", "s1.management", "s1.platforms", "s1.oversight", "s5.problems", "s5.measures", "s5.last_year_fixes"}
+    assert {c.key for c in parts} >= {
+        "s1.proactive",
+        "s1.on_request",
+        "s1.management",
+        "s1.platforms",
+        "s1.oversight",
+        "s5.problems",
+        "s5.measures",
+        "s5.last_year_fixes",
+    }
     for cell in parts:
         sheet, row, col = layout.addresses[cell.key]
         xl = wb[sheet][cell_ref(row, col)]
@@ -243,6 +256,16 @@ def test_instructions_name_edition_year_version_colours_and_rules(made):
     ws = made["wb"][INSTRUCTIONS_SHEET]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
     form = load_form(made["edition"])
-    for needle in (form.name, form.issued_as, f"{made['year']}年", TEMPLATE_VERSION, "黄色", "灰色", "红色", "T3-IDENTITY", "全部通过"):
+    for needle in (
+        form.name,
+        form.issued_as,
+        f"{made['year']}年",
+        TEMPLATE_VERSION,
+        "黄色",
+        "灰色",
+        "红色",
+        "T3-IDENTITY",
+        "全部通过",
+    ):
         assert needle in text, needle
     assert ("T2-FEE-UNIT" in text) == (made["edition"] == "2021")

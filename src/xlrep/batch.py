@@ -76,8 +76,10 @@ def find_workbooks(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             candidates = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS
                 and not p.name.startswith(("~$", ".~", "."))
                 and not _own_csv(p)
             )
@@ -114,12 +116,24 @@ def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
     try:
         result = audit(path)
     except UnreadableFile as exc:
-        return UnitResult(str(path), path.stem, findings=[exc.finding.as_dict()],
-                          summary={"errors": 1, "warnings": 0, "infos": 0}, modified=modified)
+        return UnitResult(
+            str(path),
+            path.stem,
+            findings=[exc.finding.as_dict()],
+            summary={"errors": 1, "warnings": 0, "infos": 0},
+            modified=modified,
+        )
     except Exception as exc:  # a bug of ours must not stop the other units
-        finding = Finding("FILE-UNREADABLE", f"读取“{path.name}”时出现内部错误（{type(exc).__name__}: {exc}），请报告给维护者。")
-        return UnitResult(str(path), path.stem, findings=[finding.as_dict()],
-                          summary={"errors": 1, "warnings": 0, "infos": 0}, modified=modified)
+        finding = Finding(
+            "FILE-UNREADABLE", f"读取“{path.name}”时出现内部错误（{type(exc).__name__}: {exc}），请报告给维护者。"
+        )
+        return UnitResult(
+            str(path),
+            path.stem,
+            findings=[finding.as_dict()],
+            summary={"errors": 1, "warnings": 0, "infos": 0},
+            modified=modified,
+        )
     r = result.result
     org_name = str(r.values.get("info.org_name") or "").strip()
     unit = org_name or path.stem

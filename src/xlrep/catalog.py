@@ -21,19 +21,29 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("FILE-UNREADABLE", ERROR, "文件须是能打开的 .xlsx 工作簿（.xls、.et、.ods 请在 Excel 或 WPS 中另存为 .xlsx），且不能设置打开密码。"),
+    Rule(
+        "FILE-UNREADABLE",
+        ERROR,
+        "文件须是能打开的 .xlsx 工作簿（.xls、.et、.ods 请在 Excel 或 WPS 中另存为 .xlsx），且不能设置打开密码。",
+    ),
     Rule("TEMPLATE-UNKNOWN", ERROR, "须使用 xlrep 生成的填报表，不要自行制作表格。"),
     Rule("TEMPLATE-VERSION", WARNING, "请使用与程序版本一致的填报表。"),
     Rule("TEMPLATE-TAMPERED", ERROR, "不要改动灰色公式、表头和标签，不要插入或删除行列、重命名或删除工作表。"),
     Rule("TEMPLATE-UNPROTECTED", INFO, "工作表保护被取消（仅提示）。"),
     Rule("EDITION-YEAR", WARNING, "2019、2020 年度使用 2019年版格式；2021 年度起使用 2021年版格式。"),
     Rule("VALUE-BLANK", WARNING, "没有的数字填 0，不要留空。"),
-    Rule("VALUE-TEXT", ERROR, "数字单元格只填阿拉伯数字：不要填“１２”（全角）、“12件”、“-”、“/”、“无”、“1,234”等文字。"),
+    Rule(
+        "VALUE-TEXT", ERROR, "数字单元格只填阿拉伯数字：不要填“１２”（全角）、“12件”、“-”、“/”、“无”、“1,234”等文字。"
+    ),
     Rule("VALUE-NEGATIVE", ERROR, "件数和金额不能为负数（只有 2019年版的“本年增/减”可以为负）。"),
     Rule("VALUE-FRACTION", ERROR, "件数须为整数；金额可以有小数。"),
     Rule("VALUE-FORMULA", WARNING, "填写区请直接填数字，不要填公式。"),
     Rule("VALUE-INVALID", ERROR, "数字单元格不能是日期、逻辑值或错误值（如 #REF!）。"),
-    Rule("T3-IDENTITY", ERROR, "表三每一列：第一项（本年新收）加第二项（上年结转）之和，等于第三项（（七）总计）加第四项（结转下年度继续办理）之和。"),
+    Rule(
+        "T3-IDENTITY",
+        ERROR,
+        "表三每一列：第一项（本年新收）加第二项（上年结转）之和，等于第三项（（七）总计）加第四项（结转下年度继续办理）之和。",
+    ),
     Rule("T3-RESULT-SUM", ERROR, "表三（七）总计等于（一）至（六）各行之和。"),
     Rule("T3-ROW-SUM", ERROR, "表三每一行：总计等于自然人加五类法人或其他组织之和。"),
     Rule("T3-CARRYOVER-OPEN", WARNING, "上年结转的申请一般应在本年办结：（七）总计不应小于上年结转数。"),
@@ -60,8 +70,24 @@ BY_ID = {rule.id: rule for rule in RULES}
 
 #: The rules a clerk acts on while filling in the workbook (listed on 填报说明).
 FILLING_RULES = (
-    "T3-IDENTITY", "T3-RESULT-SUM", "T3-ROW-SUM", "T4-SUM", "VALUE-BLANK", "VALUE-TEXT", "VALUE-NEGATIVE",
-    "VALUE-FRACTION", "T2-IN-FORCE", "T2-FEE-UNIT", "T3-CARRYOVER-OPEN", "T3-CARRYFORWARD-LARGE",
-    "TEXT-MISSING", "TEXT-NUMBER", "TEXT-CLAIM", "TEXT-YEAR", "FEE-NOTICE", "GOV-ACCOUNTABILITY",
-    "TEMPLATE-TAMPERED", "EDITION-YEAR",
+    "T3-IDENTITY",
+    "T3-RESULT-SUM",
+    "T3-ROW-SUM",
+    "T4-SUM",
+    "VALUE-BLANK",
+    "VALUE-TEXT",
+    "VALUE-NEGATIVE",
+    "VALUE-FRACTION",
+    "T2-IN-FORCE",
+    "T2-FEE-UNIT",
+    "T3-CARRYOVER-OPEN",
+    "T3-CARRYFORWARD-LARGE",
+    "TEXT-MISSING",
+    "TEXT-NUMBER",
+    "TEXT-CLAIM",
+    "TEXT-YEAR",
+    "FEE-NOTICE",
+    "GOV-ACCOUNTABILITY",
+    "TEMPLATE-TAMPERED",
+    "EDITION-YEAR",
 )

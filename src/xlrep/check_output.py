@@ -29,11 +29,17 @@ def progress_bar(total: int):
     if not sys.stderr.isatty() or total < 2:
         yield lambda result: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("校验中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
+    with Progress(
+        TextColumn("校验中"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
         task = progress.add_task("check", total=total)
         yield lambda result: progress.advance(task)
 
@@ -42,8 +48,14 @@ def print_table(results: list[UnitResult]) -> None:
     """One row per unit: 单位 版本 年度 错误 提示 状态, aligned for Chinese text; counts at the end."""
     header = ["单位", "版本", "年度", "错误", "提示", "状态"]
     rows = [
-        [r.unit, f"{r.edition}年版" if r.edition else "-", str(r.year or "-"), str(r.summary["errors"]),
-         str(r.summary["warnings"]), r.state]
+        [
+            r.unit,
+            f"{r.edition}年版" if r.edition else "-",
+            str(r.year or "-"),
+            str(r.summary["errors"]),
+            str(r.summary["warnings"]),
+            r.state,
+        ]
         for r in results
     ]
     widths = [min(36, max(display_width(row[i]) for row in rows + [header])) for i in range(len(header))]
@@ -72,8 +84,19 @@ def write_csv(results: list[UnitResult], path: Path) -> None:
     for r in results:
         for f in r.findings:
             cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])
-            writer.writerow([r.unit, r.file, r.edition or "", r.year or "", f["rule"], names[f["severity"]],
-                             f["message"], cells, json.dumps(f["values"], ensure_ascii=False, default=str)])
+            writer.writerow(
+                [
+                    r.unit,
+                    r.file,
+                    r.edition or "",
+                    r.year or "",
+                    f["rule"],
+                    names[f["severity"]],
+                    f["message"],
+                    cells,
+                    json.dumps(f["values"], ensure_ascii=False, default=str),
+                ]
+            )
         if not r.findings:
             writer.writerow([r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""])
     write_output(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"), overwrite=True)
@@ -83,7 +106,9 @@ def print_merge(outcome: MergeOutcome) -> None:
     echo = lambda text="", **style: typer.secho(text, err=True, **style)  # noqa: E731
     for finding in outcome.findings:
         colour = "red" if finding.severity == "error" else "yellow"
-        echo(f"{'✘ 错误' if finding.severity == 'error' else '! 提示'} {finding.rule}  ", fg=colour, bold=True, nl=False)
+        echo(
+            f"{'✘ 错误' if finding.severity == 'error' else '! 提示'} {finding.rule}  ", fg=colour, bold=True, nl=False
+        )
         echo(finding.message)
     for unit, why in outcome.excluded:
         if why == "无法读取":

@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 from . import __version__
 from .files import XlrepError, write_output
 
+
 class _ChineseHelp:
     """``-h/--help`` described in Chinese (click's text is English and not translatable here)."""
 
@@ -58,6 +59,7 @@ def _chinese_panel_titles() -> None:
     rich_help.REQUIRED_LONG_STRING = "[必填]"
     rich_help.ERRORS_PANEL_TITLE = "错误"
 
+
 app = typer.Typer(
     name="xlrep",
     cls=XlrepGroup,
@@ -89,7 +91,9 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", help="显示版本号后退出。", callback=_version_callback, is_eager=True),
+    version: bool = typer.Option(
+        False, "--version", help="显示版本号后退出。", callback=_version_callback, is_eager=True
+    ),
 ) -> None:
     """政府信息公开工作年度报告：生成填报表（Excel/WPS），校验填好的表，生成报告。"""
 
@@ -131,11 +135,15 @@ def _output_path(output: Path | None, year: int, org: str | None) -> Path:
 
 @app.command("template", cls=XlrepCommand)
 def template_command(
-    year: str = typer.Argument(..., metavar="年度", help="报告年度，如 2021。2019–2020 年度用 2019年版格式，2021 年度起用 2021年版。"),
+    year: str = typer.Argument(
+        ..., metavar="年度", help="报告年度，如 2021。2019–2020 年度用 2019年版格式，2021 年度起用 2021年版。"
+    ),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", metavar="路径", help="输出文件（.xlsx）或文件夹。默认在当前文件夹，文件名含年度。"
     ),
-    edition: Optional[str] = typer.Option(None, "--edition", metavar="2019|2021", help="指定格式版本（一般不需要：按年度自动选择）。"),
+    edition: Optional[str] = typer.Option(
+        None, "--edition", metavar="2019|2021", help="指定格式版本（一般不需要：按年度自动选择）。"
+    ),
     org: Optional[str] = typer.Option(None, "--org", metavar="机关名称", help="预先填入机关名称，也用于文件名。"),
     org_type: Optional[str] = typer.Option(
         None,
@@ -143,10 +151,14 @@ def template_command(
         metavar="机关类型",
         help="预先填入机关类型：县级以上地方人民政府 / 县级以上人民政府部门 / 乡镇人民政府、街道办事处 / 其他（也可写 政府、部门、乡镇、街道）。",
     ),
-    password: Optional[str] = typer.Option(None, "--password", metavar="密码", help="给工作表保护设置密码（默认无密码）。"),
+    password: Optional[str] = typer.Option(
+        None, "--password", metavar="密码", help="给工作表保护设置密码（默认无密码）。"
+    ),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖它（默认绝不覆盖）。"),
     from_previous: Optional[Path] = typer.Option(
-        None, "--from", metavar="上年填报表",
+        None,
+        "--from",
+        metavar="上年填报表",
         help="用上年填好的填报表预填：机关名称、类型、联系方式，表三“上年结转”（= 上年“结转下年度继续办理”），并在旁边列出上年数字供参考。",
     ),
 ) -> None:
@@ -188,7 +200,9 @@ def template_command(
     path = _output_path(output, year_value, org)
     if path.exists() and not force:
         raise XlrepError(f"文件“{path}”已存在，未做任何改动。要覆盖它请加 --force，或用 -o 指定另一个文件名。")
-    data = build_template(year_value, edition, values=values, password=password, prefilled=prefilled, references=references)
+    data = build_template(
+        year_value, edition, values=values, password=password, prefilled=prefilled, references=references
+    )
     write_output(path, data, overwrite=force)
     form = load_form(edition)
     typer.echo(f"已生成 {year_value} 年度填报表（{form.name}）：{path}")
@@ -205,13 +219,19 @@ def ingest_command(
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="--annotate 的输出文件已存在时覆盖它。"),
     outputs: Optional[list[Path]] = typer.Option(
-        None, "-o", "--output", metavar="报告文件",
+        None,
+        "-o",
+        "--output",
+        metavar="报告文件",
         help="把报告写成文件，格式按扩展名：.txt .md .html .docx .json；可重复使用。已有的同名报告文件会被替换。",
     ),
     force: bool = typer.Option(False, "--force", help="有错误时仍生成报告，每种格式都标明“草稿”。"),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="不在标准输出打印报告正文。"),
     previous: Optional[Path] = typer.Option(
-        None, "--previous", metavar="上年填报表", help="同时与上年填报表比对：上年结转、现行有效件数、数字或文字雷同（PREV-*）。"
+        None,
+        "--previous",
+        metavar="上年填报表",
+        help="同时与上年填报表比对：上年结转、现行有效件数、数字或文字雷同（PREV-*）。",
     ),
 ) -> int:
     """校验填好的填报表并生成报告：逐项检查数字、勾稽关系和文字，指出每个问题所在的单元格；没有错误时在标准输出打印报告正文，-o 写出 Word、网页等格式。
@@ -250,7 +270,9 @@ def ingest_command(
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, default=str))
     print_audit(result)
     if last_year is not None and last_year.year and result.year and last_year.year != result.year - 1:
-        _say(f"注意：--previous 给的是 {last_year.year} 年度的填报表，不是 {result.year - 1} 年度的，比对结果可能没有意义。")
+        _say(
+            f"注意：--previous 给的是 {last_year.year} 年度的填报表，不是 {result.year - 1} 年度的，比对结果可能没有意义。"
+        )
     if annotate is not None:
         write_annotated(result, annotate, overwrite=overwrite)
         _say(f"已写出标注副本：{annotate}")
@@ -309,17 +331,25 @@ def _unreadable_json(file: Path, exc) -> dict:
 def _check_annotate_target(source: Path, target: Path, overwrite: bool) -> None:
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlrepError(f"标注副本“{target}”须以 .xlsx 结尾。")
-    _refuse_input_as_output(source, target, "标注副本不能写到原文件上：请用 --annotate 指定另一个文件名。原文件没有改动。")
+    _refuse_input_as_output(
+        source, target, "标注副本不能写到原文件上：请用 --annotate 指定另一个文件名。原文件没有改动。"
+    )
     if target.exists() and not overwrite:
         raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 --overwrite，或换一个文件名。")
 
 
 @app.command("check", cls=XlrepCommand)
 def check_command(
-    paths: list[Path] = typer.Argument(..., metavar="路径…", help="填报表文件或文件夹（文件夹中的 .xlsx/.xlsm 等会逐个检查，包括子文件夹）。"),
+    paths: list[Path] = typer.Argument(
+        ..., metavar="路径…", help="填报表文件或文件夹（文件夹中的 .xlsx/.xlsm 等会逐个检查，包括子文件夹）。"
+    ),
     as_json: bool = typer.Option(False, "--json", help="在标准输出打印 JSON：每个单位的状态和全部问题。"),
-    csv_path: Optional[Path] = typer.Option(None, "--csv", metavar="文件.csv", help="把每个单位的每条问题写进 CSV（Excel 可直接打开）。"),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", metavar="N", help="同时检查的进程数（默认用上全部 CPU 核）。"),
+    csv_path: Optional[Path] = typer.Option(
+        None, "--csv", metavar="文件.csv", help="把每个单位的每条问题写进 CSV（Excel 可直接打开）。"
+    ),
+    jobs: Optional[int] = typer.Option(
+        None, "-j", "--jobs", metavar="N", help="同时检查的进程数（默认用上全部 CPU 核）。"
+    ),
 ) -> int:
     """批量校验：逐个检查各单位的填报表，打印一张汇总表（单位、版本、年度、错误、提示、状态）。
 
@@ -373,10 +403,16 @@ def _batch_summary(results) -> dict:
 def merge_command(
     paths: list[Path] = typer.Argument(..., metavar="路径…", help="各单位的填报表文件或文件夹。"),
     output: Path = typer.Option(..., "-o", "--output", metavar="汇总.xlsx", help="汇总结果（新的填报表，.xlsx）。"),
-    org: Optional[str] = typer.Option(None, "--org", metavar="机关名称", help="汇总表的机关名称（如“某某县人民政府”）。"),
-    org_type: Optional[str] = typer.Option(None, "--org-type", metavar="机关类型", help="汇总表的机关类型（可写 政府、部门、乡镇、街道）。"),
+    org: Optional[str] = typer.Option(
+        None, "--org", metavar="机关名称", help="汇总表的机关名称（如“某某县人民政府”）。"
+    ),
+    org_type: Optional[str] = typer.Option(
+        None, "--org-type", metavar="机关类型", help="汇总表的机关类型（可写 政府、部门、乡镇、街道）。"
+    ),
     force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖它。"),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", metavar="N", help="同时读取的进程数（默认用上全部 CPU 核）。"),
+    jobs: Optional[int] = typer.Option(
+        None, "-j", "--jobs", metavar="N", help="同时读取的进程数（默认用上全部 CPU 核）。"
+    ),
 ) -> int:
     """汇总：把各单位填报表的数字逐格相加，写成一份同格式的新填报表（公式、校验照常），另附“汇总明细”页。
 
@@ -420,7 +456,10 @@ def merge_command(
         values["info.org_type"] = org_type
     header, rows = detail_rows(outcome)
     data = build_template(
-        outcome.year, outcome.edition, values=values, extra_sheets=[(DETAIL_SHEET, header, rows)],
+        outcome.year,
+        outcome.edition,
+        values=values,
+        extra_sheets=[(DETAIL_SHEET, header, rows)],
         properties={"xlrep.merged_units": str(len(outcome.included))},
     )
     write_output(output, data, overwrite=force)
@@ -451,6 +490,7 @@ def _carry_over(path: Path, year: int, edition: str):
 
 
 # -- entry point ------------------------------------------------------------------
+
 
 def _usage_message(exc: click_errors.UsageError) -> str:
     if isinstance(exc, click_errors.NoSuchOption):
@@ -497,7 +537,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         result = exc.exit_code
     except Exception as exc:  # a bug of ours: still no traceback for the clerk
-        _say(f"xlrep 内部错误（{type(exc).__name__}: {exc}）。没有写出不完整的文件。请把这条信息和所用文件报告给维护者。")
+        _say(
+            f"xlrep 内部错误（{type(exc).__name__}: {exc}）。没有写出不完整的文件。请把这条信息和所用文件报告给维护者。"
+        )
         return 3
     code = result if isinstance(result, int) else 0
     if code == 130:  # typer turns Ctrl-C into exit code 130

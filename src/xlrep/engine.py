@@ -97,9 +97,7 @@ def live_states(form: Form, values: Mapping[str, object]) -> dict[str, str]:
             n = sum(1 for c in cells if isinstance(values.get(c.key), str))
         else:  # value_negative
             n = sum(
-                1
-                for c in cells
-                if c.kind != "signed" and (v := as_number(values.get(c.key))) is not None and v < 0
+                1 for c in cells if c.kind != "signed" and (v := as_number(values.get(c.key))) is not None and v < 0
             )
         states[item.id] = PASS if n == 0 else f"{FAIL} {n}个"
     return states

@@ -202,12 +202,7 @@ class Form:
         return ordered
 
     def grids(self, table: str | None = None) -> list[Grid]:
-        return [
-            b
-            for s in self.sheets
-            for b in s.blocks
-            if isinstance(b, Grid) and (table is None or b.table == table)
-        ]
+        return [b for s in self.sheets for b in s.blocks if isinstance(b, Grid) and (table is None or b.table == table)]
 
     def table_inputs(self, table: str) -> list[Cell]:
         """Numeric input cells of one table (``t2``, ``t3``, ``t4``) or of section 六 (``s6``)."""
@@ -385,9 +380,7 @@ def _grid_cells(grid: Grid, sheet: str):
     for row, row_label in zip(grid.rows, row_labels):
         for column, col_label in zip(grid.columns, col_labels):
             if column.sum_of:
-                sum_of = tuple(
-                    grid.cell_key(row, next(c for c in grid.columns if c.key == k)) for k in column.sum_of
-                )
+                sum_of = tuple(grid.cell_key(row, next(c for c in grid.columns if c.key == k)) for k in column.sum_of)
                 rule = column.rule
             elif row.sum_of_rows == "result":
                 sum_of = tuple(grid.cell_key(r, column) for r in result_rows)

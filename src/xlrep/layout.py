@@ -21,7 +21,18 @@ META_SHEET = "_xlrep"
 
 # Item kinds that carry official or fixed label text (verified when reading).
 LABEL_KINDS = frozenset(
-    {"title", "caption", "corner", "header", "row_label", "group_label", "group_label_v", "check_label", "field_label", "heading"}
+    {
+        "title",
+        "caption",
+        "corner",
+        "header",
+        "row_label",
+        "group_label",
+        "group_label_v",
+        "check_label",
+        "field_label",
+        "heading",
+    }
 )
 
 
@@ -69,7 +80,9 @@ class SheetLayout:
     def last_row(self) -> int:
         return max((i.last_row if i.last_row is not None else i.row) for i in self.items)
 
-    def add(self, kind: str, row: int, col: int, last_row: int | None = None, last_col: int | None = None, **kw) -> Item:
+    def add(
+        self, kind: str, row: int, col: int, last_row: int | None = None, last_col: int | None = None, **kw
+    ) -> Item:
         item = Item(kind, row, col, last_row, last_col, **kw)
         self.items.append(item)
         return item
@@ -210,9 +223,7 @@ def _place_grid(sl: SheetLayout, grid: Grid, top: int, addresses: dict, widths: 
             sl.add(kind, first_data + i, label_cols + j, key=key)
             addresses[key] = (sl.name, first_data + i, label_cols + j)
     r = first_data + len(rows)
-    sl.grids.append(
-        GridRegion(grid, top if grid.caption else None, header_top, r - 1, 0, last_col, depth, label_cols)
-    )
+    sl.grids.append(GridRegion(grid, top if grid.caption else None, header_top, r - 1, 0, last_col, depth, label_cols))
     for check in grid.checks:
         if label_cols:
             sl.add("check_label", r, 0, r, label_cols - 1, text=check.label)
@@ -306,7 +317,14 @@ def live_items(form: Form) -> list[LiveItem]:
     items = [LiveItem(c.id, c.rule, c.label, c.message) for c in form.checks]
     for table in form.value_tables:
         name = TABLE_NAMES[table]
-        items.append(LiveItem(f"{table}.value_text", "VALUE-TEXT", f"{name}文本数字", "数字单元格中不得填入文字（如“１２”“12件”“无”“-”），公式会忽略它们"))
+        items.append(
+            LiveItem(
+                f"{table}.value_text",
+                "VALUE-TEXT",
+                f"{name}文本数字",
+                "数字单元格中不得填入文字（如“１２”“12件”“无”“-”），公式会忽略它们",
+            )
+        )
         if any(c.kind != "signed" for c in form.table_inputs(table)):
             items.append(LiveItem(f"{table}.value_negative", "VALUE-NEGATIVE", f"{name}负数", "件数和金额不得为负数"))
     return items
@@ -317,7 +335,9 @@ def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple
     sl.widths = {0: 6, 1: 18, 2: 30, 3: 54, 4: 16}
     sl.last_col = 4
     sl.add("title", 0, 0, 0, 4, text="校验")
-    sl.add("note", 1, 0, 1, 4, text="本页随填写实时更新。“✔”表示通过；“✘”表示未通过，其后为差额或个数。全部通过后再提交。")
+    sl.add(
+        "note", 1, 0, 1, 4, text="本页随填写实时更新。“✔”表示通过；“✘”表示未通过，其后为差额或个数。全部通过后再提交。"
+    )
     sl.heights[0] = 30
     sl.heights[1] = 22
     sl.add("field_label", 3, 0, 3, 1, text="总体状态")

@@ -70,7 +70,7 @@ def merge_units(units: list[UnitResult]) -> MergeOutcome:
         return outcome
     if not readable:
         return outcome
-    (outcome.edition, outcome.year), = groups.keys()
+    ((outcome.edition, outcome.year),) = groups.keys()
 
     by_name: dict[str, list[UnitResult]] = {}
     for u in readable:
@@ -86,7 +86,8 @@ def merge_units(units: list[UnitResult]) -> MergeOutcome:
                 Finding(
                     "MERGE-DUPLICATE",
                     f"“{name}”有 {len(same)} 份填报表：已采用最后修改的 {kept.file}，未计入 "
-                    + "、".join(d.file for d in dropped) + "。如不对，请删去多余的文件后重新汇总。",
+                    + "、".join(d.file for d in dropped)
+                    + "。如不对，请删去多余的文件后重新汇总。",
                     [_unit_ref(u) for u in same],
                     {"unit": name, "files": [u.file for u in same], "used": kept.file},
                 )
@@ -139,7 +140,9 @@ def sum_values(edition: str, units: list[UnitResult]) -> dict[str, object]:
 
 def detail_rows(outcome: MergeOutcome) -> tuple[list[str], list[list[object]]]:
     """The 汇总明细 sheet: one row per unit, its key figures and audit state."""
-    header = ["序号", "机关名称", "文件", "机关类型", "是否计入", "校验状态", "错误", "提示"] + [label for _, label in KEY_FIGURES]
+    header = ["序号", "机关名称", "文件", "机关类型", "是否计入", "校验状态", "错误", "提示"] + [
+        label for _, label in KEY_FIGURES
+    ]
     rows: list[list[object]] = []
     reasons = {u.file: why for u, why in outcome.excluded}
     form = load_form(outcome.edition) if outcome.edition else None
@@ -149,5 +152,17 @@ def detail_rows(outcome: MergeOutcome) -> tuple[list[str], list[list[object]]]:
             full = all_values(form, u.values)
             figures = [as_number(full.get(k)) or 0 for k, _ in KEY_FIGURES]
         included = "计入" if u.file not in reasons else f"未计入（{reasons[u.file]}）"
-        rows.append([i, u.unit, u.file, u.org_type or "", included, u.state, u.summary["errors"], u.summary["warnings"], *figures])
+        rows.append(
+            [
+                i,
+                u.unit,
+                u.file,
+                u.org_type or "",
+                included,
+                u.state,
+                u.summary["errors"],
+                u.summary["warnings"],
+                *figures,
+            ]
+        )
     return header, rows

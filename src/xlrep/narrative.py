@@ -57,8 +57,16 @@ def _figures(form) -> dict[str, Figure]:
     names = {"review": "行政复议", "suit": "行政诉讼"}
     for topic, keys in blocks.items():
         suffix = "（两栏之和）" if topic == "suit" else ""
-        for col, title in (("total", "总计"), ("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"), ("pending", "尚未审结")):
-            figures.append(Figure(f"{topic}_{col}", f"{names[topic]}{title}（表四{suffix}）", tuple(f"t4.{b}.{col}" for b in keys)))
+        for col, title in (
+            ("total", "总计"),
+            ("upheld", "结果维持"),
+            ("corrected", "结果纠正"),
+            ("other", "其他结果"),
+            ("pending", "尚未审结"),
+        ):
+            figures.append(
+                Figure(f"{topic}_{col}", f"{names[topic]}{title}（表四{suffix}）", tuple(f"t4.{b}.{col}" for b in keys))
+            )
     return {f.name: f for f in figures}
 
 
@@ -164,7 +172,9 @@ def _classify(clause: str, start: int, end: int, topic: str | None, sentence_has
             return f"{topic}_{best}"
         words = REVIEW_WORDS if topic == "review" else SUIT_WORDS
         if any(w in prefix for w in words):
-            if any(w in prefix for w in ("受理", "收到", "接到", "办理")):  # cases handled as reviewing body: not table 四
+            if any(
+                w in prefix for w in ("受理", "收到", "接到", "办理")
+            ):  # cases handled as reviewing body: not table 四
                 return None
             return f"{topic}_total"
         return None
@@ -209,7 +219,7 @@ def _numbers(result: ReadResult, key: str, text: str, figures, table) -> list[Fi
         for clause in CLAUSE_SPLIT.split(sentence):
             topic = _topic(clause, topic)
             for m in NUMBER.finditer(clause):
-                if APPROXIMATE_AFTER.match(clause[m.end():]) or APPROXIMATE_BEFORE.search(clause[: m.start()]):
+                if APPROXIMATE_AFTER.match(clause[m.end() :]) or APPROXIMATE_BEFORE.search(clause[: m.start()]):
                     continue
                 name = _classify(clause, m.start(), m.end(), topic, has_request)
                 if name is None or name not in figures:
@@ -254,22 +264,38 @@ def _claims(result: ReadResult, key: str, text: str, table: dict, full: dict) ->
     for sentence in _sentences(text):
         for clause in CLAUSE_SPLIT.split(sentence):
             if NO_REQUESTS.search(clause) and table["new_received"] > 0 and "正当理由" not in clause:
-                claim(sentence, f"表三本年新收申请是 {format_number(table['new_received'])} 件", ["t3.new_received.total"],
-                      {"claim": "no_requests", "table": table["new_received"]})
+                claim(
+                    sentence,
+                    f"表三本年新收申请是 {format_number(table['new_received'])} 件",
+                    ["t3.new_received.total"],
+                    {"claim": "no_requests", "table": table["new_received"]},
+                )
         for clause in CLAIM_SPLIT.split(sentence):  # "未发生行政复议、行政诉讼案件" denies both: keep 、 inside
             m = NO_CASES.search(clause)
             if m and not re.search(r"纠错|纠正|败诉|维持", clause):
                 for topic, words, title in (("review", REVIEW_WORDS, "行政复议"), ("suit", SUIT_WORDS, "行政诉讼")):
-                    if any(w in clause[m.start():] for w in words) and table[f"{topic}_total"] > 0:
-                        keys = ["t4.review.total"] if topic == "review" else ["t4.suit_direct.total", "t4.suit_after_review.total"]
-                        claim(sentence, f"表四{title}总计是 {format_number(table[f'{topic}_total'])} 件", keys,
-                              {"claim": f"no_{topic}", "table": table[f"{topic}_total"]})
+                    if any(w in clause[m.start() :] for w in words) and table[f"{topic}_total"] > 0:
+                        keys = (
+                            ["t4.review.total"]
+                            if topic == "review"
+                            else ["t4.suit_direct.total", "t4.suit_after_review.total"]
+                        )
+                        claim(
+                            sentence,
+                            f"表四{title}总计是 {format_number(table[f'{topic}_total'])} 件",
+                            keys,
+                            {"claim": f"no_{topic}", "table": table[f"{topic}_total"]},
+                        )
         for clause in CLAUSE_SPLIT.split(sentence):
             if NO_FEES.search(clause):
                 collected = _n(full, "s6.fee_collected") if "s6.fee_collected" in result.layout.form.cells else 0
                 if collected > 0:
-                    claim(sentence, f"六中填写的实际收取信息处理费是 {format_number(collected)} 元", ["s6.fee_collected"],
-                          {"claim": "no_fees", "table": collected})
+                    claim(
+                        sentence,
+                        f"六中填写的实际收取信息处理费是 {format_number(collected)} 元",
+                        ["s6.fee_collected"],
+                        {"claim": "no_fees", "table": collected},
+                    )
         if ALL_UPHELD.search(sentence):
             topic = _topic(sentence, None)
             topics = ["review", "suit"] if topic not in ("review", "suit") else [topic]
@@ -278,13 +304,18 @@ def _claims(result: ReadResult, key: str, text: str, table: dict, full: dict) ->
                 if bad > 0:
                     title = "行政复议" if t == "review" else "行政诉讼"
                     blocks = ["review"] if t == "review" else ["suit_direct", "suit_after_review"]
-                    claim(sentence, f"表四{title}有结果纠正 {format_number(table[f'{t}_corrected'])} 件、尚未审结 {format_number(table[f'{t}_pending'])} 件",
-                          [f"t4.{b}.{c}" for b in blocks for c in ("corrected", "pending")],
-                          {"claim": f"all_upheld_{t}", "table": bad})
+                    claim(
+                        sentence,
+                        f"表四{title}有结果纠正 {format_number(table[f'{t}_corrected'])} 件、尚未审结 {format_number(table[f'{t}_pending'])} 件",
+                        [f"t4.{b}.{c}" for b in blocks for c in ("corrected", "pending")],
+                        {"claim": f"all_upheld_{t}", "table": bad},
+                    )
     return out
 
 
-YEAR_OPENING = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)][^，。]{0,12}?[。：:]?)?\s*(20\d{2})\s*年度?\s*[，,]")
+YEAR_OPENING = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)][^，。]{0,12}?[。：:]?)?\s*(20\d{2})\s*年度?\s*[，,]"
+)
 
 
 def _years(result: ReadResult, key: str, text: str) -> list[Finding]:

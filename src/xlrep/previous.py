@@ -16,7 +16,15 @@ from .form import load_form
 from .reader import ReadResult
 
 TEXT_COPY_RATIO = 0.8
-CONTACT_FIELDS = ("info.org_name", "info.org_type", "info.address", "info.postcode", "info.phone", "info.email", "info.download_url")
+CONTACT_FIELDS = (
+    "info.org_name",
+    "info.org_type",
+    "info.address",
+    "info.postcode",
+    "info.phone",
+    "info.email",
+    "info.download_url",
+)
 
 
 def comparable_figures(result: ReadResult) -> dict[str, float | int]:
@@ -56,14 +64,20 @@ def previous_rules(current: ReadResult, previous: ReadResult) -> list[Finding]:
                     f"“{column.label}”列：本年“上年结转”是 {format_number(carried_in)}，"
                     f"但上年报告的“结转下年度继续办理”是 {format_number(forward)}。两者应相等，请核对。",
                     [current.ref(f"t3.carried_in.{column.key}")],
-                    {"this_year": carried_in, "last_year": forward, "column": column.label,
-                     "previous_file": str(previous.path)},
+                    {
+                        "this_year": carried_in,
+                        "last_year": forward,
+                        "column": column.label,
+                        "previous_file": str(previous.path),
+                    },
                 )
             )
 
     if form.edition == "2021" and prev_form.edition == "2021":
         for row, name in (("rules", "规章"), ("normative_docs", "行政规范性文件")):
-            expected = n(prev_full, f"t2.{row}.in_force") + n(now_full, f"t2.{row}.issued") - n(now_full, f"t2.{row}.repealed")
+            expected = (
+                n(prev_full, f"t2.{row}.in_force") + n(now_full, f"t2.{row}.issued") - n(now_full, f"t2.{row}.repealed")
+            )
             actual = n(now_full, f"t2.{row}.in_force")
             if actual != expected:
                 out.append(
@@ -72,8 +86,16 @@ def previous_rules(current: ReadResult, previous: ReadResult) -> list[Finding]:
                         f"{name}：现行有效件数 {format_number(actual)}，但按上年现行有效 {format_number(n(prev_full, f't2.{row}.in_force'))}"
                         f" + 本年制发 {format_number(n(now_full, f't2.{row}.issued'))} − 本年废止 {format_number(n(now_full, f't2.{row}.repealed'))}"
                         f" 应为 {format_number(expected)}。请核对。",
-                        [current.ref(f"t2.{row}.in_force"), current.ref(f"t2.{row}.issued"), current.ref(f"t2.{row}.repealed")],
-                        {"this_year": actual, "expected": expected, "last_year_in_force": n(prev_full, f"t2.{row}.in_force")},
+                        [
+                            current.ref(f"t2.{row}.in_force"),
+                            current.ref(f"t2.{row}.issued"),
+                            current.ref(f"t2.{row}.repealed"),
+                        ],
+                        {
+                            "this_year": actual,
+                            "expected": expected,
+                            "last_year_in_force": n(prev_full, f"t2.{row}.in_force"),
+                        },
                     )
                 )
 
@@ -117,7 +139,9 @@ def text_similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, mask(a), mask(b), autojunk=False).ratio()
 
 
-def carry_over(previous: ReadResult, year: int, edition: str) -> tuple[dict[str, object], dict[str, str], dict[str, object]]:
+def carry_over(
+    previous: ReadResult, year: int, edition: str
+) -> tuple[dict[str, object], dict[str, str], dict[str, object]]:
     """What ``template --from`` pre-fills: values, the note for each pre-filled cell, and reference figures."""
     form = load_form(edition)
     prev_form = previous.layout.form

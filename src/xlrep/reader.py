@@ -16,8 +16,8 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 
 from .files import XlrepError
@@ -49,7 +49,9 @@ class ReadResult:
     identity_source: str  # "properties", "hidden sheet", "labels" or "none"
     layout: Layout | None = None
     raw: dict[str, object] = field(default_factory=dict)  # as stored in each input cell
-    values: dict[str, object] = field(default_factory=dict)  # usable values: numbers, text, dates; None if unusable/blank
+    values: dict[str, object] = field(
+        default_factory=dict
+    )  # usable values: numbers, text, dates; None if unusable/blank
     shown: dict[str, object] = field(default_factory=dict)  # what total/check cells show (cached or typed)
     addresses: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (sheet, A1) where it was read
     blank: set[str] = field(default_factory=set)
@@ -128,10 +130,14 @@ def _sniff(path: Path) -> None:
                 if "xl/workbook.xml" not in names:
                     raise UnreadableFile(path, f"“{path.name}”是压缩文件，但不是 Excel 工作簿。")
         except zipfile.BadZipFile:
-            raise UnreadableFile(path, f"“{path.name}”已损坏（压缩结构不完整，可能没有保存完或传输中断）。请重新保存或重新发送。") from None
+            raise UnreadableFile(
+                path, f"“{path.name}”已损坏（压缩结构不完整，可能没有保存完或传输中断）。请重新保存或重新发送。"
+            ) from None
         return
     if suffix in (".csv", ".txt") or _looks_like_text(head):
-        raise UnreadableFile(path, f"“{path.name}”是文本（如 .csv），不是 .xlsx 工作簿。请使用 xlrep 生成的填报表填写。")
+        raise UnreadableFile(
+            path, f"“{path.name}”是文本（如 .csv），不是 .xlsx 工作簿。请使用 xlrep 生成的填报表填写。"
+        )
     raise UnreadableFile(path, f"“{path.name}”不是 Excel 工作簿（.xlsx），无法读取。")
 
 
@@ -160,10 +166,13 @@ def _load(path: Path):
     try:
         return Workbook(path)
     except XlsxError as exc:
-        raise UnreadableFile(path, f"“{path.name}”无法读取：{exc.message}请用 Excel 或 WPS 重新保存为 .xlsx。") from None
+        raise UnreadableFile(
+            path, f"“{path.name}”无法读取：{exc.message}请用 Excel 或 WPS 重新保存为 .xlsx。"
+        ) from None
     except Exception as exc:  # anything else a damaged file can provoke
         raise UnreadableFile(
-            path, f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。"
+            path,
+            f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。",
         ) from None
 
 
@@ -337,7 +346,9 @@ def _check_sheets(book: Book, result: ReadResult) -> None:
         result.findings.append(
             Finding(
                 "TEMPLATE-UNPROTECTED",
-                "这些工作表的保护被取消了：" + "、".join(unprotected) + "。保护只是防止误改公式；请确认没有改动灰色单元格。",
+                "这些工作表的保护被取消了："
+                + "、".join(unprotected)
+                + "。保护只是防止误改公式；请确认没有改动灰色单元格。",
                 [CellRef(name, "A1", "") for name in unprotected],
                 {"sheets": unprotected},
             )
@@ -382,7 +393,9 @@ def _check_labels(book: Book, result: ReadResult) -> None:
                 "这张表的数字无法可靠读取，未作校验。请不要插入或删除行列；请用新的填报表重新填写。"
             )
         else:
-            message = f"“{sheet}”中有 {len(changed)} 处表头或标签与模板不一致（被改写，或插入、删除了行列）。请不要改动标签。"
+            message = (
+                f"“{sheet}”中有 {len(changed)} 处表头或标签与模板不一致（被改写，或插入、删除了行列）。请不要改动标签。"
+            )
         result.findings.append(Finding("TEMPLATE-TAMPERED", message, changed, {"found": shown}))
 
 
@@ -397,7 +410,9 @@ def _read_inputs(book: Book, result: ReadResult) -> None:
         raw = book.value(sheet, a1)
         result.raw[cell.key] = raw
         if cell.is_numeric:
-            result.values[cell.key] = _numeric_value(cell, raw, book.data_type(sheet, a1), book.cached_value(sheet, a1), result)
+            result.values[cell.key] = _numeric_value(
+                cell, raw, book.data_type(sheet, a1), book.cached_value(sheet, a1), result
+            )
         else:
             result.values[cell.key] = _text_value(cell, raw)
 
@@ -409,7 +424,12 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
         return None
     if data_type == "e":
         result.findings.append(
-            Finding("VALUE-INVALID", f"{ref.label}：单元格是错误值 {raw}，不是数字。请填写数字，没有请填 0。", [ref], {"raw": str(raw)})
+            Finding(
+                "VALUE-INVALID",
+                f"{ref.label}：单元格是错误值 {raw}，不是数字。请填写数字，没有请填 0。",
+                [ref],
+                {"raw": str(raw)},
+            )
         )
         return None
     if isinstance(raw, str) and raw.startswith("="):
@@ -435,7 +455,12 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
         raw = cached
     if isinstance(raw, bool):
         result.findings.append(
-            Finding("VALUE-INVALID", f"{ref.label}：单元格是逻辑值 {'TRUE' if raw else 'FALSE'}，不是数字。", [ref], {"raw": raw})
+            Finding(
+                "VALUE-INVALID",
+                f"{ref.label}：单元格是逻辑值 {'TRUE' if raw else 'FALSE'}，不是数字。",
+                [ref],
+                {"raw": raw},
+            )
         )
         return None
     if isinstance(raw, (datetime, date, time, timedelta)):
@@ -452,7 +477,9 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
         result.findings.append(_text_number_finding(cell, ref, raw))
         return None
     if not isinstance(raw, (int, float)) or math.isnan(raw) or math.isinf(raw):
-        result.findings.append(Finding("VALUE-INVALID", f"{ref.label}：单元格内容不是有效数字。", [ref], {"raw": str(raw)}))
+        result.findings.append(
+            Finding("VALUE-INVALID", f"{ref.label}：单元格内容不是有效数字。", [ref], {"raw": str(raw)})
+        )
         return None
     limit = MAX_AMOUNT if cell.kind == "amount" else MAX_COUNT
     if abs(raw) > limit:
@@ -556,7 +583,11 @@ def _check_formulas(book: Book, result: ReadResult) -> None:
                     f"{label}：这里本应是自动计算的公式，却被改成了固定内容“{'' if raw is None else raw}”。"
                     "灰色单元格不能填写；已按重新计算的结果校验。",
                     [ref],
-                    {"found": raw if not isinstance(raw, (datetime, date)) else str(raw), "expected_formula": formula, "computed": truth},
+                    {
+                        "found": raw if not isinstance(raw, (datetime, date)) else str(raw),
+                        "expected_formula": formula,
+                        "computed": truth,
+                    },
                 )
             )
             continue

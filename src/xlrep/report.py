@@ -171,8 +171,16 @@ def _preamble(org: str, year: int, text) -> list[str]:
     )
     if text("info.download_url"):
         first += f"本报告电子版可在{text('info.download_url')}下载。"
-    contact = [f"{label}：{text(key)}" for key, label in
-               (("info.address", "地址"), ("info.postcode", "邮编"), ("info.phone", "电话"), ("info.email", "电子邮箱")) if text(key)]
+    contact = [
+        f"{label}：{text(key)}"
+        for key, label in (
+            ("info.address", "地址"),
+            ("info.postcode", "邮编"),
+            ("info.phone", "电话"),
+            ("info.email", "电子邮箱"),
+        )
+        if text(key)
+    ]
     first += f"如对本报告有疑问，请与{org}联系" + (f"（{'，'.join(contact)}）" if contact else "") + "。"
     return [first]
 
@@ -191,7 +199,10 @@ def _fee_sentence(form, values, full) -> str:
         parts.append("未发出收费通知")
     elif notices is not None:
         amount = filled.get("s6.fee_notice_amount")
-        parts.append(f"共发出收费通知{format_number(notices)}件" + (f"，金额合计{format_number(amount)}元" if amount is not None else ""))
+        parts.append(
+            f"共发出收费通知{format_number(notices)}件"
+            + (f"，金额合计{format_number(amount)}元" if amount is not None else "")
+        )
     collected = filled.get("s6.fee_collected")
     if collected == 0:
         parts.append("未收取信息处理费")
@@ -234,9 +245,18 @@ def _table(region: GridRegion, sl, full, values, form) -> Table:
             if text == "采购总金额" and values.get("t2.procurement.amount_unit"):
                 # the format names no unit: keep the official label and state the unit beside the table
                 note = f"采购总金额单位：{values['t2.procurement.amount_unit']}。"
-            cells.append(TableCell(r, c, text, rowspan, colspan, header=item.kind in ("header", "corner"),
-                                   vertical=item.kind == "group_label_v",
-                                   group=item.kind in ("group_label", "group_label_v")))
+            cells.append(
+                TableCell(
+                    r,
+                    c,
+                    text,
+                    rowspan,
+                    colspan,
+                    header=item.kind in ("header", "corner"),
+                    vertical=item.kind == "group_label_v",
+                    group=item.kind in ("group_label", "group_label_v"),
+                )
+            )
             if item.kind == "corner" and region.label_cols > 1:
                 note = text
     return Table(
@@ -330,7 +350,7 @@ def table_as_text(table: Table) -> str:
             widths[cell.col - lc] = max(widths[cell.col - lc], display_width(cell.text))
     for cell in headers:
         j, span = cell.col - lc, cell.colspan
-        room = sum(widths[j:j + span]) + 3 * (span - 1)
+        room = sum(widths[j : j + span]) + 3 * (span - 1)
         if display_width(cell.text) > room:
             widths[j + span - 1] += display_width(cell.text) - room
 
@@ -353,7 +373,7 @@ def table_as_text(table: Table) -> str:
                 j += 1
                 continue
             span = cell.colspan
-            cols.append((cell.text, sum(widths[j:j + span]) + 3 * (span - 1), "center"))
+            cols.append((cell.text, sum(widths[j : j + span]) + 3 * (span - 1), "center"))
             j += span
         out.append(line(corner if r == 0 else "", cols))
     out.append(border("├", "┼", "┤"))
@@ -507,8 +527,10 @@ def render_json(report: Report) -> str:
         "values": report.values,
         "narrative": report.narrative,
         "sections": [
-            {"heading": b.text, "level": b.level} if isinstance(b, Heading)
-            else {"paragraph": b.text} if isinstance(b, Paragraph)
+            {"heading": b.text, "level": b.level}
+            if isinstance(b, Heading)
+            else {"paragraph": b.text}
+            if isinstance(b, Paragraph)
             else {"table": b.table, "caption": b.caption, "cells": b.values()}
             for b in report.blocks
         ],
@@ -524,7 +546,13 @@ def render(report: Report, suffix: str) -> bytes:
         from .report_docx import render_docx
 
         return render_docx(report)
-    renderers = {".txt": render_text, ".md": render_markdown, ".html": render_html, ".htm": render_html, ".json": render_json}
+    renderers = {
+        ".txt": render_text,
+        ".md": render_markdown,
+        ".html": render_html,
+        ".htm": render_html,
+        ".json": render_json,
+    }
     return renderers[suffix](report).encode("utf-8")
 
 

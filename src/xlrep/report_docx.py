@@ -19,7 +19,13 @@ HEADING_FONT = "黑体"
 SUBHEADING_FONT = "楷体_GB2312"
 TABLE_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
-FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", SUBHEADING_FONT: "楷体", HEADING_FONT: "SimHei", TABLE_FONT: "SimSun"}
+FALLBACKS = {
+    TITLE_FONT: "宋体",
+    BODY_FONT: "仿宋",
+    SUBHEADING_FONT: "楷体",
+    HEADING_FONT: "SimHei",
+    TABLE_FONT: "SimSun",
+}
 
 
 def render_docx(report: Report) -> bytes:
@@ -55,8 +61,18 @@ def render_docx(report: Report) -> bytes:
         fonts.set(qn("w:eastAsia"), name)
         fonts.set(qn("w:hint"), "eastAsia")
 
-    def paragraph(text: str, font: str, size: float = 16, *, align=None, indent: bool = True, bold=False,
-                  space_before: float = 0, colour=None, exact: float | None = 28):
+    def paragraph(
+        text: str,
+        font: str,
+        size: float = 16,
+        *,
+        align=None,
+        indent: bool = True,
+        bold=False,
+        space_before: float = 0,
+        colour=None,
+        exact: float | None = 28,
+    ):
         p = doc.add_paragraph()
         fmt = p.paragraph_format
         if exact:
@@ -80,8 +96,15 @@ def render_docx(report: Report) -> bytes:
         header = section.header.paragraphs[0]
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         set_font(header.add_run(f"{DRAFT}——仅供核对，不得发布"), HEADING_FONT, 12, True, red)
-        paragraph(f"{DRAFT}：报告中仍有错误，仅供核对，不得发布", HEADING_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER,
-                  indent=False, bold=True, colour=red)
+        paragraph(
+            f"{DRAFT}：报告中仍有错误，仅供核对，不得发布",
+            HEADING_FONT,
+            16,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            indent=False,
+            bold=True,
+            colour=red,
+        )
 
     paragraph(report.title, TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36, space_before=12)
     paragraph("", BODY_FONT)
@@ -94,7 +117,17 @@ def render_docx(report: Report) -> bytes:
         elif isinstance(block, Paragraph):
             paragraph(block.text, BODY_FONT)
         else:
-            _table(doc, block, set_font, WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT, WD_ALIGN_PARAGRAPH, OxmlElement, qn, Pt)
+            _table(
+                doc,
+                block,
+                set_font,
+                WD_TABLE_ALIGNMENT,
+                WD_CELL_VERTICAL_ALIGNMENT,
+                WD_ALIGN_PARAGRAPH,
+                OxmlElement,
+                qn,
+                Pt,
+            )
             paragraph("", BODY_FONT, exact=12)
     paragraph(report.org, BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False, space_before=48)
     paragraph(report.closing_date, BODY_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -185,4 +218,6 @@ def _font_fallbacks(data: bytes) -> bytes:
         f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
         for name, alt in FALLBACKS.items()
     ).encode("utf-8")
-    return rewrite_zip_member(data, "word/fontTable.xml", lambda xml: xml.replace(b"</w:fonts>", entries + b"</w:fonts>"))
+    return rewrite_zip_member(
+        data, "word/fontTable.xml", lambda xml: xml.replace(b"</w:fonts>", entries + b"</w:fonts>")
+    )

@@ -60,8 +60,12 @@ def _declared_checks(result: ReadResult, full: dict) -> list[Finding]:
             continue
         cells = [result.ref(k) for k in check.left + check.right]
         column = check.label.split(" × ", 1)[-1]
-        parts_left = " + ".join(f"{result.layout.form.cells[k].label.split(' × ')[0]} {format_number(_n(full, k))}" for k in check.left)
-        parts_right = " + ".join(f"{result.layout.form.cells[k].label.split(' × ')[0]} {format_number(_n(full, k))}" for k in check.right)
+        parts_left = " + ".join(
+            f"{result.layout.form.cells[k].label.split(' × ')[0]} {format_number(_n(full, k))}" for k in check.left
+        )
+        parts_right = " + ".join(
+            f"{result.layout.form.cells[k].label.split(' × ')[0]} {format_number(_n(full, k))}" for k in check.right
+        )
         out.append(
             Finding(
                 check.rule,

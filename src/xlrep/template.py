@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from . import __version__
 from .catalog import BY_ID, FILLING_RULES, SEVERITY_NAMES
+from .engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
 from .files import rewrite_zip_member
-from .engine import ALL_PASSED, PASS, live_states, overall_status, compute_totals
 from .form import Cell, Form, load_form
 from .layout import (
     CHECKS_SHEET,
@@ -116,7 +116,9 @@ class _Formats:
         }
         self.prefilled_text = fmt(text_wrap=True, valign="top", **prefill)
         self.reference = fmt(align="center", italic=True, font_color="#595959", bg_color="#F2F2F2", **border)
-        self.reference_header = fmt(align="center", text_wrap=True, italic=True, font_color="#595959", bg_color="#F2F2F2", **border)
+        self.reference_header = fmt(
+            align="center", text_wrap=True, italic=True, font_color="#595959", bg_color="#F2F2F2", **border
+        )
         self.legend["prefilled"] = fmt(bg_color=PREFILLED_FILL, **border)
         self.plain = fmt(text_wrap=True, valign="top")
         self.bold = fmt(bold=True, valign="top")
@@ -199,14 +201,19 @@ def status_formula(layout: Layout) -> str:
     first = cell_ref(rows[0][1], rows[0][2])
     last = cell_ref(rows[-1][1], rows[-1][2])
     n = len(rows)
-    return f'=IF(COUNTIF({first}:{last},"{PASS}")={n},"{ALL_PASSED}",({n}-COUNTIF({first}:{last},"{PASS}"))&" 项未通过")'
+    return (
+        f'=IF(COUNTIF({first}:{last},"{PASS}")={n},"{ALL_PASSED}",({n}-COUNTIF({first}:{last},"{PASS}"))&" 项未通过")'
+    )
 
 
 def _validation(cell: Cell) -> dict | None:
     title = cell.label if len(cell.label) <= 32 else cell.label[:31] + "…"
     if cell.kind == "count":
         return {
-            "validate": "integer", "criteria": "between", "minimum": 0, "maximum": MAX_NUMBER,
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": MAX_NUMBER,
             "input_title": "填写件数（整数）",
             "input_message": _clip(f"{cell.label}\n填 0 或正整数，没有请填 0。"),
             "error_title": "只能填整数",
@@ -214,7 +221,10 @@ def _validation(cell: Cell) -> dict | None:
         }
     if cell.kind == "signed":
         return {
-            "validate": "integer", "criteria": "between", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER,
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": -MAX_NUMBER,
+            "maximum": MAX_NUMBER,
             "input_title": "填写增减数（整数）",
             "input_message": _clip(f"{cell.label}\n填整数，减少填负数（如 -2），没有变化填 0。"),
             "error_title": "只能填整数",
@@ -222,7 +232,10 @@ def _validation(cell: Cell) -> dict | None:
         }
     if cell.kind == "amount":
         return {
-            "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1e12,
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": 1e12,
             "input_title": "填写金额",
             "input_message": _clip(f"{cell.label}\n填 0 或正数，可有小数，不要带单位。"),
             "error_title": "只能填数字",
@@ -230,16 +243,23 @@ def _validation(cell: Cell) -> dict | None:
         }
     if cell.kind == "choice":
         return {
-            "validate": "list", "source": list(cell.choices),
-            "input_title": title, "input_message": _clip(cell.hint or "从下拉列表中选择。"),
-            "error_title": "请从列表中选择", "error_message": "请从下拉列表中选择：" + "、".join(cell.choices),
+            "validate": "list",
+            "source": list(cell.choices),
+            "input_title": title,
+            "input_message": _clip(cell.hint or "从下拉列表中选择。"),
+            "error_title": "请从列表中选择",
+            "error_message": "请从下拉列表中选择：" + "、".join(cell.choices),
         }
     if cell.kind == "date":
         return {
-            "validate": "date", "criteria": "between",
-            "minimum": datetime(2019, 1, 1), "maximum": datetime(2100, 12, 31),
-            "input_title": title, "input_message": _clip(cell.hint),
-            "error_title": "日期无效", "error_message": "请填写日期，如 2022-01-20。",
+            "validate": "date",
+            "criteria": "between",
+            "minimum": datetime(2019, 1, 1),
+            "maximum": datetime(2100, 12, 31),
+            "input_title": title,
+            "input_message": _clip(cell.hint),
+            "error_title": "日期无效",
+            "error_message": "请填写日期，如 2022-01-20。",
         }
     if cell.hint:
         return {"validate": "any", "input_title": title, "input_message": _clip(cell.hint)}
@@ -258,7 +278,9 @@ def _write_value(ws, row: int, col: int, value: object, fmt) -> None:
     elif isinstance(value, (int, float)):
         ws.write_number(row, col, value, fmt)
     elif isinstance(value, (date, datetime)):
-        ws.write_datetime(row, col, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day), fmt)
+        ws.write_datetime(
+            row, col, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day), fmt
+        )
     else:
         ws.write_string(row, col, str(value), fmt)
 
@@ -417,7 +439,10 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
         ws.write_formula(item.row, item.col, formula, f.check, states[item.key])
         ref = cell_ref(item.row, item.col)
         ws.conditional_format(
-            item.row, item.col, item.row, item.col,
+            item.row,
+            item.col,
+            item.row,
+            item.col,
             {"type": "formula", "criteria": f'={ref}<>"{PASS}"', "format": f.fail},
         )
         return
@@ -427,7 +452,10 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
         ws.write_formula(item.row, item.col, status_formula(layout), f.status, status)
         ref = cell_ref(item.row, item.col)
         ws.conditional_format(
-            item.row, item.col, item.last_row, item.last_col,
+            item.row,
+            item.col,
+            item.last_row,
+            item.last_col,
             {"type": "formula", "criteria": f'={ref}<>"{ALL_PASSED}"', "format": f.fail},
         )
         return
@@ -435,7 +463,9 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
     if item.merged:
         ws.merge_range(item.row, item.col, item.last_row, item.last_col, item.text or "", fmt)
     else:
-        ws.write_string(item.row, item.col, item.text or "", fmt) if item.text else ws.write_blank(item.row, item.col, None, fmt)
+        ws.write_string(item.row, item.col, item.text or "", fmt) if item.text else ws.write_blank(
+            item.row, item.col, None, fmt
+        )
 
 
 def _mark_prefilled(wb, f: _Formats, layout: Layout, values, prefilled: Mapping[str, str]) -> None:
@@ -456,8 +486,14 @@ def _write_references(wb, f: _Formats, layout: Layout, references: Mapping[str, 
     for sl in layout.sheets:
         ws = None
         for region in sl.grids:
-            keys = [k for k in references if k in form.cells and form.cells[k].table == region.grid.table
-                    and region.first_row <= layout.addresses[k][1] <= region.last_row and layout.addresses[k][0] == sl.name]
+            keys = [
+                k
+                for k in references
+                if k in form.cells
+                and form.cells[k].table == region.grid.table
+                and region.first_row <= layout.addresses[k][1] <= region.last_row
+                and layout.addresses[k][0] == sl.name
+            ]
             columns: list[str] = []
             for key in keys:
                 column = key.rsplit(".", 1)[-1]
@@ -576,6 +612,7 @@ def _lock_structure(xlsx: bytes, password: str | None) -> bytes:
 
         digest = Worksheet._encode_password(None, password)
         attrs = f'workbookPassword="{digest}" '.encode() + attrs
+
     def protect(workbook_xml: bytes) -> bytes:
         data, n = _BOOK_VIEWS.subn(b"<workbookProtection " + attrs + b"/><bookViews>", workbook_xml, count=1)
         if n != 1:

@@ -80,7 +80,11 @@ class Workbook:
         for info in self._zip.infolist():
             total += info.file_size
             ratio = info.file_size / max(1, info.compress_size)
-            if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > 1 << 20 and ratio > MAX_RATIO):
+            if (
+                info.file_size > MAX_MEMBER_BYTES
+                or total > MAX_TOTAL_BYTES
+                or (info.file_size > 1 << 20 and ratio > MAX_RATIO)
+            ):
                 raise XlsxError(
                     f"文件中的“{info.filename}”解压后过大（{info.file_size // (1 << 20)} MB），"
                     "不像正常的填报表（可能是损坏或恶意构造的文件），已停止读取。"
@@ -111,7 +115,9 @@ class Workbook:
         if data is None:
             return None
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
-            raise XlsxError(f"文件中的“{member}”含有 DOCTYPE/实体声明，正常的 Excel 文件不会有，已拒绝读取（可能是恶意构造的文件）。")
+            raise XlsxError(
+                f"文件中的“{member}”含有 DOCTYPE/实体声明，正常的 Excel 文件不会有，已拒绝读取（可能是恶意构造的文件）。"
+            )
         try:
             return ET.fromstring(data)
         except ET.ParseError:
@@ -224,7 +230,9 @@ class Workbook:
                 v = c.findtext(v_tag)
                 if kind == "inlineStr":
                     node = c.find(is_tag)
-                    cached: object = _unescape("".join(t.text or "" for t in node.iter(t_tag))) if node is not None else ""
+                    cached: object = (
+                        _unescape("".join(t.text or "" for t in node.iter(t_tag))) if node is not None else ""
+                    )
                 else:
                     cached = self._value(kind, v, c.get("s"))
                 if f is not None:
