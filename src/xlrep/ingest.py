@@ -61,7 +61,7 @@ def audit(path: str | Path, previous: ReadResult | None = None) -> Audit:
     findings = list(result.findings)
     if result.layout is not None:
         findings += table_rules(result)
-        findings += narrative_rules(result)
+        findings += narrative_rules(result, previous)
         if previous is not None:
             from .previous import previous_rules
 

@@ -1,0 +1,1365 @@
+"""What the narrative states, and whether the tables agree: a small grammar of report statements.
+
+``read_statements(text)`` reads one narrative part into statements — a figure (or a
+sum of figures), an optional column or qualifier, a number, its unit and its scope —
+the way a careful reader does: the topic (申请 / 行政复议 / 行政诉讼) is carried from
+sentence to sentence within the part, ``A及B 42件`` is a combined figure, ``其中``
+lists and ``涉及自然人72件、商业企业3件`` speak of the figure stated before, ``占51.85%``
+is the share of the figure just stated, ``同比增长12.3%`` a change against last year.
+
+``compare(statements, figures, values, previous_values)`` checks them against the
+tables. A statement is flagged only when *no* reading of it fits the tables
+(shares within the stated precision); statements whose meaning stays unclear are
+never produced. A correct statement must never be flagged: a false flag costs more
+than a miss.
+
+``narrative_figures(form)`` is the one place that says which table figures the
+narrative can speak of; it derives them from the form's grids (rows, groups,
+columns and their labels) through the vocabulary tables below.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
+
+# =============================================================================================== vocabulary
+# Everything the reader knows about words is in these tables; the code below only applies them.
+
+#: 表三 figures by official label: a row label, or the label of a group of rows (whose sum it is).
+T3_LABELS = {
+    "一、本年新收政府信息公开申请数量": "new_received",
+    "二、上年结转政府信息公开申请数量": "carried_in",
+    "（一）予以公开": "granted",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）": "partly_granted",
+    "（三）不予公开": "refused",
+    "（四）无法提供": "unable",
+    "（五）不予处理": "not_handled",
+    "（六）其他处理": "other_handling",
+    "（七）总计": "result_total",
+    "四、结转下年度继续办理": "carried_forward",
+}
+#: 表三 applicant columns (by column key) and column groups (by label) as qualifiers.
+T3_COLUMN_GROUPS = {"法人或其他组织": "legal_persons"}
+#: 表四: topic by the columns' first group label, sub-block by the second, outcome by the column label.
+T4_TOPICS = {"行政复议": "review", "行政诉讼": "suit"}
+T4_BLOCKS = {"未经复议直接起诉": "direct", "复议后起诉": "after_review"}
+T4_OUTCOMES = {
+    "结果维持": "upheld",
+    "结果纠正": "corrected",
+    "其他结果": "other",
+    "尚未审结": "pending",
+    "总计": "total",
+}
+#: 表二 columns a statement may leave unqualified (the row's count of decisions).
+T2_DEFAULT_COLUMNS = ("decisions",)
+
+# Words. Regular expressions where a phrase varies; the longer alternatives first.
+#: Words naming one 表三 figure wherever the topic is 申请 (also carried from the sentence before).
+T3_WORDS = {
+    "carried_in": (r"上一?年度?(?:未办结|结转|转结)", r"结转上一?年度?"),
+    "carried_forward": (
+        r"(?:结转|顺延|转入)(?:至|到)?下一?年度?(?:继续)?(?:办理|处理|答复)?",
+        r"顺延(?:办理|答复)?",
+        r"下一?年度继续(?:办理|处理)",
+    ),
+    "granted": ("予以公开", "同意公开", "全部公开", "准予公开"),
+    "partly_granted": ("部分予以公开", "区分处理后公开", "区分处理后予以公开", "部分公开", "区分处理"),
+    "refused": ("不予公开",),
+    "unable": ("无法提供",),
+    "not_handled": ("不予处理",),
+    "other_handling": ("其他处理",),
+}
+#: Verbs that name a 表三 figure only in a sentence that itself speaks of 申请.
+T3_VERBS = {
+    "new_received": ("新收", "新受理", "收到", "受理", "接收", "接到"),
+    "result_total": ("办理完毕", "处理完毕", "完成答复", "办结", "答复", "办理"),
+}
+#: Readings of a verb: the statement fits if any reading fits.
+VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"))}
+#: Numbers that equal another figure explain a mismatch (said in the message, never accepted).
+HINTS = {
+    "new_received": (("new_received", "carried_in"),),
+    "refused": (("refused", "unable_not_held"),),
+}
+HINT_TEXT = {
+    (
+        "new_received",
+        "carried_in",
+    ): "“收到申请”通常只指本年新收；如要写包括上年结转在内的申请总数，请写明“含上年结转”。",
+    ("refused", "unable_not_held"): "“本机关不掌握相关政府信息”属于（四）无法提供，不属于（三）不予公开。",
+}
+T4_WORDS = {
+    "topic:review": ("行政复议", "复议"),
+    "topic:suit": ("行政诉讼", "诉讼"),
+    "block:direct": ("未经复议直接起诉", "直接起诉", "直接提起行政诉讼"),
+    "block:after_review": ("经复议后起诉", "复议后起诉", "复议后提起行政诉讼"),
+    "outcome:upheld": ("结果维持", "维持"),
+    "outcome:corrected": ("结果纠正", "被纠错", "被纠正", "纠错", "纠正"),
+    "outcome:other": ("其他结果",),
+    "outcome:pending": ("尚未审结", "未审结"),
+}
+#: 表二 rows by row key and columns by column key. A word may fit several editions' columns.
+T2_ROWS = {
+    "rules": ("规章",),
+    "normative_docs": ("行政规范性文件", "规范性文件"),
+    "licensing": ("行政许可",),
+    "other_services": ("其他对外管理服务事项",),
+    "penalty": ("行政处罚",),
+    "enforcement": ("行政强制",),
+    "admin_fees": ("行政事业性收费", "收费"),
+    "procurement": ("政府集中采购", "集中采购"),
+}
+T2_COLUMNS = {
+    "issued": ("新制发", "制发", "印发", "出台"),
+    "repealed": ("废止",),
+    "in_force": ("现行有效",),
+    "produced": ("新制作", "制作", "新制发", "制发", "印发", "出台"),
+    "published": ("新公开",),
+    "public_total": ("对外公开总", "累计公开"),
+    "decisions": ("处理决定", "决定"),
+    "amount": ("总金额", "金额"),
+    "items": ("项目",),
+}
+#: Applicant qualifiers of 表三 (column key or group name → words).
+T3_QUALIFIERS = {
+    "natural_person": ("自然人", "公民"),
+    "legal_persons": ("法人或者其他组织", "法人或其他组织", "法人和其他组织", "法人及其他组织"),
+    "commercial": ("商业企业", "企业"),
+    "research": ("科研机构",),
+    "public_interest": ("社会公益组织",),
+    "legal_service": ("法律服务机构",),
+}
+#: Topic words: which table a sentence is speaking of from here on.
+TOPIC_WORDS = (("review", ("行政复议", "复议")), ("suit", ("行政诉讼", "诉讼", "起诉")), ("request", ("申请",)))
+#: Words of other business in a clause: 办理人大代表建议 25 件 is not 表三.
+OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线", "业务", "案件", "事项")
+OTHER_BUSINESS_RECEIVED = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线")
+#: The unit is not the one the figure counts, or the statement is about others than this unit.
+NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读")
+#: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
+DOCUMENTS = re.compile(
+    r"(?=[制发产审印主依])(?:(?P<verb>制发|制作|发布|产生|审核|印发)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|公文|文件)[（(]?(?:文件)?[）)]?"
+    r"|主动公开(?:了)?(?:各类)?(?:政府)?(?:信息|文件|公文)?"
+    r"|(?P<request>依申请公开)(?:的)?(?:政府)?(?:信息|文件|公文)?(?:数|类)?)(?:共计|共|为)?\s*\d"
+)
+#: 办结依申请公开 81 件 counts requests, not documents.
+REQUEST_VERB_BEFORE = ("结", "理", "收", "到", "复")
+#: Counting units, amounts, shares.
+COUNT_UNITS = "件起宗条个份项"
+AMOUNT_UNITS = {"万元": 1, "元": 0.0001, "亿元": 10000}
+CHINESE_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+#: A number is approximate (never compared) after these words or before these.
+APPROXIMATE_AFTER = ("余", "多", "以上", "左右", "上下", "之多")
+#: ... and after these (an approximation, an ordinal, 各 / 分别 lists of several figures).
+UNCLEAR_BEFORE = re.compile(r"(?:近|约|超过|逾|将近|不足|不到|大约|多达|达近|上|第|各|分别(?:为|是|有)?)$")
+UNCLEAR_BEFORE_LAST = frozenset("近约过逾足到多上第各别为是有")
+#: Shares and rates.
+SHARE_TAIL = re.compile(r"占(?P<den>[^，,；;：:]{0,12}?)(?:的)?(?:比例|比重|比)?(?:为|达到?|约)?$")
+RATE_TAIL = re.compile(r"(?:办结|答复)率(?:为|达到?)?$")
+RATE_QUALIFIED = re.compile(r"(?:按时|按期|及时|限时|期限内|满意|当场)$")
+SHARE_DENOMINATORS = (
+    (("办结", "答复", "办理结果", "办理总"), (("result_total",),)),
+    (("新收", "收到", "受理", "接收"), (("new_received",),)),
+)
+ANY_DENOMINATOR = (("result_total",), ("new_received",), ("new_received", "carried_in"))
+ANY_DENOMINATOR_WORDS = ("", "比", "总数", "申请总数", "全部申请", "总量", "全部", "申请总量", "所有申请")
+RATE_READINGS = (("new_received", "carried_in"), ("new_received",))
+CHANGE_TAIL = re.compile(
+    r"(?P<cmp>同比|较上一?年度?(?:同期)?|比上一?年度?(?:同期)?|较去年(?:同期)?|比去年(?:同期)?|与上一?年度?(?:同期)?相比)"
+    r"(?P<dir>增长|增加|上升|提高|提升|下降|减少|降低|回落)(?:了)?$"
+)
+DIRECTIONS = {"增长": 1, "增加": 1, "上升": 1, "提高": 1, "提升": 1, "下降": -1, "减少": -1, "降低": -1, "回落": -1}
+#: Last year named as the time of a statement (not as a comparison, not as 上年结转).
+OTHER_SCOPE = re.compile(r"累计|历年|截至目前")
+PREVIOUS_SCOPE = re.compile(r"(?<![较比与同])(?:上一?年度?|去年)(?!结转|度结转|未办结|度未办结|转结|同期相比|相比)")
+YEAR_SCOPE = re.compile(r"(?<![较比与同至到])(20\d{2})\s*年度?(?!以来|起|至|到|相比|同期)")
+#: Zero claims that are statements about one figure: 未出现被纠错 (结果纠正 = 0).
+NO_CORRECTION = re.compile(
+    r"(?:未出现|未发生|没有出现|没有发生|未有|无|未|没有)(?:任何)?(?:一起|一件)?(?:案件)?被?(?:纠错|纠正)"
+)
+
+LEADING_MARKS = "，,、 ：:\t\u3000"
+
+
+def _leading(lead: str) -> int:
+    """How much of a clause's start is punctuation and 其中 (not part of the statement as quoted)."""
+    rest = lead.lstrip(LEADING_MARKS)
+    if rest.startswith("其中"):
+        rest = rest[2:].lstrip(LEADING_MARKS)
+    return len(lead) - len(rest)
+
+
+CHINESE_TENS = re.compile(r"([二三四五六七八九两])?十([一二三四五六七八九])?")
+EACH_LISTED = re.compile(r"分别(?:为|是|有)?$")
+RATIO_WORDS = re.compile(r"率|比例|占")
+REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|审理|作出")  # the unit as the body that reviews: not 表四
+PUNCTUATION = re.compile(r"[，,\s]")
+T2_ROW_OF = {w: row for row, words in T2_ROWS.items() for w in words}
+T2_AFTER_FIRST = frozenset("的" + "".join(w[0] for w in T2_ROW_OF))
+T2_ROW_AFTER = re.compile("(?:的)?(" + "|".join(sorted(T2_ROW_OF, key=len, reverse=True)) + ")")
+HARD_STOP = re.compile(r"[，,；;：:（）()\[\]【】“”\"]")
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+CONNECTOR = re.compile(r"^(?:及|和|与|、|以及|加上|及其|或)$")
+# A number and its unit. What may stand around it is checked in code (``_number``): cheaper than lookarounds.
+NUMBER = re.compile(
+    r"(?=[\d零〇一二两三四五六七八九十])(?:(?P<num>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>%|％|万元|亿元|元|[件起宗条个份项])"
+    r"|(?P<cn>[零〇一二两三四五六七八九十]{1,3})(?P<cnunit>[件起宗条个份]))"
+)
+NOT_BEFORE_DIGITS = set("0123456789.．") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+NOT_BEFORE_CHINESE = set("零〇一二两三四五六七八九十百千万第")
+NOT_AFTER_CHINESE = set("零〇一二两三四五六七八九十事档")
+
+# Gaps allowed between a figure's word and its number (everything else: the statement is not clear).
+GAP_SPECIFIC = re.compile(r"^(?:的)?(?:政府信息公开)?(?:申请)?(?:的)?(?:共计|共|合计|总计|计|为|达到?|有)?(?:了)?$")
+GAP_T4 = re.compile(
+    r"^(?:申请|决定)?(?:的)?(?:案件|案|事项|纠纷)?(?:数量|数)?(?:共计|共|合计|总计|计|为|达到?|有)?(?:了)?$"
+)
+GAP_T2 = re.compile(
+    r"^(?:的)?(?:(?:处理)?决定(?:书)?|案件)?(?:(?:总)?金额|件数|数量)?(?:共计|共|合计|总计|计|为|达到?|有)?(?:了)?$"
+)
+AFTER_GAP = re.compile(r"(?:申请)?(?:已)?")
+BARE_LEAD = re.compile(r"[，,、：:]*(?:其中|另有|还有|另|还|有)?[，,、：:]*")
+SUBJECT_TAIL = re.compile(r"(?:的)?(?:政府信息公开)?(?:申请)?(?:数量|数|件数|总数)?(?:合计|共)?")
+SPACE = re.compile(r"\s+")
+GAP_QUALIFIER = re.compile(r"^(?:提出|提交)?(?:的)?(?:政府信息公开)?(?:申请)?(?:人)?(?:的)?(?:共计|共|合计|为|有)?$")
+
+
+def _fits(pattern: re.Pattern, text: str) -> bool:
+    """Whether ``text`` (spaces ignored: PDFs put them around numbers) is all of ``pattern``."""
+    if " " in text or "\u3000" in text or "\t" in text:
+        text = SPACE.sub("", text)
+    return pattern.fullmatch(text) is not None
+
+
+# ============================================================================================= data model
+@dataclass(frozen=True)
+class Figure:
+    """A table figure the narrative may state, derived from the form."""
+
+    name: str
+    title: str  # how a message names it
+    keys: tuple[str, ...]  # cells to name in a finding (the totals, where the form has them)
+    inputs: tuple[str, ...]  # input cells whose sum it is
+    edition: str
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # qualifier → input cells
+    column_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # qualifier → cells to name
+    column_titles: Mapping[str, str] = field(default_factory=dict)
+    amount: Mapping[str, str] = field(default_factory=dict)  # amount column → its unit ("万元") or "@<cell key>"
+    table: str = "t3"
+
+
+@dataclass(slots=True)
+class Statement:
+    """One number-bearing statement of the narrative."""
+
+    kind: str  # "count", "share", "rate", "change", "zero"
+    readings: tuple[tuple[str, ...], ...]  # each reading: the figures whose sum is meant
+    number: float | int
+    unit: str  # 件 起 宗 条 个 份 项, %, 万元/元/亿元
+    text: str  # the statement as written ("予以公开及部分公开42件")
+    sentence: str
+    start: int  # offsets of ``text`` in the part
+    end: int
+    column: tuple[str, ...] = ()  # qualifier candidates (applicant column, 表二 column); empty: the whole figure
+    decimals: int = 0  # decimals stated (the precision of a share or an amount)
+    scope: str = "year"  # "year" (the report year), "previous" (last year), "other" (never compared)
+    of: tuple[tuple[str, ...], ...] = ()  # shares and rates: the denominators it may mean
+    direction: int = 0  # changes: +1 增长, -1 下降
+    topic: str | None = None  # zero claims: review / suit
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A statement no reading of which fits the tables."""
+
+    rule: str  # TEXT-NUMBER, TEXT-SHARE, TEXT-CHANGE, TEXT-CLAIM
+    statement: Statement
+    stated: float | int
+    table: float | int
+    figure: str  # the figure(s) compared with, e.g. "granted+partly_granted"
+    keys: tuple[str, ...]  # table cells to name
+    explanation: str  # Chinese: what the tables say, and any other reading of the number
+    claim: str | None = None
+
+
+# ==================================================================================== figures from the form
+def narrative_figures(form) -> dict[str, Figure]:
+    """Every figure the narrative may state, by name, derived from the form's grids and labels."""
+    key = (form.edition, form.fingerprint)
+    if key not in _FIGURES:
+        _FIGURES[key] = _derive_figures(form)
+    return _FIGURES[key]
+
+
+_FIGURES: dict[tuple[str, str], dict[str, Figure]] = {}
+
+
+def _derive_figures(form) -> dict[str, Figure]:
+    figures: dict[str, Figure] = {}
+    for grid in form.grids("t3"):
+        _t3_figures(form, grid, figures)
+    for grid in form.grids("t4"):
+        _t4_figures(form, grid, figures)
+    for grid in form.grids("t2"):
+        _t2_figures(form, grid, figures)
+    return figures
+
+
+def _short(label: str) -> str:
+    """An official label without its parenthesised note: （二）部分公开（区分处理的，…） → （二）部分公开."""
+    return re.sub(r"（[^（）]*）$", "", label) if not label.startswith("（") or label.count("（") > 1 else label
+
+
+def _t3_figures(form, grid, figures: dict[str, Figure]) -> None:
+    inputs = [c for c in grid.columns if not c.sum_of]
+    total = next((c for c in grid.columns if c.sum_of), None)
+    qualifiers: dict[str, list] = {c.key: [c] for c in inputs}
+    for c in inputs:
+        for label in c.group:
+            if label in T3_COLUMN_GROUPS:
+                qualifiers.setdefault(T3_COLUMN_GROUPS[label], []).append(c)
+    titles = {c.key: c.label for c in inputs} | {v: k for k, v in T3_COLUMN_GROUPS.items()}
+
+    def make(name: str, title: str, rows: list, total_row=None) -> Figure:
+        keys = tuple(grid.cell_key(r, total) for r in ([total_row] if total_row else rows)) if total else ()
+        cells = lambda cols: tuple(grid.cell_key(r, c) for r in rows for c in cols)  # noqa: E731
+        columns = {q: cells(cols) for q, cols in qualifiers.items()}
+        return Figure(
+            name,
+            title,
+            keys or cells(inputs),
+            cells(inputs),
+            form.edition,
+            columns=columns,
+            column_keys=columns,
+            column_titles={q: f"{title}中“{titles[q]}”一栏" for q in qualifiers},
+        )
+
+    _t3_rows(grid, figures, make)
+
+
+def _t3_rows(grid, figures: dict[str, Figure], make) -> None:
+    """Figures of single rows, of the （七）总计 row (the result rows' sum) and of groups of rows."""
+    groups: dict[str, list] = {}
+    result_rows = [r for r in grid.rows if r.result]
+    for row in grid.rows:
+        if len(row.group) >= 2:
+            groups.setdefault(row.group[-1], []).append(row)
+        name = T3_LABELS.get(row.label)
+        if name and row.sum_of_rows == "result":
+            figures[name] = make(name, f"表三“{row.label}”", result_rows, row)
+        elif name:
+            figures[name] = make(name, f"表三“{_short(row.label)}”", [row])
+    for label, rows in groups.items():
+        if label in T3_LABELS:
+            figures[T3_LABELS[label]] = make(T3_LABELS[label], f"表三“{label}”（各项之和）", rows)
+        for row in rows:  # each numbered row of a group, for the messages (e.g. row 1 of （四）)
+            figures[row.key] = make(row.key, f"表三“{label}”中“{row.label}”", [row])
+
+
+def _t4_figures(form, grid, figures: dict[str, Figure]) -> None:
+    row = grid.rows[0]
+    blocks: dict[tuple[str, str | None], dict[str, object]] = {}
+    for column in grid.columns:
+        if not column.group or column.group[0] not in T4_TOPICS or column.label not in T4_OUTCOMES:
+            continue
+        topic = T4_TOPICS[column.group[0]]
+        block = T4_BLOCKS.get(column.group[1]) if len(column.group) > 1 else None
+        blocks.setdefault((topic, block), {})[T4_OUTCOMES[column.label]] = column
+    titles = {v: k for k, v in T4_TOPICS.items()} | {v: k for k, v in T4_BLOCKS.items()}
+    outcome_titles = {v: k for k, v in T4_OUTCOMES.items()}
+    by_topic: dict[str, list[tuple[str | None, dict]]] = {}
+    for (topic, block), columns in blocks.items():
+        by_topic.setdefault(topic, []).append((block, columns))
+    for topic, parts in by_topic.items():
+        for outcome in T4_OUTCOMES.values():
+            selections = [(block, cols) for block, cols in parts if outcome in cols]
+            if not selections:
+                continue
+
+            def cells(sel, outcome=outcome):
+                out_keys, ins = [], []
+                for _, cols in sel:
+                    out_keys.append(grid.cell_key(row, cols[outcome]))
+                    if outcome == "total":
+                        ins += [grid.cell_key(row, c) for o, c in cols.items() if o != "total" and not c.sum_of]
+                    else:
+                        ins.append(grid.cell_key(row, cols[outcome]))
+                return tuple(out_keys), tuple(ins)
+
+            keys, ins = cells(selections)
+            both = "（两栏之和）" if len(selections) > 1 else ""
+            title = f"表四“{titles[topic]}”{outcome_titles[outcome]}{both}"
+            figures[f"{topic}_{outcome}"] = Figure(f"{topic}_{outcome}", title, keys, ins, form.edition, table="t4")
+            for block, cols in selections:
+                if block is None:
+                    continue
+                keys, ins = cells([(block, cols)])
+                name = f"{topic}_{block}_{outcome}"
+                title = f"表四“{titles[topic]}·{titles[block]}”{outcome_titles[outcome]}"
+                figures[name] = Figure(name, title, keys, ins, form.edition, table="t4")
+
+
+def _t2_figures(form, grid, figures: dict[str, Figure]) -> None:
+    for row in grid.rows:
+        if row.key not in T2_ROWS:
+            continue
+        name = f"t2.{row.key}"
+        old = figures.get(name)
+        columns = dict(old.columns) if old else {}
+        titles = dict(old.column_titles) if old else {}
+        amount = dict(old.amount) if old else {}
+        for column in grid.columns:
+            key = grid.cell_key(row, column)
+            columns[column.key] = (key,)
+            titles[column.key] = f"表二“{row.label}”{column.label}"
+            if column.kind == "amount":
+                unit = re.search(r"单位：\s*(万元|元|亿元)", column.label)
+                unit_key = f"{grid.table}.{row.key}.{column.key}_unit"
+                unit_cell = f"{grid.table}.{row.key}.amount_unit"
+                amount[column.key] = unit.group(1) if unit else f"@{unit_key if unit_key in form.cells else unit_cell}"
+        default = [c for c in columns if c in T2_DEFAULT_COLUMNS] or (list(columns) if len(columns) == 1 else [])
+        keys = columns[default[0]] if default else ()
+        figures[name] = Figure(
+            name,
+            titles[default[0]] if default else f"表二“{row.label}”",
+            keys,
+            keys,
+            form.edition,
+            columns=columns,
+            column_keys=columns,
+            column_titles=titles,
+            amount=amount,
+            table="t2",
+        )
+
+
+# ============================================================================================ the lexicon
+class _Word(NamedTuple):
+    start: int
+    end: int
+    cat: str  # t3, verb, t4, t2row, t2col, qual
+    name: str
+
+
+def _lexicon():
+    entries: list[tuple[str, str, str]] = []  # (pattern, cat, name)
+    for cat, table in (
+        ("t3", T3_WORDS),
+        ("verb", T3_VERBS),
+        ("t4", T4_WORDS),
+        ("t2row", T2_ROWS),
+        ("t2col", T2_COLUMNS),
+        ("qual", T3_QUALIFIERS),
+    ):
+        for name, words in table.items():
+            entries += [(w if cat == "t3" else re.escape(w), cat, name) for w in words]
+    # Regular expressions (they consume a whole phrase) first, then longer words before shorter ones.
+    entries.sort(key=lambda e: (not _is_pattern(e[0]), -len(e[0])))
+    literal: dict[str, list[tuple[str, str]]] = {}
+    patterns: dict[str, list[tuple[str, str]]] = {}
+    for pattern, cat, name in entries:
+        (patterns if _is_pattern(pattern) else literal).setdefault(pattern, []).append((cat, name))
+    # One alternation without groups, behind a look at the first character (a superset for the phrase
+    # patterns: any of their characters) so that the search skips quickly over other text.
+    first = {w[0] for w in literal} | {ch for p in patterns for ch in re.findall(r"[\u4e00-\u9fff]", p)}
+    combined = re.compile(f"(?=[{''.join(sorted(first))}])(?:{'|'.join([*patterns, *literal])})")
+    literal_names = {re.sub(r"\\(.)", r"\1", k): v for k, v in literal.items()}
+    pattern_names = [(re.compile(p), names) for p, names in patterns.items()]
+    return combined, literal_names, pattern_names
+
+
+def _is_pattern(text: str) -> bool:
+    return any(ch in text for ch in "(?[")
+
+
+_LEXICON, _LITERAL_NAMES, _PATTERN_NAMES = _lexicon()
+
+
+def _words(text: str, offset: int = 0) -> list[_Word]:
+    """Every vocabulary word in ``text``, leftmost first (a phrase pattern before a shorter word)."""
+    out = []
+    for m in _LEXICON.finditer(text):
+        found = m.group()
+        names = _LITERAL_NAMES.get(found)
+        if names is None:
+            names = next(n for pattern, n in _PATTERN_NAMES if pattern.fullmatch(found))
+        for cat, name in names:
+            out.append(_Word(m.start() + offset, m.end() + offset, cat, name))
+    return out
+
+
+# ============================================================================================== reading
+_TOPIC_OF = {w: topic for topic, words in TOPIC_WORDS for w in words}
+_TOPICS = re.compile("|".join(sorted(map(re.escape, _TOPIC_OF), key=len, reverse=True)))
+
+
+@dataclass
+class _Part:
+    """One narrative part scanned once: numbers, stops, words, topics, documents, with their places."""
+
+    text: str
+    numbers: list[re.Match]
+    number_starts: list[int]
+    stops: list[int]  # ends of the hard stops (， ； （ …)
+    words: list[_Word]
+    word_starts: list[int]
+    topics: list[tuple[int, str]]  # (end, topic)
+    documents: list[int]  # where counting documents by 公开属性 starts
+    topic: str | None = None  # carried from sentence to sentence
+
+
+def read_statements(text: str) -> list[Statement]:
+    """The statements of one narrative part, in order."""
+    words = _words(text)
+    if "纠" not in text and not any(w.cat in FIGURE_CATEGORIES for w in words):
+        return []  # no word of any figure: nothing this part could state
+    numbers = list(NUMBER.finditer(text))
+    part = _Part(
+        text,
+        numbers,
+        [m.start() for m in numbers],
+        [m.end() for m in HARD_STOP.finditer(text)],
+        words,
+        [w.start for w in words],
+        _topics(text),
+        _documents(text),
+    )
+    out: list[Statement] = []
+    pos = 0
+    for m in SENTENCE_END.finditer(text + "\n"):
+        start, end = pos, m.start()
+        pos = m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            out += _read_sentence(part, start, end)
+    return out
+
+
+def _topics(text: str) -> list[tuple[int, str]]:
+    """(end position, topic) of every topic word, in order."""
+    return [(m.end(), _TOPIC_OF[m.group()]) for m in _TOPICS.finditer(text)]
+
+
+def _topic_at(topics: list[tuple[int, str]], pos: int, carried: str | None) -> str | None:
+    i = bisect_right(topics, (pos, "~")) - 1
+    return topics[i][1] if i >= 0 else carried
+
+
+def _number(m: re.Match, text: str) -> tuple[float | int, str, int] | None:
+    before = text[m.start() - 1] if m.start() else ""
+    if m.group("num"):
+        if before in NOT_BEFORE_DIGITS and before:
+            return None
+        raw = m.group("num")
+        if "," in raw or "，" in raw:
+            raw = raw.replace(",", "").replace("，", "")
+        decimals = len(raw.split(".")[1]) if "." in raw else 0
+        value: float | int = float(raw) if decimals else int(raw)
+        unit = m.group("unit").replace("％", "%")
+        return value, unit, decimals
+    cn = m.group("cn")
+    if before and before in NOT_BEFORE_CHINESE or text[m.end() : m.end() + 1] in NOT_AFTER_CHINESE:
+        return None
+    value = _chinese(cn)
+    if value is None:
+        return None
+    return value, m.group("cnunit"), 0
+
+
+def _chinese(text: str) -> int | None:
+    """Small Chinese numerals: 一 … 九十九 (两 for 二)."""
+    if all(ch in CHINESE_DIGITS for ch in text):
+        return CHINESE_DIGITS[text] if len(text) == 1 else None
+    m = CHINESE_TENS.fullmatch(text)
+    if not m:
+        return None
+    tens = CHINESE_DIGITS[m.group(1)] if m.group(1) else 1
+    return tens * 10 + (CHINESE_DIGITS[m.group(2)] if m.group(2) else 0)
+
+
+FIGURE_CATEGORIES = frozenset(("t3", "verb", "t4", "t2row"))
+
+
+def _between(starts: list[int], items: list, start: int, end: int) -> list:
+    """The items whose start lies in [start, end)."""
+    return items[bisect_left(starts, start) : bisect_left(starts, end)]
+
+
+def _read_sentence(part: _Part, start: int, end: int) -> list[Statement]:
+    sentence = part.text[start:end]
+    topics = [(e - start, t) for e, t in part.topics if start < e <= end]
+    words = _between(part.word_starts, part.words, start, end)
+    documents = next((d - start for d in part.documents if start <= d < end), None)
+    doc_from = documents if documents is not None else len(sentence) + 1
+    # no word of a figure (a 表三/表四 figure, a verb, a 表二 row): no statement to read here
+    relevant = any(w.cat in FIGURE_CATEGORIES for w in words)
+    out = _read_numbers(part, sentence, start, topics, doc_from) if relevant else []
+    if "纠" in sentence:
+        out += _zero_claims(sentence, start, topics, part.topic)
+    if documents is None or documents > 0:
+        before_docs = [t for e, t in topics if e <= doc_from]
+        if before_docs:
+            part.topic = before_docs[-1]
+    out.sort(key=lambda s: s.start)
+    return out
+
+
+def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int) -> list[Statement]:
+    explicit_request = "申请" in sentence
+    out: list[Statement] = []
+    last_count: Statement | None = None  # the count stated last in this sentence (for shares and changes)
+    base: Statement | None = None  # the last whole figure stated (its columns may follow: 涉及自然人 72 件)
+    prev_end = 0
+    end_of_sentence = offset + len(sentence)
+    for m in _between(part.number_starts, part.numbers, offset, end_of_sentence):
+        if m.end() > end_of_sentence:
+            break
+        parsed = _number(m, part.text)
+        m_start, m_end = m.start() - offset, m.end() - offset
+        prev_start = prev_end
+        lead_all = sentence[prev_end:m_start]
+        prev_end = m_end
+        if parsed is None:
+            continue
+        value, unit, decimals = parsed
+        i = bisect_right(part.stops, m.start()) - 1
+        lead = sentence[max(part.stops[i] - offset, prev_start) if i >= 0 else prev_start : m_start]
+        after = sentence[m_end:]
+        if _unclear(sentence, m_start, m_end, lead, after):
+            last_count = base = None
+            continue
+        lead_start = m_start - len(lead)
+        shift = offset + lead_start
+        words = [
+            _Word(w.start - shift, w.end - shift, w.cat, w.name)
+            for w in _between(part.word_starts, part.words, shift, m.start())
+        ]
+        ctx = _Context(
+            sentence,
+            offset,
+            lead,
+            lead_start,
+            lead_all,
+            m_start,
+            m_end,
+            after,
+            _topic_at(topics, m_start, part.topic),
+            explicit_request,
+            m_start >= doc_from,
+            words,
+        )
+        stmt = _statement_at(ctx, value, unit, decimals, last_count, base)
+        if stmt is None:
+            if unit != "%":
+                last_count = None
+            continue
+        stmt = _with_scope(stmt, sentence, m_start, lead, words)
+        out.append(stmt)
+        if stmt.kind == "count":
+            last_count = stmt
+            if not stmt.column:
+                base = stmt
+    return out
+
+
+def _documents(text: str) -> list[int]:
+    """Where sentences start counting documents by 公开属性 (主动公开 N 条 …)."""
+    out = []
+    for m in DOCUMENTS.finditer(text):
+        if m.group("request") and m.start() and text[m.start() - 1] in REQUEST_VERB_BEFORE:
+            continue
+        out.append(m.start())
+    return out
+
+
+def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool:
+    """Approximate (近 80 件, 3000 余件), ordinal, 各/分别 lists, 个百分点: never read as a statement."""
+    return bool(
+        after.startswith(APPROXIMATE_AFTER)
+        or (lead and lead[-1] in UNCLEAR_BEFORE_LAST and UNCLEAR_BEFORE.search(lead))
+        or "个百分点" in sentence[start : end + 4]
+    )
+
+
+def _statement_at(ctx, value, unit: str, decimals: int, last: Statement | None, base: Statement | None):
+    if unit == "%":
+        return _percent(ctx, value, decimals, last)
+    if unit in AMOUNT_UNITS:
+        return _t2(ctx, value, unit, decimals)
+    return _count(ctx, value, unit, last, base)
+
+
+@dataclass(slots=True)
+class _Context:
+    sentence: str
+    offset: int
+    lead: str  # the clause before the number (since the last number or stop)
+    lead_start: int
+    lead_all: str  # everything since the previous number
+    start: int  # the number, in the sentence
+    end: int
+    after: str
+    topic: str | None
+    explicit_request: bool
+    in_documents: bool
+    words: list  # the vocabulary words of ``lead``
+
+    def text(self, end: int | None = None) -> tuple[str, int, int]:
+        end = self.end if end is None else end
+        return self._text(self.lead_start + _leading(self.lead), end)
+
+    def _text(self, start: int, end: int) -> tuple[str, int, int]:
+        return self.sentence[start:end], self.offset + start, self.offset + end
+
+
+def _statement(ctx: _Context, kind: str, readings, value, unit: str, **kw) -> Statement:
+    end = kw.pop("end", None)
+    text, start, stop = ctx.text(end)
+    return Statement(kind, tuple(readings), value, unit, text, ctx.sentence, start, stop, **kw)
+
+
+def _count(ctx: _Context, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
+    lead = ctx.lead
+    if NOT_OURS.search(lead):
+        return None
+    change = _change_tail(lead)
+    if change:  # 较上年增加 12 件
+        return _change(ctx, value, unit, 0, change, last)
+    t2 = _t2(ctx, value, unit, 0, ours=True)
+    if t2 is not None:
+        return t2
+    words = ctx.words
+    if any(w.cat == "t2row" for w in words):
+        return None
+    figure_words = [w for w in words if w.cat in ("t3", "verb", "t4")]
+    if not figure_words:
+        return _after_or_column(ctx, value, unit, words, base)
+    if figure_words[-1].cat == "t4":
+        return _t4(ctx, value, unit, figure_words, lead[figure_words[-1].end :])
+    if ctx.in_documents or ctx.topic in ("review", "suit"):
+        return None
+    return _t3(ctx, value, unit, words, figure_words)
+
+
+def _t3(ctx: _Context, value, unit: str, words: list[_Word], figure_words: list[_Word]) -> Statement | None:
+    lead = ctx.lead
+    last_word = figure_words[-1]
+    gap = lead[last_word.end :]
+    column = _column_after(lead, words, last_word)
+    if column is None:
+        return None
+    clause = lead + ctx.after[: _stop(ctx.after)]
+    if last_word.cat == "verb":
+        return _verb(ctx, value, unit, last_word, gap, clause, column)
+    # a specific figure word, or several joined (予以公开及部分公开): the sum of them
+    if column or not _fits(GAP_SPECIFIC, gap):
+        return None
+    if ctx.topic != "request" and "申请" not in clause:
+        return None
+    names = _joined(lead, figure_words)
+    if len(set(names)) != len(names):
+        return None
+    return _statement(ctx, "count", (tuple(names),), value, unit)
+
+
+def _joined(text: str, words: list[_Word]) -> list[str]:
+    """The 表三 figures named last, with those joined to it by 及/和/与/、 (a combined figure)."""
+    names = [words[-1].name]
+    i = len(words) - 1
+    while i > 0 and words[i - 1].cat == "t3" and _fits(CONNECTOR, text[words[i - 1].end : words[i].start]):
+        names.insert(0, words[i - 1].name)
+        i -= 1
+    return names
+
+
+def _verb(ctx: _Context, value, unit: str, word: _Word, gap: str, clause: str, column) -> Statement | None:
+    """收到 / 受理 / 办结 / 答复 / 办理 … N 件: only in a sentence about 申请, and not about other business."""
+    if not ctx.explicit_request or (word.name == "new_received" and "申请" not in clause):
+        return None
+    other = OTHER_BUSINESS if word.name == "result_total" else OTHER_BUSINESS_RECEIVED
+    if any(w in clause for w in other) or RATIO_WORDS.search(gap):
+        return None
+    readings = VERB_READINGS.get(ctx.lead[word.start : word.end], ((word.name,),))
+    return _statement(ctx, "count", readings, value, unit, column=column)
+
+
+def _stop(text: str) -> int:
+    m = HARD_STOP.search(text)
+    return m.start() if m else len(text)
+
+
+def _column_after(lead: str, words: list[_Word], word: _Word) -> tuple[str, ...] | None:
+    """Applicant words after the figure's word: () none (or all applicants), (q,) one column, None unclear."""
+    quals = [w for w in words if w.cat == "qual" and w.start >= word.end]
+    if not quals:
+        return ()
+    names = {w.name for w in quals}
+    if {"natural_person", "legal_persons"} <= names:
+        return ()  # 公民、法人和其他组织 … 申请: every applicant
+    if len(quals) == 1 and _fits(GAP_QUALIFIER, lead[quals[0].end :]):
+        return (quals[0].name,)  # 收到自然人申请 72 件
+    return None
+
+
+def _after_or_column(ctx: _Context, value, unit: str, words: list[_Word], last: Statement | None) -> Statement | None:
+    """``1件结转下年度继续办理`` (the figure after the number) or ``涉及自然人72件`` (a column of the last figure)."""
+    if ctx.in_documents or ctx.topic in ("review", "suit"):
+        return None
+    after = ctx.after[: min(_stop(ctx.after), 14)]
+    bare = _fits(BARE_LEAD, ctx.lead) and (ctx.topic == "request" or ctx.explicit_request)
+    follow = [w for w in _words(after) if w.cat == "t3" and w.name in ("carried_forward", "carried_in")] if bare else []
+    if follow:
+        w = follow[0]
+        if not _fits(AFTER_GAP, after[: w.start]):
+            return None
+        return _statement(ctx, "count", ((w.name,),), value, unit, end=ctx.end + w.end)
+    quals = [w for w in words if w.cat == "qual"]
+    if not quals or last is None or len(last.readings) != 1:
+        return None
+    q = quals[-1]
+    if not _fits(GAP_QUALIFIER, ctx.lead[q.end :]):
+        return None
+    before = ctx.lead[: q.start].strip("，,、 ")
+    if before not in ("", "其中", "涉及", "其中涉及", "来自", "其中来自", "其中由", "由"):
+        return None
+    if not all(name in _T3_NAMES for name in last.readings[0]):
+        return None
+    return _statement(ctx, "count", last.readings, value, unit, column=(q.name,))
+
+
+_T3_NAMES = set(T3_LABELS.values())
+
+
+def _t4(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statement | None:
+    lead = ctx.lead
+    if REVIEWING_BODY.search(lead):
+        return None
+    if not _fits(GAP_T4, gap):
+        return None
+    last = words[-1]
+    kind, _, name = last.name.partition(":")
+    topic = ctx.topic
+    for w in reversed(words[:-1]):  # the topic named in this clause wins over the carried one
+        k, _, n = w.name.partition(":")
+        if k == "topic":
+            topic = n
+            break
+        if k == "block":
+            topic = "suit"
+            break
+    if kind == "topic":
+        readings = [(f"{name}_total",)]
+        if len(words) >= 2:  # 行政复议和行政诉讼 共 N 件
+            prev = words[-2]
+            k, _, n = prev.name.partition(":")
+            if k == "topic" and n != name and _fits(CONNECTOR, lead[prev.end : last.start]):
+                readings = [(f"{n}_total", f"{name}_total")]
+            elif k == "topic" and n == name:
+                pass
+        return _statement(ctx, "count", readings, value, unit)
+    if kind == "block":
+        return _statement(ctx, "count", [(f"suit_{name}_total",)], value, unit)
+    if topic not in ("review", "suit"):
+        return None
+    block = next((w.name.partition(":")[2] for w in reversed(words[:-1]) if w.name.startswith("block:")), None)
+    figure = f"{topic}_{block}_{name}" if block and topic == "suit" else f"{topic}_{name}"
+    return _statement(ctx, "count", [(figure,)], value, unit)
+
+
+def _t2(ctx: _Context, value, unit: str, decimals: int, ours: bool = False) -> Statement | None:
+    lead = ctx.lead
+    if not ours and NOT_OURS.search(lead):
+        return None
+    words = ctx.words
+    rows = [w for w in words if w.cat == "t2row"]
+    end = None
+    if rows:
+        row = rows[-1]
+        if len(rows) > 1 and _fits(CONNECTOR, lead[rows[-2].end : row.start]):
+            return None  # 规章和规范性文件 N 件: two rows at once
+        gap = lead[row.end :]
+        cols_in_gap = [w for w in _words(gap, row.end) if w.cat == "t2col"]
+        bare = gap
+        for w in reversed(cols_in_gap):
+            bare = bare[: w.start - row.end] + bare[w.end - row.end :]
+        if not _fits(GAP_T2, bare):
+            return None
+    else:  # 制发 5 件规范性文件: the row named right after the number
+        follow = T2_ROW_AFTER.match(ctx.after) if ctx.after[:1] in T2_AFTER_FIRST else None
+        if not follow or unit in AMOUNT_UNITS:
+            return None
+        row_word = follow.group(1)
+        row = _Word(0, 0, "t2row", T2_ROW_OF[row_word])
+        end = ctx.end + follow.end()
+    columns: list[str] = []
+    for w in words:
+        if w.cat == "t2col" and w.name not in columns:
+            columns.append(w.name)
+    if any(w.cat in ("t3", "t4") for w in words if w.start >= row.end):
+        return None
+    kw = {"column": tuple(columns), "decimals": decimals}
+    if end is not None:
+        kw["end"] = end
+    return _statement(ctx, "count", [(f"t2.{row.name}",)], value, unit, **kw)
+
+
+def _percent(ctx: _Context, value, decimals: int, last: Statement | None) -> Statement | None:
+    lead = ctx.lead
+    if ctx.in_documents:
+        return None
+    change = _change_tail(lead)
+    if change:
+        return _change(ctx, value, "%", decimals, change, last)
+    rate = RATE_TAIL.search(lead)
+    if rate:
+        qualified = RATE_QUALIFIED.search(lead[: rate.start()])
+        if qualified or ctx.topic not in ("request", None) or not (ctx.explicit_request or ctx.topic == "request"):
+            return None
+        return _statement(ctx, "rate", [("result_total",)], value, "%", decimals=decimals, of=RATE_READINGS)
+    share = SHARE_TAIL.search(lead)
+    if not share:
+        return None
+    subject = _subject(ctx, lead[: share.start()], last)
+    if subject is None:
+        return None
+    readings, column = subject
+    of = tuple(readings) if column else _denominators(share["den"])  # 自然人 80 件，占 98.77%: of the figure
+    if not of:
+        return None
+    if not column and any(r == d for r in readings for d in of):
+        of = tuple(d for d in of if d not in readings) or of
+    return _statement(ctx, "share", readings, value, "%", decimals=decimals, of=of, column=column)
+
+
+def _change_tail(lead: str) -> re.Match | None:
+    return CHANGE_TAIL.search(lead) if "比" in lead or "较" in lead else None
+
+
+def _denominators(text: str) -> tuple[tuple[str, ...], ...]:
+    """What 占 … 的 N% is a share of: named (办结总数, 收到申请), or any of the totals."""
+    if text in ANY_DENOMINATOR_WORDS:
+        return ANY_DENOMINATOR
+    for words, denominators in SHARE_DENOMINATORS:
+        if any(w in text for w in words):
+            return denominators
+    return ()
+
+
+def _change(ctx: _Context, value, unit: str, decimals: int, change: re.Match, last) -> Statement | None:
+    """同比增长 12.3% / 较上年增加 12 件: of the figure named before it, or the one just stated."""
+    if ctx.in_documents:
+        return None
+    subject = _subject(ctx, ctx.lead[: change.start()], last)
+    if subject is None:
+        return None
+    readings, column = subject
+    direction = DIRECTIONS[change["dir"]]
+    return _statement(ctx, "change", readings, value, unit, decimals=decimals, column=column, direction=direction)
+
+
+def _subject(ctx: _Context, text: str, last: Statement | None):
+    """The figure a share or change speaks of: named in the same clause, or the one just stated."""
+    stripped = text.strip().strip("，,")
+    if stripped:
+        words = [w for w in _words(stripped) if w.cat in ("t3", "verb", "t4")]
+        if not words or ctx.topic in ("review", "suit") or not (ctx.topic == "request" or ctx.explicit_request):
+            return None
+        names = [words[-1].name]
+        i = len(words) - 1
+        while i > 0 and words[i - 1].cat == "t3" and _fits(CONNECTOR, stripped[words[i - 1].end : words[i].start]):
+            names.insert(0, words[i - 1].name)
+            i -= 1
+        if words[-1].cat == "t4":
+            return None
+        tail = stripped[words[-1].end :]
+        if not _fits(SUBJECT_TAIL, tail):
+            return None
+        if words[-1].cat == "verb":
+            word = stripped[words[-1].start : words[-1].end]
+            return VERB_READINGS.get(word, ((words[-1].name,),)), ()
+        return (tuple(names),), ()
+    if last is None or last.kind != "count" or any(n.startswith("t2.") for r in last.readings for n in r):
+        return None
+    between = ctx.lead_all[: len(ctx.lead_all) - len(ctx.lead)]
+    if PUNCTUATION.sub("", between) or last.end != ctx.offset + ctx.start - len(ctx.lead_all):
+        return None  # only right after the count: 收到申请 81 件，占 …
+    return last.readings, last.column
+
+
+def _with_scope(stmt: Statement, sentence: str, pos: int, lead: str, words: list[_Word]) -> Statement:
+    """The time a statement speaks of: this year unless it names last year (or another year)."""
+    scope = "year"
+    if ("累计" in lead or "历年" in lead or "截至" in lead) and OTHER_SCOPE.search(lead):
+        scope = "other"
+    elif (
+        stmt.kind == "count" and ("上" in lead or "去年" in lead) and PREVIOUS_SCOPE.search(_without_words(lead, words))
+    ):
+        scope = "previous"
+    year = _year_before(sentence, pos)
+    if year and scope == "year":
+        scope = f"year:{year}"
+    if scope != "year":
+        stmt.scope = scope
+    return stmt
+
+
+def _year_before(sentence: str, pos: int) -> str | None:
+    if "年" not in sentence[:pos]:
+        return None
+    years = YEAR_SCOPE.findall(sentence[:pos])
+    return years[-1] if years else None
+
+
+def _without_words(lead: str, words: list[_Word]) -> str:
+    out = lead
+    for w in reversed(words):
+        if w.cat == "t3":
+            out = out[: w.start] + "　" * (w.end - w.start) + out[w.end :]
+    return out
+
+
+def _zero_claims(sentence: str, offset: int, topics, carried: str | None) -> list[Statement]:
+    """未出现被纠错 and the like: 结果纠正 = 0, of the topic the clause (or the sentence before it) names."""
+    out: list[Statement] = []
+    if "纠" not in sentence:
+        return out
+    for m in NO_CORRECTION.finditer(sentence):
+        start = max((x.end() for x in HARD_STOP.finditer(sentence[: m.start()])), default=0)
+        clause = sentence[start : m.end() + _stop(sentence[m.end() :])]
+        named = [t for t, words in TOPIC_WORDS[:2] if any(w in clause for w in words)]
+        if not named:
+            topic = _topic_at(topics, m.start(), carried)
+            named = [topic] if topic in ("review", "suit") else []
+        for topic in named:
+            out.append(
+                Statement(
+                    "zero",
+                    ((f"{topic}_corrected",),),
+                    0,
+                    "",
+                    sentence[start : m.end()].lstrip("，,、 "),
+                    sentence,
+                    offset + start,
+                    offset + m.end(),
+                    topic=topic,
+                )
+            )
+    return out
+
+
+# ============================================================================================== comparing
+def compare(
+    statements: list[Statement],
+    figures: Mapping[str, Figure],
+    values: Mapping[str, object],
+    previous_values: Mapping[str, object] | None = None,
+    *,
+    year: int | None = None,
+) -> list[Mismatch]:
+    """The statements that no reading fits. ``values`` are the input cells by key (blank or unusable: None)."""
+    out: list[Mismatch] = []
+    if not statements:
+        return out
+    values = _Data(values)
+    previous_values = _Data(previous_values) if previous_values is not None else None
+    for stmt in statements:
+        if stmt.scope == "other":
+            continue
+        data: Mapping[str, object] | None = values
+        if stmt.scope.startswith("year:") and year is not None:
+            stated_year = int(stmt.scope[5:])
+            if stated_year == year - 1:
+                data = previous_values
+            elif stated_year != year:
+                continue
+        elif stmt.scope == "previous":
+            data = previous_values
+        if data is None:
+            continue
+        last_year = data is not values
+        if stmt.kind == "change":
+            m = _compare_change(stmt, figures, values, previous_values)
+        elif stmt.kind in ("share", "rate"):
+            m = _compare_share(stmt, figures, data)
+        else:
+            m = _compare_count(stmt, figures, data, last_year)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+class _Data:
+    """Input values by key, and the figures already added up from them."""
+
+    __slots__ = ("values", "sums")
+
+    def __init__(self, values: Mapping[str, object]):
+        self.values = values
+        self.sums: dict[tuple[str, str | None], float | int | None] = {}
+
+
+def _value(figure: Figure, data: _Data, column: str | None = None) -> float | int | None:
+    """The figure's value (its input cells added up as SUM does); None when it is unknown or all blank."""
+    key = (figure.name, column)
+    if key not in data.sums:
+        data.sums[key] = _add_up(figure.inputs if column is None else figure.columns.get(column), data.values)
+    return data.sums[key]
+
+
+def _add_up(cells, values: Mapping[str, object]) -> float | int | None:
+    if not cells:
+        return None
+    total: float | int = 0
+    seen = False
+    for key in cells:
+        if key not in values:
+            return None  # not a cell of that workbook's edition
+        v = values[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        total += v
+        seen = True
+    return total if seen else None
+
+
+class _Got(NamedTuple):
+    """The value of one reading, and (for messages) the figures and columns it added up."""
+
+    value: float | int
+    parts: tuple
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for f, col in self.parts for k in (f.column_keys.get(col, ()) if col else f.keys))
+
+    @property
+    def title(self) -> str:
+        titles = [f.column_titles[col] if col else f.title for f, col in self.parts]
+        return "与".join(titles) + ("之和" if len(titles) > 1 else "")
+
+
+def _reading_value(reading, figures, values, column: tuple[str, ...] = ()) -> _Got | None:
+    """The value of one reading (a sum of figures, maybe of one column), or None when it cannot be known."""
+    total: float | int = 0
+    parts = []
+    for name in reading:
+        figure = figures.get(name)
+        if figure is None:
+            return None
+        col = _column(figure, column)
+        if column and col is None:
+            return None
+        if col is not None and figure.table == "t2" and col not in figure.columns:
+            return None
+        v = _value(figure, values, col)
+        if v is None:
+            return None
+        total += v
+        parts.append((figure, col))
+    return _Got(total, tuple(parts))
+
+
+def _column(figure: Figure, column: tuple[str, ...]) -> str | None:
+    if not column:
+        if figure.table == "t2" and not figure.keys:
+            return "?"  # a row of several columns, none named: unclear
+        return None
+    found = [c for c in column if c in figure.columns]
+    if figure.table == "t2":
+        return found[0] if len(found) == 1 else "?"  # none of this edition's columns, or several: unclear
+    return found[0] if found else None
+
+
+def _fmt(v: float | int) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, int):
+        return str(v)
+    return format(v, ".15g")
+
+
+def _compare_count(stmt: Statement, figures, values, last_year: bool) -> Mismatch | None:
+    candidates = []
+    for reading in stmt.readings:
+        got = _reading_value(reading, figures, values, stmt.column)
+        if got is None:
+            continue
+        fits, shown = _fits_count(stmt, figures[reading[0]], got.value, values)
+        if fits is None:
+            continue
+        if fits:
+            return None
+        candidates.append((reading, shown, got))
+    if not candidates:
+        return None
+    reading, table, got = candidates[0]
+    keys, title = got.keys, got.title
+    if stmt.kind == "zero":
+        explanation = f"但{title}是 {_fmt(table)} 件。"
+        return Mismatch(
+            "TEXT-CLAIM", stmt, 0, table, "+".join(reading), keys, explanation, f"no_correction_{stmt.topic}"
+        )
+    unit = stmt.unit if stmt.unit in AMOUNT_UNITS else "件"
+    explanation = f"与表格不符：{'上年' if last_year else ''}{title}是 {_fmt(table)} {unit}。"
+    if len(candidates) > 1:
+        others = "；".join(f"{g.title}是 {_fmt(v)} 件" for _, v, g in candidates[1:])
+        explanation = explanation[:-1] + f"（按另一种理解，{others}）。"
+    explanation += _hints(stmt, figures, values, reading)
+    rule = "TEXT-CHANGE" if last_year else "TEXT-NUMBER"
+    return Mismatch(rule, stmt, stmt.number, table, "+".join(reading), keys, explanation)
+
+
+def _fits_count(stmt: Statement, figure: Figure, value, values) -> tuple[bool | None, float | int]:
+    """(does the stated number fit the figure — None: not comparable, the figure in the stated unit)."""
+    if figure.table != "t2":
+        if stmt.unit in AMOUNT_UNITS:
+            return None, value
+        return stmt.number == value, value
+    col = _column(figure, stmt.column)
+    if col in (None, "?") and len(figure.columns) == 1:
+        col = next(iter(figure.columns))
+    scale = _amount_scale(stmt, figure, col, values)
+    if scale is None:
+        return None, value
+    shown = value / scale if scale != 1 else value
+    if col in figure.amount:  # an amount fits within the precision stated
+        return abs(stmt.number * scale - value) < _tolerance(stmt.decimals) * scale, shown
+    return stmt.number == value, shown
+
+
+def _amount_scale(stmt: Statement, figure: Figure, col: str | None, values) -> float | None:
+    """How many of the table's units one stated unit is (万元 stated, 元 in the table: 10000); None: not comparable."""
+    if col is None or col == "?" or col not in figure.columns:
+        return None
+    if col not in figure.amount:
+        return 1 if stmt.unit in COUNT_UNITS else None
+    if stmt.unit not in AMOUNT_UNITS:
+        return None
+    unit = figure.amount[col]
+    if unit.startswith("@"):
+        unit = str(values.values.get(unit[1:]) or "")
+    if unit not in AMOUNT_UNITS:
+        return None
+    return AMOUNT_UNITS[stmt.unit] / AMOUNT_UNITS[unit]
+
+
+def _tolerance(decimals: int) -> float:
+    """A number stated with ``decimals`` decimals fits every value it may have been rounded or cut from."""
+    return 10.0**-decimals
+
+
+def _hints(stmt: Statement, figures, values, reading) -> str:
+    """Other figures the stated number happens to equal (自然人 column, 新收 + 结转, row 1 of （四）)."""
+    if stmt.column or len(reading) != 1:
+        return ""
+    name = reading[0]
+    figure = figures.get(name)
+    out = []
+    if figure is not None and "natural_person" in figure.columns:
+        np_value = _value(figure, values, "natural_person")
+        total = _value(figure, values)
+        if np_value is not None and np_value != total and np_value == stmt.number:
+            out.append(
+                f"{_fmt(stmt.number)} 恰是{figure.column_titles['natural_person']}的数字；"
+                "如指自然人提出的申请，请写明“自然人”。"
+            )
+    for combo in HINTS.get(name, ()):
+        parts = [(figures.get(n), n) for n in combo]
+        if any(f is None for f, _ in parts):
+            continue
+        nums = [_value(f, values) for f, _ in parts]
+        if any(v is None for v in nums) or not all(nums) or sum(nums) != stmt.number:
+            continue
+        joined = "与".join(f"{f.title} {_fmt(v)} 件" for (f, _), v in zip(parts, nums, strict=True))
+        out.append(f"{_fmt(stmt.number)} 恰是{joined}之和。{HINT_TEXT.get(combo, '')}")
+    return "".join(out)
+
+
+def _share(num: float | int, den: float | int) -> float:
+    return num * 100 / den
+
+
+def _compare_share(stmt: Statement, figures, values) -> Mismatch | None:
+    tried = []
+    for reading in stmt.readings:
+        got = _reading_value(reading, figures, values, stmt.column)
+        if got is None:
+            continue
+        num = got.value
+        for den_reading in stmt.of:
+            den = _reading_value(den_reading, figures, values)
+            if den is None or not den.value or den.value < 0 or num < 0:
+                continue
+            exact = _share(num, den.value)
+            if abs(stmt.number - exact) < _tolerance(stmt.decimals):
+                return None
+            tried.append((exact, got, den, reading))
+    if not tried:
+        return None
+    exact, got, den, reading = tried[0]  # named by the first meaning (of （七）总计, where it may be)
+    shown = _round(exact, max(2, stmt.decimals))
+    explanation = f"与表格不符：{got.title} {_fmt(got.value)} 件占{den.title} {_fmt(den.value)} 件的 {_fmt(shown)}%。"
+    return Mismatch(
+        "TEXT-SHARE",
+        stmt,
+        stmt.number,
+        shown,
+        "+".join(reading) + "/" + "+".join(stmt.of[0]),
+        got.keys + den.keys,
+        explanation,
+    )
+
+
+def _round(x: float, decimals: int) -> float:
+    return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def _compare_change(stmt: Statement, figures, values, previous_values) -> Mismatch | None:
+    if previous_values is None:
+        return None
+    for reading in stmt.readings:
+        now = _reading_value(reading, figures, values, stmt.column)
+        before = _reading_value(reading, figures, previous_values, stmt.column)
+        if now is None or before is None or (stmt.unit == "%" and before.value <= 0):
+            continue
+        if stmt.unit == "%":
+            exact = (now.value - before.value) * 100 / before.value
+        else:
+            exact = now.value - before.value
+        signed = stmt.number * stmt.direction
+        if (abs(signed - exact) < _tolerance(stmt.decimals)) if stmt.unit == "%" else signed == exact:
+            return None
+        shown = _round(exact, max(2, stmt.decimals)) if stmt.unit == "%" else exact
+        word = "增长" if exact >= 0 else "下降"
+        unit = "%" if stmt.unit == "%" else " 件"
+        explanation = (
+            f"与表格不符：{now.title}上年是 {_fmt(before.value)} 件，本年是 {_fmt(now.value)} 件，"
+            f"实际{word} {_fmt(abs(shown))}{unit}（上年数字取自 --previous 给出的上年填报表）。"
+        )
+        return Mismatch("TEXT-CHANGE", stmt, stmt.number, abs(shown), "+".join(reading), now.keys, explanation)
+    return None
+
+
+__all__ = ["Figure", "Mismatch", "Statement", "compare", "narrative_figures", "read_statements"]

@@ -1,0 +1,389 @@
+"""The statement reader (``xlrep.statements``): each phrasing real reports use, a correct and a contradicting variant.
+
+The sentences are our own, written in the style of published reports. The tables are
+one fixed fill (below); every correct variant must give nothing at all, every
+contradicting one exactly the mismatch named, with the stated and the table number.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from xlrep.form import load_form
+from xlrep.statements import compare, narrative_figures, read_statements
+
+FORM = load_form("2021")
+FIGURES = narrative_figures(FORM)
+
+# 表三: 新收 75 (自然人 72, 商业企业 3), 上年结转 1; 予以公开 32, 部分公开 10, 不予公开 4, 无法提供 16
+# (本机关不掌握 15), 不予处理 3, 其他处理 1 → 办结 66; 结转下年度 10.
+# 表四: 复议 4 (维持 2, 纠正 1, 尚未审结 1); 诉讼 3 = 直接起诉 2 (维持 1, 尚未审结 1) + 复议后起诉 1 (维持 1).
+TABLES = {
+    "t3.new_received.natural_person": 72,
+    "t3.new_received.commercial": 3,
+    "t3.carried_in.natural_person": 1,
+    "t3.granted.natural_person": 30,
+    "t3.granted.commercial": 2,
+    "t3.partly_granted.natural_person": 10,
+    "t3.refused_third_party.natural_person": 4,
+    "t3.unable_not_held.natural_person": 15,
+    "t3.unable_needs_creation.natural_person": 1,
+    "t3.not_handled_repeated.natural_person": 3,
+    "t3.other_other.natural_person": 1,
+    "t3.carried_forward.natural_person": 9,
+    "t3.carried_forward.commercial": 1,
+    "t4.review.upheld": 2,
+    "t4.review.corrected": 1,
+    "t4.review.pending": 1,
+    "t4.suit_direct.upheld": 1,
+    "t4.suit_direct.pending": 1,
+    "t4.suit_after_review.upheld": 1,
+    "t2.rules.issued": 1,
+    "t2.rules.in_force": 11,
+    "t2.normative_docs.issued": 8,
+    "t2.normative_docs.repealed": 26,
+    "t2.normative_docs.in_force": 470,
+    "t2.licensing.decisions": 447228,
+    "t2.penalty.decisions": 1330,
+    "t2.enforcement.decisions": 54,
+    "t2.admin_fees.amount": 96171.6,
+}
+LAST_YEAR = {"t3.new_received.natural_person": 60, "t3.result_total.natural_person": 0}
+
+
+def values(form=FORM, tables=TABLES) -> dict[str, object]:
+    out: dict[str, object] = {c.key: 0 for c in form.inputs if c.is_numeric}
+    out.update(tables)
+    return out
+
+
+def last_year() -> dict[str, object]:
+    prev = values()
+    prev.update({k: 0 for k in prev if k.startswith("t3.new_received.")})
+    prev["t3.new_received.natural_person"] = 60  # 75 this year: +25 %
+    return prev
+
+
+def mismatches(text: str, *, previous=None, year=2021, form=FORM, tables=TABLES):
+    return compare(read_statements(text), narrative_figures(form), values(form, tables), previous, year=year)
+
+
+def one(text: str, rule: str = "TEXT-NUMBER", **kw):
+    found = mismatches(text, **kw)
+    assert len(found) == 1, [(m.rule, m.statement.text, m.explanation) for m in found]
+    assert found[0].rule == rule
+    return found[0]
+
+
+# (phrasing, correct text, contradicting text, stated, table) — table for shares: the share the tables give.
+PAIRS = [
+    # combined figures: A及B, A和B, A、B共, A与B are the sum
+    (
+        "A及B",
+        "全年办结政府信息公开申请66件，其中予以公开及部分公开42件。",
+        "全年办结政府信息公开申请66件，其中予以公开及部分公开40件。",
+        40,
+        42,
+    ),
+    ("A和B", "共收到申请75件，予以公开和部分公开42件。", "共收到申请75件，予以公开和部分公开10件。", 10, 42),
+    ("A、B共", "共收到申请75件，予以公开、部分公开共42件。", "共收到申请75件，予以公开、部分公开共43件。", 43, 42),
+    ("A与B", "收到申请75件，予以公开与部分公开42件。", "收到申请75件，予以公开与部分公开32件。", 32, 42),
+    (
+        "不予公开、无法提供共",
+        "收到申请75件，不予公开、无法提供共20件。",
+        "收到申请75件，不予公开、无法提供共21件。",
+        21,
+        20,
+    ),
+    # the topic (申请) carried from the sentence before
+    (
+        "topic carried",
+        "本年度共收到政府信息公开申请75件。予以公开及部分公开42件，不予公开4件。",
+        "本年度共收到政府信息公开申请75件。予以公开及部分公开258件，不予公开4件。",
+        258,
+        42,
+    ),
+    (
+        "topic carried over ；",
+        "全年办结申请66件，其中：予以公开32件；无法提供16件；不予处理3件。",
+        "全年办结申请66件，其中：予以公开32件；无法提供16件；不予处理5件。",
+        5,
+        3,
+    ),
+    # 其中 lists
+    (
+        "其中 list",
+        "办结申请66件，其中予以公开32件、部分公开10件、不予公开4件、无法提供16件、不予处理3件、其他处理1件。",
+        "办结申请66件，其中予以公开32件、部分公开10件、不予公开4件、无法提供17件、不予处理3件、其他处理1件。",
+        17,
+        16,
+    ),
+    # column statements
+    (
+        "涉及自然人…、商业企业…",
+        "全年共收到政府信息公开申请75件，涉及自然人72件、商业企业3件。",
+        "全年共收到政府信息公开申请75件，涉及自然人70件、商业企业3件。",
+        70,
+        72,
+    ),
+    (
+        "其中自然人申请…法人或其他组织申请",
+        "收到申请75件，其中自然人申请72件，法人或其他组织申请3件。",
+        "收到申请75件，其中自然人申请72件，法人或其他组织申请4件。",
+        4,
+        3,
+    ),
+    ("收到自然人申请", "本年度收到自然人申请72件。", "本年度收到自然人申请75件。", 75, 72),
+    # 表二 of the edition
+    (
+        "现行有效行政规范性文件",
+        "清理并集中发布现行有效行政规范性文件470件，动态更新本年度制发的规范性文件8件。",
+        "清理并集中发布现行有效行政规范性文件393件，动态更新本年度制发的规范性文件8件。",
+        393,
+        470,
+    ),
+    ("本年制发规章", "本年制发规章1件，现行有效规章11件。", "本年制发规章2件，现行有效规章11件。", 2, 1),
+    ("制发 N 件规范性文件", "本年度制发8件行政规范性文件。", "本年度制发9件行政规范性文件。", 9, 8),
+    ("行政许可", "全年公开行政许可447228件。", "全年公开行政许可447282件。", 447282, 447228),
+    ("作出行政处罚决定…起", "作出行政处罚决定1330起。", "作出行政处罚决定1303起。", 1303, 1330),
+    ("收费金额 万元", "行政事业性收费金额96171.6万元。", "行政事业性收费金额96170万元。", 96170, 96171.6),
+    ("收费金额 亿元", "全年行政事业性收费金额9.62亿元。", "全年行政事业性收费金额9.8亿元。", 9.8, 9.61716),
+    # 表四
+    ("行政复议", "因政府信息公开被申请行政复议4件。", "因政府信息公开被申请行政复议5件。", 5, 4),
+    ("行政诉讼 = 直接起诉 + 复议后起诉", "被提起行政诉讼3件。", "被提起行政诉讼2件。", 2, 3),
+    (
+        "诉讼结果维持（两栏之和）",
+        "政府信息公开行政诉讼3件，其中结果维持2件，尚未审结1件。",
+        "政府信息公开行政诉讼3件，其中结果维持1件，尚未审结1件。",
+        1,
+        2,
+    ),
+    ("直接起诉", "未经复议直接起诉2件，复议后起诉1件。", "未经复议直接起诉3件，复议后起诉1件。", 3, 2),
+    (
+        "复议 其中 topic carried",
+        "行政复议案件4件。其中结果维持2件，结果纠正1件。",
+        "行政复议案件4件。其中结果维持2件，结果纠正2件。",
+        2,
+        1,
+    ),
+    # other units and small Chinese numerals
+    ("份", "本年度共收到政府信息公开申请75份。", "本年度共收到政府信息公开申请7份。", 7, 75),
+    ("两起", "因政府信息公开被申请行政复议四起。", "因政府信息公开被申请行政复议两起。", 2, 4),
+    ("一件", "收到申请75件，其中其他处理一件。", "收到申请75件，其中其他处理两件。", 2, 1),
+    ("条", "共收到政府信息公开申请75条。", "共收到政府信息公开申请57条。", 57, 75),
+    # the (七)总计, 结转, 上年结转 phrasings
+    (
+        "结转下年度",
+        "共受理申请75件，办结66件，10件结转下年度继续办理。",
+        "共受理申请75件，办结66件，11件结转下年度继续办理。",
+        11,
+        10,
+    ),
+    ("上年结转", "本年新收申请75件，上年结转申请1件。", "本年新收申请75件，上年结转申请2件。", 2, 1),
+    ("答复（含上年结转）", "答复申请66件（含上年度结转申请1件）。", "答复申请67件（含上年度结转申请1件）。", 67, 66),
+]
+
+
+@pytest.mark.parametrize(("phrasing", "right", "wrong", "stated", "table"), PAIRS, ids=[p[0] for p in PAIRS])
+def test_correct_variant_is_not_flagged(phrasing, right, wrong, stated, table):
+    assert mismatches(right) == [], phrasing
+
+
+@pytest.mark.parametrize(("phrasing", "right", "wrong", "stated", "table"), PAIRS, ids=[p[0] for p in PAIRS])
+def test_contradicting_variant_is_flagged_with_both_numbers(phrasing, right, wrong, stated, table):
+    m = one(wrong)
+    assert m.stated == stated and m.table == pytest.approx(table)
+    assert m.statement.text in wrong
+    if not re.search(r"[一二两三四五六七八九十]", m.statement.text):
+        assert str(m.stated) in m.statement.text
+    assert m.keys, "the table cells compared with are named"
+
+
+# -- shares and rates: within the stated precision ---------------------------------------------------
+SHARES = [
+    # (text, fits)
+    ("办结申请66件，其中予以公开及部分公开42件，占63.64%。", True),  # 42/66
+    ("办结申请66件，其中予以公开及部分公开42件，占63.6%。", True),
+    ("办结申请66件，其中予以公开及部分公开42件，占64%。", True),
+    ("办结申请66件，其中予以公开及部分公开42件，占63%。", True),  # cut, not rounded
+    ("收到申请75件，其中予以公开及部分公开42件，占56%。", True),  # of 本年新收
+    ("办结申请66件，其中予以公开及部分公开42件，占51.85%。", False),
+    ("办结申请66件，其中予以公开及部分公开42件，占63.66%。", False),
+    ("收到申请75件，同意公开32件，占比48.48%。", True),
+    ("收到申请75件，同意公开32件，占比50%。", False),
+    ("收到申请75件，予以公开和部分公开占办结总数的63.64%。", True),
+    ("收到申请75件，予以公开和部分公开占办结总数的56%。", False),  # 56 % is of 新收, not of 办结
+    ("共收到申请75件，均在法定期限内办结，办结率86.84%。", True),  # 66 / (75 + 1)
+    ("共收到申请75件，均在法定期限内办结，办结率88%。", True),  # 66 / 75
+    ("共收到申请75件，均在法定期限内办结，办结率100%。", False),
+    ("共收到申请75件，按时办结率100%。", True),  # 按时办结率: not computable from the tables
+    ("收到申请75件，其中自然人72件，占96%。", True),
+    ("收到申请75件，其中自然人72件，占90%。", False),
+]
+
+
+@pytest.mark.parametrize(("text", "fits"), SHARES)
+def test_shares_and_rates(text, fits):
+    found = mismatches(text)
+    if fits:
+        assert found == [], [(m.statement.text, m.explanation) for m in found]
+    else:
+        (m,) = found
+        assert m.rule == "TEXT-SHARE"
+        assert m.stated == float(re.search(r"([\d.]+)%", m.statement.text).group(1))
+        assert "%" in m.explanation and isinstance(m.table, float)
+
+
+def test_a_share_reports_the_number_stated_and_the_tables_share():
+    m = one("办结申请66件，其中予以公开及部分公开42件，占51.85%。", "TEXT-SHARE")
+    assert (m.stated, m.table) == (51.85, 63.64)
+    assert "42" in m.explanation and "66" in m.explanation
+
+
+# -- year on year: only with last year's workbook ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "fits"),
+    [
+        ("本年度共收到政府信息公开申请75件，同比增长25%。", True),
+        ("本年度共收到政府信息公开申请75件，同比增长12.3%。", False),
+        ("本年度共收到政府信息公开申请75件，较上年增加15件。", True),
+        ("本年度共收到政府信息公开申请75件，较上年增加12件。", False),
+        ("本年度共收到政府信息公开申请75件，比上年下降25%。", False),
+        ("本年度收到申请数量同比增长25%。", True),
+        ("上年收到政府信息公开申请60件。", True),
+        ("上年收到政府信息公开申请66件。", False),
+        ("2020年共收到政府信息公开申请60件。", True),
+    ],
+)
+def test_year_on_year_against_last_years_workbook(text, fits):
+    found = mismatches(text, previous=last_year())
+    assert (found == []) == fits, [(m.statement.text, m.explanation) for m in found]
+    if not fits:
+        assert found[0].rule == "TEXT-CHANGE"
+    assert mismatches(text) == []  # without last year's workbook: never compared
+
+
+def test_a_change_names_both_years():
+    m = one("本年度共收到政府信息公开申请75件，同比增长12.3%。", "TEXT-CHANGE", previous=last_year())
+    assert (m.stated, m.table) == (12.3, 25.0)
+    assert "60" in m.explanation and "75" in m.explanation
+
+
+# -- what the stated number equals instead ------------------------------------------------------------
+def test_new_plus_carried_in_is_explained():
+    m = one("本年度共收到政府信息公开申请76件。")
+    assert (m.stated, m.table) == (76, 75)
+    assert "75" in m.explanation and "上年结转" in m.explanation and " 1 件" in m.explanation
+    assert "含上年结转" in m.explanation
+
+
+def test_the_natural_person_column_is_explained():
+    m = one("本年度共收到政府信息公开申请72件。")
+    assert (m.stated, m.table) == (72, 75)
+    assert "自然人" in m.explanation
+
+
+def test_not_held_counted_as_refused_is_explained():
+    m = one("收到申请75件，不予公开19件。")  # 4 不予公开 + 15 本机关不掌握
+    assert (m.stated, m.table) == (19, 4)
+    assert "本机关不掌握相关政府信息" in m.explanation and "无法提供" in m.explanation
+
+
+def test_a_plain_mismatch_has_no_explanation_of_other_readings():
+    m = one("收到申请75件，不予公开7件。")
+    assert "恰是" not in m.explanation
+
+
+# -- claims that are statements: 未出现被纠错 -------------------------------------------------------
+def test_no_correction_claims():
+    assert mismatches("本年度行政诉讼未出现被纠错的情况。") == []
+    m = one("本年度行政复议未出现被纠错的情况。", "TEXT-CLAIM")
+    assert (m.stated, m.table, m.claim) == (0, 1, "no_correction_review")
+    # a pending case is not a corrected one
+    tables = dict(TABLES, **{"t4.review.corrected": 0, "t4.review.upheld": 3})
+    assert mismatches("本年度行政复议案件无被纠错。", tables=tables) == []
+
+
+def test_the_topic_of_a_claim_comes_from_the_sentence_before():
+    m = one("因政府信息公开被申请行政复议4件。均未出现被纠错。", "TEXT-CLAIM")
+    assert m.claim == "no_correction_review"
+
+
+# -- what must never be compared ---------------------------------------------------------------------
+NEVER = [
+    "全年审核公文1520件，其中主动公开612件、依申请公开385件、不予公开523件。",  # documents by 公开属性
+    "共制作政府信息（文件）888份，其中主动公开489份、依申请公开及不予公开399份。",
+    "依申请公开信息1504条。",
+    "2021年，我局通过门户网站主动公开政府信息74条，依申请公开信息数22条。",
+    "本年度办理人大代表建议25件、政协提案12件，均已公开办理结果。",
+    "收到群众来信5件，均已办结。",
+    "主动公开政府信息3000余件。",
+    "全年受理政府信息公开行政复议申请2件。",  # the unit as the reviewing body
+    "收到申请约80件。",
+    "全年我局依法办结政府信息公开申请66件，其中网络申请数14件，信函申请数52件。",  # channels: not in the tables
+    "共收到公民、法人和其他组织政府信息公开申请75件。",
+    "其中，市本级收到申请12件。",
+    "政策、规范性文件类信息7条，行政许可类信息8条。",  # 主动公开 items by category
+    "先后审核各部门印发的22条规范性文件。",
+    "地方性法规、政府规章和规范性文件1条。",
+    "关注人数较上年增长18.6%，满意率96.5%，较上年提高5个百分点。",
+    "收到信访举报投诉类申请3件。",
+    "2019年共收到政府信息公开申请50件。",  # another year
+    "累计公开行政规范性文件1200件。",
+    "本年度收到依申请公开事项75项，分别为予以公开32件、部分公开10件。",
+]
+
+
+@pytest.mark.parametrize("text", NEVER)
+def test_numbers_that_are_not_this_years_table_figures_are_left_alone(text):
+    assert mismatches(text, previous=last_year()) == []
+
+
+# -- the reader itself ------------------------------------------------------------------------------
+def test_a_statement_records_figure_column_number_unit_and_place():
+    text = "本年度共收到政府信息公开申请75件，涉及自然人72件、商业企业3件。"
+    statements = read_statements(text)
+    assert [(s.readings, s.column, s.number, s.unit) for s in statements] == [
+        ((("new_received",),), (), 75, "件"),
+        ((("new_received",),), ("natural_person",), 72, "件"),
+        ((("new_received",),), ("commercial",), 3, "件"),
+    ]
+    for s in statements:
+        assert text[s.start : s.end] == s.text
+
+
+def test_办理_may_mean_the_requests_handled_in_all():
+    assert mismatches("全年办理政府信息公开申请76件。") == []  # 75 新收 + 1 上年结转
+    assert mismatches("全年办理政府信息公开申请66件。") == []  # （七）总计
+    assert one("全年办理政府信息公开申请70件。").table == 66
+
+
+def test_the_2019_edition_has_its_own_table_two():
+    form = load_form("2019")
+    tables = {
+        "t2.normative_docs.produced": 3,
+        "t2.normative_docs.published": 3,
+        "t2.normative_docs.public_total": 40,
+        "t2.licensing.decisions": 181,
+        "t2.procurement.items": 135,
+        "t2.procurement.amount": 75394432.52,
+        "t2.procurement.amount_unit": "元",
+    }
+    assert mismatches("本年新制作规范性文件3件，作出行政许可决定181件。", form=form, tables=tables) == []
+    assert one("本年新制作规范性文件4件。", form=form, tables=tables).table == 3
+    assert mismatches("政府集中采购项目135个，采购总金额7539.44万元。", form=form, tables=tables) == []
+    m = one("政府集中采购总金额7000万元。", form=form, tables=tables)
+    assert m.table == pytest.approx(7539.443252)
+    # 现行有效 is a 2021 column: unclear in a 2019 report, so never compared
+    assert mismatches("现行有效规范性文件5件。", form=form, tables=tables) == []
+
+
+def test_blank_figures_are_not_compared():
+    tables = {k: v for k, v in TABLES.items() if not k.startswith("t2.normative_docs")}
+    blank = values(FORM, tables)
+    for key in [k for k in blank if k.startswith("t2.normative_docs")]:
+        blank[key] = None
+    statements = read_statements("本年度制发行政规范性文件3件。")
+    assert statements and compare(statements, FIGURES, blank, year=2021) == []
