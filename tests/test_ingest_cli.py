@@ -108,7 +108,7 @@ def test_json_has_the_documented_shape(run, tmp_path):
     assert code == 1
     data = json.loads(out)
     assert set(data) == {"file", "edition", "year", "template_version", "summary", "findings"}
-    assert (data["file"], data["edition"], data["year"], data["template_version"]) == (str(path), "2021", 2021, "1.0")
+    assert (data["file"], data["edition"], data["year"], data["template_version"]) == (str(path), "2021", 2021, "1.1")
     assert set(data["summary"]) == {"errors", "warnings", "infos"}
     for finding in data["findings"]:
         assert set(finding) == {"rule", "severity", "message", "cells", "values"}

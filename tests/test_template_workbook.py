@@ -15,7 +15,7 @@ from xlrep.layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, build_lay
 from xlrep.template import TEMPLATE_VERSION, build_template
 
 EDITIONS = [(2020, "2019"), (2021, "2021")]
-CLASSIC_FUNCTIONS = {"SUM", "IF", "AND", "OR", "ABS", "ISNUMBER", "ISTEXT", "COUNTIF", "SUMPRODUCT"}
+CLASSIC_FUNCTIONS = {"SUM", "IF", "AND", "OR", "ABS", "ISNUMBER", "ISTEXT", "COUNTIF", "SUMPRODUCT", "ROUND"}
 
 
 @pytest.fixture(scope="module", params=EDITIONS, ids=lambda p: p[1])

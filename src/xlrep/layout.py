@@ -264,8 +264,27 @@ def _place_texts(sl: SheetLayout, block: Texts, top: int, addresses: dict) -> in
         sl.add("hint", r, 2, text=cell.hint)
         addresses[cell.key] = (sl.name, r, 1)
         sl.heights[r] = 190
+        _place_draft(sl, cell.key, r + 1, addresses)
         r += 2
     return r
+
+
+#: Item kinds of the locked 参考表述 row under a drafted part (its label and hint are not official labels).
+DRAFT_KINDS = ("draft_label", "draft", "draft_hint")
+DRAFT_HEIGHT = 96
+
+
+def _place_draft(sl: SheetLayout, key: str, r: int, addresses: dict) -> None:
+    """The drafted paragraph of a part, in the row under it: label, the locked formula cell, hint."""
+    from .drafting import DRAFT_HINTS, DRAFT_LABEL, DRAFT_PREFIX, DRAFTED_PARTS
+
+    if key not in DRAFTED_PARTS:
+        return
+    sl.add("draft_label", r, 0, text=DRAFT_LABEL)
+    sl.add("draft", r, 1, key=DRAFT_PREFIX + key)
+    sl.add("draft_hint", r, 2, text=DRAFT_HINTS[key])
+    addresses[DRAFT_PREFIX + key] = (sl.name, r, 1)
+    sl.heights[r] = DRAFT_HEIGHT
 
 
 def _place_form_sheet(form: Form, sheet, addresses: dict) -> SheetLayout:

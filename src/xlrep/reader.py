@@ -558,13 +558,15 @@ def _check_formulas(book: Book, result: ReadResult) -> None:
     truths = {**totals, **states, **{"live." + k: v for k, v in states.items()}, "status": overall_status(states)}
     expected = []
     for key, sheet, a1, formula in expected_formulas(form.edition):
+        if key.startswith(DRAFT_PREFIX) and not _has_drafts(book, result, sheet, a1):
+            continue
         if key in result.addresses:  # totals are found through their names
             sheet, a1 = result.addresses[key]
         else:
             sheet = result.renamed.get(sheet, sheet)
         for old, new in result.renamed.items():  # references follow a renamed sheet in every program
             formula = formula.replace(quote_sheet(old), quote_sheet(new))
-        expected.append((key, sheet, a1, truths[key], formula))
+        expected.append((key, sheet, a1, truths.get(key), formula))
 
     for key, sheet, a1, truth, formula in expected:
         if sheet not in book.sheetnames or sheet in result.unread_sheets:
@@ -577,6 +579,8 @@ def _check_formulas(book: Book, result: ReadResult) -> None:
         if not (isinstance(raw, str) and raw.startswith("=")):
             result.shown[key] = raw
             result.typed_over.add(key)
+            if key.startswith(DRAFT_PREFIX):  # the drafted text is computed only when it is needed
+                truth = _draft_truths(form, result.values, totals)[key]
             result.findings.append(
                 Finding(
                     "TEMPLATE-TAMPERED",
@@ -602,7 +606,7 @@ def _check_formulas(book: Book, result: ReadResult) -> None:
             )
         cached = book.cached_value(sheet, a1)
         result.shown[key] = cached
-        if cached is not None and not _same(cached, truth):
+        if cached is not None and truth is not None and not _same(cached, truth):  # drafts: not compared
             result.stale_cache.append(key)
 
 
@@ -625,7 +629,37 @@ def expected_formulas(edition: str) -> list[tuple[str, str, str, str]]:
         out.append(("live." + item.id, sheet, cell_ref(row, col), live_formula(layout, item.id)))
     sheet, row, col = layout.status_cell
     out.append(("status", sheet, cell_ref(row, col), status_formula(layout)))
+    out += _draft_formulas(layout)
     return out
+
+
+# -- drafted paragraphs (参考表述, template 1.1 on) -----------------------------------------------
+DRAFT_PREFIX = "draft."
+DRAFTS_SINCE = (1, 1)
+
+
+def _draft_formulas(layout: Layout) -> list[tuple[str, str, str, str]]:
+    from .drafting import draft_formula
+
+    out = []
+    for key, (sheet, row, col) in layout.addresses.items():
+        if key.startswith(DRAFT_PREFIX):
+            out.append((key, sheet, cell_ref(row, col), draft_formula(layout.form, layout, key[len(DRAFT_PREFIX) :])))
+    return out
+
+
+def _draft_truths(form, values, totals) -> dict[str, str]:
+    from .drafting import draft_texts
+
+    return draft_texts(form, values, totals)
+
+
+def _has_drafts(book: Book, result: ReadResult, sheet: str, a1: str) -> bool:
+    """Workbooks of template 1.0 have no 参考表述 cells: nothing to verify there (TEMPLATE-VERSION says so)."""
+    version = result.template_version
+    if version and re.fullmatch(r"\d+(\.\d+)*", version):
+        return _version_tuple(version) >= DRAFTS_SINCE
+    return book.value(result.renamed.get(sheet, sheet), a1) is not None
 
 
 def _same(a: object, b: object) -> bool:
@@ -637,6 +671,9 @@ def _same(a: object, b: object) -> bool:
 def _check_label(layout: Layout, key: str) -> str:
     if key == "status":
         return "总体状态"
+    if key.startswith(DRAFT_PREFIX):
+        part = layout.form.cells.get(key[len(DRAFT_PREFIX) :])
+        return f"参考表述（{part.label if part else ''}）"
     plain = key.removeprefix("live.")
     for check in layout.form.checks:
         if check.id == plain:

@@ -101,10 +101,12 @@ def build_report(audit: Audit, *, draft: bool = False) -> Report:
         blocks.append(Heading(sheet.title, 1))
         sl = layout.sheet(sheet.name)
         if sheet.section == "一":
+            drafted = _drafted(form, result)
             for cell in _texts(form, sheet.name):
+                body = text(cell.key) or drafted.get(cell.key, "")
                 blocks.append(Heading(cell.label, 2))
-                blocks.extend(_paragraphs(text(cell.key)) or [Paragraph("无。")])
-                narrative[cell.key] = text(cell.key)
+                blocks.extend(_paragraphs(body) or [Paragraph("无。")])
+                narrative[cell.key] = body
         elif sheet.section in ("二", "三", "四"):
             for region in sl.grids:
                 blocks.append(_table(region, sl, full, result.values, form))
@@ -144,6 +146,14 @@ def build_report(audit: Audit, *, draft: bool = False) -> Report:
         findings=[f.as_dict() for f in audit.findings],
         source=str(audit.file),
     )
+
+
+def _drafted(form, result) -> dict[str, str]:
+    """The drafted paragraph of each part that an empty part is published as (（二）依申请公开)."""
+    from .drafting import FILLS_EMPTY, draft_texts
+
+    texts = draft_texts(form, result.values)
+    return {key: texts["draft." + key] for key in FILLS_EMPTY if key in form.cells}
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

@@ -28,7 +28,7 @@ from .layout import (
 )
 
 #: Changes whenever the workbook's structure changes (cells, formulas, labels, sheets).
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"
 GENERATOR = "xlrep"
 
 ORG_TYPES = ("县级以上地方人民政府", "县级以上人民政府部门", "乡镇人民政府、街道办事处", "其他")
@@ -122,6 +122,9 @@ class _Formats:
         self.legend["prefilled"] = fmt(bg_color=PREFILLED_FILL, **border)
         self.plain = fmt(text_wrap=True, valign="top")
         self.bold = fmt(bold=True, valign="top")
+        self.draft_label = fmt(text_wrap=True, valign="top", font_color="#595959", **border)
+        self.draft = fmt(text_wrap=True, valign="top", bg_color=TOTAL_FILL, **border)
+        self.draft_hint = fmt(text_wrap=True, font_color="#595959", font_size=10, valign="top")
 
 
 def _ranges(cells: list[tuple[int, int]]) -> list[str]:
@@ -434,6 +437,9 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
         cell = form.cells[item.key]
         ws.write_formula(item.row, item.col, total_formula(layout, cell), f.total, totals[item.key])
         return
+    if kind == "draft":
+        _write_draft(ws, f, layout, item, values)
+        return
     if kind in ("check", "live"):
         formula = check_formula(layout, item.key) if kind == "check" else live_formula(layout, item.key)
         ws.write_formula(item.row, item.col, formula, f.check, states[item.key])
@@ -466,6 +472,15 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
         ws.write_string(item.row, item.col, item.text or "", fmt) if item.text else ws.write_blank(
             item.row, item.col, None, fmt
         )
+
+
+def _write_draft(ws, f: _Formats, layout: Layout, item, values) -> None:
+    """The 参考表述 cell: the drafted paragraph as a formula, with the text Python computes as its cached value."""
+    from .drafting import DRAFT_PREFIX, draft_formula, draft_texts
+
+    part = item.key.removeprefix(DRAFT_PREFIX)
+    text = draft_texts(layout.form, values)[item.key]
+    ws.write_formula(item.row, item.col, draft_formula(layout.form, layout, part), f.draft, text)
 
 
 def _mark_prefilled(wb, f: _Formats, layout: Layout, values, prefilled: Mapping[str, str]) -> None:
