@@ -164,8 +164,10 @@ NO_FEES = re.compile(r"(未|没有|不)(收取|收)[^，。；]{0,8}?(信息处�
 
 
 def _claims(result: ReadResult, key: str, text: str, table: dict, full: dict) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     label = result.layout.form.cells[key].label
+    cells = result.layout.form.cells
+    collected = _n(full, "s6.fee_collected") if "s6.fee_collected" in cells else 0
 
     def claim(sentence: str, what: str, figure_keys: list[str], values: dict) -> None:
         out.append(
@@ -178,55 +180,74 @@ def _claims(result: ReadResult, key: str, text: str, table: dict, full: dict) ->
         )
 
     for sentence in _sentences(text):
-        for clause in CLAUSE_SPLIT.split(sentence):
-            if NO_REQUESTS.search(clause) and table["new_received"] > 0 and "正当理由" not in clause:
+        denies = "未" in sentence or "无" in sentence or "没有" in sentence  # every denial has one of these
+        if denies and table["new_received"] > 0 and ("申请" in sentence or "件" in sentence):
+            _no_requests(sentence, table, claim)
+        if denies and ("复议" in sentence or "诉讼" in sentence):
+            _no_cases(sentence, table, claim)
+        if collected > 0 and "费" in sentence:
+            _no_fees(sentence, collected, claim)
+        if "维持" in sentence:
+            _all_upheld(sentence, table, claim)
+    return out
+
+
+def _no_requests(sentence: str, table: dict, claim) -> None:
+    for clause in CLAUSE_SPLIT.split(sentence):
+        if NO_REQUESTS.search(clause) and "正当理由" not in clause:
+            claim(
+                sentence,
+                f"表三本年新收申请是 {format_number(table['new_received'])} 件",
+                ["t3.new_received.total"],
+                {"claim": "no_requests", "table": table["new_received"]},
+            )
+
+
+def _no_cases(sentence: str, table: dict, claim) -> None:
+    for clause in CLAIM_SPLIT.split(sentence):  # "未发生行政复议、行政诉讼案件" denies both: keep 、 inside
+        m = NO_CASES.search(clause)
+        if not m or re.search(r"纠错|纠正|败诉|维持", clause):
+            continue
+        for topic, words, title in (("review", REVIEW_WORDS, "行政复议"), ("suit", SUIT_WORDS, "行政诉讼")):
+            if any(w in clause[m.start() :] for w in words) and table[f"{topic}_total"] > 0:
+                keys = (
+                    ["t4.review.total"] if topic == "review" else ["t4.suit_direct.total", "t4.suit_after_review.total"]
+                )
                 claim(
                     sentence,
-                    f"表三本年新收申请是 {format_number(table['new_received'])} 件",
-                    ["t3.new_received.total"],
-                    {"claim": "no_requests", "table": table["new_received"]},
+                    f"表四{title}总计是 {format_number(table[f'{topic}_total'])} 件",
+                    keys,
+                    {"claim": f"no_{topic}", "table": table[f"{topic}_total"]},
                 )
-        for clause in CLAIM_SPLIT.split(sentence):  # "未发生行政复议、行政诉讼案件" denies both: keep 、 inside
-            m = NO_CASES.search(clause)
-            if m and not re.search(r"纠错|纠正|败诉|维持", clause):
-                for topic, words, title in (("review", REVIEW_WORDS, "行政复议"), ("suit", SUIT_WORDS, "行政诉讼")):
-                    if any(w in clause[m.start() :] for w in words) and table[f"{topic}_total"] > 0:
-                        keys = (
-                            ["t4.review.total"]
-                            if topic == "review"
-                            else ["t4.suit_direct.total", "t4.suit_after_review.total"]
-                        )
-                        claim(
-                            sentence,
-                            f"表四{title}总计是 {format_number(table[f'{topic}_total'])} 件",
-                            keys,
-                            {"claim": f"no_{topic}", "table": table[f"{topic}_total"]},
-                        )
-        for clause in CLAUSE_SPLIT.split(sentence):
-            if NO_FEES.search(clause):
-                collected = _n(full, "s6.fee_collected") if "s6.fee_collected" in result.layout.form.cells else 0
-                if collected > 0:
-                    claim(
-                        sentence,
-                        f"六中填写的实际收取信息处理费是 {format_number(collected)} 元",
-                        ["s6.fee_collected"],
-                        {"claim": "no_fees", "table": collected},
-                    )
-        if ALL_UPHELD.search(sentence):
-            topic = _topic(sentence, None)
-            topics = ["review", "suit"] if topic not in ("review", "suit") else [topic]
-            for t in topics:
-                bad = table[f"{t}_corrected"] + table[f"{t}_pending"]
-                if bad > 0:
-                    title = "行政复议" if t == "review" else "行政诉讼"
-                    blocks = ["review"] if t == "review" else ["suit_direct", "suit_after_review"]
-                    claim(
-                        sentence,
-                        f"表四{title}有结果纠正 {format_number(table[f'{t}_corrected'])} 件、尚未审结 {format_number(table[f'{t}_pending'])} 件",
-                        [f"t4.{b}.{c}" for b in blocks for c in ("corrected", "pending")],
-                        {"claim": f"all_upheld_{t}", "table": bad},
-                    )
-    return out
+
+
+def _no_fees(sentence: str, collected, claim) -> None:
+    for clause in CLAUSE_SPLIT.split(sentence):
+        if NO_FEES.search(clause):
+            claim(
+                sentence,
+                f"六中填写的实际收取信息处理费是 {format_number(collected)} 元",
+                ["s6.fee_collected"],
+                {"claim": "no_fees", "table": collected},
+            )
+
+
+def _all_upheld(sentence: str, table: dict, claim) -> None:
+    if not ALL_UPHELD.search(sentence):
+        return
+    topic = _topic(sentence, None)
+    for t in ["review", "suit"] if topic not in ("review", "suit") else [topic]:
+        bad = table[f"{t}_corrected"] + table[f"{t}_pending"]
+        if bad > 0:
+            title = "行政复议" if t == "review" else "行政诉讼"
+            blocks = ["review"] if t == "review" else ["suit_direct", "suit_after_review"]
+            corrected, pending = format_number(table[f"{t}_corrected"]), format_number(table[f"{t}_pending"])
+            claim(
+                sentence,
+                f"表四{title}有结果纠正 {corrected} 件、尚未审结 {pending} 件",
+                [f"t4.{b}.{c}" for b in blocks for c in ("corrected", "pending")],
+                {"claim": f"all_upheld_{t}", "table": bad},
+            )
 
 
 YEAR_OPENING = re.compile(
