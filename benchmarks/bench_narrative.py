@@ -8,19 +8,21 @@ We time (warm process, the workbook written once by ``build_template``):
 1. ``audit(FILE)`` — read, every rule, the narrative checks included;
 2. ``narrative_rules(result)`` alone, on an already-read workbook.
 
-Run:  python benchmarks/bench_narrative.py [--runs 200]
+Run:  python benchmarks/bench_narrative.py [--runs 200] [--against REV]
+
+``--against REV`` also times the package of git revision REV (imported as ``xlrep_base``, its workbook written
+by its own ``build_template``), interleaving the two call by call so that a busy machine slows both alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import statistics
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -71,8 +73,7 @@ NARRATIVE = {
     ),
     "s6.work_points": "按照上级年度政务公开工作要点，逐项分解任务28项，全部按期落实。",
     "s6.proposals": (
-        "本年度共承办人大代表建议46件、政协提案38件，均已按期办结，办理复文全文公开率100%，"
-        "较上年提高5个百分点。"
+        "本年度共承办人大代表建议46件、政协提案38件，均已按期办结，办理复文全文公开率100%，较上年提高5个百分点。"
     ),
     "s6.innovation": "推行政策“一键查询”服务，上线政策文件库，收录现行有效政策文件1200余件。",
     "s6.other": "本年度发出收费通知{fee_notices}件，未收取信息处理费。",
@@ -131,45 +132,88 @@ def _row(name: str, times: list[float]) -> str:
     return f"| {name} | {statistics.median(times) * 1000:.2f} | {min(times) * 1000:.2f} | {len(times)} |"
 
 
+def _package(name: str):
+    """The modules the benchmark calls, from the package ``name`` (``xlrep``, or an older one under another name)."""
+    import importlib
+
+    modules = ("ingest", "narrative", "reader", "template")
+    return {m: importlib.import_module(f"{name}.{m}") for m in modules}
+
+
+def _base_package(rev: str, tmp: Path) -> str:
+    """The ``xlrep`` package of git revision ``rev`` (and its edition files), importable as ``xlrep_base``."""
+    import io
+    import subprocess
+    import tarfile
+
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src/xlrep", "workbook_templates"], check=True, capture_output=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp / "base", filter="data")
+    packages = tmp / "base" / "packages"
+    packages.mkdir()
+    (tmp / "base" / "src" / "xlrep").rename(packages / "xlrep_base")  # its edition files: base/workbook_templates
+    sys.path.insert(0, str(packages))
+    return "xlrep_base"
+
+
+def _workbook(pkg: dict, folder: Path, values: dict, year: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "narrative.xlsx"
+    path.write_bytes(pkg["template"].build_template(year, "2021", values=values))
+    return path
+
+
+def _time(calls: list, runs: int) -> list[list[float]]:
+    """Each call timed ``runs`` times, the calls interleaved (so that a busy machine slows all of them alike)."""
+    times: list[list[float]] = [[] for _ in calls]
+    for _ in range(runs):
+        for i, call in enumerate(calls):
+            start = time.perf_counter()
+            call()
+            times[i].append(time.perf_counter() - start)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--against", metavar="REV", help="also time git revision REV, interleaved, and compare")
     args = parser.parse_args()
     from filling import clean_values
-
-    from xlrep.ingest import audit
-    from xlrep.narrative import narrative_rules
-    from xlrep.reader import read_workbook
-    from xlrep.template import build_template
 
     year = 2021
     values = clean_values("2021", year)
     values.update({"t2.licensing.decisions": 4521, "t2.penalty.decisions": 1330, "t2.enforcement.decisions": 54})
     values.update(narrative_values(values, year))
-    with tempfile.TemporaryDirectory() as tmp_name:
-        path = Path(tmp_name) / "narrative.xlsx"
-        path.write_bytes(build_template(year, "2021", values=values))
-        found = audit(path).findings
-        narrative_findings = [f for f in found if f.rule.startswith("TEXT")]
-        warm = []
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            audit(path)
-            warm.append(time.perf_counter() - start)
-        result = read_workbook(path)
-        narrative_rules(result)
-        rules = []
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            narrative_rules(result)
-            rules.append(time.perf_counter() - start)
     chars = sum(len(v) for k, v in values.items() if k.startswith(("s1.", "s5.", "s6.")) and isinstance(v, str))
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        versions = [("this tree", _package("xlrep"))]
+        if args.against:
+            versions.insert(0, (args.against, _package(_base_package(args.against, tmp))))
+        calls, found = [], {}
+        for i, (label, pkg) in enumerate(versions):
+            path = _workbook(pkg, tmp / f"v{i}", values, year)
+            result = pkg["reader"].read_workbook(path)
+            found[label] = [f.rule for f in pkg["ingest"].audit(path).findings if f.rule.startswith("TEXT")]
+            calls.append(lambda pkg=pkg, path=path: pkg["ingest"].audit(path))
+            calls.append(lambda pkg=pkg, result=result: pkg["narrative"].narrative_rules(result))
+        times = _time(calls, args.runs)
     print(f"Machine: {platform.machine()}, Python {platform.python_version()}; narrative of {chars} characters\n")
     print("| what | median (ms) | best (ms) | runs |")
     print("|---|---:|---:|---:|")
-    print(_row("`audit()` of a full narrative (library call, warm process)", warm))
-    print(_row("`narrative_rules()` alone (warm, workbook already read)", rules))
-    print(f"\nnarrative findings on this consistent fill: {[f.rule for f in narrative_findings]}")
+    for i, (label, _) in enumerate(versions):
+        print(_row(f"`audit()` of a full narrative (warm), {label}", times[2 * i]))
+        print(_row(f"`narrative_rules()` alone (warm, workbook read), {label}", times[2 * i + 1]))
+    if args.against:
+        for what, i in (("audit()", 0), ("narrative_rules()", 1)):
+            ratio = statistics.median(times[2 + i]) / statistics.median(times[i])
+            print(f"\n{what}: this tree takes {ratio:.3f}× the time of {args.against} (medians)", end="")
+        print()
+    for label, rules in found.items():
+        print(f"narrative findings on this consistent fill, {label}: {rules}")
 
 
 if __name__ == "__main__":

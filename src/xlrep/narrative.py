@@ -52,8 +52,11 @@ def narrative_rules(result: ReadResult, previous: ReadResult | None = None) -> l
     last_year = _last_year_values(result, previous)
     out: list[Finding] = []
     out += _missing(result)
-    for key, text in narrative_parts(result):
-        out += _statements(result, key, text, figures, last_year)
+    parts = [(key, text, read_statements(text)) for key, text in narrative_parts(result)]
+    statements = [st for _, _, sts in parts for st in sts]
+    found = {id(m.statement): m for m in compare(statements, figures, full, last_year, year=result.year)}
+    for key, text, sts in parts:
+        out += [_statement_finding(result, key, found[id(st)]) for st in sts if id(st) in found]
         out += _claims(result, key, text, table, full)
         if key != "s5.last_year_fixes":
             out += _years(result, key, text)
@@ -130,30 +133,19 @@ def _topic(clause: str, current: str | None) -> str | None:
     return current
 
 
-def _statements(result: ReadResult, key: str, text: str, figures, last_year: dict | None) -> list[Finding]:
-    """The statements of one part that no reading fits: TEXT-NUMBER, TEXT-SHARE, TEXT-CHANGE, TEXT-CLAIM."""
+def _statement_finding(result: ReadResult, key: str, m) -> Finding:
+    """A statement no reading of which fits the tables: TEXT-NUMBER, TEXT-SHARE, TEXT-CHANGE or TEXT-CLAIM."""
     label = result.layout.form.cells[key].label
-    out = []
-    for m in compare(read_statements(text), figures, result.values, last_year, year=result.year):
-        st = m.statement
-        values = {
-            "stated": m.stated,
-            "table": m.table,
-            "figure": m.figure,
-            "sentence": st.sentence,
-            "statement": st.text,
-        }
-        if m.claim:
-            values["claim"] = m.claim
-        out.append(
-            Finding(
-                m.rule,
-                f"“{label}”中写道“{st.sentence}”，其中“{st.text}”{m.explanation}请改正文字或表格。",
-                [result.ref(key)] + [result.ref(k) for k in m.keys],
-                values,
-            )
-        )
-    return out
+    st = m.statement
+    values = {"stated": m.stated, "table": m.table, "figure": m.figure, "sentence": st.sentence, "statement": st.text}
+    if m.claim:
+        values["claim"] = m.claim
+    return Finding(
+        m.rule,
+        f"“{label}”中写道“{st.sentence}”，其中“{st.text}”{m.explanation}请改正文字或表格。",
+        [result.ref(key)] + [result.ref(k) for k in m.keys],
+        values,
+    )
 
 
 NO_REQUESTS = re.compile(r"(未收到|没有收到|未受理|未接到|无)(任何)?(政府信息公开|依申请公开|信息公开)?(申请|件)")

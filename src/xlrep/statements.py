@@ -214,6 +214,8 @@ REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|审理|作出")  # the
 PUNCTUATION = re.compile(r"[，,\s]")
 T2_ROW_OF = {w: row for row, words in T2_ROWS.items() for w in words}
 T2_AFTER_FIRST = frozenset("的" + "".join(w[0] for w in T2_ROW_OF))
+#: What may follow a number that names its figure after it (1件结转下年度…, 5件规范性文件).
+FOLLOW_FIRST = T2_AFTER_FIRST | frozenset("申已结顺转下上")
 T2_ROW_AFTER = re.compile("(?:的)?(" + "|".join(sorted(T2_ROW_OF, key=len, reverse=True)) + ")")
 HARD_STOP = re.compile(r"[，,；;：:（）()\[\]【】“”\"]")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
@@ -600,6 +602,7 @@ def _chinese(text: str) -> int | None:
 
 
 FIGURE_CATEGORIES = frozenset(("t3", "verb", "t4", "t2row"))
+NAMING_CATEGORIES = FIGURE_CATEGORIES | {"qual"}  # words before a number that may make it a statement
 
 
 def _between(starts: list[int], items: list, start: int, end: int) -> list:
@@ -609,7 +612,8 @@ def _between(starts: list[int], items: list, start: int, end: int) -> list:
 
 def _read_sentence(part: _Part, start: int, end: int) -> list[Statement]:
     sentence = part.text[start:end]
-    topics = [(e - start, t) for e, t in part.topics if start < e <= end]
+    ends = bisect_right(part.topics, (start, "~")), bisect_right(part.topics, (end, "~"))
+    topics = [(e - start, t) for e, t in part.topics[ends[0] : ends[1]]]
     words = _between(part.word_starts, part.words, start, end)
     documents = next((d - start for d in part.documents if start <= d < end), None)
     doc_from = documents if documents is not None else len(sentence) + 1
@@ -652,10 +656,17 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
             continue
         lead_start = m_start - len(lead)
         shift = offset + lead_start
-        words = [
-            _Word(w.start - shift, w.end - shift, w.cat, w.name)
-            for w in _between(part.word_starts, part.words, shift, m.start())
-        ]
+        near = _between(part.word_starts, part.words, shift, m.start())
+        if (
+            unit != "%"
+            and not any(w.cat in NAMING_CATEGORIES for w in near)
+            and after[:1] not in FOLLOW_FIRST
+            and "比" not in lead
+            and "较" not in lead
+        ):
+            last_count = None  # no word naming a figure before it, none right after: not a statement
+            continue
+        words = [_Word(w.start - shift, w.end - shift, w.cat, w.name) for w in near]
         ctx = _Context(
             sentence,
             offset,
@@ -1078,7 +1089,11 @@ def compare(
     *,
     year: int | None = None,
 ) -> list[Mismatch]:
-    """The statements that no reading fits. ``values`` are the input cells by key (blank or unusable: None)."""
+    """The statements that no reading fits.
+
+    ``values`` are the input cells by key (blank or unusable: None), optionally with the totals recomputed
+    (``engine.all_values``), which saves adding up their cells; ``previous_values`` last year's input cells.
+    """
     out: list[Mismatch] = []
     if not statements:
         return out
@@ -1124,7 +1139,12 @@ def _value(figure: Figure, data: _Data, column: str | None = None) -> float | in
     """The figure's value (its input cells added up as SUM does); None when it is unknown or all blank."""
     key = (figure.name, column)
     if key not in data.sums:
-        data.sums[key] = _add_up(figure.inputs if column is None else figure.columns.get(column), data.values)
+        total = None
+        if column is None and figure.keys != figure.inputs:  # its totals, when the values hold them (and not 0)
+            total = _add_up(figure.keys, data.values)
+        if not total:  # else its input cells (which also tell whether they are all blank)
+            total = _add_up(figure.inputs if column is None else figure.columns.get(column), data.values)
+        data.sums[key] = total
     return data.sums[key]
 
 
