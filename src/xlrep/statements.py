@@ -208,7 +208,6 @@ def _leading(lead: str) -> int:
 
 
 CHINESE_TENS = re.compile(r"([二三四五六七八九两])?十([一二三四五六七八九])?")
-EACH_LISTED = re.compile(r"分别(?:为|是|有)?$")
 RATIO_WORDS = re.compile(r"率|比例|占")
 REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|审理|作出")  # the unit as the body that reviews: not 表四
 PUNCTUATION = re.compile(r"[，,\s]")
