@@ -64,6 +64,18 @@ RULES: tuple[Rule, ...] = (
     Rule("MERGE-MIXED", ERROR, "汇总的填报表须为同一格式版本、同一年度。"),
     Rule("MERGE-DUPLICATE", WARNING, "同一机关不要重复提交。"),
     Rule("MERGE-UNIT-ERRORS", WARNING, "有错误的单位须先改正再汇总。"),
+    Rule(
+        "IMPORT-AMBIGUOUS",
+        WARNING,
+        "导入的报告中连在一起的数字有多种拆法（或无法拆开），相关单元格已留空，须对照原报告填写。",
+    ),
+    Rule(
+        "IMPORT-TOTAL",
+        WARNING,
+        "导入的报告中印出的总计与各单元格之和不符；填报表保留各单元格，总计重新计算，须核对原报告。",
+    ),
+    Rule("IMPORT-MISSING", WARNING, "导入的报告中找不到某张表格、某一行或某个部分，相关单元格留空，须对照原报告填写。"),
+    Rule("IMPORT-LABEL", INFO, "导入的报告中有标签与官方写法不完全相同，已按最接近的官方标签读取（仅提示）。"),
 )
 
 BY_ID = {rule.id: rule for rule in RULES}

@@ -467,6 +467,149 @@ def merge_command(
     return 0
 
 
+@app.command("import", cls=XlrepCommand)
+def import_command(
+    reports: list[Path] = typer.Argument(
+        ...,
+        metavar="报告…",
+        help="已发布的年度报告：Word（.docx）、网页（.html/.htm）、PDF（.pdf，须有文字层）、文本（.txt/.md）。",
+    ),
+    output: Optional[Path] = typer.Option(
+        None,
+        "-o",
+        "--output",
+        metavar="路径",
+        help="输出的填报表（.xlsx）或已有的文件夹；导入多份报告时须为文件夹。默认写在当前文件夹。",
+    ),
+    force: bool = typer.Option(False, "--force", help="输出文件已存在时覆盖它（默认绝不覆盖）。"),
+    as_json: bool = typer.Option(
+        False, "--json", help="在标准输出打印 JSON：每份报告的版本、年度、机关、找到的表格、全部问题、数字和输出文件。"
+    ),
+) -> int:
+    """导入已发布的报告：把 Word、网页、PDF 或文本格式的年度报告读回成填报表（第一年没有上年填报表时、评估已发布的报告时用）。
+
+    按官方标签读取表二、表三、表四和六个部分，写成该版本的填报表（可再用 ingest、check、template --from、--previous）。
+    连在一起无法确定的数字留空并报告 IMPORT-AMBIGUOUS，印错的总计报告 IMPORT-TOTAL，找不到的表格或部分报告
+    IMPORT-MISSING，与官方写法不同的标签报告 IMPORT-LABEL；原样数字和说明写在单元格批注里。
+
+    退出码：0 全部导入（有提示也是 0）；2 有报告无法读取或无法识别、用法错误（其余报告照常导入）。
+
+    例：xlrep import 2023年报告.docx -o 填报表/
+    """
+    import json
+
+    from .importing import ImportFailed, import_report, to_workbook
+
+    targets_dir, target_file = _import_target(output, len(reports))
+    inputs = {_resolved(p) for p in reports}
+    results: list[dict] = []
+    taken: set[Path] = set()
+    for report in reports:
+        entry: dict = {"source": str(report)}
+        try:
+            imported = import_report(report)
+            data = to_workbook(imported)
+            path = target_file or _free_name(targets_dir / _import_name(imported), taken)
+            if _resolved(path) in inputs:
+                raise XlrepError(
+                    f"输出文件“{_safe(path)}”是要导入的报告之一，不能覆盖：请用 -o 指定另一个文件名或文件夹。"
+                )
+            if path.exists() and not force:
+                raise XlrepError(
+                    f"文件“{_safe(path)}”已存在，未做任何改动。要覆盖它请加 --force，或用 -o 指定别的位置。"
+                )
+            write_output(path, data, overwrite=force)
+            taken.add(_resolved(path))
+        except (ImportFailed, XlrepError) as exc:
+            entry.update({"status": "failed", "error": exc.message})
+            results.append(entry)
+            _say(f"错误：{_safe(exc.message)}")
+            continue
+        entry.update({"status": "imported", "output": str(path), **imported.as_dict()})
+        results.append(entry)
+        _print_import(imported, path, err=as_json)
+    failed = sum(1 for r in results if r["status"] == "failed")
+    if as_json:
+        payload = {"summary": {"reports": len(results), "imported": len(results) - failed, "failed": failed}}
+        payload["reports"] = results
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    if len(reports) > 1:
+        _say(
+            f"共 {len(results)} 份报告：导入 {len(results) - failed} 份"
+            + (f"，{failed} 份无法导入。" if failed else "。")
+        )
+    return 2 if failed else 0
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e]")
+
+
+def _safe(text: object) -> str:
+    """Text for the terminal: control characters (from a hostile file name) shown as “?”."""
+    return _CONTROL_CHARS.sub("?", str(text))
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _import_target(output: Path | None, count: int) -> tuple[Path, Path | None]:
+    """(folder for generated names, or an explicit output file for a single report)."""
+    if output is None:
+        return Path.cwd(), None
+    if output.is_dir():
+        return output, None
+    if count > 1:
+        raise XlrepError(f"导入多份报告时 -o 须是已有的文件夹，“{_safe(output)}”不是文件夹。")
+    if output.suffix.lower() != ".xlsx":
+        raise XlrepError(f"输出文件“{_safe(output)}”须以 .xlsx 结尾，或给一个已有的文件夹。")
+    if not output.parent.is_dir():
+        raise XlrepError(f"输出文件夹“{_safe(output.parent)}”不存在，请先建立该文件夹或换一个位置。")
+    return output.parent, output
+
+
+def _import_name(imported) -> str:
+    """``<机关名称><年度>年政府信息公开工作年度报告填报表（导入）.xlsx``; without a name, the report's file name."""
+    org = re.sub(r'[\\/:*?"<>|\s]+', "", _CONTROL_CHARS.sub("", imported.org or ""))[:60]
+    if org:
+        return f"{org}{imported.year}年政府信息公开工作年度报告填报表（导入）.xlsx"
+    stem = re.sub(r'[\\/:*?"<>|\s]+', "", _CONTROL_CHARS.sub("", imported.source.stem))[:60] or "报告"
+    return f"{stem}（导入）.xlsx"
+
+
+def _free_name(path: Path, taken: set[Path]) -> Path:
+    """Two reports of one run never share an output: the second gets （2）, and so on."""
+    candidate, n = path, 1
+    while _resolved(candidate) in taken:
+        n += 1
+        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+    return candidate
+
+
+def _print_import(imported, path: Path, err: bool) -> None:
+    from .catalog import SEVERITY_NAMES
+    from .form import load_form
+
+    names = {"t2": "表二", "t3": "表三", "t4": "表四"}
+    tables = "、".join(names[t] for t in imported.tables) or "没有找到表格"
+    missing = [s for s in "一二三四五六" if s not in imported.sections]
+    parts = "六个部分齐全" if not missing else "缺少部分：" + "、".join(missing)
+    summary = imported.summary
+    echo = (lambda text: typer.echo(text, err=True)) if err else typer.echo
+    echo(f"已导入：{_safe(imported.source)} → {_safe(path)}")
+    echo(
+        f"  {load_form(imported.edition).name}，{imported.year} 年度，{_safe(imported.org or '（未找到机关名称）')}；"
+        f"{tables}；{parts}"
+    )
+    counts = f"{summary['warnings']} 项提示，{summary['infos']} 项信息"
+    echo(f"  {counts}" + ("：" if imported.findings else "。"))
+    for finding in imported.findings:
+        echo(f"    {SEVERITY_NAMES[finding.severity]} {finding.rule}  {_safe(finding.message)}")
+
+
 def _check_plain_target(target: Path, suffix: str) -> None:
     if target.suffix.lower() != suffix:
         raise XlrepError(f"“{target}”须以 {suffix} 结尾。")

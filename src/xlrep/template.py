@@ -295,6 +295,7 @@ def build_template(
     properties: Mapping[str, str] | None = None,
     prefilled: Mapping[str, str] | None = None,
     references: Mapping[str, object] | None = None,
+    comments: Mapping[str, str] | None = None,
 ) -> bytes:
     """The workbook as bytes.
 
@@ -302,7 +303,8 @@ def build_template(
     them as carried over (key → a note shown as the cell's comment), and
     ``references`` shows last year's figure beside an input (key → value).
     ``extra_sheets`` adds read-only sheets (name, header, rows) after 校验;
-    ``properties`` adds document properties.
+    ``properties`` adds document properties; ``comments`` adds a cell comment (key → text,
+    author "xlrep") to any cell of the form without changing its colour.
     """
     import xlsxwriter
 
@@ -384,6 +386,7 @@ def build_template(
         _mark_prefilled(wb, f, layout, values, prefilled)
     if references:
         _write_references(wb, f, layout, references)
+    _write_comments(wb, layout, comments)
     for name, header, rows in extra_sheets or []:
         ws = wb.add_worksheet(name)
         ws.write_row(0, 0, header, f.header)
@@ -478,6 +481,13 @@ def _mark_prefilled(wb, f: _Formats, layout: Layout, values, prefilled: Mapping[
         fmt = f.prefilled_text if cell.kind in ("longtext",) else f.prefilled.get(cell.kind, f.prefilled["text"])
         _write_value(ws, row, col, values.get(key), fmt)
         ws.write_comment(row, col, note, {"author": "xlrep", "x_scale": 2, "y_scale": 1.2})
+
+
+def _write_comments(wb, layout: Layout, comments: Mapping[str, str] | None) -> None:
+    """A comment on a cell of the form (key → text), its fill unchanged (used by ``xlrep import`` for its doubts)."""
+    for key, note in (comments or {}).items():
+        sheet, row, col = layout.addresses[key]
+        wb.get_worksheet_by_name(sheet).write_comment(row, col, note, {"author": "xlrep", "x_scale": 2, "y_scale": 1.6})
 
 
 def _write_references(wb, f: _Formats, layout: Layout, references: Mapping[str, object]) -> None:

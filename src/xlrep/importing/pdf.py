@@ -1,0 +1,308 @@
+"""Text-based PDF reports → ``Document``, with pdfplumber (pdfminer.six underneath).
+
+Ruled tables are read as tables, cell by cell, with merged cells (pdfplumber
+gives ``None`` for the positions a merged cell covers). Text outside the tables is
+regrouped into paragraphs by indentation; page numbers (``- 4 -``, ``第 4 页``) are
+dropped. A table that continues on the next page simply continues: ``tables``
+matches rows by their labels, not by their page. A PDF without a text layer (a
+scan) cannot be imported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, Table, read_limited
+from .text import CJK, PAGE_NUMBER, join_lines
+
+MAX_PAGES = 300
+INDENT = 12.0  # points: a line starting this far right of the page's text margin opens a paragraph
+SPACE_BETWEEN = re.compile(
+    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) (?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
+)
+
+
+def read_pdf(path: Path) -> Document:
+    data = read_limited(path)
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ImportFailed(f"“{path.name}”不是 PDF 文件，无法读取。")
+    import io
+
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many kinds on damaged or encrypted files
+        if "password" in type(exc).__name__.lower() or "encrypt" in str(exc).lower():
+            raise ImportFailed(f"“{path.name}”设置了密码，无法读取。请取消密码后重试。") from None
+        raise ImportFailed(f"“{path.name}”已损坏或不是 PDF 文件，无法读取。") from None
+    blocks: list = []
+    chars = 0
+    try:
+        with pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise ImportFailed(f"“{path.name}”有 {len(pdf.pages)} 页，远多于一份年度报告，已停止读取。")
+            title = (pdf.metadata or {}).get("Title")
+            lines_out: list = []
+            for page in pdf.pages:
+                page_blocks, page_chars = _page_blocks(page)
+                chars += page_chars
+                if chars > MAX_TEXT_CHARS:
+                    raise ImportFailed(f"“{path.name}”中的文字过长，不像一份年度报告，已停止读取。")
+                lines_out.extend(page_blocks)
+    except ImportFailed:
+        raise
+    except Exception:
+        raise ImportFailed(f"“{path.name}”已损坏，无法读取其中的文字。") from None
+    if chars == 0:
+        raise ImportFailed(
+            f"“{path.name}”中没有文字层（可能是扫描件或图片），无法导入。请使用可复制文字的 PDF、Word 或网页版本。"
+        )
+    blocks = _paragraphs(lines_out)
+    return Document(path, "pdf", blocks, title=title if isinstance(title, str) else None)
+
+
+def _page_blocks(page) -> tuple[list, int]:
+    """A page as ("line", top, x0, margin, text), ("row", top, cells) and ("table", top, Table) items in reading order."""
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] - 1 <= x <= b[2] + 1 and b[1] - 1 <= y <= b[3] + 1 for b in boxes)
+
+    rest = page.filter(outside) if boxes else page
+    lines = [ln for ln in rest.extract_text_lines(strip=True, return_chars=True) if ln["text"].strip()]
+    lines = [ln for ln in lines if not PAGE_NUMBER.match(ln["text"])]
+    margin = min((ln["x0"] for ln in lines), default=0.0)
+    chars = sum(len(ln["text"]) for ln in lines)
+    items = _unruled(lines, margin)
+    for table in tables:
+        rows = table.extract()
+        width = max((len(r) for r in rows), default=0)
+        chars += sum(len(c or "") for r in rows for c in r)
+        if width <= 1:  # a box drawn around text, not a table: its lines are one paragraph
+            text = ""
+            for r in rows:
+                for c in r:
+                    for part in (c or "").split("\n"):
+                        if part.strip():
+                            text = join_lines(text, part.strip()) if text else part.strip()
+            if text:
+                items.append(("line", table.bbox[1], margin + INDENT * 2, margin, text))
+            continue
+        items.append(("table", table.bbox[1], Table([list(r) for r in rows])))
+    items.sort(key=lambda item: item[1])
+    return items, chars
+
+
+# -- tables without rules -------------------------------------------------------------------
+
+COLUMN_GAP = 8.0  # points between two columns of a table (words of running text are ~4 pt apart at most)
+LABEL_GAP = 3.5  # between two label columns squeezed together (a group label beside a row label)
+FIGURE = re.compile(r"[+\-]?\d[\d.,]*(?:万元|元|件)?|[-—–/无]")
+CELL_START = re.compile(r"^(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}、)")
+
+
+@dataclass
+class _Seg:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+def _segments(line: dict, gap: float = COLUMN_GAP, before: float | None = None) -> list[_Seg]:
+    """The parts of one printed line that stand apart by ``gap``: the cells of a table row (left of ``before``)."""
+    glyphs = [c for c in line["chars"] if c["text"].strip() and (before is None or c["x1"] <= before)]
+    out: list[_Seg] = []
+    for char in glyphs:
+        if out and char["x0"] - out[-1].x1 <= gap:
+            seg = out[-1]
+            seg.text += char["text"]
+            seg.x1 = max(seg.x1, char["x1"])
+            seg.bottom = max(seg.bottom, char["bottom"])
+        else:
+            out.append(_Seg(char["text"], char["x0"], char["x1"], char["top"], char["bottom"]))
+    return out
+
+
+def _value_line(segs: list[_Seg]) -> int | None:
+    """Index of the first figure of a table row printed as ``label … figure figure …``, or None."""
+    k = len(segs)
+    while k > 0 and FIGURE.fullmatch(segs[k - 1].text):
+        k -= 1
+    if k == len(segs):
+        return None
+    if any(re.search(r"\d", CELL_START.sub("", s.text)) for s in segs[:k]):
+        return None  # a sentence with a number in it, not a row label
+    return k
+
+
+def _unruled(lines: list[dict], margin: float) -> list:
+    """Lines → items; rows of figures gather the label text printed above and below them in the label columns.
+
+    A table without rules (a web page printed to PDF) prints a row's label over several lines around
+    its figures, next to the group label of the column before it. Reading line by line would glue
+    the two columns together and hand the figures to the wrong label; here each label cell is
+    rebuilt in its own column and given to the row whose figures are nearest its middle.
+    """
+    parsed = [(ln, _segments(ln)) for ln in lines]
+    values = [(i, k) for i, (ln, segs) in enumerate(parsed) if (k := _value_line(segs)) is not None]
+    heights = sorted(ln["bottom"] - ln["top"] for ln in lines) or [12.0]
+    lh = max(heights[len(heights) // 2], 6.0)
+    attached: dict[int, list[_Seg]] = {}  # value line index -> label cells
+    used: set[int] = set()
+    loose: list = []  # label cells of the next page's rows, left in the running text
+    value_lines = {i for i, _ in values}
+    for zone in _zones(values, parsed, lh):
+        num_x0 = min(parsed[i][1][k].x0 for i, k in zone)
+        first, last = zone[0][0], zone[-1][0]
+
+        def label_only(m: int) -> bool:
+            return m not in value_lines and all(s.x1 <= num_x0 - 2 for s in parsed[m][1])
+
+        members = [m for m in range(first, last + 1) if label_only(m)]
+        for step, start in ((-1, first - 1), (1, last + 1)):  # label lines just above and below the figures
+            m, edge = start, parsed[first if step < 0 else last][0]
+            while 0 <= m < len(parsed) and label_only(m):
+                ln = parsed[m][0]
+                gap = edge["top"] - ln["bottom"] if step < 0 else ln["top"] - edge["bottom"]
+                if gap > 3 * lh:
+                    break
+                members.append(m)
+                edge = ln
+                m += step
+        fragments: list[tuple[_Seg, int | None]] = []
+        for i, k in zone:
+            fragments.extend((s, i) for s in _segments(parsed[i][0], LABEL_GAP, parsed[i][1][k].x0 - 0.5))
+        for m in members:
+            fragments.extend((s, None) for s in _segments(parsed[m][0], LABEL_GAP))
+            used.add(m)
+        centers = {i: (parsed[i][0]["top"] + parsed[i][0]["bottom"]) / 2 for i, _ in zone}
+        bottom = parsed[last][0]["bottom"]
+        cells = _label_cells(fragments, lh)
+        column_of = {id(cell): col for col, cell in cells}
+        for _, cell in cells:
+            text = "".join(s.text for s, _ in cell)
+            owner = next((i for _, i in cell if i is not None), None)
+            if owner is None:
+                top = min(s.top for s, _ in cell)
+                if top > bottom and CELL_START.match(text):
+                    loose.append(("line", top, cell[0][0].x0, margin, text))  # a row whose figures are overleaf
+                    continue
+                middle = (top + max(s.bottom for s, _ in cell)) / 2
+                owner = min(centers, key=lambda i: abs(centers[i] - middle))
+            attached.setdefault(owner, []).append(_Seg(text, column_of[id(cell)], 0, min(s.top for s, _ in cell), 0))
+    items: list = []
+    value_index = dict(values)
+    for i, (ln, segs) in enumerate(parsed):
+        if i in used:
+            continue
+        if i in value_index:
+            labels = sorted(attached.get(i, []), key=lambda s: (s.x0, s.top))  # column, then top to bottom
+            cells = [s.text for s in labels] + [s.text for s in segs[value_index[i] :]]
+            items.append(("row", ln["top"], cells))
+        elif len(segs) >= 2:
+            items.append(("row", ln["top"], [s.text for s in segs]))
+        else:
+            items.append(("line", ln["top"], ln["x0"], margin, ln["text"]))
+    return items + loose
+
+
+def _zones(values: list[tuple[int, int]], parsed, lh: float) -> list[list[tuple[int, int]]]:
+    """Runs of figure rows that are one table: only label text (left of the figures) between them, no wide gap."""
+    zones: list[list[tuple[int, int]]] = []
+    for i, k in values:
+        if zones:
+            j, jk = zones[-1][-1]
+            left = min(parsed[i][1][k].x0, parsed[j][1][jk].x0) - 2
+            between = [parsed[m][0] for m in range(j + 1, i)]
+            edges = [parsed[j][0]["bottom"]] + [b["top"] for b in between] + [parsed[i][0]["top"]]
+            tight = all(b - a <= 6 * lh for a, b in zip(edges, edges[1:]))
+            if tight and all(b["x1"] <= left for b in between):
+                zones[-1].append((i, k))
+                continue
+        zones.append([(i, k)])
+    return zones
+
+
+def _label_cells(fragments: list[tuple[_Seg, int | None]], lh: float) -> list[tuple[int, list]]:
+    """Label fragments → cells: fragments of one column, stacked, until an ordinal or a wide gap starts the next."""
+    columns: list[list[tuple[_Seg, int | None]]] = []
+    for frag in sorted(fragments, key=lambda f: f[0].x0):
+        for col in columns:
+            if any(frag[0].x0 < s.x1 and s.x0 < frag[0].x1 for s, _ in col):
+                col.append(frag)
+                break
+        else:
+            columns.append([frag])
+    cells: list[tuple[int, list]] = []
+    for number, col in enumerate(columns):
+        col.sort(key=lambda f: f[0].top)
+        gaps = [b[0].top - a[0].bottom for a, b in zip(col, col[1:])]
+        usual = sorted(gaps)[len(gaps) // 2] if gaps else lh
+        current: list[tuple[_Seg, int | None]] = []
+        for frag in col:
+            if current and (
+                CELL_START.match(frag[0].text)
+                or frag[0].top - current[-1][0].bottom > max(1.3 * usual, 0.5 * lh)
+                or (frag[1] is not None and any(i is not None and i != frag[1] for _, i in current))
+            ):
+                cells.append((number, current))
+                current = []
+            current.append(frag)
+        if current:
+            cells.append((number, current))
+    return cells
+
+
+def _paragraphs(items: list) -> list:
+    blocks: list = []
+    current = ""
+    rows: list[list[str]] = []
+
+    def flush_rows() -> None:
+        if rows:
+            width = max(len(r) for r in rows)
+            blocks.append(Table([r + [""] * 0 for r in rows] if width > 1 else [[r[0]] for r in rows]))
+            rows.clear()
+
+    for item in items:
+        if item[0] in ("table", "row"):
+            if current:
+                blocks.append(Paragraph(current))
+                current = ""
+            if item[0] == "table":
+                flush_rows()
+                blocks.append(item[2])
+            else:
+                rows.append(item[2])
+            continue
+        flush_rows()
+        _, _, x0, margin, text = item
+        text = SPACE_BETWEEN.sub("", text.strip())
+        if not current:
+            current = text
+        elif x0 > margin + INDENT or _ends_heading(current):
+            blocks.append(Paragraph(current))
+            current = text
+        else:
+            current = (
+                join_lines(current, text) if not (CJK.match(current[-1]) and CJK.match(text[0])) else current + text
+            )
+    flush_rows()
+    if current:
+        blocks.append(Paragraph(current))
+    return blocks
+
+
+def _ends_heading(text: str) -> bool:
+    """A short line such as 一、总体情况 stands alone even when the next line is not indented."""
+    return len(text) <= 30 and bool(re.match(r"^[一二三四五六七八九十]+、", text)) and not text.endswith(("，", "、"))
