@@ -223,8 +223,21 @@ class Column:
     unit: str | None  # the unit the column is in: 万元, 元, or None (counts; or chosen per report)
 
 
+_PARSED: dict[tuple[str, str, str | None], object] = {}
+
+
 def parse_piece(piece: str, column: Column):
     """The value of one published figure in ``column``, or UNSET if it cannot be that column's figure."""
+    key = (piece, column.kind, column.unit)
+    value = _PARSED.get(key)
+    if value is None:
+        if len(_PARSED) > 100_000:
+            _PARSED.clear()
+        value = _PARSED[key] = _parse_piece(piece, column)
+    return value
+
+
+def _parse_piece(piece: str, column: Column):
     if len(piece) > MAX_PIECE:
         return UNSET
     if PLACEHOLDER.fullmatch(piece):
@@ -278,6 +291,8 @@ def splits(tokens: list[Token], columns: list[Column]) -> tuple[list[tuple], boo
         remaining_min[i] = remaining_min[i + 1] + 1
         remaining_max[i] = remaining_max[i + 1] + (len(t.text) if t.kind == "run" else 1)
 
+    dead: set[tuple[int, int, int]] = set()  # states from which no reading completes the row
+
     def rec(ti: int, pos: int, col: int, acc: list) -> None:
         nonlocal steps, complete
         steps += 1
@@ -288,6 +303,15 @@ def splits(tokens: list[Token], columns: list[Column]) -> tuple[list[tuple], boo
             if col == n:
                 out.append(tuple(acc))
             return
+        state = (ti, pos, col)
+        if state in dead:
+            return
+        before = len(out)
+        explore(ti, pos, col, acc)
+        if len(out) == before and complete:
+            dead.add(state)
+
+    def explore(ti: int, pos: int, col: int, acc: list) -> None:
         tok = tokens[ti]
         left = n - col
         if tok.kind == "run" and pos:
@@ -557,20 +581,28 @@ def _solve_and_emit(form: Form, table: str, rows: dict[str, _Row], result: Table
         for ci, key in enumerate(row.spec.keys()):
             cell_at[key] = (rid, ci)
     relations = _mapped_relations(form, table, rows)
-    known = {rid for rid, row in rows.items() if row.present}
+    # a row whose splits could not all be listed is unknown: its true reading may be missing from the list,
+    # so it must not be used to rule out the readings of other rows
+    known = {rid for rid, row in rows.items() if row.present and row.complete}
     usable = [r for r in relations if all(cell_at.get(k, ("", 0))[0] in known for k in r.left + r.right)]
     local = [r for r in usable if len({cell_at[k][0] for k in r.left + r.right}) == 1]
     cross = [r for r in usable if r not in local]
 
-    def row_value(option, rid):
-        return lambda key: option[cell_at[key][1]] if cell_at[key][0] == rid else None
+    def keeps(rel: Relation, option) -> bool | None:
+        """``rel.holds`` for a relation within one row, on index positions (it runs on every split of a row)."""
+        left = [cell_at[k][1] for k in rel.left]
+        if rel.total:
+            printed = option[left[0]]
+            if not isinstance(printed, (int, float)) or isinstance(printed, bool):
+                return None
+        return sum(_num(option[i]) for i in left) == sum(_num(option[cell_at[k][1]]) for k in rel.right)
 
     # 1. Which kinds of relation does this table keep? Not one that its certain cells contradict.
     untrusted: set[str] = set()
     for rel in local:
         rid = cell_at[rel.left[0]][0]
         opts = rows[rid].options
-        verdicts = [rel.holds(row_value(o, rid)) for o in opts]
+        verdicts = [keeps(rel, o) for o in opts]
         if len(opts) == 1 and verdicts[0] is False:
             untrusted.add(rel.family)
         elif opts and all(v is False for v in verdicts):
@@ -593,14 +625,14 @@ def _solve_and_emit(form: Form, table: str, rows: dict[str, _Row], result: Table
         for rel in local:
             if rel.family in untrusted or cell_at[rel.left[0]][0] != rid:
                 continue
-            opts = [o for o in opts if rel.holds(row_value(o, rid)) is not False]
+            opts = [o for o in opts if keeps(rel, o) is not False]
         if row.forced_unique and len(row.options) > 1:
             opts = []  # cannot tell its own figures from its missing neighbour's
         options[rid] = opts
     # 3. The rows together, under the trusted relations across rows.
     active = [r for r in cross if r.family not in untrusted]
     solutions, exhaustive = _search(options, active, cell_at)
-    while not solutions and active:
+    while not solutions and exhaustive and active:
         dropped = active[0].family
         untrusted.add(dropped)
         active = [r for r in active if r.family != dropped]
@@ -612,9 +644,9 @@ def _solve_and_emit(form: Form, table: str, rows: dict[str, _Row], result: Table
         keys = row.spec.keys()
         if row.match is None:
             continue
-        if rid not in options and not row.unreadable:
-            continue  # a foreign row that is not printed (nothing after its label)
-        if row.unreadable or not options[rid]:
+        if row.spec.foreign and not row.present:
+            continue  # a row of the other edition that is not printed (nothing after its label)
+        if rid not in options or not options[rid]:
             doubtful[rid] = [k for k in keys if not form.cells.get(k) or not form.cells[k].is_total] or keys
             continue
         for ci, key in enumerate(keys):
@@ -634,44 +666,73 @@ def _freeze(v):
 
 
 def _search(options: dict[str, list[tuple]], relations: list[Relation], cell_at) -> tuple[list[dict], bool]:
-    """All combinations of the rows' splits that keep ``relations`` (up to a bound; ``exhaustive`` if none cut off)."""
-    rids = sorted(options, key=lambda r: len(options[r]))
-    if any(not options[r] for r in rids):
-        rids = [r for r in rids if options[r]]
-        options = {r: options[r] for r in rids}
-        relations = [rel for rel in relations if all(cell_at[k][0] in options for k in rel.left + rel.right)]
+    """All combinations of the rows' splits that keep ``relations`` (up to a bound; ``exhaustive`` if none cut off).
+
+    Each relation is linear (Σ left − Σ right = 0) and every figure in it is a count, so a partial
+    assignment is dropped as soon as the rows still open cannot bring the difference back to 0.
+    """
+    rids = [r for r in sorted(options, key=lambda r: len(options[r])) if options[r]]
     if not rids:
         return [], True
     position = {r: i for i, r in enumerate(rids)}
-    due: dict[int, list[Relation]] = {}
+    linear: list[dict[str, list[int | float]]] = []
     for rel in relations:
-        last = max(position[cell_at[k][0]] for k in rel.left + rel.right)
-        due.setdefault(last, []).append(rel)
+        terms: dict[str, list[tuple[int, int]]] = {}
+        for sign, keys in ((1, rel.left), (-1, rel.right)):
+            for key in keys:
+                rid, ci = cell_at[key]
+                terms.setdefault(rid, []).append((ci, sign))
+        if any(rid not in position for rid in terms):
+            continue
+        if rel.total:
+            rid, ci = cell_at[rel.left[0]]
+            if any(not isinstance(o[ci], (int, float)) or isinstance(o[ci], bool) for o in options[rid]):
+                continue  # a blank or text total: the relation does not apply
+        linear.append({rid: [sum(s * _num(o[ci]) for ci, s in t) for o in options[rid]] for rid, t in terms.items()})
+    n = len(rids)
+    low = [[0] * (n + 1) for _ in linear]  # least and most the rows from i on can still add
+    high = [[0] * (n + 1) for _ in linear]
+    for r, contrib in enumerate(linear):
+        for i in range(n - 1, -1, -1):
+            c = contrib.get(rids[i])
+            low[r][i] = low[r][i + 1] + (min(c) if c else 0)
+            high[r][i] = high[r][i + 1] + (max(c) if c else 0)
+    involved = {rid: [r for r, contrib in enumerate(linear) if rid in contrib] for rid in rids}
+    partial = [0] * len(linear)
     solutions: list[dict] = []
+    assignment: dict[str, tuple] = {}
     steps = 0
     exhaustive = True
-    assignment: dict[str, tuple] = {}
-
-    def value(key):
-        rid, ci = cell_at[key]
-        return assignment[rid][ci]
 
     def rec(i: int) -> None:
         nonlocal steps, exhaustive
-        if len(solutions) >= MAX_SOLUTIONS or steps > MAX_NODES:
-            exhaustive = False
-            return
-        if i == len(rids):
+        if i == n:
             solutions.append(dict(assignment))
+            if len(solutions) >= MAX_SOLUTIONS:
+                exhaustive = False
             return
         rid = rids[i]
-        for option in options[rid]:
+        for oi, option in enumerate(options[rid]):
             steps += 1
+            if steps > MAX_NODES:
+                exhaustive = False
+                return
+            fits = True
+            for r in involved[rid]:
+                value = partial[r] + linear[r][rid][oi]
+                if value + low[r][i + 1] > 0 or value + high[r][i + 1] < 0:
+                    fits = False
+                    break
+            if not fits:
+                continue
+            for r in involved[rid]:
+                partial[r] += linear[r][rid][oi]
             assignment[rid] = option
-            if all(rel.holds(value) is not False for rel in due.get(i, ())):
-                rec(i + 1)
+            rec(i + 1)
+            for r in involved[rid]:
+                partial[r] -= linear[r][rid][oi]
             if not exhaustive:
-                break
+                return
         assignment.pop(rid, None)
 
     rec(0)

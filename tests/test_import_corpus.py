@@ -1,0 +1,201 @@
+"""Real published reports (the corpus) imported: every figure as transcribed, or reported as in doubt; never a wrong one.
+
+Each ``NNN.txt`` is a crawler's text dump of a real report page (table cells fused, no separators);
+``NNN.json`` is the same report transcribed by hand. A cell the import fills must equal the
+transcription. A cell it leaves blank must be reported (IMPORT-AMBIGUOUS / IMPORT-MISSING) and be one
+the text alone cannot decide: marked uncertain in the transcription (``t2_unverified``,
+``t3_unverified``), or a 表二 row the transcriber read from the web page's HTML, whose fused digits the
+test shows here to split more than one way. The 淮安 2024 PDF (and its ``pdftotext -layout`` text)
+imports figure for figure.
+
+The corpus is read from ``XLREP_CORPUS`` (default ``../shared/corpus``); without it these tests skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from xlrep.form import load_form
+from xlrep.importing import import_report
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("XLREP_CORPUS", ROOT.parent / "shared" / "corpus"))
+SAMPLES = CORPUS.parent / "samples"
+REPORTS = (
+    sorted(p.stem for p in CORPUS.glob("*.json") if (CORPUS / f"{p.stem}.txt").exists()) if CORPUS.is_dir() else []
+)
+
+pytestmark = pytest.mark.skipif(
+    not REPORTS,
+    reason=f"real-report corpus not found at {CORPUS} (set XLREP_CORPUS to the folder with NNN.txt/NNN.json)",
+)
+
+S1 = ("s1.proactive", "s1.on_request", "s1.management", "s1.platforms", "s1.oversight")
+
+
+def _transcription(stem: str) -> dict:
+    return json.loads((CORPUS / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def _row(form, table: str, label: str):
+    """The form's row for a transcribed label (a 2021 report may print 2019's 规范性文件 for 行政规范性文件)."""
+    for grid in form.grids(table):
+        for row in grid.rows:
+            if row.label == label or (label == "规范性文件" and row.label == "行政规范性文件"):
+                return grid, row
+    return None, None
+
+
+def _doubted(imported, form) -> set[str]:
+    """Keys of the cells the import reports as ambiguous or missing."""
+    by_ref = {(c.sheet, c.label): k for k, c in form.cells.items()}
+    return {
+        by_ref[(c.sheet, c.label)]
+        for f in imported.findings
+        if f.rule in ("IMPORT-AMBIGUOUS", "IMPORT-MISSING")
+        for c in f.cells
+        if (c.sheet, c.label) in by_ref
+    }
+
+
+def _readings(digits: str, cells: int, signed: tuple[int, ...] = ()) -> int:
+    """How many ways a fused run of digits splits into ``cells`` figures without leading zeros (independent of xlrep)."""
+    count = 0
+    for cuts in combinations(range(1, len(digits)), cells - 1):
+        parts = [digits[a:b] for a, b in zip((0,) + cuts, cuts + (len(digits),), strict=True)]
+        if all(p == "0" or not p.startswith("0") for p in parts):
+            count += 1
+    return count
+
+
+def _published_digits(stem: str, label: str) -> str:
+    """The digits printed after a 表二 row label in the text dump (up to the next label)."""
+    text = (CORPUS / f"{stem}.txt").read_text(encoding="utf-8")
+    text = text[text.find("二、主动公开政府信息") :]
+    m = re.search(re.escape(label) + r"\s*([0-9.+\-\s]+)", text)
+    return re.sub(r"\s", "", m.group(1)) if m else ""
+
+
+@pytest.mark.parametrize("stem", REPORTS)
+def test_a_real_report_imports_figure_for_figure_or_says_it_cannot(stem):
+    truth = _transcription(stem)
+    imported = import_report(CORPUS / f"{stem}.txt")
+    form = load_form(truth["edition"])
+    assert imported.edition == truth["edition"]
+    assert imported.year == truth["year"]
+    assert imported.org and imported.org in truth["org"]
+    assert imported.tables == ["t2", "t3", "t4"]
+    doubted = _doubted(imported, form)
+    checked = 0
+
+    def compare(key: str, want, may_doubt: bool) -> None:
+        nonlocal checked
+        cell = form.cells[key]
+        got = imported.printed.get(key) if cell.is_total else imported.values.get(key)
+        if got is None and want is not None:
+            assert may_doubt, f"{key}: blank, but the text decides it ({want})"
+            assert cell.is_total or key in doubted, f"{key}: left blank without a finding"
+        else:
+            assert got == want, f"{key}: imported {got!r}, published {want!r}"
+            checked += 1
+
+    for label, figures in truth["t2"].items():
+        grid, row = _row(form, "t2", label)
+        digits = _published_digits(stem, label)
+        ambiguous_in_text = _readings(digits.split(".")[0].rstrip("元"), len(figures)) > 1 if digits else False
+        for column, want in zip(grid.columns, figures, strict=True):
+            compare(grid.cell_key(row, column), want, may_doubt=ambiguous_in_text)
+    for label in truth.get("t2_unverified", {}):
+        if label == "note":
+            continue
+        grid, row = _row(form, "t2", label)
+        for column in grid.columns:
+            key = grid.cell_key(row, column)
+            assert imported.values.get(key) is None and key in doubted, f"{key} is uncertain in the transcription"
+    grid = form.grids("t3")[0]
+    for label, figures in truth["t3"].items():
+        _, row = _row(form, "t3", label)
+        if row is None:  # 2019's single （六）其他处理 row in a 2021 report: the three rows add up to it
+            assert label == "（六）其他处理" and truth.get("t3_layout")
+            subs = [r for r in grid.rows if r.group and r.group[-1] == label]
+            for i, column in enumerate(grid.columns[:6]):
+                got = [imported.values.get(grid.cell_key(r, column)) for r in subs]
+                assert sum(v or 0 for v in got) == (figures[i] or 0) and None not in got
+            continue
+        uncertain = label in truth.get("t3_unverified", {})
+        for column, want in zip(grid.columns, figures, strict=True):
+            key = grid.cell_key(row, column)
+            if uncertain:
+                assert imported.values.get(key) is None if not form.cells[key].is_total else True
+                assert form.cells[key].is_total or key in doubted
+            else:
+                compare(key, want, may_doubt=False)
+    grid4 = form.grids("t4")[0]
+    for column, want in zip(grid4.columns, truth["t4"], strict=True):
+        compare(grid4.cell_key(grid4.rows[0], column), want, may_doubt=False)
+    assert checked > 40
+    # the transcriptions find every published table consistent with itself: nothing to report
+    checks = truth["table_checks"]
+    assert checks["identity_per_column_ok"] and checks["row_totals_ok"]
+    assert not [f for f in imported.findings if f.rule == "IMPORT-TOTAL"]
+
+
+@pytest.mark.parametrize("stem", REPORTS)
+def test_the_narrative_is_found_by_its_headings(stem):
+    truth = _transcription(stem)
+    imported = import_report(CORPUS / f"{stem}.txt")
+    assert imported.sections == ["一", "二", "三", "四", "五", "六"]
+    one = re.sub(r"\s", "", "".join(imported.narrative.get(k, "") for k in S1))
+    on_request = re.sub(r"\s", "", imported.narrative.get("s1.on_request", ""))
+    heading = re.compile(r"^（[一二三四五六七]）依申请公开(?:方面|情况)?。?")
+    for fragment in truth["narrative_apply"].split("…"):
+        fragment = re.sub(r"\s", "", fragment)
+        if not fragment:
+            continue
+        if heading.match(fragment):  # the report has a 依申请公开 part: it is that part, without its heading
+            assert heading.sub("", fragment) in on_request
+        else:
+            assert fragment in one
+    assert imported.narrative.get("s5.problems")
+
+
+def _huaian_truth() -> dict:
+    return json.loads((CORPUS / "huaian-2024.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["huaian-2024.pdf", "huaian-2024.layout.txt"])
+def test_the_huaian_pdf_imports_figure_for_figure(name):
+    if not (SAMPLES / name).exists():
+        pytest.skip(f"{SAMPLES / name} not found")
+    truth = _huaian_truth()
+    sample = tomllib.loads((ROOT / "samples" / "huaian-2024.toml").read_text(encoding="utf-8"))
+    imported = import_report(SAMPLES / name)
+    form = load_form("2021")
+    assert (imported.edition, imported.year, imported.org, imported.org_type) == (
+        "2021",
+        2024,
+        "淮安市人民政府",
+        "县级以上地方人民政府",
+    )
+    assert not [f for f in imported.findings if f.severity != "info"], [f.message for f in imported.findings]
+    numeric = {c.key for c in form.inputs if c.is_numeric and c.table}
+    expected = {k: v for k, v in sample["values"].items() if k in numeric}
+    assert len(expected) == len(numeric)
+    assert {k: imported.values.get(k) for k in numeric} == expected
+    grid = form.grids("t3")[0]
+    for label, figures in truth["t3"].items():
+        _, row = _row(form, "t3", label)
+        keys = [grid.cell_key(row, c) for c in grid.columns]
+        printed = [imported.printed[k] if form.cells[k].is_total else imported.values[k] for k in keys]
+        assert printed == figures + [sum(figures)]  # the printed 总计 too
+    assert imported.values["s6.fee_collected"] == 3940
+    on_request = re.sub(r"\s", "", imported.narrative["s1.on_request"])
+    assert re.sub(r"\s", "", truth["narrative_apply"]) in on_request
+    assert imported.fields["info.phone"] == "0517-83605210"
