@@ -69,10 +69,16 @@ def write_filled(path: Path, edition: str, year: int, values: dict[str, object])
 
 
 def report_bytes(workbook: Path, suffix: str) -> bytes:
+    return reports(workbook, (suffix,))[suffix]
+
+
+def reports(workbook: Path, suffixes) -> dict[str, bytes]:
+    """Our own report of a filled workbook, in each format asked for (one audit, one report model)."""
     from xlrep.ingest import audit
     from xlrep.report import build_report, render
 
-    return render(build_report(audit(workbook)), suffix)
+    report = build_report(audit(workbook))
+    return {suffix: render(report, suffix) for suffix in suffixes}
 
 
 # -- a Word "save as web page" export ------------------------------------------------------------

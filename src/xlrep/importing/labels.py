@@ -200,7 +200,8 @@ def candidates(
                 start = pos - len(ordinal)
             add(start, pos + length, "approx")
     if len(full) >= 8:
-        shortest = max(6, int(len(full) * 0.4))
+        # a label wrapped in a narrow column: its first line (the ordinal and four characters at least)
+        shortest = min(max(6, int(len(full) * 0.4)), len(ordinal) + 4) if ordinal else max(6, int(len(full) * 0.4))
         for n in range(len(full) - 1, shortest - 1, -1):  # the longest start of the label that is there
             hits = stream.find_all(full[:n], lo, hi, limit=8)
             if hits:

@@ -106,7 +106,7 @@ def _page_blocks(page) -> tuple[list, int]:
 COLUMN_GAP = 8.0  # points between two columns of a table (words of running text are ~4 pt apart at most)
 LABEL_GAP = 3.5  # between two label columns squeezed together (a group label beside a row label)
 FIGURE = re.compile(r"[+\-]?\d[\d.,]*(?:万元|元|件)?|[-—–/无]")
-CELL_START = re.compile(r"^(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十]{1,2}、)")
+CELL_START = re.compile(r"^(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十]{1,2}(?:[）)]|$)|[一二三四五六七八九十]{1,2}、)")
 
 
 @dataclass
@@ -133,16 +133,27 @@ def _segments(line: dict, gap: float = COLUMN_GAP, before: float | None = None) 
     return out
 
 
-def _value_line(segs: list[_Seg]) -> int | None:
-    """Index of the first figure of a table row printed as ``label … figure figure …``, or None."""
-    k = len(segs)
-    while k > 0 and FIGURE.fullmatch(segs[k - 1].text):
+FIGURE_GAP = 2.0  # between two figures in narrow columns (the glyphs of one figure touch)
+
+
+def _value_line(line: dict) -> list[_Seg] | None:
+    """A table row printed as ``label … figure figure …``: its parts, figures split apart; else None.
+
+    The label must stand a column gap away from the first figure and hold no figure itself
+    (but its ordinal), so that a sentence ending in a number is never taken for a row.
+    """
+    words = _segments(line, FIGURE_GAP)
+    k = len(words)
+    while k > 0 and FIGURE.fullmatch(words[k - 1].text):
         k -= 1
-    if k == len(segs):
+    if k == len(words):
         return None
-    if any(re.search(r"\d", CELL_START.sub("", s.text)) for s in segs[:k]):
+    if k and words[k].x0 - words[k - 1].x1 < COLUMN_GAP:
+        return None
+    label = _segments(line, COLUMN_GAP, words[k].x0 - 0.5)
+    if any(re.search(r"\d", CELL_START.sub("", s.text)) for s in label):
         return None  # a sentence with a number in it, not a row label
-    return k
+    return label + words[k:]
 
 
 def _unruled(lines: list[dict], margin: float) -> list:
@@ -153,8 +164,15 @@ def _unruled(lines: list[dict], margin: float) -> list:
     the two columns together and hand the figures to the wrong label; here each label cell is
     rebuilt in its own column and given to the row whose figures are nearest its middle.
     """
-    parsed = [(ln, _segments(ln)) for ln in lines]
-    values = [(i, k) for i, (ln, segs) in enumerate(parsed) if (k := _value_line(segs)) is not None]
+    parsed = []
+    values = []
+    for i, ln in enumerate(lines):
+        row = _value_line(ln)
+        if row is None:
+            parsed.append((ln, _segments(ln)))
+        else:
+            parsed.append((ln, row))
+            values.append((i, next(j for j, seg in enumerate(row) if FIGURE.fullmatch(seg.text) and _after_label(row, j))))
     heights = sorted(ln["bottom"] - ln["top"] for ln in lines) or [12.0]
     lh = max(heights[len(heights) // 2], 6.0)
     attached: dict[int, list[_Seg]] = {}  # value line index -> label cells
@@ -199,21 +217,25 @@ def _unruled(lines: list[dict], margin: float) -> list:
                     continue
                 middle = (top + max(s.bottom for s, _ in cell)) / 2
                 owner = min(centers, key=lambda i: abs(centers[i] - middle))
-            attached.setdefault(owner, []).append(_Seg(text, column_of[id(cell)], 0, min(s.top for s, _ in cell), 0))
+            left, right = column_of[id(cell)]
+            attached.setdefault(owner, []).append(_Seg(text, left, right, min(s.top for s, _ in cell), 0))
     items: list = []
     value_index = dict(values)
     for i, (ln, segs) in enumerate(parsed):
         if i in used:
             continue
         if i in value_index:
-            labels = sorted(attached.get(i, []), key=lambda s: (s.x0, s.top))  # column, then top to bottom
-            cells = [s.text for s in labels] + [s.text for s in segs[value_index[i] :]]
+            cells = [s.text for s in _reading_order(attached.get(i, []))] + [s.text for s in segs[value_index[i] :]]
             items.append(("row", ln["top"], cells))
         elif len(segs) >= 2:
             items.append(("row", ln["top"], [s.text for s in segs]))
         else:
             items.append(("line", ln["top"], ln["x0"], margin, ln["text"]))
     return items + loose
+
+
+def _after_label(row: list[_Seg], j: int) -> bool:
+    return all(FIGURE.fullmatch(seg.text) for seg in row[j:])
 
 
 def _zones(values: list[tuple[int, int]], parsed, lh: float) -> list[list[tuple[int, int]]]:
@@ -233,34 +255,47 @@ def _zones(values: list[tuple[int, int]], parsed, lh: float) -> list[list[tuple[
     return zones
 
 
-def _label_cells(fragments: list[tuple[_Seg, int | None]], lh: float) -> list[tuple[int, list]]:
-    """Label fragments → cells: fragments of one column, stacked, until an ordinal or a wide gap starts the next."""
-    columns: list[list[tuple[_Seg, int | None]]] = []
-    for frag in sorted(fragments, key=lambda f: f[0].x0):
-        for col in columns:
-            if any(frag[0].x0 < s.x1 and s.x0 < frag[0].x1 for s, _ in col):
-                col.append(frag)
+def _label_cells(fragments: list[tuple[_Seg, int | None]], lh: float) -> list[tuple[tuple[float, float], list]]:
+    """Label fragments → cells: each fragment continues the cell just above it in its column, unless it opens one.
+
+    A fragment opens a cell when it starts with an ordinal (``2.``, ``（三）``, ``四、``) or nothing above it
+    lines up with it. Lining up means overlapping by half the narrower width, so a label printed across
+    two columns (（七）总计) does not pull the group column and the row-label column into one.
+    """
+    chains: list[list[tuple[_Seg, int | None]]] = []
+    for frag in sorted(fragments, key=lambda f: (f[0].top, f[0].x0)):
+        seg = frag[0]
+        best = None
+        if not CELL_START.match(seg.text):
+            for chain in chains:
+                last = chain[-1][0]
+                overlap = min(last.x1, seg.x1) - max(last.x0, seg.x0)
+                gap = seg.top - last.bottom
+                wider = max(last.x1 - last.x0, seg.x1 - seg.x0)
+                aligned = abs((last.x0 + last.x1) - (seg.x0 + seg.x1)) / 2 <= 0.25 * wider or abs(last.x0 - seg.x0) <= 1.5
+                if aligned and overlap >= 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0) and -lh < gap <= 3 * lh:
+                    if frag[1] is not None and any(i is not None and i != frag[1] for _, i in chain):
+                        continue  # two rows' own labels are never one cell
+                    if best is None or gap < best[0]:
+                        best = (gap, chain)
+        if best is None:
+            chains.append([frag])
+        else:
+            best[1].append(frag)
+    return [((min(s.x0 for s, _ in chain), max(s.x1 for s, _ in chain)), chain) for chain in chains]
+
+
+def _reading_order(cells: list[_Seg]) -> list[_Seg]:
+    """A row's label cells column by column (cells that overlap side to side are one column), top to bottom."""
+    columns: list[list[_Seg]] = []
+    for cell in sorted(cells, key=lambda c: c.x0):
+        for column in columns:
+            if any(cell.x0 < c.x1 and c.x0 < cell.x1 for c in column):
+                column.append(cell)
                 break
         else:
-            columns.append([frag])
-    cells: list[tuple[int, list]] = []
-    for number, col in enumerate(columns):
-        col.sort(key=lambda f: f[0].top)
-        gaps = [b[0].top - a[0].bottom for a, b in zip(col, col[1:])]
-        usual = sorted(gaps)[len(gaps) // 2] if gaps else lh
-        current: list[tuple[_Seg, int | None]] = []
-        for frag in col:
-            if current and (
-                CELL_START.match(frag[0].text)
-                or frag[0].top - current[-1][0].bottom > max(1.3 * usual, 0.5 * lh)
-                or (frag[1] is not None and any(i is not None and i != frag[1] for _, i in current))
-            ):
-                cells.append((number, current))
-                current = []
-            current.append(frag)
-        if current:
-            cells.append((number, current))
-    return cells
+            columns.append([cell])
+    return [c for column in columns for c in sorted(column, key=lambda c: c.top)]
 
 
 def _paragraphs(items: list) -> list:

@@ -157,10 +157,10 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
 
 
 def join_lines(left: str, right: str) -> str:
-    """A wrapped line continued: Chinese text joins without a gap; digits and Latin words keep one apart."""
-    if left and right and CJK.match(left[-1]) and CJK.match(right[0]):
-        return left + right
-    return left + " " + right
+    """A wrapped line continued: without a gap, except between two Latin words or numbers (a space was there)."""
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return left + " " + right
+    return left + right
 
 
 MD_TABLE = re.compile(r"<table\b.*?</table\s*>", re.S | re.I)
