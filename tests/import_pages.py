@@ -157,7 +157,8 @@ def word_html(
         "<![if !supportMisalignedColumns]><![endif]></head><body lang=ZH-CN style='tab-interval:21.0pt'>",
         "<div class=WordSection1>",
         f"<p class=MsoNormal align=center><b><span style='font-size:22.0pt'>{org}</span></b></p>",
-        f"<p class=MsoNormal align=center><b><span style='font-size:22.0pt'>{year}年政府信息公开工作年度报告</span></b></p>",
+        "<p class=MsoNormal align=center><b><span style='font-size:22.0pt'>"
+        f"{year}年政府信息公开工作年度报告</span></b></p>",
         f"<p class=MsoNormal>本报告由{org}根据《中华人民共和国政府信息公开条例》编制。"
         f"报告所列统计期限自{year}年1月1日至{year}年12月31日。</p>",
     ]
@@ -226,7 +227,7 @@ def _word_t3(grid, shown, rng, repeat_header: bool) -> str:
     for i, row in enumerate(grid.rows):
         label_cells = ""
         depth = len(row.group)
-        for level, group in enumerate(row.group):
+        for group in row.group:
             if group not in done:
                 done.add(group)
                 label_cells += _word_cell(group, rng, rowspan=spans[group], colspan=1)
@@ -239,7 +240,6 @@ def _word_t3(grid, shown, rng, repeat_header: bool) -> str:
         if repeat_header and i == 11:  # a page break: Word starts a new table and repeats the header rows
             body.append("</table>\n<p class=MsoNormal><span lang=EN-US>&nbsp;</span></p>\n" + _table_open(rng))
             body.extend(header)
-    del level
     return _table_open(rng) + "\n".join(header + body) + "</table>"
 
 

@@ -1,4 +1,4 @@
-"""Real published reports (the corpus) imported: every figure as transcribed, or reported as in doubt; never a wrong one.
+"""Real published reports (the corpus) imported: every figure as transcribed, or reported in doubt; never wrong.
 
 Each ``NNN.txt`` is a crawler's text dump of a real report page (table cells fused, no separators);
 ``NNN.json`` is the same report transcribed by hand. A cell the import fills must equal the
@@ -65,8 +65,8 @@ def _doubted(imported, form) -> set[str]:
     }
 
 
-def _readings(digits: str, cells: int, signed: tuple[int, ...] = ()) -> int:
-    """How many ways a fused run of digits splits into ``cells`` figures without leading zeros (independent of xlrep)."""
+def _readings(digits: str, cells: int) -> int:
+    """Ways a fused run of digits splits into ``cells`` figures without leading zeros (independent of xlrep)."""
     count = 0
     for cuts in combinations(range(1, len(digits)), cells - 1):
         parts = [digits[a:b] for a, b in zip((0,) + cuts, cuts + (len(digits),), strict=True)]
@@ -83,67 +83,81 @@ def _published_digits(stem: str, label: str) -> str:
     return re.sub(r"\s", "", m.group(1)) if m else ""
 
 
+class _Comparison:
+    """One imported report against its transcription, cell by cell."""
+
+    def __init__(self, stem: str, truth: dict, imported, form):
+        self.stem, self.truth, self.imported, self.form = stem, truth, imported, form
+        self.doubted = _doubted(imported, form)
+        self.checked = 0
+
+    def cell(self, key: str, want, may_doubt: bool) -> None:
+        cell = self.form.cells[key]
+        got = self.imported.printed.get(key) if cell.is_total else self.imported.values.get(key)
+        if got is None and want is not None:
+            assert may_doubt, f"{key}: blank, but the text decides it ({want})"
+            assert cell.is_total or key in self.doubted, f"{key}: left blank without a finding"
+        else:
+            assert got == want, f"{key}: imported {got!r}, published {want!r}"
+            self.checked += 1
+
+    def uncertain(self, key: str) -> None:
+        """A cell the transcriber could not read: blank and reported (a printed total is not written at all)."""
+        if not self.form.cells[key].is_total:
+            assert self.imported.values.get(key) is None and key in self.doubted, f"{key} is uncertain"
+
+    def table2(self) -> None:
+        for label, figures in self.truth["t2"].items():
+            grid, row = _row(self.form, "t2", label)
+            digits = _published_digits(self.stem, label)
+            split = _readings(digits.split(".")[0].rstrip("元"), len(figures)) > 1 if digits else False
+            for column, want in zip(grid.columns, figures, strict=True):
+                self.cell(grid.cell_key(row, column), want, may_doubt=split)
+        for label in self.truth.get("t2_unverified", {}):
+            if label != "note":
+                grid, row = _row(self.form, "t2", label)
+                for column in grid.columns:
+                    self.uncertain(grid.cell_key(row, column))
+
+    def table3(self) -> None:
+        grid = self.form.grids("t3")[0]
+        for label, figures in self.truth["t3"].items():
+            _, row = _row(self.form, "t3", label)
+            if row is None:  # 2019's single （六）其他处理 row in a 2021 report: the three rows add up to it
+                assert label == "（六）其他处理" and self.truth.get("t3_layout")
+                subs = [r for r in grid.rows if r.group and r.group[-1] == label]
+                for i, column in enumerate(grid.columns[:6]):
+                    got = [self.imported.values.get(grid.cell_key(r, column)) for r in subs]
+                    assert None not in got and sum(got) == (figures[i] or 0)
+                continue
+            for column, want in zip(grid.columns, figures, strict=True):
+                key = grid.cell_key(row, column)
+                if label in self.truth.get("t3_unverified", {}):
+                    self.uncertain(key)
+                else:
+                    self.cell(key, want, may_doubt=False)
+
+    def table4(self) -> None:
+        grid = self.form.grids("t4")[0]
+        for column, want in zip(grid.columns, self.truth["t4"], strict=True):
+            self.cell(grid.cell_key(grid.rows[0], column), want, may_doubt=False)
+
+
 @pytest.mark.parametrize("stem", REPORTS)
 def test_a_real_report_imports_figure_for_figure_or_says_it_cannot(stem):
     truth = _transcription(stem)
     imported = import_report(CORPUS / f"{stem}.txt")
     form = load_form(truth["edition"])
-    assert imported.edition == truth["edition"]
-    assert imported.year == truth["year"]
+    assert (imported.edition, imported.year) == (truth["edition"], truth["year"])
     assert imported.org and imported.org in truth["org"]
     assert imported.tables == ["t2", "t3", "t4"]
-    doubted = _doubted(imported, form)
-    checked = 0
-
-    def compare(key: str, want, may_doubt: bool) -> None:
-        nonlocal checked
-        cell = form.cells[key]
-        got = imported.printed.get(key) if cell.is_total else imported.values.get(key)
-        if got is None and want is not None:
-            assert may_doubt, f"{key}: blank, but the text decides it ({want})"
-            assert cell.is_total or key in doubted, f"{key}: left blank without a finding"
-        else:
-            assert got == want, f"{key}: imported {got!r}, published {want!r}"
-            checked += 1
-
-    for label, figures in truth["t2"].items():
-        grid, row = _row(form, "t2", label)
-        digits = _published_digits(stem, label)
-        ambiguous_in_text = _readings(digits.split(".")[0].rstrip("元"), len(figures)) > 1 if digits else False
-        for column, want in zip(grid.columns, figures, strict=True):
-            compare(grid.cell_key(row, column), want, may_doubt=ambiguous_in_text)
-    for label in truth.get("t2_unverified", {}):
-        if label == "note":
-            continue
-        grid, row = _row(form, "t2", label)
-        for column in grid.columns:
-            key = grid.cell_key(row, column)
-            assert imported.values.get(key) is None and key in doubted, f"{key} is uncertain in the transcription"
-    grid = form.grids("t3")[0]
-    for label, figures in truth["t3"].items():
-        _, row = _row(form, "t3", label)
-        if row is None:  # 2019's single （六）其他处理 row in a 2021 report: the three rows add up to it
-            assert label == "（六）其他处理" and truth.get("t3_layout")
-            subs = [r for r in grid.rows if r.group and r.group[-1] == label]
-            for i, column in enumerate(grid.columns[:6]):
-                got = [imported.values.get(grid.cell_key(r, column)) for r in subs]
-                assert sum(v or 0 for v in got) == (figures[i] or 0) and None not in got
-            continue
-        uncertain = label in truth.get("t3_unverified", {})
-        for column, want in zip(grid.columns, figures, strict=True):
-            key = grid.cell_key(row, column)
-            if uncertain:
-                assert imported.values.get(key) is None if not form.cells[key].is_total else True
-                assert form.cells[key].is_total or key in doubted
-            else:
-                compare(key, want, may_doubt=False)
-    grid4 = form.grids("t4")[0]
-    for column, want in zip(grid4.columns, truth["t4"], strict=True):
-        compare(grid4.cell_key(grid4.rows[0], column), want, may_doubt=False)
-    assert checked > 40
+    comparison = _Comparison(stem, truth, imported, form)
+    comparison.table2()
+    comparison.table3()
+    comparison.table4()
+    assert comparison.checked > 40
     # the transcriptions find every published table consistent with itself: nothing to report
-    checks = truth["table_checks"]
-    assert checks["identity_per_column_ok"] and checks["row_totals_ok"]
+    assert truth["table_checks"]["identity_per_column_ok"] and truth["table_checks"]["row_totals_ok"]
     assert not [f for f in imported.findings if f.rule == "IMPORT-TOTAL"]
 
 

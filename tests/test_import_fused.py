@@ -15,7 +15,7 @@ from import_pages import crawler_text, random_values, word_html
 from xlrep.engine import all_values
 from xlrep.form import load_form
 from xlrep.importing import import_report
-from xlrep.importing.tables import Column, Text, Token, parse_piece, splits
+from xlrep.importing.splitting import Column, Text, Token, parse_piece, splits
 
 
 def _columns(kinds):
@@ -55,7 +55,7 @@ def test_a_published_figure_is_read_as_itself(piece, kind, value):
     [("05", "count"), ("-3", "count"), ("2.5", "count"), ("-0", "signed"), ("1.2.3", "amount"), ("12元", "count")],
 )
 def test_what_cannot_be_a_published_figure_is_refused(piece, kind):
-    from xlrep.importing.tables import UNSET
+    from xlrep.importing.splitting import UNSET
 
     assert parse_piece(piece, Column("k", kind, None)) is UNSET
 

@@ -16,7 +16,7 @@ from import_pages import random_values, report_bytes, word_html, write_filled
 
 from xlrep.form import load_form
 from xlrep.importing import import_report, read_published
-from xlrep.importing.tables import Text
+from xlrep.importing.splitting import Text
 
 
 def _figures(form, values):
@@ -39,7 +39,8 @@ def test_a_word_web_page_imports_every_figure(tmp_path, edition):
     path, values = _page(tmp_path, "report.htm", edition=edition, year=2022 if edition == "2021" else 2020)
     imported = import_report(path)
     assert imported.edition == edition and not imported.findings
-    assert {k: imported.values.get(k) for k in _figures(load_form(edition), values)} == _figures(load_form(edition), values)
+    figures = _figures(load_form(edition), values)
+    assert {k: imported.values.get(k) for k in figures} == figures
     assert imported.narrative["s1.on_request"] == values["s1.on_request"]
     assert imported.org == values["info.org_name"]
 
@@ -90,7 +91,9 @@ def test_units_inside_cells(tmp_path):
     imported = import_report(path)
     assert imported.values["t2.admin_fees.amount"] == Text("251000元")  # 元 in a 万元 column: as published
     assert imported.values["t2.licensing.decisions"] == 35
-    path, _ = _page(tmp_path, "q.html", edition="2019", year=2020, seed=4, cells={"t2.procurement.amount": "75394432.52元"})
+    path, _ = _page(
+        tmp_path, "q.html", edition="2019", year=2020, seed=4, cells={"t2.procurement.amount": "75394432.52元"}
+    )
     imported = import_report(path)
     assert imported.values["t2.procurement.amount"] == 75394432.52
     assert imported.fields["t2.procurement.amount_unit"] == "元"
@@ -103,7 +106,11 @@ def test_a_missing_row_and_misspelt_labels(tmp_path):
     row_start = text.rindex("<tr>", 0, start)
     row_end = text.index("</tr>", start) + 5
     text = text[:row_start] + text[row_end:]  # 表二 without its 规章 row
-    text = text.replace("现行有效件数", "先行有效件数").replace("勾稽关系", "钩稽关系").replace(">行政复议<", ">行政法复议<")
+    text = (
+        text.replace("现行有效件数", "先行有效件数")
+        .replace("勾稽关系", "钩稽关系")
+        .replace(">行政复议<", ">行政法复议<")
+    )
     text = text.replace("三、本年度办理结果", "三、本年度办 理结果")
     path.write_bytes(text.encode("gb18030"))
     imported = import_report(path)

@@ -474,7 +474,7 @@ def import_command(
         metavar="报告…",
         help="已发布的年度报告：Word（.docx）、网页（.html/.htm）、PDF（.pdf，须有文字层）、文本（.txt/.md）。",
     ),
-    output: Optional[Path] = typer.Option(
+    output: Path | None = typer.Option(
         None,
         "-o",
         "--output",

@@ -127,15 +127,13 @@ def read_document(path: str | Path) -> Document:
     if suffix in hints:
         raise ImportFailed(f"“{path.name}”{hints[suffix]}。")
     raise ImportFailed(
-        f"不认识“{path.name}”的格式（扩展名 {suffix or '无'}）：可以导入 Word（.docx）、网页（.html/.htm）、PDF（.pdf）和文本（.txt/.md）。"
+        f"不认识“{path.name}”的格式（扩展名 {suffix or '无'}）："
+        "可以导入 Word（.docx）、网页（.html/.htm）、PDF（.pdf）和文本（.txt/.md）。"
     )
 
 
 def import_report(path: str | Path) -> ImportedReport:
     """Read one published report. Raises ``ImportFailed`` (Chinese message) if it cannot be read or is not a report."""
-    from datetime import date as _date
-
-    from .doubts import label_finding, missing_finding
     from .sections import find_meta, find_sections
     from .tables import read_table
 
@@ -145,9 +143,8 @@ def import_report(path: str | Path) -> ImportedReport:
         raise ImportFailed(f"“{path.name}”中没有文字，无法导入。")
     stream = Stream(doc)
     sections = find_sections(stream)
-    latest = _date.today().year + 1
     first = sections.headings["一"].start if "一" in sections.headings else _first_heading(sections, len(stream))
-    meta = find_meta(stream, doc.title, first, first, latest)
+    meta = find_meta(stream, doc.title, first, first, date.today().year + 1)
     edition = detect_edition(stream, meta.year)
     form, other = load_form(edition), load_form(next(e for e in EDITIONS if e != edition))
     imported = ImportedReport(
@@ -158,7 +155,7 @@ def import_report(path: str | Path) -> ImportedReport:
         org=meta.org,
         org_type=meta.fields.get("info.org_type"),
         fields=dict(meta.fields),
-        sections=[s for s in sections.headings],
+        sections=list(sections.headings),
     )
     reads = {}
     for table in TABLES:
@@ -169,44 +166,51 @@ def import_report(path: str | Path) -> ImportedReport:
             f"“{path.name}”中找不到政府信息公开工作年度报告的六个部分或统计表格，不像是年度报告，无法导入。"
         )
     for table in TABLES:
-        read = reads[table]
-        if read.found:
-            imported.tables.append(table)
-            imported.values.update(read.values)
-            imported.printed.update(read.printed)
-            imported.comments.update(read.comments)
-            imported.findings.extend(read.findings)
-            for key, value in read.extra.items():
-                if key.endswith("_unit") and "t2.procurement.amount_unit" in form.cells:
-                    imported.fields["t2.procurement.amount_unit"] = value
-            if read.loose:
-                imported.findings.append(label_finding(form, table, read.loose))
-        else:
-            keys = [c.key for c in form.table_inputs(table)]
-            imported.findings.append(
-                missing_finding(
-                    form,
-                    table,
-                    f"没有找到{TABLE_NAMES[table]}（按官方表格的行标签查找）。填报表中这张表留空，请对照原报告填写。",
-                    keys,
-                )
-            )
+        _take_table(imported, form, reads[table])
     _narrative(stream, sections, form, reads, imported)
+    _check_meta(imported, form, sections)
+    return imported
+
+
+def _take_table(imported: ImportedReport, form: Form, read) -> None:
+    from .doubts import label_finding, missing_finding
+
+    if not read.found:
+        imported.findings.append(
+            missing_finding(
+                form,
+                read.table,
+                f"没有找到{TABLE_NAMES[read.table]}（按官方表格的行标签查找）。填报表中这张表留空，请对照原报告填写。",
+                [c.key for c in form.table_inputs(read.table)],
+            )
+        )
+        return
+    imported.tables.append(read.table)
+    imported.values.update(read.values)
+    imported.printed.update(read.printed)
+    imported.comments.update(read.comments)
+    imported.findings.extend(read.findings)
+    if read.extra and "t2.procurement.amount_unit" in form.cells:  # the unit a 采购总金额 cell states
+        imported.fields["t2.procurement.amount_unit"] = next(iter(read.extra.values()))
+    if read.loose:
+        imported.findings.append(label_finding(form, read.table, read.loose))
+
+
+def _check_meta(imported: ImportedReport, form: Form, sections) -> None:
+    from .doubts import label_finding, missing_finding
+
     if imported.year is None:
         imported.findings.append(
             missing_finding(form, "year", "报告标题和正文中找不到报告年度（如“2024年政府信息公开工作年度报告”）。")
         )
     if not imported.org:
         imported.findings.append(missing_finding(form, "org", "报告标题中找不到机关名称。", ["info.org_name"]))
-    loose_headings = [(m, "heading") for m in sections.headings.values() if m.quality in ("approx", "suffix", "prefix")]
-    if loose_headings:
-        imported.findings.append(label_finding(form, "sections", loose_headings))
-    if "t2.procurement.amount_unit" in form.cells and "t2.procurement.amount_unit" not in imported.fields:
-        if imported.values.get("t2.procurement.amount") not in (None, 0):
-            imported.comments["t2.procurement.amount_unit"] = (
-                "报告没有注明采购总金额的单位，这里默认按万元；请核对原报告。"
-            )
-    return imported
+    loose = [(m, "heading") for m in sections.headings.values() if m.quality in ("approx", "suffix", "prefix")]
+    if loose:
+        imported.findings.append(label_finding(form, "sections", loose))
+    unit = "t2.procurement.amount_unit"
+    if unit in form.cells and unit not in imported.fields and imported.values.get("t2.procurement.amount"):
+        imported.comments[unit] = "报告没有注明采购总金额的单位，这里默认按万元；请核对原报告。"
 
 
 def _first_heading(sections, end: int) -> int:
@@ -253,64 +257,80 @@ def detect_edition(stream: Stream, year: int | None) -> str:
     return edition_for_year(year) if year else EDITIONS[-1]
 
 
+MISSING_SECTIONS = {
+    "一": ("一、总体情况", "s1.proactive"),
+    "五": ("五、存在的主要问题及改进情况", "s5.problems"),
+    "六": ("六、其他需要报告的事项", None),
+}
+
+
 def _narrative(stream: Stream, sections, form: Form, reads, imported: ImportedReport) -> None:
     from .doubts import missing_finding
-    from .sections import closing, fee_figures, region_text, split_parts, split_problems, without_our_fee_sentence
+    from .sections import region_text
 
-    text_of = lambda s: region_text(stream, *sections.bounds[s]) if s in sections.bounds else None  # noqa: E731
     narrative: dict[str, str] = {}
-    one = text_of("一")
-    if one is not None:
-        parts, found = split_parts(one, S1)
-        narrative.update(parts)
-        if not found and one:
-            imported.comments["s1.proactive"] = (
-                "报告的“一、总体情况”没有按（一）主动公开至（五）监督保障分部分的小标题，全文放在此处，请按部分整理。"
+    readers = {"一": _section_one, "五": _section_five, "六": _section_six}
+    for section, reader in readers.items():
+        if section in sections.bounds:
+            narrative.update(reader(region_text(stream, *sections.bounds[section]), form, imported))
+        else:
+            heading, key = MISSING_SECTIONS[section]
+            imported.findings.append(
+                missing_finding(form, section, f"没有找到“{heading}”这一部分。", [key] if key else [])
             )
-        elif found and found[0] != S1[0] and parts.get(S1[0]):
-            imported.comments["s1.proactive"] = "报告中“（一）”小标题之前的总述放在此处。"
-    else:
-        imported.findings.append(missing_finding(form, "一", "没有找到“一、总体情况”这一部分。", ["s1.proactive"]))
-    # sentences printed under the headings of 二, 三, 四, before their tables
+    _table_sentences(stream, sections, form, reads, imported, narrative)
+    imported.narrative = {k: v for k, v in narrative.items() if v and k in form.cells}
+
+
+def _section_one(text: str, form: Form, imported: ImportedReport) -> dict[str, str]:
+    from .sections import split_parts
+
+    parts, found = split_parts(text, S1)
+    if not found and text:
+        imported.comments["s1.proactive"] = (
+            "报告的“一、总体情况”没有按（一）主动公开至（五）监督保障分部分的小标题，全文放在此处，请按部分整理。"
+        )
+    elif found and found[0] != S1[0] and parts.get(S1[0]):
+        imported.comments["s1.proactive"] = "报告中“（一）”小标题之前的总述放在此处。"
+    return parts
+
+
+def _section_five(text: str, form: Form, imported: ImportedReport) -> dict[str, str]:
+    from .sections import split_parts, split_problems
+
+    parts, found = split_parts(text, S5)
+    if found:
+        return parts
+    parts, split = split_problems(text, S5)
+    if text and not split:
+        imported.comments["s5.problems"] = "报告的“五”没有分开写问题和改进措施，全文放在此处，请分别整理。"
+    return parts
+
+
+def _section_six(text: str, form: Form, imported: ImportedReport) -> dict[str, str]:
+    from .sections import closing, fee_figures, split_parts, without_our_fee_sentence
+
+    body, published = closing(text, imported.org)
+    if published is not None:
+        imported.fields["info.publish_date"] = published
+    if "s6.fee_notices" in form.cells:
+        imported.values.update(fee_figures(body))
+    body = without_our_fee_sentence(body)
+    return {} if body.strip() in ("无", "无。") else split_parts(body, S6)[0]
+
+
+def _table_sentences(stream: Stream, sections, form: Form, reads, imported: ImportedReport, narrative) -> None:
+    """Sentences printed under the headings of 二, 三, 四, before their tables: kept with 一's parts."""
     for table, key in (("t2", "s1.proactive"), ("t3", "s1.on_request"), ("t4", "s1.on_request")):
         section = TABLE_SECTIONS[table]
-        read = reads[table]
-        if section not in sections.bounds or read.first is None:
+        if section not in sections.bounds or reads[table].first is None:
             continue
-        lo = sections.bounds[section][0]
-        extra = _leading_sentences(stream, lo, read.first)
+        extra = _leading_sentences(stream, sections.bounds[section][0], reads[table].first)
         if extra:
             narrative[key] = (narrative.get(key, "") + "\n" + extra).strip()
             heading = form.section_headings.get(section, section)
-            imported.comments[key] = (
-                imported.comments.get(key, "") + f"报告在“{heading}”表格前的文字说明附在此处。"
-            ).strip()
-    five = text_of("五")
-    if five is not None:
-        parts, found = split_parts(five, S5)
-        if not found:
-            parts, split = split_problems(five, S5)
-            if five and not split:
-                imported.comments["s5.problems"] = "报告的“五”没有分开写问题和改进措施，全文放在此处，请分别整理。"
-        narrative.update(parts)
-    else:
-        imported.findings.append(
-            missing_finding(form, "五", "没有找到“五、存在的主要问题及改进情况”这一部分。", ["s5.problems"])
-        )
-    six = text_of("六")
-    if six is not None:
-        body, published = closing(six, imported.org)
-        if published is not None:
-            imported.fields["info.publish_date"] = published
-        if "s6.fee_notices" in form.cells:
-            imported.values.update(fee_figures(body))
-        body = without_our_fee_sentence(body)
-        if body.strip() not in ("无", "无。"):
-            parts, _ = split_parts(body, S6)
-            narrative.update(parts)
-    else:
-        imported.findings.append(missing_finding(form, "六", "没有找到“六、其他需要报告的事项”这一部分。"))
-    imported.narrative = {k: v for k, v in narrative.items() if v and k in form.cells}
+            note = f"报告在“{heading}”表格前的文字说明附在此处。"
+            imported.comments[key] = (imported.comments.get(key, "") + note).strip()
 
 
 def _leading_sentences(stream: Stream, lo: int, first: int) -> str:

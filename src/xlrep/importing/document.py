@@ -84,8 +84,7 @@ class TableBuilder:
                     row.append(None)
                     c += 1
                 row.append(text)
-                for dc in range(1, colspan):
-                    row.append(None)
+                row.extend([None] * (colspan - 1))
                 for dr in range(1, rowspan):
                     for dc in range(colspan):
                         covered[(r + dr, c + dc)] = True

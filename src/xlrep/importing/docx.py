@@ -24,7 +24,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _check_package(data: bytes, name: str) -> None:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFailed(
-            f"“{name}”是旧版 Word（.doc）或加密的文档，无法读取。请在 Word 或 WPS 中打开，另存为“Word 文档（*.docx）”后重试。"
+            f"“{name}”是旧版 Word（.doc）或加密的文档，无法读取。"
+            "请在 Word 或 WPS 中打开，另存为“Word 文档（*.docx）”后重试。"
         )
     if not data.startswith(b"PK"):
         raise ImportFailed(f"“{name}”不是 Word 文档（.docx），无法读取。")
@@ -114,52 +115,51 @@ class _Walker:
         return text
 
     def table(self, tbl) -> list:
-        rows = []
-        nested = False
-        for tr in tbl.iter(W + "tr"):
-            if tr.getparent() is not tbl and tr.getparent().tag != W + "sdtContent":
-                continue  # a row of a nested table
-            cells = []
-            trpr = tr.find(W + "trPr")
-            before = trpr.find(W + "gridBefore") if trpr is not None else None
-            if before is not None:
-                cells.extend([("", 1, False)] * _int(before.get(W + "val"), 1))
-            for tc in tr.iterchildren(W + "tc"):
-                tcpr = tc.find(W + "tcPr")
-                span, cont = 1, False
-                if tcpr is not None:
-                    gs = tcpr.find(W + "gridSpan")
-                    if gs is not None:
-                        span = max(1, min(_int(gs.get(W + "val"), 1), 64))
-                    vm = tcpr.find(W + "vMerge")
-                    cont = vm is not None and vm.get(W + "val") not in ("restart",)
-                content = self.blocks(tc)
-                if any(isinstance(b, Table) for b in content):
-                    nested = True
-                cells.append((content, span, cont))
-                self.cells += 1
-                if self.cells > MAX_TABLE_CELLS:
-                    raise ImportFailed("Word 文档中的表格单元格过多，不像一份年度报告，已停止读取。")
-            rows.append(cells)
-        if nested or sum(len(r) for r in rows) <= 1:
-            out = []  # layout: the cells' content in reading order
-            for row in rows:
-                for content, _, cont in row:
-                    if not cont and isinstance(content, list):
-                        out.extend(content)
-            return out
+        """A table as a grid (merged cells expanded), or, when it holds other tables, the blocks it holds."""
+        rows = [self.row(tr) for tr in tbl.iter(W + "tr") if _own_row(tr, tbl)]
+        nested = any(isinstance(b, Table) for row in rows for content, _, _ in row for b in content)
+        if nested or sum(len(r) for r in rows) <= 1:  # page layout: the cells' content in reading order
+            return [b for row in rows for content, _, cont in row if not cont for b in content]
         grid: list[list[str | None]] = []
         for row in rows:
             line: list[str | None] = []
             for content, span, cont in row:
-                if cont:
+                if cont:  # covered by the cell above (vMerge)
                     line.extend([None] * span)
-                    continue
-                text = content if isinstance(content, str) else "\n".join(b.text for b in content)
-                line.append(text)
-                line.extend([None] * (span - 1))
+                else:
+                    line.append("\n".join(b.text for b in content if isinstance(b, Paragraph)))
+                    line.extend([None] * (span - 1))
             grid.append(line)
         return [Table(grid)] if grid else []
+
+    def row(self, tr) -> list[tuple[list, int, bool]]:
+        """(content blocks, grid span, continues a vertical merge) for each cell of a row."""
+        cells: list[tuple[list, int, bool]] = []
+        trpr = tr.find(W + "trPr")
+        before = trpr.find(W + "gridBefore") if trpr is not None else None
+        if before is not None:
+            cells.extend([([], 1, False)] * _int(before.get(W + "val"), 1))
+        for tc in tr.iterchildren(W + "tc"):
+            tcpr = tc.find(W + "tcPr")
+            span = _int(_val(tcpr, "gridSpan"), 1)
+            vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
+            cont = vmerge is not None and vmerge.get(W + "val") != "restart"
+            cells.append((self.blocks(tc), max(1, min(span, 64)), cont))
+            self.cells += 1
+            if self.cells > MAX_TABLE_CELLS:
+                raise ImportFailed("Word 文档中的表格单元格过多，不像一份年度报告，已停止读取。")
+        return cells
+
+
+def _own_row(tr, tbl) -> bool:
+    """A row of this table, not of a table nested in one of its cells."""
+    parent = tr.getparent()
+    return parent is tbl or (parent.tag == W + "sdtContent" and parent.getparent().getparent() is tbl)
+
+
+def _val(props, name: str):
+    node = props.find(W + name) if props is not None else None
+    return node.get(W + "val") if node is not None else None
 
 
 def _int(value, default: int) -> int:

@@ -107,36 +107,71 @@ class _Parser(HTMLParser):
             self.title = []
         if tag in SKIP_TAGS:
             self.skip += 1
-            return
-        if self.skip:
-            return
-        if tag == "table":
-            depth = sum(1 for f in self.stack if isinstance(f, _Table))
-            if depth >= MAX_TABLE_DEPTH:
-                self.ignored_tables += 1
+        elif not self.skip:
+            handler = {"table": self._open_table, "tr": self._open_row, "td": self._open_cell, "th": self._open_cell}
+            if tag in handler:
+                handler[tag](attrs)
+            elif tag in BLOCK_TAGS:
                 self._flush()
-                return
-            parent = self._container()
-            if parent is None:  # a table directly inside a row: give it a cell of its own
-                self._start_cell(1, 1)
-                parent = self.stack[-1]
-            self._flush(parent)
-            if isinstance(parent, _Cell):
-                outer = self._table()
-                if outer is not None:
-                    outer.nested = True
-            self.stack.append(_Table(parent))
-        elif tag == "tr":
-            if self._table() is not None and not self.ignored_tables:
-                self._close_cell()
-                self._table().rows.append([])
-        elif tag in ("td", "th"):
-            if self._table() is not None and not self.ignored_tables:
-                a = dict(attrs)
-                self._close_cell()
-                self._start_cell(_span(a.get("rowspan")), _span(a.get("colspan")))
-        elif tag in BLOCK_TAGS:
+
+    def handle_endtag(self, tag):
+        if tag == "title" and self.title is not None and not self.title_text:
+            self.title_text = re.sub(r"\s+", " ", "".join(self.title)).strip()
+        if tag in SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+        elif not self.skip:
+            if tag == "table":
+                self._close_table()
+            elif tag in ("td", "th", "tr"):
+                if self._table() is not None and not self.ignored_tables:
+                    self._close_cell()
+            elif tag in BLOCK_TAGS:
+                self._flush()
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in ("br", "hr") and not self.skip:
             self._flush()
+        elif tag not in SKIP_TAGS:
+            self.handle_starttag(tag, attrs)
+            if tag in ("td", "th", "table", "tr"):
+                self.handle_endtag(tag)
+
+    def _open_table(self, attrs) -> None:
+        if sum(1 for f in self.stack if isinstance(f, _Table)) >= MAX_TABLE_DEPTH or self.ignored_tables:
+            self.ignored_tables += 1  # nested too deep: its text is read, its structure is not
+            self._flush()
+            return
+        parent = self._container()
+        if parent is None:  # a table directly inside a row: give it a cell of its own
+            self._start_cell(1, 1)
+            parent = self.stack[-1]
+        self._flush(parent)
+        if isinstance(parent, _Cell):
+            self._table().nested = True
+        self.stack.append(_Table(parent))
+
+    def _open_row(self, attrs) -> None:
+        if self._table() is not None and not self.ignored_tables:
+            self._close_cell()
+            self._table().rows.append([])
+
+    def _open_cell(self, attrs) -> None:
+        if self._table() is not None and not self.ignored_tables:
+            a = dict(attrs)
+            self._close_cell()
+            self._start_cell(_span(a.get("rowspan")), _span(a.get("colspan")))
+
+    def _close_table(self) -> None:
+        if self.ignored_tables:
+            self.ignored_tables -= 1
+            self._flush()
+            return
+        if self._table() is None:
+            return
+        self._close_cell()
+        while self.stack and not isinstance(self.stack[-1], _Table):
+            self.stack.pop()
+        self._finish(self.stack.pop())
 
     def _start_cell(self, rowspan: int, colspan: int) -> None:
         table = self._table()
@@ -148,48 +183,6 @@ class _Parser(HTMLParser):
         self.cells += 1
         if self.cells > MAX_TABLE_CELLS:
             raise ImportFailed("网页中的表格单元格过多，不像一份年度报告，已停止读取。")
-
-    def handle_startendtag(self, tag, attrs):
-        if tag in ("br", "hr") and not self.skip:
-            self._flush()
-        elif tag not in SKIP_TAGS:
-            self.handle_starttag(tag, attrs)
-            if tag in ("td", "th", "table", "tr"):
-                self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag == "title" and self.title is not None and not self.title_text:
-            self.title_text = re.sub(r"\s+", " ", "".join(self.title)).strip()
-        if tag in SKIP_TAGS:
-            self.skip = max(0, self.skip - 1)
-            return
-        if self.skip:
-            return
-        if tag == "table":
-            if self.ignored_tables:
-                self.ignored_tables -= 1
-                self._flush()
-                return
-            if self._table() is None:
-                return
-            self._close_cell()
-            while self.stack and not isinstance(self.stack[-1], _Table):
-                self.stack.pop()
-            self._finish(self.stack.pop())
-        elif tag in ("td", "th"):
-            if any(isinstance(f, _Cell) for f in self.stack[self._table_index() :]):
-                self._close_cell()
-        elif tag == "tr":
-            if self._table() is not None and not self.ignored_tables:
-                self._close_cell()
-        elif tag in BLOCK_TAGS:
-            self._flush()
-
-    def _table_index(self) -> int:
-        for i in range(len(self.stack) - 1, -1, -1):
-            if isinstance(self.stack[i], _Table):
-                return i
-        return 0
 
     def handle_data(self, data):
         if self.title is not None and not self.title_text:

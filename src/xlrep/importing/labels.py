@@ -75,24 +75,7 @@ class Stream:
     """The document as text with cell markers, and its compact twin for matching."""
 
     def __init__(self, doc: Document):
-        parts: list[str] = []
-        for block in doc.blocks:
-            if isinstance(block, Paragraph):
-                parts.append(block.text.replace(CELL_OPEN, "").replace(CELL_CLOSE, ""))
-                parts.append("\n")
-                continue
-            if max((len(r) for r in block.rows), default=0) <= 1:  # one column: text in a box
-                for row in block.rows:
-                    for cell in row:
-                        if cell:
-                            parts.append(cell + "\n")
-                continue
-            for row in block.rows:
-                for cell in row:
-                    if cell is not None:
-                        parts.append(CELL_OPEN + cell.replace(CELL_OPEN, "").replace(CELL_CLOSE, "") + CELL_CLOSE)
-                parts.append("\n")
-        self.text = "".join(parts)
+        self.text = "".join(_block_text(block) for block in doc.blocks)
         compact: list[str] = []
         cmap: list[int] = []
         for i, ch in enumerate(self.text):
@@ -101,13 +84,11 @@ class Stream:
             for c in _nfkc(ch):
                 if c.isspace() or c in SKIP:
                     continue
-                if c == "、" and compact and compact[-1].isdigit():
-                    c = "."
-                compact.append(c)
+                compact.append("." if c == "、" and compact and compact[-1].isdigit() else c)
                 cmap.append(i)
         self.compact = "".join(compact)
-        self.cmap = cmap
         cmap.append(len(self.text))  # sentinel: the end of the text
+        self.cmap = cmap
 
     def __len__(self) -> int:
         return len(self.compact)
@@ -135,6 +116,21 @@ class Stream:
             out.append(pos)
             pos = self.compact.find(needle, pos + 1, hi)
         return out
+
+
+def _unmarked(text: str) -> str:
+    return text.replace(CELL_OPEN, "").replace(CELL_CLOSE, "")
+
+
+def _block_text(block) -> str:
+    if isinstance(block, Paragraph):
+        return _unmarked(block.text) + "\n"
+    if max((len(r) for r in block.rows), default=0) <= 1:  # one column: text in a box
+        return "".join(cell + "\n" for row in block.rows for cell in row if cell)
+    return "".join(
+        "".join(CELL_OPEN + _unmarked(cell) + CELL_CLOSE for cell in row if cell is not None) + "\n"
+        for row in block.rows
+    )
 
 
 @dataclass(frozen=True)
@@ -166,58 +162,66 @@ def candidates(
     fuzzy: bool = True,
 ) -> list[Match]:
     """Where ``label`` may be in compact [lo, hi): exact, by its core, as a known variant, or loosely."""
-    full = norm(label)
-    ordinal, core = split_ordinal(full)
-    found: dict[int, Match] = {}
-
-    def add(start: int, end: int, quality: str) -> None:
-        old = found.get(start)
-        if old is None or SCORES[quality] > old.score or (SCORES[quality] == old.score and end > old.end):
-            found[start] = Match(start, end, quality, label, stream.compact[start:end])
-
+    found = _Found(stream, label)
+    full, ordinal, core = found.full, found.ordinal, found.core
     for pos in stream.find_all(full, lo, hi):
-        add(pos, pos + len(full), "exact")
+        found.add(pos, pos + len(full), "exact")
     if ordinal and len(core) >= min_core:
         for pos in stream.find_all(core, lo, hi):
-            start = (
-                pos - len(ordinal)
-                if pos - len(ordinal) >= lo and stream.compact.startswith(ordinal, pos - len(ordinal))
-                else pos
-            )
-            if start not in found:
-                add(start, pos + len(core), "core")
+            found.add(found.with_ordinal(pos, lo), pos + len(core), "core", only_new=True)
     for variant in tuple(norm(v) for v in extra) + tuple(label_variants(label)):
         for pos in stream.find_all(variant, lo, hi):
-            if pos not in found:
-                add(pos, pos + len(variant), "variant")
-    if found or not fuzzy:
-        return sorted(found.values(), key=lambda m: m.start)
+            found.add(pos, pos + len(variant), "variant", only_new=True)
+    if found.matches or not fuzzy:
+        return found.sorted()
     base = core if len(core) >= min_core else full
-    if len(base) >= 4 and len(base) <= 40:
+    if 4 <= len(base) <= 40:
         for pos, length in _approx(stream.compact, base, lo, hi):
-            start = pos
-            if ordinal and base is core and stream.compact.startswith(ordinal, pos - len(ordinal)):
-                start = pos - len(ordinal)
-            add(start, pos + length, "approx")
+            found.add(found.with_ordinal(pos, lo) if base is core else pos, pos + length, "approx")
     if len(full) >= 8:
         # a label wrapped in a narrow column: its first line (the ordinal and four characters at least)
-        shortest = min(max(6, int(len(full) * 0.4)), len(ordinal) + 4) if ordinal else max(6, int(len(full) * 0.4))
-        for n in range(len(full) - 1, shortest - 1, -1):  # the longest start of the label that is there
-            hits = stream.find_all(full[:n], lo, hi, limit=8)
-            if hits:
-                for pos in hits:
-                    add(pos, pos + n, "prefix")
-                break
-    if not found and len(full) >= 8:
-        shortest = max(4, int(len(base) * 0.6))
-        for n in range(len(base) - 1, shortest - 1, -1):  # or its end (a published label missing a word)
-            hits = stream.find_all(base[-n:], lo, hi, limit=8)
-            if hits:
-                for pos in hits:
-                    if pos not in found:
-                        add(pos, pos + n, "suffix")
-                break
-    return sorted(found.values(), key=lambda m: m.start)
+        shortest = max(6, int(len(full) * 0.4))
+        _longest_part(stream, full, min(shortest, len(ordinal) + 4) if ordinal else shortest, lo, hi, found, "prefix")
+        if not found.matches:  # or its end (a published label missing a word)
+            _longest_part(stream, base, max(4, int(len(base) * 0.6)), lo, hi, found, "suffix")
+    return found.sorted()
+
+
+class _Found:
+    """Candidate positions of one label, the best quality kept per start."""
+
+    def __init__(self, stream: Stream, label: str):
+        self.stream, self.label = stream, label
+        self.full = norm(label)
+        self.ordinal, self.core = split_ordinal(self.full)
+        self.matches: dict[int, Match] = {}
+
+    def add(self, start: int, end: int, quality: str, only_new: bool = False) -> None:
+        old = self.matches.get(start)
+        if old is not None and (
+            only_new or SCORES[quality] < old.score or (SCORES[quality] == old.score and end <= old.end)
+        ):
+            return
+        self.matches[start] = Match(start, end, quality, self.label, self.stream.compact[start:end])
+
+    def with_ordinal(self, pos: int, lo: int) -> int:
+        """The start of a label found by its core, moved back over its ordinal when the ordinal is printed."""
+        start = pos - len(self.ordinal)
+        return start if self.ordinal and start >= lo and self.stream.compact.startswith(self.ordinal, start) else pos
+
+    def sorted(self) -> list[Match]:
+        return sorted(self.matches.values(), key=lambda m: m.start)
+
+
+def _longest_part(stream: Stream, text: str, shortest: int, lo: int, hi: int, found: _Found, quality: str) -> None:
+    """The longest start (``prefix``) or end (``suffix``) of ``text`` that occurs, down to ``shortest`` characters."""
+    for n in range(len(text) - 1, shortest - 1, -1):
+        part = text[:n] if quality == "prefix" else text[-n:]
+        hits = stream.find_all(part, lo, hi, limit=8)
+        if hits:
+            for pos in hits:
+                found.add(pos, pos + n, quality, only_new=quality == "suffix")
+            return
 
 
 def _approx(text: str, pattern: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -258,7 +262,7 @@ def _within_one(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) <= 1
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
     if len(a) > len(b):
         a, b = b, a
     i = 0

@@ -19,9 +19,8 @@ from .text import CJK, PAGE_NUMBER, join_lines
 
 MAX_PAGES = 300
 INDENT = 12.0  # points: a line starting this far right of the page's text margin opens a paragraph
-SPACE_BETWEEN = re.compile(
-    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) (?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
-)
+WIDE = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuation
+SPACE_BETWEEN = re.compile(rf"(?<=[{WIDE}]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) (?=[{WIDE}])")
 
 
 def read_pdf(path: Path) -> Document:
@@ -65,7 +64,7 @@ def read_pdf(path: Path) -> Document:
 
 
 def _page_blocks(page) -> tuple[list, int]:
-    """A page as ("line", top, x0, margin, text), ("row", top, cells) and ("table", top, Table) items in reading order."""
+    """A page as ("line", top, x0, margin, text), ("row", top, cells), ("table", top, Table) items, top to bottom."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
 
@@ -106,7 +105,9 @@ def _page_blocks(page) -> tuple[list, int]:
 COLUMN_GAP = 8.0  # points between two columns of a table (words of running text are ~4 pt apart at most)
 LABEL_GAP = 3.5  # between two label columns squeezed together (a group label beside a row label)
 FIGURE = re.compile(r"[+\-]?\d[\d.,]*(?:万元|元|件)?|[-—–/无]")
-CELL_START = re.compile(r"^(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十]{1,2}(?:[）)]|$)|[一二三四五六七八九十]{1,2}、)")
+CELL_START = re.compile(
+    r"^(?:\d{1,2}[.、．]|[（(][一二三四五六七八九十]{1,2}(?:[）)]|$)|[一二三四五六七八九十]{1,2}、)"
+)
 
 
 @dataclass
@@ -164,74 +165,80 @@ def _unruled(lines: list[dict], margin: float) -> list:
     the two columns together and hand the figures to the wrong label; here each label cell is
     rebuilt in its own column and given to the row whose figures are nearest its middle.
     """
-    parsed = []
-    values = []
-    for i, ln in enumerate(lines):
-        row = _value_line(ln)
-        if row is None:
-            parsed.append((ln, _segments(ln)))
-        else:
-            parsed.append((ln, row))
-            values.append((i, next(j for j, seg in enumerate(row) if FIGURE.fullmatch(seg.text) and _after_label(row, j))))
-    heights = sorted(ln["bottom"] - ln["top"] for ln in lines) or [12.0]
-    lh = max(heights[len(heights) // 2], 6.0)
-    attached: dict[int, list[_Seg]] = {}  # value line index -> label cells
-    used: set[int] = set()
-    loose: list = []  # label cells of the next page's rows, left in the running text
-    value_lines = {i for i, _ in values}
-    for zone in _zones(values, parsed, lh):
-        num_x0 = min(parsed[i][1][k].x0 for i, k in zone)
-        first, last = zone[0][0], zone[-1][0]
+    return _Unruled(lines, margin).items()
 
-        def label_only(m: int) -> bool:
-            return m not in value_lines and all(s.x1 <= num_x0 - 2 for s in parsed[m][1])
 
-        members = [m for m in range(first, last + 1) if label_only(m)]
-        for step, start in ((-1, first - 1), (1, last + 1)):  # label lines just above and below the figures
-            m, edge = start, parsed[first if step < 0 else last][0]
-            while 0 <= m < len(parsed) and label_only(m):
-                ln = parsed[m][0]
-                gap = edge["top"] - ln["bottom"] if step < 0 else ln["top"] - edge["bottom"]
-                if gap > 3 * lh:
+class _Unruled:
+    def __init__(self, lines: list[dict], margin: float):
+        self.margin = margin
+        self.parsed: list[tuple[dict, list[_Seg]]] = []
+        self.values: dict[int, int] = {}  # line index -> index of its first figure
+        for i, ln in enumerate(lines):
+            row = _value_line(ln)
+            self.parsed.append((ln, row if row is not None else _segments(ln)))
+            if row is not None:
+                self.values[i] = next(j for j, seg in enumerate(row) if _after_label(row, j))
+        heights = sorted(ln["bottom"] - ln["top"] for ln in lines) or [12.0]
+        self.lh = max(heights[len(heights) // 2], 6.0)
+        self.attached: dict[int, list[_Seg]] = {}  # value line index -> its label cells
+        self.used: set[int] = set()  # lines whose text went into label cells
+        self.loose: list = []  # label cells of the next page's rows, left in the running text
+
+    def items(self) -> list:
+        for zone in _zones(list(self.values.items()), self.parsed, self.lh):
+            self.zone(zone)
+        items: list = []
+        for i, (ln, segs) in enumerate(self.parsed):
+            if i in self.used:
+                continue
+            if i in self.values:
+                labels = [s.text for s in _reading_order(self.attached.get(i, []))]
+                items.append(("row", ln["top"], labels + [s.text for s in segs[self.values[i] :]]))
+            elif len(segs) >= 2:
+                items.append(("row", ln["top"], [s.text for s in segs]))
+            else:
+                items.append(("line", ln["top"], ln["x0"], self.margin, ln["text"]))
+        return items + self.loose
+
+    def label_only(self, m: int, num_x0: float) -> bool:
+        return m not in self.values and all(s.x1 <= num_x0 - 2 for s in self.parsed[m][1])
+
+    def members(self, first: int, last: int, num_x0: float) -> list[int]:
+        """Label lines among the zone's figures, and the label lines just above and below them."""
+        members = [m for m in range(first, last + 1) if self.label_only(m, num_x0)]
+        for step, m in ((-1, first - 1), (1, last + 1)):
+            edge = self.parsed[first if step < 0 else last][0]
+            while 0 <= m < len(self.parsed) and self.label_only(m, num_x0):
+                ln = self.parsed[m][0]
+                if (edge["top"] - ln["bottom"] if step < 0 else ln["top"] - edge["bottom"]) > 3 * self.lh:
                     break
                 members.append(m)
                 edge = ln
                 m += step
+        return members
+
+    def zone(self, zone: list[tuple[int, int]]) -> None:
+        num_x0 = min(self.parsed[i][1][k].x0 for i, k in zone)
+        first, last = zone[0][0], zone[-1][0]
         fragments: list[tuple[_Seg, int | None]] = []
         for i, k in zone:
-            fragments.extend((s, i) for s in _segments(parsed[i][0], LABEL_GAP, parsed[i][1][k].x0 - 0.5))
-        for m in members:
-            fragments.extend((s, None) for s in _segments(parsed[m][0], LABEL_GAP))
-            used.add(m)
-        centers = {i: (parsed[i][0]["top"] + parsed[i][0]["bottom"]) / 2 for i, _ in zone}
-        bottom = parsed[last][0]["bottom"]
-        cells = _label_cells(fragments, lh)
-        column_of = {id(cell): col for col, cell in cells}
-        for _, cell in cells:
+            fragments.extend((s, i) for s in _segments(self.parsed[i][0], LABEL_GAP, self.parsed[i][1][k].x0 - 0.5))
+        for m in self.members(first, last, num_x0):
+            fragments.extend((s, None) for s in _segments(self.parsed[m][0], LABEL_GAP))
+            self.used.add(m)
+        centers = {i: (self.parsed[i][0]["top"] + self.parsed[i][0]["bottom"]) / 2 for i, _ in zone}
+        bottom = self.parsed[last][0]["bottom"]
+        for (left, right), cell in _label_cells(fragments, self.lh):
             text = "".join(s.text for s, _ in cell)
+            top = min(s.top for s, _ in cell)
             owner = next((i for _, i in cell if i is not None), None)
+            if owner is None and top > bottom and CELL_START.match(text):
+                self.loose.append(("line", top, left, self.margin, text))  # a row whose figures are overleaf
+                continue
             if owner is None:
-                top = min(s.top for s, _ in cell)
-                if top > bottom and CELL_START.match(text):
-                    loose.append(("line", top, cell[0][0].x0, margin, text))  # a row whose figures are overleaf
-                    continue
                 middle = (top + max(s.bottom for s, _ in cell)) / 2
                 owner = min(centers, key=lambda i: abs(centers[i] - middle))
-            left, right = column_of[id(cell)]
-            attached.setdefault(owner, []).append(_Seg(text, left, right, min(s.top for s, _ in cell), 0))
-    items: list = []
-    value_index = dict(values)
-    for i, (ln, segs) in enumerate(parsed):
-        if i in used:
-            continue
-        if i in value_index:
-            cells = [s.text for s in _reading_order(attached.get(i, []))] + [s.text for s in segs[value_index[i] :]]
-            items.append(("row", ln["top"], cells))
-        elif len(segs) >= 2:
-            items.append(("row", ln["top"], [s.text for s in segs]))
-        else:
-            items.append(("line", ln["top"], ln["x0"], margin, ln["text"]))
-    return items + loose
+            self.attached.setdefault(owner, []).append(_Seg(text, left, right, top, 0))
 
 
 def _after_label(row: list[_Seg], j: int) -> bool:
@@ -247,7 +254,7 @@ def _zones(values: list[tuple[int, int]], parsed, lh: float) -> list[list[tuple[
             left = min(parsed[i][1][k].x0, parsed[j][1][jk].x0) - 2
             between = [parsed[m][0] for m in range(j + 1, i)]
             edges = [parsed[j][0]["bottom"]] + [b["top"] for b in between] + [parsed[i][0]["top"]]
-            tight = all(b - a <= 6 * lh for a, b in zip(edges, edges[1:]))
+            tight = all(b - a <= 6 * lh for a, b in zip(edges, edges[1:], strict=False))
             if tight and all(b["x1"] <= left for b in between):
                 zones[-1].append((i, k))
                 continue
@@ -272,7 +279,9 @@ def _label_cells(fragments: list[tuple[_Seg, int | None]], lh: float) -> list[tu
                 overlap = min(last.x1, seg.x1) - max(last.x0, seg.x0)
                 gap = seg.top - last.bottom
                 wider = max(last.x1 - last.x0, seg.x1 - seg.x0)
-                aligned = abs((last.x0 + last.x1) - (seg.x0 + seg.x1)) / 2 <= 0.25 * wider or abs(last.x0 - seg.x0) <= 1.5
+                aligned = (
+                    abs((last.x0 + last.x1) - (seg.x0 + seg.x1)) / 2 <= 0.25 * wider or abs(last.x0 - seg.x0) <= 1.5
+                )
                 if aligned and overlap >= 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0) and -lh < gap <= 3 * lh:
                     if frag[1] is not None and any(i is not None and i != frag[1] for _, i in chain):
                         continue  # two rows' own labels are never one cell

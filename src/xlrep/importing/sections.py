@@ -33,7 +33,7 @@ def find_sections(stream: Stream) -> Sections:
         wordings = table[s]
         options.append(candidates(stream, wordings[0], 0, len(stream), extra=tuple(wordings[1:]), min_core=99))
     chosen = best_sequence(options)
-    headings = {s: m for s, m in zip(SECTIONS, chosen) if m is not None}
+    headings = {s: m for s, m in zip(SECTIONS, chosen, strict=True) if m is not None}
     bounds: dict[str, tuple[int, int]] = {}
     found = [s for s in SECTIONS if s in headings]
     for i, s in enumerate(found):
@@ -80,7 +80,7 @@ def split_parts(text: str, keys: list[str]) -> tuple[dict[str, str], list[str]]:
     if not cuts:
         return ({keys[0]: text.strip()} if text.strip() else {}), []
     intro = text[: cuts[0][0]].strip()
-    for i, (start, end, key) in enumerate(cuts):
+    for i, (_, end, key) in enumerate(cuts):
         stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
         parts[key] = text[end:stop].strip()
     if intro:
@@ -204,7 +204,7 @@ def contact_fields(preamble: str) -> dict[str, object]:
         "info.address": r"(?:联系)?地址[：:，,]?\s*([^，,；;。）)\n]{4,60})",
         "info.postcode": r"邮编[：:]?\s*(\d{6})",
         "info.phone": r"(?:联系)?电话(?:/传真)?[：:]\s*([0-9][0-9\-－—()（） ]{5,24}[0-9])",
-        "info.email": r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[：:]\s*([A-Za-z0-9._%+\-]+[@＠][A-Za-z0-9.\-]+\.[A-Za-z]{2,})",
+        "info.email": r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[：:]\s*([\w.%+\-]+[@＠][A-Za-z0-9.\-]+\.[A-Za-z]{2,})",
     }
     for key, pattern in patterns.items():
         m = re.search(pattern, preamble)
