@@ -214,3 +214,78 @@ def test_random_reports_as_web_pages_and_as_fused_text_never_give_a_wrong_number
             assert reported == bool(printed)
         else:  # in fused text a lying total is found unless the cells it adds up are themselves in doubt
             assert reported <= bool(printed) and (reported or not printed or blanks)
+
+
+# -- 表三 printed in the other edition's shape of （六）其他处理 ------------------------------------------------
+
+
+def _t3_with_six(edition: str, year: int, six: dict[str, list[int]], others: dict[str, list[int]]) -> str:
+    """A 表三 whose （六） part is printed as ``six`` (label -> figures), the rest from ``others`` by row key."""
+    form = load_form(edition)
+    grid = form.grids("t3")[0]
+    out = [
+        f"某某县教育局{year}年政府信息公开工作年度报告一、总体情况本年度工作平稳。三、收到和处理政府信息公开申请情况"
+    ]
+    done = set()
+    for row in grid.rows:
+        if "（六）其他处理" in (row.label, *row.group):
+            if "six" not in done:
+                done.add("six")
+                for label, figures in six.items():
+                    out.append(label + " ".join(str(v) for v in figures + [sum(figures)]))
+            continue
+        for group in row.group:
+            if group not in done:
+                done.add(group)
+                out.append(group)
+        figures = others.get(row.key, [0] * 6)
+        out.append(row.label + " ".join(str(v) for v in figures + [sum(figures)]))
+    out.append("四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼" + " ".join("0" * 15))
+    out.append("五、存在的主要问题及改进情况问题是宣传不够。下一步加强宣传。六、其他需要报告的事项无。")
+    return "".join(out)
+
+
+def test_a_2021_report_with_2019s_single_other_row(tmp_path):
+    six = {"（六）其他处理": [0, 0, 0, 0, 0, 0]}
+    path = _dump(
+        tmp_path,
+        "r.txt",
+        _t3_with_six(
+            "2021",
+            2022,
+            six,
+            {"new_received": [3, 0, 0, 0, 0, 0], "granted": [3, 0, 0, 0, 0, 0], "result_total": [3, 0, 0, 0, 0, 0]},
+        ),
+    )
+    imported = import_report(path)
+    assert imported.edition == "2021"
+    for key in ("other_no_correction", "other_fee_unpaid", "other_other"):
+        assert imported.values[f"t3.{key}.natural_person"] == 0  # a row of zeros is three rows of zeros
+    assert [f.rule for f in imported.findings if f.rule != "IMPORT-MISSING"] == ["IMPORT-LABEL"]
+    six = {"（六）其他处理": [2, 0, 0, 0, 0, 0]}
+    others = {"new_received": [5, 0, 0, 0, 0, 0], "granted": [3, 0, 0, 0, 0, 0], "result_total": [5, 0, 0, 0, 0, 0]}
+    imported = import_report(_dump(tmp_path, "s.txt", _t3_with_six("2021", 2022, six, others)))
+    ambiguous = [f for f in imported.findings if f.rule == "IMPORT-AMBIGUOUS"]
+    assert len(ambiguous) == 1 and ambiguous[0].values["published"] == {"自然人": 2}
+    for key in ("other_no_correction", "other_fee_unpaid", "other_other"):
+        assert imported.values[f"t3.{key}.natural_person"] is None  # 2 cannot be split into three rows
+        assert imported.values[f"t3.{key}.commercial"] == 0
+
+
+def test_a_2019_report_with_2021s_three_other_rows(tmp_path):
+    six = {
+        "（六）其他处理": [],
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": [1, 0, 0, 0, 0, 0],
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请": [0, 2, 0, 0, 0, 0],
+        "3.其他": [4, 0, 0, 0, 0, 0],
+    }
+    others = {"new_received": [5, 2, 0, 0, 0, 0], "result_total": [5, 2, 0, 0, 0, 0]}
+    table2 = "二、主动公开政府信息情况第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章 0 0 0"
+    text = _t3_with_six("2019", 2020, six, others).replace("（六）其他处理0", "（六）其他处理")
+    text = text.replace("三、收到和处理", table2 + "三、收到和处理")
+    imported = import_report(_dump(tmp_path, "r.txt", text))
+    assert imported.edition == "2019"
+    assert imported.values["t3.other_handling.natural_person"] == 5
+    assert imported.values["t3.other_handling.commercial"] == 2
+    assert "IMPORT-LABEL" in [f.rule for f in imported.findings]
+    assert not [f for f in imported.findings if f.rule in ("IMPORT-AMBIGUOUS", "IMPORT-TOTAL")]

@@ -228,15 +228,14 @@ def _region(sections, section: str, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-def edition_markers(form: Form, other: Form) -> list[str]:
-    """Labels of 表二 and 表三 that only this edition has (format.md §5), compact."""
+def edition_markers(form: Form, other: Form, table: str) -> list[str]:
+    """Labels of one table that only this edition has (format.md §5), compact."""
 
     def labels(f: Form) -> set[str]:
         out: set[str] = set()
-        for table in ("t2", "t3"):
-            for grid in f.grids(table):
-                out |= {grid.caption or "", *(c.label for c in grid.columns), *(r.label for r in grid.rows)}
-                out |= {g for r in grid.rows for g in r.group}
+        for grid in f.grids(table):
+            out |= {grid.caption or "", *(c.label for c in grid.columns), *(r.label for r in grid.rows)}
+            out |= {g for r in grid.rows for g in r.group}
         return {norm(x) for x in out if x}
 
     mine, theirs = labels(form), labels(other)
@@ -244,16 +243,17 @@ def edition_markers(form: Form, other: Form) -> list[str]:
 
 
 def detect_edition(stream: Stream, year: int | None) -> str:
-    """The edition whose own labels the report uses; the year decides only a tie."""
-    scores = {}
-    for edition in EDITIONS:
-        other = next(e for e in EDITIONS if e != edition)
-        markers = edition_markers(load_form(edition), load_form(other))
-        scores[edition] = sum(1 for m in markers if m in stream.compact)
-    best = max(scores.values())
-    leaders = [e for e, s in scores.items() if s == best]
-    if len(leaders) == 1:
-        return leaders[0]
+    """The edition whose own labels the report uses: 表二's decide (format.md §5), then 表三's, then the year."""
+    for table in ("t2", "t3"):
+        scores = {}
+        for edition in EDITIONS:
+            other = next(e for e in EDITIONS if e != edition)
+            markers = edition_markers(load_form(edition), load_form(other), table)
+            scores[edition] = sum(1 for m in markers if m in stream.compact)
+        best = max(scores.values())
+        leaders = [e for e, score in scores.items() if score == best]
+        if best and len(leaders) == 1:
+            return leaders[0]
     return edition_for_year(year) if year else EDITIONS[-1]
 
 
