@@ -39,8 +39,10 @@ def ambiguous_finding(form, table, spec, keys, raw, shown, count, complete) -> F
         why = f"无法按表格的 {len(spec.columns)} 列拆开（数字个数或格式与表格对不上）"
     elif not complete:
         why = "可以拆成的读法太多，无法逐一核对"
+    elif table == "t2":
+        why = f"有 {count} 种拆法，表二没有总计可以核对（如 {'；'.join(shown[:2])}）"
     else:
-        why = f"有 {count} 种拆法都符合表格的勾稽关系（如 {'；'.join(shown[:2])}）"
+        why = f"有 {count} 种拆法，表格中的总计和勾稽关系都排除不了（如 {'；'.join(shown[:2])}）"
     return Finding(
         "IMPORT-AMBIGUOUS",
         f"{name}{_row_name(spec)}的数字在报告中是“{raw}”，{why}，无法确定，"
