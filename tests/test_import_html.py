@@ -178,3 +178,25 @@ def test_libreoffice_html_export_of_a_word_report_imports_every_figure(libreoffi
         form = load_form(edition)
         assert {k: imported.values.get(k) for k in _figures(form, values)} == _figures(form, values)
         assert imported.narrative["s1.on_request"] == values["s1.on_request"]
+
+
+def test_a_wrong_block_total_of_table_four_is_reported(tmp_path):
+    rng = random.Random(12)
+    values = random_values("2021", 2022, rng)
+    from xlrep.engine import all_values
+
+    full = all_values(load_form("2021"), values)
+    printed = {"t4.review.total": full["t4.review.total"] + 3}
+    path = tmp_path / "p.html"
+    path.write_bytes(word_html("2021", 2022, values, rng, printed=printed).encode("gb18030"))
+    imported = import_report(path)
+    (finding,) = [f for f in imported.findings if f.rule == "IMPORT-TOTAL"]
+    assert finding.values["totals"] == [
+        {
+            "cell": "行政复议·总计",
+            "printed": full["t4.review.total"] + 3,
+            "sum": full["t4.review.total"],
+            "difference": -3,
+        }
+    ]
+    assert imported.values["t4.review.upheld"] == values["t4.review.upheld"]  # the cells are what was published

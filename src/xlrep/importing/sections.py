@@ -212,7 +212,7 @@ def contact_fields(preamble: str) -> dict[str, object]:
             out[key] = m.group(1).strip().replace("＠", "@")
     m = re.search(r"电子版可?在(.{2,120}?)(?:下载|查阅|公布)", preamble)
     if m:
-        out["info.download_url"] = m.group(1).strip('：:“”"（）() ')
+        out["info.download_url"] = m.group(1).strip('：:“”" ')
     return out
 
 
