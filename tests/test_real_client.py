@@ -20,7 +20,7 @@ import pytest
 import xlsxwriter
 
 from xlrep.engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
-from xlrep.form import Form
+from xlrep.form import load_form, Form
 from xlrep.layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref, live_items
 from xlrep.template import build_template
 
@@ -161,7 +161,7 @@ def templates(tmp_path_factory) -> dict[str, str]:
     out = {}
     for edition in EDITIONS:
         path = folder / f"template-{edition}.xlsx"
-        path.write_bytes(build_template(YEAR[edition], edition))
+        path.write_bytes(build_template(YEAR[edition], load_form(edition)))
         out[edition] = str(path)
     return out
 
@@ -210,7 +210,7 @@ def test_bridge_reads_cached_results_without_recalculating(calc, tmp_path):
 # -- (a) the cached results of the template ---------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_template_cached_results_are_correct(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     cells = [a for _, _, a in watched(layout)]
     want = expected(form, {})
@@ -231,7 +231,7 @@ def test_template_cached_results_are_correct(calc, templates, edition):
 # -- (b) random fills --------------------------------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_random_fills_compute_like_python(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     inputs = numeric_inputs(form)
     assert {c.table or c.key.split(".")[0] for c in inputs} == set(form.value_tables)
@@ -277,7 +277,7 @@ def test_random_fills_compute_like_python(calc, templates, edition):
 # -- (c) defined names -------------------------------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_defined_names_resolve_to_the_layout(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     with Opened(calc, templates[edition]) as doc:
         names = calc.names(doc)
     wrong = []
@@ -292,7 +292,7 @@ def test_defined_names_resolve_to_the_layout(calc, templates, edition):
 # -- (d) protection ----------------------------------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_protection(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     unlocked = [ref(layout, c.key) for c in form.inputs]
     locked = [a for _, _, a in watched(layout)]
@@ -313,7 +313,7 @@ def test_protection(calc, templates, edition):
 # -- (e) saved by LibreOffice, read by openpyxl ---------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_saved_by_libreoffice_cached_values_read_by_openpyxl(calc, templates, edition, tmp_path):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     inputs = numeric_inputs(form)
     reads = [a for _, _, a in watched(layout)]
@@ -382,7 +382,7 @@ def edge_doc(calc, templates):
 
 @pytest.mark.parametrize("typed", EDGE_CASES)
 def test_fractional_and_huge_counts(calc, edge_doc, typed):
-    layout = build_layout("2021")
+    layout = build_layout(load_form("2021"))
     inputs = numeric_inputs(layout.form)
     values = {c.key: None for c in inputs} | typed
     answers = calc.fill(

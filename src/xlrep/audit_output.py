@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import typer
+import click
 
-from .catalog import ERROR, INFO, SEVERITY_NAMES, WARNING
-from .files import XlrepError, write_output
+from .errors import XlrepError
+from .files import write_output
+from .findings import ERROR, INFO, WARNING
 from .ingest import Audit
-from .report import clean_text
+from .report.model import clean_text
+from .rules import SEVERITY_NAMES
 
 MARKS = {ERROR: ("✘", "red"), WARNING: ("!", "yellow"), INFO: ("i", "cyan")}
 MAX_CELLS_SHOWN = 8
@@ -18,7 +20,7 @@ MAX_CELLS_SHOWN = 8
 
 def print_audit(audit: Audit) -> None:
     """Findings grouped by sheet, severity coloured on a terminal, closing with the counts."""
-    echo = lambda text="", **style: typer.secho(text, err=True, **style)  # noqa: E731
+    echo = lambda text="", **style: click.secho(text, err=True, **style)  # noqa: E731
     r = audit.result
     meta = []
     if audit.edition:
