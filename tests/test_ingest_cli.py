@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from filling import clean_values, fill_workbook
 
-from xlrep.form import load_form
 from xlrep.cli import main
+from xlrep.form import load_form
 from xlrep.template import build_template
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")

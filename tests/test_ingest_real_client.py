@@ -8,8 +8,8 @@ import json
 import pytest
 from filling import clean_values
 
-from xlrep.form import load_form
 from xlrep.cli import main
+from xlrep.form import load_form
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
 

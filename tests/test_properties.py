@@ -21,10 +21,10 @@ from filling import NARRATIVE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xlrep.errors import UnreadableFile
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, cell_ref
-from xlrep.errors import UnreadableFile
 from xlrep.template import build_template
 
 EDITIONS = {"2019": 2020, "2021": 2021}

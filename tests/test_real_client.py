@@ -20,7 +20,7 @@ import pytest
 import xlsxwriter
 
 from xlrep.engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
-from xlrep.form import load_form, Form
+from xlrep.form import Form, load_form
 from xlrep.layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref, live_items
 from xlrep.template import build_template
 
@@ -223,7 +223,7 @@ def test_template_cached_results_are_correct(calc, templates, edition):
         recalculated = calc.read(doc, cells)
         assert differences(layout, {}, recalculated) == []
     assert [c["string"] for c in cached] == [c["string"] for c in recalculated]
-    for (what, _, _), answer in zip(watched(layout), cached):
+    for (what, _, _), answer in zip(watched(layout), cached, strict=True):
         if what in ("check", "live"):
             assert answer["string"] == PASS
 
@@ -306,8 +306,10 @@ def test_protection(calc, templates, edition):
     assert not sheets[META_SHEET]["visible"]
     assert [n for n, s in sheets.items() if n != META_SHEET and not s["visible"]] == []
     flags = info["locked"]
-    assert [a for a, f in zip(unlocked, flags[: len(unlocked)]) if f] == [], "input cells must be unlocked"
-    assert [a for a, f in zip(locked, flags[len(unlocked) :]) if not f] == [], "computed and label cells must be locked"
+    assert [a for a, f in zip(unlocked, flags[: len(unlocked)], strict=True) if f] == [], "input cells must be unlocked"
+    assert [a for a, f in zip(locked, flags[len(unlocked) :], strict=True) if not f] == [], (
+        "computed and label cells must be locked"
+    )
 
 
 # -- (e) saved by LibreOffice, read by openpyxl ---------------------------------------

@@ -161,7 +161,7 @@ def test_html_tables_read_back_as_the_published_report(huaian_report, huaian_fig
     expected = expected_tables("2021")
     assert [t["id"] for t in tables] == [e["table"] for e in expected] == ["t2"] * 4 + ["t3", "t4"]
     seen = {}
-    for t, e in zip(tables, expected):
+    for t, e in zip(tables, expected, strict=True):
         where = f"HTML {t['id']} {t['caption'] or ''}"
         assert t["caption"] == e["caption"]
         check_grid(t["grid"], e, huaian_figures, where, keyed=True)
@@ -175,7 +175,7 @@ def test_html_tables_read_back_as_the_published_report(huaian_report, huaian_fig
 def test_docx_tables_read_back_as_the_published_report(huaian_docx, huaian_figures):
     expected = expected_tables("2021")
     assert len(huaian_docx.tables) == len(expected)
-    for table, e in zip(huaian_docx.tables, expected):
+    for table, e in zip(huaian_docx.tables, expected, strict=True):
         grid = docx_grid(table)
         where = f"Word {e['table']} {e['caption'] or ''}"
         if e["caption"]:  # 二's small tables: a caption row merged across the table
@@ -296,7 +296,8 @@ def test_tables_read_as_the_seed_cell_for_cell(source, tuoli_report, tuoli_docx)
         mine = [squash(t) for t in ours[heading]]
         if mine != seed[heading]:
             first = next(
-                (i for i, (a, b) in enumerate(zip(mine, seed[heading])) if a != b), min(len(mine), len(seed[heading]))
+                (i for i, (a, b) in enumerate(zip(mine, seed[heading], strict=False)) if a != b),
+                min(len(mine), len(seed[heading])),
             )
             pytest.fail(
                 f"{source} {heading}: cell {first}: ours {mine[first : first + 3]!r}, seed {seed[heading][first : first + 3]!r} "
@@ -407,7 +408,7 @@ def test_text_figures_come_from_the_workbook(tmp_path):
     changed = render_text(build_report(audit(second)))
     row2 = _t4_row(changed)
     assert row2[:5] == ["7", "41", "0", "2", "50"] and row2[5:] == row[5:]
-    assert [a for a, b in zip(text.splitlines(), changed.splitlines()) if a != b]
+    assert [a for a, b in zip(text.splitlines(), changed.splitlines(), strict=False) if a != b]
     t3_a = [b for b in grid_blocks(text) if len(b) > 20]
     t3_b = [b for b in grid_blocks(changed) if len(b) > 20]
     assert t3_a == t3_b

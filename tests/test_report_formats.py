@@ -100,7 +100,7 @@ def test_markdown_has_the_headings_and_the_tables(sample, report, huaian_report)
     assert [line[4:] for line in lines if line.startswith("### ")] == subs
     tables = html_tables(md)
     assert [t["id"] for t in tables] == [t.table for t in rep.tables]
-    for parsed, table in zip(tables, rep.tables):
+    for parsed, table in zip(tables, rep.tables, strict=True):
         values = {src.key: src.text for row in parsed["grid"] for src in row if src.key}
         assert values == table.values()
 

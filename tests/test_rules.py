@@ -22,8 +22,8 @@ from openpyxl.packaging.custom import CustomPropertyList
 
 from xlrep.engine import compute_totals
 from xlrep.form import load_form
-from xlrep.ingest import audit
 from xlrep.formulas import TEMPLATE_VERSION
+from xlrep.ingest import audit
 from xlrep.rules import registry
 
 # Severities from the rule registry, the one source (test_catalogue.py holds it against checks.md).

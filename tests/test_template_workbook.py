@@ -105,7 +105,7 @@ def test_the_identity_check_sits_under_each_of_the_seven_columns_of_table_three(
     assert len(checks) == 7
     grid = form.grids("t3")[0]
     last_row = max(layout.addresses[grid.cell_key(r, c)][1] for r in grid.rows for c in grid.columns)
-    for check, column in zip(checks, grid.columns):
+    for check, column in zip(checks, grid.columns, strict=True):
         sheet, row, col = layout.addresses[check.id]
         assert sheet == "三、依申请公开" and row == last_row + 1
         assert col == layout.addresses[grid.cell_key(grid.rows[0], column)][2]
