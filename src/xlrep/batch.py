@@ -71,27 +71,45 @@ class UnitResult:
 
 
 def find_workbooks(paths: Iterable[Path]) -> list[Path]:
-    """Files given, and spreadsheets inside folders (recursively), in a stable order; no Office lock files."""
+    """Files given, and spreadsheets inside folders (recursively), in a stable order; no Office lock files.
+
+    A folder that cannot be listed is returned as it is, so that its row says 无法读取 and why.
+    """
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
-        if path.is_dir():
-            candidates = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS
-                and not p.name.startswith(("~$", ".~", "."))
-                and not _own_csv(p)
-            )
-        else:
-            candidates = [path]
-        for p in candidates:
-            key = p.resolve()
+        for p in _candidates(Path(path)):
+            key = _identity(p)
             if key not in seen:
                 seen.add(key)
                 found.append(p)
     return found
+
+
+def _candidates(path: Path) -> list[Path]:
+    try:
+        is_dir = path.is_dir()
+    except OSError:
+        return [path]
+    if not is_dir:
+        return [path]
+    out: list[Path] = []
+    unlisted: list[Path] = []
+    for folder, dirs, files in os.walk(path, onerror=lambda exc: unlisted.append(Path(exc.filename or path))):
+        dirs.sort()
+        for name in sorted(files):
+            p = Path(folder) / name
+            if p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS and not name.startswith(("~$", ".~", ".")):
+                if not _own_csv(p):
+                    out.append(p)
+    return sorted(out) + unlisted
+
+
+def _identity(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return os.path.abspath(path)
 
 
 def _own_csv(path: Path) -> bool:

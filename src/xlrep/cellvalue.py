@@ -16,6 +16,7 @@ from .form import Cell
 
 MAX_COUNT = 999_999_999  # the template's validation limit for counts
 MAX_AMOUNT = 1e12
+MAX_TEXT = 32_767  # characters in one cell: Excel's limit (WPS and LibreOffice keep to it in .xlsx)
 
 # Kinds of content of a number cell.
 BLANK, NUMBER, TEXT, BOOLEAN, DATE, ERROR_VALUE = "blank", "number", "text", "boolean", "date", "error"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 import unicodedata
 import zipfile
 from datetime import date, datetime
@@ -54,19 +55,38 @@ def normalize_formula(text: object) -> str:
 # -- opening ----------------------------------------------------------------------
 
 
+def check_input(path: Path) -> None:
+    """Refuse, before opening it, a path that is not a readable regular file (a FIFO would block forever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise UnreadableFile(path, f"找不到文件“{path}”。") from None
+    except PermissionError:
+        raise UnreadableFile(path, f"没有权限读取“{path}”。") from None
+    except (OSError, ValueError) as exc:
+        raise UnreadableFile(path, f"无法读取“{path}”：{_reason(exc)}。") from None
+    if stat.S_ISDIR(mode):
+        raise UnreadableFile(path, f"“{path}”是文件夹，不是工作簿文件。")
+    if not stat.S_ISREG(mode):
+        raise UnreadableFile(path, f"“{path}”不是普通文件（是管道、设备或套接字），无法读取。请给出填报表文件。")
+
+
+def _reason(exc: Exception) -> str:
+    from .files import os_error_text
+
+    return os_error_text(exc) if isinstance(exc, OSError) else "路径无效"
+
+
 def _sniff(path: Path) -> None:
     """Refuse, with a useful Chinese message, what is not an .xlsx/.xlsm workbook."""
-    if not path.exists():
-        raise UnreadableFile(path, f"找不到文件“{path}”。")
-    if path.is_dir():
-        raise UnreadableFile(path, f"“{path}”是文件夹，不是工作簿文件。")
+    check_input(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
     except PermissionError:
         raise UnreadableFile(path, f"没有权限读取“{path}”。") from None
     except OSError as exc:
-        raise UnreadableFile(path, f"无法读取“{path}”：{exc.strerror or exc}。") from None
+        raise UnreadableFile(path, f"无法读取“{path}”：{_reason(exc)}。") from None
     suffix = path.suffix.lower()
     if not head:
         raise UnreadableFile(path, f"“{path.name}”是空文件（0 字节），可能保存时出错。请重新保存填报表。")
@@ -316,6 +336,10 @@ def _read_inputs(book: Book, result: ReadResult) -> None:
             result.values[cell.key] = reading.number
             if reading.kind == BLANK:
                 result.blank.add(cell.key)
+        elif raw.data_type == "f":  # a formula typed into a text cell: its result as text, never its source
+            result.text_formulas[cell.key] = raw
+            usable = raw.cached not in (None, "") and not (isinstance(raw.cached, str) and raw.cached.startswith("#"))
+            result.values[cell.key] = _text_value(cell, raw.cached) if usable else None
         else:
             result.values[cell.key] = _text_value(cell, raw.value)
 

@@ -55,6 +55,7 @@ class ReadResult:
     merged_units: int | None = None  # a 汇总 written by ``xlrep merge``: how many units it adds up
     raw: dict[str, RawCell] = field(default_factory=dict)  # every input cell as stored
     readings: dict[str, Interpreted] = field(default_factory=dict)  # number inputs, interpreted
+    text_formulas: dict[str, RawCell] = field(default_factory=dict)  # text inputs holding a formula
     values: dict[str, object] = field(default_factory=dict)  # usable values; None if blank or unusable
     blank: set[str] = field(default_factory=set)
     formulas: list[FoundFormula] = field(default_factory=list)

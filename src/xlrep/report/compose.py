@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..cellvalue import MAX_TEXT
 from ..engine import all_values, as_number, format_number
 from ..ingest import Audit
 from ..layout import GridRegion, build_layout
@@ -54,7 +55,9 @@ class _Composer:
         self.narrative: dict[str, str] = {}
 
     def text(self, key: str) -> str:
-        return clean_text(self.result.values.get(key))
+        """A part's text as published: cleaned, and never longer than a cell can hold (a draft of a bad file)."""
+        text = clean_text(self.result.values.get(key))
+        return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "……"
 
     def texts_of(self, sheet, filled_only: bool = False):
         parts = [c for c in self.form.narrative_parts if c.sheet == sheet.name]

@@ -9,7 +9,18 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-from ..cellvalue import BOOLEAN, DATE, ERROR_VALUE, IMPLAUSIBLE, NO_RESULT, NOT_FINITE, NUMBER, TEXT, Interpreted
+from ..cellvalue import (
+    BOOLEAN,
+    DATE,
+    ERROR_VALUE,
+    IMPLAUSIBLE,
+    MAX_TEXT,
+    NO_RESULT,
+    NOT_FINITE,
+    NUMBER,
+    TEXT,
+    Interpreted,
+)
 from ..findings import ERROR, WARNING
 from .base import Context, Rule, register
 
@@ -109,9 +120,37 @@ class ValueFormula(Rule):
     messages = {
         "no_result": "{label}：填写区里是公式 {formula}，且文件中没有它的计算结果。请直接填数字。",
         "default": "{label}：填写区里是公式 {formula}，已按其结果 {cached} 读取。请直接填数字。",
+        "text_no_result": "{label}：这里应填文字，却是公式 {formula}，且文件中没有它的计算结果，报告中这一项为空。"
+        "请直接填写文字。",
+        "text": "{label}：这里应填文字，却是公式 {formula}，报告中用的是它的结果“{cached}”。请直接填写文字。",
     }
 
     def check(self, context: Context):
+        yield from self._numbers(context)
+        result = context.result
+        for key, raw in result.text_formulas.items():
+            ref, formula = result.ref(key), str(raw.value)
+            shown = _clip(result.values.get(key))
+            if shown:
+                yield self.finding(
+                    "text",
+                    [ref],
+                    {"formula": formula, "cached": shown},
+                    label=ref.label,
+                    formula=_clip(formula),
+                    cached=shown,
+                )
+            else:
+                yield self.finding(
+                    "text_no_result",
+                    [ref],
+                    {"formula": formula},
+                    severity=ERROR,
+                    label=ref.label,
+                    formula=_clip(formula),
+                )
+
+    def _numbers(self, context: Context):
         for _, ref, reading in _readings(context, tuple(KINDS)):
             if reading.formula is None:
                 continue
@@ -128,6 +167,11 @@ class ValueFormula(Rule):
                 cached = reading.shown
                 values = {"formula": reading.formula, "cached": _plain(cached)}
                 yield self.finding(cells=[ref], values=values, label=ref.label, formula=reading.formula, cached=cached)
+
+
+def _clip(value: object, limit: int = 60) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 KINDS = (NUMBER, TEXT, BOOLEAN, DATE, ERROR_VALUE, NO_RESULT, NOT_FINITE, IMPLAUSIBLE)
@@ -162,3 +206,27 @@ class ValueInvalid(Rule):
             limit = reading.limit(cell)
             return self.finding(IMPLAUSIBLE, [ref], {"raw": raw, "limit": limit}, label=ref.label, raw=raw, limit=limit)
         return self.finding(reading.kind, [ref], {"raw": str(raw)}, label=ref.label, raw=raw)
+
+
+@register
+class ValueTooLong(Rule):
+    id, severity = "VALUE-TOO-LONG", ERROR
+    title = "一个单元格的文字不能超过 32767 个字符（Excel 单元格的上限）。"
+    messages = {
+        "default": "{label}：文字有 {length} 个字符，超过了 Excel 单元格的上限 {limit} 个，这样的内容不是在 Excel 或 WPS 中"
+        "正常填写保存的。请删减文字后用 Excel 或 WPS 重新保存。"
+    }
+
+    def check(self, context: Context):
+        result = context.result
+        for key, raw in result.raw.items():
+            text = raw.cached if raw.data_type == "f" else raw.value
+            if isinstance(text, str) and len(text) > MAX_TEXT:
+                ref = result.ref(key)
+                yield self.finding(
+                    cells=[ref],
+                    values={"length": len(text), "limit": MAX_TEXT},
+                    label=ref.label,
+                    length=len(text),
+                    limit=MAX_TEXT,
+                )
