@@ -423,8 +423,8 @@ def merge_command(
     """
     from .batch import audit_many, find_workbooks
     from .check_output import print_merge, progress_bar
-    from .merge import DETAIL_SHEET, detail_rows, merge_units
-    from .template import ORG_TYPES, build_template
+    from .merge import merge_workbook
+    from .template import ORG_TYPES
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -444,27 +444,57 @@ def merge_command(
         raise XlrepError("在所给的路径中没有找到任何填报表（.xlsx / .xlsm）。")
     with progress_bar(len(files)) as advance:
         results = audit_many(files, jobs=jobs, keep_values=True, progress=advance)
-    outcome = merge_units(results)
+    outcome, data = merge_workbook(results, org=org, org_type=org_type)
     print_merge(outcome)
-    if outcome.mixed or outcome.edition is None:
+    if data is None:
         if outcome.edition is None and not outcome.mixed:
             _say("没有可以汇总的填报表（都无法读取）。")
         return 1
-    values = dict(outcome.values)
-    values["info.org_name"] = org or "汇总"
-    if org_type:
-        values["info.org_type"] = org_type
-    header, rows = detail_rows(outcome)
-    data = build_template(
-        outcome.year,
-        outcome.edition,
-        values=values,
-        extra_sheets=[(DETAIL_SHEET, header, rows)],
-        properties={"xlrep.merged_units": str(len(outcome.included))},
-    )
     write_output(output, data, overwrite=force)
     typer.echo(f"已汇总 {len(outcome.included)} 个单位：{output}")
     return 0
+
+
+@app.command("serve", cls=XlrepCommand)
+def serve_command(
+    data: Path = typer.Option(
+        Path("xlrep-data"), "--data", metavar="文件夹", help="存放数据（数据库和上传的文件）的文件夹，没有会新建。"
+    ),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", metavar="地址", help="监听地址。默认只有本机能访问；0.0.0.0 对局域网开放。"
+    ),
+    port: int = typer.Option(8000, "--port", metavar="端口", help="端口（默认 8000；0 表示自动选一个空闲端口）。"),
+    no_browser: bool = typer.Option(False, "--no-browser", help="启动后不自动打开浏览器。"),
+    certfile: Optional[Path] = typer.Option(
+        None, "--certfile", metavar="证书.pem", help="启用 HTTPS：证书文件（须同时给出 --keyfile）。"
+    ),
+    keyfile: Optional[Path] = typer.Option(None, "--keyfile", metavar="私钥.pem", help="启用 HTTPS：私钥文件。"),
+    max_upload_mb: int = typer.Option(20, "--max-upload-mb", metavar="MB", help="上传文件的大小上限（默认 20 MB）。"),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", metavar="N", help="同时校验的进程数（默认等于 CPU 核数）。"
+    ),
+) -> int:
+    """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
+
+    首次启动时在终端显示设置管理员密码的链接。数据保存在 --data 文件夹中（SQLite 数据库和上传的文件），
+    复制该文件夹即是备份。按 Ctrl+C 停止。
+
+    例：xlrep serve --data 收集数据 --host 0.0.0.0 --port 8000
+    """
+    from .serve import run_server
+
+    if not 0 <= port <= 65535:
+        raise XlrepError("--port 须在 0 到 65535 之间。")
+    return run_server(
+        data,
+        host=host,
+        port=port,
+        open_browser=not no_browser,
+        certfile=certfile,
+        keyfile=keyfile,
+        max_upload_mb=max_upload_mb,
+        workers=workers,
+    )
 
 
 def _check_plain_target(target: Path, suffix: str) -> None:

@@ -166,3 +166,31 @@ def detail_rows(outcome: MergeOutcome) -> tuple[list[str], list[list[object]]]:
             ]
         )
     return header, rows
+
+
+def merge_workbook(
+    results: list[UnitResult], *, org: str | None = None, org_type: str | None = None
+) -> tuple[MergeOutcome, bytes | None]:
+    """The 汇总 workbook of audited units (``batch.audit_unit(..., keep_values=True)``), as ``xlrep merge`` writes it.
+
+    Returns the outcome and the workbook bytes; ``None`` when nothing can be merged (mixed editions or years,
+    or no readable workbook). ``org`` defaults to “汇总”; ``org_type`` must already be one of the form's choices.
+    """
+    from .template import build_template
+
+    outcome = merge_units(results)
+    if outcome.mixed or outcome.edition is None:
+        return outcome, None
+    values = dict(outcome.values)
+    values["info.org_name"] = org or "汇总"
+    if org_type:
+        values["info.org_type"] = org_type
+    header, rows = detail_rows(outcome)
+    data = build_template(
+        outcome.year,
+        outcome.edition,
+        values=values,
+        extra_sheets=[(DETAIL_SHEET, header, rows)],
+        properties={"xlrep.merged_units": str(len(outcome.included))},
+    )
+    return outcome, data
