@@ -58,8 +58,13 @@ def populate(server, folder: Path):
 
     admin = set_up_admin(server)
     round_id = create_round(
-        admin, UNITS, year=YEAR, title=f"某某县{YEAR}年度政府信息公开工作年度报告", deadline=f"{YEAR + 1}-01-20",
-        summary_org="某某县人民政府", summary_org_type="县级以上地方人民政府",
+        admin,
+        UNITS,
+        year=YEAR,
+        title=f"某某县{YEAR}年度政府信息公开工作年度报告",
+        deadline=f"{YEAR + 1}-01-20",
+        summary_org="某某县人民政府",
+        summary_org_type="县级以上地方人民政府",
     )
     links = unit_links(admin, round_id)
     clients = {name: Client(server.url) for name, _ in UNITS}

@@ -21,7 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 90.0  # seconds for the server to print its address (it warms its worker processes first)
@@ -83,12 +83,23 @@ class ServerProcess:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def kill(self) -> None:
-        """SIGKILL the server's own process (a crash), then its worker processes."""
+    def kill(self, grace: float = 15.0) -> bool:
+        """SIGKILL the server's own process (a crash). Returns whether its worker processes then ended by
+        themselves within ``grace`` seconds (they are ended anyway)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(timeout=30)
+        deadline = time.monotonic() + grace
+        alone = False
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                alone = True
+                break
+            time.sleep(0.1)
         self._end_group()
+        return alone
 
     def stop(self) -> None:
         """Ctrl+C, as the office stops it; killed if it does not stop within 30 s."""
@@ -162,7 +173,7 @@ class Client:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         try:
-            conn.request(method, path, body=body, headers=headers)
+            conn.request(method, quote(path, safe="/?=&%#:+"), body=body, headers=headers)
             response = conn.getresponse()
             data = response.read()
         finally:
