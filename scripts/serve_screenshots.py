@@ -1,5 +1,7 @@
 """Screenshots of ``xlrep serve`` for the README (docs/images/serve-*.png), taken with headless Chromium.
 
+Needs Debian's chromium and a CJK font (e.g. ``apt-get install fonts-noto-cjk``), or the text shows as boxes.
+
 Starts a real server on a temporary data folder, fills it with a made-up county's round (units
 in every state), and photographs the self-check result, a unit's page and the office's dashboard.
 
@@ -114,8 +116,8 @@ def main() -> None:
             bad = folder / f"某某县教育局{YEAR}年填报表.xlsx"
             bad.write_bytes(_workbook(folder, "self.xlsx", "某某县教育局", t3__new_received__research=3))
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1180, "height": 900}, device_scale_factor=1)
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--lang=zh-CN"])
+                page = browser.new_page(viewport={"width": 1180, "height": 900}, device_scale_factor=1, locale="zh-CN")
                 page.set_default_timeout(30_000)
                 page.goto(server.url + "/")
                 page.set_input_files("input[type=file]", str(bad))

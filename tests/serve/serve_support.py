@@ -59,7 +59,7 @@ class ServerProcess:
                 raise RuntimeError("xlrep serve did not start in time:\n" + self.output()) from None
             if line is None:
                 raise RuntimeError(f"xlrep serve exited ({self.proc.poll()}):\n" + self.output())
-            m = re.search(r"已启动：(http://[\d.:]+)/", line)
+            m = re.search(r"已启动：(https?://[\d.:]+)/", line)
             if m:
                 self.url = m.group(1)
         while True:  # the lines after the address (first sign-in link), up to “按 Ctrl+C 停止。”
@@ -69,7 +69,7 @@ class ServerProcess:
                 break
             if line is None or "Ctrl+C" in line:
                 break
-            m = re.search(r"(http://\S+/setup/\S+)", line)
+            m = re.search(r"(https?://\S+/setup/\S+)", line)
             if m:
                 self.setup_url = m.group(1)
         self.port = int(self.url.rsplit(":", 1)[1])

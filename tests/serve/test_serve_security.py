@@ -305,3 +305,48 @@ def test_a_copy_of_the_signin_is_not_needed_twice(site):
     answer = Client(site.url).get(setup_path)
     assert answer.status == 404 and "已经设置过" in unescape(answer.text)
     assert sign_in(site.server, site.password).get("/admin").status == 200
+
+
+def test_https_with_certfile_and_keyfile_and_secure_cookies(tmp_path):
+    import shutil
+    import ssl
+    import subprocess
+    import urllib.request
+
+    openssl = shutil.which("openssl")
+    assert openssl, "openssl is needed to make a test certificate"
+    cert, key = tmp_path / "证书.pem", tmp_path / "私钥.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    server = ServerProcess(tmp_path / "data", "--certfile", str(cert), "--keyfile", str(key), "--workers", "1")
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        context = ssl.create_default_context(cafile=str(cert))
+        with urllib.request.urlopen(server.url + "/admin/login", context=context, timeout=60) as response:
+            assert response.status == 200
+            assert "政务公开办登录" in response.read().decode("utf-8")
+            cookie = response.headers["set-cookie"].lower()
+        assert "secure" in cookie and "httponly" in cookie
+    finally:
+        server.stop()

@@ -60,16 +60,13 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _lan_address() -> str | None:
-    """This machine's address on the office network (no packet is sent)."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def _lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than loopback, as its own name resolves (no packet is sent)."""
     try:
-        probe.connect(("10.255.255.255", 1))
-        return probe.getsockname()[0]
+        _, _, addresses = socket.gethostbyname_ex(socket.gethostname())
     except OSError:
-        return None
-    finally:
-        probe.close()
+        return []
+    return [a for a in addresses if not a.startswith("127.")]
 
 
 def _url(scheme: str, host: str, port: int) -> str:
@@ -77,19 +74,7 @@ def _url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{shown}:{port}"
 
 
-def run_server(
-    data: Path,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    open_browser: bool = True,
-    certfile: Path | None = None,
-    keyfile: Path | None = None,
-    max_upload_mb: int = 20,
-    workers: int | None = None,
-) -> int:
-    """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese)."""
-    _check_components()
+def _check_options(data: Path, certfile, keyfile, max_upload_mb: int, workers: int | None) -> None:
     if (certfile is None) != (keyfile is None):
         raise XlrepError("启用 HTTPS 需要同时给出 --certfile（证书）和 --keyfile（私钥）。")
     for path, what in ((certfile, "证书文件"), (keyfile, "私钥文件")):
@@ -109,14 +94,12 @@ def run_server(
     if data.exists() and not data.is_dir():
         raise XlrepError(f"“{data}”不是文件夹。请用 --data 指定存放数据的文件夹。")
 
-    import uvicorn
 
-    from .app import create_app
-    from .security import new_token
+def _open_store(data: Path):
     from .storage import Store
 
     try:
-        store = Store(data)
+        return Store(data)
     except PermissionError:
         raise XlrepError(f"没有权限在“{data}”中保存数据。请用 --data 换一个文件夹。") from None
     except OSError as exc:
@@ -124,6 +107,49 @@ def run_server(
     except Exception as exc:  # sqlite3.DatabaseError: not a database, or damaged
         raise XlrepError(f"数据文件夹“{data}”中的数据库无法打开（{exc}）。请从备份恢复，或换一个文件夹。") from None
 
+
+def _announce(store, host: str, port: int, scheme: str, local: str, first_url: str, setup: bool, tls: bool) -> None:
+    _say(f"xlrep 收集网站已启动：{local}/")
+    _say(f"数据文件夹：{store.folder.resolve()}" + ("（新建）" if store.created else ""))
+    if host in ("0.0.0.0", "::"):
+        _say(
+            f"警告：网站对局域网开放（--host {host}），同一网络中的任何电脑都能访问。"
+            + ("" if tls else "传输未加密，建议用 --certfile/--keyfile 启用 HTTPS。")
+        )
+        lan = _lan_addresses()
+        if lan:
+            _say("各单位访问地址：" + "  ".join(f"{_url(scheme, a, port)}/" for a in lan))
+        else:
+            _say(f"各单位访问地址：{scheme}://本机的局域网地址:{port}/（地址可用 ipconfig 或 ip addr 查看）")
+    if setup:
+        _say("首次使用：请在浏览器中打开下面的链接，设置管理员密码（链接只在本次运行期间有效）：")
+        _say(f"  {first_url}")
+    else:
+        _say(f"政务公开办登录：{local}/admin")
+    _say("按 Ctrl+C 停止。")
+
+
+def run_server(
+    data: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = True,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+    max_upload_mb: int = 20,
+    workers: int | None = None,
+) -> int:
+    """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese)."""
+    _check_components()
+    _check_options(data, certfile, keyfile, max_upload_mb, workers)
+
+    import uvicorn
+
+    from .app import create_app
+    from .security import new_token
+
+    store = _open_store(data)
     sock = _bind(host, port)
     port = sock.getsockname()[1]
     scheme = "https" if certfile else "http"
@@ -132,24 +158,7 @@ def run_server(
     first_url = f"{local}/setup/{setup_token}" if setup_token else f"{local}/admin"
 
     def ready() -> None:
-        _say(f"xlrep 收集网站已启动：{local}/")
-        _say(f"数据文件夹：{store.folder.resolve()}" + ("（新建）" if store.created else ""))
-        if host in ("0.0.0.0", "::"):
-            lan = _lan_address()
-            _say(
-                "警告：网站对局域网开放（--host "
-                + host
-                + "），同一网络中的任何电脑都能访问。"
-                + ("" if certfile else "传输未加密，建议用 --certfile/--keyfile 启用 HTTPS。")
-            )
-            if lan:
-                _say(f"各单位访问地址：{_url(scheme, lan, port)}/")
-        if setup_token:
-            _say("首次使用：请在浏览器中打开下面的链接，设置管理员密码（链接只在本次运行期间有效）：")
-            _say(f"  {first_url}")
-        else:
-            _say(f"政务公开办登录：{local}/admin")
-        _say("按 Ctrl+C 停止。")
+        _announce(store, host, port, scheme, local, first_url, setup_token is not None, certfile is not None)
         if open_browser:
             import webbrowser
 

@@ -95,7 +95,7 @@ class Site:
         """Run ``fn`` in the audit pool; a failed pool or a stuck task becomes a Chinese 503."""
         try:
             return await asyncio.wait_for(self.pool.run(fn, *args), AUDIT_TIMEOUT)
-        except (AuditUnavailable, asyncio.TimeoutError):
+        except (AuditUnavailable, TimeoutError):
             raise Problem(503, "校验程序暂时出了问题，请稍后重新上传。如果一再出现，请联系政务公开办。") from None
 
     async def db(self, fn, *args, **kwargs):

@@ -180,6 +180,16 @@ class BodyTooLarge(Exception):
     pass
 
 
+def _content_length(scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
 class BodyLimit:
     """Refuses request bodies over ``limit`` bytes with 413.
 
@@ -197,13 +207,7 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = None
-        for key, value in scope.get("headers", []):
-            if key == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = None
+        declared = _content_length(scope)
         if declared is not None and declared > self.limit:
             if declared <= self.drain:
                 await self._discard(receive)
@@ -222,8 +226,7 @@ class BodyLimit:
 
         async def tracking_send(message):
             nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+            started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:

@@ -64,7 +64,8 @@ def format_size(n: int) -> str:
         return f"{n} 字节"
     if n < 1024 * 1024:
         return f"{n / 1024:.0f} KB"
-    return f"{n / 1024 / 1024:.1f} MB"
+    mb = n / 1024 / 1024
+    return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
 
 
 def csrf_cookie(request: Request) -> str:
