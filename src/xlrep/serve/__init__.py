@@ -56,7 +56,6 @@ def _bind(host: str, port: int) -> socket.socket:
             f"无法在地址 {host} 端口 {port} 上启动：{exc.strerror or exc}。请检查 --host 是否写对。"
         ) from None
     sock.listen(256)
-    sock.set_inheritable(True)
     return sock
 
 

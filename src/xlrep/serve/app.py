@@ -90,6 +90,8 @@ class Site:
     setup_token: str | None = None
     checks: CheckCache = field(default_factory=CheckCache)
     on_ready: Callable[[], None] | None = None
+    auditing: set[int] = field(default_factory=set)  # versions being audited now
+    background: set = field(default_factory=set)  # their tasks (kept referenced until done)
 
     async def run(self, fn, *args):
         """Run ``fn`` in the audit pool; a failed pool or a stuck task becomes a Chinese 503."""
@@ -202,6 +204,8 @@ def _too_large(site: Site):
 async def _resume_pending(site: Site) -> None:
     """Audit the uploads whose audit was cut off when the site last stopped."""
     for pending_unit, version in await site.db(site.store.pending_versions):
+        if version.id in site.auditing:
+            continue
         try:
             await unit.audit_version(site, pending_unit, version)
         except Exception:  # noqa: BLE001 - keep the others going; the page shows 校验中

@@ -35,6 +35,7 @@ from .security import (
     verify_password,
 )
 from .storage import PASSED, STATUSES, SUBMITTED, StateError, Unit
+from .unit import audit_pending
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render
 
 REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
@@ -109,6 +110,8 @@ async def login_page(request: Request) -> Response:
     target = _safe_next(request.query_params.get("next"))
     configured = site.store.admin_hash() is not None
     if request.method == "GET":
+        if configured and await run_in_threadpool(_signed_in, request):
+            return RedirectResponse(target, status_code=303)
         return render(request, "login.html", error=None, next=target, configured=configured)
     form = await read_form(request)
     target = _safe_next(str(form.get("next", "")))
@@ -408,6 +411,7 @@ async def unit_page(request: Request) -> Response:
     versions = await site.db(site.store.versions, unit.id)
     shown = _chosen_version(request, versions)
     events = await site.db(site.store.events, unit_id=unit.id)
+    audit_pending(site, unit, versions)
     return render(
         request,
         "admin_unit.html",

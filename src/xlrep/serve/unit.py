@@ -39,12 +39,30 @@ async def _previous(site, rnd, unit: Unit) -> tuple[bytes, str] | None:
 
 async def audit_version(site, unit: Unit, version: Version) -> dict:
     """Audit a stored upload (with PREV-* against last year's accepted workbook) and record the result."""
-    rnd = await site.db(site.store.round, unit.round_id)
-    data = await site.db(site.store.read_blob, version.sha256)
-    previous = await _previous(site, rnd, unit)
-    outcome = await site.run(audits.check, data, version.filename, previous)
-    await site.db(site.store.set_audit, version.id, outcome["audit"], outcome.get("org_name"))
-    return outcome
+    site.auditing.add(version.id)
+    try:
+        rnd = await site.db(site.store.round, unit.round_id)
+        data = await site.db(site.store.read_blob, version.sha256)
+        previous = await _previous(site, rnd, unit)
+        outcome = await site.run(audits.check, data, version.filename, previous)
+        await site.db(site.store.set_audit, version.id, outcome["audit"], outcome.get("org_name"))
+        return outcome
+    finally:
+        site.auditing.discard(version.id)
+
+
+def audit_pending(site, unit: Unit, versions: list[Version]) -> bool:
+    """Start auditing the unit's uploads whose audit was cut off (a restart, a failed worker); True if any."""
+    import asyncio
+
+    pending = [v for v in versions if not v.audited]
+    for version in pending:
+        if version.id not in site.auditing:
+            site.auditing.add(version.id)
+            task = asyncio.get_running_loop().create_task(audit_version(site, unit, version))
+            site.background.add(task)
+            task.add_done_callback(site.background.discard)
+    return bool(pending)
 
 
 async def unit_home(request: Request) -> Response:
@@ -64,11 +82,11 @@ async def unit_home(request: Request) -> Response:
         versions=versions,
         shown=shown,
         view=audit_view(shown.audit) if shown and shown.audited else None,
-        pending=any(not v.audited for v in versions),
+        pending=audit_pending(site, unit, versions),
         deadline=deadline_text(rnd.deadline),
         carried=previous is not None,
         report_kinds=REPORT_KINDS,
-        error=request.query_params.get("error"),
+        error=None,
     )
 
 
