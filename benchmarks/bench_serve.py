@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import platform
 import statistics
 import sys
@@ -68,6 +69,25 @@ def _client(port: int, bodies: list[tuple[bytes, str]], count: int, latencies: l
         latencies.extend(mine)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of the server and its worker processes so far; None where /proc is missing."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # the server, or a child of it
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def run_load(port: int, bodies, clients: int, total: int) -> tuple[float, float, float, int]:
     latencies: list[float] = []
     lock = threading.Lock()
@@ -102,10 +122,13 @@ def main() -> None:
             run_load(server.port, bodies, 2, 40)  # warm up: the workers' first audits
             rows = []
             for clients in (1, 4, 8):
+                before = _cpu_seconds(server.proc.pid)
                 rate, p50, p95, n = run_load(server.port, bodies, clients, args.requests)
+                after = _cpu_seconds(server.proc.pid)
+                cpu = f"{(after - before) / n * 1000:.1f}" if before is not None else "–"
                 rows.append(
                     f"| `POST /api/check`, {clients} client{'s' if clients > 1 else ''} | {rate:.0f} | "
-                    f"{p50 * 1000:.0f} | {p95 * 1000:.0f} | {n} |"
+                    f"{p50 * 1000:.0f} | {p95 * 1000:.0f} | {cpu} | {n} |"
                 )
         finally:
             server.stop()
@@ -114,14 +137,16 @@ def main() -> None:
         )
         rows.append(
             f"| `xlrep ingest` once per file (new process, 1 at a time) | {1 / statistics.median(cold):.1f} | "
-            f"{statistics.median(cold) * 1000:.0f} | {sorted(cold)[-1] * 1000:.0f} | {len(cold)} |"
+            f"{statistics.median(cold) * 1000:.0f} | {sorted(cold)[-1] * 1000:.0f} | – | {len(cold)} |"
         )
 
-    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {__import__('os').cpu_count()} cores\n")
-    print("| what | audits/s | p50 (ms) | p95 (ms) | requests |")
-    print("|---|---:|---:|---:|---:|")
+    print(f"Machine: {platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores\n")
+    print(f"Load average at the end (everything on this machine): {os.getloadavg()[0]:.1f}\n")
+    print("| what | audits/s | p50 (ms) | p95 (ms) | CPU per request (ms) | requests |")
+    print("|---|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
-    print("\n(For `xlrep ingest` the p95 column is the slowest run.)")
+    print("\n(For `xlrep ingest` the p95 column is the slowest run. CPU per request: the server and its worker")
+    print("processes together, user + system, from /proc; it does not depend on what else the machine is doing.)")
 
 
 if __name__ == "__main__":
