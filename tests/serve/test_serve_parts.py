@@ -86,7 +86,11 @@ def test_the_workflow_of_a_unit_from_upload_to_passed(store):
     store.decide(unit, "return", "请改正", None)
     returned = store.unit(unit.id)
     assert returned.status == "已退回" and returned.review_comment == "请改正"
+    assert not returned.can_submit
+    with pytest.raises(StateError, match="已被退回"):
+        store.submit(unit, 2, None)  # the returned version itself cannot be reported again
     _upload(store, unit)
+    assert store.unit(unit.id).can_submit
     assert store.unit(unit.id).status == "已退回"  # until the unit reports again
     store.submit(unit, 3, None)
     store.decide(unit, "pass", None, None)

@@ -207,6 +207,14 @@ class Unit:
     def can_upload(self) -> bool:
         return self.review in (None, "returned")
 
+    @property
+    def can_submit(self) -> bool:
+        """确认上报 is offered: the latest version is audited, has no errors, and is not the one returned."""
+        latest = self.latest
+        if not self.can_upload or latest is None or not latest.audited or latest.errors:
+            return False
+        return not (self.review == "returned" and latest.id == self.review_version_id)
+
 
 @dataclass
 class Event:
@@ -582,6 +590,9 @@ class Store:
             if row is None or row["number"] != number:
                 raise StateError("只能上报最新上传的一版。请刷新页面后再试。")
             version = Version(**dict(row))
+            returned = db.execute("SELECT review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+            if review == "returned" and version.id == returned:
+                raise StateError(f"第 {number} 版已被退回。请按退回意见修改，重新上传后再上报。")
             if not version.audited:
                 raise StateError("这一版还在校验中，请稍候刷新页面。")
             if version.errors:
