@@ -57,6 +57,11 @@ FILLS = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
 
 def write_annotated(audit: Audit, target: Path, *, overwrite: bool) -> None:
     """A copy of the workbook with each offending cell tinted and carrying a comment."""
+    write_output(target, annotated_bytes(audit), overwrite=overwrite, flag="--overwrite")
+
+
+def annotated_bytes(audit: Audit) -> bytes:
+    """The annotated copy (see ``write_annotated``) as bytes; ``XlrepError`` if openpyxl cannot open the file."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -81,4 +86,4 @@ def write_annotated(audit: Audit, target: Path, *, overwrite: bool) -> None:
         xl.comment = comment
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_output(target, buffer.getvalue(), overwrite=overwrite, flag="--overwrite")
+    return buffer.getvalue()

@@ -62,8 +62,22 @@ def print_table(results: list[UnitResult]) -> None:
     )
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (OWASP CSV injection) is kept as text with a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def findings_csv(results: list[UnitResult]) -> bytes:
-    """Every finding of every unit, one per line; UTF-8 with BOM so Excel shows the Chinese."""
+    """Every finding of every unit, one per line; UTF-8 with BOM so Excel shows the Chinese.
+
+    Workbook text (unit names, file names, messages quoting cells) is untrusted: a cell that starts
+    like a formula is prefixed with ' so Excel and WPS show it as text and never evaluate it.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["单位", "文件", "版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"])
@@ -71,21 +85,21 @@ def findings_csv(results: list[UnitResult]) -> bytes:
     for r in results:
         for f in r.findings:
             cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])
-            writer.writerow(
-                [
-                    r.unit,
-                    r.file,
-                    r.edition or "",
-                    r.year or "",
-                    f["rule"],
-                    names[f["severity"]],
-                    f["message"],
-                    cells,
-                    json.dumps(f["values"], ensure_ascii=False, default=str),
-                ]
-            )
+            row = [
+                r.unit,
+                r.file,
+                r.edition or "",
+                r.year or "",
+                f["rule"],
+                names[f["severity"]],
+                f["message"],
+                cells,
+                json.dumps(f["values"], ensure_ascii=False, default=str),
+            ]
+            writer.writerow([csv_safe(c) for c in row])
         if not r.findings:
-            writer.writerow([r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""])
+            row = [r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""]
+            writer.writerow([csv_safe(c) for c in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

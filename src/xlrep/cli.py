@@ -548,6 +548,53 @@ def merge_command(paths, output, org, org_type, force, jobs):
     return EXIT_CODES["ok"]
 
 
+@cli.command("serve", short_help="收集网站：各单位上传、校验、上报，政务公开办审核和汇总。")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=Path("xlrep-data"),
+    show_default=False,
+    metavar="文件夹",
+    help="存放数据（数据库和上传的文件）的文件夹，没有会新建。默认 ./xlrep-data。",
+)
+@click.option(
+    "--host", default="127.0.0.1", metavar="地址", help="监听地址。默认只有本机能访问；0.0.0.0 对局域网开放。"
+)
+@click.option("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000；0 表示自动选一个空闲端口）。")
+@click.option("--no-browser", is_flag=True, help="启动后不自动打开浏览器。")
+@click.option(
+    "--certfile",
+    type=click.Path(path_type=Path),
+    metavar="证书.pem",
+    help="启用 HTTPS：证书文件（须同时给出 --keyfile）。",
+)
+@click.option("--keyfile", type=click.Path(path_type=Path), metavar="私钥.pem", help="启用 HTTPS：私钥文件。")
+@click.option("--max-upload-mb", type=int, default=20, metavar="MB", help="上传文件的大小上限（默认 20 MB）。")
+@click.option("--workers", type=int, metavar="N", help="同时校验的进程数（默认等于 CPU 核数）。")
+def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb, workers):
+    """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
+
+    首次启动时在终端显示设置管理员密码的链接。数据保存在 --data 文件夹中（SQLite 数据库和上传的文件），
+    复制该文件夹即是备份。按 Ctrl+C 停止。
+
+    例：xlrep serve --data 收集数据 --host 0.0.0.0 --port 8000
+    """
+    from .serve import run_server
+
+    if not 0 <= port <= 65535:
+        raise XlrepError("--port 须在 0 到 65535 之间。")
+    return run_server(
+        data,
+        host=host,
+        port=port,
+        open_browser=not no_browser,
+        certfile=certfile,
+        keyfile=keyfile,
+        max_upload_mb=max_upload_mb,
+        workers=workers,
+    )
+
+
 def _earlier_merge_left_out(files: list[Path], output: Path) -> list[Path]:
     """The files to add up: an earlier 汇总 at the output path is not a unit (it is replaced, with --force)."""
     from .files import same_file
