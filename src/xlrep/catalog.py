@@ -30,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     Rule("TEMPLATE-VERSION", WARNING, "请使用与程序版本一致的填报表。"),
     Rule("TEMPLATE-TAMPERED", ERROR, "不要改动灰色公式、表头和标签，不要插入或删除行列、重命名或删除工作表。"),
     Rule("TEMPLATE-UNPROTECTED", INFO, "工作表保护被取消（仅提示）。"),
+    Rule("TEMPLATE-EXTRA-SHEET", INFO, "填报表里添加的工作表不会被读取（仅提示）。"),
     Rule("EDITION-YEAR", WARNING, "2019、2020 年度使用 2019年版格式；2021 年度起使用 2021年版格式。"),
     Rule("VALUE-BLANK", WARNING, "没有的数字填 0，不要留空。"),
     Rule(
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     Rule("VALUE-FRACTION", ERROR, "件数须为整数；金额可以有小数。"),
     Rule("VALUE-FORMULA", WARNING, "填写区请直接填数字，不要填公式。"),
     Rule("VALUE-INVALID", ERROR, "数字单元格不能是日期、逻辑值或错误值（如 #REF!）。"),
+    Rule("VALUE-UNICODE", WARNING, "文字里不能有乱码（无法显示的字符已替换为“\ufffd”）。"),
     Rule(
         "T3-IDENTITY",
         ERROR,

@@ -24,6 +24,7 @@ from .files import XlrepError
 from .findings import CellRef, Finding
 from .form import EDITIONS, Cell, edition_for_year
 from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, Layout, build_layout, cell_ref, live_items, quote_sheet
+from .xlsx import Anomaly
 from .xlsx import Workbook as Book
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -163,17 +164,27 @@ def _is_encrypted(path: Path) -> bool:
 def _load(path: Path):
     from .xlsx import Workbook, XlsxError
 
+    sheets, names = form_parts()
     try:
-        return Workbook(path)
+        return Workbook(path, sheets=sheets, names=names)
     except XlsxError as exc:
-        raise UnreadableFile(
-            path, f"“{path.name}”无法读取：{exc.message}请用 Excel 或 WPS 重新保存为 .xlsx。"
-        ) from None
+        raise UnreadableFile(path, f"“{path.name}”无法读取：{exc.message}{exc.advice}") from None
     except Exception as exc:  # anything else a damaged file can provoke
         raise UnreadableFile(
             path,
             f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。",
         ) from None
+
+
+@cache
+def form_parts() -> tuple[frozenset[str], frozenset[str]]:
+    """The sheets and defined names of every edition: all the reader parses (other sheets are never inflated)."""
+    sheets, names = {META_SHEET}, set()
+    for edition in EDITIONS:
+        layout = build_layout(edition)
+        sheets.update(sl.name for sl in layout.sheets)
+        names.update(cell.defined_name for cell in layout.form.cells.values())
+    return frozenset(sheets), frozenset(names)
 
 
 # -- identity ---------------------------------------------------------------------
@@ -273,6 +284,7 @@ def read_workbook(path: str | Path) -> ReadResult:
     )
     _resolve_addresses(book, result)
     _check_sheets(book, result)
+    _report_extra_sheets(book, result)
     _check_labels(book, result)
     _read_inputs(book, result)
     if result.year is None:
@@ -409,6 +421,10 @@ def _read_inputs(book: Book, result: ReadResult) -> None:
             continue
         raw = book.value(sheet, a1)
         result.raw[cell.key] = raw
+        anomaly = book.anomalies.get((sheet, a1))
+        if anomaly is not None and _report_anomaly(cell, anomaly, result):
+            result.values[cell.key] = None  # unusable: reported, neither a number nor a blank
+            continue
         if cell.is_numeric:
             result.values[cell.key] = _numeric_value(
                 cell, raw, book.data_type(sheet, a1), book.cached_value(sheet, a1), result
@@ -482,15 +498,8 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
         )
         return None
     limit = MAX_AMOUNT if cell.kind == "amount" else MAX_COUNT
-    if abs(raw) > limit:
-        result.findings.append(
-            Finding(
-                "VALUE-INVALID",
-                f"{ref.label}：{raw:g} 大得不合常理（超过 {limit:,.0f}），可能是误输入或粘贴错了。请填写实际数字。",
-                [ref],
-                {"raw": raw, "limit": limit},
-            )
-        )
+    if abs(raw) > limit or 0 < abs(raw) < MIN_MAGNITUDE:
+        result.findings.append(_magnitude_finding(ref, raw, limit))
         return None
     value: float | int = int(raw) if float(raw).is_integer() and abs(raw) < 2**53 else raw
     if value < 0 and cell.kind != "signed":
@@ -502,6 +511,78 @@ def _numeric_value(cell: Cell, raw: object, data_type: str, cached: object, resu
             Finding("VALUE-FRACTION", f"{ref.label}：{value} 不是整数，件数只能填整数。", [ref], {"value": value})
         )
     return value
+
+
+# -- what the xlsx reader could not read as stored (xlsx.Anomaly), and sheets it did not read --------
+
+
+def _report_anomaly(cell: Cell, anomaly: Anomaly, result: ReadResult) -> bool:
+    """A finding for an input cell the file stores in a form no spreadsheet program writes; True if unusable."""
+    ref = result.ref(cell.key)
+    if anomaly.kind == "unicode":  # the text is usable once the broken characters are replaced
+        result.findings.append(
+            Finding(
+                "VALUE-UNICODE",
+                f"{ref.label}：{anomaly.message}。请在 Excel 或 WPS 中检查这段文字，删去乱码后保存。",
+                [ref],
+                {"raw": anomaly.raw},
+            )
+        )
+        return False
+    what = "数字" if cell.is_numeric else "内容"
+    result.findings.append(
+        Finding(
+            "VALUE-INVALID",
+            f"{ref.label}：单元格{anomaly.message}。请在 Excel 或 WPS 中重新输入这个{what}后保存。",
+            [ref],
+            {"raw": anomaly.raw, "anomaly": anomaly.kind},
+        )
+    )
+    return True
+
+
+def _report_extra_sheets(book: Book, result: ReadResult) -> None:
+    """Sheets the template does not have (a clerk's own notes or data): never read, so say so.
+
+    Not when a template sheet is missing: the unknown sheet is then most likely that one renamed, already reported.
+    """
+    from .layout import INSTRUCTIONS_SHEET
+
+    ours = {sl.name for sl in result.layout.sheets}
+    known = ours | {META_SHEET, INSTRUCTIONS_SHEET} | set(result.renamed.values())
+    extra = [name for name in book.sheetnames if name not in known]
+    missing = ours - set(book.sheetnames) - set(result.renamed)
+    if extra and not missing:
+        result.findings.append(
+            Finding(
+                "TEMPLATE-EXTRA-SHEET",
+                "工作簿里有模板以外的工作表："
+                + "、".join(f"“{name}”" for name in extra)
+                + "。xlrep 不读取这些表，其中的内容不会进入校验和报告；如不需要，请删除。",
+                values={"sheets": extra},
+            )
+        )
+
+
+MIN_MAGNITUDE = 1e-9  # smaller non-zero numbers are no count or amount (a fen in 万元 is 1e-6)
+
+
+def _magnitude_finding(ref: CellRef, raw: float | int, limit: float) -> Finding:
+    """A number too large, or non-zero and too small (float noise, a crafted 1e-320), to be a count or an amount."""
+    if abs(raw) > limit:
+        return Finding(
+            "VALUE-INVALID",
+            f"{ref.label}：{raw:g} 大得不合常理（超过 {limit:,.0f}），可能是误输入或粘贴错了。请填写实际数字。",
+            [ref],
+            {"raw": raw, "limit": limit},
+        )
+    return Finding(
+        "VALUE-INVALID",
+        f"{ref.label}：{raw:g} 小得不合常理（不是 0，却小于 {MIN_MAGNITUDE:g}），可能是公式计算留下的误差或误输入。"
+        "请填写实际数字，没有请填 0。",
+        [ref],
+        {"raw": raw, "limit": MIN_MAGNITUDE},
+    )
 
 
 _UNITS = "件个条项次起元万元份"
