@@ -307,6 +307,19 @@ def test_zip_member_limit(tmp_path, base):
     assert_refused(tmp_path / "outside.xlsx", "压缩包中的文件过多（10,001 个")
 
 
+def test_zip_directory_limit(tmp_path, base):
+    """Few members with long names: the central directory zipfile would read whole is what is too large."""
+    with xlsx.zipfile.ZipFile(io.BytesIO(base)) as z:
+        used = sum(46 + len(i.filename.encode()) + len(i.extra) + len(i.comment) for i in z.infolist())
+    name_length = 2000
+    entry = 46 + len("customXml/") + name_length + len(".xml")
+    for extra, name in ((0, "inside.xlsx"), (entry, "outside.xlsx")):
+        count = (xlsx.MAX_DIRECTORY_BYTES - used + extra) // entry
+        rewrite(base, tmp_path / name, {f"customXml/{i:0{name_length}d}.xml": b"<a/>" for i in range(count)})
+    assert_accepted(tmp_path / "inside.xlsx")
+    assert_refused(tmp_path / "outside.xlsx", "压缩包的目录过大（4.0 MB")
+
+
 def test_a_file_at_every_limit_at_once_is_audited_within_budget(tmp_path, base, usage):
     """The worst accepted file: every cell, string, element and byte the budget allows, and the longest texts."""
     sheets, names = form_parts()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -202,12 +201,17 @@ def test_for_terminal_makes_tricks_visible():
 # -- for_filename ----------------------------------------------------------------------------------------------
 
 SUFFIXES = ["", ".docx", ".md", "年度报告.docx", ".tar.gz"]
-FOLDER = Path(tempfile.mkdtemp(prefix="xlrep-safetext-"))  # a real Linux directory the names are created in
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A real directory the names are created in (module-scoped: Hypothesis runs many examples per test)."""
+    return tmp_path_factory.mktemp("names")
 
 
 @settings(max_examples=300)
-@given(TEXTS, st.sampled_from(SUFFIXES), st.integers(min_value=24, max_value=255))
-def test_for_filename_is_a_valid_file_name_within_the_budget(text, suffix, max_bytes):
+@given(text=TEXTS, suffix=st.sampled_from(SUFFIXES), max_bytes=st.integers(min_value=24, max_value=255))
+def test_for_filename_is_a_valid_file_name_within_the_budget(folder, text, suffix, max_bytes):
     name = for_filename(text, suffix, max_bytes)
     assert name.endswith(suffix) and len(name) > len(suffix)
     assert len(name.encode("utf-8")) <= max_bytes
@@ -218,9 +222,9 @@ def test_for_filename_is_a_valid_file_name_within_the_budget(text, suffix, max_b
     stem = name[: len(name) - len(suffix)]
     assert stem == stem.strip(" .") and "  " not in stem
     assert name.split(".", 1)[0].rstrip(" ").upper() not in WINDOWS_RESERVED
-    path = FOLDER / name
+    path = folder / name
     path.write_bytes(b"")  # Linux accepts it as one path component
-    assert path.parent == FOLDER and path.name == name and path.exists()
+    assert path.parent == folder and path.name == name and path.exists()
     path.unlink()
 
 

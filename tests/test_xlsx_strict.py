@@ -394,3 +394,30 @@ def test_a_utf16_part_without_dtd_is_read(base):
     data = rewrite(base, parts={member: codecs.BOM_UTF16_LE + text.encode("utf-16-le")})
     sheet, a1 = address(ORG)
     assert book(data).value(sheet, a1) == book(base).value(sheet, a1) == "某某县人民政府办公室"
+
+
+def test_escapes_in_names_and_properties_stay_literal_text(run, tmp_path, base):
+    """OOXML decodes ``_xHHHH_`` in cell text only: a sheet name or a property holding one is plain (valid) text."""
+    from crafted import add_sheets, worksheet
+
+    props = read_part(base, "docProps/custom.xml").decode()
+    props = re.sub(r"(<vt:lpwstr>)1\.0(</vt:lpwstr>)", r"\g<1>1.0_xD800_\g<2>", props, count=1)
+    data = rewrite(base, parts={"docProps/custom.xml": props.encode()})
+    folder = tmp_path / "各单位"
+    folder.mkdir()
+    path = add_sheets(data, folder / "名称.xlsx", {"台账_xD800_": worksheet(lambda: [b""])})
+    result = audit(path)
+    assert result.result.template_version == "1.0_xD800_"
+    (extra,) = findings(result, "TEMPLATE-EXTRA-SHEET")
+    assert "“台账_xD800_”" in extra.message
+    code, out, err = run("check", folder, "--json")
+    assert code == 0, err
+    report, _ = json.JSONDecoder().raw_decode(out)
+    assert {f["rule"] for f in report["units"][0]["findings"]} == {"TEMPLATE-EXTRA-SHEET", "TEMPLATE-VERSION"}
+
+
+def test_a_surrogate_character_reference_is_not_xml(tmp_path, base):
+    data = set_key(base, ORG, inline("某局").replace("某局", "某局&#xD800;"), "inlineStr")
+    with pytest.raises(UnreadableFile) as caught:
+        audited(tmp_path, data)
+    assert "不是完整的 XML" in caught.value.finding.message

@@ -547,6 +547,7 @@ def _report_extra_sheets(book: Book, result: ReadResult) -> None:
     Not when a template sheet is missing: the unknown sheet is then most likely that one renamed, already reported.
     """
     from .layout import INSTRUCTIONS_SHEET
+    from .safetext import one_line
 
     ours = {sl.name for sl in result.layout.sheets}
     known = ours | {META_SHEET, INSTRUCTIONS_SHEET} | set(result.renamed.values())
@@ -557,7 +558,7 @@ def _report_extra_sheets(book: Book, result: ReadResult) -> None:
             Finding(
                 "TEMPLATE-EXTRA-SHEET",
                 "工作簿里有模板以外的工作表："
-                + "、".join(f"“{name}”" for name in extra)
+                + "、".join(f"“{one_line(name)}”" for name in extra)
                 + "。xlrep 不读取这些表，其中的内容不会进入校验和报告；如不需要，请删除。",
                 values={"sheets": extra},
             )

@@ -720,10 +720,10 @@ def _check_directory(path) -> None:
             record = source.read(56)
             if record[:4] == b"PK\x06\x06" and len(record) == 56:
                 entries, directory = struct.unpack("<QQ", record[32:48])
-        if entries > MAX_MEMBERS or directory > MAX_DIRECTORY_BYTES:
-            raise XlsxError(
-                f"压缩包中的文件过多（{entries:,} 个，目录 {_megabytes(directory)} MB；填报表只有约 20 个），" + REFUSED
-            )
+        if entries > MAX_MEMBERS:
+            raise XlsxError(f"压缩包中的文件过多（{entries:,} 个；填报表只有约 20 个），" + REFUSED)
+        if directory > MAX_DIRECTORY_BYTES:
+            raise XlsxError(f"压缩包的目录过大（{_megabytes(directory)} MB；填报表的不到 10 KB），" + REFUSED)
     finally:
         if handle is not None:
             handle.close()
