@@ -23,6 +23,9 @@ BLANK, NUMBER, TEXT, BOOLEAN, DATE, ERROR_VALUE = "blank", "number", "text", "bo
 NO_RESULT = "no_result"  # a formula without a stored result
 NOT_FINITE = "not_finite"  # NaN, infinity, or something that is no number at all
 IMPLAUSIBLE = "implausible"  # beyond any real figure (and beyond the template's validation)
+TINY = "tiny"  # not 0, yet smaller than any count or amount (float noise, a crafted 1e-320)
+MALFORMED = "malformed"  # stored in a form no spreadsheet program writes (xlsx.Anomaly)
+MIN_MAGNITUDE = 1e-9  # a fen in 万元 is 1e-6
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class Interpreted:
 
 def interpret(cell: Cell, raw: RawCell) -> Interpreted:
     value, formula = raw.value, None
+    if raw.data_type == "x":
+        return Interpreted(MALFORMED, None, value)
     if raw.data_type == "e":
         return Interpreted(ERROR_VALUE, None, value)
     if isinstance(value, str) and value.startswith("="):
@@ -71,5 +76,7 @@ def _kind(cell: Cell, value: object) -> tuple[str, float | int | None]:
     limit = MAX_AMOUNT if cell.kind == "amount" else MAX_COUNT
     if abs(value) > limit:
         return IMPLAUSIBLE, None
+    if 0 < abs(value) < MIN_MAGNITUDE:
+        return TINY, None
     number = int(value) if float(value).is_integer() and abs(value) < 2**53 else value
     return NUMBER, number

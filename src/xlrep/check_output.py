@@ -13,6 +13,8 @@ import click
 from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
 from .layout import display_width
 from .merge import MergeOutcome
+from .safetext import display_path, for_spreadsheet, valid_unicode
+from .terminal import say
 
 STATE_COLOURS = {STATE_OK: "green", STATE_WARN: "yellow", STATE_ERR: "red", STATE_UNREADABLE: "red"}
 
@@ -46,7 +48,7 @@ def print_table(results: list[UnitResult]) -> None:
         for r in results
     ]
     widths = [min(36, max(display_width(row[i]) for row in rows + [header])) for i in range(len(header))]
-    echo = lambda text="", **style: click.secho(text, err=True, **style)  # noqa: E731
+    echo = say
     echo("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)), bold=True)
     for r, row in zip(results, rows, strict=True):
         unit = row[0] if display_width(row[0]) <= widths[0] else row[0][: widths[0] // 2 - 1] + "…"
@@ -62,13 +64,10 @@ def print_table(results: list[UnitResult]) -> None:
     )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    """Text a spreadsheet would run as a formula (OWASP CSV injection) is kept as text with a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+def csv_cell(value: object) -> object:
+    """A CSV cell: text made valid Unicode and never a formula (OWASP CSV injection); numbers as they are."""
+    if isinstance(value, str):
+        return for_spreadsheet(valid_unicode(value))
     return value
 
 
@@ -96,15 +95,15 @@ def findings_csv(results: list[UnitResult]) -> bytes:
                 cells,
                 json.dumps(f["values"], ensure_ascii=False, default=str),
             ]
-            writer.writerow([csv_safe(c) for c in row])
+            writer.writerow([csv_cell(c) for c in row])
         if not r.findings:
             row = [r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""]
-            writer.writerow([csv_safe(c) for c in row])
+            writer.writerow([csv_cell(c) for c in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def print_merge(outcome: MergeOutcome) -> None:
-    echo = lambda text="", **style: click.secho(text, err=True, **style)  # noqa: E731
+    echo = say
     for finding in outcome.findings:
         colour = "red" if finding.severity == "error" else "yellow"
         echo(
@@ -113,6 +112,6 @@ def print_merge(outcome: MergeOutcome) -> None:
         echo(finding.message)
     for unit, why in outcome.excluded:
         if why != "重复":  # duplicates are explained by their MERGE-DUPLICATE finding
-            echo(f"! 未计入（{why}）：{unit.file}", fg="yellow")
+            echo(f"! 未计入（{why}）：{display_path(unit.file)}", fg="yellow")
     if outcome.edition:
         echo(f"计入 {len(outcome.included)} 个单位（{outcome.edition}年版，{outcome.year} 年度）。", bold=True)

@@ -144,7 +144,9 @@ def _usage_message(exc: click.UsageError) -> str:
 
 
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    from .terminal import say
+
+    say(message)
 
 
 def _version(ctx, _param, value):
@@ -276,7 +278,7 @@ def template_command(year, output, edition, org, org_type, password, force, from
         year_value, form, values=values, password=password, prefilled=prefilled, references=references
     )
     write_output(path, data, overwrite=force)
-    click.echo(f"已生成 {year_value} 年度填报表（{form.name}）：{path}")
+    _out(f"已生成 {year_value} 年度填报表（{form.name}）：{_shown(path)}")
     _say("请用 Excel 或 WPS 打开，填写黄色单元格，并在“校验”页确认“全部通过”。")
 
 
@@ -416,14 +418,31 @@ def _write_report(result, outputs, *, print_text: bool) -> None:
 
     report = build_report(result, draft=result.summary["errors"] > 0)
     if print_text:
-        click.echo(render_text(report), nl=False)
+        from .terminal import out
+
+        out(render_text(report), nl=False)
     for target in outputs:
         write_output(target, render(report, target.suffix), overwrite=True)
         _say(f"已写出{'草稿' if report.draft else '报告'}：{target}")
 
 
+def _out(message: str) -> None:
+    from .terminal import out
+
+    out(message)
+
+
+def _shown(path: Path) -> str:
+    from .safetext import display_path
+
+    return display_path(path)
+
+
 def _json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    """JSON for standard output: always valid UTF-8 (a file name that is not becomes U+FFFD)."""
+    from .safetext import valid_unicode
+
+    return valid_unicode(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 # -- check and merge --------------------------------------------------------------------
@@ -544,7 +563,7 @@ def merge_command(paths, output, org, org_type, force, jobs):
             _say("没有可以汇总的填报表（都无法读取）。")
         return EXIT_CODES["failed"]
     write_output(output, data, overwrite=force)
-    click.echo(f"已汇总 {len(outcome.included)} 个单位：{output}")
+    _out(f"已汇总 {len(outcome.included)} 个单位：{_shown(output)}")
     return EXIT_CODES["ok"]
 
 

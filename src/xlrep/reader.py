@@ -142,20 +142,29 @@ def _is_encrypted(path: Path) -> bool:
         return marker in handle.read(1 << 20)
 
 
-def _load(path: Path) -> Book:
+def _load(path: Path, forms: tuple[Form, ...]) -> Book:
     from .xlsx import XlsxError
 
+    sheets, names = form_parts(forms)
     try:
-        return Book(path)
+        return Book(path, sheets=sheets, names=names)
     except XlsxError as exc:
-        raise UnreadableFile(
-            path, f"“{path.name}”无法读取：{exc.message}请用 Excel 或 WPS 重新保存为 .xlsx。"
-        ) from None
+        raise UnreadableFile(path, f"“{path.name}”无法读取：{exc.message}{exc.advice}") from None
     except Exception as exc:  # anything else a damaged file can provoke
         raise UnreadableFile(
             path,
             f"“{path.name}”已损坏或格式不对，无法读取（{type(exc).__name__}）。请用 Excel 或 WPS 重新保存为 .xlsx。",
         ) from None
+
+
+@cache
+def form_parts(forms: tuple[Form, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The sheets and defined names of the editions: all the reader parses (other sheets are never inflated)."""
+    sheets, names = {META_SHEET}, set()
+    for form in forms:
+        sheets.update(sl.name for sl in build_layout(form).sheets)
+        names.update(cell.defined_name for cell in form.cells.values())
+    return frozenset(sheets), frozenset(names)
 
 
 # -- identity ---------------------------------------------------------------------
@@ -226,9 +235,10 @@ def read_workbook(path: str | Path, forms: tuple[Form, ...] | None = None) -> Re
     """
     path = Path(path)
     _sniff(path)
-    book = _load(path)
+    forms = forms or editions()
+    book = _load(path, forms)
     identity, source = _identity(book)
-    form, declared = _choose_form(book, identity, forms or editions())
+    form, declared = _choose_form(book, identity, forms)
     if form is None:
         return ReadResult(path, None, None, None, None, "none")
     if source == "none":
@@ -245,6 +255,7 @@ def read_workbook(path: str | Path, forms: tuple[Form, ...] | None = None) -> Re
     )
     _resolve_addresses(book, result)
     _check_sheets(book, result)
+    _extra_sheets(book, result)
     _check_labels(book, result)
     _read_inputs(book, result)
     if result.year is None:
@@ -286,6 +297,20 @@ def _check_sheets(book: Book, result: ReadResult) -> None:
             result.missing_sheets.append(sl.name)
     ours = {s.name for s in result.layout.sheets}
     result.unprotected = [name for name in book.sheetnames if name in ours and not book.protected.get(name)]
+
+
+def _extra_sheets(book: Book, result: ReadResult) -> None:
+    """Sheets the template does not have (a clerk's notes or data): never read, reported as such.
+
+    Not when a template sheet is missing: the unknown sheet is then most likely that one, renamed.
+    """
+    from .layout import INSTRUCTIONS_SHEET
+
+    ours = {sl.name for sl in result.layout.sheets}
+    known = ours | {META_SHEET, INSTRUCTIONS_SHEET} | set(result.renamed.values())
+    missing = ours - set(book.sheetnames) - set(result.renamed)
+    if not missing:
+        result.extra_sheets = [name for name in book.sheetnames if name not in known]
 
 
 def _check_labels(book: Book, result: ReadResult) -> None:
@@ -330,12 +355,17 @@ def _read_inputs(book: Book, result: ReadResult) -> None:
             continue
         raw = RawCell(book.value(sheet, a1), book.data_type(sheet, a1), book.cached_value(sheet, a1))
         result.raw[cell.key] = raw
+        anomaly = book.anomalies.get((sheet, a1))
+        if anomaly is not None:  # stored in a form no spreadsheet writes, or text repaired to valid Unicode
+            result.anomalies[cell.key] = anomaly
         if cell.is_numeric:
             reading = interpret(cell, raw)
             result.readings[cell.key] = reading
             result.values[cell.key] = reading.number
             if reading.kind == BLANK:
                 result.blank.add(cell.key)
+        elif raw.data_type == "x":  # unreadable as stored (reported): nothing of it reaches the report
+            result.values[cell.key] = None
         elif raw.data_type == "f":  # a formula typed into a text cell: its result as text, never its source
             result.text_formulas[cell.key] = raw
             usable = raw.cached not in (None, "") and not (isinstance(raw.cached, str) and raw.cached.startswith("#"))

@@ -14,6 +14,7 @@ from .cellvalue import Interpreted, RawCell
 from .findings import CellRef, Finding
 from .form import Form
 from .layout import Layout, build_layout, cell_ref
+from .xlsx import Anomaly
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class ReadResult:
     raw: dict[str, RawCell] = field(default_factory=dict)  # every input cell as stored
     readings: dict[str, Interpreted] = field(default_factory=dict)  # number inputs, interpreted
     text_formulas: dict[str, RawCell] = field(default_factory=dict)  # text inputs holding a formula
+    anomalies: dict[str, Anomaly] = field(default_factory=dict)  # inputs stored in a form no spreadsheet writes
+    extra_sheets: list[str] = field(default_factory=list)  # sheets the template does not have (never read)
     values: dict[str, object] = field(default_factory=dict)  # usable values; None if blank or unusable
     blank: set[str] = field(default_factory=set)
     formulas: list[FoundFormula] = field(default_factory=list)

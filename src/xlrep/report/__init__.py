@@ -33,9 +33,11 @@ RENDERERS: dict[str, Renderer] = {
 
 def render(report: Report, suffix: str) -> bytes:
     """The report in the format of a file suffix (``.docx``, ``.html`` …) as bytes (text is UTF-8)."""
+    from ..safetext import valid_unicode
+
     renderer = RENDERERS[suffix.lower()]
     output = getattr(import_module(f"{__name__}.{renderer.module}"), renderer.function)(report)
-    return output if isinstance(output, bytes) else output.encode("utf-8")
+    return output if isinstance(output, bytes) else valid_unicode(output).encode("utf-8")
 
 
 def render_text(report: Report) -> str:

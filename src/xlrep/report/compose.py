@@ -14,6 +14,7 @@ from ..cellvalue import MAX_TEXT
 from ..engine import all_values, as_number, format_number
 from ..ingest import Audit
 from ..layout import GridRegion, build_layout
+from ..safetext import one_line
 from .model import Block, Heading, Paragraph, Report, Table, TableCell, clean_text
 
 
@@ -22,7 +23,7 @@ def build_report(audit: Audit, *, draft: bool = False) -> Report:
     result = audit.result
     form = result.form
     full = all_values(form, result.values)
-    org = clean_text(result.text("org_name")) or "（机关名称）"
+    org = one_line(clean_text(result.text("org_name"))) or "（机关名称）"  # a title is one line
     year = result.year or 0
     composer = _Composer(result, full)
     blocks: list[Block] = []

@@ -70,11 +70,16 @@ class Report:
         return [b for b in self.blocks if isinstance(b, Table)]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Control characters (invalid in Word and XML, acting on terminals), C1 controls, bidi overrides and
+# isolates (they reorder what a reader sees), and the non-characters U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def clean_text(value: object) -> str:
-    """Typed text as it can be published: control characters (invalid in Word and XML) removed, CRLF as LF."""
+    """Typed text as it can be published: valid Unicode, control and bidi characters removed, CRLF as LF."""
+    from ..safetext import valid_unicode
+
     if value is None:
         return ""
-    return _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = valid_unicode(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    return _CONTROL.sub("", text).strip()

@@ -168,6 +168,24 @@ class TemplateUnprotected(Rule):
 
 
 @register
+class TemplateExtraSheet(Rule):
+    id, severity = "TEMPLATE-EXTRA-SHEET", INFO
+    title = "填报表里添加的工作表不会被读取（仅提示）。"
+    messages = {
+        "default": "工作簿里有模板以外的工作表：{sheets}。xlrep 不读取这些表，其中的内容不会进入校验和报告；如不需要，请删除。"
+    }
+    uses_values = False
+
+    def check(self, context: Context):
+        from ..safetext import one_line
+
+        sheets = context.result.extra_sheets
+        if sheets:
+            names = "、".join(f"“{one_line(name)}”" for name in sheets)
+            yield self.finding(values={"sheets": sheets}, sheets=names)
+
+
+@register
 class EditionYear(Rule):
     id, severity = "EDITION-YEAR", WARNING
     title = "2019、2020 年度使用 2019年版格式；2021 年度起使用 2021年版格式。"

@@ -14,11 +14,14 @@ from ..cellvalue import (
     DATE,
     ERROR_VALUE,
     IMPLAUSIBLE,
+    MALFORMED,
     MAX_TEXT,
+    MIN_MAGNITUDE,
     NO_RESULT,
     NOT_FINITE,
     NUMBER,
     TEXT,
+    TINY,
     Interpreted,
 )
 from ..findings import ERROR, WARNING
@@ -191,21 +194,52 @@ class ValueInvalid(Rule):
         DATE: "{label}：单元格是日期或时间（{raw}），不是数字。可能输入时被自动转换成了日期；请把单元格改回数字后重填。",
         NOT_FINITE: "{label}：单元格内容不是有效数字。",
         IMPLAUSIBLE: "{label}：{raw:g} 大得不合常理（超过 {limit:,.0f}），可能是误输入或粘贴错了。请填写实际数字。",
+        TINY: "{label}：{raw:g} 小得不合常理（不是 0，却小于 {limit:g}），可能是公式计算留下的误差或误输入。"
+        "请填写实际数字，没有请填 0。",
+        MALFORMED: "{label}：单元格{problem}。请在 Excel 或 WPS 中重新输入这个{what}后保存。",
     }
 
     def check(self, context: Context):
-        form = context.form
-        for key, ref, reading in _readings(context, (ERROR_VALUE, BOOLEAN, DATE, NOT_FINITE, IMPLAUSIBLE)):
-            yield self._finding(reading, ref, form.cells[key])
+        form, result = context.form, context.result
+        kinds = (ERROR_VALUE, BOOLEAN, DATE, NOT_FINITE, IMPLAUSIBLE, TINY, MALFORMED)
+        for key, ref, reading in _readings(context, kinds):
+            yield self._finding(reading, ref, form.cells[key], result.anomalies.get(key))
+        for key, anomaly in result.anomalies.items():  # text cells the file stores unreadably
+            if anomaly.kind != "unicode" and not form.cells[key].is_numeric:
+                ref = result.ref(key)
+                values = {"raw": anomaly.raw, "anomaly": anomaly.kind}
+                yield self.finding(MALFORMED, [ref], values, label=ref.label, problem=anomaly.message, what="内容")
 
-    def _finding(self, reading: Interpreted, ref, cell):
+    def _finding(self, reading: Interpreted, ref, cell, anomaly):
         raw = reading.shown
+        if reading.kind == MALFORMED:
+            values = {"raw": anomaly.raw if anomaly else str(raw), "anomaly": anomaly.kind if anomaly else "type"}
+            problem = anomaly.message if anomaly else f"存的“{raw}”无法读取"
+            return self.finding(MALFORMED, [ref], values, label=ref.label, problem=problem, what="数字")
+        if reading.kind == TINY:
+            return self.finding(
+                TINY, [ref], {"raw": raw, "limit": MIN_MAGNITUDE}, label=ref.label, raw=raw, limit=MIN_MAGNITUDE
+            )
         if reading.kind == BOOLEAN:
             return self.finding(BOOLEAN, [ref], {"raw": raw}, label=ref.label, raw="TRUE" if raw else "FALSE")
         if reading.kind == IMPLAUSIBLE:
             limit = reading.limit(cell)
             return self.finding(IMPLAUSIBLE, [ref], {"raw": raw, "limit": limit}, label=ref.label, raw=raw, limit=limit)
         return self.finding(reading.kind, [ref], {"raw": str(raw)}, label=ref.label, raw=raw)
+
+
+@register
+class ValueUnicode(Rule):
+    id, severity = "VALUE-UNICODE", WARNING
+    title = "文字里不能有乱码（无法显示的字符已替换为“\ufffd”）。"
+    messages = {"default": "{label}：{problem}。请在 Excel 或 WPS 中检查这段文字，删去乱码后保存。"}
+
+    def check(self, context: Context):
+        result = context.result
+        for key, anomaly in result.anomalies.items():
+            if anomaly.kind == "unicode":
+                ref = result.ref(key)
+                yield self.finding(cells=[ref], values={"raw": anomaly.raw}, label=ref.label, problem=anomaly.message)
 
 
 @register

@@ -369,12 +369,12 @@ async def links_page(request: Request) -> Response:
 
 
 def _csv_bytes(rows: list[list[object]]) -> bytes:
-    from ..check_output import csv_safe
+    from ..check_output import csv_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([csv_safe(c) for c in row])
+        writer.writerow([csv_cell(c) for c in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
