@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 from filling import clean_values, fill_workbook
 
+from xlrep.form import load_form
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
 
@@ -35,7 +36,7 @@ class Case:
 
 
 def _template(edition="2021", year=2021) -> bytes:
-    return build_template(year, edition)
+    return build_template(year, load_form(edition))
 
 
 def _write(folder: Path, name: str, data: bytes) -> Path:
@@ -65,7 +66,7 @@ def _clean_file(folder: Path, name="filled.xlsx", edition="2021", year=2021, ove
 def _with_cell(folder: Path, key: str, raw, name="odd.xlsx") -> Path:
     values = clean_values("2021", 2021)
     values.pop(key, None)
-    sheet, row, col = build_layout("2021").addresses[key]
+    sheet, row, col = build_layout(load_form("2021")).addresses[key]
     return fill_workbook(folder / name, "2021", 2021, values, {(sheet, cell_ref(row, col)): raw})
 
 
@@ -225,7 +226,7 @@ def _other_edition(folder: Path) -> Path:
 def _control_chars(folder: Path) -> Path:
     values = clean_values("2021", 2021)
     values["s1.management"] = "公开\x01\x07\x1b工作\x0b。"
-    return _write(folder, "odd.xlsx", build_template(2021, "2021", values=values))
+    return _write(folder, "odd.xlsx", build_template(2021, load_form("2021"), values=values))
 
 
 def _folder(parent: Path, name: str) -> Path:

@@ -63,8 +63,13 @@ def random_values(edition: str, year: int, rng: random.Random) -> dict[str, obje
     return values
 
 
+def table_keys(form) -> list[str]:
+    """The numeric inputs of the tables a report prints as tables (表二, 表三, 表四; not 六's fee figures)."""
+    return [c.key for c in form.inputs if c.is_numeric and c.table and form.grids(c.table)]
+
+
 def write_filled(path: Path, edition: str, year: int, values: dict[str, object]) -> Path:
-    path.write_bytes(build_template(year, edition, values=values))
+    path.write_bytes(build_template(year, load_form(edition), values=values))
     return path
 
 

@@ -8,40 +8,34 @@ the text alone cannot decide: marked uncertain in the transcription (``t2_unveri
 test shows here to split more than one way. The 淮安 2024 PDF (and its ``pdftotext -layout`` text)
 imports figure for figure.
 
-The corpus is read from ``XLREP_CORPUS`` (default ``../shared/corpus``); without it these tests skip.
+The corpus is read through ``corpus.py`` (``XLREP_CORPUS``, default ``../shared/corpus``); without it these tests
+skip with the reason.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import tomllib
 from itertools import combinations
-from pathlib import Path
 
 import pytest
+from corpus import ROOT, corpus_dir, report, report_names, samples_dir
+from import_pages import table_keys
 
 from xlrep.form import load_form
 from xlrep.importing import import_report
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("XLREP_CORPUS", ROOT.parent / "shared" / "corpus"))
-SAMPLES = CORPUS.parent / "samples"
-REPORTS = (
-    sorted(p.stem for p in CORPUS.glob("*.json") if (CORPUS / f"{p.stem}.txt").exists()) if CORPUS.is_dir() else []
-)
-
-pytestmark = pytest.mark.skipif(
-    not REPORTS,
-    reason=f"real-report corpus not found at {CORPUS} (set XLREP_CORPUS to the folder with NNN.txt/NNN.json)",
-)
+#: The reports of the corpus that have a crawler's text dump beside their transcription (the ``NNN`` ones).
+REPORTS = [name for name in report_names() if name.isdigit()]
 
 S1 = ("s1.proactive", "s1.on_request", "s1.management", "s1.platforms", "s1.oversight")
 
 
-def _transcription(stem: str) -> dict:
-    return json.loads((CORPUS / f"{stem}.json").read_text(encoding="utf-8"))
+def _text(stem: str):
+    path = corpus_dir() / f"{stem}.txt"
+    if not path.exists():
+        pytest.skip(f"{path} not found: the corpus has no text dump of report {stem}")
+    return path
 
 
 def _row(form, table: str, label: str):
@@ -77,7 +71,7 @@ def _readings(digits: str, cells: int) -> int:
 
 def _published_digits(stem: str, label: str) -> str:
     """The digits printed after a 表二 row label in the text dump (up to the next label)."""
-    text = (CORPUS / f"{stem}.txt").read_text(encoding="utf-8")
+    text = _text(stem).read_text(encoding="utf-8")
     text = text[text.find("二、主动公开政府信息") :]
     m = re.search(re.escape(label) + r"\s*([0-9.+\-\s]+)", text)
     return re.sub(r"\s", "", m.group(1)) if m else ""
@@ -145,8 +139,8 @@ class _Comparison:
 
 @pytest.mark.parametrize("stem", REPORTS)
 def test_a_real_report_imports_figure_for_figure_or_says_it_cannot(stem):
-    truth = _transcription(stem)
-    imported = import_report(CORPUS / f"{stem}.txt")
+    truth = report(stem)
+    imported = import_report(_text(stem))
     form = load_form(truth["edition"])
     assert (imported.edition, imported.year) == (truth["edition"], truth["year"])
     assert imported.org and imported.org in truth["org"]
@@ -163,8 +157,8 @@ def test_a_real_report_imports_figure_for_figure_or_says_it_cannot(stem):
 
 @pytest.mark.parametrize("stem", REPORTS)
 def test_the_narrative_is_found_by_its_headings(stem):
-    truth = _transcription(stem)
-    imported = import_report(CORPUS / f"{stem}.txt")
+    truth = report(stem)
+    imported = import_report(_text(stem))
     assert imported.sections == ["一", "二", "三", "四", "五", "六"]
     one = re.sub(r"\s", "", "".join(imported.narrative.get(k, "") for k in S1))
     on_request = re.sub(r"\s", "", imported.narrative.get("s1.on_request", ""))
@@ -180,17 +174,14 @@ def test_the_narrative_is_found_by_its_headings(stem):
     assert imported.narrative.get("s5.problems")
 
 
-def _huaian_truth() -> dict:
-    return json.loads((CORPUS / "huaian-2024.json").read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize("name", ["huaian-2024.pdf", "huaian-2024.layout.txt"])
 def test_the_huaian_pdf_imports_figure_for_figure(name):
-    if not (SAMPLES / name).exists():
-        pytest.skip(f"{SAMPLES / name} not found")
-    truth = _huaian_truth()
+    path = samples_dir() / name
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    truth = report("huaian-2024")
     sample = tomllib.loads((ROOT / "samples" / "huaian-2024.toml").read_text(encoding="utf-8"))
-    imported = import_report(SAMPLES / name)
+    imported = import_report(path)
     form = load_form("2021")
     assert (imported.edition, imported.year, imported.org, imported.org_type) == (
         "2021",
@@ -199,7 +190,7 @@ def test_the_huaian_pdf_imports_figure_for_figure(name):
         "县级以上地方人民政府",
     )
     assert not [f for f in imported.findings if f.severity != "info"], [f.message for f in imported.findings]
-    numeric = {c.key for c in form.inputs if c.is_numeric and c.table}
+    numeric = set(table_keys(form))
     expected = {k: v for k, v in sample["values"].items() if k in numeric}
     assert len(expected) == len(numeric)
     assert {k: imported.values.get(k) for k in numeric} == expected

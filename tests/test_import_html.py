@@ -12,15 +12,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from import_pages import random_values, report_bytes, word_html, write_filled
+from import_pages import random_values, report_bytes, table_keys, word_html, write_filled
 
 from xlrep.form import load_form
-from xlrep.importing import import_report, read_published
+from xlrep.importing import import_report, read_published, to_workbook
 from xlrep.importing.splitting import Text
+from xlrep.ingest import audit
 
 
 def _figures(form, values):
-    return {c.key: values[c.key] for c in form.inputs if c.is_numeric and c.table}
+    return {k: values[k] for k in table_keys(form)}
 
 
 def _page(tmp_path, name: str, edition="2021", year=2022, seed=1, encoding="gb18030", **kw) -> tuple[Path, dict]:
@@ -80,9 +81,12 @@ def test_blank_cells_stay_blank_and_dashes_stay_text(tmp_path):
     assert imported.values["t2.rules.repealed"] == Text("无")
     assert not [f for f in imported.findings if f.rule == "IMPORT-AMBIGUOUS"]
     result = read_published(path)  # the workbook says what the page published: a text, a blank
-    text_cells = {c.label for f in result.findings if f.rule == "VALUE-TEXT" for c in f.cells}
-    assert text_cells == {"（一）予以公开 × 社会公益组织", "规章 × 本年废止件数"}
     assert "t3.granted.research" in result.blank
+    assert result.values["t3.granted.public_interest"] is None and result.raw["t3.granted.public_interest"]
+    workbook = tmp_path / "imported.xlsx"
+    workbook.write_bytes(to_workbook(imported))
+    text_cells = {c.label for f in audit(workbook).findings if f.rule == "VALUE-TEXT" for c in f.cells}
+    assert text_cells == {"（一）予以公开 × 社会公益组织", "规章 × 本年废止件数"}
 
 
 def test_units_inside_cells(tmp_path):

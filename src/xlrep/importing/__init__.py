@@ -21,21 +21,27 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from ..findings import Finding, summarize
-from ..form import EDITIONS, TABLE_NAMES, Form, edition_for_year, load_form
-from .document import Document, ImportFailed
+from ..form import Cell, Form, Grid, Sheet, editions, form_for_year
+from .document import Document, ImportFailed, check_report_file
 from .labels import Stream, norm
 
-__all__ = ["ImportedReport", "ImportFailed", "import_report", "to_workbook", "read_published", "FORMATS"]
+__all__ = [
+    "FORMATS",
+    "ImportFailed",
+    "ImportOutcome",
+    "ImportedReport",
+    "import_report",
+    "import_summary",
+    "read_published",
+    "to_workbook",
+]
 
 FORMATS = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
-TABLES = ("t2", "t3", "t4")
-TABLE_SECTIONS = {"t2": "二", "t3": "三", "t4": "四"}
-S1 = ["s1.proactive", "s1.on_request", "s1.management", "s1.platforms", "s1.oversight"]
-S5 = ["s5.problems", "s5.measures", "s5.last_year_fixes"]
-S6 = ["s6.other", "s6.work_points", "s6.proposals", "s6.innovation"]
+FEES = ("fee_notices", "fee_notice_amount", "fee_collected")  # 六's 信息处理费 figures ([figures] of the edition)
 
 
 @dataclass
@@ -44,7 +50,7 @@ class ImportedReport:
 
     source: Path
     format: str  # docx, html, pdf, txt, md
-    edition: str
+    form: Form  # the edition whose labels the report uses
     year: int | None
     org: str | None
     org_type: str | None
@@ -54,8 +60,12 @@ class ImportedReport:
     findings: list[Finding] = field(default_factory=list)
     comments: dict[str, str] = field(default_factory=dict)  # cell comments for the workbook, by form key
     printed: dict[str, object] = field(default_factory=dict)  # totals as printed in the report, by form key
-    tables: list[str] = field(default_factory=list)  # tables found: t2, t3, t4
+    tables: list[str] = field(default_factory=list)  # groups of [tables] found: t2, t3, t4
     sections: list[str] = field(default_factory=list)  # section headings found: 一 … 六
+
+    @property
+    def edition(self) -> str:
+        return self.form.edition
 
     @property
     def summary(self) -> dict[str, int]:
@@ -88,6 +98,62 @@ def _json(v):
     return v
 
 
+@dataclass
+class ImportOutcome:
+    """One report of an ``xlrep import`` run: imported and written to ``output``, or refused with ``error``."""
+
+    source: Path
+    imported: ImportedReport | None = None
+    output: Path | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        if self.imported is None or self.error is not None:
+            return {"source": str(self.source), "status": "failed", "error": self.error}
+        return {"source": str(self.source), "status": "imported", "output": str(self.output), **self.imported.as_dict()}
+
+
+def import_summary(outcomes: list[ImportOutcome]) -> dict:
+    """The run as ``xlrep import --json`` prints it: counts, then each report (its figures, findings, output)."""
+    failed = sum(1 for o in outcomes if o.as_dict()["status"] == "failed")
+    return {
+        "summary": {"reports": len(outcomes), "imported": len(outcomes) - failed, "failed": failed},
+        "reports": [o.as_dict() for o in outcomes],
+    }
+
+
+# -- what of the form a report prints ----------------------------------------------------------
+
+
+def table_sections(form: Form) -> dict[str, str]:
+    """The groups of [tables] printed as tables, in form order, with the section they are printed in (t2 → 二 …)."""
+    out: dict[str, str] = {}
+    for sheet in form.sheets:
+        for block in sheet.blocks:
+            if sheet.section and isinstance(block, Grid):
+                out.setdefault(block.table, sheet.section)
+    return out
+
+
+def narrative_sheets(form: Form) -> list[tuple[Sheet, list[Cell]]]:
+    """The sections written as text, each with its parts in form order."""
+    out = []
+    for sheet in form.sheets:
+        parts = [c for c in form.narrative_parts if c.sheet == sheet.name]
+        if sheet.section and parts:
+            out.append((sheet, parts))
+    return out
+
+
+def neighbour(form: Form) -> Form | None:
+    """The edition next to this one (the one before it, or after the first): a report may print its table shapes."""
+    known = list(editions())
+    if form not in known or len(known) < 2:
+        return None
+    i = known.index(form)
+    return known[i - 1] if i > 0 else known[1]
+
+
 # -- reading ------------------------------------------------------------------------------
 
 
@@ -95,10 +161,7 @@ def read_document(path: str | Path) -> Document:
     """The report as paragraphs and tables, by its extension; unreadable input raises ``ImportFailed``."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise ImportFailed(f"找不到文件“{path}”。")
-    if path.is_dir():
-        raise ImportFailed(f"“{path}”是文件夹，不是报告文件。")
+    check_report_file(path)
     if suffix in (".txt", ".md"):
         from .text import read_text
 
@@ -125,73 +188,93 @@ def read_document(path: str | Path) -> Document:
         ".rtf": "是 RTF 文档：请另存为 .docx 后重试",
     }
     if suffix in hints:
-        raise ImportFailed(f"“{path.name}”{hints[suffix]}。")
+        raise ImportFailed(f"“{path.name}”{hints[suffix]}。", path)
     raise ImportFailed(
         f"不认识“{path.name}”的格式（扩展名 {suffix or '无'}）："
-        "可以导入 Word（.docx）、网页（.html/.htm）、PDF（.pdf）和文本（.txt/.md）。"
+        "可以导入 Word（.docx）、网页（.html/.htm）、PDF（.pdf）和文本（.txt/.md）。",
+        path,
     )
 
 
 def import_report(path: str | Path) -> ImportedReport:
     """Read one published report. Raises ``ImportFailed`` (Chinese message) if it cannot be read or is not a report."""
+    path = Path(path)
+    try:
+        return _import(path)
+    except ImportFailed as exc:
+        exc.path = path  # raised deep inside a format reader, it concerns this report
+        raise
+
+
+def _import(path: Path) -> ImportedReport:
     from .sections import find_meta, find_sections
     from .tables import read_table
 
-    path = Path(path)
     doc = read_document(path)
     if not doc.has_text:
-        raise ImportFailed(f"“{path.name}”中没有文字，无法导入。")
+        raise ImportFailed(f"“{path.name}”中没有文字，无法导入。", path)
     stream = Stream(doc)
     sections = find_sections(stream)
     first = sections.headings["一"].start if "一" in sections.headings else _first_heading(sections, len(stream))
     meta = find_meta(stream, doc.title, first, first, date.today().year + 1)
-    edition = detect_edition(stream, meta.year)
-    form, other = load_form(edition), load_form(next(e for e in EDITIONS if e != edition))
+    form = detect_edition(stream, meta.year)
     imported = ImportedReport(
         source=path,
         format=doc.format,
-        edition=edition,
+        form=form,
         year=meta.year,
         org=meta.org,
-        org_type=meta.fields.get("info.org_type"),
-        fields=dict(meta.fields),
+        org_type=None,
         sections=list(sections.headings),
     )
+    _take_meta(imported, form, meta)
+    other = neighbour(form)
     reads = {}
-    for table in TABLES:
-        lo, hi = _region(sections, TABLE_SECTIONS[table], len(stream))
+    for table, section in table_sections(form).items():
+        lo, hi = _region(sections, section, len(stream))
         reads[table] = read_table(stream, form, table, lo, hi, other)
     if not sections.headings and not any(r.found for r in reads.values()):
         raise ImportFailed(
-            f"“{path.name}”中找不到政府信息公开工作年度报告的六个部分或统计表格，不像是年度报告，无法导入。"
+            f"“{path.name}”中找不到政府信息公开工作年度报告的六个部分或统计表格，不像是年度报告，无法导入。", path
         )
-    for table in TABLES:
-        _take_table(imported, form, reads[table])
+    for read in reads.values():
+        _take_table(imported, form, read)
     _narrative(stream, sections, form, reads, imported)
     _check_meta(imported, form, sections)
     return imported
 
 
+def _take_meta(imported: ImportedReport, form: Form, meta) -> None:
+    """What the title and the opening say: contact details, download address, agency and its type."""
+    from .sections import org_type
+
+    for key in form.contact:
+        label = form.cells[key].label
+        if label in meta.contact:
+            imported.fields[key] = meta.contact[label]
+    if meta.download_url and form.role("download_url"):
+        imported.fields[form.role("download_url")] = meta.download_url
+    if meta.org and form.role("org_name"):
+        imported.fields[form.role("org_name")] = meta.org
+    imported.org_type = org_type(meta.org, form.org_types, form.government) if meta.org else None
+    if imported.org_type and form.role("org_type"):
+        imported.fields[form.role("org_type")] = imported.org_type
+
+
 def _take_table(imported: ImportedReport, form: Form, read) -> None:
-    from .doubts import label_finding, missing_finding
+    from .doubts import label_finding, missing_table_finding
 
     if not read.found:
-        imported.findings.append(
-            missing_finding(
-                form,
-                read.table,
-                f"没有找到{TABLE_NAMES[read.table]}（按官方表格的行标签查找）。填报表中这张表留空，请对照原报告填写。",
-                [c.key for c in form.table_inputs(read.table)],
-            )
-        )
+        imported.findings.append(missing_table_finding(form, read.table))
         return
     imported.tables.append(read.table)
     imported.values.update(read.values)
     imported.printed.update(read.printed)
     imported.comments.update(read.comments)
     imported.findings.extend(read.findings)
-    if read.extra and "t2.procurement.amount_unit" in form.cells:  # the unit a 采购总金额 cell states
-        imported.fields["t2.procurement.amount_unit"] = next(iter(read.extra.values()))
+    for unit in form.units:  # the unit a printed amount states, where the clerk picks it in another cell
+        if read.units.get(unit.cell) in form.cells[unit.unit].choices:
+            imported.fields[unit.unit] = read.units[unit.cell]
     if read.loose:
         imported.findings.append(label_finding(form, read.table, read.loose))
 
@@ -200,17 +283,19 @@ def _check_meta(imported: ImportedReport, form: Form, sections) -> None:
     from .doubts import label_finding, missing_finding
 
     if imported.year is None:
-        imported.findings.append(
-            missing_finding(form, "year", "报告标题和正文中找不到报告年度（如“2024年政府信息公开工作年度报告”）。")
-        )
+        imported.findings.append(missing_finding(form, "year", "year"))
     if not imported.org:
-        imported.findings.append(missing_finding(form, "org", "报告标题中找不到机关名称。", ["info.org_name"]))
+        imported.findings.append(missing_finding(form, "org", "org", [k for k in [form.role("org_name")] if k]))
     loose = [(m, "heading") for m in sections.headings.values() if m.quality in ("approx", "suffix", "prefix")]
     if loose:
         imported.findings.append(label_finding(form, "sections", loose))
-    unit = "t2.procurement.amount_unit"
-    if unit in form.cells and unit not in imported.fields and imported.values.get("t2.procurement.amount"):
-        imported.comments[unit] = "报告没有注明采购总金额的单位，这里默认按万元；请核对原报告。"
+    for unit in form.units:
+        if unit.unit not in imported.fields and imported.values.get(unit.cell):
+            amount, choice = form.cells[unit.cell], form.cells[unit.unit]
+            imported.comments[unit.unit] = (
+                f"报告没有注明{amount.column_label or amount.label}的单位，"
+                f"这里默认按{choice.default or unit.base}；请核对原报告。"
+            )
 
 
 def _first_heading(sections, end: int) -> int:
@@ -219,16 +304,18 @@ def _first_heading(sections, end: int) -> int:
 
 def _region(sections, section: str, end: int) -> tuple[int, int]:
     """Compact bounds of a section; where its heading is missing, between the neighbouring headings found."""
+    from .sections import SECTIONS
+
     if section in sections.bounds:
         return sections.bounds[section]
-    order = ["一", "二", "三", "四", "五", "六"]
-    i = order.index(section)
-    lo = max((sections.headings[s].end for s in order[:i] if s in sections.headings), default=0)
-    hi = min((sections.headings[s].start for s in order[i + 1 :] if s in sections.headings), default=end)
+    i = SECTIONS.index(section)
+    lo = max((sections.headings[s].end for s in SECTIONS[:i] if s in sections.headings), default=0)
+    hi = min((sections.headings[s].start for s in SECTIONS[i + 1 :] if s in sections.headings), default=end)
     return lo, hi
 
 
-def edition_markers(form: Form, other: Form, table: str) -> list[str]:
+@cache
+def edition_markers(form: Form, others: tuple[Form, ...], table: str) -> list[str]:
     """Labels of one table that only this edition has (format.md §5), compact."""
 
     def labels(f: Form) -> set[str]:
@@ -238,30 +325,36 @@ def edition_markers(form: Form, other: Form, table: str) -> list[str]:
             out |= {g for r in grid.rows for g in r.group}
         return {norm(x) for x in out if x}
 
-    mine, theirs = labels(form), labels(other)
-    return sorted(x for x in mine if not any(x in t for t in theirs) and len(x) >= 4)
+    theirs = set().union(*(labels(o) for o in others))
+    return sorted(x for x in labels(form) if not any(x in t for t in theirs) and len(x) >= 4)
 
 
-def detect_edition(stream: Stream, year: int | None) -> str:
-    """The edition whose own labels the report uses: 表二's decide (format.md §5), then 表三's, then the year."""
-    for table in ("t2", "t3"):
+def detect_edition(stream: Stream, year: int | None) -> Form:
+    """The edition whose own labels the report uses, table by table in the order printed (表二's decide, format.md
+    §5, then 表三's …); where no table tells, the edition in force for the year (the latest without one)."""
+    known = list(editions())
+    tables = dict.fromkeys(t for f in known for t in table_sections(f))
+    for table in tables:
         scores = {}
-        for edition in EDITIONS:
-            other = next(e for e in EDITIONS if e != edition)
-            markers = edition_markers(load_form(edition), load_form(other), table)
-            scores[edition] = sum(1 for m in markers if m in stream.compact)
+        for form in known:
+            markers = edition_markers(form, tuple(f for f in known if f is not form), table)
+            scores[form] = sum(1 for m in markers if m in stream.compact)
         best = max(scores.values())
-        leaders = [e for e, score in scores.items() if score == best]
+        leaders = [f for f, score in scores.items() if score == best]
         if best and len(leaders) == 1:
             return leaders[0]
-    return edition_for_year(year) if year else EDITIONS[-1]
+    try:
+        return form_for_year(year) if year else known[-1]
+    except KeyError:
+        return known[-1]
 
 
-MISSING_SECTIONS = {
-    "一": ("一、总体情况", "s1.proactive"),
-    "五": ("五、存在的主要问题及改进情况", "s5.problems"),
-    "六": ("六、其他需要报告的事项", None),
-}
+# -- the narrative ---------------------------------------------------------------------------
+
+
+def _default_part(form: Form, parts: list[Cell]) -> Cell:
+    """Where a section's text that names no part goes: its part for anything else (六), or else its first part."""
+    return next((c for c in parts if c.key == form.role("other_matters")), parts[0])
 
 
 def _narrative(stream: Stream, sections, form: Form, reads, imported: ImportedReport) -> None:
@@ -269,61 +362,76 @@ def _narrative(stream: Stream, sections, form: Form, reads, imported: ImportedRe
     from .sections import region_text
 
     narrative: dict[str, str] = {}
-    readers = {"一": _section_one, "五": _section_five, "六": _section_six}
-    for section, reader in readers.items():
-        if section in sections.bounds:
-            narrative.update(reader(region_text(stream, *sections.bounds[section]), form, imported))
+    written = narrative_sheets(form)
+    last = max((s.section for s in form.sheets if s.section in sections.bounds), default=None, key=_order)
+    for sheet, parts in written:
+        default = _default_part(form, parts)
+        if sheet.section in sections.bounds:
+            text = region_text(stream, *sections.bounds[sheet.section])
+            narrative.update(_section_text(text, sheet, parts, form, imported, closing=sheet.section == last))
         else:
-            heading, key = MISSING_SECTIONS[section]
-            imported.findings.append(
-                missing_finding(form, section, f"没有找到“{heading}”这一部分。", [key] if key else [])
-            )
+            keys = [default.key] if any(c.required for c in parts) else []
+            imported.findings.append(missing_finding(form, sheet.section, "section", keys, heading=sheet.title))
     _table_sentences(stream, sections, form, reads, imported, narrative)
     imported.narrative = {k: v for k, v in narrative.items() if v and k in form.cells}
 
 
-def _section_one(text: str, form: Form, imported: ImportedReport) -> dict[str, str]:
-    from .sections import split_parts
+def _order(section: str) -> int:
+    from .sections import SECTIONS
 
-    parts, found = split_parts(text, S1)
-    if not found and text:
-        imported.comments["s1.proactive"] = (
-            "报告的“一、总体情况”没有按（一）主动公开至（五）监督保障分部分的小标题，全文放在此处，请按部分整理。"
+    return SECTIONS.index(section) if section in SECTIONS else -1
+
+
+def _section_text(text: str, sheet: Sheet, parts: list[Cell], form: Form, imported: ImportedReport, closing: bool):
+    """One section's text cut into its parts; the closing signature (last section) and the 信息处理费 taken out."""
+    from .sections import closing as signature
+    from .sections import fee_figures, part_words, split_parts, split_problems, without_our_fee_sentence
+
+    if closing:
+        text, published = signature(text, imported.org)
+        if published is not None and form.role("publish_date"):
+            imported.fields[form.role("publish_date")] = published
+    fees = _fee_keys(form, sheet)
+    if fees:
+        imported.values.update({fees[name]: v for name, v in fee_figures(text).items() if name in fees})
+        text = without_our_fee_sentence(text)
+    if text.strip() in ("无", "无。"):
+        return {}
+    default = _default_part(form, parts)
+    found, headed = split_parts(text, [(c.key, part_words(c.label)) for c in parts], default.key)
+    catch_all = default.key == form.role("other_matters")
+    if headed:
+        if headed[0] != default.key and found.get(default.key) and not catch_all:
+            imported.comments[default.key] = f"报告的“{sheet.title}”中第一个小标题之前的总述放在此处。"
+        return found
+    problems, measures = form.role("problems"), form.role("measures")
+    if {problems, measures} <= {c.key for c in parts}:
+        found, split = split_problems(text, problems, measures)
+        if text and not split:
+            imported.comments[problems] = f"报告的“{sheet.title}”没有分开写问题和改进措施，全文放在此处，请分别整理。"
+    elif text and len(parts) > 1 and not catch_all:
+        imported.comments[default.key] = (
+            f"报告的“{sheet.title}”没有按{parts[0].label}至{parts[-1].label}分部分的小标题，"
+            "全文放在此处，请按部分整理。"
         )
-    elif found and found[0] != S1[0] and parts.get(S1[0]):
-        imported.comments["s1.proactive"] = "报告中“（一）”小标题之前的总述放在此处。"
-    return parts
+    return found
 
 
-def _section_five(text: str, form: Form, imported: ImportedReport) -> dict[str, str]:
-    from .sections import split_parts, split_problems
-
-    parts, found = split_parts(text, S5)
-    if found:
-        return parts
-    parts, split = split_problems(text, S5)
-    if text and not split:
-        imported.comments["s5.problems"] = "报告的“五”没有分开写问题和改进措施，全文放在此处，请分别整理。"
-    return parts
-
-
-def _section_six(text: str, form: Form, imported: ImportedReport) -> dict[str, str]:
-    from .sections import closing, fee_figures, split_parts, without_our_fee_sentence
-
-    body, published = closing(text, imported.org)
-    if published is not None:
-        imported.fields["info.publish_date"] = published
-    if "s6.fee_notices" in form.cells:
-        imported.values.update(fee_figures(body))
-    body = without_our_fee_sentence(body)
-    return {} if body.strip() in ("无", "无。") else split_parts(body, S6)[0]
+def _fee_keys(form: Form, sheet: Sheet) -> dict[str, str]:
+    """六's 信息处理费 figures on this sheet: figure name → its one cell."""
+    out = {}
+    for name in FEES:
+        keys = form.figure_keys(name) if name in form.figures else []
+        if len(keys) == 1 and form.cells[keys[0]].sheet == sheet.name:
+            out[name] = keys[0]
+    return out
 
 
 def _table_sentences(stream: Stream, sections, form: Form, reads, imported: ImportedReport, narrative) -> None:
-    """Sentences printed under the headings of 二, 三, 四, before their tables: kept with 一's parts."""
-    for table, key in (("t2", "s1.proactive"), ("t3", "s1.on_request"), ("t4", "s1.on_request")):
-        section = TABLE_SECTIONS[table]
-        if section not in sections.bounds or reads[table].first is None:
+    """Sentences printed under the headings of 二, 三, 四, before their tables: kept with the part about the table."""
+    for table, section in table_sections(form).items():
+        key = form.table_parts.get(table)
+        if key is None or section not in sections.bounds or table not in reads or reads[table].first is None:
             continue
         extra = _leading_sentences(stream, sections.bounds[section][0], reads[table].first)
         if extra:
@@ -361,8 +469,8 @@ def to_workbook(imported: ImportedReport) -> bytes:
     from ..template import build_template
 
     if imported.year is None:
-        raise ImportFailed(f"“{imported.source.name}”中找不到报告年度，无法生成填报表。")
-    form = load_form(imported.edition)
+        raise ImportFailed(f"“{imported.source.name}”中找不到报告年度，无法生成填报表。", imported.source)
+    form = imported.form
     values: dict[str, object] = {}
     for key, value in {**imported.fields, **imported.values, **imported.narrative}.items():
         if key in form.cells and form.cells[key].is_input and value is not None:
@@ -370,7 +478,7 @@ def to_workbook(imported: ImportedReport) -> bytes:
     comments = {k: v for k, v in imported.comments.items() if k in form.cells}
     return build_template(
         imported.year,
-        imported.edition,
+        form,
         values=values,
         comments=comments,
         properties={"xlrep.imported_from": imported.source.name[:200], "xlrep.imported_format": imported.format},
@@ -380,7 +488,7 @@ def to_workbook(imported: ImportedReport) -> bytes:
 def read_published(path: str | Path):
     """Import a published report on the fly and read the workbook it makes: a ``ReadResult`` with the import's findings.
 
-    ``result.path`` is the published report. Raises ``ImportFailed`` (exit 2) if it cannot be imported.
+    ``result.path`` is the published report. Raises ``ImportFailed`` (an ``UnreadableFile``) if it cannot be imported.
     """
     from ..reader import read_workbook
 
@@ -390,7 +498,7 @@ def read_published(path: str | Path):
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        result = read_workbook(name)
+        result = read_workbook(name, forms=(imported.form,))
     finally:
         Path(name).unlink(missing_ok=True)
     result.path = Path(path)

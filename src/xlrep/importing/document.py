@@ -10,10 +10,11 @@ paragraphs; ``tables`` then finds the figures in the running text.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files import XlrepError
+from ..errors import UnreadableFile
 
 #: Bounds against hostile or broken input (a real report is well under a megabyte of text).
 MAX_FILE_BYTES = 64 * 1024 * 1024  # any input file
@@ -22,11 +23,14 @@ MAX_TABLE_CELLS = 200_000  # cells of all tables of one document
 MAX_SPAN = 200  # rowspan / colspan of one cell
 
 
-class ImportFailed(XlrepError):
-    """The report cannot be imported; ``message`` is Chinese, exit code 2."""
+class ImportFailed(UnreadableFile):
+    """The report cannot be imported (FILE-UNREADABLE); ``message`` is Chinese.
 
-    def __init__(self, message: str):
-        super().__init__(message, exit_code=2)
+    ``path`` is the report; a reader deep inside a format may leave it out, ``import_report`` fills it in.
+    """
+
+    def __init__(self, message: str, path: Path | str | None = None):
+        super().__init__(path if path is not None else "", message)
 
 
 @dataclass
@@ -97,22 +101,39 @@ class TableBuilder:
 
 
 def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The file's bytes, refusing what is empty or too large to be a report (Chinese messages)."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ImportFailed(f"找不到文件“{path}”。") from None
-    except OSError as exc:
-        raise ImportFailed(f"无法读取“{path}”：{exc.strerror or exc}。") from None
-    if path.is_dir():
-        raise ImportFailed(f"“{path}”是文件夹，不是报告文件。")
+    """The file's bytes, refusing what is not a regular file, empty or too large to be a report (Chinese messages)."""
+    check_report_file(path)
+    size = path.stat().st_size
     if size == 0:
-        raise ImportFailed(f"“{path.name}”是空文件（0 字节）。")
+        raise ImportFailed(f"“{path.name}”是空文件（0 字节）。", path)
     if size > limit:
-        raise ImportFailed(f"“{path.name}”有 {size // (1 << 20)} MB，远大于一份年度报告，不像是报告文件，已停止读取。")
+        raise ImportFailed(
+            f"“{path.name}”有 {size // (1 << 20)} MB，远大于一份年度报告，不像是报告文件，已停止读取。", path
+        )
     try:
         return path.read_bytes()
-    except PermissionError:
-        raise ImportFailed(f"没有权限读取“{path}”。") from None
     except OSError as exc:
-        raise ImportFailed(f"无法读取“{path}”：{exc.strerror or exc}。") from None
+        raise ImportFailed(_os_message(path, exc), path) from None
+
+
+def check_report_file(path: Path) -> None:
+    """Refuse, before opening it, a path that is not a readable regular file (a FIFO would block forever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ImportFailed(f"找不到文件“{path}”。", path) from None
+    except (OSError, ValueError) as exc:
+        raise ImportFailed(_os_message(path, exc), path) from None
+    if stat.S_ISDIR(mode):
+        raise ImportFailed(f"“{path}”是文件夹，不是报告文件。", path)
+    if not stat.S_ISREG(mode):
+        raise ImportFailed(f"“{path}”不是普通文件（是管道、设备或套接字），无法读取。请给出报告文件。", path)
+
+
+def _os_message(path: Path, exc: Exception) -> str:
+    from ..files import os_error_text
+
+    if isinstance(exc, PermissionError):
+        return f"没有权限读取“{path}”。"
+    reason = os_error_text(exc) if isinstance(exc, OSError) else "路径无效"
+    return f"无法读取“{path}”：{reason}。"

@@ -1,26 +1,31 @@
 """The import's doubts as findings (IMPORT-AMBIGUOUS, IMPORT-TOTAL, IMPORT-MISSING, IMPORT-LABEL).
 
 Each names the workbook cells it concerns (sheet, address, label), as every other
-finding does, so that ``ingest`` and ``check`` list them beside their own.
+finding does, so that ``ingest`` and ``check`` list them beside their own. The rules and
+their message templates are in ``rules.importing``; tables are named as the edition names
+them (``[tables]``), editions by their names.
 """
 
 from __future__ import annotations
 
 from ..findings import CellRef, Finding
-from ..form import TABLE_NAMES, Form
+from ..form import Form
 from ..layout import build_layout, cell_ref
-
-SHORT_NAMES = {"t2": "表二", "t3": "表三", "t4": "表四", "s6": "六（信息处理费）"}
+from ..rules import rule
 
 
 def refs(form: Form, keys) -> list[CellRef]:
-    layout = build_layout(form.edition)
+    layout = build_layout(form)
     out = []
     for key in keys:
         if key in layout.addresses and key in form.cells:
             sheet, row, col = layout.addresses[key]
             out.append(CellRef(sheet, cell_ref(row, col), form.cells[key].label))
     return out
+
+
+def table_name(form: Form, table: str) -> str:
+    return form.table_names.get(table, table)
 
 
 def _row_name(spec) -> str:
@@ -33,98 +38,105 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def ambiguous_finding(form, table, spec, keys, raw, shown, count, complete) -> Finding:
-    name = SHORT_NAMES.get(table, table)
+def _has_totals(form: Form, table: str) -> bool:
+    return any(c.is_total for c in form.cells.values() if c.table == table) or any(
+        form.cells[c.left[0]].table == table for c in form.checks if c.left
+    )
+
+
+def ambiguous_finding(form: Form, table, spec, keys, raw, shown, count, complete) -> Finding:
     if count == 0:
-        why = f"无法按表格的 {len(spec.columns)} 列拆开（数字个数或格式与表格对不上）"
+        message = "unsplittable"
     elif not complete:
-        why = "可以拆成的读法太多，无法逐一核对"
-    elif table == "t2":
-        why = f"有 {count} 种拆法，表二没有总计可以核对（如 {'；'.join(shown[:2])}）"
+        message = "too_many"
+    elif not _has_totals(form, table):
+        message = "no_totals"
     else:
-        why = f"有 {count} 种拆法，表格中的总计和勾稽关系都排除不了（如 {'；'.join(shown[:2])}）"
-    return Finding(
-        "IMPORT-AMBIGUOUS",
-        f"{name}{_row_name(spec)}的数字在报告中是“{raw}”，{why}，无法确定，"
-        f"这 {len(keys)} 格已留空（原样数字写在批注里）。请对照原报告或原始台账填写。",
+        message = "default"
+    return rule("IMPORT-AMBIGUOUS").finding(
+        message,
         refs(form, keys),
         {"raw": raw, "readings": shown, "count": count},
+        table=table_name(form, table),
+        row=_row_name(spec),
+        raw=raw,
+        columns=len(spec.columns),
+        count=count,
+        readings="；".join(shown[:2]),
+        blank=len(keys),
     )
 
 
-def missing_rows_finding(form, table, specs) -> Finding:
-    name = TABLE_NAMES.get(table, table)
-    labels = "、".join(f"“{s.label}”" for s in specs)
+def missing_rows_finding(form: Form, table, specs) -> Finding:
     keys = [k for s in specs for k in s.keys()]
-    return Finding(
-        "IMPORT-MISSING",
-        f"{name}中没有找到这些行：{labels}。填报表中这些格留空，请对照原报告填写。",
-        refs(form, [k for k in keys if not form.cells[k].is_total]) if all(k in form.cells for k in keys) else [],
+    cells = refs(form, [k for k in keys if not form.cells[k].is_total]) if all(k in form.cells for k in keys) else []
+    return rule("IMPORT-MISSING").finding(
+        "rows",
+        cells,
         {"table": table, "rows": [s.label for s in specs]},
+        table=table_name(form, table),
+        rows="、".join(f"“{s.label}”" for s in specs),
     )
 
 
-def missing_finding(form, what: str, message: str, keys=()) -> Finding:
-    return Finding("IMPORT-MISSING", message, refs(form, keys), {"missing": what})
+def missing_table_finding(form: Form, table: str) -> Finding:
+    keys = [c.key for c in form.table_inputs(table)]
+    return rule("IMPORT-MISSING").finding("table", refs(form, keys), {"missing": table}, table=table_name(form, table))
 
 
-def total_finding(form, table, contradictions) -> Finding:
-    name = TABLE_NAMES.get(table, table)
+def missing_finding(form: Form, what: str, message: str, keys=(), **fields) -> Finding:
+    """Something of the report not found: ``message`` is a template of IMPORT-MISSING (``section``, ``year``, ``org``)."""
+    return rule("IMPORT-MISSING").finding(message, refs(form, keys), {"missing": what}, **fields)
+
+
+def total_finding(form: Form, table, contradictions) -> Finding:
     parts = []
     values = []
     for rel, printed, total in contradictions:
         label = form.cells[rel.left[0]].label if rel.left[0] in form.cells else rel.left[0]
         parts.append(f"“{label}”印为 {_fmt(printed)}，各单元格相加为 {_fmt(total)}")
         values.append({"cell": label, "printed": printed, "sum": total, "difference": total - printed})
-    return Finding(
-        "IMPORT-TOTAL",
-        f"{name}中有 {len(contradictions)} 处印出的总计与各单元格之和不符：{'；'.join(parts[:6])}"
-        + ("；……" if len(parts) > 6 else "")
-        + "。填报表保留报告中各单元格的数字，总计由公式重新计算；请核对原报告哪一个数字是对的。",
+    return rule("IMPORT-TOTAL").finding(
+        "default",
         refs(form, [rel.left[0] for rel, _, _ in contradictions]),
         {"totals": values},
+        table=table_name(form, table),
+        count=len(contradictions),
+        totals="；".join(parts[:6]) + ("；……" if len(parts) > 6 else ""),
     )
 
 
-def layout_finding(form, spec, others, unsplit) -> Finding:
-    """A 表三 printed in the other edition's shape of （六）其他处理."""
-    if spec.foreign:  # 2019's single row in a 2021 report
+def layout_finding(form: Form, other: Form, table: str, spec, others, unsplit) -> Finding:
+    """A table printed in the other edition's shape of one row (表三's （六）其他处理)."""
+    names = {"table": table_name(form, table), "other": other.name, "edition": form.name, "label": spec.label}
+    if spec.foreign:  # the other edition's single row, where this edition has several
         keys = [k for r in others for k in r.spec.keys() if k in form.cells and not form.cells[k].is_total]
         if unsplit:
-            cols = "、".join(f"{c.label} {_fmt(v)}" for c, _, v in unsplit)
-            return Finding(
-                "IMPORT-AMBIGUOUS",
-                f"表三按 2019 年版格式只有一行“{spec.label}”（{cols}），2021 年版分为三行，无法拆分；"
-                "这几格已留空，其余为 0 的列已填 0。请对照原始台账填写三行。",
+            return rule("IMPORT-AMBIGUOUS").finding(
+                "other_layout",
                 refs(form, [k for _, ks, _ in unsplit for k in ks]),
                 {"published": {c.label: v for c, _, v in unsplit}},
+                columns="、".join(f"{c.label} {_fmt(v)}" for c, _, v in unsplit),
+                rows=len(others),
+                **names,
             )
-        return Finding(
-            "IMPORT-LABEL",
-            f"表三按 2019 年版格式只有一行“{spec.label}”，各列都是 0 或空白，已按 2021 年版的三行填写。",
-            refs(form, keys),
-            {"layout": "2019"},
+        return rule("IMPORT-LABEL").finding(
+            "other_layout_blank", refs(form, keys), {"layout": other.edition}, rows=len(others), **names
         )
     keys = [k for k in spec.keys() if k in form.cells and not form.cells[k].is_total]
-    return Finding(
-        "IMPORT-LABEL",
-        f"表三按 2021 年版格式把“{spec.label}”分三行列出，已相加填入 2019 年版的一行。",
-        refs(form, keys),
-        {"layout": "2021"},
+    return rule("IMPORT-LABEL").finding(
+        "other_layout_rows", refs(form, keys), {"layout": other.edition}, rows=len(others), **names
     )
 
 
-def label_finding(form, table: str, loose) -> Finding:
+def label_finding(form: Form, table: str, loose) -> Finding:
     """Labels found only by a variant or a near spelling: the import relied on them, a person may check."""
-    parts = []
-    for match, _where in loose:
-        parts.append(f"“{match.found}”（官方写法：“{match.label}”）")
-    where = SHORT_NAMES.get(table, "报告")
-    return Finding(
-        "IMPORT-LABEL",
-        f"{where}中有 {len(parts)} 处标签与官方写法不完全相同，按最接近的官方标签读取：{'；'.join(parts[:8])}"
-        + ("；……" if len(parts) > 8 else "")
-        + "。",
+    parts = [f"“{match.found}”（官方写法：“{match.label}”）" for match, _where in loose]
+    return rule("IMPORT-LABEL").finding(
+        "default",
         [],
         {"labels": [{"published": m.found, "official": m.label} for m, _ in loose]},
+        where=form.table_names.get(table, "报告"),
+        count=len(parts),
+        labels="；".join(parts[:8]) + ("；……" if len(parts) > 8 else ""),
     )

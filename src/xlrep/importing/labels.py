@@ -65,10 +65,17 @@ def variants() -> dict:
     return tomllib.loads(data)
 
 
-def label_variants(label: str) -> list[str]:
+@cache
+def label_norm(label: str) -> str:
+    """``norm`` of an official label (a label is normalised again for every table and every report)."""
+    return norm(label)
+
+
+@cache
+def label_variants(label: str) -> tuple[str, ...]:
     """Known published variants of an official label (typos, older wordings), compact."""
     table = variants().get("labels", {})
-    return [norm(v) for v in table.get(label, ())]
+    return tuple(norm(v) for v in table.get(label, ()))
 
 
 class Stream:
@@ -169,7 +176,7 @@ def candidates(
     if ordinal and len(core) >= min_core:
         for pos in stream.find_all(core, lo, hi):
             found.add(found.with_ordinal(pos, lo), pos + len(core), "core", only_new=True)
-    for variant in tuple(norm(v) for v in extra) + tuple(label_variants(label)):
+    for variant in tuple(label_norm(v) for v in extra) + label_variants(label):
         for pos in stream.find_all(variant, lo, hi):
             found.add(pos, pos + len(variant), "variant", only_new=True)
     if found.matches or not fuzzy:
@@ -192,7 +199,7 @@ class _Found:
 
     def __init__(self, stream: Stream, label: str):
         self.stream, self.label = stream, label
-        self.full = norm(label)
+        self.full = label_norm(label)
         self.ordinal, self.core = split_ordinal(self.full)
         self.matches: dict[int, Match] = {}
 

@@ -60,12 +60,25 @@ def _part_pattern(words: list[str]) -> re.Pattern:
     )
 
 
-def split_parts(text: str, keys: list[str]) -> tuple[dict[str, str], list[str]]:
-    """``text`` cut at the part headings of ``keys`` (in any order); returns (parts, keys found by a heading)."""
-    words = variants()["parts"]
+def part_words(label: str) -> list[str]:
+    """The words that name a narrative part after its ordinal: variants.toml's, else its label without the ordinal."""
+    words = variants()["parts"].get(label)
+    if words:
+        return list(words)
+    bare = re.sub(rf"^{ORDINAL}\s*", "", label).strip()
+    return [bare] if bare else []
+
+
+def split_parts(text: str, parts: list[tuple[str, list[str]]], default: str) -> tuple[dict[str, str], list[str]]:
+    """``text`` cut at the headings of ``parts`` ((key, words), in any order); returns (parts, keys found by a heading).
+
+    Text before the first heading, or all of it when there is none, goes to the ``default`` part.
+    """
     hits: list[tuple[int, int, str]] = []
-    for key in keys:
-        for m in _part_pattern(words.get(key, [])).finditer(text):
+    for key, words in parts:
+        if not words:
+            continue
+        for m in _part_pattern(words).finditer(text):
             hits.append((m.start(), m.end(), key))
             break
     hits.sort()
@@ -76,16 +89,16 @@ def split_parts(text: str, keys: list[str]) -> tuple[dict[str, str], list[str]]:
             continue
         used.add(key)
         cuts.append((start, end, key))
-    parts: dict[str, str] = {}
+    found: dict[str, str] = {}
     if not cuts:
-        return ({keys[0]: text.strip()} if text.strip() else {}), []
+        return ({default: text.strip()} if text.strip() else {}), []
     intro = text[: cuts[0][0]].strip()
     for i, (_, end, key) in enumerate(cuts):
         stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
-        parts[key] = text[end:stop].strip()
+        found[key] = text[end:stop].strip()
     if intro:
-        parts[keys[0]] = (intro + ("\n" + parts[keys[0]] if parts.get(keys[0]) else "")).strip()
-    return parts, [key for _, _, key in cuts]
+        found[default] = (intro + ("\n" + found[default] if found.get(default) else "")).strip()
+    return found, [key for _, _, key in cuts]
 
 
 IMPROVEMENT = re.compile(
@@ -94,17 +107,17 @@ IMPROVEMENT = re.compile(
 )
 
 
-def split_problems(text: str, keys: list[str]) -> tuple[dict[str, str], bool]:
+def split_problems(text: str, problems: str, measures: str) -> tuple[dict[str, str], bool]:
     """五 without part headings: problems first, then the first sentence that turns to improvements."""
     sentences = [m.end() for m in re.finditer(rf"[{SENTENCE_END}]", text)]
     starts = [0] + sentences
     for i, start in enumerate(starts[1:], start=1):
         head = text[start : start + 40]
         if IMPROVEMENT.match(head.lstrip()) or (IMPROVEMENT.search(head[:14]) and i > 0):
-            problems, measures = text[:start].strip(), text[start:].strip()
-            if problems and measures:
-                return {keys[0]: problems, keys[1]: measures}, True
-    return ({keys[0]: text.strip()} if text.strip() else {}), False
+            before, after = text[:start].strip(), text[start:].strip()
+            if before and after:
+                return {problems: before, measures: after}, True
+    return ({problems: text.strip()} if text.strip() else {}), False
 
 
 # -- 六: 信息处理费 ---------------------------------------------------------------------
@@ -123,18 +136,18 @@ OUR_FEE_SENTENCE = re.compile(
 
 
 def fee_figures(text: str) -> dict[str, object]:
-    """The 信息处理费 figures 六 states (only what it states)."""
+    """The 信息处理费 figures 六 states (only what it states), by figure name (``[figures]`` of the edition)."""
     out: dict[str, object] = {}
     if FEE_NO_NOTICES.search(text):
-        out["s6.fee_notices"] = 0
+        out["fee_notices"] = 0
     elif m := FEE_NOTICES.search(text):
-        out["s6.fee_notices"] = int(m.group(1))
+        out["fee_notices"] = int(m.group(1))
     if m := FEE_NOTICE_AMOUNT.search(text):
-        out["s6.fee_notice_amount"] = _number(m.group(1))
+        out["fee_notice_amount"] = _number(m.group(1))
     if m := FEE_COLLECTED.search(text):
-        out["s6.fee_collected"] = _number(m.group(1))
+        out["fee_collected"] = _number(m.group(1))
     elif FEE_NONE.search(text):
-        out["s6.fee_collected"] = 0
+        out["fee_collected"] = 0
     return out
 
 
@@ -166,7 +179,8 @@ ORG_CHROME = re.compile(r"^(?:标题|题目|title|当前位置|首页|关于|发
 class Meta:
     org: str | None = None
     year: int | None = None
-    fields: dict[str, object] = field(default_factory=dict)
+    contact: dict[str, str] = field(default_factory=dict)  # by the label of the contact field: 地址, 邮编 …
+    download_url: str | None = None
 
 
 def find_meta(stream: Stream, title: str | None, lo: int, hi: int, latest_year: int) -> Meta:
@@ -189,41 +203,40 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, latest_year: 
         if m and 2019 <= int(m.group(1)) <= latest_year:
             meta.year = int(m.group(1))
     preamble = re.sub(r"[ \t\u3000\xa0]+", "", stream.text[: stream.at(lo)]) if lo else ""
-    meta.fields = contact_fields(preamble)
-    if meta.org:
-        meta.fields["info.org_name"] = meta.org
-        kind = org_type(meta.org)
-        if kind:
-            meta.fields["info.org_type"] = kind
+    meta.contact = contact_fields(preamble)
+    m = DOWNLOAD.search(preamble)
+    if m:
+        meta.download_url = m.group(1).strip('：:“”" ')
     return meta
 
 
-def contact_fields(preamble: str) -> dict[str, object]:
-    out: dict[str, object] = {}
-    patterns = {
-        "info.address": r"(?:联系)?地址[：:，,]?\s*([^，,；;。）)\n]{4,60})",
-        "info.postcode": r"邮编[：:]?\s*(\d{6})",
-        "info.phone": r"(?:联系)?电话(?:/传真)?[：:]\s*([0-9][0-9\-－—()（） ]{5,24}[0-9])",
-        "info.email": r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[：:]\s*([\w.%+\-]+[@＠][A-Za-z0-9.\-]+\.[A-Za-z]{2,})",
-    }
-    for key, pattern in patterns.items():
+#: How a report's opening states each contact field, by the field's label in the form.
+CONTACT = {
+    "地址": r"(?:联系)?地址[：:，,]?\s*([^，,；;。）)\n]{4,60})",
+    "邮编": r"邮编[：:]?\s*(\d{6})",
+    "电话": r"(?:联系)?电话(?:/传真)?[：:]\s*([0-9][0-9\-－—()（） ]{5,24}[0-9])",
+    "电子邮箱": r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[：:]\s*([\w.%+\-]+[@＠][A-Za-z0-9.\-]+\.[A-Za-z]{2,})",
+}
+DOWNLOAD = re.compile(r"电子版可?在(.{2,120}?)(?:下载|查阅|公布)")
+
+
+def contact_fields(preamble: str) -> dict[str, str]:
+    """The contact details the opening states, by label (地址, 邮编, 电话, 电子邮箱)."""
+    out: dict[str, str] = {}
+    for label, pattern in CONTACT.items():
         m = re.search(pattern, preamble)
         if m:
-            out[key] = m.group(1).strip().replace("＠", "@")
-    m = re.search(r"电子版可?在(.{2,120}?)(?:下载|查阅|公布)", preamble)
-    if m:
-        out["info.download_url"] = m.group(1).strip('：:“”" ')
+            out[label] = m.group(1).strip().replace("＠", "@")
     return out
 
 
-def org_type(org: str) -> str | None:
-    """The agency type, only where the name says it unmistakably."""
-    if org.endswith("街道办事处"):
-        return "乡镇人民政府、街道办事处"
-    if org.endswith("人民政府"):
-        if re.search(r"[乡镇]人民政府$", org):
-            return "乡镇人民政府、街道办事处"
-        return "县级以上地方人民政府"
+def org_type(org: str, choices: tuple[str, ...], government: str | None) -> str | None:
+    """The agency type among the edition's ``choices``, only where the name says it unmistakably."""
+    township = next((c for c in choices if "街道办事处" in c and "乡镇" in c), None)
+    if org.endswith("街道办事处") or re.search(r"[乡镇]人民政府$", org):
+        return township
+    if org.endswith("人民政府") and government in choices:
+        return government
     return None
 
 

@@ -5,10 +5,11 @@ labels), in the order of the official table, wherever the published text puts th
 row are what stands between its label and the next label (``splitting`` turns them into cells under
 the form's relations). 表四 has no row label: its figures follow its headers.
 
-A report may print 表三 in the other edition's shape — 2019's single （六）其他处理 row in a 2021
-report, or the reverse. The other edition's rows are read too and mapped where that is exact: three
-rows add up to one; one row of zeros (or blanks) is three rows of zeros; anything else stays blank and
-is reported, never split by guess.
+A report may print a table in the shape of the neighbouring edition where the two have the same
+columns and differ in rows — 2019's single （六）其他处理 row of 表三 in a 2021 report, or the reverse.
+The other edition's rows are read too and mapped where that is exact: three rows add up to one; one
+row of zeros (or blanks) is three rows of zeros; anything else stays blank and is reported, never
+split by guess. A table without row labels (表四) has its figures after its headers.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .splitting import (
 
 @dataclass
 class RowSpec:
-    id: str  # the row's cell-key prefix, e.g. "t3.granted" (t4: "t4")
+    id: str  # the row's cell-key prefix: the table and the row key (the table alone for a row without a key)
     label: str
     grid: Grid
     row: GridRow
@@ -79,12 +80,27 @@ def _row_id(grid: Grid, row: GridRow) -> str:
     return ".".join(p for p in (grid.table, row.key) if p)
 
 
+def has_row_labels(form: Form, table: str) -> bool:
+    return any(g.has_row_labels for g in form.grids(table))
+
+
+def foreign_grid(form: Form, other: Form | None, table: str) -> Grid | None:
+    """The other edition's grid of a table whose rows a report may print instead of ours: same columns, rows labelled."""
+    if other is None:
+        return None
+    mine, theirs = form.grids(table), other.grids(table)
+    if len(mine) != 1 or len(theirs) != 1 or not mine[0].has_row_labels:
+        return None
+    columns = [(c.key, c.label, c.sum_of) for c in mine[0].columns]
+    return theirs[0] if columns == [(c.key, c.label, c.sum_of) for c in theirs[0].columns] else None
+
+
 def table_anchors(form: Form, table: str, other: Form | None) -> list[Anchor]:
-    """The labels of a table in their published order, with the rows of the other edition's 表三 among them."""
+    """The labels of a table in their published order, with the rows of the other edition's table among them."""
     own_labels = {r.label for g in form.grids(table) for r in g.rows}
     foreign: list[RowSpec] = []
-    if other is not None and table == "t3":
-        og = other.grids(table)[0]
+    og = foreign_grid(form, other, table)
+    if og is not None:
         foreign = [RowSpec(_row_id(og, r), r.label, og, r, True) for r in og.rows if r.label not in own_labels]
     anchors: list[Anchor] = []
     for grid in form.grids(table):
@@ -93,11 +109,11 @@ def table_anchors(form: Form, table: str, other: Form | None) -> list[Anchor]:
         if grid.corner:
             anchors.append(Anchor(grid.corner, "header", fuzzy=len(grid.corner) > 8))
         anchors.extend(Anchor(text, "header", fuzzy=len(text) >= 4) for text in _header_order(grid))
-        anchors.extend(_row_anchors(grid, table, foreign))
+        anchors.extend(_row_anchors(grid, foreign))
     return anchors
 
 
-def _row_anchors(grid: Grid, table: str, foreign: list[RowSpec]) -> list[Anchor]:
+def _row_anchors(grid: Grid, foreign: list[RowSpec]) -> list[Anchor]:
     out: list[Anchor] = []
     groups_done: set[str] = set()
     for row in grid.rows:
@@ -105,14 +121,14 @@ def _row_anchors(grid: Grid, table: str, foreign: list[RowSpec]) -> list[Anchor]
             if group in groups_done:
                 continue
             groups_done.add(group)
-            # a 2019 row printed where the 2021 table groups its sub-rows is read as a row
+            # the other edition's single row printed where this table groups its sub-rows is read as a row
             same = [f for f in foreign if f.label == group]
             out.append(
                 Anchor(group, "row", same[0], fuzzy=False) if same else Anchor(group, "group", fuzzy=len(group) >= 4)
             )
-        if row.label or table == "t4":
+        if row.label or not grid.has_row_labels:
             out.append(Anchor(row.label, "row", RowSpec(_row_id(grid, row), row.label, grid, row)))
-        # 2021's sub-rows printed under 2019's single row
+        # the other edition's sub-rows printed under this edition's single row
         out.extend(
             Anchor(f.label, "row", f, fuzzy=False) for f in foreign if f.row.group and f.row.group[-1] == row.label
         )
@@ -130,7 +146,7 @@ class TableRead:
     printed: dict[str, object] = field(default_factory=dict)  # totals as printed (where certain)
     findings: list[Finding] = field(default_factory=list)
     comments: dict[str, str] = field(default_factory=dict)
-    extra: dict[str, object] = field(default_factory=dict)  # other fields learnt (the 采购总金额 unit)
+    units: dict[str, str] = field(default_factory=dict)  # amount cell -> the unit its printed figure states
     rows_found: int = 0
     loose: list[tuple[Match, str]] = field(default_factory=list)  # (match, where) for IMPORT-LABEL
     first: int | None = None  # compact position of the first label of the table found
@@ -154,15 +170,15 @@ class _Row:
         return bool(self.options) and all(v is None for o in self.options for v in o)
 
 
-_WORD_STARTS: dict[str, frozenset[str]] = {}
+_WORD_STARTS: dict[Form, frozenset[str]] = {}
 
 
 def word_starts(form: Form) -> frozenset[str]:
     """Characters that follow 无 inside the form's labels (无法提供, 无正当理由): there 无 is a word, not a blank."""
-    if form.edition not in _WORD_STARTS:
+    if form not in _WORD_STARTS:
         texts = [t for g in form.grids() for r in g.rows for t in (r.label, *r.group)]
-        _WORD_STARTS[form.edition] = frozenset(t[i + 1] for t in texts for i in range(len(t) - 1) if t[i] == "无")
-    return _WORD_STARTS[form.edition]
+        _WORD_STARTS[form] = frozenset(t[i + 1] for t in texts for i in range(len(t) - 1) if t[i] == "无")
+    return _WORD_STARTS[form]
 
 
 def _unit_of(column: GridColumn) -> str | None:
@@ -179,15 +195,18 @@ def _unit_of(column: GridColumn) -> str | None:
 
 
 def read_table(stream: Stream, form: Form, table: str, lo: int, hi: int, other: Form | None) -> TableRead:
-    """Read one table (``t2``, ``t3`` or ``t4``) from compact positions [lo, hi) of the stream."""
+    """Read one table (a group of ``[tables]`` with grids) from compact positions [lo, hi) of the stream.
+
+    ``other`` is the neighbouring edition, whose rows a report may print instead of ours (``foreign_grid``).
+    """
     result = TableRead(table)
     anchors = table_anchors(form, table, other)
     options = [candidates(stream, a.label, lo, hi, fuzzy=a.fuzzy) if a.label else [] for a in anchors]
     matched = [(a, m) for a, m in zip(anchors, best_sequence(options), strict=True) if m is not None]
     result.first = matched[0][1].start if matched else None
     result.loose = _loose(stream, matched, hi)
-    if table == "t4":
-        rows = _t4_rows(stream, form, anchors, matched, hi)
+    if not has_row_labels(form, table):
+        rows = _header_rows(stream, form, anchors, matched, hi)
     else:
         rows = _rows(stream, form, anchors, matched, hi)
     result.rows_found = sum(1 for r in rows.values() if r.match is not None and not r.spec.foreign)
@@ -204,7 +223,7 @@ def read_table(stream: Stream, form: Form, table: str, lo: int, hi: int, other: 
             },
             layout.relations(form, table),
         )
-        _Emitter(form, table, rows, solution, result).emit(layout)
+        _Emitter(form, other, table, rows, solution, result).emit(layout)
     return result
 
 
@@ -255,8 +274,8 @@ def _rows(stream: Stream, form: Form, anchors: list[Anchor], matched, hi: int) -
     return rows
 
 
-def _t4_rows(stream: Stream, form: Form, anchors: list[Anchor], matched, hi: int) -> dict[str, _Row]:
-    """表四's figures follow the last of its headers."""
+def _header_rows(stream: Stream, form: Form, anchors: list[Anchor], matched, hi: int) -> dict[str, _Row]:
+    """A table without row labels (表四): its figures follow the last of its headers."""
     spec = next(a.row for a in anchors if a.kind == "row")
     headers = [m for a, m in matched if a.kind == "header"]
     if not headers:
@@ -280,7 +299,7 @@ def _read_figures(row: _Row) -> None:
     row.options, row.complete = splits(row.tokens, columns)
 
 
-# -- the other edition's shape of （六）其他处理 -----------------------------------------------------------------
+# -- the other edition's shape of a table (表三's （六）其他处理) ----------------------------------------------------
 
 
 class _Layout:
@@ -290,13 +309,13 @@ class _Layout:
         self.rows = rows
         own = [r for r in rows.values() if not r.spec.foreign]
         foreign = [r for r in rows.values() if r.spec.foreign and r.present]
-        # 2019's single row in a 2021 report: it stands for the sub-rows of the group it names
+        # the other edition's single row: it stands for the sub-rows of the group it names
         self.combined: list[tuple[_Row, list[_Row]]] = []
         for f in foreign:
             group = [r for r in own if f.spec.label in r.spec.row.group]
             if group and all(r.match is None or r.blank for r in group):
                 self.combined.append((f, group))
-        # 2021's sub-rows in a 2019 report: their sum is the single row
+        # the other edition's sub-rows: their sum is this edition's single row
         by_label = {r.spec.label: r for r in own}
         parts: dict[str, list[_Row]] = {}
         for f in foreign:
@@ -361,8 +380,9 @@ def _fmt(v) -> str:
 
 
 class _Emitter:
-    def __init__(self, form: Form, table: str, rows: dict[str, _Row], solution, result: TableRead):
-        self.form, self.table, self.rows, self.solution, self.result = form, table, rows, solution, result
+    def __init__(self, form: Form, other: Form | None, table: str, rows: dict[str, _Row], solution, result: TableRead):
+        self.form, self.other, self.table, self.rows = form, other, table, rows
+        self.solution, self.result = solution, result
 
     def is_input(self, key: str) -> bool:
         return key in self.form.cells and not self.form.cells[key].is_total
@@ -390,7 +410,7 @@ class _Emitter:
                     continue
                 value = self.solution.values[key]
                 if isinstance(value, Amount):
-                    self.result.extra[f"{key}_unit"] = value.unit
+                    self.result.units[key] = value.unit
                     value = value.value
                 (self.result.printed if self.form.cells[key].is_total else self.result.values)[key] = value
 
@@ -434,10 +454,10 @@ class _Emitter:
                 for key in keys:
                     self.result.values[key] = None
                     self.result.comments[key] = (
-                        f"报告按 2019 年版格式只有一行“{f.spec.label}”，这一列是 {shown}，"
-                        "无法分到 2021 年版的三行，已留空。请对照原始台账填写。"
+                        f"报告按{self.other.name}格式只有一行“{f.spec.label}”，这一列是 {shown}，"
+                        f"无法分到{self.form.name}的 {len(group)} 行，已留空。请对照原始台账填写。"
                     )
-            self.result.findings.append(layout_finding(self.form, f.spec, group, unsplit))
+            self.result.findings.append(layout_finding(self.form, self.other, self.table, f.spec, group, unsplit))
 
     def split(self, layout: _Layout) -> None:
         """Three published rows for one: their sum, where every part is certain."""
@@ -451,11 +471,11 @@ class _Emitter:
                 if "?" in parts:
                     self.result.values[key] = None
                     self.result.comments[key] = (
-                        f"报告按 2021 年版格式分三行列出“{own.spec.label}”，其中有无法确定的数字，已留空。"
+                        f"报告按{self.other.name}格式分 {len(subs)} 行列出“{own.spec.label}”，其中有无法确定的数字，已留空。"
                     )
                 else:
                     self.result.values[key] = None if all(p is None for p in parts) else sum(num(p) for p in parts)
-            self.result.findings.append(layout_finding(self.form, own.spec, subs, []))
+            self.result.findings.append(layout_finding(self.form, self.other, self.table, own.spec, subs, []))
 
     def totals(self) -> None:
         """Printed totals that contradict their cells: where the workbook will show another number."""
