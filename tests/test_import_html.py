@@ -204,3 +204,42 @@ def test_a_wrong_block_total_of_table_four_is_reported(tmp_path):
         }
     ]
     assert imported.values["t4.review.upheld"] == values["t4.review.upheld"]  # the cells are what was published
+
+
+# -- sentences printed with a table --------------------------------------------------------------------
+
+
+def test_sentences_before_a_table_go_to_the_part_the_edition_names_for_its_figures(tmp_path):
+    rng = random.Random(8)
+    values = random_values("2021", 2022, rng)
+    page = word_html("2021", 2022, values, rng)
+    form = load_form("2021")
+    notes = {"二": "本年度主动公开文件共计一百二十件，均已在专栏发布。", "三": "本年度收到的申请以自然人为主。"}
+    for section, sentence in notes.items():
+        heading = f"<span style='font-family:黑体'>{form.section_headings[section]}</span></b></p>"
+        assert heading in page
+        page = page.replace(heading, heading + f"\n<p class=MsoNormal>{sentence}</p>", 1)
+    path = tmp_path / "p.html"
+    path.write_bytes(page.encode("gb18030"))
+    imported = import_report(path)
+    assert form.table_parts == {"t2": "s1.proactive", "t3": "s1.on_request", "t4": "s1.on_request"}
+    assert imported.narrative["s1.proactive"] == values["s1.proactive"] + "\n" + notes["二"]
+    assert imported.narrative["s1.on_request"] == values["s1.on_request"] + "\n" + notes["三"]
+    assert imported.comments["s1.on_request"] == "报告在“三、收到和处理政府信息公开申请情况”表格前的文字说明附在此处。"
+    assert {k: imported.values.get(k) for k in table_keys(form)} == _figures(form, values)
+
+
+def test_the_part_named_for_a_table_must_be_a_part_of_a_table_of_the_edition(tmp_path):
+    from xlrep.form import FormError, load_form_file
+
+    text = load_form("2021").source.read_text(encoding="utf-8")
+    declared = 'tables = { t2 = "s1.proactive", t3 = "s1.on_request", t4 = "s1.on_request" }'
+    assert declared in text
+    for wrong, message in (
+        ('tables = { t9 = "s1.proactive" }', "unknown table t9"),
+        ('tables = { t2 = "s1.nothing" }', "unknown cell s1.nothing"),
+    ):
+        path = tmp_path / f"{len(message)}.toml"
+        path.write_text(text.replace(declared, wrong), encoding="utf-8")
+        with pytest.raises(FormError, match=message):
+            load_form_file(path)

@@ -13,6 +13,12 @@ Pipeline: one reader per format (``text``, ``html``, ``docx``, ``pdf``) → a co
 ``Document`` (paragraphs and tables) → a ``labels.Stream`` → ``sections`` (headings,
 parts, title) and ``tables`` (rows by label, figures split under the form's relations).
 Heavy libraries (python-docx, pdfplumber) are imported only when such a file is read.
+
+Everything about the form comes from the edition (``Form``): the tables printed as
+tables and their sections, the narrative parts of each section, the cells with a role
+(机关名称, 主动公开 …), the contact fields by label, 六's fee figures, the amount whose unit
+the clerk picks, and which part speaks of each table's figures (``[narrative] tables``).
+The rules are in ``rules.importing``; ``import_summary`` is what ``xlrep import --json`` prints.
 """
 
 from __future__ import annotations
@@ -216,7 +222,7 @@ def _import(path: Path) -> ImportedReport:
     stream = Stream(doc)
     sections = find_sections(stream)
     first = sections.headings["一"].start if "一" in sections.headings else _first_heading(sections, len(stream))
-    meta = find_meta(stream, doc.title, first, first, date.today().year + 1)
+    meta = find_meta(stream, doc.title, first, first, (editions()[0].first_year, date.today().year + 1))
     form = detect_edition(stream, meta.year)
     imported = ImportedReport(
         source=path,

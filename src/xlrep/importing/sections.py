@@ -183,8 +183,13 @@ class Meta:
     download_url: str | None = None
 
 
-def find_meta(stream: Stream, title: str | None, lo: int, hi: int, latest_year: int) -> Meta:
+def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[int, int]) -> Meta:
+    """Agency and year from the title (or the statistics period), contact details from the opening before ``lo``.
+
+    ``years`` are the first and the last report year that can be meant (the first edition's first year; next year).
+    """
     meta = Meta()
+    first_year, latest_year = years
     head = stream.text[: stream.at(min(hi, len(stream)))] if hi else stream.text[:6000]
     sources = [title or "", re.sub(r"\s+", " ", head[:8000])]
     for source in sources:
@@ -193,14 +198,14 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, latest_year: 
             year = int(m.group("year") or m.group("year2"))
             org = ORG_CHROME.sub("", org).strip("（）()·")
             org = re.sub(r"^(?:关于|印发)", "", org)
-            if 2019 <= year <= latest_year and len(org) >= 2:
+            if first_year <= year <= latest_year and len(org) >= 2:
                 meta.org, meta.year = org, year
                 break
         if meta.year:
             break
     if meta.year is None:
         m = PERIOD.search(re.sub(r"\s+", "", head))
-        if m and 2019 <= int(m.group(1)) <= latest_year:
+        if m and first_year <= int(m.group(1)) <= latest_year:
             meta.year = int(m.group(1))
     preamble = re.sub(r"[ \t\u3000\xa0]+", "", stream.text[: stream.at(lo)]) if lo else ""
     meta.contact = contact_fields(preamble)
