@@ -310,14 +310,16 @@ def _prefilled_carries(form, last_form):
 
 
 def _read_last_year(path: Path, purpose: str):
-    from .reader import read_workbook
+    from .ingest import PUBLISHED_SUFFIXES, read_any
 
     try:
-        previous = read_workbook(path)
+        previous = read_any(path)
     except UnreadableFile as exc:
         raise XlrepError(f"上年填报表无法读取：{exc.message}") from None
     if previous.form is None:
         raise XlrepError(f"“{path}”不是 xlrep 生成的填报表，{purpose}。")
+    if path.suffix.lower() in PUBLISHED_SUFFIXES:
+        _say(f"注意：“{path.name}”是已发布的报告，已按官方标签自动导入后使用（有疑问的数字留空，见 xlrep import）。")
     return previous
 
 

@@ -48,15 +48,29 @@ class Audit:
         }
 
 
+#: Published reports (``xlrep import`` reads them): given where a workbook is expected, they are imported on the fly.
+PUBLISHED_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
+
+
+def read_any(path: str | Path, forms: tuple[Form, ...] | None = None) -> ReadResult:
+    """A filled workbook as read, or a published report imported on the fly (with an IMPORT-SOURCE note)."""
+    if Path(path).suffix.lower() in PUBLISHED_SUFFIXES:
+        from .importing import read_published  # python-docx, pdfplumber: only for such a file
+
+        return read_published(path)
+    return read_workbook(path, forms)
+
+
 def audit(path: str | Path, previous: ReadResult | None = None, forms: tuple[Form, ...] | None = None) -> Audit:
-    """Read and check a workbook, and against last year's when ``previous`` is given.
+    """Read and check a workbook (or a published report, imported on the fly), and against last year's
+    when ``previous`` is given.
 
     Raises ``errors.UnreadableFile`` if it cannot be read at all; ``unreadable(path, exc)``
     gives the same shape of answer for such a file.
     """
     from .rules import Context, run
 
-    result = read_workbook(path, forms)
+    result = read_any(path, forms)
     findings = list(result.findings) + list(run(Context(result, previous)))
     findings.sort(key=lambda f: (_position(result, f)[0], SEVERITY_ORDER[f.severity], _position(result, f)[1:]))
     return Audit(Path(path), result, findings)

@@ -252,6 +252,7 @@ def read_workbook(path: str | Path, forms: tuple[Form, ...] | None = None) -> Re
         identity_source=source,
         declared_edition=declared,
         merged_units=_int_or_none(identity.get("xlrep.merged_units")),
+        imported_from=identity.get("xlrep.imported_from"),
     )
     _resolve_addresses(book, result)
     _check_sheets(book, result)

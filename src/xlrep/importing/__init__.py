@@ -32,6 +32,8 @@ from pathlib import Path
 
 from ..findings import Finding, summarize
 from ..form import Cell, Form, Grid, Sheet, editions, form_for_year
+from ..ingest import PUBLISHED_SUFFIXES
+from ..rules import rule
 from .document import Document, ImportFailed, check_report_file
 from .labels import Stream, norm
 
@@ -46,7 +48,7 @@ __all__ = [
     "to_workbook",
 ]
 
-FORMATS = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
+FORMATS = PUBLISHED_SUFFIXES
 FEES = ("fee_notices", "fee_notice_amount", "fee_collected")  # 六's 信息处理费 figures ([figures] of the edition)
 
 
@@ -508,5 +510,16 @@ def read_published(path: str | Path):
     finally:
         Path(name).unlink(missing_ok=True)
     result.path = Path(path)
+    result.findings.append(
+        rule("IMPORT-SOURCE").finding(
+            values={"file": str(path), "format": imported.format},
+            name=Path(path).name,
+            format=FORMAT_NAMES.get(imported.format, imported.format),
+            edition=imported.form.name,
+        )
+    )
     result.findings.extend(imported.findings)
     return result
+
+
+FORMAT_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "txt": "文本", "md": "Markdown"}

@@ -1,5 +1,5 @@
 """A published report read back into a workbook (``xlrep import``): IMPORT-AMBIGUOUS, IMPORT-TOTAL,
-IMPORT-MISSING, IMPORT-LABEL.
+IMPORT-MISSING, IMPORT-LABEL, IMPORT-SOURCE.
 
 Raised by ``importing`` while it reads a report, not by a check of a workbook: they say where the
 workbook it writes is in doubt, so that ``ingest`` and ``check`` list them beside their own.
@@ -66,4 +66,15 @@ class ImportLabel(Rule):
         "default": "{where}中有 {count} 处标签与官方写法不完全相同，按最接近的官方标签读取：{labels}。",
         "other_layout_blank": "{table}按{other}格式只有一行“{label}”，各列都是 0 或空白，已按{edition}的 {rows} 行填写。",
         "other_layout_rows": "{table}按{other}格式把“{label}”分 {rows} 行列出，已相加填入{edition}的一行。",
+    }
+
+
+@register
+class ImportSource(Rule):
+    id, severity = "IMPORT-SOURCE", INFO
+    title = "已发布的报告（Word、网页、PDF、文本）可以直接校验：先按官方标签导入成填报表，再逐条校验（仅提示）。"
+    uses_values = False
+    messages = {
+        "default": "“{name}”是已发布的报告（{format}），不是填报表：已按官方标签自动导入成{edition}填报表后校验。"
+        "单元格位置指导入后的填报表；要修改数字或文字，请用 xlrep import 生成填报表后在其中修改。"
     }

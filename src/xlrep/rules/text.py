@@ -29,12 +29,20 @@ class TextMissing(Rule):
     messages = {"default": "“{section}”的“{label}”没有填写。这是报告必需的内容。"}
 
     def check(self, context: Context):
-        values = context.result.values
-        for cell in context.form.cells.values():
-            if cell.required and cell.is_input and not cell.is_numeric and values.get(cell.key) in (None, ""):
-                yield self.finding(
-                    cells=[context.ref(cell.key)], values={"part": cell.key}, section=cell.sheet, label=cell.label
-                )
+        result, form = context.result, context.form
+        values = result.values
+        # A workbook made from a published report holds what the report states: its parts may have no
+        # sub-headings (the text is then in the first part), and no report states its 机关类型.
+        imported = result.imported_from is not None
+        filled_sheets = {c.sheet for c in form.narrative_parts if values.get(c.key)}
+        for cell in form.cells.values():
+            if not (cell.required and cell.is_input and not cell.is_numeric) or values.get(cell.key) not in (None, ""):
+                continue
+            if imported and (cell.key == form.role("org_type") or cell.sheet in filled_sheets):
+                continue
+            yield self.finding(
+                cells=[context.ref(cell.key)], values={"part": cell.key}, section=cell.sheet, label=cell.label
+            )
 
 
 @register
