@@ -58,7 +58,13 @@ def test_an_imported_report_is_not_flagged_for_what_no_published_report_states(p
 
     text = "\n".join(str(values[k]) for k in ("s1.proactive", "s1.on_request", "s1.management"))
     page = (folder / "2023年报告.html").read_text(encoding="utf-8")
-    for heading in ("（一）主动公开", "（二）依申请公开", "（三）政府信息管理", "（四）政府信息公开平台建设", "（五）监督保障"):
+    for heading in (
+        "（一）主动公开",
+        "（二）依申请公开",
+        "（三）政府信息管理",
+        "（四）政府信息公开平台建设",
+        "（五）监督保障",
+    ):
         page = page.replace(f"<h3>{heading}</h3>", "")
     (tmp_path / "无小标题.html").write_text(page, encoding="utf-8")
     result = audit(tmp_path / "无小标题.html")
