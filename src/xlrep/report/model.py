@@ -81,5 +81,5 @@ def clean_text(value: object) -> str:
 
     if value is None:
         return ""
-    text = valid_unicode(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = re.sub("\r\n|[\r\u2028\u2029]", "\n", valid_unicode(str(value)))
     return _CONTROL.sub("", text).strip()
