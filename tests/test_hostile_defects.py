@@ -508,6 +508,13 @@ def test_d9_too_long_names_get_a_chinese_exit_2(tmp_path, clean, args):
     no_partial_files(tmp_path)
 
 
+def test_d9_serve_with_a_data_folder_name_too_long(tmp_path):
+    result = xlrep_process("serve", "--data", tmp_path / LONG, "--port", "0", "--no-browser", timeout=60)
+    err = result.stderr.decode("utf-8")
+    assert_answered(result.returncode, result.stdout.decode("utf-8"), err)
+    assert result.returncode == 2 and "文件名太长" in err, err
+
+
 def test_d9_template_org_of_100_chinese_characters_gets_a_short_default_name(tmp_path):
     code, out, err = xlrep("template", "2021", "--org", "某" * 100 + "人民政府", "-o", tmp_path)
     assert_answered(code, out, err)
