@@ -17,7 +17,8 @@ Commands
   read   {doc, cells: [[sheet, "D7"], ...]}
                                          -> [{"value", "string", "type", "formula", "error"}, ...]
   fill   {doc, cells: [[sheet, "D7", v], ...], read: [...], recalc: true}
-         numbers -> setValue, strings -> setString, null -> cell emptied;
+         numbers -> setValue, strings -> setString, {"formula": "=…"} -> setFormula (typed as a formula),
+         null -> cell emptied;
          then calculateAll(); then the cells of ``read`` as for ``read``
   calc   {doc}                           -> calculateAll()
   names  {doc}                           -> {name: [sheet, "D7" or "D7:F9"], ...}
@@ -304,6 +305,8 @@ class Office:
                     c.setValue(float(value))
                 elif isinstance(value, str):
                     c.setString(value)
+                elif isinstance(value, dict) and "formula" in value:
+                    c.setFormula(value["formula"])
                 else:
                     raise TypeError(f"cannot put {type(value).__name__} into {sheet}!{ref}")
             if recalc:

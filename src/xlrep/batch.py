@@ -193,12 +193,23 @@ def audit_many(
                 progress(results[-1])
         return results
     chunk = max(1, min(32, len(files) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_audit_for_pool, [(str(p), keep_values) for p in files], chunksize=chunk):
-            results.append(result)
-            if progress:
-                progress(result)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupt) as pool:
+        try:
+            for result in pool.map(_audit_for_pool, [(str(p), keep_values) for p in files], chunksize=chunk):
+                results.append(result)
+                if progress:
+                    progress(result)
+        except BaseException:  # Ctrl+C: the workers finish the file in hand, the rest is never started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return results
+
+
+def _ignore_interrupt() -> None:
+    """In a worker: Ctrl+C reaches the whole process group, and only the parent answers it (no traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _audit_for_pool(args: tuple[str, bool]) -> UnitResult:

@@ -62,6 +62,15 @@ def print_table(results: list[UnitResult]) -> None:
         fg="red" if with_errors else "green",
         bold=True,
     )
+    for r in results:  # why a file could not be read: the table has no room for it
+        if r.state == STATE_UNREADABLE:
+            echo(f"无法读取：{unreadable_reason(r)}", fg="red")
+
+
+def unreadable_reason(unit: UnitResult) -> str:
+    """The FILE-UNREADABLE message of a unit that could not be read (it names the file)."""
+    reasons = [f["message"] for f in unit.findings if f["rule"] == "FILE-UNREADABLE"]
+    return reasons[0] if reasons else display_path(unit.file)
 
 
 def csv_cell(value: object) -> object:
@@ -113,5 +122,7 @@ def print_merge(outcome: MergeOutcome) -> None:
     for unit, why in outcome.excluded:
         if why != "重复":  # duplicates are explained by their MERGE-DUPLICATE finding
             echo(f"! 未计入（{why}）：{display_path(unit.file)}", fg="yellow")
+            if why == "无法读取":
+                echo(f"    {unreadable_reason(unit)}", fg="yellow")
     if outcome.edition:
         echo(f"计入 {len(outcome.included)} 个单位（{outcome.edition}年版，{outcome.year} 年度）。", bold=True)

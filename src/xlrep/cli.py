@@ -263,7 +263,7 @@ def template_command(year, output, edition, org, org_type, password, force, from
     if from_previous is not None:
         values, prefilled, references = _carry_over(from_previous, year_value, form)
     if org is not None:
-        org = " ".join(org.split())
+        org = _one_line(org)
         if not org:
             raise XlrepError("机关名称不能为空。")
         values[form.role("org_name")] = org
@@ -288,7 +288,11 @@ def _template_path(output: Path | None, year: int, org: object) -> Path:
     name = for_filename(f"{org or ''}{year}年政府信息公开工作年度报告填报表", suffix=".xlsx")
     if output is None:
         return Path.cwd() / name
-    return output / name if output.is_dir() else output
+    try:
+        is_dir = output.is_dir()
+    except OSError:  # a name too long, …: check_target says so in Chinese
+        is_dir = False
+    return output / name if is_dir else output
 
 
 def _carry_over(path: Path, year: int, form):
@@ -441,10 +445,22 @@ def _shown(path: Path) -> str:
 
 
 def _json(data: dict) -> str:
-    """JSON for standard output: always valid UTF-8 (a file name that is not becomes U+FFFD)."""
-    from .safetext import valid_unicode
+    """JSON for standard output: always valid UTF-8 (a file name that is not becomes U+FFFD), and safe on a terminal.
 
-    return valid_unicode(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    ``json.dumps`` escapes C0 controls; C1 controls, bidi controls and U+2028/U+2029 are escaped here too
+    (``\\u202e``): the same JSON data, but nothing that acts on a terminal or reorders what it shows.
+    """
+    from .safetext import BIDI_CONTROLS, valid_unicode
+
+    text = valid_unicode(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    unsafe = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
+    return unsafe.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _one_line(text: str) -> str:
+    from .safetext import one_line
+
+    return one_line(text)
 
 
 # -- check and merge --------------------------------------------------------------------
@@ -452,8 +468,15 @@ def _json(data: dict) -> str:
 
 def _workbooks(paths: tuple[Path, ...], jobs: int | None) -> list[Path]:
     from .batch import find_workbooks
+    from .files import os_error_text
 
-    missing = [p for p in paths if not p.exists()]
+    missing = []
+    for p in paths:
+        try:
+            if not p.exists():
+                missing.append(p)
+        except OSError as exc:  # a name too long, …
+            raise XlrepError(f"无法读取“{p}”：{os_error_text(exc)}。") from None
     if missing:
         raise XlrepError("找不到：" + "、".join(str(p) for p in missing))
     if jobs is not None and jobs < 1:
@@ -546,8 +569,12 @@ def merge_command(paths, output, org, org_type, force, jobs):
     """
     from .batch import audit_many
     from .check_output import print_merge, progress_bar
+    from .form import editions
     from .merge import merge_workbook
 
+    if org_type is not None and not any(_accepts(form, org_type) for form in editions()):
+        _org_type(editions()[-1], org_type)  # refused before any work, in the form's words
+    org = _one_line(org) if org is not None else None
     files = _earlier_merge_left_out(_workbooks(paths, jobs), output)
     check_target(
         output,
@@ -737,6 +764,14 @@ def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb
         max_upload_mb=max_upload_mb,
         workers=workers,
     )
+
+
+def _accepts(form, org_type: str) -> bool:
+    try:
+        form.org_type(org_type)
+    except ValueError:
+        return False
+    return True
 
 
 def _earlier_merge_left_out(files: list[Path], output: Path) -> list[Path]:

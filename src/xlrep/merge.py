@@ -138,7 +138,14 @@ def sum_values(edition: str, units: list[UnitResult]) -> dict[str, object]:
 
 
 def detail_rows(outcome: MergeOutcome) -> tuple[list[str], list[list[object]]]:
-    """The 汇总明细 sheet: one row per unit, its key figures and audit state."""
+    """The 汇总明细 sheet: one row per unit, its key figures and audit state.
+
+    Unit names and file names are untrusted: a file name shows as ``safetext.display_path`` does (a GBK
+    name from a Windows zip cannot be written as it is), and no text starts like a formula
+    (``safetext.for_spreadsheet``): the sheet is often saved as CSV or copied on.
+    """
+    from .safetext import display_path, for_spreadsheet
+
     form = load_form(outcome.edition) if outcome.edition else None
     figures = [form.figures[name] for name in form.key_figures] if form else []
     header = ["序号", "机关名称", "文件", "机关类型", "是否计入", "校验状态", "错误", "提示"] + [
@@ -152,19 +159,8 @@ def detail_rows(outcome: MergeOutcome) -> tuple[list[str], list[list[object]]]:
             full = all_values(form, u.values)
             numbers = [sum(as_number(full.get(k)) or 0 for k in form.figure_keys(f.name)) for f in figures]
         included = "计入" if u.file not in reasons else f"未计入（{reasons[u.file]}）"
-        rows.append(
-            [
-                i,
-                u.unit,
-                u.file,
-                u.org_type or "",
-                included,
-                u.state,
-                u.summary["errors"],
-                u.summary["warnings"],
-                *numbers,
-            ]
-        )
+        texts = [u.unit, display_path(u.file), u.org_type or "", included, u.state]
+        rows.append([i, *map(for_spreadsheet, texts), u.summary["errors"], u.summary["warnings"], *numbers])
     return header, rows
 
 

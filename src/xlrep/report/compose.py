@@ -155,7 +155,7 @@ def _chinese_date(value) -> str:
     if isinstance(value, date):
         return f"{value.year}年{value.month}月{value.day}日"
     m = re.match(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})", str(value))
-    return f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日" if m else str(value)
+    return f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日" if m else one_line(clean_text(value))
 
 
 def _json_value(v):

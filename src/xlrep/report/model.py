@@ -70,9 +70,9 @@ class Report:
         return [b for b in self.blocks if isinstance(b, Table)]
 
 
-# Control characters (invalid in Word and XML, acting on terminals), C1 controls, bidi overrides and
-# isolates (they reorder what a reader sees), and the non-characters U+FFFE/U+FFFF.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# Control characters (invalid in Word and XML, acting on terminals), C1 controls, bidi overrides, isolates
+# and marks (they reorder what a reader sees), and the non-characters U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def clean_text(value: object) -> str:
@@ -81,5 +81,5 @@ def clean_text(value: object) -> str:
 
     if value is None:
         return ""
-    text = valid_unicode(str(value)).replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = re.sub("\r\n|[\r\u2028\u2029]", "\n", valid_unicode(str(value)))
     return _CONTROL.sub("", text).strip()

@@ -19,7 +19,25 @@ NEEDED = ("starlette", "jinja2", "uvicorn", "multipart")
 
 
 def _say(text: str = "") -> None:
-    print(text, flush=True)
+    """A line on standard output, through ``safetext.for_terminal`` like every other command's."""
+    from ..terminal import out
+
+    out(text)
+
+
+class TerminalFormatter(logging.Formatter):
+    """Log lines (they quote request paths and exceptions) made safe for the terminal they are printed on."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from ..safetext import for_terminal
+
+        return for_terminal(super().format(record), keep_newlines=True)
+
+
+def _os_reason(exc: OSError) -> str:
+    from ..files import os_error_text
+
+    return os_error_text(exc)
 
 
 def _check_components() -> None:
@@ -55,9 +73,7 @@ def _bind(host: str, port: int) -> socket.socket:
             ) from None
         if exc.errno in (13, 10013):
             raise XlrepError(f"没有权限使用端口 {port}。请用 --port 换一个 1024 以上的端口，如 --port 8000。") from None
-        raise XlrepError(
-            f"无法在地址 {host} 端口 {port} 上启动：{exc.strerror or exc}。请检查 --host 是否写对。"
-        ) from None
+        raise XlrepError(f"无法在地址 {host} 端口 {port} 上启动：{_os_reason(exc)}。请检查 --host 是否写对。") from None
     sock.listen(256)
     return sock
 
@@ -93,8 +109,11 @@ def _check_options(data: Path, certfile, keyfile, max_upload_mb: int, workers: i
         raise XlrepError("--max-upload-mb 须为正整数。")
     if workers is not None and workers < 1:
         raise XlrepError("--workers 须为正整数。")
-    if data.exists() and not data.is_dir():
-        raise XlrepError(f"“{data}”不是文件夹。请用 --data 指定存放数据的文件夹。")
+    try:
+        if data.exists() and not data.is_dir():
+            raise XlrepError(f"“{data}”不是文件夹。请用 --data 指定存放数据的文件夹。")
+    except OSError as exc:  # a name too long, …
+        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
 
 
 def _open_store(data: Path):
@@ -105,14 +124,16 @@ def _open_store(data: Path):
     except PermissionError:
         raise XlrepError(f"没有权限在“{data}”中保存数据。请用 --data 换一个文件夹。") from None
     except OSError as exc:
-        raise XlrepError(f"无法使用数据文件夹“{data}”：{exc.strerror or exc}。") from None
+        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
     except Exception as exc:  # sqlite3.DatabaseError: not a database, or damaged
         raise XlrepError(f"数据文件夹“{data}”中的数据库无法打开（{exc}）。请从备份恢复，或换一个文件夹。") from None
 
 
 def _announce(store, host: str, port: int, scheme: str, local: str, first_url: str, setup: bool, tls: bool) -> None:
     _say(f"xlrep 收集网站已启动：{local}/")
-    _say(f"数据文件夹：{store.folder.resolve()}" + ("（新建）" if store.created else ""))
+    from ..safetext import display_path
+
+    _say(f"数据文件夹：{display_path(store.folder.resolve())}" + ("（新建）" if store.created else ""))
     if host in ("0.0.0.0", "::"):
         _say(
             f"警告：网站对局域网开放（--host {host}），同一网络中的任何电脑都能访问。"
@@ -176,7 +197,7 @@ def run_server(
         store=store,
     )
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    handler.setFormatter(TerminalFormatter("%(asctime)s %(message)s"))
     logger = logging.getLogger("xlrep.serve")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import signal
 import tempfile
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -32,6 +33,9 @@ REPORT_SUFFIXES = (".docx", ".html", ".txt", ".md", ".json")
 
 def _init_worker() -> None:
     _exit_with_parent()
+    # Ctrl+C in the terminal reaches the whole process group: the server stops the pool; a worker must not
+    # die of it mid-audit and print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .. import ingest, narrative, rules  # noqa: F401  (imported once, before the first request)
     from ..form import editions
     from ..layout import build_layout
