@@ -676,45 +676,24 @@ def test_d13_libreoffice_saves_at_most_32767_characters_in_a_cell(calc, tmp_path
     assert len(report["narrative"][NARRATIVE]) == 32_767
 
 
-def test_d13_a_crafted_narrative_over_32767_characters_is_refused_where_it_is(tmp_path):
-    """More than a cell can hold (the reader's budget, tests/test_reader_budget.py): the file is refused naming
-    the cell and what tripped; no report is written; ``check`` lists the unit as 无法读取 with that reason."""
+def test_d13_a_crafted_narrative_over_32767_characters_is_value_too_long_where_it_is(tmp_path):
+    """More than a cell can hold (only a crafted file has it): VALUE-TOO-LONG names the cell, an error, so no
+    report is written; ``check`` lists the unit with its error."""
     folder = tmp_path / "各单位"
     folder.mkdir()
     path = folder / "长.xlsx"
     path.write_bytes(hostile_workbook({NARRATIVE: "公" * 32_768}))
     code, out, err = xlrep("ingest", path, "--json", "-o", tmp_path / "r.md")
     assert_answered(code, out, err)
-    assert not (tmp_path / "r.md").exists()
-    sheet, cell = a1(NARRATIVE)
-    (finding,) = json_of(out)["findings"]
-    assert code == 2 and finding["rule"] == "FILE-UNREADABLE"
-    assert "文字过长" in finding["message"] and f"工作表“{sheet}”{cell}单元格" in finding["message"]
-    assert "32,767" in finding["message"] and "缩短" in finding["message"]
+    assert code == 1 and not (tmp_path / "r.md").exists()
+    (finding,) = [f for f in json_of(out)["findings"] if f["rule"] == "VALUE-TOO-LONG"]
+    assert finding["severity"] == "error" and finding["values"] == {"length": 32_768, "limit": 32_767}
+    assert [(c["sheet"], c["cell"]) for c in finding["cells"]] == [a1(NARRATIVE)]
+    assert "32768 个字符" in finding["message"] and "32767" in finding["message"]
     fill_workbook(folder / "正常.xlsx", "2021", 2021, clean_values("2021", 2021))
     code, out, err = xlrep("check", folder)
     assert_answered(code, out, err)
-    assert code == 1 and "无法读取：" in err and "文字过长" in err
-
-
-def test_d13_value_too_long_names_the_cell_when_a_text_is_over_the_cell_limit(tmp_path):
-    """VALUE-TOO-LONG, the rule (the reader refuses such a file before the rules run; see the report)."""
-    from xlrep.cellvalue import MAX_TEXT, RawCell
-    from xlrep.ingest import audit
-    from xlrep.rules.values import ValueTooLong
-
-    path = fill_workbook(tmp_path / "f.xlsx", "2021", 2021, clean_values("2021", 2021))
-    result = audit(path).result
-    result.raw[NARRATIVE] = RawCell("公" * (MAX_TEXT + 1), "s")
-
-    class Context:
-        pass
-
-    context = Context()
-    context.result, context.form = result, result.form
-    (finding,) = ValueTooLong().check(context)
-    assert finding.severity == "error" and finding.values == {"length": MAX_TEXT + 1, "limit": MAX_TEXT}
-    assert [(c.sheet, c.cell) for c in finding.cells] == [a1(NARRATIVE)]
+    assert code == 1 and "有错误" in err
 
 
 @pytest.mark.libreoffice

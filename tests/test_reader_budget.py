@@ -35,6 +35,7 @@ from crafted import (
 )
 
 from xlrep import xlsx
+from xlrep.cellvalue import MAX_TEXT
 from xlrep.form import editions
 from xlrep.reader import form_parts
 
@@ -178,24 +179,31 @@ def test_66_mb_shared_strings_are_refused_before_inflating(tmp_path, base):
 
 
 @pytest.mark.parametrize("length", [1_000_000, 10_000_000])
-def test_a_narrative_of_millions_of_characters_is_refused_naming_what_tripped(tmp_path, base, length):
+def test_a_narrative_of_millions_of_characters_is_answered_naming_what_tripped(tmp_path, base, length):
     sheet, a1 = address("s1.management")
     path = tmp_path / "long.xlsx"
     path.write_bytes(set_cell(base, sheet, a1, inline("公开" * (length // 2)), "inlineStr"))
-    out = audit_measured(path)
-    if length * 3 < xlsx.MAX_PART_BYTES:  # the sheet part is within its budget: the text is what is too long
-        out = assert_refused(path, "文字过长", f"工作表“{sheet}”{a1}单元格", "32,767", "请把这段文字缩短")
-        assert "解压后过大" not in out["text"]
+    if length * 3 < xlsx.MAX_PART_BYTES:  # the sheet part is within its budget: the cell's text is too long
+        out = assert_accepted(path)
+        assert "VALUE-TOO-LONG" in out["rules"] and "解压后过大" not in out["text"]
     else:  # 30 MB: refused from the zip directory, before inflating, naming the sheet
-        out = assert_refused(path, f"（工作表“{sheet}”）解压后过大（28.6 MB，每一部分最多 8 MB）")
+        assert_refused(path, f"（工作表“{sheet}”）解压后过大（28.6 MB，每一部分最多 8 MB）")
 
 
-def test_a_long_shared_string_is_refused_as_too_long_text(tmp_path, base):
+def test_a_long_shared_string_is_a_too_long_text(tmp_path, base):
     long = "<si><t>" + "公开" * 500_000 + "</t></si>"
     path = rewrite(
         base, tmp_path / "long.xlsx", {"xl/sharedStrings.xml": shared_strings_with(base, lambda: [long.encode()])}
     )
-    assert_refused(path, "文字过长", "共享字符串第")
+    assert_accepted(path)  # the string is read (within the budget); only a cell pointing at it would be flagged
+
+
+def test_a_text_beyond_the_readers_bound_is_refused_as_too_long(tmp_path, base):
+    long = "<si><t>" + "a" * (xlsx.MAX_TEXT_CHARS + 1) + "</t></si>"
+    path = rewrite(
+        base, tmp_path / "long.xlsx", {"xl/sharedStrings.xml": shared_strings_with(base, lambda: [long.encode()])}
+    )
+    assert_refused(path, "文字过长", "共享字符串第", "32,767")
 
 
 # -- each limit: just inside is accepted, just outside refused -------------------------------------
@@ -203,6 +211,7 @@ def test_a_long_shared_string_is_refused_as_too_long_text(tmp_path, base):
 
 def text_file(tmp_path: Path, base: bytes, length: int, where: str) -> Path:
     text = ("依申请公开工作" * 5000)[:length]
+    assert len(text) == length
     if where == "inline":
         sheet, a1 = address("s1.management")
         data = set_cell(base, sheet, a1, inline(text), "inlineStr")
@@ -219,9 +228,10 @@ def text_file(tmp_path: Path, base: bytes, length: int, where: str) -> Path:
 
 @pytest.mark.parametrize("where", ["inline", "shared"])
 def test_text_limit(tmp_path, base, where):
-    inside = assert_accepted(text_file(tmp_path, base, xlsx.MAX_TEXT_CHARS, where))
+    inside = assert_accepted(text_file(tmp_path, base, MAX_TEXT, where))
     assert inside["rules"] <= {"TEXT-NUMBER", "TEXT-CLAIM"}  # the padding text is not a number statement
-    assert_refused(text_file(tmp_path, base, xlsx.MAX_TEXT_CHARS + 1, where), "文字过长")
+    outside = assert_accepted(text_file(tmp_path, base, MAX_TEXT + 1, where))
+    assert "VALUE-TOO-LONG" in outside["rules"]
 
 
 def cells_file(tmp_path: Path, base: bytes, usage: dict, extra: int) -> Path:
@@ -324,7 +334,7 @@ def test_zip_directory_limit(tmp_path, base):
 def test_a_file_at_every_limit_at_once_is_audited_within_budget(tmp_path, base, usage):
     """The worst accepted file: every cell, string, element and byte the budget allows, and the longest texts."""
     sheets, names = form_parts(editions())
-    long_text = ("依申请公开工作" * 5000)[: xlsx.MAX_TEXT_CHARS]
+    long_text = ("依申请公开工作" * 5000)[:MAX_TEXT]
     entry = len(f"<si><t>{long_text}</t></si>".encode())
     short_size = len(b"".join(shared_strings_with(base, strings(xlsx.MAX_SHARED_STRINGS - usage["shared_strings"]))()))
     n_long = (xlsx.MAX_PART_BYTES - short_size) // entry  # as many as fit beside the short ones (~70, ~7 MB)

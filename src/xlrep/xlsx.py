@@ -66,7 +66,9 @@ MAX_READ_BYTES = 16 << 20  # all parts read, inflated (~100× the template's)
 MAX_CELLS = 50_000  # <c> elements in all the sheets read (~75× the template's)
 MAX_SHARED_STRINGS = 50_000  # <si> entries (~180× the template's)
 MAX_XML_ELEMENTS = 250_000  # elements in all parts read, which bounds the parsing time (~100× the template's)
-MAX_TEXT_CHARS = 32_767  # one text (a cell, a shared string, a name): Excel's limit for a cell
+# One text (a cell, a shared string, a name). Excel holds at most 32,767 characters in a cell; a longer text
+# (only a crafted file has one) is read and reported by the VALUE-TOO-LONG rule, up to this bound on memory.
+MAX_TEXT_CHARS = 2_000_000
 CHUNK = 1 << 20  # bytes inflated and parsed at a time (expat rescans an unfinished token on each feed)
 
 REFUSED = "不像正常的填报表（可能是损坏或恶意构造的文件），已停止读取。"
@@ -303,7 +305,7 @@ class Workbook:
 
     def _text_too_long(self, where: str) -> XlsxError:
         return XlsxError(
-            f"{where}的文字过长（超过 {MAX_TEXT_CHARS:,} 个字符，这是 Excel 一个单元格能容纳的上限），{REFUSED}",
+            f"{where}的文字过长（超过 {MAX_TEXT_CHARS:,} 个字符，Excel 一个单元格最多只能容纳 32,767 个），{REFUSED}",
             "请把这段文字缩短后重新保存。",
         )
 
