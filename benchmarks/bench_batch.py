@@ -38,7 +38,7 @@ def generate(folder: Path, count: int) -> None:
         for key in ("t2.licensing.decisions", "t2.penalty.decisions", "t4.review.upheld", "t4.suit_direct.other"):
             values[key] = rng.randint(0, 50)
         values["info.org_name"] = f"示例单位{i:04d}"
-        (folder / f"unit{i:04d}.xlsx").write_bytes(build_template(2021, "2021", values=values))
+        (folder / f"unit{i:04d}.xlsx").write_bytes(build_template(2021, values=values))
 
 
 def plain_openpyxl(folder: Path) -> int:

@@ -43,11 +43,11 @@ def main() -> None:
 
         from xlrep.template import build_template
 
-        build_template(2021, "2021")
+        build_template(2021)
         lib = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            build_template(2021, "2021")
+            build_template(2021)
             lib.append(time.perf_counter() - start)
         rows.append(markdown_row("`build_template(2021)` (library call, warm process)", lib))
 

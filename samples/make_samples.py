@@ -10,10 +10,11 @@ HERE = Path(__file__).resolve().parent
 
 
 def build(toml_path: Path) -> bytes:
+    from xlrep.form import load_form
     from xlrep.template import build_template
 
     data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-    return build_template(data["year"], data["edition"], values=data["values"])
+    return build_template(data["year"], load_form(data["edition"]), values=data["values"])
 
 
 def main() -> None:

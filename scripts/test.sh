@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): installs what the tests need, then runs them.
+# The test command (README, .ci/run): installs what the tests need, checks the code, then runs the tests.
 #   - xlrep itself with its test extras (pip, editable);
-#   - LibreOffice Calc headless and its Python bridge (Debian packages
-#     libreoffice-calc-nogui python3-uno), which the real-client tests use:
-#     they fail, not skip, without it.
+#   - Debian packages for the real-client tests, only when missing: LibreOffice Calc and Writer headless
+#     with their Python bridge (libreoffice-calc-nogui libreoffice-writer-nogui python3-uno), Chromium
+#     for the browser tests, and a CJK font so documents render Chinese text. These tests fail, never
+#     skip, without them;
+#   - ruff: lint (with complexity) and format check;
+#   - pytest. Tests on real published reports read them from XLREP_CORPUS (default ../shared/corpus)
+#     and skip, saying so, when it is missing; .ci/run requires it.
 # Extra arguments go to pytest, e.g.  bash scripts/test.sh -k template -x
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,12 +16,21 @@ PYTHON="${PYTHON:-python3}"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 uno_python="${XLREP_UNO_PYTHON:-/usr/bin/python3}"
-if ! command -v soffice >/dev/null 2>&1 || ! "$uno_python" -c "import uno" >/dev/null 2>&1; then
-    echo "Installing LibreOffice (libreoffice-calc-nogui python3-uno) for the real-client tests…" >&2
+packages=()
+command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-calc-nogui libreoffice-writer-nogui)
+"$uno_python" -c "import uno" >/dev/null 2>&1 || packages+=(python3-uno)
+[ -d /usr/lib/libreoffice/program ] && [ ! -e /usr/lib/libreoffice/program/libswlo.so ] && packages+=(libreoffice-writer-nogui)
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+fc-list :lang=zh 2>/dev/null | grep -q . || packages+=(fonts-noto-cjk)
+if [ ${#packages[@]} -gt 0 ]; then
+    echo "Installing ${packages[*]} for the real-client tests…" >&2
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libreoffice-calc-nogui python3-uno >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
+
+"$PYTHON" -m ruff check .
+"$PYTHON" -m ruff format --check .
 
 exec "$PYTHON" -m pytest "$@"

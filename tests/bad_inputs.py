@@ -19,6 +19,7 @@ from pathlib import Path
 import openpyxl
 from filling import clean_values, fill_workbook
 
+from xlrep.form import load_form
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
 
@@ -31,11 +32,14 @@ class Case:
     exit_code: int
     expect: str = ""  # a rule ID (or text) the answer must contain
     input_name: str | None = None  # the file whose bytes must not change
-    simulate: str | None = None  # "deny-read" / "deny-write": what root in CI cannot get from chmod
+    simulate: str | None = None  # "deny-read" / "deny-write" / "disk-full": what root in CI cannot get otherwise
+    isolate: bool = False  # run in a subprocess with a timeout (the input could block a process forever)
+    # Checks the files written and says what became of the input, for the README (instead of a stderr line).
+    outcome: Callable[[Path], str] | None = None
 
 
 def _template(edition="2021", year=2021) -> bytes:
-    return build_template(year, edition)
+    return build_template(year, load_form(edition))
 
 
 def _write(folder: Path, name: str, data: bytes) -> Path:
@@ -65,7 +69,7 @@ def _clean_file(folder: Path, name="filled.xlsx", edition="2021", year=2021, ove
 def _with_cell(folder: Path, key: str, raw, name="odd.xlsx") -> Path:
     values = clean_values("2021", 2021)
     values.pop(key, None)
-    sheet, row, col = build_layout("2021").addresses[key]
+    sheet, row, col = build_layout(load_form("2021")).addresses[key]
     return fill_workbook(folder / name, "2021", 2021, values, {(sheet, cell_ref(row, col)): raw})
 
 
@@ -225,7 +229,110 @@ def _other_edition(folder: Path) -> Path:
 def _control_chars(folder: Path) -> Path:
     values = clean_values("2021", 2021)
     values["s1.management"] = "公开\x01\x07\x1b工作\x0b。"
-    return _write(folder, "odd.xlsx", build_template(2021, "2021", values=values))
+    return _write(folder, "odd.xlsx", build_template(2021, load_form("2021"), values=values))
+
+
+# -- hostile text and names (issue 13): each class of the hostile tester's defects -----------------------------
+
+ORG, NARRATIVE = "info.org_name", "s1.management"
+
+
+def _hostile(folder: Path, name: str, texts: dict[str, str]) -> Path:
+    from hostile import hostile_workbook
+
+    return _write(folder, name, hostile_workbook(texts))
+
+
+def _csv_outcome(folder: Path) -> str:
+    from hostile import assert_csv_safe
+
+    rows = assert_csv_safe((folder / "问题清单.csv").read_bytes(), numbers={3})
+    (cell,) = {row[0] for row in rows[1:]}
+    assert cell.startswith("'=")
+    return f"问题清单.csv 中写作 {cell}（以 ' 开头，Excel 和 WPS 显示为文字，不会执行）"
+
+
+def _two_units(folder: Path) -> Path:
+    units = _folder(folder, "各单位")
+    _clean_file(units, "甲.xlsx", overrides={("基本信息", "B4"): "甲局"})
+    _clean_file(units, "乙.xlsx", overrides={("基本信息", "B4"): "乙局"})
+    return units
+
+
+def _merge_onto_hard_link(folder: Path) -> list[str]:
+    import os
+
+    units = _two_units(folder)
+    os.link(units / "甲.xlsx", folder / "汇总.xlsx")
+    return ["merge", str(units), "-o", str(folder / "汇总.xlsx"), "--force"]
+
+
+def _annotate_previous(folder: Path) -> list[str]:
+    current = _clean_file(folder, "本年.xlsx", year=2022)
+    previous = _clean_file(folder, "上年.xlsx", year=2021)
+    return ["ingest", str(current), "-q", "--previous", str(previous), "--annotate", str(previous), "--overwrite"]
+
+
+GBK_NAME = "某某局.xlsx".encode("gbk")
+
+
+def _gbk_named(folder: Path) -> Path:
+    import os
+
+    path = os.fsencode(folder) + b"/" + GBK_NAME
+    with open(path, "wb") as handle:
+        handle.write(build_template(2021, load_form("2021"), values=clean_values("2021", 2021)))
+    return Path(os.fsdecode(path))
+
+
+def _formula_with_result(folder: Path) -> Path:
+    from crafted import filled, set_key
+
+    formula = '<f>"某某"&amp;"县人民政府"</f><v>某某县人民政府</v>'
+    return _write(folder, "公式.xlsx", set_key(filled(), ORG, formula, "str"))
+
+
+def _formula_outcome(folder: Path) -> str:
+    text = (folder / "报告.md").read_text("utf-8")
+    assert '"某某"' not in text and text.startswith("# 某某县人民政府2021年")
+    return "报告用公式的结果：“某某县人民政府”（VALUE-FORMULA 提示），报告中没有公式原文"
+
+
+def _markup_outcome(folder: Path) -> str:
+    from hostile import assert_markdown_safe, render_markdown
+
+    text = (folder / "报告.md").read_text("utf-8")
+    assert_markdown_safe(text)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in render_markdown(text)
+    return "报告.md 中原样显示为文字（已转义），网页不会执行其中的脚本"
+
+
+def _fifo(folder: Path) -> Path:
+    import os
+
+    os.mkfifo(folder / "管道.xlsx")
+    return folder / "管道.xlsx"
+
+
+def _title_outcome(folder: Path) -> str:
+    title = (folder / "报告.md").read_text("utf-8").splitlines()[0].removeprefix("# ")
+    assert title == "某某县 人民政府 办公室2021年政府信息公开工作年度报告"
+    return f"报告标题在一行：{title}"
+
+
+def _default_name_outcome(folder: Path) -> str:
+    (made,) = [p.name for p in folder.glob("*.xlsx")]
+    assert made.isprintable() and "\u202e" not in made
+    return f"生成的文件名：{made}"
+
+
+def _too_many_cells(folder: Path) -> Path:
+    from crafted import add_rows, filled, number_rows, rewrite, sheet_parts
+
+    base = filled()
+    member = sheet_parts(base)["六、其他事项"]
+    rows = add_rows(base, "六、其他事项", number_rows(200, 5_100, 10, 30))
+    return rewrite(base, folder / "单元格.xlsx", {member: rows})
 
 
 def _folder(parent: Path, name: str) -> Path:
@@ -449,6 +556,156 @@ CASES: list[Case] = [
         "",
         "odd.xlsx",
     ),
+    Case(
+        "too-many-cells",
+        "超出读取预算：工作表中加了 5 万个单元格",
+        lambda d: _args(_too_many_cells(d)),
+        2,
+        "单元格过多",
+        "单元格.xlsx",
+    ),
+    Case(
+        "csv-injection",
+        "机关名称以 = 开头（=HYPERLINK…），导出问题清单 CSV",
+        lambda d: [
+            "check",
+            str(_hostile(d, "注入.xlsx", {ORG: '=HYPERLINK("http://example.invalid")县人民政府'})),
+            "--csv",
+            str(d / "问题清单.csv"),
+        ],
+        0,
+        "",
+        "注入.xlsx",
+        outcome=_csv_outcome,
+    ),
+    Case(
+        "merge-onto-input",
+        "汇总输出写到某单位的文件上（加了 --force）",
+        lambda d: ["merge", str(_two_units(d)), "-o", str(d / "各单位" / "甲.xlsx"), "--force"],
+        2,
+        "不能写到",
+        "各单位/甲.xlsx",
+    ),
+    Case(
+        "merge-onto-hard-link",
+        "汇总输出是某单位文件的硬链接（加了 --force）",
+        _merge_onto_hard_link,
+        2,
+        "不能写到",
+        "各单位/甲.xlsx",
+    ),
+    Case(
+        "annotate-onto-previous",
+        "--annotate 写到 --previous 的上年填报表上（加了 --overwrite）",
+        _annotate_previous,
+        2,
+        "上年填报表",
+        "上年.xlsx",
+    ),
+    Case(
+        "lone-surrogate",
+        "机关名称里有孤立代理码（_xD800_），导出 JSON",
+        lambda d: _args(_hostile(d, "代理码.xlsx", {ORG: "某\ud800局"}), "-o", str(d / "报告.json")),
+        0,
+        "VALUE-UNICODE",
+        "代理码.xlsx",
+    ),
+    Case(
+        "gbk-file-name",
+        "文件名是 GBK 编码（Windows 压缩包解出，不是 UTF-8）",
+        lambda d: _args(_gbk_named(d)),
+        0,
+        "文件：",
+        __import__("os").fsdecode(GBK_NAME),
+    ),
+    Case(
+        "formula-in-text",
+        '机关名称是公式 ="某某"&"县人民政府"（有计算结果）',
+        lambda d: _args(_formula_with_result(d), "-o", str(d / "报告.md")),
+        0,
+        "",
+        "公式.xlsx",
+        outcome=_formula_outcome,
+    ),
+    Case(
+        "formula-in-text-no-result",
+        "机关名称是公式，文件中没有计算结果（openpyxl 写入）",
+        lambda d: _args(_clean_file(d, "公式.xlsx", overrides={("基本信息", "B4"): '="某某"&"县人民政府"'})),
+        1,
+        "VALUE-FORMULA",
+        "公式.xlsx",
+    ),
+    Case(
+        "markup",
+        "文字里有 HTML 脚本标签和 javascript: 链接，导出 Markdown",
+        lambda d: _args(
+            _hostile(d, "标记.xlsx", {NARRATIVE: "<script>alert(1)</script>[点此](javascript:alert(1))"}),
+            "-o",
+            str(d / "报告.md"),
+        ),
+        0,
+        "",
+        "标记.xlsx",
+        outcome=_markup_outcome,
+    ),
+    Case(
+        "name-too-long",
+        "输出文件名太长（90 个汉字，270 字节）",
+        lambda d: _args(_clean_file(d), "-o", str(d / ("长" * 90 + ".docx"))),
+        2,
+        "文件名太长",
+        "filled.xlsx",
+    ),
+    Case(
+        "fifo",
+        "给的是命名管道（FIFO），不是文件",
+        lambda d: _args(_fifo(d)),
+        2,
+        "不是普通文件",
+        isolate=True,
+    ),
+    Case(
+        "terminal-escape",
+        "机关名称里有终端控制序列（ESC[31m），批量校验",
+        lambda d: ["check", str(_hostile(d, "控制.xlsx", {ORG: "某局\x1b[31m红字"}))],
+        0,
+        "␛[31m",
+        "控制.xlsx",
+    ),
+    Case(
+        "text-too-long",
+        "一段文字 32768 字（超过单元格上限，只有改造过的文件才会有）",
+        lambda d: _args(_hostile(d, "长.xlsx", {NARRATIVE: "公" * 32_768})),
+        1,
+        "VALUE-TOO-LONG",
+        "长.xlsx",
+    ),
+    Case(
+        "org-newline",
+        "机关名称里有换行和制表符，导出 Markdown",
+        lambda d: _args(_hostile(d, "换行.xlsx", {ORG: "某某县\n人民政府\t办公室"}), "-o", str(d / "报告.md")),
+        0,
+        "",
+        "换行.xlsx",
+        outcome=_title_outcome,
+    ),
+    Case(
+        "org-controls-file-name",
+        "template --org 里有 ESC 和从右到左控制符（U+202E）",
+        lambda d: ["template", "2021", "--org", "某局\x1b[31m\u202e", "-o", str(d)],
+        0,
+        "",
+        outcome=_default_name_outcome,
+    ),
+    Case(
+        "disk-full",
+        "磁盘已满（写报告时 ENOSPC）",
+        lambda d: _args(_clean_file(d), "-o", str(d / "报告.md")),
+        2,
+        "磁盘空间不足",
+        "filled.xlsx",
+        "disk-full",
+    ),
     Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
     Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),
     Case(
@@ -494,6 +751,7 @@ CASES: list[Case] = [
 def run_case(case: Case, folder: Path) -> tuple[int, str, str, list[str]]:
     """Build the input and run xlrep on it in-process: (exit code, stdout, stderr, arguments)."""
     import contextlib
+    import errno
     import os
     import pathlib
     import tempfile
@@ -502,6 +760,8 @@ def run_case(case: Case, folder: Path) -> tuple[int, str, str, list[str]]:
     from xlrep.cli import main
 
     args = case.build(folder)
+    if case.isolate:
+        return (*_run_isolated(args), args)
     patches = contextlib.ExitStack()
     if case.simulate == "deny-read":  # root reads anything: refuse the way the OS would for a clerk
         real_open = pathlib.Path.open
@@ -521,10 +781,30 @@ def run_case(case: Case, folder: Path) -> tuple[int, str, str, list[str]]:
             return real_mkstemp(*a, **k)
 
         patches.enter_context(mock.patch("xlrep.files.tempfile.mkstemp", deny_write))
+    if case.simulate == "disk-full":
+
+        def full(*_a):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        patches.enter_context(mock.patch("xlrep.files.os.fsync", full))
     out, err = io.StringIO(), io.StringIO()
     with patches, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(args)
     return code, out.getvalue(), err.getvalue(), args
+
+
+def _run_isolated(args: list[str], timeout: float = 60) -> tuple[int, str, str]:
+    """``xlrep ARGS…`` in its own process, ended after ``timeout`` seconds (then exit code -9)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"), PYTHONIOENCODING="utf-8")
+    try:
+        done = subprocess.run([sys.executable, "-m", "xlrep", *args], capture_output=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as exc:
+        return -9, "", (exc.stderr or b"").decode("utf-8", "replace") + f"\n（{timeout:.0f} 秒内没有结束）"
+    return done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
 
 
 def answer(case: Case, stderr: str, folder: Path) -> str:
@@ -547,7 +827,8 @@ def reliability_table(folder_factory) -> str:
     for case in CASES:
         folder = folder_factory(case.id)
         code, _, err, _ = run_case(case, folder)
-        text = answer(case, err, folder).replace("|", "\\|")
+        text = case.outcome(folder) if case.outcome else answer(case, err, folder)
+        text = text.replace("|", "\\|")
         if len(text) > 160:
             text = text[:159] + "…"
         rows.append(f"| {case.title} | {text} | {code} |")

@@ -56,7 +56,7 @@ def clean_values(edition: str, year: int, seed: int = 1) -> dict[str, object]:
     values.update(balanced_t3(rng, form))
     for key in ("t4.review.upheld", "t4.review.other", "t4.suit_direct.upheld"):
         values[key] = rng.randint(0, 3)
-    if edition == "2021":
+    if "t2.rules.in_force" in form.cells:
         values.update(
             {
                 "t2.rules.issued": 1,
@@ -76,9 +76,8 @@ def clean_values(edition: str, year: int, seed: int = 1) -> dict[str, object]:
             "info.download_url": "http://www.example.gov.cn/gk",
         }
     )
-    if edition == "2019":
+    if "t2.procurement.amount_unit" in form.cells:
         values["t2.procurement.amount_unit"] = "万元"
-    new = values["t3.new_received.natural_person"]
     totals = {
         r: sum(values[f"t3.{r}.{c.key}"] for c in form.grids("t3")[0].columns if not c.sum_of)
         for r in ("new_received", "carried_forward", "carried_in")
@@ -86,8 +85,7 @@ def clean_values(edition: str, year: int, seed: int = 1) -> dict[str, object]:
     done = totals["new_received"] + totals["carried_in"] - totals["carried_forward"]
     for key, text in NARRATIVE.items():
         values[key] = text.format(year=year, new=totals["new_received"], done=done, forward=totals["carried_forward"])
-    del new
-    if edition == "2021":  # requests dropped for unpaid fees imply fee notices were sent (FEE-NOTICE)
+    if "s6.fee_notices" in form.cells:  # requests dropped for unpaid fees imply fee notices were sent (FEE-NOTICE)
         unpaid = sum(values[f"t3.other_fee_unpaid.{c.key}"] for c in form.grids("t3")[0].columns if not c.sum_of)
         values["s6.fee_notices"] = unpaid
     return values
@@ -100,8 +98,8 @@ def fill_workbook(
 
     ``overrides`` maps (sheet, A1) -> raw value, to plant things no key names (e.g. over a formula).
     """
-    layout = build_layout(edition)
-    wb = openpyxl.load_workbook(io.BytesIO(build_template(year, edition)))
+    layout = build_layout(load_form(edition))
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(year, load_form(edition))))
     for key, value in values.items():
         sheet, row, col = layout.addresses[key]
         wb[sheet][cell_ref(row, col)].value = value

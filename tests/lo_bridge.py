@@ -17,7 +17,8 @@ Commands
   read   {doc, cells: [[sheet, "D7"], ...]}
                                          -> [{"value", "string", "type", "formula", "error"}, ...]
   fill   {doc, cells: [[sheet, "D7", v], ...], read: [...], recalc: true}
-         numbers -> setValue, strings -> setString, null -> cell emptied;
+         numbers -> setValue, strings -> setString, {"formula": "=…"} -> setFormula (typed as a formula),
+         null -> cell emptied;
          then calculateAll(); then the cells of ``read`` as for ``read``
   calc   {doc}                           -> calculateAll()
   names  {doc}                           -> {name: [sheet, "D7" or "D7:F9"], ...}
@@ -149,7 +150,7 @@ class Office:
                     # the launcher (oosplash) may exit early only if soffice.bin failed
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"could not connect to LibreOffice within {CONNECT_TIMEOUT:.0f} s")
+                    raise RuntimeError(f"could not connect to LibreOffice within {CONNECT_TIMEOUT:.0f} s") from None
                 time.sleep(0.25)
         smgr = self.ctx.ServiceManager
         self.desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
@@ -304,6 +305,8 @@ class Office:
                     c.setValue(float(value))
                 elif isinstance(value, str):
                     c.setString(value)
+                elif isinstance(value, dict) and "formula" in value:
+                    c.setFormula(value["formula"])
                 else:
                     raise TypeError(f"cannot put {type(value).__name__} into {sheet}!{ref}")
             if recalc:
@@ -356,6 +359,20 @@ class Office:
         return path
 
 
+COMMANDS = {
+    "ping": lambda office, req: {"version": office.version(), "pid": office.proc.pid if office.proc else None},
+    "open": lambda office, req: office.open(req["path"]),
+    "read": lambda office, req: office.read_cells(req["doc"], req["cells"]),
+    "fill": lambda office, req: office.fill(req["doc"], req["cells"], req.get("read", ()), req.get("recalc", True)),
+    "calc": lambda office, req: office.doc(req["doc"]).calculateAll(),
+    "names": lambda office, req: office.names(req["doc"]),
+    "sheets": lambda office, req: office.sheets(req["doc"], req.get("cells", ())),
+    "save": lambda office, req: office.save(req["doc"], req["path"], req["filter"]),
+    "close": lambda office, req: office.close(req["doc"]),
+    "rename": lambda office, req: office.rename(req["doc"], req["old"], req["new"]),
+}
+
+
 def serve(office: Office) -> None:
     for line in sys.stdin:
         line = line.strip()
@@ -367,32 +384,9 @@ def serve(office: Office) -> None:
             if cmd == "quit":
                 _PROTO.write(json.dumps({"result": "bye"}) + "\n")
                 return
-            if cmd == "ping":
-                result = {"version": office.version(), "pid": office.proc.pid if office.proc else None}
-            elif cmd == "open":
-                result = office.open(req["path"])
-            elif cmd == "read":
-                result = office.read_cells(req["doc"], req["cells"])
-            elif cmd == "fill":
-                result = office.fill(req["doc"], req["cells"], req.get("read", ()), req.get("recalc", True))
-            elif cmd == "calc":
-                office.doc(req["doc"]).calculateAll()
-                result = None
-            elif cmd == "names":
-                result = office.names(req["doc"])
-            elif cmd == "sheets":
-                result = office.sheets(req["doc"], req.get("cells", ()))
-            elif cmd == "save":
-                result = office.save(req["doc"], req["path"], req["filter"])
-            elif cmd == "close":
-                office.close(req["doc"])
-                result = None
-            elif cmd == "rename":
-                office.rename(req["doc"], req["old"], req["new"])
-                result = None
-            else:
+            if cmd not in COMMANDS:
                 raise ValueError(f"unknown command {cmd!r}")
-            response = {"result": result}
+            response = {"result": COMMANDS[cmd](office, req)}
         except Exception as exc:  # noqa: BLE001 - every error is an answer, never a crash
             log(traceback.format_exc())
             response = {"error": f"{type(exc).__name__}: {exc}"}

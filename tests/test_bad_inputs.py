@@ -36,6 +36,8 @@ def test_bad_input_is_answered_clearly(case, tmp_path):
             assert path.read_bytes() == before[path.name]
     leftovers = [p.name for p in folder.rglob("*.part")]
     assert leftovers == [], "an interrupted or refused write left a partial file"
+    if case.outcome:
+        case.outcome(folder)  # checks what was written (and says it for the README)
 
 
 def test_the_input_file_is_byte_for_byte_unchanged_after_every_kind_of_run(tmp_path):

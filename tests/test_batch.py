@@ -48,7 +48,7 @@ def unit_values(org: str, edition: str = "2021", year: int = 2022, seed: int = 1
 
 def write(path: Path, values: dict, edition: str = "2021", year: int = 2022) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build_template(year, edition, values=values))
+    path.write_bytes(build_template(year, load_form(edition), values=values))
     return path
 
 
@@ -314,7 +314,7 @@ def numeric_inputs(edition: str) -> list[str]:
 
 
 def read_keys(path: Path, edition: str, keys, data_only: bool = False) -> dict[str, object]:
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     wb = openpyxl.load_workbook(path, data_only=data_only)
     out = {}
     for key in keys:
@@ -411,7 +411,7 @@ def test_merge_output_is_a_live_protected_template_that_audits_clean(run, tmp_pa
     for key in totals:
         assert_exact(cached[key], exact_sum(t[key] for t in unit_totals), key)
     wb = openpyxl.load_workbook(out)
-    for sheet in build_layout("2021").sheets:
+    for sheet in build_layout(load_form("2021")).sheets:
         assert wb[sheet.name].protection.sheet, sheet.name
     assert wb[DETAIL_SHEET].protection.sheet
     assert wb.security is not None and wb.security.lockStructure

@@ -17,7 +17,7 @@ import pytest
 from filling import clean_values, fill_workbook
 
 from xlrep.cli import main
-from xlrep.layout import build_layout, cell_ref
+from xlrep.form import load_form
 from xlrep.template import build_template
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -36,11 +36,6 @@ def run(monkeypatch, tmp_path, capsys):
         return code, out, err
 
     return _run
-
-
-def where(key: str, edition: str = "2021") -> tuple[str, str]:
-    sheet, row, col = build_layout(edition).addresses[key]
-    return sheet, cell_ref(row, col)
 
 
 def workbook(tmp_path: Path, name: str = "填报表.xlsx", changes: dict | None = None, edition="2021", year=2021) -> Path:
@@ -102,7 +97,7 @@ def test_a_workbook_not_made_by_xlrep_is_an_error_not_unreadable(run, tmp_path):
 # -- JSON -------------------------------------------------------------------------------
 
 
-def test_json_has_the_documented_shape(run, tmp_path):
+def test_json_has_the_documented_shape(run, tmp_path, where):
     path = workbook(tmp_path, changes=ERRORS_AND_WARNINGS)
     code, out, _ = run(path, "--json")
     assert code == 1
@@ -141,7 +136,7 @@ def test_json_keeps_chinese_readable(run, tmp_path):
 # -- the human audit ----------------------------------------------------------------------
 
 
-def test_the_audit_is_grouped_by_sheet_in_workbook_order_and_ends_with_the_counts(run, tmp_path):
+def test_the_audit_is_grouped_by_sheet_in_workbook_order_and_ends_with_the_counts(run, tmp_path, where):
     path = workbook(tmp_path, changes=ERRORS_AND_WARNINGS)
     code, _, err = run(path)
     lines = err.splitlines()
@@ -190,7 +185,7 @@ def _comments(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
     return out
 
 
-def test_annotate_writes_a_copy_with_a_comment_and_a_fill_on_each_offending_cell(run, tmp_path):
+def test_annotate_writes_a_copy_with_a_comment_and_a_fill_on_each_offending_cell(run, tmp_path, where):
     path = workbook(tmp_path, changes=ERRORS_AND_WARNINGS)
     before = digest(path)
     target = tmp_path / "标注.xlsx"
@@ -271,7 +266,7 @@ def _ole(path: Path, encrypted: bool = False) -> None:
 
 
 def _truncated(path: Path) -> None:
-    data = build_template(2021, "2021")
+    data = build_template(2021, load_form("2021"))
     path.write_bytes(data[: len(data) * 2 // 3])
 
 

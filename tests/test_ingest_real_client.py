@@ -9,6 +9,7 @@ import pytest
 from filling import clean_values
 
 from xlrep.cli import main
+from xlrep.form import load_form
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
 
@@ -19,9 +20,9 @@ EDITIONS = [("2019", 2020), ("2021", 2021)]
 
 def _lo_fill(calc, tmp_path, edition, year, values, raw_cells=(), name="filled.xlsx", rename=None):
     """Open the template in LibreOffice, type values (by key) and raw cells, save as .xlsx."""
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     template = tmp_path / f"template-{edition}.xlsx"
-    template.write_bytes(build_template(year, edition))
+    template.write_bytes(build_template(year, load_form(edition)))
     doc = calc.open(template)
     try:
         cells = []
@@ -49,7 +50,7 @@ def _ingest(path, capsys, *extra):
 
 
 def _a1(edition, key):
-    sheet, row, col = build_layout(edition).addresses[key]
+    sheet, row, col = build_layout(load_form(edition)).addresses[key]
     return sheet, cell_ref(row, col)
 
 

@@ -1,9 +1,12 @@
-"""Every label of the generated workbook, compared with the official format description.
+"""Every label of the generated workbook, compared with the official format.
 
-The expectations are *parsed* from ``shared/reference/format.md`` (the folder next to the
-repository); the actual labels are *read* from the cells of a freshly generated workbook
-with openpyxl. Neither side is taken from xlrep's form or layout objects, so the tests fail
-when either the workbook or the reference drifts.
+The expectations are the repository's own statement of the official forms,
+``tests/reference/official_forms.toml`` (facts: labels, merges, counts); the actual labels
+are *read* from the cells of a freshly generated workbook with openpyxl. Neither side is
+taken from xlrep's form or layout objects, so the tests fail when either drifts. Where the
+product's format reference is available (``format.md`` beside ``XLREP_CORPUS``), the
+reference file is also held against it: the expectations are *parsed* from format.md and
+must equal the file.
 
 Positions are compared relative to each table's top-left corner; a placement is
 ``(text, row offset, column offset, rows spanned, columns spanned)``.
@@ -12,20 +15,22 @@ Positions are compared relative to each table's top-left corner; a placement is
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pytest
+from corpus import reference_dir
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xlrep.form import load_form
 from xlrep.template import build_template
 
-FORMAT_MD = Path(__file__).resolve().parents[2] / "shared" / "reference" / "format.md"
+OFFICIAL_FORMS = Path(__file__).resolve().parent / "reference" / "official_forms.toml"
 
 #: Edition → the report year used to generate its workbook.
 EDITION_YEARS = {"2019": 2020, "2021": 2021}
@@ -48,19 +53,8 @@ Placement = tuple[str, int, int, int, int]
 
 
 def format_md() -> str:
-    """The reference text; fails the calling test (never skips) when the file is missing."""
-    if not FORMAT_MD.is_file():
-        pytest.fail(
-            f"official format description not found at {FORMAT_MD} "
-            "(expected shared/reference/format.md in the folder that holds the repository)",
-            pytrace=False,
-        )
-    return _read_format_md()
-
-
-@cache
-def _read_format_md() -> str:
-    return FORMAT_MD.read_text(encoding="utf-8")
+    """The product's format reference (skipped without it: see corpus.py)."""
+    return (reference_dir() / "format.md").read_text(encoding="utf-8")
 
 
 def number(word: str) -> int:
@@ -125,8 +119,12 @@ class SmallTable:
 
     caption: str
     lead: str  # the first header cell, 信息内容
-    columns: list[str]
-    rows: list[str]
+    columns: tuple[str, ...]
+    rows: tuple[str, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "columns", tuple(self.columns))
+        object.__setattr__(self, "rows", tuple(self.rows))
 
 
 def active_disclosure_tables(md: str, edition: str) -> list[SmallTable]:
@@ -387,6 +385,65 @@ def review_header(md: str) -> list[HeaderLabel]:
     return labels
 
 
+# --------------------------------------------------------------------------- the expectations
+
+
+@dataclass(frozen=True)
+class Official:
+    """What the official forms say, from the reference file or parsed from format.md (they must agree)."""
+
+    sections: tuple[tuple[str, str], ...]  # (numeral, heading)
+    active_tables: dict[str, tuple[SmallTable, ...]]
+    request_header: tuple[HeaderLabel, ...]
+    request_rows: dict[str, tuple[RowLabel, ...]]
+    result_rows: dict[str, int]
+    result_first: str
+    result_last: str
+    review_header: tuple[HeaderLabel, ...]
+    review_depth: int
+    review_value_cells: int
+
+    @staticmethod
+    def from_file(path: Path = OFFICIAL_FORMS) -> Official:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        editions = data["editions"]
+        return Official(
+            sections=tuple((n, h) for n, h in data["sections"]),
+            active_tables={
+                ed: tuple(SmallTable(t["caption"], t["lead"], t["columns"], t["rows"]) for t in e["active_tables"])
+                for ed, e in editions.items()
+            },
+            request_header=tuple(HeaderLabel(*h) for h in data["request"]["header"]),
+            request_rows={ed: tuple(RowLabel(*r) for r in e["request_rows"]) for ed, e in editions.items()},
+            result_rows={ed: e["result_rows"] for ed, e in editions.items()},
+            result_first=data["request"]["result_first"],
+            result_last=data["request"]["result_last"],
+            review_header=tuple(HeaderLabel(*h) for h in data["review"]["header"]),
+            review_depth=data["review"]["header_rows"],
+            review_value_cells=data["review"]["value_cells"],
+        )
+
+    @staticmethod
+    def from_format_md(md: str) -> Official:
+        counts, first, last = OFFICIAL.result_rows, OFFICIAL.result_first, OFFICIAL.result_last
+        value_cells = re.search(r"(\d+) value cells", md_section(md, "## 4."))
+        return Official(
+            sections=tuple(section_headings(md)),
+            active_tables={ed: tuple(active_disclosure_tables(md, ed)) for ed in EDITION_YEARS},
+            request_header=tuple(request_header(md)),
+            request_rows={ed: tuple(request_rows(md, ed)) for ed in EDITION_YEARS},
+            result_rows=counts,
+            result_first=first,
+            result_last=last,
+            review_header=tuple(review_header(md)),
+            review_depth=len(review_header_art(md)),
+            review_value_cells=int(value_cells.group(1)),
+        )
+
+
+OFFICIAL = Official.from_file()
+
+
 # --------------------------------------------------------------------------- workbook
 
 
@@ -401,7 +458,7 @@ def generated(request, tmp_path_factory) -> Generated:
     """The workbook of one edition, written to disk and read back with openpyxl."""
     edition = request.param
     path = tmp_path_factory.mktemp(f"edition{edition}") / f"template-{edition}.xlsx"
-    path.write_bytes(build_template(EDITION_YEARS[edition], edition))
+    path.write_bytes(build_template(EDITION_YEARS[edition], load_form(edition)))
     return Generated(edition, load_workbook(path))
 
 
@@ -446,9 +503,9 @@ def find_cells(ws: Worksheet, text: str, col: int | None = None) -> list[tuple[i
     ]
 
 
-def request_table(ws: Worksheet, md: str) -> tuple[int, int, int]:
+def request_table(ws: Worksheet) -> tuple[int, int, int]:
     """Table 三's (header top row, first value column, first data row), found via the corner text."""
-    corner = request_header(md)[0]
+    corner = OFFICIAL.request_header[0]
     found = find_cells(ws, corner.text)
     assert len(found) == 1, f"{ws.title}: corner text {corner.text!r} found at {found}"
     top, left = found[0]
@@ -466,13 +523,13 @@ def review_table_top(ws: Worksheet) -> tuple[int, int]:
 # --------------------------------------------------------------------------- tests
 
 
-def test_format_reference_is_available():
-    """The reference exists where the tests look for it (a missing file fails, never skips)."""
-    assert "## 1." in format_md()
+def test_the_reference_file_states_what_format_md_states():
+    """The repository's reference file against the product's format reference (when it is there)."""
+    assert Official.from_format_md(format_md()) == OFFICIAL
 
 
 def test_section_sheets_start_with_the_official_headings_in_order(generated):
-    headings = section_headings(format_md())
+    headings = OFFICIAL.sections
     sheets = [section_sheet(generated.book, numeral) for numeral, _ in headings]
     assert [ws["A1"].value for ws in sheets] == [h for _, h in headings]
     positions = [generated.book.sheetnames.index(ws.title) for ws in sheets]
@@ -480,7 +537,7 @@ def test_section_sheets_start_with_the_official_headings_in_order(generated):
 
 
 def test_active_disclosure_tables_have_documented_captions_columns_and_rows(generated):
-    tables = active_disclosure_tables(format_md(), generated.edition)
+    tables = OFFICIAL.active_tables[generated.edition]
     ws = section_sheet(generated.book, "二")
     caption_rows = []
     for t in tables:
@@ -500,39 +557,35 @@ def test_active_disclosure_tables_have_documented_captions_columns_and_rows(gene
 
 
 def test_request_header_labels_read_in_documented_order(generated):
-    md = format_md()
-    expected = [h.text for h in request_header(md)]
+    expected = [h.text for h in OFFICIAL.request_header]
     ws = section_sheet(generated.book, "三")
-    top, _, data = request_table(ws, md)
+    top, _, data = request_table(ws)
     assert [text for _, _, text in text_cells(ws, range(top, data))] == expected
 
 
 def test_request_header_merges_match_format(generated):
     """Corner over label columns × header rows; 申请人情况 over all 7 value columns; 自然人 and
     总计 two rows tall; 法人或其他组织 five columns wide, its five sub-columns beneath it."""
-    md = format_md()
     ws = section_sheet(generated.book, "三")
-    top, left, data = request_table(ws, md)
+    top, left, data = request_table(ws)
     actual = placements(ws, text_cells(ws, range(top, data)), top, left)
-    assert actual == [h.placement for h in request_header(md)]
-    assert left == 1 + request_header(md)[0].cols, "the corner must start in column A"
+    assert actual == [h.placement for h in OFFICIAL.request_header]
+    assert left == 1 + OFFICIAL.request_header[0].cols, "the corner must start in column A"
 
 
 def test_request_row_labels_read_in_documented_order(generated):
-    md = format_md()
-    rows = request_rows(md, generated.edition)
+    rows = OFFICIAL.request_rows[generated.edition]
     ws = section_sheet(generated.book, "三")
-    _, left, data = request_table(ws, md)
+    _, left, data = request_table(ws)
     labels = [text for _, _, text in text_cells(ws, range(data, ws.max_row + 1), range(1, left))]
     assert labels == [r.text for r in rows] + [XLREP_CHECK_ROW]
 
 
 def test_request_row_label_merges_match_format(generated):
     """Level-0 labels span all label columns; group labels are merged down over their data rows."""
-    md = format_md()
-    rows = request_rows(md, generated.edition)
+    rows = OFFICIAL.request_rows[generated.edition]
     ws = section_sheet(generated.book, "三")
-    _, left, data = request_table(ws, md)
+    _, left, data = request_table(ws)
     assert left - 1 == max(r.level for r in rows) + 1, "label columns = indentation levels of the rows block"
     cells = text_cells(ws, range(data, ws.max_row + 1), range(1, left))
     actual = placements(ws, cells, data, 1)
@@ -541,16 +594,15 @@ def test_request_row_label_merges_match_format(generated):
 
 
 def test_request_result_block_has_documented_row_count(generated):
-    md = format_md()
-    counts, first, last = documented_result_rows(md)
-    rows = request_rows(md, generated.edition)
+    counts, first, last = OFFICIAL.result_rows, OFFICIAL.result_first, OFFICIAL.result_last
+    rows = OFFICIAL.request_rows[generated.edition]
     start = next(i for i, r in enumerate(rows) if r.text.startswith(first))
     end = next(i for i, r in enumerate(rows) if r.text.startswith(last))
     documented = sum(not r.group for r in rows[start : end + 1])
     assert documented == counts[generated.edition], "format.md: the rows block disagrees with the stated count"
 
     ws = section_sheet(generated.book, "三")
-    _, left, data = request_table(ws, md)
+    _, left, data = request_table(ws)
     cells = text_cells(ws, range(data, ws.max_row + 1), range(1, left))
     first_row = next(r for r, _, t in cells if t.startswith(first))
     last_row = next(r for r, _, t in cells if t.startswith(last))
@@ -558,32 +610,24 @@ def test_request_result_block_has_documented_row_count(generated):
 
 
 def test_review_litigation_header_labels_match_format(generated):
-    md = format_md()
     ws = section_sheet(generated.book, "四")
     top, _ = review_table_top(ws)
-    depth = len(review_header_art(md))
+    depth = OFFICIAL.review_depth
     actual = [text for _, _, text in text_cells(ws, range(top, top + depth))]
-    assert Counter(actual) == Counter(review_header_tokens(md))
+    assert Counter(actual) == Counter(h.text for h in OFFICIAL.review_header)
 
 
 def test_review_litigation_header_spans_match_format(generated):
     """行政复议 5 columns, 行政诉讼 10, 未经复议直接起诉 and 复议后起诉 5 each; 行政复议's five
-    sub-headers two rows tall — as drawn in format.md's header art."""
-    md = format_md()
-    expected = review_header(md)
-    value_cells = re.search(r"(\d+) value cells", md_section(md, "## 4."))
-    assert value_cells and sum(h.cols for h in expected if h.row == 0) == int(value_cells.group(1))
-    note = re.search(r"\((\S+)'s (\w+) headers span the (\w+) lower header rows\.\)", md_section(md, "## 4."))
-    assert note, "format.md §4: note on the sub-header spans not found"
-    group = next(h for h in expected if h.text == note.group(1))
-    under = [h for h in expected if h.row > 0 and group.col <= h.col < group.col + group.cols]
-    assert len(under) == number(note.group(2)) and {h.rows for h in under} == {number(note.group(3))}
+    sub-headers two rows tall — as the official header is drawn."""
+    expected = OFFICIAL.review_header
+    assert sum(h.cols for h in expected if h.row == 0) == OFFICIAL.review_value_cells
 
     ws = section_sheet(generated.book, "四")
     top, left = review_table_top(ws)
-    actual = placements(ws, text_cells(ws, range(top, top + len(review_header_art(md)))), top, left)
+    actual = placements(ws, text_cells(ws, range(top, top + OFFICIAL.review_depth)), top, left)
     assert sorted(actual) == sorted(h.placement for h in expected)
-    data_row = text_cells(ws, range(top + len(review_header_art(md)), ws.max_row + 1))
+    data_row = text_cells(ws, range(top + OFFICIAL.review_depth, ws.max_row + 1))
     assert data_row == [], "table 四 has no row label and no text below its header"
 
 

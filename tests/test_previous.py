@@ -37,13 +37,8 @@ OTHER_NARRATIVE = {
 }
 
 
-def where(key: str, edition: str = "2021") -> tuple[str, str]:
-    sheet, row, col = build_layout(edition).addresses[key]
-    return sheet, cell_ref(row, col)
-
-
 def write(path: Path, edition: str, year: int, values: dict) -> Path:
-    path.write_bytes(build_template(year, edition, values=values))
+    path.write_bytes(build_template(year, load_form(edition), values=values))
     return path
 
 
@@ -139,7 +134,7 @@ def test_a_consistent_pair_has_no_prev_findings_and_no_errors(tmp_path, edition,
 # -- PREV-CARRY --------------------------------------------------------------------------
 
 
-def test_prev_carry_names_the_column_whose_carried_in_differs(tmp_path, pair_2021):
+def test_prev_carry_names_the_column_whose_carried_in_differs(tmp_path, pair_2021, where):
     last, now = pair_2021
     set_carried_in(now, "2021", "commercial", last["t3.carried_forward.commercial"] + 3)
     findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-CARRY"]
@@ -155,7 +150,7 @@ def test_prev_carry_names_the_column_whose_carried_in_differs(tmp_path, pair_202
     assert "商业企业" in commercial.message
 
 
-def test_prev_carry_for_each_differing_column_with_both_numbers(tmp_path, pair_2021):
+def test_prev_carry_for_each_differing_column_with_both_numbers(tmp_path, pair_2021, where):
     last, now = pair_2021
     set_carried_in(now, "2021", "natural_person", 0)  # last year carried 4 forward
     set_carried_in(now, "2021", "research", 5)  # last year carried 2 forward
@@ -172,7 +167,7 @@ def test_prev_carry_for_each_differing_column_with_both_numbers(tmp_path, pair_2
 # -- PREV-IN-FORCE -----------------------------------------------------------------------
 
 
-def test_prev_in_force_reports_the_expected_count(tmp_path, pair_2021):
+def test_prev_in_force_reports_the_expected_count(tmp_path, pair_2021, where):
     last, now = pair_2021
     now["t2.normative_docs.in_force"] = last["t2.normative_docs.in_force"]  # forgot this year's 4 issued, 3 repealed
     findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-IN-FORCE"]
@@ -183,7 +178,7 @@ def test_prev_in_force_reports_the_expected_count(tmp_path, pair_2021):
     assert "行政规范性文件" in f.message and "21" in f.message
 
 
-def test_prev_in_force_for_rules(tmp_path, pair_2021):
+def test_prev_in_force_for_rules(tmp_path, pair_2021, where):
     last, now = pair_2021
     now["t2.rules.in_force"] = 9  # 5 + 2 - 1 = 6 expected
     findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-IN-FORCE"]
@@ -235,7 +230,7 @@ def test_text_similarity_threshold_is_inclusive_at_80_percent():
 
 
 @pytest.mark.parametrize(("same", "fires"), [(40, True), (45, True), (39, False), (10, False)])
-def test_prev_text_copy_at_and_below_80_percent(tmp_path, pair_2021, same, fires):
+def test_prev_text_copy_at_and_below_80_percent(tmp_path, pair_2021, same, fires, where):
     last, now = pair_2021
     prev_text = _distinct(0x4E00, 50)
     last["s5.problems"] = prev_text
@@ -316,7 +311,7 @@ def test_edition_change_consistent_pair_has_no_prev_findings(tmp_path, last_2020
     assert check_pair(tmp_path, ("2019", 2020, last_2020), ("2021", 2021, now)) == []
 
 
-def test_edition_change_prev_carry_works(tmp_path, last_2020):
+def test_edition_change_prev_carry_works(tmp_path, last_2020, where):
     now = this_year(last_2020, "2021", 2021, last_edition="2019")
     set_carried_in(now, "2021", "legal_service", now["t3.carried_in.legal_service"] + 2)
     findings = [
@@ -387,7 +382,7 @@ def test_edition_change_does_not_apply_prev_in_force(tmp_path, last_2020):
 # -- template --from -----------------------------------------------------------------------
 
 
-def _cell(wb, key: str, edition: str):
+def _cell(wb, key: str, edition: str, where):
     sheet, a1 = where(key, edition)
     return wb[sheet][a1]
 
@@ -399,7 +394,7 @@ def _assert_prefilled(xl, value):
     assert xl.protection.locked is False
 
 
-def test_template_from_2021_carries_contacts_carried_in_and_in_force_reference(run, tmp_path, pair_2021):
+def test_template_from_2021_carries_contacts_carried_in_and_in_force_reference(run, tmp_path, pair_2021, where):
     last, _ = pair_2021
     last_path = write(tmp_path / "上年.xlsx", "2021", 2021, last)
     code, _, err = run("template", "2022", "--from", last_path, "-o", "新.xlsx")
@@ -415,15 +410,15 @@ def test_template_from_2021_carries_contacts_carried_in_and_in_force_reference(r
         "info.email",
         "info.download_url",
     ):
-        _assert_prefilled(_cell(wb, key, "2021"), last[key])
+        _assert_prefilled(_cell(wb, key, "2021", where), last[key])
     for column in COLUMNS:
-        xl = _cell(wb, f"t3.carried_in.{column}", "2021")
+        xl = _cell(wb, f"t3.carried_in.{column}", "2021", where)
         _assert_prefilled(xl, last[f"t3.carried_forward.{column}"])
         assert "结转下年度" in xl.comment.text
-    assert str(_cell(wb, "t3.carried_in.total", "2021").value).startswith("=")  # the total stays a formula
+    assert str(_cell(wb, "t3.carried_in.total", "2021", where).value).startswith("=")  # the total stays a formula
     for key in ("t3.new_received.natural_person", "t2.rules.in_force", "s1.proactive"):  # nothing else is filled
-        assert _cell(wb, key, "2021").value is None
-        assert _cell(wb, key, "2021").fill.fgColor.rgb != LAVENDER
+        assert _cell(wb, key, "2021", where).value is None
+        assert _cell(wb, key, "2021", where).fill.fgColor.rgb != LAVENDER
     # last year's 现行有效件数 beside the table, for reference
     sheet, a1 = where("t2.rules.in_force")
     ws = wb[sheet]
@@ -438,7 +433,7 @@ def test_template_from_2021_carries_contacts_carried_in_and_in_force_reference(r
     assert ws.protection.sheet
 
 
-def test_template_from_2019_carries_prev_items(run, tmp_path):
+def test_template_from_2019_carries_prev_items(run, tmp_path, where):
     last = clean_values("2019", 2019, seed=4)
     last.update(
         {
@@ -456,14 +451,14 @@ def test_template_from_2019_carries_prev_items(run, tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "新.xlsx")
     expected = {"licensing": 8, "penalty": 7, "admin_fees": 6, "other_services": 0, "enforcement": 0}
     for row, value in expected.items():
-        _assert_prefilled(_cell(wb, f"t2.{row}.prev_items", "2019"), value)
-        assert _cell(wb, f"t2.{row}.change", "2019").value is None
+        _assert_prefilled(_cell(wb, f"t2.{row}.prev_items", "2019", where), value)
+        assert _cell(wb, f"t2.{row}.change", "2019", where).value is None
     for column in COLUMNS:
-        _assert_prefilled(_cell(wb, f"t3.carried_in.{column}", "2019"), last[f"t3.carried_forward.{column}"])
-    _assert_prefilled(_cell(wb, "info.org_name", "2019"), last["info.org_name"])
+        _assert_prefilled(_cell(wb, f"t3.carried_in.{column}", "2019", where), last[f"t3.carried_forward.{column}"])
+    _assert_prefilled(_cell(wb, "info.org_name", "2019", where), last["info.org_name"])
 
 
-def test_template_from_across_the_edition_change(run, tmp_path, last_2020):
+def test_template_from_across_the_edition_change(run, tmp_path, last_2020, where):
     last_path = write(tmp_path / "2020.xlsx", "2019", 2020, last_2020)
     code, _, err = run("template", "2021", "--from", last_path, "-o", "2021.xlsx")
     assert code == 0, err
@@ -471,15 +466,17 @@ def test_template_from_across_the_edition_change(run, tmp_path, last_2020):
     wb = openpyxl.load_workbook(tmp_path / "2021.xlsx")
     assert {p.name: p.value for p in wb.custom_doc_props.props}["xlrep.edition"] == "2021"
     for column in COLUMNS:
-        _assert_prefilled(_cell(wb, f"t3.carried_in.{column}", "2021"), last_2020[f"t3.carried_forward.{column}"])
-    _assert_prefilled(_cell(wb, "info.org_type", "2021"), last_2020["info.org_type"])
+        _assert_prefilled(
+            _cell(wb, f"t3.carried_in.{column}", "2021", where), last_2020[f"t3.carried_forward.{column}"]
+        )
+    _assert_prefilled(_cell(wb, "info.org_type", "2021", where), last_2020["info.org_type"])
     # 对外公开总数量 is not 现行有效件数: nothing carried or shown for it
-    assert _cell(wb, "t2.rules.in_force", "2021").value is None
+    assert _cell(wb, "t2.rules.in_force", "2021", where).value is None
     texts = [xl.value for ws in wb.worksheets for row in ws.iter_rows() for xl in row if isinstance(xl.value, str)]
     assert not any("（参考）" in t for t in texts)
 
 
-def test_template_from_with_org_overrides_the_carried_name(run, tmp_path, pair_2021):
+def test_template_from_with_org_overrides_the_carried_name(run, tmp_path, pair_2021, where):
     last, _ = pair_2021
     last_path = write(tmp_path / "上年.xlsx", "2021", 2021, last)
     code, _, err = run(
@@ -487,13 +484,13 @@ def test_template_from_with_org_overrides_the_carried_name(run, tmp_path, pair_2
     )
     assert code == 0, err
     wb = openpyxl.load_workbook(tmp_path / "新.xlsx")
-    assert _cell(wb, "info.org_name", "2021").value == "某某县数据局"
-    assert _cell(wb, "info.org_type", "2021").value == "其他"
-    assert _cell(wb, "info.phone", "2021").value == last["info.phone"]
+    assert _cell(wb, "info.org_name", "2021", where).value == "某某县数据局"
+    assert _cell(wb, "info.org_type", "2021", where).value == "其他"
+    assert _cell(wb, "info.phone", "2021", where).value == last["info.phone"]
 
 
 def _fill_rest(path: Path, values: dict, skip_prefix=("t3.carried_in.", "info.")) -> None:
-    layout = build_layout("2021")
+    layout = build_layout(load_form("2021"))
     wb = openpyxl.load_workbook(path)
     for key, value in values.items():
         if key.startswith(skip_prefix) or key == "info.report_year":
@@ -508,7 +505,7 @@ def _ingest_json(run, path: Path, last_path: Path):
     return code, json.loads(out), err
 
 
-def test_template_from_then_ingest_previous_has_no_prev_carry(run, tmp_path, pair_2021):
+def test_template_from_then_ingest_previous_has_no_prev_carry(run, tmp_path, pair_2021, where):
     last, now = pair_2021
     last_path = write(tmp_path / "上年.xlsx", "2021", 2021, last)
     new = tmp_path / "新.xlsx"

@@ -6,13 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-import typer.main
 
-from xlrep.cli import app
+from xlrep.cli import cli
+from xlrep.rules import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = typer.main.get_command(app).commands
+COMMANDS = cli.commands
 
 
 def _code_blocks(text: str) -> str:
@@ -53,3 +53,9 @@ def test_the_two_commands_and_ci_runs_the_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^bash scripts/test\.sh\s*$", ci, flags=re.M)
     assert "pytest" in (ROOT / "scripts" / "test.sh").read_text(encoding="utf-8")
+
+
+def test_readme_rule_table_is_generated_from_the_registry():
+    m = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", README, re.S)
+    assert m, "README has no generated rule table (run: python scripts/rules_table.py)"
+    assert m.group(1) == markdown_table(), "README rule table is stale: run python scripts/rules_table.py"

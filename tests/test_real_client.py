@@ -20,7 +20,7 @@ import pytest
 import xlsxwriter
 
 from xlrep.engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
-from xlrep.form import Form
+from xlrep.form import Form, load_form
 from xlrep.layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref, live_items
 from xlrep.template import build_template
 
@@ -161,7 +161,7 @@ def templates(tmp_path_factory) -> dict[str, str]:
     out = {}
     for edition in EDITIONS:
         path = folder / f"template-{edition}.xlsx"
-        path.write_bytes(build_template(YEAR[edition], edition))
+        path.write_bytes(build_template(YEAR[edition], load_form(edition)))
         out[edition] = str(path)
     return out
 
@@ -210,7 +210,7 @@ def test_bridge_reads_cached_results_without_recalculating(calc, tmp_path):
 # -- (a) the cached results of the template ---------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_template_cached_results_are_correct(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     cells = [a for _, _, a in watched(layout)]
     want = expected(form, {})
@@ -223,7 +223,7 @@ def test_template_cached_results_are_correct(calc, templates, edition):
         recalculated = calc.read(doc, cells)
         assert differences(layout, {}, recalculated) == []
     assert [c["string"] for c in cached] == [c["string"] for c in recalculated]
-    for (what, _, _), answer in zip(watched(layout), cached):
+    for (what, _, _), answer in zip(watched(layout), cached, strict=True):
         if what in ("check", "live"):
             assert answer["string"] == PASS
 
@@ -231,7 +231,7 @@ def test_template_cached_results_are_correct(calc, templates, edition):
 # -- (b) random fills --------------------------------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_random_fills_compute_like_python(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     inputs = numeric_inputs(form)
     assert {c.table or c.key.split(".")[0] for c in inputs} == set(form.value_tables)
@@ -277,7 +277,7 @@ def test_random_fills_compute_like_python(calc, templates, edition):
 # -- (c) defined names -------------------------------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_defined_names_resolve_to_the_layout(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     with Opened(calc, templates[edition]) as doc:
         names = calc.names(doc)
     wrong = []
@@ -292,7 +292,7 @@ def test_defined_names_resolve_to_the_layout(calc, templates, edition):
 # -- (d) protection ----------------------------------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_protection(calc, templates, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     unlocked = [ref(layout, c.key) for c in form.inputs]
     locked = [a for _, _, a in watched(layout)]
@@ -306,14 +306,16 @@ def test_protection(calc, templates, edition):
     assert not sheets[META_SHEET]["visible"]
     assert [n for n, s in sheets.items() if n != META_SHEET and not s["visible"]] == []
     flags = info["locked"]
-    assert [a for a, f in zip(unlocked, flags[: len(unlocked)]) if f] == [], "input cells must be unlocked"
-    assert [a for a, f in zip(locked, flags[len(unlocked) :]) if not f] == [], "computed and label cells must be locked"
+    assert [a for a, f in zip(unlocked, flags[: len(unlocked)], strict=True) if f] == [], "input cells must be unlocked"
+    assert [a for a, f in zip(locked, flags[len(unlocked) :], strict=True) if not f] == [], (
+        "computed and label cells must be locked"
+    )
 
 
 # -- (e) saved by LibreOffice, read by openpyxl ---------------------------------------
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_saved_by_libreoffice_cached_values_read_by_openpyxl(calc, templates, edition, tmp_path):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = layout.form
     inputs = numeric_inputs(form)
     reads = [a for _, _, a in watched(layout)]
@@ -382,7 +384,7 @@ def edge_doc(calc, templates):
 
 @pytest.mark.parametrize("typed", EDGE_CASES)
 def test_fractional_and_huge_counts(calc, edge_doc, typed):
-    layout = build_layout("2021")
+    layout = build_layout(load_form("2021"))
     inputs = numeric_inputs(layout.form)
     values = {c.key: None for c in inputs} | typed
     answers = calc.fill(

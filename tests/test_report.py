@@ -5,7 +5,7 @@ and its row/column spans expanded into a grid; the .docx is read back with
 python-docx, whose ``table.cell(r, c)`` repeats a merged cell over its span. Both
 grids are compared, position by position, with the official layout
 (``xlrep.layout``) and with the published figures (``tests/huaian.py``) or the
-seed report (``../shared/samples/seed-tuoli-2021.txt``). Formats and the command
+seed report (``seed-tuoli-2021.txt`` beside ``XLREP_CORPUS``; skipped without it). Formats and the command
 line are in ``test_report_formats.py``.
 """
 
@@ -13,184 +13,35 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from datetime import date
-from html.parser import HTMLParser
-from pathlib import Path
 
 import docx
 import huaian
 import pytest
+from corpus import samples_dir
 from filling import clean_values, fill_workbook
+from reports import (
+    BOX,
+    HEADINGS,
+    HUAIAN_XLSX,
+    SUBHEADINGS_ONE,
+    TUOLI_XLSX,
+    Src,
+    docx_grid,
+    html_tables,
+    model_grid,
+    number,
+    reading_order,
+    spans,
+    squash,
+)
 
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, display_width
-from xlrep.report import Heading, Paragraph, Table, build_report, render, render_html, render_text, table_as_text
-
-ROOT = Path(__file__).resolve().parents[1]
-HUAIAN_XLSX = ROOT / "samples" / "huaian-2024.xlsx"
-TUOLI_XLSX = ROOT / "samples" / "tuoli-2021.xlsx"
-SEED = ROOT.parent / "shared" / "samples" / "seed-tuoli-2021.txt"
-
-HEADINGS = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-]
-SUBHEADINGS_ONE = [
-    "（一）主动公开",
-    "（二）依申请公开",
-    "（三）政府信息管理",
-    "（四）政府信息公开平台建设",
-    "（五）监督保障",
-]
-BOX = tuple("┌│├└")
-
-
-# -- reading tables back -------------------------------------------------------------
-
-
-@dataclass(eq=False)  # identity: one object per cell of the source, however many positions it covers
-class Src:
-    text: str
-    key: str | None = None
-    classes: tuple[str, ...] = ()
-
-
-class _HtmlTables(HTMLParser):
-    """Every <table> of a page as rows of (Src, rowspan, colspan), plus its caption and data-table."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tables: list[dict] = []
-        self._cell: dict | None = None
-        self._caption: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "table":
-            self.tables.append({"id": a.get("data-table"), "caption": None, "rows": []})
-        elif tag == "tr" and self.tables:
-            self.tables[-1]["rows"].append([])
-        elif tag in ("td", "th") and self.tables:
-            self._cell = {
-                "tag": tag,
-                "rowspan": int(a.get("rowspan", 1)),
-                "colspan": int(a.get("colspan", 1)),
-                "key": a.get("data-key"),
-                "classes": tuple((a.get("class") or "").split()),
-                "text": [],
-            }
-        elif tag == "caption":
-            self._caption = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            c = self._cell
-            self.tables[-1]["rows"][-1].append(
-                (Src("".join(c["text"]), c["key"], c["classes"]), c["rowspan"], c["colspan"])
-            )
-            self._cell = None
-        elif tag == "caption" and self._caption is not None:
-            self.tables[-1]["caption"] = "".join(self._caption)
-            self._caption = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell["text"].append(data)
-        elif self._caption is not None:
-            self._caption.append(data)
-
-
-def html_tables(page: str) -> list[dict]:
-    """Each table with ``grid``: rows × columns of ``Src``, spans expanded (a merged cell fills its rectangle)."""
-    parser = _HtmlTables()
-    parser.feed(page)
-    parser.close()
-    for t in parser.tables:
-        grid: dict[tuple[int, int], Src] = {}
-        for r, row in enumerate(t["rows"]):
-            c = 0
-            for src, rowspan, colspan in row:
-                while (r, c) in grid:
-                    c += 1
-                for i in range(rowspan):
-                    for j in range(colspan):
-                        assert (r + i, c + j) not in grid, f"table {t['id']}: cells overlap at {(r + i, c + j)}"
-                        grid[(r + i, c + j)] = src
-                c += colspan
-        rows = max(r for r, _ in grid) + 1
-        cols = max(c for _, c in grid) + 1
-        assert len(grid) == rows * cols, f"table {t['id']}: the rows do not fill a rectangle (ragged or holes)"
-        t["grid"] = [[grid[(r, c)] for c in range(cols)] for r in range(rows)]
-    return parser.tables
-
-
-def docx_grid(table) -> list[list[Src]]:
-    """A python-docx table as rows × columns of ``Src``: a merged cell is one object over its whole span."""
-    by_tc: dict = {}  # keyed by the <w:tc> element itself: held here, lxml gives the same proxy for the same node
-    out = []
-    for r in range(len(table.rows)):
-        row = []
-        for c in range(len(table.columns)):
-            cell = table.cell(r, c)
-            src = by_tc.setdefault(cell._tc, Src(cell.text))
-            row.append(src)
-        out.append(row)
-    return out
-
-
-def model_grid(table: Table) -> list[list[Src]]:
-    grid: dict[tuple[int, int], Src] = {}
-    for cell in table.cells:
-        src = Src(cell.text, cell.key)
-        for i in range(cell.rowspan):
-            for j in range(cell.colspan):
-                assert (cell.row + i, cell.col + j) not in grid
-                grid[(cell.row + i, cell.col + j)] = src
-    assert len(grid) == table.rows * table.cols, f"table {table.table} leaves holes"
-    return [[grid[(r, c)] for c in range(table.cols)] for r in range(table.rows)]
-
-
-def spans(grid: list[list[Src]]) -> dict[tuple[int, int], tuple[int, int]]:
-    """(top, left) -> (rowspan, colspan) of every cell of a grid."""
-    where: dict[int, list[tuple[int, int]]] = {}
-    for r, row in enumerate(grid):
-        for c, src in enumerate(row):
-            where.setdefault(id(src), []).append((r, c))
-    out = {}
-    for cells in where.values():
-        rows = {r for r, _ in cells}
-        cols = {c for _, c in cells}
-        assert len(cells) == len(rows) * len(cols), f"a merged cell that is not a rectangle: {cells}"
-        out[(min(rows), min(cols))] = (len(rows), len(cols))
-    return out
-
-
-def reading_order(grid: list[list[Src]]) -> list[str]:
-    """Cell texts row by row, as a web page copied into text reads: a merged cell once where it
-    starts, an empty cell where a cell merged down from above covers the row (once per span)."""
-    out = []
-    for r, row in enumerate(grid):
-        for c, src in enumerate(row):
-            if c > 0 and row[c - 1] is src:
-                continue  # covered from the left
-            out.append("" if r > 0 and grid[r - 1][c] is src else src.text)
-    return out
-
-
-def number(text: str):
-    assert re.fullmatch(r"-?\d+(\.\d+)?", text), f"not a plain number: {text!r}"
-    return float(text) if "." in text else int(text)
-
-
-def squash(text: str) -> str:
-    return "".join(text.split())
-
+from xlrep.report import Heading, Paragraph, Table, build_report, render
+from xlrep.report.html import render_html
+from xlrep.report.text import render_text, table_as_text
 
 # -- the official layout, as the template was written from it ------------------------------
 
@@ -198,7 +49,7 @@ def squash(text: str) -> str:
 def expected_tables(edition: str) -> list[dict]:
     """Each official table of the form: its caption, and every grid position -> ("label", text) or ("value", key);
     the merged label cells as (top, left) -> (rowspan, colspan)."""
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     out = []
     for sheet in layout.form.sheets:
         if sheet.section not in ("二", "三", "四"):
@@ -310,7 +161,7 @@ def test_html_tables_read_back_as_the_published_report(huaian_report, huaian_fig
     expected = expected_tables("2021")
     assert [t["id"] for t in tables] == [e["table"] for e in expected] == ["t2"] * 4 + ["t3", "t4"]
     seen = {}
-    for t, e in zip(tables, expected):
+    for t, e in zip(tables, expected, strict=True):
         where = f"HTML {t['id']} {t['caption'] or ''}"
         assert t["caption"] == e["caption"]
         check_grid(t["grid"], e, huaian_figures, where, keyed=True)
@@ -324,7 +175,7 @@ def test_html_tables_read_back_as_the_published_report(huaian_report, huaian_fig
 def test_docx_tables_read_back_as_the_published_report(huaian_docx, huaian_figures):
     expected = expected_tables("2021")
     assert len(huaian_docx.tables) == len(expected)
-    for table, e in zip(huaian_docx.tables, expected):
+    for table, e in zip(huaian_docx.tables, expected, strict=True):
         grid = docx_grid(table)
         where = f"Word {e['table']} {e['caption'] or ''}"
         if e["caption"]:  # 二's small tables: a caption row merged across the table
@@ -395,11 +246,10 @@ def test_html_marks_value_cells_and_the_vertical_label(huaian_report):
 
 def seed_sections() -> dict[str, list[str]]:
     """The seed's 一、…六、 heading lines (not tab-indented), each with the tab-indented cell lines under it."""
-    if not SEED.exists():
-        pytest.fail(f"the shared seed {SEED} is missing (the repository expects ../shared beside it)")
+    seed = samples_dir() / "seed-tuoli-2021.txt"  # the published text: from beside the corpus, or skipped
     out: dict[str, list[str]] = {}
     current = None
-    for line in SEED.read_text(encoding="utf-8").splitlines():
+    for line in seed.read_text(encoding="utf-8").splitlines():
         if line.startswith("\t"):
             if current is not None:
                 out[current].append(squash(line))
@@ -446,7 +296,8 @@ def test_tables_read_as_the_seed_cell_for_cell(source, tuoli_report, tuoli_docx)
         mine = [squash(t) for t in ours[heading]]
         if mine != seed[heading]:
             first = next(
-                (i for i, (a, b) in enumerate(zip(mine, seed[heading])) if a != b), min(len(mine), len(seed[heading]))
+                (i for i, (a, b) in enumerate(zip(mine, seed[heading], strict=False)) if a != b),
+                min(len(mine), len(seed[heading])),
             )
             pytest.fail(
                 f"{source} {heading}: cell {first}: ours {mine[first : first + 3]!r}, seed {seed[heading][first : first + 3]!r} "
@@ -557,7 +408,7 @@ def test_text_figures_come_from_the_workbook(tmp_path):
     changed = render_text(build_report(audit(second)))
     row2 = _t4_row(changed)
     assert row2[:5] == ["7", "41", "0", "2", "50"] and row2[5:] == row[5:]
-    assert [a for a, b in zip(text.splitlines(), changed.splitlines()) if a != b]
+    assert [a for a, b in zip(text.splitlines(), changed.splitlines(), strict=False) if a != b]
     t3_a = [b for b in grid_blocks(text) if len(b) > 20]
     t3_b = [b for b in grid_blocks(changed) if len(b) > 20]
     assert t3_a == t3_b

@@ -12,12 +12,16 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from filling import clean_values, fill_workbook
-from test_report import HEADINGS, HUAIAN_XLSX, html_tables, number
+from reports import HEADINGS, HUAIAN_XLSX, html_tables, number
 
 from xlrep.cli import main
 from xlrep.form import load_form
 from xlrep.ingest import audit
-from xlrep.report import DRAFT, Heading, build_report, render, render_html, render_json, render_markdown, render_text
+from xlrep.report import DRAFT, Heading, build_report, render
+from xlrep.report.html import render_html
+from xlrep.report.jsondoc import render_json
+from xlrep.report.markdown import render_markdown
+from xlrep.report.text import render_text
 
 FORMATS = (".txt", ".md", ".html", ".docx", ".json")
 TYPED = clean_values("2021", 2021)  # a clean fill: what the clerk typed
@@ -96,7 +100,7 @@ def test_markdown_has_the_headings_and_the_tables(sample, report, huaian_report)
     assert [line[4:] for line in lines if line.startswith("### ")] == subs
     tables = html_tables(md)
     assert [t["id"] for t in tables] == [t.table for t in rep.tables]
-    for parsed, table in zip(tables, rep.tables):
+    for parsed, table in zip(tables, rep.tables, strict=True):
         values = {src.key: src.text for row in parsed["grid"] for src in row if src.key}
         assert values == table.values()
 

@@ -23,7 +23,7 @@ def made(request, tmp_path_factory):
     year, edition = request.param
     path = tmp_path_factory.mktemp(edition) / "t.xlsx"
     data = build_template(
-        year, edition, values={"info.org_name": "某某县人民政府", "info.org_type": "县级以上地方人民政府"}
+        year, load_form(edition), values={"info.org_name": "某某县人民政府", "info.org_type": "县级以上地方人民政府"}
     )
     path.write_bytes(data)
     return {
@@ -33,7 +33,7 @@ def made(request, tmp_path_factory):
         "data": data,
         "wb": openpyxl.load_workbook(path),
         "cached": openpyxl.load_workbook(path, data_only=True),
-        "layout": build_layout(edition),
+        "layout": build_layout(load_form(edition)),
     }
 
 
@@ -105,7 +105,7 @@ def test_the_identity_check_sits_under_each_of_the_seven_columns_of_table_three(
     assert len(checks) == 7
     grid = form.grids("t3")[0]
     last_row = max(layout.addresses[grid.cell_key(r, c)][1] for r in grid.rows for c in grid.columns)
-    for check, column in zip(checks, grid.columns):
+    for check, column in zip(checks, grid.columns, strict=True):
         sheet, row, col = layout.addresses[check.id]
         assert sheet == "三、依申请公开" and row == last_row + 1
         assert col == layout.addresses[grid.cell_key(grid.rows[0], column)][2]
@@ -239,7 +239,7 @@ def test_cjk_fonts_are_named(made):
 
 
 def test_password_protects_sheets_and_structure():
-    data = build_template(2021, "2021", password="secret")
+    data = build_template(2021, load_form("2021"), password="secret")
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert all(ws.protection.password for ws in wb.worksheets)
     assert wb.security.workbookPassword
@@ -247,8 +247,8 @@ def test_password_protects_sheets_and_structure():
 
 
 def test_the_2019_procurement_amount_unit_defaults_to_wanyuan():
-    wb = openpyxl.load_workbook(io.BytesIO(build_template(2019, "2019")))
-    layout = build_layout("2019")
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(2019, load_form("2019"))))
+    layout = build_layout(load_form("2019"))
     assert _cell(wb, layout, "t2.procurement.amount_unit").value == "万元"
 
 

@@ -1,14 +1,44 @@
 """xlrep — 政府信息公开工作年度报告：填报表生成、校验与报告生成。
 
-Usable as a library::
+A library first; the ``xlrep`` command is a thin layer over these functions::
 
-    from xlrep import build_template, load_form, edition_for_year
-    data = build_template(2021, edition_for_year(2021), values={"info.org_name": "某某县人民政府"})
+    from xlrep import audit, build_report, build_template, form_for_year, render
+
+    data = build_template(2021, values={"info.org_name": "某某县人民政府"})   # the fill-in workbook
+    result = audit("填好的.xlsx")                    # read + every rule: result.findings, result.summary
+    report = build_report(result)                    # the report model
+    open("报告.docx", "wb").write(render(report, ".docx"))
+
+Names are imported on first use, so ``import xlrep`` stays cheap.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-from .form import edition_for_year, load_form  # noqa: E402
-from .template import TEMPLATE_VERSION, build_template  # noqa: E402
+_EXPORTS = {
+    "build_template": ("template", "build_template"),
+    "audit": ("ingest", "audit"),
+    "Audit": ("ingest", "Audit"),
+    "build_report": ("report", "build_report"),
+    "render": ("report", "render"),
+    "audit_many": ("batch", "audit_many"),
+    "merge": ("merge", "merge_workbook"),
+    "read_workbook": ("reader", "read_workbook"),
+    "load_form": ("form", "load_form"),
+    "form_for_year": ("form", "form_for_year"),
+    "editions": ("form", "editions"),
+    "XlrepError": ("errors", "XlrepError"),
+    "UnreadableFile": ("errors", "UnreadableFile"),
+}
 
-__all__ = ["__version__", "build_template", "edition_for_year", "load_form", "TEMPLATE_VERSION"]
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'xlrep' has no attribute {name!r}")
+    from importlib import import_module
+
+    module, attribute = _EXPORTS[name]
+    value = getattr(import_module(f"{__name__}.{module}"), attribute)
+    globals()[name] = value
+    return value

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding
+from .rules import rule
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # Spreadsheets a unit may have sent by mistake: listed as unreadable, with advice.
@@ -39,6 +39,7 @@ class UnitResult:
     blank: list[str] = field(default_factory=list)
     modified: float = 0.0
     named: bool = False  # ``unit`` is the workbook's 机关名称 (not the file name standing in for a blank one)
+    merged: bool = False  # the workbook is itself a 汇总 written by ``xlrep merge``
 
     @property
     def state(self) -> str:
@@ -70,27 +71,45 @@ class UnitResult:
 
 
 def find_workbooks(paths: Iterable[Path]) -> list[Path]:
-    """Files given, and spreadsheets inside folders (recursively), in a stable order; no Office lock files."""
+    """Files given, and spreadsheets inside folders (recursively), in a stable order; no Office lock files.
+
+    A folder that cannot be listed is returned as it is, so that its row says 无法读取 and why.
+    """
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
-        if path.is_dir():
-            candidates = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS
-                and not p.name.startswith(("~$", ".~", "."))
-                and not _own_csv(p)
-            )
-        else:
-            candidates = [path]
-        for p in candidates:
-            key = p.resolve()
+        for p in _candidates(Path(path)):
+            key = _identity(p)
             if key not in seen:
                 seen.add(key)
                 found.append(p)
     return found
+
+
+def _candidates(path: Path) -> list[Path]:
+    try:
+        is_dir = path.is_dir()
+    except OSError:
+        return [path]
+    if not is_dir:
+        return [path]
+    out: list[Path] = []
+    unlisted: list[Path] = []
+    for folder, dirs, files in os.walk(path, onerror=lambda exc: unlisted.append(Path(exc.filename or path))):
+        dirs.sort()
+        for name in sorted(files):
+            p = Path(folder) / name
+            if p.suffix.lower() in WORKBOOK_SUFFIXES + OTHER_SPREADSHEETS and not name.startswith(("~$", ".~", ".")):
+                if not _own_csv(p):
+                    out.append(p)
+    return sorted(out) + unlisted
+
+
+def _identity(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return os.path.abspath(path)
 
 
 def _own_csv(path: Path) -> bool:
@@ -105,8 +124,8 @@ def _own_csv(path: Path) -> bool:
 
 def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
     """Audit one workbook into a picklable summary (runs in worker processes)."""
+    from .errors import UnreadableFile
     from .ingest import audit
-    from .reader import UnreadableFile
 
     path = Path(path)
     try:
@@ -124,8 +143,8 @@ def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
             modified=modified,
         )
     except Exception as exc:  # a bug of ours must not stop the other units
-        finding = Finding(
-            "FILE-UNREADABLE", f"读取“{path.name}”时出现内部错误（{type(exc).__name__}: {exc}），请报告给维护者。"
+        finding = rule("FILE-UNREADABLE").finding(
+            text=f"读取“{path.name}”时出现内部错误（{type(exc).__name__}: {exc}），请报告给维护者。"
         )
         return UnitResult(
             str(path),
@@ -135,7 +154,7 @@ def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
             modified=modified,
         )
     r = result.result
-    org_name = str(r.values.get("info.org_name") or "").strip()
+    org_name = r.text("org_name") if r.form is not None else ""
     unit = org_name or path.stem
     out = UnitResult(
         file=str(path),
@@ -143,14 +162,15 @@ def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
         edition=r.edition,
         year=r.year,
         template_version=r.template_version,
-        org_type=r.values.get("info.org_type") if r.layout else None,
+        org_type=(r.text("org_type") or None) if r.form is not None else None,
         summary=result.summary,
         findings=[f.as_dict() for f in result.findings],
         modified=modified,
         named=bool(org_name),
+        merged=r.merged_units is not None,
     )
-    if keep_values and r.layout is not None:
-        form = r.layout.form
+    if keep_values and r.form is not None:
+        form = r.form
         out.values = {c.key: r.values.get(c.key) for c in form.inputs if c.is_numeric or c.kind == "choice"}
         out.blank = sorted(r.blank)
     return out
@@ -173,13 +193,40 @@ def audit_many(
                 progress(results[-1])
         return results
     chunk = max(1, min(32, len(files) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_audit_for_pool, [(str(p), keep_values) for p in files], chunksize=chunk):
-            results.append(result)
-            if progress:
-                progress(result)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupt) as pool:
+        try:
+            for result in pool.map(_audit_for_pool, [(str(p), keep_values) for p in files], chunksize=chunk):
+                results.append(result)
+                if progress:
+                    progress(result)
+        except BaseException:  # Ctrl+C: the workers finish the file in hand, the rest is never started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return results
+
+
+def _ignore_interrupt() -> None:
+    """In a worker: Ctrl+C reaches the whole process group, and only the parent answers it (no traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _audit_for_pool(args: tuple[str, bool]) -> UnitResult:
     return audit_unit(*args)
+
+
+def batch_as_dict(results: list[UnitResult]) -> dict:
+    """What ``xlrep check --json`` prints: the counts and every unit with its state and findings."""
+    return {
+        "files": len(results),
+        "summary": {
+            "units": len(results),
+            "passed": sum(1 for r in results if not r.summary["errors"]),
+            "with_errors": sum(1 for r in results if r.summary["errors"]),
+            "unreadable": sum(1 for r in results if not r.readable),
+            "errors": sum(r.summary["errors"] for r in results),
+            "warnings": sum(r.summary["warnings"] for r in results),
+        },
+        "units": [r.as_dict() for r in results],
+    }

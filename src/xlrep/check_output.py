@@ -7,14 +7,14 @@ import csv
 import io
 import json
 import sys
-from pathlib import Path
 
-import typer
+import click
 
 from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
-from .files import write_output
 from .layout import display_width
 from .merge import MergeOutcome
+from .safetext import display_path, for_spreadsheet, valid_unicode
+from .terminal import say
 
 STATE_COLOURS = {STATE_OK: "green", STATE_WARN: "yellow", STATE_ERR: "red", STATE_UNREADABLE: "red"}
 
@@ -29,19 +29,8 @@ def progress_bar(total: int):
     if not sys.stderr.isatty() or total < 2:
         yield lambda result: None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(
-        TextColumn("校验中"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task("check", total=total)
-        yield lambda result: progress.advance(task)
+    with click.progressbar(length=total, label="校验中", file=sys.stderr, show_pos=True) as bar:
+        yield lambda result: bar.update(1)
 
 
 def print_table(results: list[UnitResult]) -> None:
@@ -59,11 +48,11 @@ def print_table(results: list[UnitResult]) -> None:
         for r in results
     ]
     widths = [min(36, max(display_width(row[i]) for row in rows + [header])) for i in range(len(header))]
-    echo = lambda text="", **style: typer.secho(text, err=True, **style)  # noqa: E731
-    echo("  ".join(_pad(h, w) for h, w in zip(header, widths)), bold=True)
-    for r, row in zip(results, rows):
+    echo = say
+    echo("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)), bold=True)
+    for r, row in zip(results, rows, strict=True):
         unit = row[0] if display_width(row[0]) <= widths[0] else row[0][: widths[0] // 2 - 1] + "…"
-        echo("  ".join(_pad(c, w) for c, w in zip([unit] + row[1:-1], widths[:-1])) + "  ", nl=False)
+        echo("  ".join(_pad(c, w) for c, w in zip([unit] + row[1:-1], widths[:-1], strict=True)) + "  ", nl=False)
         echo(row[-1], fg=STATE_COLOURS[r.state], bold=r.state != STATE_OK)
     with_errors = sum(1 for r in results if r.summary["errors"])
     echo()
@@ -73,10 +62,30 @@ def print_table(results: list[UnitResult]) -> None:
         fg="red" if with_errors else "green",
         bold=True,
     )
+    for r in results:  # why a file could not be read: the table has no room for it
+        if r.state == STATE_UNREADABLE:
+            echo(f"无法读取：{unreadable_reason(r)}", fg="red")
 
 
-def write_csv(results: list[UnitResult], path: Path) -> None:
-    """Every finding of every unit, one per line; UTF-8 with BOM so Excel shows the Chinese."""
+def unreadable_reason(unit: UnitResult) -> str:
+    """The FILE-UNREADABLE message of a unit that could not be read (it names the file)."""
+    reasons = [f["message"] for f in unit.findings if f["rule"] == "FILE-UNREADABLE"]
+    return reasons[0] if reasons else display_path(unit.file)
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell: text made valid Unicode and never a formula (OWASP CSV injection); numbers as they are."""
+    if isinstance(value, str):
+        return for_spreadsheet(valid_unicode(value))
+    return value
+
+
+def findings_csv(results: list[UnitResult]) -> bytes:
+    """Every finding of every unit, one per line; UTF-8 with BOM so Excel shows the Chinese.
+
+    Workbook text (unit names, file names, messages quoting cells) is untrusted: a cell that starts
+    like a formula is prefixed with ' so Excel and WPS show it as text and never evaluate it.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["单位", "文件", "版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"])
@@ -84,26 +93,26 @@ def write_csv(results: list[UnitResult], path: Path) -> None:
     for r in results:
         for f in r.findings:
             cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])
-            writer.writerow(
-                [
-                    r.unit,
-                    r.file,
-                    r.edition or "",
-                    r.year or "",
-                    f["rule"],
-                    names[f["severity"]],
-                    f["message"],
-                    cells,
-                    json.dumps(f["values"], ensure_ascii=False, default=str),
-                ]
-            )
+            row = [
+                r.unit,
+                r.file,
+                r.edition or "",
+                r.year or "",
+                f["rule"],
+                names[f["severity"]],
+                f["message"],
+                cells,
+                json.dumps(f["values"], ensure_ascii=False, default=str),
+            ]
+            writer.writerow([csv_cell(c) for c in row])
         if not r.findings:
-            writer.writerow([r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""])
-    write_output(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"), overwrite=True)
+            row = [r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""]
+            writer.writerow([csv_cell(c) for c in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def print_merge(outcome: MergeOutcome) -> None:
-    echo = lambda text="", **style: typer.secho(text, err=True, **style)  # noqa: E731
+    echo = say
     for finding in outcome.findings:
         colour = "red" if finding.severity == "error" else "yellow"
         echo(
@@ -111,7 +120,9 @@ def print_merge(outcome: MergeOutcome) -> None:
         )
         echo(finding.message)
     for unit, why in outcome.excluded:
-        if why == "无法读取":
-            echo(f"! 未计入（无法读取）：{unit.file}", fg="yellow")
+        if why != "重复":  # duplicates are explained by their MERGE-DUPLICATE finding
+            echo(f"! 未计入（{why}）：{display_path(unit.file)}", fg="yellow")
+            if why == "无法读取":
+                echo(f"    {unreadable_reason(unit)}", fg="yellow")
     if outcome.edition:
         echo(f"计入 {len(outcome.included)} 个单位（{outcome.edition}年版，{outcome.year} 年度）。", bold=True)

@@ -26,14 +26,19 @@ def as_number(value: object) -> float | int | None:
     return value
 
 
+#: Below this a fraction is written with an exponent (LibreOffice writes 1E-015 from 1e-15 on, 0.0000000001 above).
+EXPONENT_BELOW = 1e-10
+
+
 def format_number(value: float | int) -> str:
-    """A number as a spreadsheet shows it when joined to text with ``&``: 15 significant digits, no exponent for small fractions."""
+    """A number as a spreadsheet shows it when joined to text with ``&``: 15 significant digits, no exponent
+    for fractions down to ``EXPONENT_BELOW`` (no figure of a report comes near; a crafted 1e-300 stays short)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):
         return str(value)
     text = format(value, ".15g")
-    if "e" in text and abs(value) < 1:
+    if "e" in text and EXPONENT_BELOW <= abs(value) < 1:
         from decimal import Decimal
 
         text = format(Decimal(text), "f")

@@ -3,23 +3,93 @@
 Every output is written to a temporary file in the target folder, flushed to disk,
 and only then moved into place in one step: a crash or Ctrl-C never leaves a
 half-written workbook. Without ``overwrite`` an existing file is never replaced,
-not even by a file that appears between our check and our write.
+not even by a file that appears between our check and our write. ``check_target``
+is the one check of an output path every command makes before any work: an output
+is never one of the inputs (by path or by file identity), whatever flag is given.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
+from .errors import XlrepError
 
-class XlrepError(Exception):
-    """An error the user can act on; ``message`` is Chinese, ``exit_code`` is the process exit code."""
+#: OS errors as a clerk reads them (the OS's own text is English).
+OS_ERRORS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.ENAMETOOLONG: "文件名太长",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "所在磁盘是只读的",
+    errno.ENOENT: "文件或文件夹不存在",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.EEXIST: "文件已存在",
+    errno.EIO: "读写磁盘出错",
+    errno.EMFILE: "打开的文件太多",
+    errno.ELOOP: "路径中的符号链接太多（可能循环）",
+}
 
-    def __init__(self, message: str, exit_code: int = 2):
-        super().__init__(message)
-        self.message = message
-        self.exit_code = exit_code
+
+def os_error_text(exc: OSError) -> str:
+    """The reason of an OS error in Chinese."""
+    return OS_ERRORS.get(exc.errno, f"系统错误 {exc.errno}" if exc.errno else "系统错误")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths are one file: the same resolved path, or the same file identity (links, case variants)."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except (OSError, ValueError):
+        pass
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def check_target(
+    target: Path,
+    *,
+    inputs: Iterable[tuple[Path, str]] = (),
+    suffixes: Iterable[str] | None = None,
+    overwrite: bool = False,
+    flag: str = "--force",
+    what: str = "输出文件",
+    option: str = "-o",
+) -> Path:
+    """Refuse an output path before any work is done, with a Chinese message.
+
+    ``inputs`` are (path, how the message names it) of every file the command reads;
+    the output may be none of them, whatever ``overwrite`` says.
+    """
+    target = Path(target)
+    if suffixes is not None:
+        allowed = tuple(s.lower() for s in suffixes)
+        if target.suffix.lower() not in allowed:
+            raise XlrepError(f"{what}“{target}”的格式不对：扩展名须是 {' '.join(dict.fromkeys(allowed))}。")
+    for path, role in inputs:
+        if same_file(target, path):
+            raise XlrepError(f"{what}不能写到{role}上：请用 {option} 指定另一个文件名。原文件没有改动。")
+    try:
+        if target.is_dir():
+            raise XlrepError(f"“{target}”是文件夹，请写文件名。")
+        parent = target.parent
+        if not parent.exists():
+            raise XlrepError(f"输出文件夹“{parent}”不存在，请先建立该文件夹或换一个位置。")
+        if not parent.is_dir():
+            raise XlrepError(f"“{parent}”不是文件夹。")
+        if target.exists() and not overwrite:
+            raise XlrepError(f"文件“{target}”已存在，未做任何改动。要覆盖它请加 {flag}，或换一个文件名。")
+    except OSError as exc:
+        raise XlrepError(f"无法写入“{target}”：{os_error_text(exc)}。") from None
+    return target
 
 
 def _umask() -> int:
@@ -33,7 +103,7 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Non
     path = Path(path)
     if not overwrite and path.exists():
         raise FileExistsError(str(path))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=".xlrep-", suffix=".part", dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -50,7 +120,7 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Non
             except FileExistsError:
                 raise
             except OSError:
-                # Filesystems without hard links (some network shares): the best we can do.
+                # Filesystems without hard links (some network shares, FAT): the best we can do.
                 if path.exists():
                     raise FileExistsError(str(path)) from None
                 os.replace(tmp, path)
@@ -62,7 +132,7 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Non
 
 
 def write_output(path: Path, data: bytes, *, overwrite: bool = False, flag: str = "--force") -> None:
-    """``write_atomically`` for the command line: every failure as a Chinese ``XlrepError`` (exit 2).
+    """``write_atomically`` for the command line: every failure as a Chinese ``XlrepError``.
 
     ``flag`` is the option that allows replacing an existing file.
     """
@@ -73,7 +143,7 @@ def write_output(path: Path, data: bytes, *, overwrite: bool = False, flag: str 
     except PermissionError:
         raise XlrepError(f"没有权限写入“{path}”：请换一个文件夹，或检查该文件是否正在被打开。") from None
     except OSError as exc:
-        raise XlrepError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
+        raise XlrepError(f"无法写入“{path}”：{os_error_text(exc)}。") from None
 
 
 def rewrite_zip_member(package: bytes, member: str, transform) -> bytes:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .catalog import BY_ID, ERROR, INFO, WARNING
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class CellRef:
 
 @dataclass
 class Finding:
+    """One finding of one rule. ``severity`` defaults to the rule's (``rules.rule(id).severity``)."""
+
     rule: str
     message: str
     cells: list[CellRef] = field(default_factory=list)
@@ -29,10 +32,13 @@ class Finding:
     severity: str = ""
 
     def __post_init__(self) -> None:
-        if self.rule not in BY_ID:
+        from .rules import registry  # the catalogue is the one source of IDs and severities
+
+        known = registry()
+        if self.rule not in known:
             raise ValueError(f"unknown rule {self.rule}")
         if not self.severity:
-            self.severity = BY_ID[self.rule].severity
+            self.severity = known[self.rule].severity
 
     def as_dict(self) -> dict:
         return {

@@ -1,4 +1,4 @@
-"""Audit a filled workbook: read it, run every rule in one pass, and summarise.
+"""Audit a filled workbook: read it, run the rule catalogue in one pass, and summarise.
 
 ``audit(path)`` is the library entry point behind ``xlrep ingest``.
 """
@@ -9,15 +9,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import ERROR, INFO, WARNING
-from .findings import Finding, summarize
-from .reader import ReadResult, read_workbook
-
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+from .errors import UnreadableFile
+from .findings import SEVERITY_ORDER, Finding, summarize
+from .form import Form
+from .reader import read_workbook
+from .readresult import ReadResult
 
 
 @dataclass
 class Audit:
+    """A workbook's findings, grouped by sheet in workbook order (file-level first), errors first."""
+
     file: Path
     result: ReadResult
     findings: list[Finding] = field(default_factory=list)
@@ -34,11 +36,8 @@ class Audit:
     def summary(self) -> dict[str, int]:
         return summarize(self.findings)
 
-    @property
-    def has_errors(self) -> bool:
-        return self.summary["errors"] > 0
-
     def as_dict(self) -> dict:
+        """What ``xlrep ingest --json`` prints."""
         return {
             "file": str(self.file),
             "edition": self.edition,
@@ -49,30 +48,42 @@ class Audit:
         }
 
 
-def audit(path: str | Path, previous: ReadResult | None = None) -> Audit:
-    """Read and check a workbook (and against last year's, if given).
+#: Published reports (``xlrep import`` reads them): given where a workbook is expected, they are imported on the fly.
+PUBLISHED_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
 
-    Raises ``reader.UnreadableFile`` (exit 2) if it cannot be read.
+
+def read_any(path: str | Path, forms: tuple[Form, ...] | None = None) -> ReadResult:
+    """A filled workbook as read, or a published report imported on the fly (with an IMPORT-SOURCE note)."""
+    if Path(path).suffix.lower() in PUBLISHED_SUFFIXES:
+        from .importing import read_published  # python-docx, pdfplumber: only for such a file
+
+        return read_published(path)
+    return read_workbook(path, forms)
+
+
+def audit(path: str | Path, previous: ReadResult | None = None, forms: tuple[Form, ...] | None = None) -> Audit:
+    """Read and check a workbook (or a published report, imported on the fly), and against last year's
+    when ``previous`` is given.
+
+    Raises ``errors.UnreadableFile`` if it cannot be read at all; ``unreadable(path, exc)``
+    gives the same shape of answer for such a file.
     """
-    from .narrative import narrative_rules
-    from .rules import table_rules
+    from .rules import Context, run
 
-    result = read_workbook(path)
-    findings = list(result.findings)
-    if result.layout is not None:
-        findings += table_rules(result)
-        findings += narrative_rules(result, previous)
-        if previous is not None:
-            from .previous import previous_rules
-
-            findings += previous_rules(result, previous)
-    # Grouped by sheet in workbook order (file-level findings first), errors first within a sheet.
+    result = read_any(path, forms)
+    findings = list(result.findings) + list(run(Context(result, previous)))
     findings.sort(key=lambda f: (_position(result, f)[0], SEVERITY_ORDER[f.severity], _position(result, f)[1:]))
     return Audit(Path(path), result, findings)
 
 
+def unreadable(path: str | Path, exc: UnreadableFile) -> Audit:
+    """The audit of a file that could not be read: one FILE-UNREADABLE finding."""
+    path = Path(path)
+    return Audit(path, ReadResult(path, None, None, None, None, "none"), [exc.finding])
+
+
 def _position(result: ReadResult, finding: Finding) -> tuple:
-    if result.layout is None or not finding.cells:
+    if result.form is None or not finding.cells:
         return (-1, 0, 0)
     order = {s.name: i for i, s in enumerate(result.layout.sheets)}
     first = finding.cells[0]

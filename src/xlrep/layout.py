@@ -156,73 +156,75 @@ def _grid_widths(form: Form, grids: list[Grid]) -> tuple[list[float], float]:
     return labels, value
 
 
+def _runs(groups: list[tuple[str, ...]], level: int):
+    """(first, last, group label) of each run of entries sharing their group at ``level``;
+    (i, i, None) for an entry whose own label sits at that level; entries above it are skipped."""
+    i = 0
+    while i < len(groups):
+        if level < len(groups[i]):
+            prefix = groups[i][: level + 1]
+            k = i
+            while k + 1 < len(groups) and groups[k + 1][: level + 1] == prefix:
+                k += 1
+            yield i, k, groups[i][level]
+            i = k + 1
+            continue
+        if level == len(groups[i]):
+            yield i, i, None
+        i += 1
+
+
+def _place_header(sl: SheetLayout, grid: Grid, r: int, label_cols: int, depth: int, widths: dict) -> None:
+    """The caption's table header: the corner over the label columns, column groups merged across."""
+    if label_cols:
+        sl.add("corner", r, 0, r + depth - 1, label_cols - 1, text=grid.corner or "")
+    groups = [c.group for c in grid.columns]
+    for level in range(depth):
+        for j, k, group in _runs(groups, level):
+            if group is not None:
+                sl.add("header", r + level, label_cols + j, r + level, label_cols + k, text=group)
+            else:
+                sl.add("header", r + level, label_cols + j, r + depth - 1, label_cols + j, text=grid.columns[j].label)
+        sl.heights[r + level] = 30 if depth > 1 else 34
+    if grid.corner and label_cols:
+        needed = _lines(grid.corner, sum(widths.get(i, 10) for i in range(label_cols))) * LINE_HEIGHT
+        if needed > 30 * depth:
+            for level in range(depth):
+                sl.heights[r + level] = needed / depth
+
+
+def _place_rows(sl: SheetLayout, grid: Grid, first: int, label_cols: int, widths: dict, addresses: dict) -> None:
+    """Row labels (group labels merged down over their rows) and the value cells."""
+    groups = [r.group for r in grid.rows]
+    for level in range(label_cols):
+        for i, k, group in _runs(groups, level):
+            if group is not None:
+                kind = "group_label_v" if level == 0 and k - i >= 6 else "group_label"
+                sl.add(kind, first + i, level, first + k, level, text=group)
+            else:
+                sl.add("row_label", first + i, level, first + i, label_cols - 1, text=grid.rows[i].label)
+    for i, row in enumerate(grid.rows):
+        label_width = sum(widths.get(c, 10) for c in range(len(row.group), label_cols))
+        sl.heights[first + i] = max(20.0, _lines(row.label, label_width) * LINE_HEIGHT + 4) if row.label else 26.0
+        for j, column in enumerate(grid.columns):
+            key = grid.cell_key(row, column)
+            sl.add("total" if (column.sum_of or row.sum_of_rows) else "input", first + i, label_cols + j, key=key)
+            addresses[key] = (sl.name, first + i, label_cols + j)
+
+
 def _place_grid(sl: SheetLayout, grid: Grid, top: int, addresses: dict, widths: dict[int, float]) -> int:
     label_cols, depth = _grid_geometry(grid)
-    n = len(grid.columns)
-    last_col = label_cols + n - 1
+    last_col = label_cols + len(grid.columns) - 1
     r = top
     if grid.caption:
         sl.add("caption", r, 0, r, last_col, text=grid.caption)
         sl.heights[r] = 20
         r += 1
     header_top = r
-    if label_cols:
-        sl.add("corner", r, 0, r + depth - 1, label_cols - 1, text=grid.corner or "")
-    for level in range(depth):
-        j = 0
-        while j < n:
-            col = grid.columns[j]
-            c = label_cols + j
-            if level < len(col.group):
-                prefix = col.group[: level + 1]
-                k = j
-                while k + 1 < n and grid.columns[k + 1].group[: level + 1] == prefix:
-                    k += 1
-                sl.add("header", r + level, c, r + level, label_cols + k, text=col.group[level])
-                j = k + 1
-                continue
-            if level == len(col.group):
-                sl.add("header", r + level, c, r + depth - 1, c, text=col.label)
-            j += 1
-    for level in range(depth):
-        sl.heights[r + level] = 30 if depth > 1 else 34
-    if grid.corner and label_cols:
-        corner_width = sum(widths.get(i, 10) for i in range(label_cols))
-        needed = _lines(grid.corner, corner_width) * LINE_HEIGHT
-        if needed > 30 * depth:
-            for level in range(depth):
-                sl.heights[r + level] = needed / depth
+    _place_header(sl, grid, r, label_cols, depth, widths)
     r += depth
-    header_rows = (header_top, r - 1)
-
-    # Row labels, with group labels merged down over their rows.
-    first_data = r
-    rows = grid.rows
-    for level in range(label_cols):
-        i = 0
-        while i < len(rows):
-            row = rows[i]
-            if level < len(row.group):
-                prefix = row.group[: level + 1]
-                k = i
-                while k + 1 < len(rows) and rows[k + 1].group[: level + 1] == prefix:
-                    k += 1
-                kind = "group_label_v" if level == 0 and k - i >= 6 else "group_label"
-                sl.add(kind, first_data + i, level, first_data + k, level, text=row.group[level])
-                i = k + 1
-                continue
-            if level == len(row.group):
-                sl.add("row_label", first_data + i, level, first_data + i, label_cols - 1, text=row.label)
-            i += 1
-    for i, row in enumerate(rows):
-        label_width = sum(widths.get(c, 10) for c in range(len(row.group), label_cols))
-        sl.heights[first_data + i] = max(20.0, _lines(row.label, label_width) * LINE_HEIGHT + 4) if row.label else 26.0
-        for j, column in enumerate(grid.columns):
-            key = grid.cell_key(row, column)
-            kind = "total" if (column.sum_of or row.sum_of_rows) else "input"
-            sl.add(kind, first_data + i, label_cols + j, key=key)
-            addresses[key] = (sl.name, first_data + i, label_cols + j)
-    r = first_data + len(rows)
+    _place_rows(sl, grid, r, label_cols, widths, addresses)
+    r += len(grid.rows)
     sl.grids.append(GridRegion(grid, top if grid.caption else None, header_top, r - 1, 0, last_col, depth, label_cols))
     for check in grid.checks:
         if label_cols:
@@ -235,7 +237,7 @@ def _place_grid(sl: SheetLayout, grid: Grid, top: int, addresses: dict, widths: 
         r += 1
     sl.last_col = max(sl.last_col, last_col)
     if sl.repeat_rows is None and depth > 1:
-        sl.repeat_rows = (0, header_rows[1])
+        sl.repeat_rows = (0, header_top + depth - 1)
     return r
 
 
@@ -264,27 +266,8 @@ def _place_texts(sl: SheetLayout, block: Texts, top: int, addresses: dict) -> in
         sl.add("hint", r, 2, text=cell.hint)
         addresses[cell.key] = (sl.name, r, 1)
         sl.heights[r] = 190
-        _place_draft(sl, cell.key, r + 1, addresses)
         r += 2
     return r
-
-
-#: Item kinds of the locked 参考表述 row under a drafted part (its label and hint are not official labels).
-DRAFT_KINDS = ("draft_label", "draft", "draft_hint")
-DRAFT_HEIGHT = 96
-
-
-def _place_draft(sl: SheetLayout, key: str, r: int, addresses: dict) -> None:
-    """The drafted paragraph of a part, in the row under it: label, the locked formula cell, hint."""
-    from .drafting import DRAFT_HINTS, DRAFT_LABEL, DRAFT_PREFIX, DRAFTED_PARTS
-
-    if key not in DRAFTED_PARTS:
-        return
-    sl.add("draft_label", r, 0, text=DRAFT_LABEL)
-    sl.add("draft", r, 1, key=DRAFT_PREFIX + key)
-    sl.add("draft_hint", r, 2, text=DRAFT_HINTS[key])
-    addresses[DRAFT_PREFIX + key] = (sl.name, r, 1)
-    sl.heights[r] = DRAFT_HEIGHT
 
 
 def _place_form_sheet(form: Form, sheet, addresses: dict) -> SheetLayout:
@@ -331,11 +314,9 @@ class LiveItem:
 
 def live_items(form: Form) -> list[LiveItem]:
     """Every live check of the workbook, in the order of the 校验 sheet."""
-    from .form import TABLE_NAMES
-
     items = [LiveItem(c.id, c.rule, c.label, c.message) for c in form.checks]
     for table in form.value_tables:
-        name = TABLE_NAMES[table]
+        name = form.table_names[table]
         items.append(
             LiveItem(
                 f"{table}.value_text",
@@ -380,10 +361,8 @@ def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple
 
 
 @cache
-def build_layout(edition: str) -> Layout:
-    from .form import load_form
-
-    form = load_form(edition)
+def build_layout(form: Form) -> Layout:
+    """Where everything of ``form`` sits (computed once per form)."""
     addresses: dict[str, tuple[str, int, int]] = {}
     sheets = [_place_form_sheet(form, sheet, addresses) for sheet in form.sheets]
     checks_sheet, status = _place_checks_sheet(form, addresses)

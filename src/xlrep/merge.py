@@ -14,17 +14,9 @@ from .batch import UnitResult
 from .engine import all_values, as_number
 from .findings import CellRef, Finding
 from .form import load_form
+from .rules import rule
 
 DETAIL_SHEET = "汇总明细"
-KEY_FIGURES = (
-    ("t3.new_received.total", "本年新收"),
-    ("t3.carried_in.total", "上年结转"),
-    ("t3.result_total.total", "办理结果总计"),
-    ("t3.carried_forward.total", "结转下年度"),
-    ("t4.review.total", "行政复议"),
-    ("t4.suit_direct.total", "行政诉讼（直接起诉）"),
-    ("t4.suit_after_review.total", "行政诉讼（复议后起诉）"),
-)
 
 
 @dataclass
@@ -45,65 +37,70 @@ def _unit_ref(unit: UnitResult) -> CellRef:
     return CellRef(unit.file, "", unit.unit)
 
 
-def merge_units(units: list[UnitResult]) -> MergeOutcome:
-    readable = [u for u in units if u.readable]
-    outcome = MergeOutcome(None, None)
-    for u in units:
-        if not u.readable:
-            outcome.excluded.append((u, "无法读取"))
-    groups: dict[tuple[str, int | None], list[UnitResult]] = {}
-    for u in readable:
-        groups.setdefault((u.edition, u.year), []).append(u)
-    if len(groups) > 1:
-        described = "；".join(
-            f"{edition}年版、{year} 年度 {len(us)} 份（{'、'.join(u.unit for u in us[:5])}{'等' if len(us) > 5 else ''}）"
-            for (edition, year), us in sorted(groups.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
-        )
-        outcome.findings.append(
-            Finding(
-                "MERGE-MIXED",
-                f"这些填报表的格式版本或年度不一致，不能汇总：{described}。请只汇总同一年度、同一格式的填报表。",
-                [_unit_ref(u) for u in readable],
-                {"groups": [{"edition": e, "year": y, "count": len(us)} for (e, y), us in groups.items()]},
-            )
-        )
-        return outcome
-    if not readable:
-        return outcome
-    ((outcome.edition, outcome.year),) = groups.keys()
+def _mixed(readable: list[UnitResult], groups: dict) -> Finding:
+    described = "；".join(
+        f"{edition}年版、{year} 年度 {len(us)} 份（{'、'.join(u.unit for u in us[:5])}{'等' if len(us) > 5 else ''}）"
+        for (edition, year), us in sorted(groups.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
+    )
+    return rule("MERGE-MIXED").finding(
+        cells=[_unit_ref(u) for u in readable],
+        values={"groups": [{"edition": e, "year": y, "count": len(us)} for (e, y), us in groups.items()]},
+        groups=described,
+    )
 
+
+def _drop_duplicates(outcome: MergeOutcome, readable: list[UnitResult]) -> None:
+    """One workbook per 机关名称: the last modified is kept, the others excluded (MERGE-DUPLICATE)."""
     by_name: dict[str, list[UnitResult]] = {}
     for u in readable:
         if u.named:  # a blank 机关名称 says nothing about which unit it is: never a duplicate
             by_name.setdefault(u.unit, []).append(u)
     for name, same in by_name.items():
-        if len(same) > 1:
-            same.sort(key=lambda u: (u.modified, u.file), reverse=True)
-            kept, dropped = same[0], same[1:]
-            for d in dropped:
-                outcome.excluded.append((d, "重复"))
-            outcome.findings.append(
-                Finding(
-                    "MERGE-DUPLICATE",
-                    f"“{name}”有 {len(same)} 份填报表：已采用最后修改的 {kept.file}，未计入 "
-                    + "、".join(d.file for d in dropped)
-                    + "。如不对，请删去多余的文件后重新汇总。",
-                    [_unit_ref(u) for u in same],
-                    {"unit": name, "files": [u.file for u in same], "used": kept.file},
-                )
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda u: (u.modified, u.file), reverse=True)
+        kept, dropped = same[0], same[1:]
+        outcome.excluded.extend((d, "重复") for d in dropped)
+        outcome.findings.append(
+            rule("MERGE-DUPLICATE").finding(
+                cells=[_unit_ref(u) for u in same],
+                values={"unit": name, "files": [u.file for u in same], "used": kept.file},
+                unit=name,
+                count=len(same),
+                used=kept.file,
+                dropped="、".join(d.file for d in dropped),
             )
+        )
+
+
+def merge_units(units: list[UnitResult]) -> MergeOutcome:
+    """Which units are added up (readable, one per 机关名称, same edition and year), the findings, the sums."""
+    outcome = MergeOutcome(None, None)
+    outcome.excluded.extend((u, "无法读取") for u in units if not u.readable)
+    outcome.excluded.extend((u, "是汇总结果") for u in units if u.readable and u.merged)  # never counted twice
+    readable = [u for u in units if u.readable and not u.merged]
+    groups: dict[tuple[str, int | None], list[UnitResult]] = {}
+    for u in readable:
+        groups.setdefault((u.edition, u.year), []).append(u)
+    if len(groups) > 1:
+        outcome.findings.append(_mixed(readable, groups))
+        return outcome
+    if not readable:
+        return outcome
+    ((outcome.edition, outcome.year),) = groups.keys()
+    _drop_duplicates(outcome, readable)
     excluded_files = {u.file for u, _ in outcome.excluded}
     outcome.included = [u for u in readable if u.file not in excluded_files]
     for u in outcome.included:
         if u.summary["errors"]:
             errors = sorted({f["rule"] for f in u.findings if f["severity"] == "error"})
             outcome.findings.append(
-                Finding(
-                    "MERGE-UNIT-ERRORS",
-                    f"“{u.unit}”的填报表有 {u.summary['errors']} 项错误（{'、'.join(errors)}），其数字已计入汇总，"
-                    "请退回该单位改正后重新汇总。",
-                    [_unit_ref(u)],
-                    {"unit": u.unit, "file": u.file, "errors": u.summary["errors"], "rules": errors},
+                rule("MERGE-UNIT-ERRORS").finding(
+                    cells=[_unit_ref(u)],
+                    values={"unit": u.unit, "file": u.file, "errors": u.summary["errors"], "rules": errors},
+                    unit=u.unit,
+                    count=u.summary["errors"],
+                    rules="、".join(errors),
                 )
             )
     outcome.values = sum_values(outcome.edition, outcome.included)
@@ -120,8 +117,9 @@ def _plain(value: Decimal) -> int | float:
 
 
 def sum_values(edition: str, units: list[UnitResult]) -> dict[str, object]:
-    """Every numeric input summed over the units, exactly."""
+    """Every numeric input summed over the units, exactly; amounts in a chosen unit are added in the base unit."""
     form = load_form(edition)
+    scaled = {u.cell: u for u in form.units}
     out: dict[str, object] = {}
     for cell in form.inputs:
         if not cell.is_numeric:
@@ -129,40 +127,67 @@ def sum_values(edition: str, units: list[UnitResult]) -> dict[str, object]:
         total = Decimal(0)
         for u in units:
             value = _decimal(u.values.get(cell.key))
-            if cell.key == "t2.procurement.amount" and u.values.get("t2.procurement.amount_unit") == "元":
-                value = value / Decimal(10000)
+            choice = scaled.get(cell.key)
+            if choice is not None and u.values.get(choice.unit) in choice.scale:
+                value *= Decimal(repr(choice.scale[u.values[choice.unit]]))
             total += value
         out[cell.key] = _plain(total)
-    if "t2.procurement.amount_unit" in form.cells:
-        out["t2.procurement.amount_unit"] = "万元"
+    for choice in form.units:
+        out[choice.unit] = choice.base
     return out
 
 
 def detail_rows(outcome: MergeOutcome) -> tuple[list[str], list[list[object]]]:
-    """The 汇总明细 sheet: one row per unit, its key figures and audit state."""
+    """The 汇总明细 sheet: one row per unit, its key figures and audit state.
+
+    Unit names and file names are untrusted: a file name shows as ``safetext.display_path`` does (a GBK
+    name from a Windows zip cannot be written as it is), and no text starts like a formula
+    (``safetext.for_spreadsheet``): the sheet is often saved as CSV or copied on.
+    """
+    from .safetext import display_path, for_spreadsheet
+
+    form = load_form(outcome.edition) if outcome.edition else None
+    figures = [form.figures[name] for name in form.key_figures] if form else []
     header = ["序号", "机关名称", "文件", "机关类型", "是否计入", "校验状态", "错误", "提示"] + [
-        label for _, label in KEY_FIGURES
+        f.short for f in figures
     ]
     rows: list[list[object]] = []
     reasons = {u.file: why for u, why in outcome.excluded}
-    form = load_form(outcome.edition) if outcome.edition else None
     for i, u in enumerate(outcome.included + [u for u, _ in outcome.excluded], start=1):
-        figures: list[object] = [""] * len(KEY_FIGURES)
+        numbers: list[object] = [""] * len(figures)
         if form is not None and u.values:
             full = all_values(form, u.values)
-            figures = [as_number(full.get(k)) or 0 for k, _ in KEY_FIGURES]
+            numbers = [sum(as_number(full.get(k)) or 0 for k in form.figure_keys(f.name)) for f in figures]
         included = "计入" if u.file not in reasons else f"未计入（{reasons[u.file]}）"
-        rows.append(
-            [
-                i,
-                u.unit,
-                u.file,
-                u.org_type or "",
-                included,
-                u.state,
-                u.summary["errors"],
-                u.summary["warnings"],
-                *figures,
-            ]
-        )
+        texts = [u.unit, display_path(u.file), u.org_type or "", included, u.state]
+        rows.append([i, *map(for_spreadsheet, texts), u.summary["errors"], u.summary["warnings"], *numbers])
     return header, rows
+
+
+def merge_workbook(
+    results: list[UnitResult], *, org: str | None = None, org_type: str | None = None
+) -> tuple[MergeOutcome, bytes | None]:
+    """The 汇总 of audited units (``audit_many(..., keep_values=True)``): the outcome and the new workbook.
+
+    The workbook is ``None`` when nothing can be added up (mixed editions or years, nothing readable).
+    ``org_type`` may be a full type or an alias; an unknown one raises ``ValueError``.
+    """
+    from .template import build_template
+
+    outcome = merge_units(results)
+    if outcome.mixed or outcome.edition is None:
+        return outcome, None
+    form = load_form(outcome.edition)
+    values = dict(outcome.values)
+    values[form.role("org_name")] = org or "汇总"
+    if org_type:
+        values[form.role("org_type")] = form.org_type(org_type)
+    header, rows = detail_rows(outcome)
+    data = build_template(
+        outcome.year,
+        form,
+        values=values,
+        extra_sheets=[(DETAIL_SHEET, header, rows)],
+        properties={"xlrep.merged_units": str(len(outcome.included))},
+    )
+    return outcome, data

@@ -12,26 +12,19 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from . import __version__
-from .catalog import BY_ID, FILLING_RULES, SEVERITY_NAMES
 from .engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
 from .files import rewrite_zip_member
-from .form import Cell, Form, load_form
-from .layout import (
-    CHECKS_SHEET,
-    INSTRUCTIONS_SHEET,
-    META_SHEET,
-    Layout,
-    build_layout,
-    cell_ref,
-    live_items,
-    quote_sheet,
+from .form import Cell, Form, form_for_year
+from .formulas import (
+    TEMPLATE_VERSION,
+    check_formula,
+    live_formula,
+    status_formula,
+    template_identity,
+    total_formula,
 )
-
-#: Changes whenever the workbook's structure changes (cells, formulas, labels, sheets).
-TEMPLATE_VERSION = "1.1"
-GENERATOR = "xlrep"
-
-ORG_TYPES = ("县级以上地方人民政府", "县级以上人民政府部门", "乡镇人民政府、街道办事处", "其他")
+from .layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, Layout, build_layout, cell_ref, quote_sheet
+from .rules import SEVERITY_NAMES, filling_rules
 
 # Colours: the legend on 填报说明 shows these same fills.
 INPUT_FILL = "#FFF2CC"  # pale yellow: type here
@@ -48,18 +41,6 @@ HEADING_FONT = "黑体"  # SimHei
 GB2312_CHARSET = 134
 
 MAX_NUMBER = 999_999_999
-
-
-def template_identity(form: Form, year: int) -> dict[str, str]:
-    """What identifies a workbook made by xlrep: stored as document properties and on the hidden sheet."""
-    return {
-        "xlrep.generator": GENERATOR,
-        "xlrep.generator_version": __version__,
-        "xlrep.edition": form.edition,
-        "xlrep.year": str(year),
-        "xlrep.template_version": TEMPLATE_VERSION,
-        "xlrep.form_fingerprint": form.fingerprint,
-    }
 
 
 class _Formats:
@@ -122,91 +103,6 @@ class _Formats:
         self.legend["prefilled"] = fmt(bg_color=PREFILLED_FILL, **border)
         self.plain = fmt(text_wrap=True, valign="top")
         self.bold = fmt(bold=True, valign="top")
-        self.draft_label = fmt(text_wrap=True, valign="top", font_color="#595959", **border)
-        self.draft = fmt(text_wrap=True, valign="top", bg_color=TOTAL_FILL, **border)
-        self.draft_hint = fmt(text_wrap=True, font_color="#595959", font_size=10, valign="top")
-
-
-def _ranges(cells: list[tuple[int, int]]) -> list[str]:
-    """Compress cell positions into as few A1 ranges as possible (rows of runs, stacked)."""
-    runs: dict[int, list[tuple[int, int]]] = {}
-    for row, col in sorted(cells):
-        row_runs = runs.setdefault(row, [])
-        if row_runs and row_runs[-1][1] == col - 1:
-            row_runs[-1] = (row_runs[-1][0], col)
-        else:
-            row_runs.append((col, col))
-    rects: list[list[int]] = []  # [first_row, last_row, first_col, last_col]
-    for row in sorted(runs):
-        for c1, c2 in runs[row]:
-            for rect in rects:
-                if rect[1] == row - 1 and rect[2] == c1 and rect[3] == c2:
-                    rect[1] = row
-                    break
-            else:
-                rects.append([row, row, c1, c2])
-    out = []
-    for r1, r2, c1, c2 in rects:
-        first, last = cell_ref(r1, c1), cell_ref(r2, c2)
-        out.append(first if first == last else f"{first}:{last}")
-    return out
-
-
-def _ref_list(layout: Layout, keys, sheet: str) -> str:
-    """Operands as references relative to ``sheet`` (sheet-qualified when elsewhere)."""
-    by_sheet: dict[str, list[tuple[int, int]]] = {}
-    for key in keys:
-        s, r, c = layout.addresses[key]
-        by_sheet.setdefault(s, []).append((r, c))
-    parts = []
-    for s, cells in by_sheet.items():
-        prefix = "" if s == sheet else quote_sheet(s) + "!"
-        parts.extend(prefix + ref for ref in _ranges(cells))
-    return ",".join(parts)
-
-
-def total_formula(layout: Layout, cell: Cell) -> str:
-    return f"=SUM({_ref_list(layout, cell.sum_of, cell.sheet)})"
-
-
-def check_formula(layout: Layout, check_id: str) -> str:
-    form = layout.form
-    check = next(c for c in form.checks if c.id == check_id)
-    sheet = layout.addresses[check_id][0]
-    diff = f"(SUM({_ref_list(layout, check.left, sheet)})-SUM({_ref_list(layout, check.right, sheet)}))"
-    return f'=IF({diff}=0,"{PASS}","✘ 差"&{diff})'
-
-
-def live_formula(layout: Layout, item_id: str) -> str:
-    """The formula of one row's status cell on the 校验 sheet."""
-    form = layout.form
-    if item_id in layout.addresses:  # a declared check: show its cell
-        s, r, c = layout.addresses[item_id]
-        return f"={quote_sheet(s)}!{cell_ref(r, c)}"
-    table, what = item_id.split(".")
-    cells = form.table_inputs(table)
-    if what == "value_negative":
-        cells = [c for c in cells if c.kind != "signed"]
-    by_sheet: dict[str, list[tuple[int, int]]] = {}
-    for cell in cells:
-        s, r, c = layout.addresses[cell.key]
-        by_sheet.setdefault(s, []).append((r, c))
-    ranges = [f"{quote_sheet(s)}!{ref}" for s, pos in by_sheet.items() for ref in _ranges(pos)]
-    if what == "value_text":
-        count = "+".join(f"SUMPRODUCT(--ISTEXT({r}))" for r in ranges)
-    else:
-        count = "+".join(f'COUNTIF({r},"<0")' for r in ranges)
-    return f'=IF(({count})=0,"{PASS}","✘ "&({count})&"个")'
-
-
-def status_formula(layout: Layout) -> str:
-    rows = [layout.addresses["live." + item.id] for item in live_items(layout.form)]
-    first = cell_ref(rows[0][1], rows[0][2])
-    last = cell_ref(rows[-1][1], rows[-1][2])
-    n = len(rows)
-    return (
-        f'=IF(COUNTIF({first}:{last},"{PASS}")={n},"{ALL_PASSED}",({n}-COUNTIF({first}:{last},"{PASS}"))&" 项未通过")'
-    )
 
 
 def _validation(cell: Cell) -> dict | None:
@@ -290,7 +186,7 @@ def _write_value(ws, row: int, col: int, value: object, fmt) -> None:
 
 def build_template(
     year: int,
-    edition: str,
+    form: Form | None = None,
     *,
     values: Mapping[str, object] | None = None,
     password: str | None = None,
@@ -298,126 +194,136 @@ def build_template(
     properties: Mapping[str, str] | None = None,
     prefilled: Mapping[str, str] | None = None,
     references: Mapping[str, object] | None = None,
+    comments: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The workbook as bytes.
+    """The fill-in workbook of ``form`` (default: the edition in force for ``year``) as .xlsx bytes.
 
     ``values`` pre-fills input cells by key (e.g. 机关名称). ``prefilled`` marks some of
     them as carried over (key → a note shown as the cell's comment), and
     ``references`` shows last year's figure beside an input (key → value).
     ``extra_sheets`` adds read-only sheets (name, header, rows) after 校验;
-    ``properties`` adds document properties.
+    ``properties`` adds document properties; ``comments`` adds a cell comment (key → text,
+    author "xlrep") to any cell of the form without changing its colour.
     """
     import xlsxwriter
 
-    form = load_form(edition)
-    layout = build_layout(edition)
-    values = dict(values or {})
-    values["info.report_year"] = year
-    for cell in form.inputs:
-        if cell.default is not None and values.get(cell.key) is None:
-            values[cell.key] = cell.default
-    totals = compute_totals(form, values)
-    states = live_states(form, values)
-
+    form = form or form_for_year(year)
+    layout = build_layout(form)
+    values = _with_defaults(form, year, values)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "default_format_properties": {"font_name": BODY_FONT, "font_size": 11},
-        },
+        buffer, {"in_memory": True, "default_format_properties": {"font_name": BODY_FONT, "font_size": 11}}
     )
     identity = template_identity(form, year)
+    _set_properties(wb, form, year, {**identity, **{k: str(v) for k, v in (properties or {}).items()}})
+    f = _Formats(wb)
+    protect = {"password": password or "", "options": PROTECT_OPTIONS}
+
+    instructions = wb.add_worksheet(INSTRUCTIONS_SHEET)
+    _write_instructions(instructions, f, form, layout, year)
+    instructions.protect(**protect)
+    totals, states = compute_totals(form, values), live_states(form, values)
+    for sl in layout.sheets:
+        _write_sheet(wb.add_worksheet(sl.name), wb, f, layout, sl, values, totals, states)
+        wb.get_worksheet_by_name(sl.name).protect(**protect)
+    _freeze_headers(wb, layout)
+    if prefilled:
+        _mark_prefilled(wb, f, layout, values, prefilled)
+    if references:
+        _write_references(wb, f, layout, references)
+    _write_comments(wb, layout, comments)
+    for name, header, rows in extra_sheets or []:
+        _write_extra_sheet(wb.add_worksheet(name), f, header, rows)
+        wb.get_worksheet_by_name(name).protect(**protect)
+    for cell in form.cells.values():
+        s, r, c = layout.addresses[cell.key]
+        wb.define_name(cell.defined_name, f"={quote_sheet(s)}!{cell_ref(r, c, absolute=True)}")
+    meta = wb.add_worksheet(META_SHEET)
+    meta.write_row(0, 0, ["key", "value"])
+    for i, (name, value) in enumerate(identity.items(), start=1):
+        meta.write_string(i, 0, name)
+        meta.write_string(i, 1, value)
+    meta.protect(**protect)
+    meta.very_hidden()
+    wb.worksheets()[1].activate()
+    wb.close()
+    return _lock_structure(buffer.getvalue(), password)
+
+
+PROTECT_OPTIONS = {
+    "format_columns": True,
+    "format_rows": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
+
+
+def _with_defaults(form: Form, year: int, values: Mapping[str, object] | None) -> dict[str, object]:
+    """The values to write: the report year, then each input's default where nothing was given."""
+    out = dict(values or {})
+    if form.role("report_year"):
+        out[form.role("report_year")] = year
+    for cell in form.inputs:
+        if cell.default is not None and out.get(cell.key) is None:
+            out[cell.key] = cell.default
+    return out
+
+
+def _set_properties(wb, form: Form, year: int, custom: Mapping[str, str]) -> None:
     wb.set_properties(
         {
             "title": f"{year}年政府信息公开工作年度报告填报表",
             "subject": f"政府信息公开工作年度报告（{form.name}，{form.issued_as}）",
             "author": "xlrep",
             "comments": f"由 xlrep {__version__} 生成；用 xlrep ingest 读取和校验。",
-            "created": datetime(year if year <= date.today().year else date.today().year, 1, 1),
+            "created": datetime(min(year, date.today().year), 1, 1),
         }
     )
-    for name, value in identity.items():
+    for name, value in custom.items():
         wb.set_custom_property(name, value)
-    for name, value in (properties or {}).items():
-        wb.set_custom_property(name, str(value))
-    f = _Formats(wb)
-    protect_options = {
-        "format_columns": True,
-        "format_rows": True,
-        "select_locked_cells": True,
-        "select_unlocked_cells": True,
-    }
 
-    instructions = wb.add_worksheet(INSTRUCTIONS_SHEET)
-    _write_instructions(instructions, f, form, layout, year)
-    instructions.protect(password or "", protect_options)
 
-    for sl in layout.sheets:
-        ws = wb.add_worksheet(sl.name)
-        for col, width in sl.widths.items():
-            ws.set_column(col, col, width)
-        for row, height in sl.heights.items():
-            ws.set_row(row, height)
-        for item in sl.items:
-            _write_item(ws, wb, f, layout, item, values, totals, states)
-        for cell in form.cells.values():
-            if cell.sheet == sl.name and cell.is_input:
-                dv = _validation(cell)
-                if dv:
-                    _, r, c = layout.addresses[cell.key]
-                    ws.data_validation(r, c, r, c, dv)
-        ws.set_paper(9)  # A4
-        if sl.landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        # Tables print on one page, as in the official format; long narrative may run on.
-        has_grid = any(item.kind == "input" and form.cells[item.key].table for item in sl.items)
-        ws.fit_to_pages(1, 1 if has_grid or sl.name == CHECKS_SHEET else 0)
-        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
-        ws.center_horizontally()
-        ws.set_footer("&C第 &P 页，共 &N 页")
-        ws.print_area(0, 0, sl.last_row, sl.last_col)
-        if sl.repeat_rows:
-            ws.repeat_rows(*sl.repeat_rows)
-        ws.protect(password or "", protect_options)
-    _freeze_headers(wb, layout)
-    if prefilled:
-        _mark_prefilled(wb, f, layout, values, prefilled)
-    if references:
-        _write_references(wb, f, layout, references)
-    for name, header, rows in extra_sheets or []:
-        ws = wb.add_worksheet(name)
-        ws.write_row(0, 0, header, f.header)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                _write_value(ws, r, c, value, f.cell)
-        for c, title in enumerate(header):
-            widest = max([len(str(title))] + [len(str(row[c])) for row in rows if c < len(row)])
-            ws.set_column(c, c, min(60, max(8, widest * 2 + 2)))
-        ws.freeze_panes(1, 2)
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0, 0)
-        ws.protect(password or "", protect_options)
-
+def _write_sheet(ws, wb, f: _Formats, layout: Layout, sl, values, totals, states) -> None:
+    """One sheet of the form: sizes, every item, the validations, and the print set-up."""
+    form = layout.form
+    for col, width in sl.widths.items():
+        ws.set_column(col, col, width)
+    for row, height in sl.heights.items():
+        ws.set_row(row, height)
+    for item in sl.items:
+        _write_item(ws, wb, f, layout, item, values, totals, states)
     for cell in form.cells.values():
-        s, r, c = layout.addresses[cell.key]
-        wb.define_name(cell.defined_name, f"={quote_sheet(s)}!{cell_ref(r, c, absolute=True)}")
+        dv = _validation(cell) if cell.sheet == sl.name and cell.is_input else None
+        if dv:
+            _, r, c = layout.addresses[cell.key]
+            ws.data_validation(r, c, r, c, dv)
+    ws.set_paper(9)  # A4
+    ws.set_landscape() if sl.landscape else ws.set_portrait()
+    # Tables print on one page, as in the official format; long narrative may run on.
+    has_grid = any(item.kind == "input" and form.cells[item.key].table for item in sl.items)
+    ws.fit_to_pages(1, 1 if has_grid or sl.name == CHECKS_SHEET else 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.print_area(0, 0, sl.last_row, sl.last_col)
+    if sl.repeat_rows:
+        ws.repeat_rows(*sl.repeat_rows)
 
-    meta = wb.add_worksheet(META_SHEET)
-    meta.write_row(0, 0, ["key", "value"])
-    for i, (name, value) in enumerate(identity.items(), start=1):
-        meta.write_string(i, 0, name)
-        meta.write_string(i, 1, value)
-    meta.protect(password or "", protect_options)
-    meta.very_hidden()
 
-    wb.worksheets()[1].activate()
-    wb.close()
-    return _lock_structure(buffer.getvalue(), password)
+def _write_extra_sheet(ws, f: _Formats, header: list[str], rows: list[list[object]]) -> None:
+    """A read-only table after 校验 (the 汇总明细 of a merge); text is always written as text."""
+    ws.write_row(0, 0, header, f.header)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            _write_value(ws, r, c, value, f.cell)
+    for c, title in enumerate(header):
+        widest = max([len(str(title))] + [len(str(row[c])) for row in rows if c < len(row)])
+        ws.set_column(c, c, min(60, max(8, widest * 2 + 2)))
+    ws.freeze_panes(1, 2)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, 0)
 
 
 def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, states) -> None:
@@ -436,9 +342,6 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
     if kind == "total":
         cell = form.cells[item.key]
         ws.write_formula(item.row, item.col, total_formula(layout, cell), f.total, totals[item.key])
-        return
-    if kind == "draft":
-        _write_draft(ws, f, layout, item, values)
         return
     if kind in ("check", "live"):
         formula = check_formula(layout, item.key) if kind == "check" else live_formula(layout, item.key)
@@ -474,15 +377,6 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
         )
 
 
-def _write_draft(ws, f: _Formats, layout: Layout, item, values) -> None:
-    """The 参考表述 cell: the drafted paragraph as a formula, with the text Python computes as its cached value."""
-    from .drafting import DRAFT_PREFIX, draft_formula, draft_texts
-
-    part = item.key.removeprefix(DRAFT_PREFIX)
-    text = draft_texts(layout.form, values)[item.key]
-    ws.write_formula(item.row, item.col, draft_formula(layout.form, layout, part), f.draft, text)
-
-
 def _mark_prefilled(wb, f: _Formats, layout: Layout, values, prefilled: Mapping[str, str]) -> None:
     """Carried-over inputs: tinted blue and commented, still open for the clerk to correct."""
     form = layout.form
@@ -493,6 +387,13 @@ def _mark_prefilled(wb, f: _Formats, layout: Layout, values, prefilled: Mapping[
         fmt = f.prefilled_text if cell.kind in ("longtext",) else f.prefilled.get(cell.kind, f.prefilled["text"])
         _write_value(ws, row, col, values.get(key), fmt)
         ws.write_comment(row, col, note, {"author": "xlrep", "x_scale": 2, "y_scale": 1.2})
+
+
+def _write_comments(wb, layout: Layout, comments: Mapping[str, str] | None) -> None:
+    """A comment on a cell of the form (key → text), its fill unchanged (used by ``xlrep import`` for its doubts)."""
+    for key, note in (comments or {}).items():
+        sheet, row, col = layout.addresses[key]
+        wb.get_worksheet_by_name(sheet).write_comment(row, col, note, {"author": "xlrep", "x_scale": 2, "y_scale": 1.6})
 
 
 def _write_references(wb, f: _Formats, layout: Layout, references: Mapping[str, object]) -> None:
@@ -586,10 +487,7 @@ def _write_instructions(ws, f: _Formats, form: Form, layout: Layout, year: int) 
     r += 1
     ws.write_string(r, 1, "填报规则", f.heading)
     r += 1
-    for rule_id in FILLING_RULES:
-        rule = BY_ID[rule_id]
-        if rule.edition and rule.edition != form.edition:
-            continue
+    for rule in filling_rules(form):
         ws.write_string(r, 1, f"{SEVERITY_NAMES[rule.severity]} {rule.id}", f.bold)
         ws.write_string(r, 2, rule.title, f.plain)
         ws.set_row(r, 20 if len(rule.title) < 44 else 34)
@@ -623,9 +521,9 @@ def _lock_structure(xlsx: bytes, password: str | None) -> bytes:
     """
     attrs = b'lockStructure="1"'
     if password:
-        from xlsxwriter.worksheet import Worksheet
+        from openpyxl.utils.protection import hash_password  # the legacy (Excel 97) workbook password hash
 
-        digest = Worksheet._encode_password(None, password)
+        digest = hash_password(password)
         attrs = f'workbookPassword="{digest}" '.encode() + attrs
 
     def protect(workbook_xml: bytes) -> bytes:

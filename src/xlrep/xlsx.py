@@ -1,23 +1,48 @@
 """A small, strict, fast reader of .xlsx/.xlsm parts: cells (formula and cached value), names, properties.
 
 xlrep reads dozens of workbooks per second when a county office checks a folder,
-so it does not build openpyxl's full object model: it parses just the parts it
-needs with the C XML parser. It is also the safety boundary for odd files:
+so it does not build openpyxl's full object model: it streams just the parts it
+needs through the C expat parser. It is also the safety boundary for odd files:
 
-- sizes are checked before anything is inflated (zip bombs);
-- any XML with a DOCTYPE is refused (entity-expansion bombs; OOXML never has one);
-- shared formulas (Excel and LibreOffice write them for filled-down formulas) are
+- **Only what the form needs is read.** ``Workbook(path, sheets=…, names=…)`` parses the
+  listed sheets (and those the listed defined names point to); other sheets are listed
+  in ``skipped_sheets`` and never inflated. Nothing is read as a whole: each part is
+  inflated in 1 MB steps and parsed as it arrives (no DOM of a sheet, no joined part).
+- **Every file has a budget** (the constant block below): the zip directory, the size of
+  each part read and of all of them, the number of cells, shared strings, XML elements
+  and the length of one text. Past any of them the file is refused with an
+  ``XlsxError`` naming what tripped, before the work grows; so any accepted file is read
+  in well under a second and a hundred MB, and ``check -j N`` needs N times that at most.
+- **defusedxml's guarantees, on the fast parser.** Every part goes through an expat
+  parser that refuses a DOCTYPE (anywhere, in any encoding), entity declarations and
+  external references, and never reads parameter entities — what
+  ``defusedxml`` enforces with ``forbid_dtd=True``. (defusedxml's ElementTree parser is the
+  pure-Python one, about twice as slow on a sheet and without a way to stop after <sheetData>,
+  so its guarantees are applied here on ``xml.parsers.expat`` directly;
+  tests/test_xlsx_strict.py checks both refuse the same inputs and parse the same parts.)
+- **Values are read strictly.** A number is read only in the xsd:double form every
+  spreadsheet program writes; a shared-string index must exist; a boolean is 0/1. Anything
+  else is not guessed: the cell gets data type ``"x"`` (value: the raw text) and an entry in
+  ``anomalies``. Text is made valid Unicode here: OOXML ``_xHHHH_`` escapes are decoded and
+  a lone surrogate (``_xD800_``) becomes U+FFFD, recorded as a ``"unicode"`` anomaly.
+- Shared formulas (Excel and LibreOffice write them for filled-down formulas) are
   expanded to each cell's own formula, so formulas can be compared cell by cell.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from posixpath import dirname, join, normpath
 from xml.etree import ElementTree as ET
+from xml.parsers import expat
+
+from .safetext import valid_unicode
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -25,17 +50,69 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 
-MAX_MEMBER_BYTES = 64 * 1024 * 1024  # one part, inflated
-MAX_TOTAL_BYTES = 256 * 1024 * 1024  # all parts, inflated
-MAX_RATIO = 200  # inflated / compressed, for parts over 1 MB
+# -- budget ---------------------------------------------------------------------------------------
+# Chosen from what a real filled template holds, with a wide margin. A filled 2021 template is ~35 KB
+# on disk; the parts the reader reads are ~170 KB inflated, ~650 cells, ~270 shared strings and ~2,400
+# XML elements; its largest part (表三) is 80 KB. A clerk's narrative is a few thousand characters, and
+# Excel caps a cell at 32,767 characters: twelve narrative cells at that cap are ~1.2 MB of shared
+# strings. A clerk may add a sheet of their own (a 台账 of requests): it is never read, but its strings
+# share xl/sharedStrings.xml, hence the room there. Parsing costs ~4-8 µs of CPU per XML element, so the
+# element budget bounds the time; tests/test_reader_budget.py audits files at each limit (and at all of
+# them at once) in a subprocess and checks the time and peak memory.
+MAX_MEMBERS = 10_000  # entries in the zip (a filled template has 20; zipfile holds an object per entry)
+MAX_DIRECTORY_BYTES = 4 << 20  # the zip's central directory, which zipfile reads whole
+MAX_PART_BYTES = 8 << 20  # one part read, inflated (100× the template's largest)
+MAX_READ_BYTES = 16 << 20  # all parts read, inflated (~100× the template's)
+MAX_CELLS = 50_000  # <c> elements in all the sheets read (~75× the template's)
+MAX_SHARED_STRINGS = 50_000  # <si> entries (~180× the template's)
+MAX_XML_ELEMENTS = 250_000  # elements in all parts read, which bounds the parsing time (~100× the template's)
+# One text (a cell, a shared string, a name). Excel holds at most 32,767 characters in a cell; a longer text
+# (only a crafted file has one) is read and reported by the VALUE-TOO-LONG rule, up to this bound on memory.
+MAX_TEXT_CHARS = 2_000_000
+CHUNK = 1 << 20  # bytes inflated and parsed at a time (expat rescans an unfinished token on each feed)
+
+REFUSED = "不像正常的填报表（可能是损坏或恶意构造的文件），已停止读取。"
+RESAVE = "请用 Excel 或 WPS 重新保存为 .xlsx。"
 
 
 class XlsxError(Exception):
-    """The file is not a workbook xlrep can read safely; ``message`` is Chinese."""
+    """The file is not a workbook xlrep can read safely; ``message`` and ``advice`` are Chinese."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, advice: str = RESAVE):
         super().__init__(message)
         self.message = message
+        self.advice = advice
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """A cell whose stored content no spreadsheet program writes, or that had to be changed to be valid text.
+
+    ``kind``: ``"number"`` (a ``<v>`` that is not an xsd:double, e.g. ``1_000``, ``١٢``, `` 12 ``),
+    ``"shared-string"`` (an index that is not a number or points past the shared-string table),
+    ``"boolean"`` (not 0/1/true/false), ``"date"`` (``t="d"`` that is not an ISO date),
+    ``"type"`` (an unknown ``t=`` cell type) — for all these the cell's data type is ``"x"``
+    and its value the raw text; ``"unicode"`` — the text held lone surrogates (``_xD800_``),
+    replaced by U+FFFD: the value is the repaired text, data type ``"s"``.
+    ``raw`` is what the file stores (for ``"unicode"``: the text with each lone surrogate written
+    ``\\udXXX``); it is valid Unicode and at most 200 characters.
+    """
+
+    kind: str
+    raw: str
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in Chinese (without the cell)."""
+        shown = self.raw if len(self.raw) <= 40 else self.raw[:40] + "…"
+        return {
+            "number": f"存的“{shown}”不是 Excel 或 WPS 会保存的数字格式（文件可能被其他程序改写过），无法按数字读取",
+            "shared-string": f"引用的文字（共享字符串第 {shown} 条）在文件中不存在，文件已损坏",
+            "boolean": f"存的逻辑值“{shown}”格式不对，无法读取",
+            "date": f"存的日期“{shown}”格式不对，无法读取",
+            "type": f"单元格类型“{shown}”不是 Excel 的单元格类型，无法读取",
+            "unicode": "文字里有无法显示的字符（不成对的 UTF-16 代理码），已替换为“\ufffd”",
+        }[self.kind]
 
 
 def _q(tag: str, ns: str = NS_MAIN) -> str:
@@ -52,76 +129,209 @@ def _is_date_format(code: str) -> bool:
     return bool(_DATE_CODE.search(stripped)) and "General" not in stripped
 
 
-class Workbook:
-    """The parts of a workbook that xlrep reads. Open with ``Workbook(path)``."""
+# xsd:double's lexical form (ECMA-376 ST_Xstring numbers are written so by every program): ASCII
+# digits only, no spaces, no "_" — Python's float() accepts all three and must not decide.
+_DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_SPECIAL_DOUBLES = {"INF": math.inf, "+INF": math.inf, "-INF": -math.inf, "NaN": math.nan}
+_INDEX = re.compile(r"[0-9]{1,10}")
+_CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+_CELL_TYPES = {"n": "n", "s": "s", "str": "s", "inlineStr": "s", "b": "b", "e": "e", "d": "d"}
 
-    def __init__(self, path):
+
+def parse_double(text: str) -> float | int | None:
+    """The number a ``<v>`` holds, read as xsd:double (``None`` if it is not one). Integers come back as ``int``."""
+    if text.isdigit() and text.isascii() and len(text) < 16:
+        return int(text)
+    if _DOUBLE.fullmatch(text):
+        number = float(text)
+        if number.is_integer() and abs(number) < 2**53 and "." not in text and "e" not in text and "E" not in text:
+            return int(number)
+        return number
+    return _SPECIAL_DOUBLES.get(text)
+
+
+# -- the hardened streaming parser ------------------------------------------------------------------
+
+
+class _Forbidden(Exception):
+    """A DOCTYPE, an entity declaration or an external reference: what defusedxml forbids."""
+
+
+def _refuse(*_args) -> None:
+    raise _Forbidden
+
+
+def new_parser() -> expat.XMLParserType:
+    """An expat parser with defusedxml's protections (``forbid_dtd``, ``forbid_entities``, ``forbid_external``).
+
+    Element names arrive as ``namespace}local``. Handlers that raise stop the parse with their exception.
+    """
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.buffer_size = CHUNK
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    return parser
+
+
+class _Stop(Exception):
+    """Raised by a handler once it has what it needs: the rest of the part is not parsed."""
+
+
+def _et_name(name: str) -> str:
+    return "{" + name if "}" in name else name
+
+
+_MAIN = NS_MAIN + "}"
+C, V, F, IS, T, R, RPH, SI, ROW = (_MAIN + n for n in ("c", "v", "f", "is", "t", "r", "rPh", "si", "row"))
+SHEET_DATA, SHEET_PROTECTION, SHEET_CALC_PR = (_MAIN + n for n in ("sheetData", "sheetProtection", "sheetCalcPr"))
+
+
+class Workbook:
+    """The parts of a workbook that xlrep reads.
+
+    ``Workbook(path)`` reads every sheet; ``Workbook(path, sheets=S, names=N)`` reads the sheets
+    named in ``S`` and those the workbook-level defined names in ``N`` point to (a sheet renamed in
+    Excel or WPS keeps its names), and lists the others in ``skipped_sheets`` without inflating them.
+    Raises ``XlsxError`` when the file is damaged, hostile or over budget.
+
+    Attributes: ``sheetnames``, ``sheet_states``, ``sheet_paths``, ``skipped_sheets``, ``defined_names``,
+    ``structure_locked``, ``date1904``, ``shared_strings``, ``properties``, ``cells``
+    (sheet → A1 → (value, data type, cached value)), ``protected``, ``anomalies``
+    ((sheet, A1) → ``Anomaly``, see there).
+    """
+
+    def __init__(self, path, sheets=None, names=()):
+        self._read_bytes = 0
+        self._elements = 0
+        self._cells = 0
+        self._sheet_cells: dict[str, int] = {}
+        self.anomalies: dict[tuple[str, str], Anomaly] = {}
+        _check_directory(path)
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
             raise XlsxError("文件已损坏（压缩结构不完整，可能没有保存完或传输中断）。") from None
         try:
-            self._check_sizes()
-            self._names = set(self._zip.namelist())
+            if len(self._zip.infolist()) > MAX_MEMBERS:
+                raise XlsxError(f"压缩包中的文件过多（超过 {MAX_MEMBERS:,} 个），{REFUSED}")
             self._read_workbook()
-            self.shared_strings = self._read_shared_strings()
+            wanted = self._wanted(sheets, names)
+            self.skipped_sheets = [name for name in self.sheetnames if name not in wanted]
             self._read_styles()
             self.properties = self._read_custom_properties()
+            self.shared_strings: list[str] = []
+            self._repaired_strings: dict[int, str] = {}
+            self._read_shared_strings()
             self.cells: dict[str, dict[str, tuple[object, str, object]]] = {}
             self.protected: dict[str, bool] = {}
             for name, member in self.sheet_paths.items():
-                self.cells[name], self.protected[name] = self._read_sheet(member)
+                if name in wanted:
+                    self.cells[name], self.protected[name] = self._read_sheet(name, member)
         finally:
             self._zip.close()
 
-    # -- safety -------------------------------------------------------------------
-    def _check_sizes(self) -> None:
-        total = 0
-        for info in self._zip.infolist():
-            total += info.file_size
-            ratio = info.file_size / max(1, info.compress_size)
-            if (
-                info.file_size > MAX_MEMBER_BYTES
-                or total > MAX_TOTAL_BYTES
-                or (info.file_size > 1 << 20 and ratio > MAX_RATIO)
-            ):
-                raise XlsxError(
-                    f"文件中的“{info.filename}”解压后过大（{info.file_size // (1 << 20)} MB），"
-                    "不像正常的填报表（可能是损坏或恶意构造的文件），已停止读取。"
-                )
+    @property
+    def usage(self) -> dict[str, int]:
+        """How much of each budget this workbook used (compare with the ``MAX_*`` constants)."""
+        return {
+            "read_bytes": self._read_bytes,
+            "xml_elements": self._elements,
+            "cells": self._cells,
+            "shared_strings": len(self.shared_strings),
+        }
 
-    def _raw(self, member: str) -> bytes | None:
-        """A part, inflated in bounded steps: a part that inflates past its declared size is refused."""
+    def _wanted(self, sheets, names) -> set[str]:
+        if sheets is None:
+            return set(self.sheetnames)
+        wanted = {s for s in sheets if s in self.sheet_paths}
+        for name in names:
+            target = self.name_destination(name)
+            if target is not None:
+                wanted.add(target[0])
+        return wanted
+
+    # -- safety -------------------------------------------------------------------
+    def _stream(self, member: str, parser) -> bool:
+        """Inflate ``member`` in bounded steps into ``parser``; ``False`` if the file has no such part."""
         try:
             info = self._zip.getinfo(member)
         except KeyError:
-            return None
-        limit = min(info.file_size, MAX_MEMBER_BYTES)
-        chunks, total = [], 0
+            return False
+        if info.file_size > MAX_PART_BYTES:
+            raise XlsxError(
+                f"文件中的{self._part(member)}解压后过大（{_megabytes(info.file_size)} MB，"
+                f"每一部分最多 {MAX_PART_BYTES >> 20} MB），{REFUSED}"
+            )
+        self._read_bytes += info.file_size
+        if self._read_bytes > MAX_READ_BYTES:
+            raise XlsxError(
+                f"文件中需要读取的各部分解压后合计超过 {MAX_READ_BYTES >> 20} MB（填报表不到 1 MB），{REFUSED}"
+            )
+        total = 0
         try:
             with self._zip.open(info) as handle:
-                while chunk := handle.read(1 << 20):
+                while chunk := handle.read(CHUNK):
                     total += len(chunk)
-                    if total > limit:
-                        raise XlsxError(f"文件中的“{member}”解压后超出声明的大小，文件已损坏或是恶意构造的。")
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
-            raise XlsxError(f"文件中的“{member}”已损坏，无法解压。") from None
-        return b"".join(chunks)
-
-    def _xml(self, member: str, data: bytes | None = None):
-        if data is None:
-            data = self._raw(member)
-        if data is None:
-            return None
-        if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:65536]:
+                    if total > info.file_size:  # zipfile stops at the declared size; this is belt and braces
+                        raise XlsxError(f"文件中的{self._part(member)}解压后超出声明的大小，文件已损坏或是恶意构造的。")
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except _Stop:
+            pass
+        except expat.ExpatError:
+            raise XlsxError(f"文件中的{self._part(member)}不是完整的 XML（文件可能被截断或损坏）。") from None
+        except _Forbidden:
             raise XlsxError(
-                f"文件中的“{member}”含有 DOCTYPE/实体声明，正常的 Excel 文件不会有，已拒绝读取（可能是恶意构造的文件）。"
-            )
-        try:
-            return ET.fromstring(data)
-        except ET.ParseError:
-            raise XlsxError(f"文件中的“{member}”不是完整的 XML（文件可能被截断或损坏）。") from None
+                f"文件中的{self._part(member)}含有 DOCTYPE/实体声明，正常的 Excel 文件不会有，"
+                "已拒绝读取（可能是恶意构造的文件）。"
+            ) from None
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
+            raise XlsxError(f"文件中的{self._part(member)}已损坏，无法解压。") from None
+        return True
+
+    def _part(self, member: str) -> str:
+        """A part as named in a message: “xl/worksheets/sheet3.xml”（工作表“一、总体情况”）."""
+        sheet = next((name for name, path in getattr(self, "sheet_paths", {}).items() if path == member), None)
+        return f"“{member}”（工作表“{sheet}”）" if sheet is not None else f"“{member}”"
+
+    def _too_complex(self, member: str) -> XlsxError:
+        return XlsxError(
+            f"文件中的{self._part(member)}结构过于复杂（各部分合计超过 {MAX_XML_ELEMENTS:,} 个 XML 元素），" + REFUSED
+        )
+
+    def _text_too_long(self, where: str) -> XlsxError:
+        return XlsxError(
+            f"{where}的文字过长（超过 {MAX_TEXT_CHARS:,} 个字符，Excel 一个单元格最多只能容纳 32,767 个），{REFUSED}",
+            "请把这段文字缩短后重新保存。",
+        )
+
+    def _xml(self, member: str):
+        """A small part (workbook, relationships, styles, properties) as an element tree, within the budget."""
+        builder = ET.TreeBuilder()
+        parser = new_parser()
+
+        def start(name, attrs):
+            self._elements += 1
+            if self._elements > MAX_XML_ELEMENTS:
+                raise self._too_complex(member)
+            if attrs:
+                attrs = {_et_name(k): v for k, v in attrs.items()}
+            builder.start(_et_name(name), attrs)
+
+        def end(name):
+            element = builder.end(_et_name(name))
+            if element.text is not None and len(element.text) > MAX_TEXT_CHARS:
+                raise self._text_too_long(f"文件中的{self._part(member)}")
+
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.CharacterDataHandler = builder.data  # a text is at most one part, MAX_PART_BYTES: bounded
+        if not self._stream(member, parser):
+            return None
+        return builder.close()
 
     # -- workbook -----------------------------------------------------------------
     def _read_workbook(self) -> None:
@@ -162,35 +372,25 @@ class Workbook:
             out[rel.get("Id")] = path
         return out
 
-    def _read_shared_strings(self) -> list[str]:
-        root = self._xml("xl/sharedStrings.xml")
-        if root is None:
-            return []
-        out = []
-        t_tag, r_tag = _q("t"), _q("r")
-        for si in root:
-            direct = si.find(t_tag)
-            if direct is not None:
-                text = direct.text or ""
-            else:
-                text = "".join((r.findtext(t_tag) or "") for r in si.iter(r_tag))
-            out.append(_unescape(text) if "_x" in text else text)
-        return out
-
     def _read_styles(self) -> None:
         root = self._xml("xl/styles.xml")
         self.date_styles: set[int] = set()
+        self._dates: set[str] = set()  # the same, as written in s="…"
         if root is None:
             return
         custom = {}
         fmts = root.find(_q("numFmts"))
         for fmt in fmts if fmts is not None else []:
-            custom[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+            fid = fmt.get("numFmtId", "")
+            if _INDEX.fullmatch(fid):
+                custom[int(fid)] = fmt.get("formatCode", "")
         xfs = root.find(_q("cellXfs"))
         for i, xf in enumerate(xfs if xfs is not None else []):
-            fid = int(xf.get("numFmtId", "0"))
+            fid = xf.get("numFmtId", "0")
+            fid = int(fid) if _INDEX.fullmatch(fid) else 0
             if fid in DATE_FORMAT_IDS or (fid in custom and _is_date_format(custom[fid])):
                 self.date_styles.add(i)
+        self._dates = {str(i) for i in self.date_styles}
 
     def _read_custom_properties(self) -> dict[str, str]:
         root = self._xml("docProps/custom.xml")
@@ -200,89 +400,67 @@ class Workbook:
             out[prop.get("name", "")] = (value.text or "") if value is not None else ""
         return out
 
-    # -- sheets -------------------------------------------------------------------
-    def _read_sheet(self, member: str) -> tuple[dict[str, tuple[object, str, object]], bool]:
-        data = self._raw(member)
-        if data is None:
-            return {}, False
-        # Only the cells and the protection flag are needed: the validations, formats and
-        # comments after </sheetData> are the bulk of a template sheet, so they are not parsed.
-        end = data.find(b"</sheetData>")
-        tail = data[end:] if end >= 0 else b""
-        if end >= 0:
-            data = data[:end] + b"</sheetData></worksheet>"
-        root = self._xml(member, data)
-        if root is None:
-            return {}, False
-        cells: dict[str, tuple[object, str, object]] = {}
-        shared: dict[str, tuple[str, str]] = {}  # si -> (master cell, formula)
-        c_tag, f_tag, v_tag, is_tag, t_tag = _q("c"), _q("f"), _q("v"), _q("is"), _q("t")
-        data = root.find(_q("sheetData"))
-        for row in data if data is not None else []:
-            for c in row:
-                if c.tag != c_tag:
-                    continue
-                ref = c.get("r")
-                if ref is None:
-                    continue
-                kind = c.get("t", "n")
-                f = c.find(f_tag)
-                v = c.findtext(v_tag)
-                if kind == "inlineStr":
-                    node = c.find(is_tag)
-                    cached: object = (
-                        _unescape("".join(t.text or "" for t in node.iter(t_tag))) if node is not None else ""
-                    )
-                else:
-                    cached = self._value(kind, v, c.get("s"))
-                if f is not None:
-                    formula = f.text or ""
-                    if f.get("t") == "shared":
-                        si = f.get("si", "")
-                        if formula:
-                            shared[si] = (ref, formula)
-                        elif si in shared:
-                            formula = translate(shared[si][1], shared[si][0], ref)
-                    if f.get("t") == "array" and not formula:
-                        formula = ""
-                    cells[ref] = ("=" + formula, "f", cached)
-                elif cached is not None:
-                    data_type = {"s": "s", "str": "s", "inlineStr": "s", "b": "b", "e": "e"}.get(kind, "n")
-                    if isinstance(cached, datetime):
-                        data_type = "d"
-                    cells[ref] = (cached, data_type, cached)
-        m = _SHEET_PROTECTION.search(tail)
-        protected = bool(m) and _PROTECTED.search(m.group(1)) is not None
-        return cells, protected
+    # -- shared strings -------------------------------------------------------------
+    def _read_shared_strings(self) -> None:
+        reader = _SharedStringsReader(self)
+        parser = new_parser()
+        parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
+        parser.CharacterDataHandler = reader.data
+        self._stream(reader.member, parser)
 
-    def _value(self, kind: str, v: str | None, style: str | None) -> object:
-        if v is None or (v == "" and kind not in ("str", "inlineStr")):
-            return None
-        if kind == "s":
-            try:
-                return self.shared_strings[int(v)]
-            except (ValueError, IndexError):
-                return None
-        if kind in ("str", "inlineStr"):
-            return v
+    # -- sheets -------------------------------------------------------------------
+    def _read_sheet(self, sheet: str, member: str) -> tuple[dict[str, tuple[object, str, object]], bool]:
+        reader = _SheetReader(self, sheet, member)
+        parser = new_parser()
+        parser.StartElementHandler = reader.start
+        parser.EndElementHandler = reader.end
+        parser.CharacterDataHandler = reader.data
+        self._stream(member, parser)
+        self._sheet_cells[sheet] = reader.count
+        return reader.cells, reader.protected
+
+    def _anomaly(self, sheet: str, ref: str, kind: str, raw: str) -> tuple[str, str]:
+        raw = valid_unicode(raw)[:200]
+        self.anomalies[(sheet, ref)] = Anomaly(kind, raw)
+        return raw, "x"
+
+    def _value(self, sheet: str, ref: str, kind: str, v: str | None, style: str | None) -> tuple[object, str]:
+        """(value, data type) of a non-formula ``<v>``; ``(None, "n")`` for no value."""
+        if v is None or (v == "" and kind not in ("str", "s")):  # an empty <v/>: no value (but "" is no index)
+            return None, "n"
+        if kind == "n":
+            number = parse_double(v)
+            if number is None:
+                return self._anomaly(sheet, ref, "number", v)
+            if style in self._dates:
+                date = self._date(number)
+                return date, "d" if isinstance(date, datetime) else "n"
+            return number, "n"
+        if kind == "s" or kind == "str":
+            return self._string(sheet, ref, kind, v)
         if kind == "b":
-            return v.strip() in ("1", "true")
+            if v in ("0", "1", "true", "false"):
+                return v in ("1", "true"), "b"
+            return self._anomaly(sheet, ref, "boolean", v)
         if kind == "e":
-            return v
+            return valid_unicode(v), "e"
         if kind == "d":
             try:
-                return datetime.fromisoformat(v.replace("Z", ""))
+                return datetime.fromisoformat(v.replace("Z", "")), "d"
             except ValueError:
-                return v
-        try:
-            number: float | int = float(v)
-        except ValueError:
-            return v
-        if style is not None and style.isdigit() and int(style) in self.date_styles:
-            return self._date(number)
-        if number.is_integer() and abs(number) < 2**53 and "." not in v and "e" not in v and "E" not in v:
-            return int(number)
-        return number
+                return self._anomaly(sheet, ref, "date", v)
+        return self._anomaly(sheet, ref, "type", kind)
+
+    def _string(self, sheet: str, ref: str, kind: str, v: str) -> tuple[object, str]:
+        if kind == "str":  # a formula's text result, stored in the cell
+            text, repaired = _clean_text(v)
+        elif not _INDEX.fullmatch(v) or int(v) >= len(self.shared_strings):
+            return self._anomaly(sheet, ref, "shared-string", v)
+        else:
+            text, repaired = self.shared_strings[int(v)], self._repaired_strings.get(int(v))
+        if repaired is not None:
+            self.anomalies[(sheet, ref)] = Anomaly("unicode", repaired)
+        return text, "s"
 
     def _date(self, serial: float) -> object:
         base = datetime(1904, 1, 1) if self.date1904 else datetime(1899, 12, 30)
@@ -297,7 +475,7 @@ class Workbook:
         return self.cells.get(sheet, {}).get(a1, (None, "n", None))[0]
 
     def data_type(self, sheet: str, a1: str) -> str:
-        """``n`` number, ``s`` text, ``b`` boolean, ``e`` error, ``d`` date, ``f`` formula."""
+        """``n`` number, ``s`` text, ``b`` boolean, ``e`` error, ``d`` date, ``f`` formula, ``x`` anomaly (raw text)."""
         return self.cells.get(sheet, {}).get(a1, (None, "n", None))[1]
 
     def cached_value(self, sheet: str, a1: str) -> object:
@@ -316,17 +494,254 @@ class Workbook:
         return sheet, f"{m.group(3)}{m.group(4)}"
 
 
+class _SheetReader:
+    """expat handlers for one worksheet: the cells of <sheetData>, then <sheetProtection>, then stop."""
+
+    def __init__(self, book: Workbook, sheet: str, member: str):
+        self.book, self.sheet, self.member = book, sheet, member
+        self.cells: dict[str, tuple[object, str, object]] = {}
+        self.protected = False
+        self.shared: dict[str, tuple[str, str]] = {}  # si -> (master cell, formula)
+        self.in_data = self.after_data = False
+        self.row = 0
+        self.count = 0  # cells in this sheet
+        self.last: str | None = None  # the previous cell's reference
+        self.text: list[str] | None = None  # the text being collected (<v>, <f>, inline <t>)
+        self.length = 0
+        self.phonetic = 0
+        self.ref: str | None = None  # the cell being read
+        self.kind, self.style = "n", None
+        self.f = self.v = None
+        self.inline: list[str] | None = None
+        self.f_attrs: dict[str, str] = {}
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        book = self.book
+        book._elements += 1
+        if book._elements > MAX_XML_ELEMENTS:
+            raise book._too_complex(self.member)
+        if name == C:
+            self._start_cell(attrs)
+        elif name == V or name == F:
+            self.text, self.length = [], 0
+            if name == F:
+                self.f_attrs = attrs
+        elif name == T:
+            if self.inline is not None and self.phonetic == 0:
+                self.text, self.length = [], 0
+        elif name == IS:
+            self.inline = []
+        elif name == RPH:
+            self.phonetic += 1
+        else:
+            self._start_other(name, attrs)
+
+    def _start_other(self, name: str, attrs: dict[str, str]) -> None:
+        if name == ROW:
+            r = attrs.get("r")
+            self.row = int(r) if r is not None and _INDEX.fullmatch(r) else self.row + 1
+        elif name == SHEET_DATA:
+            self.in_data = True
+        elif self.after_data:
+            if name == SHEET_PROTECTION:
+                self.protected = attrs.get("sheet") in ("1", "true")
+                raise _Stop
+            if name != SHEET_CALC_PR:  # sheetProtection can only come next (CT_Worksheet's order)
+                raise _Stop
+
+    def _start_cell(self, attrs: dict[str, str]) -> None:
+        book = self.book
+        book._cells += 1
+        self.count += 1
+        if book._cells > MAX_CELLS:
+            counts = {**book._sheet_cells, self.sheet: self.count}
+            most = max(counts, key=counts.get)
+            raise XlsxError(
+                f"单元格过多（超过 {MAX_CELLS:,} 个，其中工作表“{most}”有 {counts[most]:,} 个；"
+                f"填报表只有几百个），{REFUSED}",
+                "如果在表中粘贴或填充了大量数据，请删除后重新保存。",
+            )
+        ref = attrs.get("r")
+        if ref is not None and ref.isascii() and ref.isalnum() and ref.isupper() and ref[-1].isdigit():
+            self.ref = self.last = ref  # the usual case: as Excel, WPS and LibreOffice write it
+        else:
+            self.ref = self._odd_ref(ref)
+        self.kind = attrs.get("t", "n")
+        self.style = attrs.get("s")
+        self.f = self.v = self.inline = None
+        self.f_attrs = {}
+        self.phonetic = 0
+
+    def _odd_ref(self, ref: str | None) -> str | None:
+        """A lower-case reference, or none (``r`` is optional: the cell follows the previous one in its row)."""
+        if ref is not None:
+            m = _CELL_REF.fullmatch(ref)
+            self.last = ref = f"{m.group(1).upper()}{m.group(2)}" if m else None
+            return ref
+        m = _CELL_REF.fullmatch(self.last) if self.last else None
+        col = _col_number(m.group(1)) + 1 if m and int(m.group(2)) == self.row else 1
+        self.last = f"{_col_letters(col)}{max(self.row, 1)}"
+        return self.last
+
+    def end(self, name: str) -> None:
+        if name == C:
+            if self.ref is not None:
+                self._end_cell()
+        elif name == V:
+            self.v, self.text = "".join(self.text), None
+        elif name == F:
+            self.f, self.text = "".join(self.text), None
+        elif name == T:
+            if self.text is not None and self.inline is not None:
+                self.inline.append("".join(self.text))
+                self.text = None
+        elif name == RPH:
+            self.phonetic -= 1
+        elif name == SHEET_DATA:
+            self.in_data, self.after_data = False, True
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+            self.length += len(text)
+            if self.length > MAX_TEXT_CHARS:
+                raise self.book._text_too_long(f"工作表“{self.sheet}”{self.ref or ''}单元格")
+
+    def _end_cell(self) -> None:
+        book, sheet, ref = self.book, self.sheet, self.ref
+        if self.kind == "inlineStr":
+            cached, repaired = _clean_text("".join(self.inline or ()))
+            if repaired is not None:
+                book.anomalies[(sheet, ref)] = Anomaly("unicode", repaired)
+            data_type = "s"
+        else:
+            cached, data_type = book._value(sheet, ref, self.kind, self.v, self.style)
+        if self.f is not None:
+            formula = self.f
+            if self.f_attrs.get("t") == "shared":
+                si = self.f_attrs.get("si", "")
+                if formula:
+                    self.shared[si] = (ref, formula)
+                elif si in self.shared:
+                    formula = translate(self.shared[si][1], self.shared[si][0], ref)
+            self.cells[ref] = ("=" + formula, "f", cached)
+        elif cached is not None:
+            self.cells[ref] = (cached, data_type, cached)
+
+
+class _SharedStringsReader:
+    """expat handlers for xl/sharedStrings.xml: each <si> is its <t> or its runs' <t> joined (not phonetic runs)."""
+
+    member = "xl/sharedStrings.xml"
+
+    def __init__(self, book: Workbook):
+        self.book = book
+        self.out = book.shared_strings
+        self.parts: list[str] = []
+        self.length = 0
+        self.collecting = False
+        self.phonetic = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        book = self.book
+        book._elements += 1
+        if book._elements > MAX_XML_ELEMENTS:
+            raise book._too_complex(self.member)
+        if name == SI:
+            self.parts.clear()
+            self.length = 0
+            if len(self.out) >= MAX_SHARED_STRINGS:
+                raise XlsxError(
+                    f"文件中的文字条目过多（共享字符串超过 {MAX_SHARED_STRINGS:,} 条；填报表只有几百条），" + REFUSED,
+                    "如果在工作簿里添加了工作表或粘贴了大量数据，请删除后重新保存。",
+                )
+        elif name == T:
+            self.collecting = self.phonetic == 0
+        elif name == RPH:
+            self.phonetic += 1
+
+    def end(self, name: str) -> None:
+        if name == T:
+            self.collecting = False
+        elif name == RPH:
+            self.phonetic -= 1
+        elif name == SI:
+            text, repaired = _clean_text("".join(self.parts))
+            if repaired is not None:
+                self.book._repaired_strings[len(self.out)] = repaired
+            self.out.append(text)
+
+    def data(self, text: str) -> None:
+        if self.collecting:
+            self.parts.append(text)
+            self.length += len(text)
+            if self.length > MAX_TEXT_CHARS:
+                raise self.book._text_too_long(f"共享字符串第 {len(self.out)} 条")
+
+
+def _clean_text(text: str) -> tuple[str, str | None]:
+    """Decode OOXML ``_xHHHH_`` escapes; make the text valid Unicode.
+
+    Returns (text, raw) where ``raw`` is ``None`` unless a lone surrogate had to be replaced by
+    U+FFFD; then it is the decoded text with each surrogate written ``\\udXXX`` (for the anomaly).
+    """
+    if "_x" not in text:
+        return text, None
+    text = _unescape(text)
+    fixed = valid_unicode(text)
+    if fixed is text or fixed.count("\ufffd") == text.count("\ufffd"):
+        return fixed, None
+    return fixed, text.encode("utf-8", "backslashreplace").decode("utf-8")[:200]
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f}" if size < 100 << 20 else f"{size >> 20:,}"
+
+
+def _check_directory(path) -> None:
+    """Refuse, before zipfile reads it whole, a central directory that is too large or lists too many members."""
+    try:
+        handle = open(path, "rb") if not hasattr(path, "read") else None
+    except OSError:
+        return  # zipfile will say what is wrong
+    source = handle or path
+    try:
+        position = source.tell() if handle is None else 0
+        source.seek(0, 2)
+        size = source.tell()
+        tail_start = max(0, size - (22 + 65535))
+        source.seek(tail_start)
+        tail = source.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return
+        entries, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
+        if (entries == 0xFFFF or directory == 0xFFFFFFFF) and at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+            (offset,) = struct.unpack("<Q", tail[at - 12 : at - 4])
+            source.seek(offset)
+            record = source.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                entries, directory = struct.unpack("<QQ", record[32:48])
+        if entries > MAX_MEMBERS:
+            raise XlsxError(f"压缩包中的文件过多（{entries:,} 个；填报表只有约 20 个），" + REFUSED)
+        if directory > MAX_DIRECTORY_BYTES:
+            raise XlsxError(f"压缩包的目录过大（{_megabytes(directory)} MB；填报表的不到 10 KB），" + REFUSED)
+    finally:
+        if handle is not None:
+            handle.close()
+        else:
+            path.seek(position)
+
+
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _unescape(text: str) -> str:
-    """OOXML writes characters XML cannot hold (control characters) as ``_xHHHH_``."""
+    """Characters XML cannot hold (controls) are written ``_xHHHH_``; a literal ``_x`` is written ``_x005F_x``."""
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 _NAME_REF = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)")
-_SHEET_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection\b([^>]*)>")
-_PROTECTED = re.compile(rb'\bsheet="(1|true)"')
 _REF = re.compile(r"(\"[^\"]*\")|(?<![A-Za-z_\d.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])")
 
 

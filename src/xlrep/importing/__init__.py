@@ -1,0 +1,525 @@
+"""Published reports (Word, web page, PDF, text) back into workbooks: ``xlrep import``.
+
+``import_report(path)`` reads one published 政府信息公开工作年度报告 and returns an
+``ImportedReport``: the edition (from the labels of its tables, not its year), year
+and agency (from the title), every figure of tables 二, 三 and 四 as published, the
+narrative by part, and a finding for every doubt (IMPORT-AMBIGUOUS, IMPORT-TOTAL,
+IMPORT-MISSING, IMPORT-LABEL). ``to_workbook`` writes it into xlrep's own template of
+that edition, so everything downstream (live checks, ``ingest``, ``--from``,
+``--previous``, ``check``, ``merge``) works on it; ``read_published`` does both and
+returns what ``reader.read_workbook`` returns for such a workbook.
+
+Pipeline: one reader per format (``text``, ``html``, ``docx``, ``pdf``) → a common
+``Document`` (paragraphs and tables) → a ``labels.Stream`` → ``sections`` (headings,
+parts, title) and ``tables`` (rows by label, figures split under the form's relations).
+Heavy libraries (python-docx, pdfplumber) are imported only when such a file is read.
+
+Everything about the form comes from the edition (``Form``): the tables printed as
+tables and their sections, the narrative parts of each section, the cells with a role
+(机关名称, 主动公开 …), the contact fields by label, 六's fee figures, the amount whose unit
+the clerk picks, and which part speaks of each table's figures (``[narrative] tables``).
+The rules are in ``rules.importing``; ``import_summary`` is what ``xlrep import --json`` prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from ..findings import Finding, summarize
+from ..form import Cell, Form, Grid, Sheet, editions, form_for_year
+from ..ingest import PUBLISHED_SUFFIXES
+from ..rules import rule
+from .document import Document, ImportFailed, check_report_file
+from .labels import Stream, norm
+
+__all__ = [
+    "FORMATS",
+    "ImportFailed",
+    "ImportOutcome",
+    "ImportedReport",
+    "import_report",
+    "import_summary",
+    "read_published",
+    "to_workbook",
+]
+
+FORMATS = PUBLISHED_SUFFIXES
+FEES = ("fee_notices", "fee_notice_amount", "fee_collected")  # 六's 信息处理费 figures ([figures] of the edition)
+
+
+@dataclass
+class ImportedReport:
+    """One published report, read. ``values`` are the figures as published (text such as ``-`` stays text)."""
+
+    source: Path
+    format: str  # docx, html, pdf, txt, md
+    form: Form  # the edition whose labels the report uses
+    year: int | None
+    org: str | None
+    org_type: str | None
+    values: dict[str, object] = field(default_factory=dict)  # numeric input cells by form key (None: blank)
+    narrative: dict[str, str] = field(default_factory=dict)  # longtext parts by form key
+    fields: dict[str, object] = field(default_factory=dict)  # 基本信息: 机关名称, 联系方式 …
+    findings: list[Finding] = field(default_factory=list)
+    comments: dict[str, str] = field(default_factory=dict)  # cell comments for the workbook, by form key
+    printed: dict[str, object] = field(default_factory=dict)  # totals as printed in the report, by form key
+    tables: list[str] = field(default_factory=list)  # groups of [tables] found: t2, t3, t4
+    sections: list[str] = field(default_factory=list)  # section headings found: 一 … 六
+
+    @property
+    def edition(self) -> str:
+        return self.form.edition
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return summarize(self.findings)
+
+    def as_dict(self) -> dict:
+        return {
+            "source": str(self.source),
+            "format": self.format,
+            "edition": self.edition,
+            "year": self.year,
+            "org": self.org,
+            "org_type": self.org_type,
+            "tables": self.tables,
+            "sections": self.sections,
+            "summary": self.summary,
+            "findings": [f.as_dict() for f in self.findings],
+            "values": {k: _json(v) for k, v in self.values.items()},
+            "printed_totals": {k: _json(v) for k, v in self.printed.items()},
+            "fields": {k: _json(v) for k, v in self.fields.items()},
+            "narrative": self.narrative,
+        }
+
+
+def _json(v):
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return str(v)
+    return v
+
+
+@dataclass
+class ImportOutcome:
+    """One report of an ``xlrep import`` run: imported and written to ``output``, or refused with ``error``."""
+
+    source: Path
+    imported: ImportedReport | None = None
+    output: Path | None = None
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        if self.imported is None or self.error is not None:
+            return {"source": str(self.source), "status": "failed", "error": self.error}
+        return {"source": str(self.source), "status": "imported", "output": str(self.output), **self.imported.as_dict()}
+
+
+def import_summary(outcomes: list[ImportOutcome]) -> dict:
+    """The run as ``xlrep import --json`` prints it: counts, then each report (its figures, findings, output)."""
+    failed = sum(1 for o in outcomes if o.as_dict()["status"] == "failed")
+    return {
+        "summary": {"reports": len(outcomes), "imported": len(outcomes) - failed, "failed": failed},
+        "reports": [o.as_dict() for o in outcomes],
+    }
+
+
+# -- what of the form a report prints ----------------------------------------------------------
+
+
+def table_sections(form: Form) -> dict[str, str]:
+    """The groups of [tables] printed as tables, in form order, with the section they are printed in (t2 → 二 …)."""
+    out: dict[str, str] = {}
+    for sheet in form.sheets:
+        for block in sheet.blocks:
+            if sheet.section and isinstance(block, Grid):
+                out.setdefault(block.table, sheet.section)
+    return out
+
+
+def narrative_sheets(form: Form) -> list[tuple[Sheet, list[Cell]]]:
+    """The sections written as text, each with its parts in form order."""
+    out = []
+    for sheet in form.sheets:
+        parts = [c for c in form.narrative_parts if c.sheet == sheet.name]
+        if sheet.section and parts:
+            out.append((sheet, parts))
+    return out
+
+
+def neighbour(form: Form) -> Form | None:
+    """The edition next to this one (the one before it, or after the first): a report may print its table shapes."""
+    known = list(editions())
+    if form not in known or len(known) < 2:
+        return None
+    i = known.index(form)
+    return known[i - 1] if i > 0 else known[1]
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def read_document(path: str | Path) -> Document:
+    """The report as paragraphs and tables, by its extension; unreadable input raises ``ImportFailed``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    check_report_file(path)
+    if suffix in (".txt", ".md"):
+        from .text import read_text
+
+        return read_text(path)
+    if suffix in (".html", ".htm"):
+        from .html import read_html
+
+        return read_html(path)
+    if suffix == ".docx":
+        from .docx import read_docx
+
+        return read_docx(path)
+    if suffix == ".pdf":
+        from .pdf import read_pdf
+
+        return read_pdf(path)
+    hints = {
+        ".doc": "是旧版 Word 文档：请在 Word 或 WPS 中另存为 .docx 后重试",
+        ".wps": "是 WPS 文字文档：请在 WPS 中另存为 .docx 后重试",
+        ".xlsx": "是 Excel 工作簿：填报表请用 xlrep ingest 校验",
+        ".xls": "是 Excel 工作簿：填报表请用 xlrep ingest 校验",
+        ".mht": "是网页存档：请在浏览器中另存为“网页，仅 HTML”后重试",
+        ".mhtml": "是网页存档：请在浏览器中另存为“网页，仅 HTML”后重试",
+        ".rtf": "是 RTF 文档：请另存为 .docx 后重试",
+    }
+    if suffix in hints:
+        raise ImportFailed(f"“{path.name}”{hints[suffix]}。", path)
+    raise ImportFailed(
+        f"不认识“{path.name}”的格式（扩展名 {suffix or '无'}）："
+        "可以导入 Word（.docx）、网页（.html/.htm）、PDF（.pdf）和文本（.txt/.md）。",
+        path,
+    )
+
+
+def import_report(path: str | Path) -> ImportedReport:
+    """Read one published report. Raises ``ImportFailed`` (Chinese message) if it cannot be read or is not a report."""
+    path = Path(path)
+    try:
+        return _import(path)
+    except ImportFailed as exc:
+        exc.path = path  # raised deep inside a format reader, it concerns this report
+        raise
+
+
+def _import(path: Path) -> ImportedReport:
+    from .sections import find_meta, find_sections
+    from .tables import read_table
+
+    doc = read_document(path)
+    if not doc.has_text:
+        raise ImportFailed(f"“{path.name}”中没有文字，无法导入。", path)
+    stream = Stream(doc)
+    sections = find_sections(stream)
+    first = sections.headings["一"].start if "一" in sections.headings else _first_heading(sections, len(stream))
+    meta = find_meta(stream, doc.title, first, first, (editions()[0].first_year, date.today().year + 1))
+    form = detect_edition(stream, meta.year)
+    imported = ImportedReport(
+        source=path,
+        format=doc.format,
+        form=form,
+        year=meta.year,
+        org=meta.org,
+        org_type=None,
+        sections=list(sections.headings),
+    )
+    _take_meta(imported, form, meta)
+    other = neighbour(form)
+    reads = {}
+    for table, section in table_sections(form).items():
+        lo, hi = _region(sections, section, len(stream))
+        reads[table] = read_table(stream, form, table, lo, hi, other)
+    if not sections.headings and not any(r.found for r in reads.values()):
+        raise ImportFailed(
+            f"“{path.name}”中找不到政府信息公开工作年度报告的六个部分或统计表格，不像是年度报告，无法导入。", path
+        )
+    for read in reads.values():
+        _take_table(imported, form, read)
+    _narrative(stream, sections, form, reads, imported)
+    _check_meta(imported, form, sections)
+    return imported
+
+
+def _take_meta(imported: ImportedReport, form: Form, meta) -> None:
+    """What the title and the opening say: contact details, download address, agency and its type."""
+    from .sections import org_type
+
+    for key in form.contact:
+        label = form.cells[key].label
+        if label in meta.contact:
+            imported.fields[key] = meta.contact[label]
+    if meta.download_url and form.role("download_url"):
+        imported.fields[form.role("download_url")] = meta.download_url
+    if meta.org and form.role("org_name"):
+        imported.fields[form.role("org_name")] = meta.org
+    imported.org_type = org_type(meta.org, form.org_types, form.government) if meta.org else None
+    if imported.org_type and form.role("org_type"):
+        imported.fields[form.role("org_type")] = imported.org_type
+
+
+def _take_table(imported: ImportedReport, form: Form, read) -> None:
+    from .doubts import label_finding, missing_table_finding
+
+    if not read.found:
+        imported.findings.append(missing_table_finding(form, read.table))
+        return
+    imported.tables.append(read.table)
+    imported.values.update(read.values)
+    imported.printed.update(read.printed)
+    imported.comments.update(read.comments)
+    imported.findings.extend(read.findings)
+    for unit in form.units:  # the unit a printed amount states, where the clerk picks it in another cell
+        if read.units.get(unit.cell) in form.cells[unit.unit].choices:
+            imported.fields[unit.unit] = read.units[unit.cell]
+    if read.loose:
+        imported.findings.append(label_finding(form, read.table, read.loose))
+
+
+def _check_meta(imported: ImportedReport, form: Form, sections) -> None:
+    from .doubts import label_finding, missing_finding
+
+    if imported.year is None:
+        imported.findings.append(missing_finding(form, "year", "year"))
+    if not imported.org:
+        imported.findings.append(missing_finding(form, "org", "org", [k for k in [form.role("org_name")] if k]))
+    loose = [(m, "heading") for m in sections.headings.values() if m.quality in ("approx", "suffix", "prefix")]
+    if loose:
+        imported.findings.append(label_finding(form, "sections", loose))
+    for unit in form.units:
+        if unit.unit not in imported.fields and imported.values.get(unit.cell):
+            amount, choice = form.cells[unit.cell], form.cells[unit.unit]
+            imported.comments[unit.unit] = (
+                f"报告没有注明{amount.column_label or amount.label}的单位，"
+                f"这里默认按{choice.default or unit.base}；请核对原报告。"
+            )
+
+
+def _first_heading(sections, end: int) -> int:
+    return min((m.start for m in sections.headings.values()), default=min(end, 4000))
+
+
+def _region(sections, section: str, end: int) -> tuple[int, int]:
+    """Compact bounds of a section; where its heading is missing, between the neighbouring headings found."""
+    from .sections import SECTIONS
+
+    if section in sections.bounds:
+        return sections.bounds[section]
+    i = SECTIONS.index(section)
+    lo = max((sections.headings[s].end for s in SECTIONS[:i] if s in sections.headings), default=0)
+    hi = min((sections.headings[s].start for s in SECTIONS[i + 1 :] if s in sections.headings), default=end)
+    return lo, hi
+
+
+@cache
+def edition_markers(form: Form, others: tuple[Form, ...], table: str) -> list[str]:
+    """Labels of one table that only this edition has (format.md §5), compact."""
+
+    def labels(f: Form) -> set[str]:
+        out: set[str] = set()
+        for grid in f.grids(table):
+            out |= {grid.caption or "", *(c.label for c in grid.columns), *(r.label for r in grid.rows)}
+            out |= {g for r in grid.rows for g in r.group}
+        return {norm(x) for x in out if x}
+
+    theirs = set().union(*(labels(o) for o in others))
+    return sorted(x for x in labels(form) if not any(x in t for t in theirs) and len(x) >= 4)
+
+
+def detect_edition(stream: Stream, year: int | None) -> Form:
+    """The edition whose own labels the report uses, table by table in the order printed (表二's decide, format.md
+    §5, then 表三's …); where no table tells, the edition in force for the year (the latest without one)."""
+    known = list(editions())
+    tables = dict.fromkeys(t for f in known for t in table_sections(f))
+    for table in tables:
+        scores = {}
+        for form in known:
+            markers = edition_markers(form, tuple(f for f in known if f is not form), table)
+            scores[form] = sum(1 for m in markers if m in stream.compact)
+        best = max(scores.values())
+        leaders = [f for f, score in scores.items() if score == best]
+        if best and len(leaders) == 1:
+            return leaders[0]
+    try:
+        return form_for_year(year) if year else known[-1]
+    except KeyError:
+        return known[-1]
+
+
+# -- the narrative ---------------------------------------------------------------------------
+
+
+def _default_part(form: Form, parts: list[Cell]) -> Cell:
+    """Where a section's text that names no part goes: its part for anything else (六), or else its first part."""
+    return next((c for c in parts if c.key == form.role("other_matters")), parts[0])
+
+
+def _narrative(stream: Stream, sections, form: Form, reads, imported: ImportedReport) -> None:
+    from .doubts import missing_finding
+    from .sections import region_text
+
+    narrative: dict[str, str] = {}
+    written = narrative_sheets(form)
+    last = max((s.section for s in form.sheets if s.section in sections.bounds), default=None, key=_order)
+    for sheet, parts in written:
+        default = _default_part(form, parts)
+        if sheet.section in sections.bounds:
+            text = region_text(stream, *sections.bounds[sheet.section])
+            narrative.update(_section_text(text, sheet, parts, form, imported, closing=sheet.section == last))
+        else:
+            keys = [default.key] if any(c.required for c in parts) else []
+            imported.findings.append(missing_finding(form, sheet.section, "section", keys, heading=sheet.title))
+    _table_sentences(stream, sections, form, reads, imported, narrative)
+    imported.narrative = {k: v for k, v in narrative.items() if v and k in form.cells}
+
+
+def _order(section: str) -> int:
+    from .sections import SECTIONS
+
+    return SECTIONS.index(section) if section in SECTIONS else -1
+
+
+def _section_text(text: str, sheet: Sheet, parts: list[Cell], form: Form, imported: ImportedReport, closing: bool):
+    """One section's text cut into its parts; the closing signature (last section) and the 信息处理费 taken out."""
+    from .sections import closing as signature
+    from .sections import fee_figures, part_words, split_parts, split_problems, without_our_fee_sentence
+
+    if closing:
+        text, published = signature(text, imported.org)
+        if published is not None and form.role("publish_date"):
+            imported.fields[form.role("publish_date")] = published
+    fees = _fee_keys(form, sheet)
+    if fees:
+        imported.values.update({fees[name]: v for name, v in fee_figures(text).items() if name in fees})
+        text = without_our_fee_sentence(text)
+    if text.strip() in ("无", "无。"):
+        return {}
+    default = _default_part(form, parts)
+    found, headed = split_parts(text, [(c.key, part_words(c.label)) for c in parts], default.key)
+    catch_all = default.key == form.role("other_matters")
+    if headed:
+        if headed[0] != default.key and found.get(default.key) and not catch_all:
+            imported.comments[default.key] = f"报告的“{sheet.title}”中第一个小标题之前的总述放在此处。"
+        return found
+    problems, measures = form.role("problems"), form.role("measures")
+    if {problems, measures} <= {c.key for c in parts}:
+        found, split = split_problems(text, problems, measures)
+        if text and not split:
+            imported.comments[problems] = f"报告的“{sheet.title}”没有分开写问题和改进措施，全文放在此处，请分别整理。"
+    elif text and len(parts) > 1 and not catch_all:
+        imported.comments[default.key] = (
+            f"报告的“{sheet.title}”没有按{parts[0].label}至{parts[-1].label}分部分的小标题，"
+            "全文放在此处，请按部分整理。"
+        )
+    return found
+
+
+def _fee_keys(form: Form, sheet: Sheet) -> dict[str, str]:
+    """六's 信息处理费 figures on this sheet: figure name → its one cell."""
+    out = {}
+    for name in FEES:
+        keys = form.figure_keys(name) if name in form.figures else []
+        if len(keys) == 1 and form.cells[keys[0]].sheet == sheet.name:
+            out[name] = keys[0]
+    return out
+
+
+def _table_sentences(stream: Stream, sections, form: Form, reads, imported: ImportedReport, narrative) -> None:
+    """Sentences printed under the headings of 二, 三, 四, before their tables: kept with the part about the table."""
+    for table, section in table_sections(form).items():
+        key = form.table_parts.get(table)
+        if key is None or section not in sections.bounds or table not in reads or reads[table].first is None:
+            continue
+        extra = _leading_sentences(stream, sections.bounds[section][0], reads[table].first)
+        if extra:
+            narrative[key] = (narrative.get(key, "") + "\n" + extra).strip()
+            heading = form.section_headings.get(section, section)
+            note = f"报告在“{heading}”表格前的文字说明附在此处。"
+            imported.comments[key] = (imported.comments.get(key, "") + note).strip()
+
+
+def _leading_sentences(stream: Stream, lo: int, first: int) -> str:
+    """Narrative between a section heading and its table, ended at a sentence end."""
+    import re
+
+    from .sections import region_text
+
+    if first <= lo:
+        return ""
+    text = region_text(stream, lo, first)
+    if not re.search(r"[\u4e00-\u9fff]{6,}", text):
+        return ""
+    if not text.endswith(("。", "！", "？", "；")):
+        tail = region_text(stream, first, min(len(stream), first + 80))
+        stop = tail.find("。")
+        if stop == -1:
+            return text if "。" in text else ""
+        text = text + tail[: stop + 1]
+    return text.strip()
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def to_workbook(imported: ImportedReport) -> bytes:
+    """The report in xlrep's template of its edition (``build_template``): figures, texts, comments on every doubt."""
+    from ..template import build_template
+
+    if imported.year is None:
+        raise ImportFailed(f"“{imported.source.name}”中找不到报告年度，无法生成填报表。", imported.source)
+    form = imported.form
+    values: dict[str, object] = {}
+    for key, value in {**imported.fields, **imported.values, **imported.narrative}.items():
+        if key in form.cells and form.cells[key].is_input and value is not None:
+            values[key] = str(value) if isinstance(value, str) else value
+    comments = {k: v for k, v in imported.comments.items() if k in form.cells}
+    return build_template(
+        imported.year,
+        form,
+        values=values,
+        comments=comments,
+        properties={"xlrep.imported_from": imported.source.name[:200], "xlrep.imported_format": imported.format},
+    )
+
+
+def read_published(path: str | Path):
+    """Import a published report on the fly and read the workbook it makes: a ``ReadResult`` with the import's findings.
+
+    ``result.path`` is the published report. Raises ``ImportFailed`` (an ``UnreadableFile``) if it cannot be imported.
+    """
+    from ..reader import read_workbook
+
+    imported = import_report(path)
+    data = to_workbook(imported)
+    fd, name = tempfile.mkstemp(prefix="xlrep-import-", suffix=".xlsx")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        result = read_workbook(name, forms=(imported.form,))
+    finally:
+        Path(name).unlink(missing_ok=True)
+    result.path = Path(path)
+    result.findings.append(
+        rule("IMPORT-SOURCE").finding(
+            values={"file": str(path), "format": imported.format},
+            name=Path(path).name,
+            format=FORMAT_NAMES.get(imported.format, imported.format),
+            edition=imported.form.name,
+        )
+    )
+    result.findings.extend(imported.findings)
+    return result
+
+
+FORMAT_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "txt": "文本", "md": "Markdown"}

@@ -1,0 +1,139 @@
+"""The common intermediate form every source format is turned into.
+
+A published report, whatever its format, becomes a ``Document``: a sequence of
+paragraphs and tables in reading order. A table is a grid of cells as published,
+with merged cells expanded: the text sits at the merged cell's top-left position
+and the positions it covers are ``None``; an empty cell is ``""``. Text formats
+that have no cells (a crawler's text dump, a PDF without ruling lines) give only
+paragraphs; ``tables`` then finds the figures in the running text.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UnreadableFile
+
+#: Bounds against hostile or broken input (a real report is well under a megabyte of text).
+MAX_FILE_BYTES = 64 * 1024 * 1024  # any input file
+MAX_TEXT_CHARS = 4 * 1024 * 1024  # text kept from one document
+MAX_TABLE_CELLS = 200_000  # cells of all tables of one document
+MAX_SPAN = 200  # rowspan / colspan of one cell
+
+
+class ImportFailed(UnreadableFile):
+    """The report cannot be imported (FILE-UNREADABLE); ``message`` is Chinese.
+
+    ``path`` is the report; a reader deep inside a format may leave it out, ``import_report`` fills it in.
+    """
+
+    def __init__(self, message: str, path: Path | str | None = None):
+        super().__init__(path if path is not None else "", message)
+
+
+@dataclass
+class Paragraph:
+    text: str
+
+
+@dataclass
+class Table:
+    rows: list[list[str | None]]  # None: covered by a merged cell; "": an empty cell
+
+
+Block = Paragraph | Table
+
+
+@dataclass
+class Document:
+    path: Path
+    format: str  # "txt", "md", "html", "docx", "pdf"
+    blocks: list[Block] = field(default_factory=list)
+    title: str | None = None  # from the file's own metadata (HTML <title>, Word/PDF properties)
+
+    @property
+    def has_text(self) -> bool:
+        return any(
+            (b.text.strip() if isinstance(b, Paragraph) else any((c or "").strip() for r in b.rows for c in r))
+            for b in self.blocks
+        )
+
+
+class TableBuilder:
+    """Collects rows of (text, rowspan, colspan) cells and expands the spans into a grid."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[tuple[str, int, int]]] = []
+        self.cells = 0
+
+    def new_row(self) -> None:
+        self.rows.append([])
+
+    def add(self, text: str, rowspan: int = 1, colspan: int = 1) -> None:
+        if not self.rows:
+            self.new_row()
+        self.rows[-1].append((text, max(1, min(rowspan, MAX_SPAN)), max(1, min(colspan, MAX_SPAN))))
+        self.cells += 1
+
+    def grid(self) -> Table:
+        grid: list[list[str | None]] = []
+        covered: dict[tuple[int, int], bool] = {}
+        for r, cells in enumerate(self.rows):
+            row: list[str | None] = []
+            c = 0
+            for text, rowspan, colspan in cells:
+                while covered.pop((r, c), False):
+                    row.append(None)
+                    c += 1
+                row.append(text)
+                row.extend([None] * (colspan - 1))
+                for dr in range(1, rowspan):
+                    for dc in range(colspan):
+                        covered[(r + dr, c + dc)] = True
+                c += colspan
+            while covered.pop((r, c), False):
+                row.append(None)
+                c += 1
+            grid.append(row)
+        return Table([row for row in grid if row])
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refusing what is not a regular file, empty or too large to be a report (Chinese messages)."""
+    check_report_file(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportFailed(f"“{path.name}”是空文件（0 字节）。", path)
+    if size > limit:
+        raise ImportFailed(
+            f"“{path.name}”有 {size // (1 << 20)} MB，远大于一份年度报告，不像是报告文件，已停止读取。", path
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(_os_message(path, exc), path) from None
+
+
+def check_report_file(path: Path) -> None:
+    """Refuse, before opening it, a path that is not a readable regular file (a FIFO would block forever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ImportFailed(f"找不到文件“{path}”。", path) from None
+    except (OSError, ValueError) as exc:
+        raise ImportFailed(_os_message(path, exc), path) from None
+    if stat.S_ISDIR(mode):
+        raise ImportFailed(f"“{path}”是文件夹，不是报告文件。", path)
+    if not stat.S_ISREG(mode):
+        raise ImportFailed(f"“{path}”不是普通文件（是管道、设备或套接字），无法读取。请给出报告文件。", path)
+
+
+def _os_message(path: Path, exc: Exception) -> str:
+    from ..files import os_error_text
+
+    if isinstance(exc, PermissionError):
+        return f"没有权限读取“{path}”。"
+    reason = os_error_text(exc) if isinstance(exc, OSError) else "路径无效"
+    return f"无法读取“{path}”：{reason}。"

@@ -1,0 +1,294 @@
+"""Headings → the six sections, the parts of 一 and 五, 六's 信息处理费; the title → agency and year.
+
+Headings are found in the running text (a crawler's dump has no line breaks: ``。一、总体情况2019年，…``),
+in their order, by the official wording and the variants in ``variants.toml``. The parts
+of 一 (and of 五, 六) are found by the words after their ordinal — ``（四）依申请公开``
+is the 依申请公开 part whatever its number. Text before the first part, or in a report
+without part headings, goes to the first part; nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .labels import Match, Stream, best_sequence, candidates, variants
+
+SECTIONS = ("一", "二", "三", "四", "五", "六")
+ORDINAL = r"[（(]\s*[一二三四五六七八九十]{1,2}\s*[）)]"
+SENTENCE_END = "。！？；"
+
+
+@dataclass
+class Sections:
+    headings: dict[str, Match]  # section -> heading match (only those found)
+    bounds: dict[str, tuple[int, int]]  # section -> compact [start of content, end)
+
+
+def find_sections(stream: Stream) -> Sections:
+    table = variants()["sections"]
+    options = []
+    for s in SECTIONS:
+        wordings = table[s]
+        options.append(candidates(stream, wordings[0], 0, len(stream), extra=tuple(wordings[1:]), min_core=99))
+    chosen = best_sequence(options)
+    headings = {s: m for s, m in zip(SECTIONS, chosen, strict=True) if m is not None}
+    bounds: dict[str, tuple[int, int]] = {}
+    found = [s for s in SECTIONS if s in headings]
+    for i, s in enumerate(found):
+        end = headings[found[i + 1]].start if i + 1 < len(found) else len(stream)
+        bounds[s] = (headings[s].end, end)
+    return Sections(headings, bounds)
+
+
+def region_text(stream: Stream, lo: int, hi: int) -> str:
+    """Original text of a compact span, as paragraphs (markers and cell boundaries as spaces)."""
+    text = stream.slice(lo, hi) if hi > lo else ""
+    lines = [re.sub(r"[ \t\u3000\xa0]+", " ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+# -- parts of 一, 五, 六 ---------------------------------------------------------------
+
+
+def _part_pattern(words: list[str]) -> re.Pattern:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(
+        rf"{ORDINAL}\s*(?P<pre>[^。；，,;：:（()\n]{{0,10}}?)(?P<kw>{alternatives})"
+        rf"(?:[^。；，,;：:\n（(]{{0,6}}?(?:方面|情况|工作|措施))?\s*[。：:，,]?"
+    )
+
+
+def part_words(label: str) -> list[str]:
+    """The words that name a narrative part after its ordinal: variants.toml's, else its label without the ordinal."""
+    words = variants()["parts"].get(label)
+    if words:
+        return list(words)
+    bare = re.sub(rf"^{ORDINAL}\s*", "", label).strip()
+    return [bare] if bare else []
+
+
+def split_parts(text: str, parts: list[tuple[str, list[str]]], default: str) -> tuple[dict[str, str], list[str]]:
+    """``text`` cut at the headings of ``parts`` ((key, words), in any order); returns (parts, keys found by a heading).
+
+    Text before the first heading, or all of it when there is none, goes to the ``default`` part.
+    """
+    hits: list[tuple[int, int, str]] = []
+    for key, words in parts:
+        if not words:
+            continue
+        for m in _part_pattern(words).finditer(text):
+            hits.append((m.start(), m.end(), key))
+            break
+    hits.sort()
+    used: set[str] = set()
+    cuts: list[tuple[int, int, str]] = []
+    for start, end, key in hits:
+        if key in used or (cuts and start < cuts[-1][1]):
+            continue
+        used.add(key)
+        cuts.append((start, end, key))
+    found: dict[str, str] = {}
+    if not cuts:
+        return ({default: text.strip()} if text.strip() else {}), []
+    intro = text[: cuts[0][0]].strip()
+    for i, (_, end, key) in enumerate(cuts):
+        stop = cuts[i + 1][0] if i + 1 < len(cuts) else len(text)
+        found[key] = text[end:stop].strip()
+    if intro:
+        found[default] = (intro + ("\n" + found[default] if found.get(default) else "")).strip()
+    return found, [key for _, _, key in cuts]
+
+
+IMPROVEMENT = re.compile(
+    r"(下一步|下步|今后|针对(上述|以上|存在的|这些|存在)?(问题|不足)|(20\d\d|明)年[，,]?\s*(我|本)[\u4e00-\u9fff]{0,3}将|"
+    r"我们将|将采取以下措施|改进措施|改进情况|整改措施)"
+)
+
+
+def split_problems(text: str, problems: str, measures: str) -> tuple[dict[str, str], bool]:
+    """五 without part headings: problems first, then the first sentence that turns to improvements."""
+    sentences = [m.end() for m in re.finditer(rf"[{SENTENCE_END}]", text)]
+    starts = [0] + sentences
+    for i, start in enumerate(starts[1:], start=1):
+        head = text[start : start + 40]
+        if IMPROVEMENT.match(head.lstrip()) or (IMPROVEMENT.search(head[:14]) and i > 0):
+            before, after = text[:start].strip(), text[start:].strip()
+            if before and after:
+                return {problems: before, measures: after}, True
+    return ({problems: text.strip()} if text.strip() else {}), False
+
+
+# -- 六: 信息处理费 ---------------------------------------------------------------------
+
+AMOUNT = r"(\d+(?:\.\d+)?)"
+FEE_NOTICES = re.compile(r"(?:发出|送达|发放|出具)?收费通知(?:书)?(?:共|合计)?\s*(\d+)\s*(?:件|份|次)")
+FEE_NO_NOTICES = re.compile(r"(?:未|没有|无)(?:向申请人)?(?:发出|送达|发放|出具)(?:过)?(?:任何)?收费通知")
+FEE_NOTICE_AMOUNT = re.compile(r"收费通知[^。；]{0,20}?(?:金额|合计|共计)[^\d。；]{0,6}" + AMOUNT + r"\s*元")
+FEE_COLLECTED = re.compile(r"收取(?:了)?(?:政府信息公开)?(?:信息处理费|费用)(?:共|合计|共计)?\s*" + AMOUNT + r"\s*元")
+FEE_NONE = re.compile(
+    r"(?:未|没有|无|不)(?:向申请人)?收取(?:过)?(?:任何)?(?:政府信息公开)?(?:信息处理费|费用)|无收取(?:政府信息公开)?信息处理费|信息处理费[^。；]{0,6}(?:为零|为0元|0元)"
+)
+OUR_FEE_SENTENCE = re.compile(
+    r"本年度(?=[未共实，])(?:未发出收费通知|共发出收费通知[\d.]+件(?:，金额合计[\d.]+元)?)?(?:，)?(?:未收取信息处理费|实际收取信息处理费[\d.]+元)?。"
+)
+
+
+def fee_figures(text: str) -> dict[str, object]:
+    """The 信息处理费 figures 六 states (only what it states), by figure name (``[figures]`` of the edition)."""
+    out: dict[str, object] = {}
+    if FEE_NO_NOTICES.search(text):
+        out["fee_notices"] = 0
+    elif m := FEE_NOTICES.search(text):
+        out["fee_notices"] = int(m.group(1))
+    if m := FEE_NOTICE_AMOUNT.search(text):
+        out["fee_notice_amount"] = _number(m.group(1))
+    if m := FEE_COLLECTED.search(text):
+        out["fee_collected"] = _number(m.group(1))
+    elif FEE_NONE.search(text):
+        out["fee_collected"] = 0
+    return out
+
+
+def _number(text: str):
+    return float(text) if "." in text else int(text)
+
+
+def without_our_fee_sentence(text: str) -> str:
+    """xlrep's own report states the fees in one sentence made from the figures: it is not narrative."""
+    lines = [
+        OUR_FEE_SENTENCE.sub("", line, count=1) if OUR_FEE_SENTENCE.match(line.strip()) else line
+        for line in text.split("\n")
+    ]
+    return "\n".join(line for line in lines if line.strip()).strip()
+
+
+# -- title, agency, year, contact -------------------------------------------------------
+
+ORG_CHARS = r"[\u4e00-\u9fff（）()·]"
+TITLE = re.compile(
+    rf"(?P<org>{ORG_CHARS}{{2,60}}?)\s*(?P<year>20\d\d)\s*年\s*度?\s*(?:政府)??信息公开工作\s*(?:年度)?\s*报告"
+    rf"|(?P<org2>{ORG_CHARS}{{2,60}}?)\s*(?:政府)??信息公开工作\s*(?P<year2>20\d\d)\s*年度\s*报告"
+)
+PERIOD = re.compile(r"统计(?:期限|时限|时间)[^。]{0,12}?(20\d\d)\s*年\s*1\s*月\s*1\s*日")
+ORG_CHROME = re.compile(r"^(?:标题|题目|title|当前位置|首页|关于|发布)[:：]?")
+
+
+@dataclass
+class Meta:
+    org: str | None = None
+    year: int | None = None
+    contact: dict[str, str] = field(default_factory=dict)  # by the label of the contact field: 地址, 邮编 …
+    download_url: str | None = None
+
+
+def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[int, int]) -> Meta:
+    """Agency and year from the title (or the statistics period), contact details from the opening before ``lo``.
+
+    ``years`` are the first and the last report year that can be meant (the first edition's first year; next year).
+    """
+    meta = Meta()
+    first_year, latest_year = years
+    head = stream.text[: stream.at(min(hi, len(stream)))] if hi else stream.text[:6000]
+    sources = [title or "", re.sub(r"\s+", " ", head[:8000])]
+    for source in sources:
+        for m in TITLE.finditer(source):
+            org = m.group("org") or m.group("org2")
+            year = int(m.group("year") or m.group("year2"))
+            org = ORG_CHROME.sub("", org).strip("（）()·")
+            org = re.sub(r"^(?:关于|印发)", "", org)
+            if first_year <= year <= latest_year and len(org) >= 2:
+                meta.org, meta.year = org, year
+                break
+        if meta.year:
+            break
+    if meta.year is None:
+        m = PERIOD.search(re.sub(r"\s+", "", head))
+        if m and first_year <= int(m.group(1)) <= latest_year:
+            meta.year = int(m.group(1))
+    preamble = re.sub(r"[ \t\u3000\xa0]+", "", stream.text[: stream.at(lo)]) if lo else ""
+    meta.contact = contact_fields(preamble)
+    m = DOWNLOAD.search(preamble)
+    if m:
+        meta.download_url = m.group(1).strip('：:“”" ')
+    return meta
+
+
+#: How a report's opening states each contact field, by the field's label in the form.
+CONTACT = {
+    "地址": r"(?:联系)?地址[：:，,]?\s*([^，,；;。）)\n]{4,60})",
+    "邮编": r"邮编[：:]?\s*(\d{6})",
+    "电话": r"(?:联系)?电话(?:/传真)?[：:]\s*([0-9][0-9\-－—()（） ]{5,24}[0-9])",
+    "电子邮箱": r"(?:电子邮箱|电子信箱|邮箱|E-?mail)[：:]\s*([\w.%+\-]+[@＠][A-Za-z0-9.\-]+\.[A-Za-z]{2,})",
+}
+DOWNLOAD = re.compile(r"电子版可?在(.{2,120}?)(?:下载|查阅|公布)")
+
+
+def contact_fields(preamble: str) -> dict[str, str]:
+    """The contact details the opening states, by label (地址, 邮编, 电话, 电子邮箱)."""
+    out: dict[str, str] = {}
+    for label, pattern in CONTACT.items():
+        m = re.search(pattern, preamble)
+        if m:
+            out[label] = m.group(1).strip().replace("＠", "@")
+    return out
+
+
+def org_type(org: str, choices: tuple[str, ...], government: str | None) -> str | None:
+    """The agency type among the edition's ``choices``, only where the name says it unmistakably."""
+    township = next((c for c in choices if "街道办事处" in c and "乡镇" in c), None)
+    if org.endswith("街道办事处") or re.search(r"[乡镇]人民政府$", org):
+        return township
+    if org.endswith("人民政府") and government in choices:
+        return government
+    return None
+
+
+CLOSING_DATE = re.compile(r"(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+CHROME = re.compile(
+    r"打印|关闭|窗口|分享|扫一扫|收藏|返回|顶部|字号|上一篇|下一篇|相关链接|附件下载|责任编辑|来源[:：]"
+)
+BLANK_DATE = re.compile(r"^\s*年\s+月\s+日\s*$")
+
+
+def closing(text: str, org: str | None) -> tuple[str, date | None]:
+    """六's text without the closing signature (agency and date) and page chrome after it; the date if any."""
+    lines = text.split("\n")
+    cut = len(lines)
+    found: date | None = None
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip()
+        compact = re.sub(r"\s+", "", line)
+        if BLANK_DATE.match(line) or (org and compact == re.sub(r"\s+", "", org)):
+            cut = i
+            continue
+        m = CLOSING_DATE.search(compact)
+        if (
+            m
+            and len(compact) <= 60
+            and (m.end() >= len(compact) - 12)
+            and (not org or compact.startswith(re.sub(r"\s+", "", org)) or m.start() == 0)
+        ):
+            cut = i
+            found = _date(m)
+            continue
+        if i > 0 and CHROME.search(compact) and len(compact) < 40:
+            cut = i  # page chrome after the report (打印本页, 关闭窗口 …)
+            continue
+        break
+    body = "\n".join(lines[:cut]).strip()
+    # a signature fused to the last sentence (a crawler's dump): "…情况。 某某局2025年1月26日（此件主动公开）"
+    if org:
+        m = re.search(rf"{re.escape(org)}\s*(20\d\d)\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日.{{0,20}}$", body)
+        if m and m.start() > 0:
+            found = found or _date(m)
+            body = body[: m.start()].strip()
+    return body, found
+
+
+def _date(m) -> date | None:
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None

@@ -1,0 +1,131 @@
+"""Across years: PREV-CARRY, PREV-IN-FORCE, PREV-SAME-DATA, PREV-TEXT-COPY (needs last year's workbook).
+
+What relates the two years is declared by the edition files (``[across_years]``);
+``previous`` evaluates it, these rules word what does not hold.
+"""
+
+from __future__ import annotations
+
+from ..engine import all_values, as_number, format_number
+from ..findings import WARNING
+from ..form import Form
+from ..previous import TEXT_COPY_RATIO, CarriedCell, carried_cells, comparable_figures, text_similarity
+from .base import Context, Rule, register
+
+
+class CarryRule(Rule):
+    """A declared carry-over (``[[across_years.carry]]`` naming this rule) that does not hold."""
+
+    severity = WARNING
+    needs_previous = True
+
+    def applies(self, form: Form) -> bool:
+        return any(c.rule == self.id for c in form.carries)
+
+    def check(self, context: Context):
+        previous = context.previous
+        last_full = all_values(previous.form, previous.values)
+        for cell in carried_cells(context.form, previous.form):
+            if cell.carry.rule != self.id:
+                continue
+            last = sum(as_number(last_full.get(k)) or 0 for k in cell.last)
+            expected = last + sum(context.n(k) for k in cell.plus) - sum(context.n(k) for k in cell.minus)
+            actual = context.n(cell.key)
+            if actual != expected:
+                yield self.word(context, cell, actual, expected, last)
+
+    def word(self, context: Context, cell: CarriedCell, actual, expected, last):
+        raise NotImplementedError
+
+
+@register
+class PrevCarry(CarryRule):
+    id = "PREV-CARRY"
+    title = "本年“上年结转”须等于上年报告的“结转下年度继续办理”。"
+    messages = {
+        "default": "“{column}”列：本年“上年结转”是 {actual}，但上年报告的“结转下年度继续办理”是 {expected}。"
+        "两者应相等，请核对。"
+    }
+
+    def word(self, context: Context, cell: CarriedCell, actual, expected, last):
+        column = context.form.cells[cell.key].column_label
+        return self.finding(
+            cells=[context.ref(cell.key)],
+            values={
+                "this_year": actual,
+                "last_year": expected,
+                "column": column,
+                "previous_file": str(context.previous.path),
+            },
+            column=column,
+            actual=format_number(actual),
+            expected=format_number(expected),
+        )
+
+
+@register
+class PrevInForce(CarryRule):
+    id = "PREV-IN-FORCE"
+    title = "现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数。"
+    messages = {
+        "default": "{row}：现行有效件数 {actual}，但按上年现行有效 {last} + 本年制发 {plus} − 本年废止 {minus}"
+        " 应为 {expected}。请核对。"
+    }
+
+    def word(self, context: Context, cell: CarriedCell, actual, expected, last):
+        return self.finding(
+            cells=context.refs((cell.key, *cell.plus, *cell.minus)),
+            values={"this_year": actual, "expected": expected, "last_year_in_force": last},
+            row=context.form.cells[cell.key].row_label,
+            actual=format_number(actual),
+            last=format_number(last),
+            plus=format_number(sum(context.n(k) for k in cell.plus)),
+            minus=format_number(sum(context.n(k) for k in cell.minus)),
+            expected=format_number(expected),
+        )
+
+
+@register
+class PrevSameData(Rule):
+    id, severity = "PREV-SAME-DATA", WARNING
+    title = "表格数字与上年完全相同，请核实。"
+    needs_previous = True
+    messages = {
+        "default": "表三、表四等 {count} 个数字与上年报告完全相同。很可能沿用了上年的表格，请按本年实际数字填写。"
+    }
+
+    def check(self, context: Context):
+        now, last = comparable_figures(context.result), comparable_figures(context.previous)
+        common = sorted(set(now) & set(last))
+        if common and all(now[k] == last[k] for k in common) and any(now[k] for k in common):
+            yield self.finding(
+                values={"compared": len(common), "previous_file": str(context.previous.path)}, count=len(common)
+            )
+
+
+@register
+class PrevTextCopy(Rule):
+    id, severity = "PREV-TEXT-COPY", WARNING
+    title = "文字与上年报告高度雷同，请按本年度实际情况撰写。"
+    needs_previous = True
+    messages = {
+        "default": "“{part}”与上年报告的同一部分有 {ratio:.0%} 相同。评估时内容雷同会被扣分，请按本年度实际情况撰写。"
+    }
+
+    def check(self, context: Context):
+        previous = context.previous
+        for cell in context.form.narrative_parts:
+            if cell.key not in previous.form.cells:
+                continue
+            now_text = str(context.result.values.get(cell.key) or "").strip()
+            prev_text = str(previous.values.get(cell.key) or "").strip()
+            if len(now_text) < 20 or not prev_text:
+                continue
+            ratio = text_similarity(now_text, prev_text)
+            if ratio >= TEXT_COPY_RATIO:
+                yield self.finding(
+                    cells=[context.ref(cell.key)],
+                    values={"similarity": round(ratio, 3), "part": cell.key},
+                    part=cell.label,
+                    ratio=ratio,
+                )

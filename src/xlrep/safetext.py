@@ -1,0 +1,242 @@
+"""Untrusted text made safe for where it goes: the one place the rest of xlrep calls.
+
+Everything a workbook holds (机关名称, narratives, sheet names) and every file name a
+county office receives is hostile input: it may carry formula prefixes, terminal
+escape sequences, bidi overrides, lone surrogates, path separators or raw HTML.
+Each function here takes such text and returns a ``str`` that is valid Unicode
+(encodes as UTF-8) and safe for one destination:
+
+- ``valid_unicode``: lone surrogates → U+FFFD (valid pairs are joined); the basis of all others.
+- ``one_line``: any run of whitespace (newlines, tabs, U+3000 …) → one space, trimmed.
+- ``for_spreadsheet``: a CSV cell, or text written into an .xlsx that is not xlrep's template
+  (OWASP CSV/formula injection).
+- ``for_terminal``: a message or name printed on a terminal (no control sequences, no bidi tricks).
+- ``for_filename``: one path component derived from a workbook's text (Linux and Windows).
+- ``display_path``: a path to show a person (a GBK name from a Windows zip shows its undecodable bytes as �).
+- ``markdown_text``: text placed in a Markdown document, rendered as the same text (no markup, no HTML).
+
+The functions are pure and cheap (no imports beyond the standard library).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+
+__all__ = [
+    "display_path",
+    "for_filename",
+    "for_spreadsheet",
+    "for_terminal",
+    "markdown_text",
+    "one_line",
+    "valid_unicode",
+]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD (a high+low pair becomes its one character).
+
+    A ``str`` holding a surrogate cannot be encoded as UTF-8: JSON, CSV, Word and the
+    terminal all fail on it. Surrogates arrive from OOXML escapes (``_xD800_``) and from
+    file names that are not valid UTF-8 (``surrogateescape``).
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def one_line(text: str) -> str:
+    """Every run of whitespace (newline, tab, CR, U+2028, U+3000 …) as one space, without leading/trailing space.
+
+    For a 机关名称 used in a title, a table cell or a file name: a clerk's line break
+    inside the cell must not break the line it is put on.
+    """
+    return " ".join(valid_unicode(text).split())
+
+
+# -- spreadsheets (CSV cells, text in foreign .xlsx) -------------------------------------------
+
+# OWASP "CSV Injection": a cell starting with one of these is taken as a formula (or DDE) by
+# Excel, LibreOffice or WPS. The full-width forms are included because CJK input methods type
+# them and WPS/Excel in a Chinese locale may convert them on entry; NUL is in OWASP ASVS 1.2.10.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\0＝＋－＠")
+
+
+def _invisible(ch: str) -> bool:
+    """Whitespace, control or format characters a spreadsheet program may skip before the formula sign."""
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def for_spreadsheet(text: str) -> str:
+    """``text`` as a spreadsheet cell that can never become a formula: a leading ``'`` when needed.
+
+    OWASP's rule is a ``'`` before a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or
+    CR. We also prefix when such a sign follows leading whitespace or invisible characters
+    (LibreOffice's CSV import can trim spaces, and " =1+1" then becomes a formula) and for the
+    full-width signs and NUL. The ``'`` shows in the cell: that is the price OWASP accepts.
+    Use this for text only — write numbers as numbers (``-3`` would become ``'-3``).
+    """
+    text = valid_unicode(text)
+    i = 0
+    while i < len(text) and _invisible(text[i]) and text[i] not in FORMULA_TRIGGERS:
+        i += 1
+    if i < len(text) and text[i] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+# -- terminals ---------------------------------------------------------------------------------
+
+# Bidirectional formatting characters (Trojan Source, CVE-2021-42574): embeddings and overrides
+# U+202A–U+202E, isolates U+2066–U+2069, marks U+200E/U+200F/U+061C.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _terminal_char(ch: str, keep_newlines: bool) -> str:
+    code = ord(ch)
+    if ch == "\t" or (ch == "\n" and keep_newlines):
+        return ch
+    if code < 0x20:
+        return chr(0x2400 + code)  # Unicode "control pictures": ␛ for ESC, ␇ for BEL, ␊ for newline …
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if 0x80 <= code <= 0x9F or ch in BIDI_CONTROLS or ch in "\u2028\u2029":
+        return f"<U+{code:04X}>"
+    return ch
+
+
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+
+def for_terminal(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` safe to print: no control sequence can act, no bidi control can reorder what is shown.
+
+    Made visible rather than removed, so a tampered name looks tampered: C0 controls and DEL
+    become their control pictures (ESC → ``␛``, so an escape sequence prints as harmless
+    ``␛[31m``; CR → ``␍``, so nothing can overwrite a line); C1 controls, the bidi controls
+    and U+2028/U+2029 become ``<U+202E>``. Tab stays. A newline stays only with
+    ``keep_newlines=True`` (a multi-line report); otherwise it shows as ``␊`` so a message
+    cannot forge a line of xlrep's output. Lone surrogates become U+FFFD.
+    """
+    text = valid_unicode(text)
+    if not _TERMINAL_UNSAFE.search(text):
+        return text
+    return "".join(_terminal_char(ch, keep_newlines) for ch in text)
+
+
+# -- file names --------------------------------------------------------------------------------
+
+WINDOWS_FORBIDDEN = frozenset('\\/:*?"<>|')
+WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{dev}{n}" for dev in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"]]
+)
+FALLBACK_NAME = "未命名"
+
+
+def _filename_char(ch: str) -> str:
+    if ch in WINDOWS_FORBIDDEN:
+        return "_"
+    if ch.isspace():
+        return " "
+    if ch in BIDI_CONTROLS or not ch.isprintable():  # controls, format characters, private use, unassigned
+        return ""
+    return ch
+
+
+def _fits(name: str, max_bytes: int) -> bool:
+    return len(name.encode("utf-8")) <= max_bytes and len(name.encode("utf-16-le")) // 2 <= 255
+
+
+def for_filename(text: str, suffix: str = "", max_bytes: int = 255) -> str:
+    """``text`` as a file name (one path component) ending in ``suffix``, valid on Linux and Windows.
+
+    Only printable characters; ``\\ / : * ? " < > |`` become ``_``; controls, bidi and other
+    format characters are dropped; any whitespace run becomes one space; no leading or
+    trailing dots or spaces; a Windows device name (``CON``, ``NUL``, ``COM1`` …, also as
+    ``con.txt``) gets a leading ``_``; shortened on a character boundary so that name +
+    ``suffix`` is at most ``max_bytes`` UTF-8 bytes (Linux: 255) and 255 UTF-16 units
+    (Windows). An empty result becomes ``未命名``. ``suffix`` (e.g. ``".docx"``) is trusted.
+    """
+    if not _fits(suffix + "x", max_bytes):
+        raise ValueError(f"suffix {suffix!r} leaves no room in {max_bytes} bytes")
+    name = "".join(_filename_char(ch) for ch in unicodedata.normalize("NFC", valid_unicode(text)))
+    name = " ".join(name.split()).strip(" .") or FALLBACK_NAME
+    while True:
+        name = name.strip(" .") or "_"
+        if name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+            name = "_" + name
+        if _fits(name + suffix, max_bytes):
+            return name + suffix
+        # Drop whole characters from the end (a combining mark goes with its base), then tidy again.
+        cut = len(name) - 1
+        while cut > 0 and unicodedata.combining(name[cut]):
+            cut -= 1
+        name = name[:cut]
+
+
+# -- paths to show -----------------------------------------------------------------------------
+
+
+def _component(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:  # not UTF-8 at all: each non-ASCII byte is one "�" (no half-decoded mojibake)
+        return "".join(chr(b) if b < 0x80 else "\ufffd" for b in raw)
+
+
+def display_path(path: str | bytes | os.PathLike) -> str:
+    """A path as shown to a person: valid UTF-8, undecodable names with ``�``, safe on a terminal.
+
+    On Linux a file name that is not UTF-8 (a GBK name unpacked from a Windows zip) arrives
+    as a ``str`` with ``surrogateescape`` code points; printing or writing it to JSON/CSV
+    would fail. Each path component that is not valid UTF-8 is shown with one U+FFFD per
+    non-ASCII byte (``各单位/某某局.xlsx`` in GBK shows as ``������/������.xlsx``);
+    control and bidi characters become visible as in ``for_terminal``. Use the original
+    path to open the file — this is for display only.
+    """
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:  # a surrogate that is not surrogateescape's: not bytes at all
+        text = valid_unicode(os.fspath(path))
+    else:
+        text = "".join(_component(part) for part in re.split(rb"([/\\])", raw))
+    return for_terminal(text)
+
+
+# -- Markdown ----------------------------------------------------------------------------------
+
+# Characters that start Markdown inline syntax anywhere (CommonMark + GFM tables/strikethrough)
+# or raw HTML/entities. Backslash-escaping any ASCII punctuation is always literal in CommonMark.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
+# Line starts that open a block: headings, lists, quotes, thematic breaks, setext underlines,
+# ordered-list numbers ("2021." / "3)"), fenced code.
+_MD_LINE_START = re.compile(r"^([#+\-=]|\d{1,9}(?=[.)]))")
+
+
+def _md_line(line: str) -> str:
+    line = line.lstrip(" \t")  # 4 leading spaces would open a code block
+    line = _MD_INLINE.sub(r"\\\1", line)
+    m = _MD_LINE_START.match(line)
+    if m is None:
+        return line
+    if m.group(1)[0].isdigit():
+        end = m.end()
+        return line[:end] + "\\" + line[end:]  # "2021\. 年" keeps the number, loses the list
+    return "\\" + line
+
+
+def markdown_text(text: str) -> str:
+    """``text`` for a Markdown document, so that any Markdown renderer shows exactly this text.
+
+    Raw HTML (``<script>``, ``<img onerror=…>``), entities, links ``[x](javascript:…)``,
+    emphasis, code, tables, headings (``# ``), lists, quotes and thematic breaks are all
+    neutralised with CommonMark backslash escapes; leading spaces are removed (they would
+    open a code block). Lines stay lines; use ``one_line`` first for a table cell or heading.
+    """
+    text = valid_unicode(text).replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    return "\n".join(_md_line(line) for line in text.split("\n"))

@@ -1,0 +1,225 @@
+"""``xlrep serve``: the office's collection site (units upload and see their audit; the office reviews and adds up).
+
+Only ``xlrep serve`` imports this package: Starlette, Jinja2 and uvicorn are never loaded by the
+other commands. ``run_server`` binds the address, prepares the data folder, prints how to sign in,
+and runs the site until Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+import threading
+from pathlib import Path
+
+from ..errors import XlrepError
+
+NEEDED = ("starlette", "jinja2", "uvicorn", "multipart")
+
+
+def _say(text: str = "") -> None:
+    """A line on standard output, through ``safetext.for_terminal`` like every other command's."""
+    from ..terminal import out
+
+    out(text)
+
+
+class TerminalFormatter(logging.Formatter):
+    """Log lines (they quote request paths and exceptions) made safe for the terminal they are printed on."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from ..safetext import for_terminal
+
+        return for_terminal(super().format(record), keep_newlines=True)
+
+
+def _os_reason(exc: OSError) -> str:
+    from ..files import os_error_text
+
+    return os_error_text(exc)
+
+
+def _check_components() -> None:
+    import importlib.util
+
+    missing = [name for name in NEEDED if importlib.util.find_spec(name) is None]
+    if missing:
+        names = {"multipart": "python-multipart"}
+        raise XlrepError(
+            "缺少运行网站所需的组件："
+            + "、".join(names.get(m, m) for m in missing)
+            + "。请在 xlrep 的文件夹中运行 pip install . 后再试。"
+        )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio then sets TCP_NODELAY on every accepted connection (otherwise a response
+    # written in two parts waits ~40 ms for the client's delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if sys.platform == "win32":
+        sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", socket.SO_REUSEADDR), 1)
+    else:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (98, 48, 10048) or "in use" in str(exc).lower():
+            raise XlrepError(
+                f"端口 {port} 已被占用（可能 xlrep serve 已经在运行）。请用 --port 换一个端口，如 --port 8080。"
+            ) from None
+        if exc.errno in (13, 10013):
+            raise XlrepError(f"没有权限使用端口 {port}。请用 --port 换一个 1024 以上的端口，如 --port 8000。") from None
+        raise XlrepError(f"无法在地址 {host} 端口 {port} 上启动：{_os_reason(exc)}。请检查 --host 是否写对。") from None
+    sock.listen(256)
+    return sock
+
+
+def _lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than loopback, as its own name resolves (no packet is sent)."""
+    try:
+        _, _, addresses = socket.gethostbyname_ex(socket.gethostname())
+    except OSError:
+        return []
+    return [a for a in addresses if not a.startswith("127.")]
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    shown = host if ":" not in host else f"[{host}]"
+    return f"{scheme}://{shown}:{port}"
+
+
+def _check_options(data: Path, certfile, keyfile, max_upload_mb: int, workers: int | None) -> None:
+    if (certfile is None) != (keyfile is None):
+        raise XlrepError("启用 HTTPS 需要同时给出 --certfile（证书）和 --keyfile（私钥）。")
+    for path, what in ((certfile, "证书文件"), (keyfile, "私钥文件")):
+        if path is not None and not path.is_file():
+            raise XlrepError(f"找不到{what}“{path}”。")
+    if certfile is not None:
+        import ssl
+
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise XlrepError(f"证书或私钥无法使用（{exc}）。请确认两个文件是配套的 PEM 格式文件。") from None
+    if max_upload_mb < 1:
+        raise XlrepError("--max-upload-mb 须为正整数。")
+    if workers is not None and workers < 1:
+        raise XlrepError("--workers 须为正整数。")
+    try:
+        if data.exists() and not data.is_dir():
+            raise XlrepError(f"“{data}”不是文件夹。请用 --data 指定存放数据的文件夹。")
+    except OSError as exc:  # a name too long, …
+        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
+
+
+def _open_store(data: Path):
+    from .storage import Store
+
+    try:
+        return Store(data)
+    except PermissionError:
+        raise XlrepError(f"没有权限在“{data}”中保存数据。请用 --data 换一个文件夹。") from None
+    except OSError as exc:
+        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
+    except Exception as exc:  # sqlite3.DatabaseError: not a database, or damaged
+        raise XlrepError(f"数据文件夹“{data}”中的数据库无法打开（{exc}）。请从备份恢复，或换一个文件夹。") from None
+
+
+def _announce(store, host: str, port: int, scheme: str, local: str, first_url: str, setup: bool, tls: bool) -> None:
+    _say(f"xlrep 收集网站已启动：{local}/")
+    from ..safetext import display_path
+
+    _say(f"数据文件夹：{display_path(store.folder.resolve())}" + ("（新建）" if store.created else ""))
+    if host in ("0.0.0.0", "::"):
+        _say(
+            f"警告：网站对局域网开放（--host {host}），同一网络中的任何电脑都能访问。"
+            + ("" if tls else "传输未加密，建议用 --certfile/--keyfile 启用 HTTPS。")
+        )
+        lan = _lan_addresses()
+        if lan:
+            _say("各单位访问地址：" + "  ".join(f"{_url(scheme, a, port)}/" for a in lan))
+        else:
+            _say(f"各单位访问地址：{scheme}://本机的局域网地址:{port}/（地址可用 ipconfig 或 ip addr 查看）")
+    if setup:
+        _say("首次使用：请在浏览器中打开下面的链接，设置管理员密码（链接只在本次运行期间有效）：")
+        _say(f"  {first_url}")
+    else:
+        _say(f"政务公开办登录：{local}/admin")
+    _say("按 Ctrl+C 停止。")
+
+
+def run_server(
+    data: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = True,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+    max_upload_mb: int = 20,
+    workers: int | None = None,
+) -> int:
+    """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese)."""
+    _check_components()
+    _check_options(data, certfile, keyfile, max_upload_mb, workers)
+
+    import uvicorn
+
+    from .app import create_app
+    from .security import new_token
+
+    store = _open_store(data)
+    sock = _bind(host, port)
+    port = sock.getsockname()[1]
+    scheme = "https" if certfile else "http"
+    local = _url(scheme, "127.0.0.1" if host in ("0.0.0.0", "127.0.0.1") else host, port)
+    setup_token = new_token(18) if store.admin_hash() is None else None
+    first_url = f"{local}/setup/{setup_token}" if setup_token else f"{local}/admin"
+
+    def ready() -> None:
+        _announce(store, host, port, scheme, local, first_url, setup_token is not None, certfile is not None)
+        if open_browser:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(first_url,), daemon=True).start()
+
+    app = create_app(
+        data,
+        max_upload=max_upload_mb * 1024 * 1024,
+        workers=workers,
+        https=certfile is not None,
+        setup_token=setup_token,
+        on_ready=ready,
+        store=store,
+    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(TerminalFormatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger("xlrep.serve")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        lifespan="on",
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl+C (or SIGTERM) it handled: a normal stop
+        pass
+    finally:
+        sock.close()
+    if not server.started:
+        raise XlrepError("网站未能启动（详见上面的信息）。")
+    _say("xlrep 收集网站已停止。")
+    return 0

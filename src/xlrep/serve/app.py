@@ -1,0 +1,267 @@
+"""The collection site: an ASGI application (Starlette) over the store, the audit pool and the templates.
+
+``create_app(data_folder, …)`` returns the application; ``xlrep serve`` runs it with uvicorn.
+The routes are in three groups: the self-check (anyone, nothing stored: ``/``, ``/check``,
+``/api/check``), the office (``/setup``, ``/admin/…``, see ``office.py``) and the units
+(``/u/<token>/…``, see ``unit.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import audits, office, unit
+from .audits import REPORT_SUFFIXES, AuditPool, AuditUnavailable
+from .security import BodyLimit, SecurityHeaders
+from .storage import Store
+from .views import (
+    STATIC,
+    Problem,
+    audit_view,
+    download,
+    error_page,
+    read_form,
+    render,
+    too_large_message,
+    uploaded_file,
+)
+
+log = logging.getLogger("xlrep.serve")
+
+DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+AUDIT_TIMEOUT = 300  # seconds: a stuck audit answers the clerk instead of hanging the page
+
+
+class CheckCache:
+    """Self-check uploads kept in memory (never on disk) for an hour, so the result page can offer downloads."""
+
+    def __init__(self, max_items: int = 200, max_bytes: int = 256 * 1024 * 1024, ttl: float = 3600):
+        self.max_items, self.max_bytes, self.ttl = max_items, max_bytes, ttl
+        self._items: OrderedDict[str, tuple[float, bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, data: bytes, name: str) -> str:
+        token = secrets.token_urlsafe(18)
+        with self._lock:
+            self._items[token] = (time.time(), data, name)
+            self._evict()
+        return token
+
+    def get(self, token: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            self._evict()
+            item = self._items.get(token)
+        return (item[1], item[2]) if item else None
+
+    def _evict(self) -> None:
+        now = time.time()
+        while self._items:
+            token, (created, _, _) = next(iter(self._items.items()))
+            total = sum(len(d) for _, d, _ in self._items.values())
+            if created < now - self.ttl or len(self._items) > self.max_items or total > self.max_bytes:
+                self._items.pop(token)
+            else:
+                break
+
+
+@dataclass
+class Site:
+    store: Store
+    pool: AuditPool
+    max_upload: int = DEFAULT_MAX_UPLOAD
+    https: bool = False
+    setup_token: str | None = None
+    checks: CheckCache = field(default_factory=CheckCache)
+    on_ready: Callable[[], None] | None = None
+    auditing: set[int] = field(default_factory=set)  # versions being audited now
+    background: set = field(default_factory=set)  # their tasks (kept referenced until done)
+
+    async def run(self, fn, *args):
+        """Run ``fn`` in the audit pool; a failed pool or a stuck task becomes a Chinese 503."""
+        try:
+            return await asyncio.wait_for(self.pool.run(fn, *args), AUDIT_TIMEOUT)
+        except (AuditUnavailable, TimeoutError):
+            raise Problem(503, "校验程序暂时出了问题，请稍后重新上传。如果一再出现，请联系政务公开办。") from None
+
+    async def db(self, fn, *args, **kwargs):
+        """A store call, off the event loop (its commits wait for the disk)."""
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+
+# -- self-check ------------------------------------------------------------------------------
+
+
+async def index(request: Request) -> Response:
+    return render(request, "index.html")
+
+
+async def check_page(request: Request) -> Response:
+    site: Site = request.app.state.site
+    form = await read_form(request)
+    data, name = await uploaded_file(request, form)
+    outcome = await site.run(audits.check, data, name)
+    view = audit_view(outcome["audit"])
+    token = None if "error" in outcome else site.checks.put(data, name)
+    return render(
+        request,
+        "check_result.html",
+        status=422 if "error" in outcome else 200,
+        view=view,
+        error=outcome.get("error"),
+        name=name,
+        token=token,
+        suffixes=REPORT_SUFFIXES,
+    )
+
+
+async def check_download(request: Request) -> Response:
+    site: Site = request.app.state.site
+    kept = site.checks.get(request.path_params["token"])
+    if kept is None:
+        raise Problem(404, "这个下载链接已过期（自查的文件只在内存中保留 1 小时，不会存到服务器上）。请重新上传自查。")
+    data, name = kept
+    stem = Path(name).stem
+    kind = request.path_params["kind"]
+    if kind == "annotated.xlsx":
+        out = await site.run(audits.annotated, data, name)
+        if out is None:
+            raise Problem(422, "无法为这个文件生成标注副本。")
+        return download(out, f"{stem}-标注.xlsx")
+    suffix = "." + kind.removeprefix("report.")
+    if not kind.startswith("report.") or suffix not in REPORT_SUFFIXES:
+        raise Problem(404, "没有这种下载。")
+    out = await site.run(audits.report_file, data, name, suffix)
+    if out is None:
+        raise Problem(409, "这个填报表有错误，不生成报告。请改正后重新自查。")
+    return download(out, f"{stem}-报告{suffix}")
+
+
+async def api_check(request: Request) -> Response:
+    """``POST /api/check`` (multipart field ``file``): the object ``xlrep ingest --json`` prints."""
+    site: Site = request.app.state.site
+    form = await read_form(request, csrf=False)
+    data, name = await uploaded_file(request, form)
+    outcome = await site.run(audits.check, data, name)
+    if "error" in outcome:
+        return JSONResponse({"error": outcome["error"]}, status_code=422)
+    return JSONResponse(outcome["audit"])
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+HTTP_MESSAGES = {
+    400: "请求的格式不对。请回到上一页重试。",
+    404: "找不到这个页面。请检查链接是否完整（单位的专用链接很长，复制时不要漏掉字符）。",
+    405: "不支持这种访问方式。请从页面上的按钮操作。",
+}
+
+
+async def on_problem(request: Request, exc: Problem) -> Response:
+    return error_page(request, exc.status, exc.message)
+
+
+async def on_http_error(request: Request, exc: HTTPException) -> Response:
+    return error_page(request, exc.status_code, HTTP_MESSAGES.get(exc.status_code, "请求无法完成。"))
+
+
+async def on_crash(request: Request, exc: Exception) -> Response:
+    log.exception("内部错误：%s %s", request.method, request.url.path)
+    try:
+        return error_page(
+            request, 500, "程序内部出错，操作没有完成，已记录在服务器的窗口中。请稍后重试或联系政务公开办。"
+        )
+    except Exception:  # noqa: BLE001 - even the error page failed: plain Chinese text
+        return Response("程序内部出错。", status_code=500, media_type="text/plain; charset=utf-8")
+
+
+def _too_large(site: Site):
+    def responder(scope) -> Response:
+        return error_page(Request(scope), 413, too_large_message(site.max_upload))
+
+    return responder
+
+
+# -- the application -------------------------------------------------------------------------
+
+
+async def _resume_pending(site: Site) -> None:
+    """Audit the uploads whose audit was cut off when the site last stopped."""
+    for pending_unit, version in await site.db(site.store.pending_versions):
+        if version.id in site.auditing:
+            continue
+        try:
+            await unit.audit_version(site, pending_unit, version)
+        except Exception:  # noqa: BLE001 - keep the others going; the page shows 校验中
+            log.exception("补做校验失败：第 %s 版", version.number)
+
+
+def create_app(
+    data: Path,
+    *,
+    max_upload: int = DEFAULT_MAX_UPLOAD,
+    workers: int | None = None,
+    https: bool = False,
+    setup_token: str | None = None,
+    on_ready: Callable[[], None] | None = None,
+    store: Store | None = None,
+):
+    """The site's ASGI application over the data folder ``data``."""
+    store = store or Store(data)
+    site = Site(
+        store=store,
+        pool=AuditPool(workers),
+        max_upload=max_upload,
+        https=https,
+        setup_token=setup_token,
+        on_ready=on_ready,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await run_in_threadpool(site.pool.warm_up)
+        resume = asyncio.create_task(_resume_pending(site))
+        if site.on_ready:
+            site.on_ready()
+        try:
+            yield
+        finally:
+            resume.cancel()
+            site.pool.shutdown()
+            store.close()
+
+    routes = [
+        Route("/", index),
+        Route("/check", check_page, methods=["POST"]),
+        Route("/check", lambda request: RedirectResponse("/", 303), methods=["GET"]),
+        Route("/check/{token}/{kind}", check_download),
+        Route("/api/check", api_check, methods=["POST"]),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", 301)),
+        *office.routes(),
+        *unit.routes(),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={Problem: on_problem, HTTPException: on_http_error, Exception: on_crash},
+    )
+    app.state.site = site
+    app.add_middleware(BodyLimit, limit=max_upload + 256 * 1024, on_too_large=_too_large(site))
+    return SecurityHeaders(app)

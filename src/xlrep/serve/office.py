@@ -1,0 +1,590 @@
+"""The office's pages: first sign-in, login, rounds, the dashboard, a unit's file, 退回/通过, downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import functools
+import io
+import json
+import re
+import time
+from datetime import date
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ..form import editions, form_for_year
+from . import audits
+from .roster import RosterError, from_file, from_text, org_types
+from .security import (
+    LOGIN_MAX_FAILURES,
+    LOGIN_WINDOW,
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    hash_password,
+    new_token,
+    password_problem,
+    safe_filename,
+    throttle_wait,
+    token_hash,
+    verify_password,
+)
+from .storage import PASSED, STATUSES, SUBMITTED, StateError, Unit
+from .unit import audit_pending
+from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render
+
+REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+def _signed_in(request: Request) -> bool:
+    token = request.cookies.get(SESSION_COOKIE)
+    return bool(token) and request.app.state.site.store.session_valid(token_hash(token))
+
+
+def admin_only(handler):
+    """Pages for the office only: others are sent to the login page (or refused, for a form post)."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request) -> Response:
+        if not await run_in_threadpool(_signed_in, request):
+            if request.method == "GET":
+                return RedirectResponse("/admin/login?next=" + quote(request.url.path), status_code=303)
+            raise Problem(403, "登录已过期，操作没有执行。请重新登录后再操作。")
+        return await handler(request)
+
+    return guarded
+
+
+def _start_session(request: Request, target: str) -> Response:
+    site = request.app.state.site
+    token = new_token()
+    site.store.create_session(token_hash(token), SESSION_LIFETIME, client_ip(request))
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_LIFETIME,
+        httponly=True,
+        samesite="strict",
+        secure=site.https,
+        path="/",
+    )
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and re.fullmatch(r"/admin(/[\w/-]*)?", target) else "/admin"
+
+
+async def setup_page(request: Request) -> Response:
+    site = request.app.state.site
+    token = request.path_params["token"]
+    if site.store.admin_hash() is not None:
+        raise Problem(404, "管理员密码已经设置过了。请直接登录。")
+    if not site.setup_token or token != site.setup_token:
+        raise Problem(404, "这个首次登录链接无效。请使用本次启动时终端窗口中显示的链接。")
+    error = None
+    if request.method == "POST":
+        form = await read_form(request)
+        password, repeated = str(form.get("password", "")), str(form.get("repeat", ""))
+        error = password_problem(password, repeated)
+        if error is None:
+            hashed = await run_in_threadpool(hash_password, password)
+            if not await site.db(site.store.set_admin_password, hashed, first=True, ip=client_ip(request)):
+                raise Problem(409, "管理员密码已经设置过了。请直接登录。")
+            site.setup_token = None
+            return await run_in_threadpool(_start_session, request, "/admin")
+    return render(request, "setup.html", error=error, status=400 if error else 200)
+
+
+async def login_page(request: Request) -> Response:
+    site = request.app.state.site
+    target = _safe_next(request.query_params.get("next"))
+    configured = site.store.admin_hash() is not None
+    if request.method == "GET":
+        if configured and await run_in_threadpool(_signed_in, request):
+            return RedirectResponse(target, status_code=303)
+        return render(request, "login.html", error=None, next=target, configured=configured)
+    form = await read_form(request)
+    target = _safe_next(str(form.get("next", "")))
+    ip = client_ip(request)
+    failures = await site.db(site.store.login_failures, ip, time.time() - LOGIN_WINDOW)
+    wait = throttle_wait(failures)
+    if wait:
+        minutes = max(1, (wait + 59) // 60)
+        raise Problem(429, f"密码输错次数过多，为防止猜测密码，请 {minutes} 分钟后再试。")
+    ok = await run_in_threadpool(verify_password, str(form.get("password", "")), site.store.admin_hash())
+    await site.db(site.store.record_login, ip, ok)
+    if ok:
+        return await run_in_threadpool(_start_session, request, target)
+    left = LOGIN_MAX_FAILURES - len(failures) - 1
+    error = "密码不对。" + (f"再错 {left} 次将暂停登录 15 分钟。" if left > 0 else "已暂停登录 15 分钟。")
+    return render(request, "login.html", status=401, error=error, next=target, configured=configured)
+
+
+async def logout(request: Request) -> Response:
+    site = request.app.state.site
+    await read_form(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await site.db(site.store.delete_session, token_hash(token))
+        await site.db(site.store.log, "管理员", "logout", ip=client_ip(request))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@admin_only
+async def password_page(request: Request) -> Response:
+    site = request.app.state.site
+    error = done = None
+    if request.method == "POST":
+        form = await read_form(request)
+        if not await run_in_threadpool(verify_password, str(form.get("current", "")), site.store.admin_hash()):
+            error = "当前密码不对。"
+        else:
+            error = password_problem(str(form.get("password", "")), str(form.get("repeat", "")))
+        if error is None:
+            hashed = await run_in_threadpool(hash_password, str(form.get("password", "")))
+            await site.db(site.store.set_admin_password, hashed, first=False, ip=client_ip(request))
+            return await run_in_threadpool(_start_session, request, "/admin")
+    return render(request, "password.html", admin=True, error=error, done=done, status=400 if error else 200)
+
+
+# -- rounds ----------------------------------------------------------------------------------
+
+
+def _progress(units: list[Unit]) -> dict:
+    counts = {s: 0 for s in STATUSES}
+    for u in units:
+        counts[u.status] += 1
+    return {
+        "total": len(units),
+        "counts": counts,
+        "reported": counts[SUBMITTED] + counts[PASSED],
+        "line": f"已上报 {counts[SUBMITTED] + counts[PASSED]}/{len(units)}",
+    }
+
+
+@admin_only
+async def admin_home(request: Request) -> Response:
+    site = request.app.state.site
+    rounds = await site.db(site.store.rounds)
+    progress = {r.id: _progress(await site.db(site.store.units, r.id)) for r in rounds}
+    return render(request, "admin_home.html", admin=True, rounds=rounds, progress=progress)
+
+
+def _round_form_defaults(rounds) -> dict:
+    year = date.today().year - 1 if date.today().month <= 6 else date.today().year
+    previous = next((r.id for r in rounds if r.year == year - 1), None)
+    return {
+        "year": str(year),
+        "title": "",
+        "deadline": "",
+        "previous_id": str(previous or ""),
+        "summary_org": "",
+        "summary_org_type": "",
+        "units_text": "",
+    }
+
+
+def _parse_year(text: str) -> int:
+    text = text.strip()
+    first, latest = editions()[0].first_year, date.today().year + 1
+    if not re.fullmatch(r"\d{4}", text) or not first <= int(text) <= latest:
+        raise RosterError(f"报告年度“{text}”无效：请写 {first} 至 {latest} 之间的四位数字年份。")
+    return int(text)
+
+
+def _edition_for(text: str) -> str:
+    """The edition for a year as typed, or the newest edition while the year is not (yet) valid."""
+    try:
+        return form_for_year(int(text)).edition
+    except (KeyError, ValueError):
+        return editions()[-1].edition
+
+
+def _parse_deadline(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise RosterError(f"截止日期“{text}”无效：请按 2025-01-31 的格式填写。") from None
+
+
+async def _roster(form, edition: str, *, required: bool) -> list[tuple[str, str]]:
+    units: list[tuple[str, str]] = []
+    upload = form.get("units_file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(5 * 1024 * 1024 + 1)
+        if len(data) > 5 * 1024 * 1024:
+            raise RosterError("单位名单文件太大（超过 5 MB）。")
+        units += await run_in_threadpool(from_file, data, safe_filename(upload.filename), edition)
+    text = str(form.get("units_text", "")).strip()
+    if text:
+        units += from_text(text, edition)
+    names = [n for n, _ in units]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise RosterError("单位名单中有重复的名称：" + "、".join(repeated) + "。")
+    if required and not units:
+        raise RosterError("请粘贴或上传单位名单（每行：单位名称、机关类型）。")
+    return units
+
+
+@admin_only
+async def round_new(request: Request) -> Response:
+    site = request.app.state.site
+    rounds = await site.db(site.store.rounds)
+    values = _round_form_defaults(rounds)
+    error = None
+    if request.method == "POST":
+        form = await read_form(request)
+        values = {k: str(form.get(k, "")) for k in values}
+        try:
+            year = _parse_year(values["year"])
+            edition = form_for_year(year).edition
+            deadline = _parse_deadline(values["deadline"])
+            previous_id = int(values["previous_id"]) if values["previous_id"].isdigit() else None
+            if previous_id is not None and not any(r.id == previous_id for r in rounds):
+                raise RosterError("所选的上年收集不存在。")
+            summary_type = values["summary_org_type"].strip() or None
+            if summary_type is not None and summary_type not in org_types(edition):
+                raise RosterError("汇总表的机关类型无效。")
+            units = await _roster(form, edition, required=True)
+        except RosterError as exc:
+            error = exc.message
+        else:
+            title = values["title"].strip()[:200] or f"{year}年度政府信息公开工作年度报告"
+            round_id = await site.db(
+                site.store.create_round,
+                year=year,
+                edition=edition,
+                title=title,
+                deadline=deadline,
+                previous_id=previous_id,
+                summary_org=values["summary_org"].strip()[:100] or None,
+                summary_org_type=summary_type,
+                units=units,
+                ip=client_ip(request),
+            )
+            return RedirectResponse(f"/admin/rounds/{round_id}", status_code=303)
+    return render(
+        request,
+        "round_new.html",
+        status=400 if error else 200,
+        admin=True,
+        rounds=rounds,
+        values=values,
+        error=error,
+        org_types=org_types(_edition_for(values["year"])),
+    )
+
+
+async def _round_or_404(request: Request):
+    site = request.app.state.site
+    try:
+        round_id = int(request.path_params["round_id"])
+    except ValueError:
+        raise Problem(404, "没有这个收集。") from None
+    found = await site.db(site.store.round, round_id)
+    if found is None:
+        raise Problem(404, "没有这个收集。")
+    return found
+
+
+@admin_only
+async def dashboard(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    status = request.query_params.get("status", "")
+    query = request.query_params.get("q", "").strip()
+    shown = [u for u in units if (not status or u.status == status) and (not query or query in u.name)]
+    previous = await site.db(site.store.round, rnd.previous_id) if rnd.previous_id else None
+    return render(
+        request,
+        "dashboard.html",
+        admin=True,
+        round=rnd,
+        previous=previous,
+        units=shown,
+        all_count=len(units),
+        progress=_progress(units),
+        statuses=STATUSES,
+        chosen=status,
+        query=query,
+        deadline=deadline_text(rnd.deadline),
+        org_types=org_types(rnd.edition),
+        error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+    )
+
+
+@admin_only
+async def add_units(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    form = await read_form(request)
+    try:
+        units = await _roster(form, rnd.edition, required=True)
+    except RosterError as exc:
+        return RedirectResponse(f"/admin/rounds/{rnd.id}?error=" + quote(exc.message), status_code=303)
+    existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request))
+    notice = f"已添加 {len(units) - len(existing)} 个单位。" + (
+        f"已在名单中、未重复添加：{'、'.join(existing)}。" if existing else ""
+    )
+    return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+
+
+def _link(request: Request, unit: Unit) -> str:
+    return str(request.base_url).rstrip("/") + f"/u/{unit.token}"
+
+
+@admin_only
+async def links_page(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    loopback = request.url.hostname in ("127.0.0.1", "localhost", "::1")
+    return render(
+        request,
+        "links.html",
+        admin=True,
+        round=rnd,
+        units=[(u, _link(request, u)) for u in units],
+        loopback=loopback,
+        deadline=deadline_text(rnd.deadline),
+    )
+
+
+def _csv_bytes(rows: list[list[object]]) -> bytes:
+    from ..check_output import csv_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([csv_cell(c) for c in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@admin_only
+async def links_csv(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    rows: list[list[object]] = [["序号", "单位名称", "机关类型", "专用链接"]]
+    rows += [[u.position, u.name, u.org_type, _link(request, u)] for u in units]
+    return download(_csv_bytes(rows), f"{rnd.title}-各单位填报链接.csv")
+
+
+@admin_only
+async def events_page(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    events = await site.db(site.store.events, round_id=rnd.id)
+    return render(request, "events.html", admin=True, round=rnd, events=events)
+
+
+# -- one unit --------------------------------------------------------------------------------
+
+
+async def _unit_of_round(request: Request):
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    try:
+        unit_id = int(request.path_params["unit_id"])
+    except ValueError:
+        raise Problem(404, "没有这个单位。") from None
+    found = await site.db(site.store.unit, unit_id)
+    if found is None or found.round_id != rnd.id:
+        raise Problem(404, "没有这个单位。")
+    return rnd, found
+
+
+@admin_only
+async def unit_page(request: Request) -> Response:
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    versions = await site.db(site.store.versions, unit.id)
+    shown = _chosen_version(request, versions)
+    events = await site.db(site.store.events, unit_id=unit.id)
+    audit_pending(site, unit, versions)
+    return render(
+        request,
+        "admin_unit.html",
+        admin=True,
+        round=rnd,
+        unit=unit,
+        versions=versions,
+        shown=shown,
+        view=audit_view(shown.audit) if shown and shown.audited else None,
+        events=events,
+        report_kinds=REPORT_KINDS,
+        link=_link(request, unit),
+        error=request.query_params.get("error"),
+    )
+
+
+def _chosen_version(request: Request, versions):
+    wanted = request.query_params.get("v", "")
+    if wanted.isdigit():
+        return next((v for v in versions if v.number == int(wanted)), None)
+    return versions[0] if versions else None
+
+
+@admin_only
+async def decide(request: Request) -> Response:
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    form = await read_form(request)
+    action = str(form.get("action", ""))
+    comment = str(form.get("comment", "")).strip()[:2000] or None
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
+    if action not in ("return", "pass"):
+        raise Problem(400, "未知的操作。")
+    if action == "return" and not comment:
+        return RedirectResponse(back + "?error=" + quote("退回时请写明退回原因（单位会看到这段话）。"), status_code=303)
+    try:
+        await site.db(site.store.decide, unit, action, comment, client_ip(request))
+    except StateError as exc:
+        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+    return RedirectResponse(back, status_code=303)
+
+
+@admin_only
+async def admin_version_file(request: Request) -> Response:
+    from .unit import version_download
+
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    return await version_download(request, site, rnd, unit, allow_report=lambda v: not v.errors)
+
+
+# -- round downloads -------------------------------------------------------------------------
+
+
+def _unit_results(units: list[Unit]):
+    """The check table: each unit's latest audited upload as a ``batch.UnitResult``."""
+    from ..batch import UnitResult
+
+    results = []
+    for u in units:
+        v = u.latest
+        if v is None or not v.audited:
+            continue
+        audit = v.audit
+        results.append(
+            UnitResult(
+                file=f"{u.name}/{v.filename}",
+                unit=u.name,
+                edition=audit["edition"],
+                year=audit["year"],
+                template_version=audit["template_version"],
+                org_type=u.org_type,
+                summary=audit["summary"],
+                findings=audit["findings"],
+                modified=v.uploaded_at,
+                named=True,
+            )
+        )
+    return results
+
+
+@admin_only
+async def check_table(request: Request) -> Response:
+    from ..check_output import findings_csv
+
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    kind = request.path_params["kind"]
+    if kind not in ("csv", "json"):
+        raise Problem(404, "没有这种下载。")
+    results = _unit_results(units)
+    if kind == "csv":
+        return download(findings_csv(results), f"{rnd.title}-校验结果.csv")
+    by_name = {r.unit: r for r in results}
+    payload = {
+        "round": {"id": rnd.id, "title": rnd.title, "year": rnd.year, "edition": rnd.edition, "deadline": rnd.deadline},
+        "summary": {"units": len(units), **{s: n for s, n in _progress(units)["counts"].items()}},
+        "units": [
+            {
+                "name": u.name,
+                "org_type": u.org_type,
+                "status": u.status,
+                "version": u.latest.number if u.latest else None,
+                "uploaded_at": u.latest.uploaded_at if u.latest else None,
+                "audit": by_name[u.name].as_dict() if u.name in by_name else None,
+            }
+            for u in units
+        ],
+    }
+    data = json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    return download(data, f"{rnd.title}-校验结果.json")
+
+
+async def merged_round(site, rnd, units: list[Unit], include: str):
+    """The 汇总 of the passed (``include="passed"``) or submitted-and-passed units' versions."""
+    wanted = ("passed",) if include == "passed" else ("submitted", "passed")
+    chosen = [u for u in units if u.review in wanted and u.review_version_id]
+    if not chosen:
+        return None, None, chosen
+    versions = [await site.db(site.store.version_by_id, u.review_version_id) for u in chosen]
+    blobs = [await site.db(site.store.read_blob, v.sha256) for v in versions]
+    results = await asyncio.gather(
+        *(
+            site.run(audits.unit_result, data, safe_filename(u.name, f"单位{u.position}"), v.filename, v.uploaded_at)
+            for u, v, data in zip(chosen, versions, blobs, strict=True)
+        )
+    )
+    outcome, data = await site.run(audits.merged, list(results), rnd.summary_org, rnd.summary_org_type)
+    return outcome, data, chosen
+
+
+@admin_only
+async def summary_download(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    include = "submitted" if request.query_params.get("include") == "submitted" else "passed"
+    units = await site.db(site.store.units, rnd.id)
+    outcome, data, chosen = await merged_round(site, rnd, units, include)
+    if not chosen:
+        what = "已通过" if include == "passed" else "已上报或已通过"
+        raise Problem(409, f"还没有{what}的单位，无法汇总。")
+    if data is None:
+        reasons = "".join(f.message for f in outcome.findings) or "这些填报表都无法读取。"
+        raise Problem(409, "无法汇总：" + reasons)
+    org = rnd.summary_org or "汇总"
+    return download(data, f"{org}{rnd.year}年政府信息公开工作年度报告汇总.xlsx")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/setup/{token}", setup_page, methods=["GET", "POST"]),
+        Route("/admin/login", login_page, methods=["GET", "POST"]),
+        Route("/admin/logout", logout, methods=["POST"]),
+        Route("/admin", admin_home),
+        Route("/admin/password", password_page, methods=["GET", "POST"]),
+        Route("/admin/rounds/new", round_new, methods=["GET", "POST"]),
+        Route("/admin/rounds/{round_id}", dashboard),
+        Route("/admin/rounds/{round_id}/units", add_units, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/links", links_page),
+        Route("/admin/rounds/{round_id}/links.csv", links_csv),
+        Route("/admin/rounds/{round_id}/events", events_page),
+        Route("/admin/rounds/{round_id}/summary.xlsx", summary_download),
+        Route("/admin/rounds/{round_id}/check.{kind}", check_table),
+        Route("/admin/rounds/{round_id}/units/{unit_id}", unit_page),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/decide", decide, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/{kind}", admin_version_file),
+    ]

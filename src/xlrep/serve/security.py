@@ -1,0 +1,246 @@
+"""Passwords, sessions, CSRF tokens, the login throttle, security headers and the upload size cap.
+
+- The admin password is hashed with scrypt (memory-hard, in the standard library).
+- Sessions and CSRF are random tokens in HttpOnly, SameSite=Strict cookies; the database keeps
+  only a session token's SHA-256. A form's CSRF token is an HMAC of the browser's CSRF cookie
+  under the site's secret (signed double submit), so it needs no server-side state.
+- Every response carries a CSP without inline script or style, nosniff, frame-ancestors 'none'
+  and no-referrer (a unit's private link must not leak to another site through the Referer).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import time
+import unicodedata
+
+SESSION_COOKIE = "xlrep_session"
+CSRF_COOKIE = "xlrep_csrf"
+CSRF_FIELD = "csrf_token"
+SESSION_LIFETIME = 12 * 3600  # one working day
+LOGIN_WINDOW = 15 * 60  # seconds
+LOGIN_MAX_FAILURES = 5  # per client address within the window
+MIN_PASSWORD_LENGTH = 8
+
+# n=2**15, r=8: 32 MiB of memory and about a tenth of a second per guess.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+SCRYPT_MAXMEM = 64 * 1024 * 1024
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=SCRYPT_MAXMEM, dklen=32
+    )
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    if not stored:
+        return False
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=SCRYPT_MAXMEM,
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def password_problem(password: str, repeated: str) -> str | None:
+    """Why a new admin password is not acceptable (Chinese), or None."""
+    if password != repeated:
+        return "两次输入的密码不一致。"
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"密码至少 {MIN_PASSWORD_LENGTH} 个字符。"
+    if len(set(password)) < 4:
+        return "密码过于简单，请换一个。"
+    return None
+
+
+def new_token(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def csrf_for(secret: bytes, cookie: str) -> str:
+    return hmac.new(secret, b"csrf:" + cookie.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def csrf_ok(secret: bytes, cookie: str | None, submitted: str | None) -> bool:
+    if not cookie or not submitted:
+        return False
+    return hmac.compare_digest(csrf_for(secret, cookie), submitted)
+
+
+def throttle_wait(failures: list[float], now: float | None = None) -> int:
+    """Seconds the client must wait before the next login attempt (0: it may try now).
+
+    After ``LOGIN_MAX_FAILURES`` wrong passwords within ``LOGIN_WINDOW``, attempts are refused
+    until the oldest of those failures leaves the window.
+    """
+    now = time.time() if now is None else now
+    recent = [t for t in failures if t > now - LOGIN_WINDOW]
+    if len(recent) < LOGIN_MAX_FAILURES:
+        return 0
+    return max(1, int(recent[-LOGIN_MAX_FAILURES] + LOGIN_WINDOW - now) + 1)
+
+
+# -- file names -----------------------------------------------------------------------------------
+
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
+_UNSAFE = re.compile(r'[\\/:*?"<>|]')
+
+
+def safe_filename(name: str | None, default: str = "填报表.xlsx", limit: int = 120) -> str:
+    """A file name safe on Windows and Linux: no folders, control characters or reserved names; suffix kept."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = _UNSAFE.sub("_", name).strip().strip(".").strip()
+    if not name or _WINDOWS_RESERVED.match(name):
+        return default
+    if len(name) > limit:
+        stem, dot, suffix = name.rpartition(".")
+        name = stem[: limit - len(suffix) - 1] + "." + suffix if dot and len(suffix) <= 8 else name[:limit]
+    return name
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback and the real (Chinese) name as RFC 5987 ``filename*``."""
+    from urllib.parse import quote
+
+    filename = safe_filename(filename, "download")
+    stem, dot, suffix = filename.rpartition(".")
+    if not dot:
+        stem, suffix = filename, ""
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("_")
+    fallback = (ascii_stem if re.search(r"[A-Za-z0-9]", ascii_stem) else "download") + (f".{suffix}" if dot else "")
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", fallback)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# -- ASGI middleware ------------------------------------------------------------------------------
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in dict(SECURITY_HEADERS)]
+                message = dict(message, headers=headers + SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _content_length(scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+class BodyLimit:
+    """Refuses request bodies over ``limit`` bytes with 413.
+
+    A declared Content-Length over the limit is answered at once, after reading the body away (up to
+    ``drain`` bytes) so that the client, still sending, reads the answer instead of a reset connection.
+    A chunked body is counted as it arrives.
+    """
+
+    def __init__(self, app, limit: int, on_too_large, drain: int | None = None):
+        self.app = app
+        self.limit = limit
+        self.drain = drain if drain is not None else max(4 * limit, 100 * 1024 * 1024)
+        self.on_too_large = on_too_large  # (scope) -> ASGI response app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = _content_length(scope)
+        if declared is not None and declared > self.limit:
+            if declared <= self.drain:
+                await self._discard(receive)
+            return await self.on_too_large(scope)(scope, receive, send)
+        received = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge()
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            if received <= self.drain:
+                await self._discard(receive)
+            await self.on_too_large(scope)(scope, receive, send)
+
+    @staticmethod
+    async def _discard(receive) -> None:
+        while True:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return

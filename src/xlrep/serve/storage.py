@@ -1,0 +1,664 @@
+"""Everything the collection site keeps: one SQLite database (WAL) and the uploaded files beside it.
+
+The data folder holds ``xlrep.sqlite3`` and ``files/``; both together are the whole state, so
+copying the folder copies the site. Uploaded workbooks are stored content-addressed
+(``files/ab/<sha256>``): written once, atomically, never overwritten and never deleted by the site.
+Every change is one ``BEGIN IMMEDIATE`` transaction committed with ``synchronous=FULL`` before the
+request that made it is answered, so a crash loses nothing that was confirmed.
+
+Nothing in this module knows about HTTP; every method is synchronous and thread-safe
+(one connection per thread, one writer at a time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..files import write_atomically
+
+DB_NAME = "xlrep.sqlite3"
+FILES_DIR = "files"
+SCHEMA_VERSION = "1"
+
+# The states a unit of a round can be in, as the office and the unit see them.
+NOT_SUBMITTED, HAS_ERRORS, HAS_WARNINGS = "未提交", "有错误", "有提示"
+SUBMITTED, RETURNED, PASSED = "已上报", "已退回", "已通过"
+STATUSES = (NOT_SUBMITTED, HAS_ERRORS, HAS_WARNINGS, SUBMITTED, RETURNED, PASSED)
+REVIEW_STATUS = {"submitted": SUBMITTED, "returned": RETURNED, "passed": PASSED}
+
+ACTIONS = {
+    "setup": "设置管理员密码",
+    "password": "修改管理员密码",
+    "login": "管理员登录",
+    "login_failed": "管理员登录失败",
+    "logout": "管理员退出",
+    "create_round": "新建收集",
+    "add_units": "添加单位",
+    "upload": "上传",
+    "audited": "校验完成",
+    "submit": "确认上报",
+    "return": "退回",
+    "pass": "通过",
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS admin (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    password_hash TEXT NOT NULL,
+    changed_at    REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    ip         TEXT
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    id INTEGER PRIMARY KEY,
+    ip TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_ip ON login_failures (ip, at);
+CREATE TABLE IF NOT EXISTS rounds (
+    id               INTEGER PRIMARY KEY,
+    year             INTEGER NOT NULL,
+    edition          TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    deadline         TEXT,
+    previous_id      INTEGER REFERENCES rounds (id),
+    summary_org      TEXT,
+    summary_org_type TEXT,
+    created_at       REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS units (
+    id                INTEGER PRIMARY KEY,
+    round_id          INTEGER NOT NULL REFERENCES rounds (id),
+    position          INTEGER NOT NULL,
+    name              TEXT NOT NULL,
+    org_type          TEXT NOT NULL,
+    token             TEXT NOT NULL UNIQUE,
+    review            TEXT CHECK (review IN ('submitted', 'returned', 'passed')),
+    review_version_id INTEGER REFERENCES versions (id),
+    review_comment    TEXT,
+    review_at         REAL,
+    created_at        REAL NOT NULL,
+    UNIQUE (round_id, name)
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units (id),
+    number      INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    filename    TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    uploaded_at REAL NOT NULL,
+    audited_at  REAL,
+    errors      INTEGER,
+    warnings    INTEGER,
+    infos       INTEGER,
+    edition     TEXT,
+    year        INTEGER,
+    org_name    TEXT,
+    audit_json  TEXT,
+    UNIQUE (unit_id, number)
+);
+CREATE TABLE IF NOT EXISTS events (
+    id         INTEGER PRIMARY KEY,
+    at         REAL NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    round_id   INTEGER,
+    unit_id    INTEGER,
+    version_id INTEGER,
+    detail     TEXT,
+    ip         TEXT
+);
+CREATE INDEX IF NOT EXISTS events_round ON events (round_id, at);
+CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id, at);
+"""
+
+
+class StateError(Exception):
+    """A workflow step that is not allowed in the unit's current state; ``message`` is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Round:
+    id: int
+    year: int
+    edition: str
+    title: str
+    deadline: str | None
+    previous_id: int | None
+    summary_org: str | None
+    summary_org_type: str | None
+    created_at: float
+
+
+@dataclass
+class Version:
+    id: int
+    unit_id: int
+    number: int
+    sha256: str
+    filename: str
+    size: int
+    uploaded_at: float
+    audited_at: float | None
+    errors: int | None
+    warnings: int | None
+    infos: int | None
+    edition: str | None
+    year: int | None
+    org_name: str | None
+    audit_json: str | None
+
+    @property
+    def audited(self) -> bool:
+        return self.audited_at is not None
+
+    @property
+    def audit(self) -> dict | None:
+        return json.loads(self.audit_json) if self.audit_json else None
+
+    @property
+    def unreadable(self) -> bool:
+        audit = self.audit
+        return bool(audit) and any(f["rule"] == "FILE-UNREADABLE" for f in audit["findings"])
+
+
+@dataclass
+class Unit:
+    id: int
+    round_id: int
+    position: int
+    name: str
+    org_type: str
+    token: str
+    review: str | None
+    review_version_id: int | None
+    review_comment: str | None
+    review_at: float | None
+    created_at: float
+    latest: Version | None = None
+    version_count: int = 0
+
+    @property
+    def status(self) -> str:
+        return unit_status(self.review, self.latest)
+
+    @property
+    def can_upload(self) -> bool:
+        return self.review in (None, "returned")
+
+    @property
+    def can_submit(self) -> bool:
+        """确认上报 is offered: the latest version is audited, has no errors, and is not the one returned."""
+        latest = self.latest
+        if not self.can_upload or latest is None or not latest.audited or latest.errors:
+            return False
+        return not (self.review == "returned" and latest.id == self.review_version_id)
+
+
+@dataclass
+class Event:
+    id: int
+    at: float
+    actor: str
+    action: str
+    round_id: int | None
+    unit_id: int | None
+    version_id: int | None
+    detail: str | None
+    ip: str | None
+    unit_name: str | None = None
+    version_number: int | None = None
+
+    @property
+    def action_name(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+def unit_status(review: str | None, latest: Version | None) -> str:
+    """未提交 / 有错误 / 有提示 / 已上报 / 已退回 / 已通过.
+
+    The office's decision (or the unit's 上报) wins; before that, the latest upload's audit decides.
+    An upload without errors or warnings that is not yet 上报 is still 未提交.
+    """
+    if review in REVIEW_STATUS:
+        return REVIEW_STATUS[review]
+    if latest is None or not latest.audited:
+        return NOT_SUBMITTED
+    if latest.errors:
+        return HAS_ERRORS
+    if latest.warnings:
+        return HAS_WARNINGS
+    return NOT_SUBMITTED
+
+
+class Store:
+    """The data folder: the database and the content-addressed files."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.db_path = self.folder / DB_NAME
+        self.files = self.folder / FILES_DIR
+        self.created = not self.db_path.exists()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.files.mkdir(exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        db = self._db()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
+        with self._write() as db:
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
+        self.secret = bytes.fromhex(self._meta("secret"))
+
+    # -- connections ----------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "connection", None)
+        if db is None:
+            db = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False, timeout=30)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.connection = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
+
+    @contextlib.contextmanager
+    def _write(self):
+        """One write transaction at a time, committed (and synced) when the block ends."""
+        db = self._db()
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for db in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+            self._connections.clear()
+
+    def integrity_check(self) -> str:
+        return self._db().execute("PRAGMA integrity_check").fetchone()[0]
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # -- admin, sessions, login throttle ----------------------------------------------------
+    def admin_hash(self) -> str | None:
+        row = self._db().execute("SELECT password_hash FROM admin WHERE id = 1").fetchone()
+        return row[0] if row else None
+
+    def set_admin_password(self, password_hash: str, *, first: bool, ip: str | None) -> bool:
+        """Store the admin's password hash. With ``first``, only if none is set yet (returns False otherwise)."""
+        now = time.time()
+        with self._write() as db:
+            exists = db.execute("SELECT 1 FROM admin WHERE id = 1").fetchone() is not None
+            if first and exists:
+                return False
+            db.execute(
+                "INSERT INTO admin (id, password_hash, changed_at) VALUES (1, ?, ?) ON CONFLICT (id)"
+                " DO UPDATE SET password_hash = excluded.password_hash, changed_at = excluded.changed_at",
+                (password_hash, now),
+            )
+            if not first:
+                db.execute("DELETE FROM sessions")  # a new password signs every other browser out
+            self._event(db, "管理员", "setup" if first else "password", ip=ip)
+        return True
+
+    def create_session(self, token_hash: str, lifetime: float, ip: str | None) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+            db.execute(
+                "INSERT INTO sessions (token_hash, created_at, expires_at, ip) VALUES (?, ?, ?, ?)",
+                (token_hash, now, now + lifetime, ip),
+            )
+
+    def session_valid(self, token_hash: str) -> bool:
+        row = self._db().execute("SELECT expires_at FROM sessions WHERE token_hash = ?", (token_hash,)).fetchone()
+        return row is not None and row[0] > time.time()
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def login_failures(self, ip: str, since: float) -> list[float]:
+        rows = (
+            self._db()
+            .execute("SELECT at FROM login_failures WHERE ip = ? AND at >= ? ORDER BY at", (ip, since))
+            .fetchall()
+        )
+        return [r[0] for r in rows]
+
+    def record_login(self, ip: str, ok: bool) -> None:
+        with self._write() as db:
+            if ok:
+                db.execute("DELETE FROM login_failures WHERE ip = ?", (ip,))
+            else:
+                db.execute("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, time.time()))
+            self._event(db, "管理员", "login" if ok else "login_failed", ip=ip)
+
+    def log(self, actor: str, action: str, *, ip: str | None = None, detail: str | None = None) -> None:
+        with self._write() as db:
+            self._event(db, actor, action, ip=ip, detail=detail)
+
+    # -- rounds and units -------------------------------------------------------------------------
+    def create_round(
+        self,
+        *,
+        year: int,
+        edition: str,
+        title: str,
+        deadline: str | None,
+        previous_id: int | None,
+        summary_org: str | None,
+        summary_org_type: str | None,
+        units: list[tuple[str, str]],
+        ip: str | None,
+    ) -> int:
+        now = time.time()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO rounds (year, edition, title, deadline, previous_id, summary_org, summary_org_type,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (year, edition, title, deadline, previous_id, summary_org, summary_org_type, now),
+            )
+            round_id = cursor.lastrowid
+            self._event(db, "管理员", "create_round", round_id=round_id, ip=ip, detail=f"{title}，{len(units)} 个单位")
+            self._insert_units(db, round_id, units, now)
+        return round_id
+
+    def add_units(self, round_id: int, units: list[tuple[str, str]], ip: str | None) -> list[str]:
+        """Add units to a round; returns the names that were already there (and were not added again)."""
+        now = time.time()
+        with self._write() as db:
+            existing = {r[0] for r in db.execute("SELECT name FROM units WHERE round_id = ?", (round_id,))}
+            new = [(n, t) for n, t in units if n not in existing]
+            self._insert_units(db, round_id, new, now)
+            if new:
+                self._event(db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(n for n, _ in new))
+        return [n for n, _ in units if n in existing]
+
+    @staticmethod
+    def _insert_units(db, round_id: int, units: list[tuple[str, str]], now: float) -> None:
+        start = db.execute("SELECT COALESCE(MAX(position), 0) FROM units WHERE round_id = ?", (round_id,)).fetchone()[0]
+        for i, (name, org_type) in enumerate(units, start=start + 1):
+            db.execute(
+                "INSERT INTO units (round_id, position, name, org_type, token, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (round_id, i, name, org_type, secrets.token_urlsafe(24), now),
+            )
+
+    def rounds(self) -> list[Round]:
+        rows = self._db().execute("SELECT * FROM rounds ORDER BY year DESC, id DESC").fetchall()
+        return [Round(**dict(r)) for r in rows]
+
+    def round(self, round_id: int) -> Round | None:
+        row = self._db().execute("SELECT * FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        return Round(**dict(row)) if row else None
+
+    def units(self, round_id: int) -> list[Unit]:
+        """The round's units in their order, each with its latest version and number of versions."""
+        db = self._db()
+        rows = db.execute("SELECT * FROM units WHERE round_id = ? ORDER BY position", (round_id,))
+        units = [Unit(**dict(r)) for r in rows]
+        latest = {
+            r["unit_id"]: (Version(**{k: r[k] for k in r.keys() if k != "n"}), r["n"])
+            for r in db.execute(
+                "SELECT v.*, c.n FROM versions v JOIN ("
+                " SELECT unit_id, MAX(number) AS top, COUNT(*) AS n FROM versions"
+                " WHERE unit_id IN (SELECT id FROM units WHERE round_id = ?) GROUP BY unit_id"
+                ") c ON c.unit_id = v.unit_id AND c.top = v.number",
+                (round_id,),
+            )
+        }
+        for unit in units:
+            if unit.id in latest:
+                unit.latest, unit.version_count = latest[unit.id]
+        return units
+
+    def _unit(self, where: str, arg) -> Unit | None:
+        db = self._db()
+        row = db.execute(f"SELECT * FROM units WHERE {where}", (arg,)).fetchone()
+        if row is None:
+            return None
+        unit = Unit(**dict(row))
+        top = db.execute("SELECT * FROM versions WHERE unit_id = ? ORDER BY number DESC LIMIT 1", (unit.id,)).fetchone()
+        unit.latest = Version(**dict(top)) if top else None
+        unit.version_count = db.execute("SELECT COUNT(*) FROM versions WHERE unit_id = ?", (unit.id,)).fetchone()[0]
+        return unit
+
+    def unit_by_token(self, token: str) -> Unit | None:
+        return self._unit("token = ?", token)
+
+    def unit(self, unit_id: int) -> Unit | None:
+        return self._unit("id = ?", unit_id)
+
+    def unit_named(self, round_id: int, name: str) -> Unit | None:
+        row = self._db().execute("SELECT id FROM units WHERE round_id = ? AND name = ?", (round_id, name)).fetchone()
+        return self.unit(row[0]) if row else None
+
+    # -- files -----------------------------------------------------------------------------------
+    def blob_path(self, sha256: str) -> Path:
+        return self.files / sha256[:2] / sha256
+
+    def put_blob(self, data: bytes) -> str:
+        """Store ``data`` under its SHA-256 (written once, atomically, synced) and return the hash."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.blob_path(digest)
+        if path.exists() and path.stat().st_size == len(data):
+            return digest
+        path.parent.mkdir(exist_ok=True)
+        try:
+            write_atomically(path, data)
+        except FileExistsError:  # stored meanwhile by a concurrent upload of the same bytes
+            pass
+        return digest
+
+    def read_blob(self, sha256: str) -> bytes:
+        return self.blob_path(sha256).read_bytes()
+
+    # -- versions --------------------------------------------------------------------------------
+    def add_version(self, unit: Unit, *, sha256: str, filename: str, size: int, ip: str | None) -> Version:
+        """Record an upload (its audit comes later: ``set_audit``). Refused when the unit may not upload."""
+        now = time.time()
+        with self._write() as db:
+            review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+            if review not in (None, "returned"):
+                raise StateError(
+                    "已上报，正在等待审核，不能再上传。如需修改，请联系政务公开办退回。"
+                    if review == "submitted"
+                    else "已通过审核，不能再上传。如需修改，请联系政务公开办退回。"
+                )
+            number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
+            number = number.fetchone()[0]
+            cursor = db.execute(
+                "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (unit.id, number, sha256, filename, size, now),
+            )
+            version_id = cursor.lastrowid
+            self._event(
+                db,
+                unit.name,
+                "upload",
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                version_id=version_id,
+                ip=ip,
+                detail=f"第 {number} 版：{filename}",
+            )
+            row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
+        return Version(**dict(row))
+
+    def set_audit(self, version_id: int, audit: dict, org_name: str | None) -> None:
+        """Store a version's audit: ``audit`` is the object ``xlrep ingest --json`` prints."""
+        summary = audit["summary"]
+        with self._write() as db:
+            db.execute(
+                "UPDATE versions SET audited_at = ?, errors = ?, warnings = ?, infos = ?, edition = ?, year = ?,"
+                " org_name = ?, audit_json = ? WHERE id = ?",
+                (
+                    time.time(),
+                    summary["errors"],
+                    summary["warnings"],
+                    summary["infos"],
+                    audit.get("edition"),
+                    audit.get("year"),
+                    org_name,
+                    json.dumps(audit, ensure_ascii=False, default=str),
+                    version_id,
+                ),
+            )
+
+    def versions(self, unit_id: int) -> list[Version]:
+        rows = self._db().execute("SELECT * FROM versions WHERE unit_id = ? ORDER BY number DESC", (unit_id,))
+        return [Version(**dict(r)) for r in rows]
+
+    def version(self, unit_id: int, number: int) -> Version | None:
+        row = (
+            self._db().execute("SELECT * FROM versions WHERE unit_id = ? AND number = ?", (unit_id, number)).fetchone()
+        )
+        return Version(**dict(row)) if row else None
+
+    def version_by_id(self, version_id: int) -> Version | None:
+        row = self._db().execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
+        return Version(**dict(row)) if row else None
+
+    def pending_versions(self) -> list[tuple[Unit, Version]]:
+        """Uploads whose audit never finished (the site stopped in between): audited again at start."""
+        rows = self._db().execute("SELECT * FROM versions WHERE audited_at IS NULL ORDER BY id").fetchall()
+        return [(self.unit(r["unit_id"]), Version(**dict(r))) for r in rows]
+
+    def accepted_version(self, round_id: int | None, unit_name: str) -> Version | None:
+        """The version the office passed for the unit of this name in the given round (last year's round)."""
+        if round_id is None:
+            return None
+        row = (
+            self._db()
+            .execute(
+                "SELECT v.* FROM units u JOIN versions v ON v.id = u.review_version_id"
+                " WHERE u.round_id = ? AND u.name = ? AND u.review = 'passed'",
+                (round_id, unit_name),
+            )
+            .fetchone()
+        )
+        return Version(**dict(row)) if row else None
+
+    # -- workflow ----------------------------------------------------------------------------------
+    def submit(self, unit: Unit, number: int, ip: str | None) -> Version:
+        """确认上报: only the latest version, audited and without errors, and only before a decision."""
+        with self._write() as db:
+            review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+            if review == "submitted":
+                raise StateError("已经上报过了，正在等待政务公开办审核。")
+            if review == "passed":
+                raise StateError("已通过审核，无需再上报。")
+            row = db.execute(
+                "SELECT * FROM versions WHERE unit_id = ? ORDER BY number DESC LIMIT 1", (unit.id,)
+            ).fetchone()
+            if row is None or row["number"] != number:
+                raise StateError("只能上报最新上传的一版。请刷新页面后再试。")
+            version = Version(**dict(row))
+            returned = db.execute("SELECT review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+            if review == "returned" and version.id == returned:
+                raise StateError(f"第 {number} 版已被退回。请按退回意见修改，重新上传后再上报。")
+            if not version.audited:
+                raise StateError("这一版还在校验中，请稍候刷新页面。")
+            if version.errors:
+                raise StateError(f"第 {number} 版有 {version.errors} 项错误，不能上报。请改正后重新上传。")
+            db.execute(
+                "UPDATE units SET review = 'submitted', review_version_id = ?, review_comment = NULL, review_at = ?"
+                " WHERE id = ?",
+                (version.id, time.time(), unit.id),
+            )
+            self._event(
+                db,
+                unit.name,
+                "submit",
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                version_id=version.id,
+                ip=ip,
+                detail=f"第 {number} 版",
+            )
+        return version
+
+    def decide(self, unit: Unit, decision: str, comment: str | None, ip: str | None) -> None:
+        """The office's 退回 (``return``, with a comment) or 通过 (``pass``)."""
+        with self._write() as db:
+            row = db.execute("SELECT review, review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()
+            review, version_id = row
+            if decision == "pass" and review != "submitted":
+                raise StateError("只有已上报的单位才能通过。")
+            if decision == "return" and review not in ("submitted", "passed"):
+                raise StateError("只有已上报或已通过的单位才能退回。")
+            db.execute(
+                "UPDATE units SET review = ?, review_comment = ?, review_at = ? WHERE id = ?",
+                ("passed" if decision == "pass" else "returned", comment, time.time(), unit.id),
+            )
+            self._event(
+                db,
+                "管理员",
+                decision,
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                version_id=version_id,
+                ip=ip,
+                detail=comment,
+            )
+
+    # -- audit trail -----------------------------------------------------------------------------
+    @staticmethod
+    def _event(db, actor: str, action: str, *, round_id=None, unit_id=None, version_id=None, ip=None, detail=None):
+        db.execute(
+            "INSERT INTO events (at, actor, action, round_id, unit_id, version_id, detail, ip)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), actor, action, round_id, unit_id, version_id, detail, ip),
+        )
+
+    def events(self, *, round_id: int | None = None, unit_id: int | None = None, limit: int = 2000) -> list[Event]:
+        where, args = [], []
+        if round_id is not None:
+            where.append("e.round_id = ?")
+            args.append(round_id)
+        if unit_id is not None:
+            where.append("e.unit_id = ?")
+            args.append(unit_id)
+        sql = (
+            "SELECT e.*, u.name AS unit_name, v.number AS version_number FROM events e"
+            " LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN versions v ON v.id = e.version_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY e.id DESC LIMIT ?"
+        )
+        return [Event(**dict(r)) for r in self._db().execute(sql, (*args, limit))]

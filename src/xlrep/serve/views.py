@@ -1,0 +1,250 @@
+"""Rendering: the Jinja2 environment (autoescaped), pages, errors, downloads, and how an audit is shown."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from .security import CSRF_COOKIE, CSRF_FIELD, content_disposition, csrf_for, new_token
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+SEVERITY_NAMES = {"error": "错误", "warning": "提示", "info": "信息"}
+STATUS_CLASSES = {
+    "未提交": "idle",
+    "有错误": "bad",
+    "有提示": "warn",
+    "已上报": "sent",
+    "已退回": "bad",
+    "已通过": "good",
+    "通过": "good",
+    "无法读取": "bad",
+    "校验中": "idle",
+}
+
+_env: Environment | None = None
+
+
+def environment() -> Environment:
+    global _env
+    if _env is None:
+        env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["when"] = format_time
+        env.filters["size"] = format_size
+        env.globals.update(
+            severity_name=SEVERITY_NAMES.get,
+            status_class=lambda s: STATUS_CLASSES.get(s, "idle"),
+            csrf_field=CSRF_FIELD,
+        )
+        _env = env
+    return _env
+
+
+def format_time(ts: float | None) -> str:
+    if not ts:
+        return ""
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def format_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} 字节"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    mb = n / 1024 / 1024
+    return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
+
+
+def csrf_cookie(request: Request) -> str:
+    """The browser's CSRF cookie, or a new one for this response (set by ``render``)."""
+    value = request.cookies.get(CSRF_COOKIE)
+    if not value or len(value) > 100:
+        value = getattr(request.state, "new_csrf", None) or new_token(24)
+        request.state.new_csrf = value
+    return value
+
+
+def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    site = request.app.state.site
+    cookie = csrf_cookie(request)
+    context.setdefault("admin", False)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            request=request,
+            csrf=csrf_for(site.store.secret, cookie),
+            max_upload=site.max_upload,
+            max_upload_text=format_size(site.max_upload),
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    if getattr(request.state, "new_csrf", None):
+        response.set_cookie(
+            CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=site.https, path="/", max_age=None
+        )
+    return response
+
+
+def error_page(request: Request, status: int, message: str, *, title: str | None = None) -> Response:
+    """A Chinese error page for browsers, ``{"error": message}`` for the JSON API."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status)
+    titles = {
+        400: "请求有误",
+        403: "无权访问",
+        404: "找不到页面",
+        405: "不支持的操作",
+        409: "无法完成",
+        413: "文件太大",
+        422: "文件无法读取",
+        429: "请稍后再试",
+        503: "暂时无法处理",
+    }
+    return render(request, "error.html", status=status, title=title or titles.get(status, "出错了"), message=message)
+
+
+def download(data: bytes, filename: str, media_type: str | None = None) -> Response:
+    types = {
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+        ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".html": "text/html; charset=utf-8",
+        ".txt": "text/plain; charset=utf-8",
+        ".md": "text/markdown; charset=utf-8",
+        ".json": "application/json",
+        ".csv": "text/csv; charset=utf-8",
+    }
+    suffix = Path(filename).suffix.lower()
+    return Response(
+        data,
+        media_type=media_type or types.get(suffix, "application/octet-stream"),
+        headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"},
+    )
+
+
+def summary_line(summary: dict) -> str:
+    """As ``xlrep ingest`` closes its listing: ``N 项错误，M 项提示`` (and the infos, if any)."""
+    text = f"{summary['errors']} 项错误，{summary['warnings']} 项提示"
+    if summary.get("infos"):
+        text += f"，{summary['infos']} 项信息"
+    return text
+
+
+def audit_view(audit: dict) -> dict:
+    """An audit (``ingest --json`` object) as the pages show it: verdict, summary line, findings by sheet."""
+    summary = audit["summary"]
+    unreadable = any(f["rule"] == "FILE-UNREADABLE" for f in audit["findings"])
+    if unreadable:
+        verdict = "无法读取"
+    elif summary["errors"]:
+        verdict = "有错误"
+    elif summary["warnings"]:
+        verdict = "有提示"
+    else:
+        verdict = "通过"
+    groups: dict[str, list[dict]] = {}
+    for finding in audit["findings"]:
+        sheet = finding["cells"][0]["sheet"] if finding["cells"] else "整个文件"
+        groups.setdefault(sheet, []).append(finding)
+    meta = []
+    if audit.get("edition"):
+        meta.append(f"{audit['edition']}年版")
+    if audit.get("year"):
+        meta.append(f"{audit['year']} 年度")
+    if audit.get("template_version"):
+        meta.append(f"模板版本 {audit['template_version']}")
+    return {
+        "verdict": verdict,
+        "summary": summary,
+        "line": summary_line(summary),
+        "groups": list(groups.items()),
+        "meta": "，".join(meta),
+        "file": audit.get("file"),
+    }
+
+
+def deadline_text(deadline: str | None) -> str:
+    if not deadline:
+        return ""
+    try:
+        day = date.fromisoformat(deadline)
+    except ValueError:
+        return deadline
+    days = (day - date.fromtimestamp(time.time())).days
+    if days > 0:
+        return f"截止日期 {deadline}（还有 {days} 天）"
+    if days == 0:
+        return f"截止日期 {deadline}（今天截止）"
+    return f"截止日期 {deadline}（已过 {-days} 天）"
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+
+class Problem(Exception):
+    """Answer the request with a Chinese error page (or JSON under /api/) and this status."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+async def read_form(request: Request, *, csrf: bool = True):
+    """The posted form; with ``csrf``, refused (403) unless it carries this browser's CSRF token."""
+    from starlette.exceptions import HTTPException
+
+    from .security import csrf_ok
+
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        raise Problem(400, "请通过页面上的表单提交。")
+    try:
+        form = await request.form(max_files=2, max_fields=50, max_part_size=1024 * 1024)
+    except HTTPException:
+        raise Problem(400, "提交的内容格式不对或不完整。请回到上一页重试。") from None
+    if csrf and not csrf_ok(
+        request.app.state.site.store.secret, request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)
+    ):
+        raise Problem(403, "页面已过期或来源不明（缺少安全校验码），操作没有执行。请回到上一页，刷新后重新操作。")
+    return form
+
+
+async def uploaded_file(request: Request, form, field: str = "file") -> tuple[bytes, str]:
+    """The uploaded file's bytes and a safe name for it; 400 without a file, 413 over the size limit."""
+    from starlette.datastructures import UploadFile
+
+    from .security import safe_filename
+
+    upload = form.get(field)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Problem(400, "请先选择要上传的填报表文件（.xlsx）。")
+    limit = request.app.state.site.max_upload
+    data = await upload.read(limit + 1)
+    await upload.close()
+    if len(data) > limit:
+        raise Problem(413, too_large_message(limit))
+    return data, safe_filename(upload.filename)
+
+
+def too_large_message(limit: int) -> str:
+    return f"文件超过 {format_size(limit)}，不像是填报表。请确认选对了文件（应是 xlrep 生成、填好后保存的 .xlsx）。"

@@ -1,0 +1,345 @@
+"""The parts of ``xlrep serve`` without a server: storage and workflow, unit lists, passwords and names,
+the CSV export, the command line, and that ``xlrep ingest`` does not load the web stack."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import openpyxl
+import pytest
+
+from xlrep.batch import UnitResult
+from xlrep.check_output import findings_csv
+from xlrep.form import load_form
+from xlrep.serve import roster, security
+from xlrep.serve.storage import StateError, Store, unit_status
+
+ROOT = Path(__file__).resolve().parents[2]
+ORG_TYPES = tuple(load_form("2021").cells["info.org_type"].choices)
+
+
+# -- storage and the workflow ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "data")
+    yield s
+    s.close()
+
+
+def _unit(store: Store):
+    round_id = store.create_round(
+        year=2021,
+        edition="2021",
+        title="t",
+        deadline=None,
+        previous_id=None,
+        summary_org=None,
+        summary_org_type=None,
+        units=[("甲", ORG_TYPES[1]), ("乙", ORG_TYPES[2])],
+        ip="127.0.0.1",
+    )
+    return round_id, store.units(round_id)[0]
+
+
+def _audit(errors=0, warnings=0):
+    return {
+        "file": "x.xlsx",
+        "edition": "2021",
+        "year": 2021,
+        "template_version": "1.0",
+        "summary": {"errors": errors, "warnings": warnings, "infos": 0},
+        "findings": [],
+    }
+
+
+def _upload(store: Store, unit, errors=0, warnings=0, data=b"workbook"):
+    version = store.add_version(unit, sha256=store.put_blob(data), filename="x.xlsx", size=len(data), ip=None)
+    store.set_audit(version.id, _audit(errors, warnings), "甲")
+    return version
+
+
+def test_the_workflow_of_a_unit_from_upload_to_passed(store):
+    round_id, unit = _unit(store)
+    assert store.unit(unit.id).status == "未提交"
+    _upload(store, unit, errors=2)
+    assert store.unit(unit.id).status == "有错误"
+    with pytest.raises(StateError, match="错误"):
+        store.submit(unit, 1, None)
+    _upload(store, unit, warnings=1)
+    assert store.unit(unit.id).status == "有提示"
+    with pytest.raises(StateError, match="最新"):
+        store.submit(unit, 1, None)  # not the latest version
+    with pytest.raises(StateError, match="已上报"):
+        store.decide(unit, "pass", None, None)  # nothing to pass yet
+    store.submit(unit, 2, None)
+    assert store.unit(unit.id).status == "已上报"
+    with pytest.raises(StateError, match="不能再上传"):
+        _upload(store, unit)
+    store.decide(unit, "return", "请改正", None)
+    returned = store.unit(unit.id)
+    assert returned.status == "已退回" and returned.review_comment == "请改正"
+    assert not returned.can_submit
+    with pytest.raises(StateError, match="已被退回"):
+        store.submit(unit, 2, None)  # the returned version itself cannot be reported again
+    _upload(store, unit)
+    assert store.unit(unit.id).can_submit
+    assert store.unit(unit.id).status == "已退回"  # until the unit reports again
+    store.submit(unit, 3, None)
+    store.decide(unit, "pass", None, None)
+    passed = store.unit(unit.id)
+    assert passed.status == "已通过" and store.version_by_id(passed.review_version_id).number == 3
+    with pytest.raises(StateError):
+        _upload(store, unit)
+    actions = [e.action for e in reversed(store.events(round_id=round_id))]
+    assert actions == ["create_round", "upload", "upload", "submit", "return", "upload", "submit", "pass"]
+    assert store.accepted_version(round_id, "甲").number == 3 and store.accepted_version(round_id, "乙") is None
+
+
+def test_unit_status_words():
+    assert unit_status(None, None) == "未提交"
+    assert unit_status("submitted", None) == "已上报"
+    assert unit_status("returned", None) == "已退回"
+    assert unit_status("passed", None) == "已通过"
+
+
+def test_files_are_stored_once_by_content_and_never_overwritten(store):
+    digest = store.put_blob(b"abc")
+    path = store.blob_path(digest)
+    first = path.stat().st_mtime_ns
+    assert store.put_blob(b"abc") == digest and path.stat().st_mtime_ns == first
+    assert store.read_blob(digest) == b"abc" and path.parent.name == digest[:2]
+    assert store.integrity_check() == "ok"
+    mode = store._db().execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_units_and_tokens(store):
+    round_id, unit = _unit(store)
+    units = store.units(round_id)
+    assert [u.name for u in units] == ["甲", "乙"] and [u.position for u in units] == [1, 2]
+    assert len({u.token for u in units}) == 2 and all(len(u.token) == 32 for u in units)
+    assert store.unit_by_token(unit.token).id == unit.id and store.unit_by_token("x" * 32) is None
+    assert store.add_units(round_id, [("乙", ORG_TYPES[0]), ("丙", ORG_TYPES[3])], None) == ["乙"]
+    assert [u.name for u in store.units(round_id)] == ["甲", "乙", "丙"]
+
+
+# -- unit lists ---------------------------------------------------------------------------------------
+
+
+def test_a_unit_list_pasted_from_a_spreadsheet_with_header_aliases_and_chinese_commas():
+    text = "单位名称\t机关类型\n某某局\t部门\n某某镇，乡镇\n某某街道, 街道\n县政府\t县级以上地方人民政府\n\n"
+    assert roster.from_text(text, "2021") == [
+        ("某某局", ORG_TYPES[1]),
+        ("某某镇", ORG_TYPES[2]),
+        ("某某街道", ORG_TYPES[2]),
+        ("县政府", ORG_TYPES[0]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("某某局", "缺少机关类型"),
+        ("某某局\t大机关", "“大机关”无效"),
+        ("某某局\t部门\n某某局\t部门", "重复"),
+    ],
+)
+def test_a_bad_unit_list_says_which_line_is_wrong(text, words):
+    with pytest.raises(roster.RosterError, match=words) as info:
+        roster.from_text(text, "2021")
+    assert "第 " in info.value.message
+
+
+def test_unit_lists_from_xlsx_and_gbk_csv():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["单位名称", "机关类型"], ["甲局", "部门"], ["乙镇", "乡镇"]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert roster.from_file(buffer.getvalue(), "名单.xlsx", "2021") == [("甲局", ORG_TYPES[1]), ("乙镇", ORG_TYPES[2])]
+    gbk = "单位名称,机关类型\r\n丙局,部门\r\n".encode("gbk")
+    assert roster.from_file(gbk, "名单.csv", "2021") == [("丙局", ORG_TYPES[1])]
+    with pytest.raises(roster.RosterError, match="无法读取"):
+        roster.from_file(b"PK\x03\x04broken", "坏.xlsx", "2021")
+
+
+# -- passwords, names, CSRF, throttle -----------------------------------------------------------------
+
+
+def test_passwords_are_scrypt_hashed_and_verified():
+    stored = security.hash_password("一个密码-123")
+    assert stored.startswith("scrypt$") and "一个密码" not in stored
+    assert security.verify_password("一个密码-123", stored)
+    assert not security.verify_password("一个密码-124", stored)
+    assert not security.verify_password("x", "garbage") and not security.verify_password("x", None)
+    assert security.hash_password("一个密码-123") != stored  # salted
+    assert security.password_problem("abc", "abc") and security.password_problem("abcdefgh1", "abcdefgh2")
+    assert security.password_problem("good-pass-1", "good-pass-1") is None
+
+
+def test_login_throttle_window():
+    now = 10_000.0
+    assert security.throttle_wait([now - 1] * 4, now) == 0
+    wait = security.throttle_wait([now - 60 + i for i in range(5)], now)
+    assert 0 < wait <= security.LOGIN_WINDOW
+    assert security.throttle_wait([now - security.LOGIN_WINDOW - 1] * 5, now) == 0
+
+
+def test_csrf_tokens_bind_to_the_cookie():
+    secret = b"s" * 32
+    token = security.csrf_for(secret, "cookie-a")
+    assert security.csrf_ok(secret, "cookie-a", token)
+    assert not security.csrf_ok(secret, "cookie-b", token)
+    assert not security.csrf_ok(secret, None, token) and not security.csrf_ok(secret, "cookie-a", None)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("C:\\fakepath\\某某局填报表.xlsx", "某某局填报表.xlsx"),
+        ("../../etc/passwd", "passwd"),
+        ("a<b>:c?.xlsx", "a_b__c_.xlsx"),
+        ("CON.xlsx", "填报表.xlsx"),
+        ("\x07\x1b[31m红.xlsx", "[31m红.xlsx"),
+        ("", "填报表.xlsx"),
+        ("名" * 300 + ".xlsx", "名" * 115 + ".xlsx"),
+    ],
+)
+def test_safe_filenames(given, expected):
+    assert security.safe_filename(given) == expected
+
+
+def test_content_disposition_carries_the_chinese_name_as_rfc_5987():
+    header = security.content_disposition("某某局2021年报告.docx")
+    assert header.startswith("attachment; filename=\"2021.docx\"; filename*=UTF-8''")
+    assert unquote(header.split("''", 1)[1]) == "某某局2021年报告.docx"
+    assert all(ord(ch) < 128 for ch in header)
+    assert '"' not in header.split("filename*")[1]
+
+
+# -- the CSV of findings --------------------------------------------------------------------------------
+
+
+def test_findings_csv_neutralises_formula_text(tmp_path):
+    finding = {
+        "rule": "VALUE-TEXT",
+        "severity": "error",
+        "message": '=HYPERLINK("http://x")',
+        "cells": [{"sheet": "三", "cell": "C7", "label": "@SUM(A1)"}],
+        "values": {"raw": "-1"},
+    }
+    results = [
+        UnitResult(file="+evil.xlsx", unit="=cmd|' /C calc'!A0", edition="2021", year=2021, findings=[finding]),
+        UnitResult(file="\tTAB.xlsx", unit="-2+3", edition="2021", year=2021),
+    ]
+    data = findings_csv(results)
+    assert data.startswith("\ufeff单位,文件,版本,年度,规则".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    cells = [c for row in rows for c in row]
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
+    assert rows[1][0] == "'=cmd|' /C calc'!A0" and rows[1][1] == "'+evil.xlsx" and rows[1][6].startswith("'=HYPER")
+    assert rows[2][0] == "'-2+3" and rows[2][1] == "'\tTAB.xlsx"
+
+
+# -- the command line -------------------------------------------------------------------------------------
+
+
+def test_serve_misuse_is_refused_in_chinese(run, tmp_path):
+    code, _, err = run("serve", "--data", tmp_path / "d", "--certfile", tmp_path / "c.pem", "--no-browser")
+    assert code == 2 and "--keyfile" in err
+    (tmp_path / "file").write_text("x")
+    code, _, err = run("serve", "--data", tmp_path / "file", "--no-browser")
+    assert code == 2 and "不是文件夹" in err
+    code, _, err = run("serve", "--port", "70000", "--no-browser")
+    assert code == 2 and "--port" in err
+    (tmp_path / "c.pem").write_text("not a certificate")
+    (tmp_path / "k.pem").write_text("not a key")
+    code, _, err = run(
+        "serve",
+        "--data",
+        tmp_path / "d",
+        "--certfile",
+        tmp_path / "c.pem",
+        "--keyfile",
+        tmp_path / "k.pem",
+        "--no-browser",
+    )
+    assert code == 2 and "证书或私钥无法使用" in err
+
+
+def test_serve_on_a_port_in_use_says_so(run, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        code, _, err = run("serve", "--data", tmp_path / "d", "--port", port, "--no-browser")
+    assert code == 2 and f"端口 {port} 已被占用" in err
+
+
+def test_serve_help_is_chinese(run):
+    code, out, _ = run("serve", "--help")
+    assert code == 0 and "收集网站" in out and "--certfile" in out and "--no-browser" in out
+
+
+def test_ingest_does_not_import_the_web_stack(tmp_path):
+    from filling import clean_values, fill_workbook
+
+    path = fill_workbook(tmp_path / "f.xlsx", "2021", 2021, clean_values("2021", 2021))
+    probe = (
+        "import sys\n"
+        "from xlrep.cli import main\n"
+        f"code = main(['ingest', {str(path)!r}, '-q'])\n"
+        "web = ('starlette', 'jinja2', 'uvicorn', 'multipart', 'xlrep.serve')\n"
+        "loaded = sorted(m for m in web if m in sys.modules)\n"
+        "print(code, loaded)\n"
+    )
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.strip() == "0 []", out.stderr
+
+
+def test_templates_and_static_files_are_in_the_wheel(tmp_path):
+    """``pip install .`` must carry the pages: build the wheel (hatchling, as pip would) and look inside."""
+    import zipfile
+
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    (wheel,) = tmp_path.glob("xlrep-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for part in (
+        "templates/base.html",
+        "templates/unit.html",
+        "templates/dashboard.html",
+        "static/style.css",
+        "static/app.js",
+        "static/favicon.svg",
+    ):
+        assert f"xlrep/serve/{part}" in names, part
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
+    for dependency in ("starlette", "jinja2", "uvicorn", "python-multipart"):
+        assert f"Requires-Dist: {dependency}" in metadata.lower().replace("requires-dist", "Requires-Dist"), dependency

@@ -1,0 +1,97 @@
+"""Published reports where a workbook is expected: ``ingest``, ``check``, ``template --from`` and ``--previous``.
+
+Each imports the report on the fly (as ``xlrep import`` would), says so (IMPORT-SOURCE, or a note on
+standard error), and then does its usual work on the workbook the import makes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from filling import clean_values, fill_workbook
+
+from xlrep.form import load_form
+from xlrep.layout import build_layout, cell_ref
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """A clean 2023 workbook and its report as Word and as a web page."""
+    folder = tmp_path_factory.mktemp("published")
+    values = clean_values("2021", 2023)
+    workbook = fill_workbook(folder / "2023.xlsx", "2021", 2023, values)
+    from xlrep.ingest import audit
+    from xlrep.report import build_report, render
+
+    report = build_report(audit(workbook))
+    for suffix in (".docx", ".html"):
+        (folder / f"2023年报告{suffix}").write_bytes(render(report, suffix))
+    return folder, values
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".html"])
+def test_ingest_of_a_published_report_says_so_and_audits_its_figures(run, published, suffix):
+    folder, values = published
+    code, out, err = run("ingest", folder / f"2023年报告{suffix}", "--json")
+    audit = json.loads(out)
+    assert code == 0 and audit["year"] == 2023 and audit["summary"]["errors"] == 0, err
+    (source,) = [f for f in audit["findings"] if f["rule"] == "IMPORT-SOURCE"]
+    assert source["severity"] == "info" and "已发布的报告" in source["message"]
+    assert "IMPORT-SOURCE" in err  # the human listing says it too
+
+
+def test_check_takes_a_published_report_beside_workbooks(run, published):
+    folder, _ = published
+    code, out, _ = run("check", folder / "2023.xlsx", folder / "2023年报告.docx", "--json")
+    units = json.loads(out)["units"]
+    assert code == 0 and [u["summary"]["errors"] for u in units] == [0, 0]
+    assert any(f["rule"] == "IMPORT-SOURCE" for f in units[1]["findings"])
+    assert not any(f["rule"] == "IMPORT-SOURCE" for f in units[0]["findings"])
+
+
+def test_an_imported_report_is_not_flagged_for_what_no_published_report_states(published, tmp_path):
+    """No report states its 机关类型, and a report may write 一 without the five sub-headings."""
+    folder, values = published
+    from xlrep.ingest import audit
+
+    text = "\n".join(str(values[k]) for k in ("s1.proactive", "s1.on_request", "s1.management"))
+    page = (folder / "2023年报告.html").read_text(encoding="utf-8")
+    for heading in (
+        "（一）主动公开",
+        "（二）依申请公开",
+        "（三）政府信息管理",
+        "（四）政府信息公开平台建设",
+        "（五）监督保障",
+    ):
+        page = page.replace(f"<h3>{heading}</h3>", "")
+    (tmp_path / "无小标题.html").write_text(page, encoding="utf-8")
+    result = audit(tmp_path / "无小标题.html")
+    assert not [f for f in result.findings if f.rule == "TEXT-MISSING"], [f.message for f in result.findings]
+    assert text.split("\n")[0][:10] in str(result.result.values["s1.proactive"])
+
+
+def test_template_from_a_published_report_carries_last_year_over(run, published, tmp_path):
+    folder, values = published
+    target = tmp_path / "2024.xlsx"
+    code, _, err = run("template", "2024", "--from", folder / "2023年报告.docx", "-o", target)
+    assert code == 0 and "已发布的报告" in err and "自动导入" in err
+    layout = build_layout(load_form("2021"))
+    sheet, row, col = layout.addresses["t3.carried_in.natural_person"]
+    cell = openpyxl.load_workbook(target)[sheet][cell_ref(row, col)]
+    assert cell.value == values["t3.carried_forward.natural_person"]
+
+
+def test_previous_may_be_a_published_report(run, published, tmp_path):
+    folder, values = published
+    this_year = dict(clean_values("2021", 2024, seed=7))
+    for column in ("natural_person", "commercial"):  # carried in = last year's carried forward, except one
+        this_year[f"t3.carried_in.{column}"] = values[f"t3.carried_forward.{column}"]
+    this_year["t3.carried_in.natural_person"] += 1
+    this_year["t3.new_received.natural_person"] -= 1  # the identity still holds
+    path = fill_workbook(tmp_path / "2024.xlsx", "2021", 2024, this_year)
+    code, out, err = run("ingest", path, "--previous", folder / "2023年报告.html", "--json")
+    carry = [f for f in json.loads(out)["findings"] if f["rule"] == "PREV-CARRY"]
+    assert "自动导入" in err
+    assert "自然人" in {f["values"]["column"] for f in carry}
