@@ -19,13 +19,14 @@ SHEET_PAGE = 3  # 填报说明, 基本信息, then 一、总体情况
 
 
 def main() -> None:
+    from xlrep.form import load_form
     from xlrep.template import build_template
 
     sample = tomllib.loads((ROOT / "samples" / "huaian-2024.toml").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         book = tmp / "sample.xlsx"
-        book.write_bytes(build_template(sample["year"], sample["edition"], values=sample["values"]))
+        book.write_bytes(build_template(sample["year"], load_form(sample["edition"]), values=sample["values"]))
         profile = f"-env:UserInstallation=file://{tmp / 'profile'}"
         subprocess.run(
             ["soffice", profile, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(tmp), str(book)],

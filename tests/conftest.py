@@ -15,6 +15,7 @@ import queue
 import shutil
 import subprocess
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,15 @@ class Calc:
 
     def rename(self, doc: str, old: str, new: str) -> None:
         self.request("rename", doc=doc, old=old, new=new)
+
+    @contextmanager
+    def opened(self, path):
+        """A document opened for one test, closed afterwards: ``with calc.opened(path) as doc``."""
+        doc = self.open(path)
+        try:
+            yield doc
+        finally:
+            self.close(doc)
 
     def quit(self) -> None:
         if self.proc.poll() is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from xlrep.form import load_form
+from xlrep.form import Form, load_form
 from xlrep.layout import build_layout, cell_ref
 from xlrep.template import build_template
 
@@ -107,3 +107,86 @@ def fill_workbook(
         wb[sheet][a1].value = value
     wb.save(path)
     return path
+
+
+# -- random fills: every numeric input, determined by a seed (the LibreOffice tests) --------------------
+YEAR = {"2019": 2020, "2021": 2022}
+SEED_BASE = {"2019": 19_000_000, "2021": 21_000_000}
+MODES = ("balanced", "balanced", "unbalanced", "unbalanced", "dirty")  # 40 % / 40 % / 20 %
+TEXTS = ("12件", "无", "-", "１２", "12", "/", "0件", "N/A", "3 ")
+
+
+def ref(layout, key: str) -> tuple[str, str]:
+    sheet, row, col = layout.addresses[key]
+    return sheet, cell_ref(row, col)
+
+
+def numeric_inputs(form: Form):
+    """The numeric input cells of t2/t3/t4 and section 六, as the live value checks see them."""
+    return [cell for table in form.value_tables for cell in form.table_inputs(table)]
+
+
+def t3_columns(form: Form):
+    """Per input column of table 三: (new_received, carried_in, result keys, carried_forward)."""
+    grid = form.grids("t3")[0]
+    rows = {r.key: r for r in grid.rows}
+    results = [r for r in grid.rows if r.result]
+    for column in grid.columns:
+        if column.sum_of:
+            continue
+        yield (
+            grid.cell_key(rows["new_received"], column),
+            grid.cell_key(rows["carried_in"], column),
+            [grid.cell_key(r, column) for r in results],
+            grid.cell_key(rows["carried_forward"], column),
+        )
+
+
+def _number(cell, rng: random.Random):
+    r = rng.random()
+    if r < 0.08:
+        return None  # left blank
+    if r < 0.40:
+        return 0
+    if cell.kind == "signed":
+        return rng.randint(-60, 60)
+    if cell.kind == "amount":
+        return round(rng.uniform(0, 250_000), rng.choice((0, 1, 2, 2)))
+    if r < 0.97:
+        return rng.randint(1, 40)
+    return rng.randint(1_000, 999_999_999)  # the largest a count may be
+
+
+def _balance(form: Form, values: dict, rng: random.Random) -> None:
+    """Make 新收 + 上年结转 = 办理结果总计 + 结转下年度 hold in every column of table 三."""
+    for new, carried_in, results, carried_forward in t3_columns(form):
+        out = sum(values[k] or 0 for k in results) + (values[carried_forward] or 0)
+        c_in = rng.randint(0, out) if rng.random() < 0.7 else 0
+        values[carried_in] = None if (c_in == 0 and rng.random() < 0.3) else c_in
+        n = out - c_in
+        values[new] = None if (n == 0 and rng.random() < 0.3) else n
+
+
+def make_fill(form: Form, seed: int) -> tuple[str, dict[str, object]]:
+    """A random fill of every numeric input cell (``None`` = blank), determined by ``seed``."""
+    rng = random.Random(seed)
+    mode = MODES[seed % len(MODES)]
+    cells = numeric_inputs(form)
+    values: dict[str, object] = {c.key: _number(c, rng) for c in cells}
+    columns = list(t3_columns(form))
+    if mode == "balanced" or (mode == "dirty" and rng.random() < 0.5):
+        _balance(form, values, rng)
+    if mode == "unbalanced":
+        if rng.random() < 0.5:  # nearly balanced: off by a little in a few columns
+            _balance(form, values, rng)
+        for new, carried_in, results, carried_forward in rng.sample(columns, rng.randint(1, 3)):
+            key = rng.choice([new, carried_in, carried_forward, *results])
+            delta = rng.choice((1, 2, 3, 7, 100, -1, -2, -5))
+            values[key] = (values[key] or 0) + delta
+    if mode == "dirty":
+        for cell in rng.sample(cells, rng.randint(1, 4)):
+            values[cell.key] = rng.choice(TEXTS)
+        negatives = [c for c in cells if c.kind in ("count", "amount")]
+        for cell in rng.sample(negatives, rng.randint(1, 3)):
+            values[cell.key] = -rng.randint(1, 30) if cell.kind == "count" else -round(rng.uniform(0.01, 500), 2)
+    return mode, values

@@ -1,7 +1,7 @@
 """The drafted sentences (参考表述) in a real spreadsheet program: LibreOffice computes exactly Python's text.
 
 For each edition the template is opened once in LibreOffice Calc; random fills (the
-seeded generator of ``test_real_client``: balanced, unbalanced and dirty tables with
+seeded generator of ``filling.make_fill``, as ``test_real_client`` uses it: balanced, unbalanced and dirty tables with
 blanks, text and negative numbers) plus all-zero, all-blank, largest-count and
 share-rounding fills are typed in, Calc recalculates, and both 参考表述 cells must
 read exactly what ``drafting`` computes in Python for the same cells.
@@ -13,9 +13,9 @@ import random
 import re
 
 import pytest
-from test_real_client import SEED_BASE, YEAR, Opened, make_fill, numeric_inputs, ref
+from filling import SEED_BASE, YEAR, make_fill, numeric_inputs, ref
 
-from xlrep.drafting import DRAFTED_PARTS, draft_formula, draft_texts
+from xlrep.drafting import draft_formula, draft_texts, drafted_parts
 from xlrep.form import load_form
 from xlrep.layout import build_layout
 from xlrep.template import build_template
@@ -69,27 +69,27 @@ def fills(form, edition: str) -> list[tuple[str, dict[str, object]]]:
 
 
 def draft_cells(layout) -> list[tuple[str, str]]:
-    return [ref(layout, "draft." + part) for part in DRAFTED_PARTS]
+    return [ref(layout, "draft." + part) for part in drafted_parts(layout.form)]
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_drafted_sentences_compute_in_libreoffice_exactly_as_in_python(calc, tmp_path, edition):
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     form = load_form(edition)
     path = tmp_path / f"template-{edition}.xlsx"
-    path.write_bytes(build_template(YEAR[edition], edition))
+    path.write_bytes(build_template(YEAR[edition], load_form(edition)))
     reads = draft_cells(layout)
     cases = fills(form, edition)
     assert len(cases) >= 200 + 10
     failures: list[str] = []
     texts_seen: set[str] = set()
-    with Opened(calc, path) as doc:
+    with calc.opened(path) as doc:
         for name, values in cases:
             typed = _defaults(form) | values  # every cell typed each time (the unit too): nothing left over
             keys = [c.key for c in numeric_inputs(form)] + list(_defaults(form))
             answers = calc.fill(doc, [(*ref(layout, k), typed.get(k)) for k in keys], read=reads)
             want = draft_texts(form, typed)
-            for part, answer in zip(DRAFTED_PARTS, answers, strict=True):
+            for part, answer in zip(drafted_parts(form), answers, strict=True):
                 python = want["draft." + part]
                 texts_seen.add(python)
                 if answer["type"] != "FORMULA" or answer["error"]:
@@ -104,18 +104,18 @@ def test_drafted_sentences_compute_in_libreoffice_exactly_as_in_python(calc, tmp
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_cached_drafts_in_the_template_are_pythons_and_survive_recalculation(calc, tmp_path, edition):
     form = load_form(edition)
-    layout = build_layout(edition)
+    layout = build_layout(load_form(edition))
     _, values = make_fill(form, SEED_BASE[edition] + 77)  # a balanced fill
     values = {k: v for k, v in values.items() if not isinstance(v, str)}
     path = tmp_path / "filled.xlsx"
-    path.write_bytes(build_template(YEAR[edition], edition, values=values))
+    path.write_bytes(build_template(YEAR[edition], load_form(edition), values=values))
     want = draft_texts(form, _defaults(form) | values)
-    with Opened(calc, path) as doc:
+    with calc.opened(path) as doc:
         cached = calc.read(doc, draft_cells(layout))  # as stored: not recalculated on load
         calc.calculate_all(doc)
         recalculated = calc.read(doc, draft_cells(layout))
         info = calc.sheets(doc, draft_cells(layout))
-    for part, c, r in zip(DRAFTED_PARTS, cached, recalculated, strict=True):
+    for part, c, r in zip(drafted_parts(form), cached, recalculated, strict=True):
         assert c["string"] == r["string"] == want["draft." + part]
         assert r["formula"].startswith("=")
     assert all(info["locked"]), "the 参考表述 cells are locked"
@@ -123,8 +123,9 @@ def test_cached_drafts_in_the_template_are_pythons_and_survive_recalculation(cal
 
 def test_the_formulas_use_only_classic_functions_and_fit_excels_limits():
     for edition in EDITIONS:
-        layout = build_layout(edition)
-        for part in DRAFTED_PARTS:
+        layout = build_layout(load_form(edition))
+        assert list(drafted_parts(layout.form)) == ["s1.proactive", "s1.on_request"]
+        for part in drafted_parts(layout.form):
             formula = draft_formula(layout.form, layout, part)
             assert len(formula) < 8192
             functions = set(re.findall(r"([A-Z]+)\(", formula))

@@ -12,12 +12,12 @@ reported failure can be replayed.
 
 from __future__ import annotations
 
-import random
 import time
 
 import openpyxl
 import pytest
 import xlsxwriter
+from filling import MODES, SEED_BASE, YEAR, make_fill, numeric_inputs, ref
 
 from xlrep.engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
 from xlrep.form import Form, load_form
@@ -27,28 +27,14 @@ from xlrep.template import build_template
 pytestmark = pytest.mark.libreoffice
 
 EDITIONS = ("2019", "2021")
-YEAR = {"2019": 2020, "2021": 2022}
 FILLS_PER_EDITION = 200
-SEED_BASE = {"2019": 19_000_000, "2021": 21_000_000}
-MODES = ("balanced", "balanced", "unbalanced", "unbalanced", "dirty")  # 40 % / 40 % / 20 %
-TEXTS = ("12件", "无", "-", "１２", "12", "/", "0件", "N/A", "3 ")
 XLSX_FILTER = "Calc MS Excel 2007 XML"
 
 
 # -- helpers ---------------------------------------------------------------------
-def ref(layout, key: str) -> tuple[str, str]:
-    sheet, row, col = layout.addresses[key]
-    return sheet, cell_ref(row, col)
-
-
 def status_ref(layout) -> tuple[str, str]:
     sheet, row, col = layout.status_cell
     return sheet, cell_ref(row, col)
-
-
-def numeric_inputs(form: Form):
-    """The numeric input cells of t2/t3/t4 and section 六, as the live value checks see them."""
-    return [cell for table in form.value_tables for cell in form.table_inputs(table)]
 
 
 def watched(layout) -> list[tuple[str, str, tuple[str, str]]]:
@@ -88,72 +74,6 @@ def differences(layout, values, answers) -> list[str]:
     return bad
 
 
-def t3_columns(form: Form):
-    """Per input column of table 三: (new_received, carried_in, result keys, carried_forward)."""
-    grid = form.grids("t3")[0]
-    rows = {r.key: r for r in grid.rows}
-    results = [r for r in grid.rows if r.result]
-    for column in grid.columns:
-        if column.sum_of:
-            continue
-        yield (
-            grid.cell_key(rows["new_received"], column),
-            grid.cell_key(rows["carried_in"], column),
-            [grid.cell_key(r, column) for r in results],
-            grid.cell_key(rows["carried_forward"], column),
-        )
-
-
-def _number(cell, rng: random.Random):
-    r = rng.random()
-    if r < 0.08:
-        return None  # left blank
-    if r < 0.40:
-        return 0
-    if cell.kind == "signed":
-        return rng.randint(-60, 60)
-    if cell.kind == "amount":
-        return round(rng.uniform(0, 250_000), rng.choice((0, 1, 2, 2)))
-    if r < 0.97:
-        return rng.randint(1, 40)
-    return rng.randint(1_000, 999_999_999)  # the largest a count may be
-
-
-def _balance(form: Form, values: dict, rng: random.Random) -> None:
-    """Make 新收 + 上年结转 = 办理结果总计 + 结转下年度 hold in every column of table 三."""
-    for new, carried_in, results, carried_forward in t3_columns(form):
-        out = sum(values[k] or 0 for k in results) + (values[carried_forward] or 0)
-        c_in = rng.randint(0, out) if rng.random() < 0.7 else 0
-        values[carried_in] = None if (c_in == 0 and rng.random() < 0.3) else c_in
-        n = out - c_in
-        values[new] = None if (n == 0 and rng.random() < 0.3) else n
-
-
-def make_fill(form: Form, seed: int) -> tuple[str, dict[str, object]]:
-    """A random fill of every numeric input cell (``None`` = blank), determined by ``seed``."""
-    rng = random.Random(seed)
-    mode = MODES[seed % len(MODES)]
-    cells = numeric_inputs(form)
-    values: dict[str, object] = {c.key: _number(c, rng) for c in cells}
-    columns = list(t3_columns(form))
-    if mode == "balanced" or (mode == "dirty" and rng.random() < 0.5):
-        _balance(form, values, rng)
-    if mode == "unbalanced":
-        if rng.random() < 0.5:  # nearly balanced: off by a little in a few columns
-            _balance(form, values, rng)
-        for new, carried_in, results, carried_forward in rng.sample(columns, rng.randint(1, 3)):
-            key = rng.choice([new, carried_in, carried_forward, *results])
-            delta = rng.choice((1, 2, 3, 7, 100, -1, -2, -5))
-            values[key] = (values[key] or 0) + delta
-    if mode == "dirty":
-        for cell in rng.sample(cells, rng.randint(1, 4)):
-            values[cell.key] = rng.choice(TEXTS)
-        negatives = [c for c in cells if c.kind in ("count", "amount")]
-        for cell in rng.sample(negatives, rng.randint(1, 3)):
-            values[cell.key] = -rng.randint(1, 30) if cell.kind == "count" else -round(rng.uniform(0.01, 500), 2)
-    return mode, values
-
-
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory) -> dict[str, str]:
     """The template of each edition, as ``build_template`` writes it."""
@@ -164,20 +84,6 @@ def templates(tmp_path_factory) -> dict[str, str]:
         path.write_bytes(build_template(YEAR[edition], load_form(edition)))
         out[edition] = str(path)
     return out
-
-
-class Opened:
-    """A document opened in LibreOffice for one test; closed afterwards."""
-
-    def __init__(self, calc, path):
-        self.calc, self.path = calc, path
-
-    def __enter__(self) -> str:
-        self.doc = self.calc.open(self.path)
-        return self.doc
-
-    def __exit__(self, *exc) -> None:
-        self.calc.close(self.doc)
 
 
 # -- the bridge itself -------------------------------------------------------------
@@ -191,7 +97,7 @@ def test_bridge_reads_cached_results_without_recalculating(calc, tmp_path):
     ws.write_formula("C1", '=IF(A1=2,"ok","no")', None, "stale")
     wb.close()
     cells = [("S", "A1"), ("S", "B1"), ("S", "C1"), ("S", "D1")]
-    with Opened(calc, path) as doc:
+    with calc.opened(path) as doc:
         a1, b1, c1, d1 = calc.read(doc, cells)
         assert (a1["type"], a1["value"]) == ("VALUE", 2.0)
         assert (b1["type"], b1["value"], b1["formula"]) == ("FORMULA", 7.0, "=A1+1")
@@ -216,7 +122,7 @@ def test_template_cached_results_are_correct(calc, templates, edition):
     want = expected(form, {})
     assert all(v == 0 for (what, _), v in want.items() if what == "total")
     assert want[("status", "status")] == ALL_PASSED
-    with Opened(calc, templates[edition]) as doc:
+    with calc.opened(templates[edition]) as doc:
         cached = calc.read(doc, cells)  # as stored: LibreOffice does not recalculate on load
         assert differences(layout, {}, cached) == []
         calc.calculate_all(doc)
@@ -241,7 +147,7 @@ def test_random_fills_compute_like_python(calc, templates, edition):
     seen_status: set[str] = set()
     seen_fail_kinds: set[str] = set()
     started = time.perf_counter()
-    with Opened(calc, templates[edition]) as doc:
+    with calc.opened(templates[edition]) as doc:
         for i in range(FILLS_PER_EDITION):
             seed = SEED_BASE[edition] + i
             mode, values = make_fill(form, seed)
@@ -278,7 +184,7 @@ def test_random_fills_compute_like_python(calc, templates, edition):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_defined_names_resolve_to_the_layout(calc, templates, edition):
     layout = build_layout(load_form(edition))
-    with Opened(calc, templates[edition]) as doc:
+    with calc.opened(templates[edition]) as doc:
         names = calc.names(doc)
     wrong = []
     for cell in layout.form.cells.values():
@@ -298,7 +204,7 @@ def test_protection(calc, templates, edition):
     locked = [a for _, _, a in watched(layout)]
     locked += [ref(layout, c.key) for c in form.cells.values() if c.locked]
     locked += [(sl.name, cell_ref(i.row, i.col)) for sl in layout.sheets for i in sl.items if i.kind in LABEL_KINDS]
-    with Opened(calc, templates[edition]) as doc:
+    with calc.opened(templates[edition]) as doc:
         info = calc.sheets(doc, unlocked + locked)
     sheets = {s["name"]: s for s in info["sheets"]}
     assert set(sheets) >= {sl.name for sl in layout.sheets} | {META_SHEET, CHECKS_SHEET}
@@ -321,7 +227,7 @@ def test_saved_by_libreoffice_cached_values_read_by_openpyxl(calc, templates, ed
     reads = [a for _, _, a in watched(layout)]
     # one fill of each mode
     seeds = [SEED_BASE[edition] + 900 + k for k in range(len(MODES))]
-    with Opened(calc, templates[edition]) as doc:
+    with calc.opened(templates[edition]) as doc:
         for seed in seeds:
             mode, values = make_fill(form, seed)
             answers = calc.fill(doc, [(*ref(layout, c.key), values[c.key]) for c in inputs], read=reads)

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from xlrep.form import load_form
+from xlrep.rules import rule
 from xlrep.statements import compare, narrative_figures, read_statements
 
 FORM = load_form("2021")
@@ -70,10 +71,15 @@ def mismatches(text: str, *, previous=None, year=2021, form=FORM, tables=TABLES)
     return compare(read_statements(text), narrative_figures(form), values(form, tables), previous, year=year)
 
 
-def one(text: str, rule: str = "TEXT-NUMBER", **kw):
+def explanation(m) -> str:
+    """What the finding's message says the tables hold instead (the rule words the mismatch)."""
+    return rule(m.rule).explain(m)
+
+
+def one(text: str, rule_id: str = "TEXT-NUMBER", **kw):
     found = mismatches(text, **kw)
-    assert len(found) == 1, [(m.rule, m.statement.text, m.explanation) for m in found]
-    assert found[0].rule == rule
+    assert len(found) == 1, [(m.rule, m.statement.text, m.figure) for m in found]
+    assert found[0].rule == rule_id
     return found[0]
 
 
@@ -228,18 +234,18 @@ SHARES = [
 def test_shares_and_rates(text, fits):
     found = mismatches(text)
     if fits:
-        assert found == [], [(m.statement.text, m.explanation) for m in found]
+        assert found == [], [(m.statement.text, explanation(m)) for m in found]
     else:
         (m,) = found
         assert m.rule == "TEXT-SHARE"
         assert m.stated == float(re.search(r"([\d.]+)%", m.statement.text).group(1))
-        assert "%" in m.explanation and isinstance(m.table, float)
+        assert "%" in explanation(m) and isinstance(m.table, float)
 
 
 def test_a_share_reports_the_number_stated_and_the_tables_share():
     m = one("办结申请66件，其中予以公开及部分公开42件，占51.85%。", "TEXT-SHARE")
     assert (m.stated, m.table) == (51.85, 63.64)
-    assert "42" in m.explanation and "66" in m.explanation
+    assert "42" in explanation(m) and "66" in explanation(m)
 
 
 # -- year on year: only with last year's workbook ------------------------------------------------------
@@ -259,7 +265,7 @@ def test_a_share_reports_the_number_stated_and_the_tables_share():
 )
 def test_year_on_year_against_last_years_workbook(text, fits):
     found = mismatches(text, previous=last_year())
-    assert (found == []) == fits, [(m.statement.text, m.explanation) for m in found]
+    assert (found == []) == fits, [(m.statement.text, explanation(m)) for m in found]
     if not fits:
         assert found[0].rule == "TEXT-CHANGE"
     assert mismatches(text) == []  # without last year's workbook: never compared
@@ -268,32 +274,37 @@ def test_year_on_year_against_last_years_workbook(text, fits):
 def test_a_change_names_both_years():
     m = one("本年度共收到政府信息公开申请75件，同比增长12.3%。", "TEXT-CHANGE", previous=last_year())
     assert (m.stated, m.table) == (12.3, 25.0)
-    assert "60" in m.explanation and "75" in m.explanation
+    assert "60" in explanation(m) and "75" in explanation(m)
 
 
 # -- what the stated number equals instead ------------------------------------------------------------
 def test_new_plus_carried_in_is_explained():
     m = one("本年度共收到政府信息公开申请76件。")
     assert (m.stated, m.table) == (76, 75)
-    assert "75" in m.explanation and "上年结转" in m.explanation and " 1 件" in m.explanation
-    assert "含上年结转" in m.explanation
+    assert "75" in explanation(m) and "上年结转" in explanation(m) and " 1 件" in explanation(m)
+    assert "含上年结转" in explanation(m)
+    (hint,) = m.hints
+    assert (hint.kind, [v for _, v in hint.parts], hint.advice) == ("sum", [75, 1], "counted_carried_in")
 
 
 def test_the_natural_person_column_is_explained():
     m = one("本年度共收到政府信息公开申请72件。")
     assert (m.stated, m.table) == (72, 75)
-    assert "自然人" in m.explanation
+    assert "自然人" in explanation(m)
+    assert [(h.kind, h.parts[0][1]) for h in m.hints] == [("natural_person", 72)]
 
 
 def test_not_held_counted_as_refused_is_explained():
     m = one("收到申请75件，不予公开19件。")  # 4 不予公开 + 15 本机关不掌握
     assert (m.stated, m.table) == (19, 4)
-    assert "本机关不掌握相关政府信息" in m.explanation and "无法提供" in m.explanation
+    assert "本机关不掌握相关政府信息" in explanation(m) and "无法提供" in explanation(m)
+    (hint,) = m.hints
+    assert ([v for _, v in hint.parts], hint.advice) == ([4, 15], "not_held_as_refused")
 
 
 def test_a_plain_mismatch_has_no_explanation_of_other_readings():
     m = one("收到申请75件，不予公开7件。")
-    assert "恰是" not in m.explanation
+    assert "恰是" not in explanation(m) and m.hints == () and m.others == ()
 
 
 # -- claims that are statements: 未出现被纠错 -------------------------------------------------------

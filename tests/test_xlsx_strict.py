@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from xlrep import xlsx
 from xlrep.errors import UnreadableFile
 from xlrep.form import editions
+from xlrep.formulas import TEMPLATE_VERSION
 from xlrep.ingest import audit
 from xlrep.reader import form_parts
 
@@ -399,13 +400,17 @@ def test_escapes_in_names_and_properties_stay_literal_text(run, tmp_path, base):
     from crafted import add_sheets, worksheet
 
     props = read_part(base, "docProps/custom.xml").decode()
-    props = re.sub(r"(<vt:lpwstr>)1\.0(</vt:lpwstr>)", r"\g<1>1.0_xD800_\g<2>", props, count=1)
+    version = re.escape(TEMPLATE_VERSION)
+    props, replaced = re.subn(
+        rf"(<vt:lpwstr>){version}(</vt:lpwstr>)", rf"\g<1>{TEMPLATE_VERSION}_xD800_\g<2>", props, count=1
+    )
+    assert replaced == 1
     data = rewrite(base, parts={"docProps/custom.xml": props.encode()})
     folder = tmp_path / "各单位"
     folder.mkdir()
     path = add_sheets(data, folder / "名称.xlsx", {"台账_xD800_": worksheet(lambda: [b""])})
     result = audit(path)
-    assert result.result.template_version == "1.0_xD800_"
+    assert result.result.template_version == f"{TEMPLATE_VERSION}_xD800_"
     (extra,) = findings(result, "TEMPLATE-EXTRA-SHEET")
     assert "“台账_xD800_”" in extra.message
     code, out, err = run("check", folder, "--json")

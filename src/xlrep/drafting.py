@@ -8,27 +8,29 @@ so Excel, WPS and LibreOffice compute the same text as Python). The template put
 the formula in a locked 参考表述 cell beside each part; the clerk copies it into the
 narrative, and an empty （二）依申请公开 is published as the draft.
 
-Figures come from ``statements.narrative_figures`` (the single description of what
-the narrative speaks of); nothing here knows an edition.
+Figures come from ``figures.narrative_figures`` (the declared figures of the
+edition file, and the rows of 表二); the parts are found by their roles
+(``proactive``, ``on_request``): nothing here knows an edition.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from .engine import as_number, format_number
 
-#: The parts that have a drafted paragraph, and the one that an empty part is published as.
-DRAFTED_PARTS = ("s1.proactive", "s1.on_request")
-FILLS_EMPTY = ("s1.on_request",)
+#: The parts (by role) that have a drafted paragraph, and those that an empty part is published as.
+DRAFTED_PARTS = ("proactive", "on_request")
+FILLS_EMPTY = ("on_request",)
+#: The drafted cell of part ``key`` is ``draft.<key>`` (in the layout, the expected formulas, the reader).
 DRAFT_PREFIX = "draft."
 DRAFT_LABEL = "参考表述（自动生成）"
+#: The hint beside each drafted cell: ``{tables}`` the tables the part speaks of, ``{label}`` the part.
 DRAFT_HINTS = {
-    "s1.proactive": "根据表二自动生成，随填写实时更新。可复制到上面的“（一）主动公开”中，再补充其他内容。",
-    "s1.on_request": "根据表三、表四自动生成，随填写实时更新。可复制到上面的“（二）依申请公开”中；"
-    "上面留空时，报告直接采用这段文字。",
+    "proactive": "根据{tables}自动生成，随填写实时更新。可复制到上面的“{label}”中，再补充其他内容。",
+    "on_request": "根据{tables}自动生成，随填写实时更新。可复制到上面的“{label}”中；上面留空时，报告直接采用这段文字。",
 }
 LITERAL_LIMIT = 255  # Excel: the longest string literal in a formula
 FORMULA_LIMIT = 8192  # Excel: the longest formula
@@ -36,71 +38,73 @@ FORMULA_LIMIT = 8192  # Excel: the longest formula
 # ----------------------------------------------------------------------------------- the description
 
 
-@dataclass(frozen=True)
-class Sum:
+class _Node:
+    """A piece of the description: its fields are set once (plain slotted classes: no start-up cost)."""
+
+    __slots__ = ()
+
+    def __init__(self, *args) -> None:
+        for name, value in zip(self.__slots__, args, strict=True):
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(getattr(self, n)) for n in self.__slots__)})"
+
+
+class Sum(_Node):
     """The sum of some cells (as SUM adds them: numbers only)."""
 
-    keys: tuple[str, ...]
+    __slots__ = ("keys",)
 
     def __add__(self, other: Sum) -> Sum:
         return Sum(self.keys + other.keys)
 
 
-@dataclass(frozen=True)
-class Text:
-    text: str
+class Text(_Node):
+    __slots__ = ("text",)
 
 
-@dataclass(frozen=True)
-class Number:
-    of: Sum
+class Number(_Node):
+    __slots__ = ("of",)
 
 
-@dataclass(frozen=True)
-class CellText:
+class CellText(_Node):
     """A text cell shown as typed (the unit of the 2019 procurement amount)."""
 
-    key: str
+    __slots__ = ("key",)
 
 
-@dataclass(frozen=True)
-class Percent:
+class Percent(_Node):
     """num / den × 100 rounded to 2 decimals, shown without trailing zeros (51.85, 37.5, 100)."""
 
-    num: Sum
-    den: Sum
+    __slots__ = ("num", "den")
 
 
-@dataclass(frozen=True)
-class Zero:
-    of: Sum
+class Zero(_Node):
+    __slots__ = ("of",)
 
 
-@dataclass(frozen=True)
-class Positive:
-    of: Sum
+class Positive(_Node):
+    __slots__ = ("of",)
 
 
-@dataclass(frozen=True)
-class Not:
-    cond: object
+class Not(_Node):
+    __slots__ = ("cond",)
 
 
-@dataclass(frozen=True)
-class All:
-    conds: tuple
+class All(_Node):
+    __slots__ = ("conds",)
 
 
-@dataclass(frozen=True)
-class Any:
-    conds: tuple
+class Any(_Node):
+    __slots__ = ("conds",)
 
 
-@dataclass(frozen=True)
-class When:
-    cond: object
-    then: tuple
-    otherwise: tuple = ()
+class When(_Node):
+    __slots__ = ("cond", "then", "otherwise")
+
+    def __init__(self, cond, then: tuple, otherwise: tuple = ()) -> None:
+        super().__init__(cond, then, otherwise)
 
 
 def _join(items: list[tuple[Sum, tuple]], sep: str) -> tuple:
@@ -116,7 +120,7 @@ def _join(items: list[tuple[Sum, tuple]], sep: str) -> tuple:
 
 
 def _figures(form):
-    from .statements import narrative_figures
+    from .figures import narrative_figures
 
     return narrative_figures(form)
 
@@ -130,10 +134,10 @@ def _on_request(form) -> tuple:
 
     new, carried_in, done, forward = s("new_received"), s("carried_in"), s("result_total"), s("carried_forward")
     persons, others = s("new_received", "natural_person"), s("new_received", "legal_persons")
-    opened = s("granted") + s("partly_granted")
+    opened = s("granted") + s("partly")
     results = [
         ("予以公开", s("granted")),
-        ("部分公开", s("partly_granted")),
+        ("部分公开", s("partly")),
         ("不予公开", s("refused")),
         ("无法提供", s("unable")),
         ("不予处理", s("not_handled")),
@@ -205,9 +209,10 @@ def _on_request(form) -> tuple:
     return received + handled + cases
 
 
-#: How each 表二 column is said (by column key; ``{row}`` is the row's label): first in its row, later in
-#: its row, the unit (None: an amount, unit from the form), and what is said when the figure is 0 (None:
-#: nothing). The first phrase of a row is always said; the others only when they have something to say.
+#: How each 表二 column is said (by its meaning, ``figures.T2_COLUMN_LABELS``; ``{row}`` is the row's
+#: label): first in its row, later in its row, the unit (None: an amount, unit from the form), and what is said
+#: when the figure is 0 (None: nothing). The first phrase of a row is always said; the others only when they
+#: have something to say.
 T2_PHRASES = {
     "issued": ("制发{row}", "制发", "件", "未制发{row}"),
     "produced": ("新制作{row}", "新制作", "件", "未新制作{row}"),
@@ -222,35 +227,32 @@ T2_PHRASES = {
 
 
 def _proactive(form) -> tuple:
-    f = _figures(form)
     rows = []
-    for grid in form.grids("t2"):
-        for row in grid.rows:
-            figure = f.get(f"t2.{row.key}")
-            if figure is None:
+    for figure in _figures(form).values():
+        if not figure.row:
+            continue
+        phrases = []
+        for meaning, cells in figure.columns.items():  # in the order of the table's columns
+            if meaning not in T2_PHRASES:
                 continue
-            phrases = []
-            for column in grid.columns:
-                if column.key not in T2_PHRASES:
-                    continue
-                first, later, unit, zero = T2_PHRASES[column.key]
-                x = Sum(figure.columns[column.key])
-                if unit is None:  # an amount: its unit from the column label, or from the form's unit cell
-                    where = figure.amount.get(column.key, "")
-                    shown = (CellText(where[1:]),) if where.startswith("@") else (Text(where),)
-                else:
-                    shown = (Text(unit),)
-                said = (first if not phrases else later).format(row=row.label)
-                number = (Text(said), Number(x), *shown)
-                zero_text = Text(zero.format(row=row.label)) if zero and not phrases else None
-                phrases.append((x, number, zero_text))
-            if not phrases:
-                continue
-            first_x, first_number, first_zero = phrases[0]
-            parts = [When(Zero(first_x), (first_zero,), first_number) if first_zero else first_number]
-            for x, number, _ in phrases[1:]:
-                parts.append(When(Not(Zero(x)), (Text("，"), *number)))
-            rows.append(tuple(_flatten(parts)))
+            first, later, unit, zero = T2_PHRASES[meaning]
+            x = Sum(cells)
+            if unit is None:  # an amount: its unit from the column label, or from the cell the clerk chose it in
+                where = figure.amount.get(meaning, "")
+                shown = (CellText(where[1:]),) if where.startswith("@") else (Text(where),)
+            else:
+                shown = (Text(unit),)
+            said = (first if not phrases else later).format(row=figure.label)
+            number = (Text(said), Number(x), *shown)
+            zero_text = Text(zero.format(row=figure.label)) if zero and not phrases else None
+            phrases.append((x, number, zero_text))
+        if not phrases:
+            continue
+        first_x, first_number, first_zero = phrases[0]
+        parts = [When(Zero(first_x), (first_zero,), first_number) if first_zero else first_number]
+        for x, number, _ in phrases[1:]:
+            parts.append(When(Not(Zero(x)), (Text("，"), *number)))
+        rows.append(tuple(_flatten(parts)))
     out: list = [Text("本年度")]
     for i, row in enumerate(rows):
         if i:
@@ -268,7 +270,8 @@ def _flatten(parts):
             yield p
 
 
-DESCRIPTIONS = {"s1.on_request": _on_request, "s1.proactive": _proactive}
+#: The description of each drafted part, by role.
+DESCRIPTIONS = {"on_request": _on_request, "proactive": _proactive}
 
 # ----------------------------------------------------------------------------------- Python
 
@@ -330,30 +333,56 @@ def _full(form, values: Mapping[str, object], totals: Mapping[str, object] | Non
     return {**values, **totals}
 
 
+def drafted_parts(form) -> dict[str, str]:
+    """The parts of ``form`` that have a drafted paragraph: part key → role."""
+    return {form.role(role): role for role in DRAFTED_PARTS if form.role(role) in form.cells}
+
+
+def draft_hint(form, key: str) -> str:
+    """The hint beside the drafted cell of part ``key``: which tables it is made from, where to copy it."""
+    tables = [form.table_names[t].split("（")[0] for t, part in form.table_parts.items() if part == key]
+    return DRAFT_HINTS[drafted_parts(form)[key]].format(tables="、".join(tables), label=form.cells[key].label)
+
+
 def draft_on_request(form, values: Mapping[str, object]) -> str:
     """The standard （二）依申请公开 paragraph for these input values (totals recomputed)."""
-    return _render(_description(form, "s1.on_request"), _full(form, values))
+    return _render(_description(form, "on_request"), _full(form, values))
 
 
 def draft_proactive(form, values: Mapping[str, object]) -> str:
     """The standard 表二 sentence of （一）主动公开 for these input values."""
-    return _render(_description(form, "s1.proactive"), _full(form, values))
+    return _render(_description(form, "proactive"), _full(form, values))
 
 
 def draft_texts(form, values: Mapping[str, object], totals: Mapping[str, object] | None = None) -> dict[str, str]:
-    """Every drafted part, by ``draft.<part key>`` (as the reader names the cells); ``totals`` if already computed."""
+    """Every drafted part, by ``draft.<part key>`` (as the layout names the cells); ``totals`` if already computed."""
     full = _full(form, values, totals)
-    return {DRAFT_PREFIX + key: _render(_description(form, key), full) for key in DRAFTED_PARTS}
+    return {DRAFT_PREFIX + key: _render(_description(form, role), full) for key, role in drafted_parts(form).items()}
 
 
-_DESCRIPTIONS: dict[tuple[str, str], tuple] = {}
+def published_drafts(result) -> dict[str, str]:
+    """The empty parts a report publishes as their drafted paragraph (（二）依申请公开): part key → text.
+
+    Not in a workbook made from a published report whose section holds text elsewhere: a report printed
+    without sub-headings has all of it in the first part, and what it did not state is not added to it.
+    """
+    form, values = result.form, result.values
+    out = {}
+    for key, role in drafted_parts(form).items():
+        if role not in FILLS_EMPTY or values.get(key) not in (None, ""):
+            continue
+        sheet = form.cells[key].sheet
+        if result.imported_from is not None and any(
+            values.get(c.key) for c in form.narrative_parts if c.sheet == sheet
+        ):
+            continue
+        out[key] = _render(_description(form, role), _full(form, values))
+    return out
 
 
-def _description(form, which: str) -> tuple:
-    key = (form.edition, which)
-    if key not in _DESCRIPTIONS:
-        _DESCRIPTIONS[key] = DESCRIPTIONS[which](form)
-    return _DESCRIPTIONS[key]
+@cache
+def _description(form, role: str) -> tuple:
+    return DESCRIPTIONS[role](form)
 
 
 # ----------------------------------------------------------------------------------- the formula
@@ -436,20 +465,24 @@ def _condition(cond, layout, sheet: str) -> str:
     raise TypeError(cond)
 
 
-def draft_formula(form, layout, which: str) -> str:
-    """The Excel formula of the 参考表述 cell of part ``which`` (e.g. ``s1.on_request``)."""
-    sheet = layout.addresses[DRAFT_PREFIX + which][0]
-    formula = "=" + _formula(_description(form, which), layout, sheet)
+def draft_formula(form, layout, key: str) -> str:
+    """The Excel formula of the 参考表述 cell of part ``key`` (the part playing ``on_request`` …)."""
+    sheet = layout.addresses[DRAFT_PREFIX + key][0]
+    formula = "=" + _formula(_description(form, drafted_parts(form)[key]), layout, sheet)
     if len(formula) > FORMULA_LIMIT:
-        raise ValueError(f"the draft formula of {which} is {len(formula)} characters long")
+        raise ValueError(f"the draft formula of {key} is {len(formula)} characters long")
     return formula
 
 
 __all__ = [
     "DRAFTED_PARTS",
+    "DRAFT_PREFIX",
     "FILLS_EMPTY",
     "draft_formula",
+    "draft_hint",
     "draft_on_request",
     "draft_proactive",
     "draft_texts",
+    "drafted_parts",
+    "published_drafts",
 ]

@@ -7,6 +7,7 @@ compares what it finds with it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,8 +17,16 @@ from .form import Cell, Form
 from .layout import Layout, build_layout, cell_ref, live_items, quote_sheet
 
 #: Changes whenever the workbook's structure changes (cells, formulas, labels, sheets).
-TEMPLATE_VERSION = "1.0"
+#: 1.1: the 参考表述 (drafted paragraph) cells under the parts of 一 that have one.
+TEMPLATE_VERSION = "1.1"
 GENERATOR = "xlrep"
+#: The template version that first wrote the drafted paragraphs: a workbook of an earlier one has none.
+DRAFTS_SINCE = "1.1"
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """A template version as numbers, for comparing (``"1.10"`` is newer than ``"1.9"``)."""
+    return tuple(int(p) for p in re.findall(r"\d+", text))
 
 
 def template_identity(form: Form, year: int) -> dict[str, str]:
@@ -116,13 +125,15 @@ def status_formula(layout: Layout) -> str:
 
 @dataclass(frozen=True)
 class FormulaCell:
-    """A cell the template fills with a formula: a total (form key), a check, a 校验 row, or the status."""
+    """A cell the template fills with a formula: a total (form key), a check, a 校验 row, the status, or a
+    drafted paragraph (``draft.<part key>``)."""
 
     key: str
     sheet: str
     a1: str
     formula: str
     label: str
+    since: str | None = None  # the template version that first wrote it (older workbooks do not have it)
 
 
 @cache
@@ -131,9 +142,9 @@ def expected_formulas(form: Form) -> tuple[FormulaCell, ...]:
     layout = build_layout(form)
     out = []
 
-    def add(key: str, formula: str, label: str, position=None) -> None:
+    def add(key: str, formula: str, label: str, position=None, since: str | None = None) -> None:
         sheet, row, col = position or layout.addresses[key]
-        out.append(FormulaCell(key, sheet, cell_ref(row, col), formula, label))
+        out.append(FormulaCell(key, sheet, cell_ref(row, col), formula, label, since))
 
     for cell in form.totals:
         add(cell.key, total_formula(layout, cell), cell.label)
@@ -142,4 +153,9 @@ def expected_formulas(form: Form) -> tuple[FormulaCell, ...]:
     for item in live_items(form):
         add("live." + item.id, live_formula(layout, item.id), item.label)
     add("status", status_formula(layout), "总体状态", layout.status_cell)
+    from .drafting import DRAFT_PREFIX, draft_formula, drafted_parts
+
+    for key in drafted_parts(form):
+        label = f"参考表述（{form.cells[key].label}）"
+        add(DRAFT_PREFIX + key, draft_formula(form, layout, key), label, since=DRAFTS_SINCE)
     return tuple(out)

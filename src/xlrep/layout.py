@@ -258,7 +258,7 @@ def _place_fields(sl: SheetLayout, block: Fields, top: int, addresses: dict) -> 
     return r
 
 
-def _place_texts(sl: SheetLayout, block: Texts, top: int, addresses: dict) -> int:
+def _place_texts(form: Form, sl: SheetLayout, block: Texts, top: int, addresses: dict) -> int:
     r = top
     for cell in block.parts:
         sl.add("field_label", r, 0, text=cell.label)
@@ -266,8 +266,27 @@ def _place_texts(sl: SheetLayout, block: Texts, top: int, addresses: dict) -> in
         sl.add("hint", r, 2, text=cell.hint)
         addresses[cell.key] = (sl.name, r, 1)
         sl.heights[r] = 190
+        _place_draft(form, sl, cell.key, r + 1, addresses)
         r += 2
     return r
+
+
+#: Item kinds of the locked 参考表述 row under a drafted part (its label and hint are xlrep's, not official).
+DRAFT_KINDS = ("draft_label", "draft", "draft_hint")
+DRAFT_HEIGHT = 96
+
+
+def _place_draft(form: Form, sl: SheetLayout, key: str, r: int, addresses: dict) -> None:
+    """The drafted paragraph of a part, in the row under it (the gap between parts): label, formula cell, hint."""
+    from .drafting import DRAFT_LABEL, DRAFT_PREFIX, draft_hint, drafted_parts
+
+    if key not in drafted_parts(form):
+        return
+    sl.add("draft_label", r, 0, text=DRAFT_LABEL)
+    sl.add("draft", r, 1, key=DRAFT_PREFIX + key)
+    sl.add("draft_hint", r, 2, text=draft_hint(form, key))
+    addresses[DRAFT_PREFIX + key] = (sl.name, r, 1)
+    sl.heights[r] = DRAFT_HEIGHT
 
 
 def _place_form_sheet(form: Form, sheet, addresses: dict) -> SheetLayout:
@@ -292,7 +311,7 @@ def _place_form_sheet(form: Form, sheet, addresses: dict) -> SheetLayout:
         elif isinstance(block, Fields):
             r = _place_fields(sl, block, r, addresses)
         elif isinstance(block, Texts):
-            r = _place_texts(sl, block, r, addresses)
+            r = _place_texts(form, sl, block, r, addresses)
         r += 1
     sl.items.insert(0, Item("title", 0, 0, 0, sl.last_col, text=sheet.title))
     sl.items.insert(1, Item("note", 1, 0, 1, sl.last_col, text=sheet.note))

@@ -1,10 +1,9 @@
-"""Reading the narrative: the statements of numbers, the claims and the years it makes.
+"""Reading the narrative: the claims and the years it makes.
 
-A statement is only taken when its meaning is clear: a figure keyword in the same
-clause as the number, with the topic (申请 / 行政复议 / 行政诉讼) settled by the
-sentence. Approximate numbers (“3000 余件”) and ambiguous clauses are skipped: a
-correct statement must never be flagged. The figures are those the edition file
-declares (``Form.figures``); the TEXT-* rules (``rules.text``) compare and word.
+A claim is only taken when its meaning is clear (未收到申请, 未发生行政复议, 均获维持,
+未收取信息处理费); the TEXT-* rules (``rules.text``) compare it with the figures the
+edition file declares (``Form.figures``). The numbers a text states are read by
+``statements``.
 """
 
 from __future__ import annotations
@@ -16,31 +15,6 @@ from dataclasses import dataclass
 SENTENCE_END = re.compile(r"[。！？；;\n]+")
 CLAUSE_SPLIT = re.compile(r"[，,、（）()：:]+")
 CLAIM_SPLIT = re.compile(r"[，,（）()：:]+")  # clauses for denials, which may list their topics with 、
-NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:[,，]\d{3})+|\d+)\s*(件|起|宗)")
-APPROXIMATE_AFTER = re.compile(r"^\s*(余|多)")
-APPROXIMATE_BEFORE = re.compile(r"(近|约|超过|逾|达到?近)\s*$")
-
-
-# Keywords → figure, per topic. Longer, more specific keywords first.
-REQUEST_KEYWORDS = [
-    (("上年度结转", "上年结转", "上一年度结转", "上年度未办结", "上年未办结", "结转上年"), "carried_in"),
-    (("结转下年", "结转至下年", "结转到下年", "转入下年", "顺延", "下年度继续办理", "结转下一年"), "carried_forward"),
-    (("新收", "收到", "受理", "接收", "接到"), "new_received"),
-    (("办结", "答复", "办理完毕", "处理完毕", "办理"), "result_total"),
-    (("予以公开", "同意公开"), "granted"),
-    (("部分公开",), "partly"),
-    (("不予公开",), "refused"),
-    (("无法提供",), "unable"),
-    (("不予处理",), "not_handled"),
-    (("其他处理",), "other_handling"),
-]
-CASE_KEYWORDS = [
-    (("结果维持", "维持"), "upheld"),
-    (("结果纠正", "纠正", "纠错"), "corrected"),
-    (("其他结果",), "other"),
-    (("尚未审结", "未审结"), "pending"),
-]
-OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "事项", "业务", "案件")
 REVIEW_WORDS = ("行政复议", "复议")
 SUIT_WORDS = ("行政诉讼", "诉讼", "起诉")
 
@@ -66,87 +40,17 @@ def _topic(clause: str, current: str | None) -> str | None:
     return current
 
 
-def _classify(clause: str, start: int, end: int, topic: str | None, sentence_has_request: bool) -> str | None:
-    prefix, suffix = clause[:start], clause[end:]
-    if topic in ("review", "suit"):
-        best = _closest(prefix, CASE_KEYWORDS)
-        if best:
-            return f"{topic}_{best}"
-        words = REVIEW_WORDS if topic == "review" else SUIT_WORDS
-        if any(w in prefix for w in words):
-            if any(
-                w in prefix for w in ("受理", "收到", "接到", "办理")
-            ):  # cases handled as reviewing body: not table 四
-                return None
-            return f"{topic}_total"
-        return None
-    if topic == "both" or not sentence_has_request:
-        return None
-    best = _closest(prefix, REQUEST_KEYWORDS)
-    if best:
-        if best == "new_received" and "申请" not in clause:
-            return None
-        if best == "result_total" and any(w in clause for w in OTHER_BUSINESS):
-            return None  # 办理人大代表建议 25 件: not the requests of table 三
-        return best
-    after = _first(suffix[:12], REQUEST_KEYWORDS[:2])
-    return after
-
-
-def _closest(prefix: str, table) -> str | None:
-    best, best_pos = None, -1
-    for words, name in table:
-        for w in words:
-            pos = prefix.rfind(w)
-            if pos >= 0 and pos + len(w) > best_pos:
-                best, best_pos = name, pos + len(w)
-    return best
-
-
-def _first(suffix: str, table) -> str | None:
-    best, best_pos = None, len(suffix) + 1
-    for words, name in table:
-        for w in words:
-            pos = suffix.find(w)
-            if 0 <= pos < best_pos:
-                best, best_pos = name, pos
-    return best
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A number stated for a figure: ``stated`` ``unit`` of ``figure`` in ``sentence``."""
-
-    sentence: str
-    figure: str
-    stated: int
-    unit: str
-
-
-def statements(text: str) -> Iterator[Statement]:
-    """Every statement of a figure's number whose meaning is clear."""
-    for sentence in _sentences(text):
-        topic = None
-        has_request = "申请" in sentence
-        for clause in CLAUSE_SPLIT.split(sentence):
-            topic = _topic(clause, topic)
-            for m in NUMBER.finditer(clause):
-                if APPROXIMATE_AFTER.match(clause[m.end() :]) or APPROXIMATE_BEFORE.search(clause[: m.start()]):
-                    continue
-                name = _classify(clause, m.start(), m.end(), topic, has_request)
-                if name is not None:
-                    yield Statement(sentence, name, int(re.sub(r"[,，]", "", m.group(1))), m.group(2))
-
-
 NO_REQUESTS = re.compile(r"(未收到|没有收到|未受理|未接到|无)(任何)?(政府信息公开|依申请公开|信息公开)?(申请|件)")
-ALL_UPHELD = re.compile(r"(均获维持|均被维持|全部维持|均予维持|无被纠错|未被纠错|没有被纠错|无纠错|未发生被纠错)")
+# 无被纠错 / 未出现被纠错 say only that no case was corrected: ``statements`` reads them as 结果纠正 = 0 (a case
+# still pending is not a corrected one), so they are not claims that every case was upheld.
+ALL_UPHELD = re.compile(r"(均获维持|均被维持|全部维持|均予维持)")
 NO_CASES = re.compile(r"(未发生|没有发生|未出现|未产生|没有|无)[^，。；]{0,15}?(行政复议|行政诉讼)")
 NO_FEES = re.compile(r"(未|没有|不)(收取|收)[^，。；]{0,8}?(信息处理费|费用)")
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A claim that a figure is zero (``no_requests``, ``no_review`` …) or that no case was corrected."""
+    """A claim that a figure is zero (``no_requests``, ``no_review`` …) or that every case was upheld."""
 
     sentence: str
     claim: str  # no_requests, no_review, no_suit, no_fees, all_upheld_review, all_upheld_suit
@@ -154,23 +58,40 @@ class Claim:
 
 
 def claims(text: str) -> Iterator[Claim]:
+    """Every claim of ``text``; each sentence is looked at only for the claims its words can make."""
     for sentence in _sentences(text):
-        for clause in CLAUSE_SPLIT.split(sentence):
-            if NO_REQUESTS.search(clause) and "正当理由" not in clause:
-                yield Claim(sentence, "no_requests", ("new_received",))
-        for clause in CLAIM_SPLIT.split(sentence):  # "未发生行政复议、行政诉讼案件" denies both: keep 、 inside
-            m = NO_CASES.search(clause)
-            if m and not re.search(r"纠错|纠正|败诉|维持", clause):
-                for topic, words in (("review", REVIEW_WORDS), ("suit", SUIT_WORDS)):
-                    if any(w in clause[m.start() :] for w in words):
-                        yield Claim(sentence, f"no_{topic}", (f"{topic}_total",))
-        for clause in CLAUSE_SPLIT.split(sentence):
-            if NO_FEES.search(clause):
-                yield Claim(sentence, "no_fees", ("fee_collected",))
-        if ALL_UPHELD.search(sentence):
+        denies = "未" in sentence or "无" in sentence or "没有" in sentence  # every denial has one of these
+        if denies and ("申请" in sentence or "件" in sentence):
+            yield from _no_requests(sentence)
+        if denies and ("复议" in sentence or "诉讼" in sentence):
+            yield from _no_cases(sentence)
+        if "费" in sentence:
+            yield from _no_fees(sentence)
+        if "维持" in sentence and ALL_UPHELD.search(sentence):
             topic = _topic(sentence, None)
             for t in ["review", "suit"] if topic not in ("review", "suit") else [topic]:
                 yield Claim(sentence, f"all_upheld_{t}", (f"{t}_corrected", f"{t}_pending"))
+
+
+def _no_requests(sentence: str) -> Iterator[Claim]:
+    for clause in CLAUSE_SPLIT.split(sentence):
+        if NO_REQUESTS.search(clause) and "正当理由" not in clause:
+            yield Claim(sentence, "no_requests", ("new_received",))
+
+
+def _no_cases(sentence: str) -> Iterator[Claim]:
+    for clause in CLAIM_SPLIT.split(sentence):  # "未发生行政复议、行政诉讼案件" denies both: keep 、 inside
+        m = NO_CASES.search(clause)
+        if m and not re.search(r"纠错|纠正|败诉|维持", clause):
+            for topic, words in (("review", REVIEW_WORDS), ("suit", SUIT_WORDS)):
+                if any(w in clause[m.start() :] for w in words):
+                    yield Claim(sentence, f"no_{topic}", (f"{topic}_total",))
+
+
+def _no_fees(sentence: str) -> Iterator[Claim]:
+    for clause in CLAUSE_SPLIT.split(sentence):
+        if NO_FEES.search(clause):
+            yield Claim(sentence, "no_fees", ("fee_collected",))
 
 
 YEAR_OPENING = re.compile(

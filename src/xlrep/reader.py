@@ -23,7 +23,7 @@ from .cellvalue import BLANK, RawCell, interpret
 from .errors import UnreadableFile
 from .findings import CellRef
 from .form import Cell, Form, editions
-from .formulas import expected_formulas
+from .formulas import FormulaCell, expected_formulas, version_tuple
 from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref, quote_sheet
 from .readresult import ChangedLabels, FoundFormula, ReadResult
 from .xlsx import Workbook as Book
@@ -400,6 +400,8 @@ def _read_formulas(book: Book, result: ReadResult) -> None:
             sheet, a1 = result.renamed.get(expected.sheet, expected.sheet), expected.a1
         if sheet not in book.sheetnames or sheet in result.unread_sheets:
             continue
+        if expected.since and not _has_since(book, result, expected, sheet, a1):
+            continue
         formula = expected.formula
         for old, new in result.renamed.items():  # references follow a renamed sheet in every program
             formula = formula.replace(quote_sheet(old), quote_sheet(new))
@@ -408,3 +410,12 @@ def _read_formulas(book: Book, result: ReadResult) -> None:
                 expected.key, sheet, a1, expected.label, formula, book.value(sheet, a1), book.cached_value(sheet, a1)
             )
         )
+
+
+def _has_since(book: Book, result: ReadResult, expected: FormulaCell, sheet: str, a1: str) -> bool:
+    """Whether a workbook has a formula cell that later template versions added (1.0 has no 参考表述 cells):
+    by its declared template version, or — when it declares none — by the cell holding anything."""
+    version = result.template_version
+    if version and re.fullmatch(r"\d+(\.\d+)*", version.strip()):
+        return version_tuple(version) >= version_tuple(expected.since)
+    return book.value(sheet, a1) is not None

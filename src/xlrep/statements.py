@@ -13,51 +13,38 @@ tables. A statement is flagged only when *no* reading of it fits the tables
 never produced. A correct statement must never be flagged: a false flag costs more
 than a miss.
 
-``narrative_figures(form)`` is the one place that says which table figures the
-narrative can speak of; it derives them from the form's grids (rows, groups,
-columns and their labels) through the vocabulary tables below.
+``narrative_figures(form)`` (``figures``) says which table figures the narrative
+can speak of: the edition file's declared figures and the rows of 表二, with their
+qualifiers; the words below name them.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+
+from .figures import ROW_PREFIX, Figure, narrative_figures
 
 # =============================================================================================== vocabulary
 # Everything the reader knows about words is in these tables; the code below only applies them.
 
-#: 表三 figures by official label: a row label, or the label of a group of rows (whose sum it is).
-T3_LABELS = {
-    "一、本年新收政府信息公开申请数量": "new_received",
-    "二、上年结转政府信息公开申请数量": "carried_in",
-    "（一）予以公开": "granted",
-    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）": "partly_granted",
-    "（三）不予公开": "refused",
-    "（四）无法提供": "unable",
-    "（五）不予处理": "not_handled",
-    "（六）其他处理": "other_handling",
-    "（七）总计": "result_total",
-    "四、结转下年度继续办理": "carried_forward",
-}
-#: 表三 applicant columns (by column key) and column groups (by label) as qualifiers.
-T3_COLUMN_GROUPS = {"法人或其他组织": "legal_persons"}
-#: 表四: topic by the columns' first group label, sub-block by the second, outcome by the column label.
-T4_TOPICS = {"行政复议": "review", "行政诉讼": "suit"}
-T4_BLOCKS = {"未经复议直接起诉": "direct", "复议后起诉": "after_review"}
-T4_OUTCOMES = {
-    "结果维持": "upheld",
-    "结果纠正": "corrected",
-    "其他结果": "other",
-    "尚未审结": "pending",
-    "总计": "total",
-}
-#: 表二 columns a statement may leave unqualified (the row's count of decisions).
-T2_DEFAULT_COLUMNS = ("decisions",)
-
+#: The figures the edition file declares (``[figures]``) that the words below name. 表三: each by its own
+#: name; 表四: ``{topic}_{outcome}`` (topic ``review`` / ``suit``, outcome ``total``, ``upheld`` …).
+REQUEST_FIGURES = (
+    "new_received",
+    "carried_in",
+    "granted",
+    "partly",
+    "refused",
+    "unable",
+    "not_handled",
+    "other_handling",
+    "result_total",
+    "carried_forward",
+)
 # Words. Regular expressions where a phrase varies; the longer alternatives first.
 #: Words naming one 表三 figure wherever the topic is 申请 (also carried from the sentence before).
 T3_WORDS = {
@@ -68,7 +55,7 @@ T3_WORDS = {
         r"下一?年度继续(?:办理|处理)",
     ),
     "granted": ("予以公开", "同意公开", "全部公开", "准予公开"),
-    "partly_granted": ("部分予以公开", "区分处理后公开", "区分处理后予以公开", "部分公开", "区分处理"),
+    "partly": ("部分予以公开", "区分处理后公开", "区分处理后予以公开", "部分公开", "区分处理"),
     "refused": ("不予公开",),
     "unable": ("无法提供",),
     "not_handled": ("不予处理",),
@@ -81,17 +68,11 @@ T3_VERBS = {
 }
 #: Readings of a verb: the statement fits if any reading fits.
 VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"))}
-#: Numbers that equal another figure explain a mismatch (said in the message, never accepted).
+#: Numbers that equal another figure explain a mismatch (said in the message, never accepted): the figures
+#: whose sum the stated number may be, and the advice the message gives (a message of the rule).
 HINTS = {
-    "new_received": (("new_received", "carried_in"),),
-    "refused": (("refused", "unable_not_held"),),
-}
-HINT_TEXT = {
-    (
-        "new_received",
-        "carried_in",
-    ): "“收到申请”通常只指本年新收；如要写包括上年结转在内的申请总数，请写明“含上年结转”。",
-    ("refused", "unable_not_held"): "“本机关不掌握相关政府信息”属于（四）无法提供，不属于（三）不予公开。",
+    "new_received": ((("new_received", "carried_in"), "counted_carried_in"),),
+    "refused": ((("refused", "not_held"), "not_held_as_refused"),),
 }
 T4_WORDS = {
     "topic:review": ("行政复议", "复议"),
@@ -103,7 +84,8 @@ T4_WORDS = {
     "outcome:other": ("其他结果",),
     "outcome:pending": ("尚未审结", "未审结"),
 }
-#: 表二 rows by row key and columns by column key. A word may fit several editions' columns.
+#: Words of 表二 rows and columns (the names of ``figures.T2_ROW_LABELS``, ``T2_COLUMN_LABELS``); a word may fit
+#: several editions' columns.
 T2_ROWS = {
     "rules": ("规章",),
     "normative_docs": ("行政规范性文件", "规范性文件"),
@@ -125,7 +107,7 @@ T2_COLUMNS = {
     "amount": ("总金额", "金额"),
     "items": ("项目",),
 }
-#: Applicant qualifiers of 表三 (column key or group name → words).
+#: Words of the applicant qualifiers of 表三 (the names of ``figures.QUALIFIER_LABELS``).
 T3_QUALIFIERS = {
     "natural_person": ("自然人", "公民"),
     "legal_persons": ("法人或者其他组织", "法人或其他组织", "法人和其他组织", "法人及其他组织"),
@@ -251,228 +233,123 @@ def _fits(pattern: re.Pattern, text: str) -> bool:
 
 
 # ============================================================================================= data model
-@dataclass(frozen=True)
-class Figure:
-    """A table figure the narrative may state, derived from the form."""
-
-    name: str
-    title: str  # how a message names it
-    keys: tuple[str, ...]  # cells to name in a finding (the totals, where the form has them)
-    inputs: tuple[str, ...]  # input cells whose sum it is
-    edition: str
-    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # qualifier → input cells
-    column_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # qualifier → cells to name
-    column_titles: Mapping[str, str] = field(default_factory=dict)
-    amount: Mapping[str, str] = field(default_factory=dict)  # amount column → its unit ("万元") or "@<cell key>"
-    table: str = "t3"
+# Records are plain named tuples and slotted classes, not dataclasses or typing.NamedTuple: those cost a
+# millisecond or more each to create (typing compiles every annotation), and this module is imported by every
+# ingest and template, whose start-up time is measured.
 
 
-@dataclass(slots=True)
-class Statement:
-    """One number-bearing statement of the narrative."""
+class _Record:
+    """A plain record with slots: positional fields in ``__slots__`` order, then keywords; ``_defaults`` for
+    the fields that may be left out."""
 
-    kind: str  # "count", "share", "rate", "change", "zero"
-    readings: tuple[tuple[str, ...], ...]  # each reading: the figures whose sum is meant
-    number: float | int
-    unit: str  # 件 起 宗 条 个 份 项, %, 万元/元/亿元
-    text: str  # the statement as written ("予以公开及部分公开42件")
-    sentence: str
-    start: int  # offsets of ``text`` in the part
-    end: int
-    column: tuple[str, ...] = ()  # qualifier candidates (applicant column, 表二 column); empty: the whole figure
-    decimals: int = 0  # decimals stated (the precision of a share or an amount)
-    scope: str = "year"  # "year" (the report year), "previous" (last year), "other" (never compared)
-    of: tuple[tuple[str, ...], ...] = ()  # shares and rates: the denominators it may mean
-    direction: int = 0  # changes: +1 增长, -1 下降
-    topic: str | None = None  # zero claims: review / suit
+    __slots__ = ()
+    _defaults: dict = {}
 
+    def __init__(self, *args, **kwargs) -> None:
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields")
+        for name, value in zip(names, args, strict=False):
+            setattr(self, name, value)
+        for name in names[len(args) :]:
+            setattr(self, name, kwargs.pop(name) if name in kwargs else self._defaults[name])
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} has no field {next(iter(kwargs))}")
 
-@dataclass(frozen=True)
-class Mismatch:
-    """A statement no reading of which fits the tables."""
-
-    rule: str  # TEXT-NUMBER, TEXT-SHARE, TEXT-CHANGE, TEXT-CLAIM
-    statement: Statement
-    stated: float | int
-    table: float | int
-    figure: str  # the figure(s) compared with, e.g. "granted+partly_granted"
-    keys: tuple[str, ...]  # table cells to name
-    explanation: str  # Chinese: what the tables say, and any other reading of the number
-    claim: str | None = None
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-# ==================================================================================== figures from the form
-def narrative_figures(form) -> dict[str, Figure]:
-    """Every figure the narrative may state, by name, derived from the form's grids and labels."""
-    key = (form.edition, form.fingerprint)
-    if key not in _FIGURES:
-        _FIGURES[key] = _derive_figures(form)
-    return _FIGURES[key]
+class Statement(_Record):
+    """One number-bearing statement of the narrative.
+
+    ``kind``: "count", "share", "rate", "change", "zero"; ``readings``: each the figures whose sum is meant;
+    ``number`` and ``unit`` (件 起 宗 条 个 份 项, %, 万元/元/亿元) as stated; ``text``: the statement as written
+    ("予以公开及部分公开42件"), in ``sentence``, at ``start``–``end`` of the part; ``column``: qualifier
+    candidates (applicant column, 表四 block, 表二 column; empty: all); ``decimals`` stated (the precision of a
+    share or an amount); ``scope``: "year" (the report year), "previous" (last year), "year:<year>", "other"
+    (never compared); ``of``: the denominators a share or rate may mean; ``direction``: +1 增长, -1 下降;
+    ``topic``: a zero claim's (review / suit).
+    """
+
+    __slots__ = (
+        "kind",
+        "readings",
+        "number",
+        "unit",
+        "text",
+        "sentence",
+        "start",
+        "end",
+        "column",
+        "decimals",
+        "scope",
+        "of",
+        "direction",
+        "topic",
+    )
+    _defaults = {"column": (), "decimals": 0, "scope": "year", "of": (), "direction": 0, "topic": None}
 
 
-_FIGURES: dict[tuple[str, str], dict[str, Figure]] = {}
+class Hint(namedtuple("Hint", ("kind", "parts", "advice"), defaults=(None,))):
+    """What a stated number happens to equal instead: ``kind`` "natural_person" (the 自然人 column: ``parts``
+    its (title, value)) or "sum" (``parts`` the (title, value) of each figure added up, ``advice`` the name of
+    the advice the message adds, from ``HINTS``)."""
+
+    __slots__ = ()
 
 
-def _derive_figures(form) -> dict[str, Figure]:
-    figures: dict[str, Figure] = {}
-    for grid in form.grids("t3"):
-        _t3_figures(form, grid, figures)
-    for grid in form.grids("t4"):
-        _t4_figures(form, grid, figures)
-    for grid in form.grids("t2"):
-        _t2_figures(form, grid, figures)
-    return figures
+_MISMATCH_FIELDS = ("rule", "statement", "stated", "table", "figure", "keys", "title")
+_MISMATCH_OPTIONAL = {
+    "unit": "件",
+    "last_year": False,
+    "others": (),
+    "hints": (),
+    "value": None,
+    "base": None,
+    "before": None,
+    "claim": None,
+}
 
 
-def _short(label: str) -> str:
-    """An official label without its parenthesised note: （二）部分公开（区分处理的，…） → （二）部分公开."""
-    return re.sub(r"（[^（）]*）$", "", label) if not label.startswith("（") or label.count("（") > 1 else label
+class Mismatch(
+    namedtuple("Mismatch", _MISMATCH_FIELDS + tuple(_MISMATCH_OPTIONAL), defaults=tuple(_MISMATCH_OPTIONAL.values()))
+):
+    """A statement no reading of which fits the tables: what it says, what the tables say, and why.
 
+    ``rule``: TEXT-NUMBER, TEXT-SHARE, TEXT-CHANGE or TEXT-CLAIM; ``stated`` the number written; ``table`` the
+    tables' number (a count, an amount in the stated unit, a share, the size of a change); ``figure`` the
+    figure(s) compared with ("granted+partly"); ``keys`` the table cells to name; ``title`` how the message
+    names what was compared (for a share: its part); ``unit`` of ``table`` (件, an amount's unit, %);
+    ``last_year``: a count stated of last year, compared with last year's workbook; ``others``: the other
+    readings, which do not fit either, as (title, value); ``hints``; ``value``: a share's part, a change's
+    figure this year; ``base``: what a share is of, (title, value); ``before``: a change's figure last year;
+    ``claim``: TEXT-CLAIM's claim (no_correction_review …). The rules (``rules.text``) word it.
+    """
 
-def _t3_figures(form, grid, figures: dict[str, Figure]) -> None:
-    inputs = [c for c in grid.columns if not c.sum_of]
-    total = next((c for c in grid.columns if c.sum_of), None)
-    qualifiers: dict[str, list] = {c.key: [c] for c in inputs}
-    for c in inputs:
-        for label in c.group:
-            if label in T3_COLUMN_GROUPS:
-                qualifiers.setdefault(T3_COLUMN_GROUPS[label], []).append(c)
-    titles = {c.key: c.label for c in inputs} | {v: k for k, v in T3_COLUMN_GROUPS.items()}
-
-    def make(name: str, title: str, rows: list, total_row=None) -> Figure:
-        keys = tuple(grid.cell_key(r, total) for r in ([total_row] if total_row else rows)) if total else ()
-        cells = lambda cols: tuple(grid.cell_key(r, c) for r in rows for c in cols)  # noqa: E731
-        columns = {q: cells(cols) for q, cols in qualifiers.items()}
-        return Figure(
-            name,
-            title,
-            keys or cells(inputs),
-            cells(inputs),
-            form.edition,
-            columns=columns,
-            column_keys=columns,
-            column_titles={q: f"{title}中“{titles[q]}”一栏" for q in qualifiers},
-        )
-
-    _t3_rows(grid, figures, make)
-
-
-def _t3_rows(grid, figures: dict[str, Figure], make) -> None:
-    """Figures of single rows, of the （七）总计 row (the result rows' sum) and of groups of rows."""
-    groups: dict[str, list] = {}
-    result_rows = [r for r in grid.rows if r.result]
-    for row in grid.rows:
-        if len(row.group) >= 2:
-            groups.setdefault(row.group[-1], []).append(row)
-        name = T3_LABELS.get(row.label)
-        if name and row.sum_of_rows == "result":
-            figures[name] = make(name, f"表三“{row.label}”", result_rows, row)
-        elif name:
-            figures[name] = make(name, f"表三“{_short(row.label)}”", [row])
-    for label, rows in groups.items():
-        if label in T3_LABELS:
-            figures[T3_LABELS[label]] = make(T3_LABELS[label], f"表三“{label}”（各项之和）", rows)
-        for row in rows:  # each numbered row of a group, for the messages (e.g. row 1 of （四）)
-            figures[row.key] = make(row.key, f"表三“{label}”中“{row.label}”", [row])
-
-
-def _t4_figures(form, grid, figures: dict[str, Figure]) -> None:
-    row = grid.rows[0]
-    blocks: dict[tuple[str, str | None], dict[str, object]] = {}
-    for column in grid.columns:
-        if not column.group or column.group[0] not in T4_TOPICS or column.label not in T4_OUTCOMES:
-            continue
-        topic = T4_TOPICS[column.group[0]]
-        block = T4_BLOCKS.get(column.group[1]) if len(column.group) > 1 else None
-        blocks.setdefault((topic, block), {})[T4_OUTCOMES[column.label]] = column
-    titles = {v: k for k, v in T4_TOPICS.items()} | {v: k for k, v in T4_BLOCKS.items()}
-    outcome_titles = {v: k for k, v in T4_OUTCOMES.items()}
-    by_topic: dict[str, list[tuple[str | None, dict]]] = {}
-    for (topic, block), columns in blocks.items():
-        by_topic.setdefault(topic, []).append((block, columns))
-    for topic, parts in by_topic.items():
-        for outcome in T4_OUTCOMES.values():
-            selections = [(block, cols) for block, cols in parts if outcome in cols]
-            if not selections:
-                continue
-
-            def cells(sel, outcome=outcome):
-                out_keys, ins = [], []
-                for _, cols in sel:
-                    out_keys.append(grid.cell_key(row, cols[outcome]))
-                    if outcome == "total":
-                        ins += [grid.cell_key(row, c) for o, c in cols.items() if o != "total" and not c.sum_of]
-                    else:
-                        ins.append(grid.cell_key(row, cols[outcome]))
-                return tuple(out_keys), tuple(ins)
-
-            keys, ins = cells(selections)
-            both = "（两栏之和）" if len(selections) > 1 else ""
-            title = f"表四“{titles[topic]}”{outcome_titles[outcome]}{both}"
-            figures[f"{topic}_{outcome}"] = Figure(f"{topic}_{outcome}", title, keys, ins, form.edition, table="t4")
-            for block, cols in selections:
-                if block is None:
-                    continue
-                keys, ins = cells([(block, cols)])
-                name = f"{topic}_{block}_{outcome}"
-                title = f"表四“{titles[topic]}·{titles[block]}”{outcome_titles[outcome]}"
-                figures[name] = Figure(name, title, keys, ins, form.edition, table="t4")
-
-
-def _t2_figures(form, grid, figures: dict[str, Figure]) -> None:
-    for row in grid.rows:
-        if row.key not in T2_ROWS:
-            continue
-        name = f"t2.{row.key}"
-        old = figures.get(name)
-        columns = dict(old.columns) if old else {}
-        titles = dict(old.column_titles) if old else {}
-        amount = dict(old.amount) if old else {}
-        for column in grid.columns:
-            key = grid.cell_key(row, column)
-            columns[column.key] = (key,)
-            titles[column.key] = f"表二“{row.label}”{column.label}"
-            if column.kind == "amount":
-                unit = re.search(r"单位：\s*(万元|元|亿元)", column.label)
-                unit_key = f"{grid.table}.{row.key}.{column.key}_unit"
-                unit_cell = f"{grid.table}.{row.key}.amount_unit"
-                amount[column.key] = unit.group(1) if unit else f"@{unit_key if unit_key in form.cells else unit_cell}"
-        default = [c for c in columns if c in T2_DEFAULT_COLUMNS] or (list(columns) if len(columns) == 1 else [])
-        keys = columns[default[0]] if default else ()
-        figures[name] = Figure(
-            name,
-            titles[default[0]] if default else f"表二“{row.label}”",
-            keys,
-            keys,
-            form.edition,
-            columns=columns,
-            column_keys=columns,
-            column_titles=titles,
-            amount=amount,
-            table="t2",
-        )
+    __slots__ = ()
 
 
 # ============================================================================================ the lexicon
-class _Word(NamedTuple):
-    start: int
-    end: int
-    cat: str  # t3, verb, t4, t2row, t2col, qual
-    name: str
+class _Word(namedtuple("_Word", ("start", "end", "cat", "name"))):
+    """A vocabulary word at ``start``–``end``: its category (request, verb, case, row, column, qual) and name."""
+
+    __slots__ = ()
 
 
 def _lexicon():
     entries: list[tuple[str, str, str]] = []  # (pattern, cat, name)
     for cat, table in (
-        ("t3", T3_WORDS),
+        ("request", T3_WORDS),
         ("verb", T3_VERBS),
-        ("t4", T4_WORDS),
-        ("t2row", T2_ROWS),
-        ("t2col", T2_COLUMNS),
+        ("case", T4_WORDS),
+        ("row", T2_ROWS),
+        ("column", T2_COLUMNS),
         ("qual", T3_QUALIFIERS),
     ):
         for name, words in table.items():
-            entries += [(w if cat == "t3" else re.escape(w), cat, name) for w in words]
+            entries += [(w if cat == "request" else re.escape(w), cat, name) for w in words]
     # Regular expressions (they consume a whole phrase) first, then longer words before shorter ones.
     entries.sort(key=lambda e: (not _is_pattern(e[0]), -len(e[0])))
     literal: dict[str, list[tuple[str, str]]] = {}
@@ -513,19 +390,13 @@ _TOPIC_OF = {w: topic for topic, words in TOPIC_WORDS for w in words}
 _TOPICS = re.compile("|".join(sorted(map(re.escape, _TOPIC_OF), key=len, reverse=True)))
 
 
-@dataclass
-class _Part:
-    """One narrative part scanned once: numbers, stops, words, topics, documents, with their places."""
+class _Part(_Record):
+    """One narrative part scanned once: numbers (and where they start), the ends of the hard stops (， ； （ …),
+    words (and where they start), topics as (end, topic), where sentences counting documents by 公开属性 start,
+    and the topic carried from sentence to sentence."""
 
-    text: str
-    numbers: list[re.Match]
-    number_starts: list[int]
-    stops: list[int]  # ends of the hard stops (， ； （ …)
-    words: list[_Word]
-    word_starts: list[int]
-    topics: list[tuple[int, str]]  # (end, topic)
-    documents: list[int]  # where counting documents by 公开属性 starts
-    topic: str | None = None  # carried from sentence to sentence
+    __slots__ = ("text", "numbers", "number_starts", "stops", "words", "word_starts", "topics", "documents", "topic")
+    _defaults = {"topic": None}
 
 
 def read_statements(text: str) -> list[Statement]:
@@ -600,7 +471,7 @@ def _chinese(text: str) -> int | None:
     return tens * 10 + (CHINESE_DIGITS[m.group(2)] if m.group(2) else 0)
 
 
-FIGURE_CATEGORIES = frozenset(("t3", "verb", "t4", "t2row"))
+FIGURE_CATEGORIES = frozenset(("request", "verb", "case", "row"))
 NAMING_CATEGORIES = FIGURE_CATEGORIES | {"qual"}  # words before a number that may make it a statement
 
 
@@ -717,24 +588,29 @@ def _statement_at(ctx, value, unit: str, decimals: int, last: Statement | None, 
     if unit == "%":
         return _percent(ctx, value, decimals, last)
     if unit in AMOUNT_UNITS:
-        return _t2(ctx, value, unit, decimals)
+        return _row_statement(ctx, value, unit, decimals)
     return _count(ctx, value, unit, last, base)
 
 
-@dataclass(slots=True)
-class _Context:
-    sentence: str
-    offset: int
-    lead: str  # the clause before the number (since the last number or stop)
-    lead_start: int
-    lead_all: str  # everything since the previous number
-    start: int  # the number, in the sentence
-    end: int
-    after: str
-    topic: str | None
-    explicit_request: bool
-    in_documents: bool
-    words: list  # the vocabulary words of ``lead``
+class _Context(_Record):
+    """A number in its sentence: ``lead`` the clause before it (since the last number or stop), ``lead_all``
+    everything since the previous number, ``start``–``end`` the number in the sentence, ``words`` the vocabulary
+    words of ``lead``."""
+
+    __slots__ = (
+        "sentence",
+        "offset",
+        "lead",
+        "lead_start",
+        "lead_all",
+        "start",
+        "end",
+        "after",
+        "topic",
+        "explicit_request",
+        "in_documents",
+        "words",
+    )
 
     def text(self, end: int | None = None) -> tuple[str, int, int]:
         end = self.end if end is None else end
@@ -757,23 +633,25 @@ def _count(ctx: _Context, value, unit: str, last: Statement | None, base: Statem
     change = _change_tail(lead)
     if change:  # 较上年增加 12 件
         return _change(ctx, value, unit, 0, change, last)
-    t2 = _t2(ctx, value, unit, 0, ours=True)
-    if t2 is not None:
-        return t2
+    row = _row_statement(ctx, value, unit, 0, ours=True)
+    if row is not None:
+        return row
     words = ctx.words
-    if any(w.cat == "t2row" for w in words):
+    if any(w.cat == "row" for w in words):
         return None
-    figure_words = [w for w in words if w.cat in ("t3", "verb", "t4")]
+    figure_words = [w for w in words if w.cat in ("request", "verb", "case")]
     if not figure_words:
         return _after_or_column(ctx, value, unit, words, base)
-    if figure_words[-1].cat == "t4":
-        return _t4(ctx, value, unit, figure_words, lead[figure_words[-1].end :])
+    if figure_words[-1].cat == "case":
+        return _case_statement(ctx, value, unit, figure_words, lead[figure_words[-1].end :])
     if ctx.in_documents or ctx.topic in ("review", "suit"):
         return None
-    return _t3(ctx, value, unit, words, figure_words)
+    return _request_statement(ctx, value, unit, words, figure_words)
 
 
-def _t3(ctx: _Context, value, unit: str, words: list[_Word], figure_words: list[_Word]) -> Statement | None:
+def _request_statement(
+    ctx: _Context, value, unit: str, words: list[_Word], figure_words: list[_Word]
+) -> Statement | None:
     lead = ctx.lead
     last_word = figure_words[-1]
     gap = lead[last_word.end :]
@@ -798,7 +676,7 @@ def _joined(text: str, words: list[_Word]) -> list[str]:
     """The 表三 figures named last, with those joined to it by 及/和/与/、 (a combined figure)."""
     names = [words[-1].name]
     i = len(words) - 1
-    while i > 0 and words[i - 1].cat == "t3" and _fits(CONNECTOR, text[words[i - 1].end : words[i].start]):
+    while i > 0 and words[i - 1].cat == "request" and _fits(CONNECTOR, text[words[i - 1].end : words[i].start]):
         names.insert(0, words[i - 1].name)
         i -= 1
     return names
@@ -839,7 +717,9 @@ def _after_or_column(ctx: _Context, value, unit: str, words: list[_Word], last: 
         return None
     after = ctx.after[: min(_stop(ctx.after), 14)]
     bare = _fits(BARE_LEAD, ctx.lead) and (ctx.topic == "request" or ctx.explicit_request)
-    follow = [w for w in _words(after) if w.cat == "t3" and w.name in ("carried_forward", "carried_in")] if bare else []
+    follow = (
+        [w for w in _words(after) if w.cat == "request" and w.name in ("carried_forward", "carried_in")] if bare else []
+    )
     if follow:
         w = follow[0]
         if not _fits(AFTER_GAP, after[: w.start]):
@@ -854,15 +734,15 @@ def _after_or_column(ctx: _Context, value, unit: str, words: list[_Word], last: 
     before = ctx.lead[: q.start].strip("，,、 ")
     if before not in ("", "其中", "涉及", "其中涉及", "来自", "其中来自", "其中由", "由"):
         return None
-    if not all(name in _T3_NAMES for name in last.readings[0]):
+    if not all(name in _REQUEST_NAMES for name in last.readings[0]):
         return None
     return _statement(ctx, "count", last.readings, value, unit, column=(q.name,))
 
 
-_T3_NAMES = set(T3_LABELS.values())
+_REQUEST_NAMES = frozenset(REQUEST_FIGURES)
 
 
-def _t4(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statement | None:
+def _case_statement(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statement | None:
     lead = ctx.lead
     if REVIEWING_BODY.search(lead):
         return None
@@ -889,28 +769,28 @@ def _t4(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statem
             elif k == "topic" and n == name:
                 pass
         return _statement(ctx, "count", readings, value, unit)
-    if kind == "block":
-        return _statement(ctx, "count", [(f"suit_{name}_total",)], value, unit)
+    if kind == "block":  # 未经复议直接起诉 N 件: one block of 行政诉讼
+        return _statement(ctx, "count", [("suit_total",)], value, unit, column=(name,))
     if topic not in ("review", "suit"):
         return None
     block = next((w.name.partition(":")[2] for w in reversed(words[:-1]) if w.name.startswith("block:")), None)
-    figure = f"{topic}_{block}_{name}" if block and topic == "suit" else f"{topic}_{name}"
-    return _statement(ctx, "count", [(figure,)], value, unit)
+    column = (block,) if block and topic == "suit" else ()
+    return _statement(ctx, "count", [(f"{topic}_{name}",)], value, unit, column=column)
 
 
-def _t2(ctx: _Context, value, unit: str, decimals: int, ours: bool = False) -> Statement | None:
+def _row_statement(ctx: _Context, value, unit: str, decimals: int, ours: bool = False) -> Statement | None:
     lead = ctx.lead
     if not ours and NOT_OURS.search(lead):
         return None
     words = ctx.words
-    rows = [w for w in words if w.cat == "t2row"]
+    rows = [w for w in words if w.cat == "row"]
     end = None
     if rows:
         row = rows[-1]
         if len(rows) > 1 and _fits(CONNECTOR, lead[rows[-2].end : row.start]):
             return None  # 规章和规范性文件 N 件: two rows at once
         gap = lead[row.end :]
-        cols_in_gap = [w for w in _words(gap, row.end) if w.cat == "t2col"]
+        cols_in_gap = [w for w in _words(gap, row.end) if w.cat == "column"]
         bare = gap
         for w in reversed(cols_in_gap):
             bare = bare[: w.start - row.end] + bare[w.end - row.end :]
@@ -921,18 +801,18 @@ def _t2(ctx: _Context, value, unit: str, decimals: int, ours: bool = False) -> S
         if not follow or unit in AMOUNT_UNITS:
             return None
         row_word = follow.group(1)
-        row = _Word(0, 0, "t2row", T2_ROW_OF[row_word])
+        row = _Word(0, 0, "row", T2_ROW_OF[row_word])
         end = ctx.end + follow.end()
     columns: list[str] = []
     for w in words:
-        if w.cat == "t2col" and w.name not in columns:
+        if w.cat == "column" and w.name not in columns:
             columns.append(w.name)
-    if any(w.cat in ("t3", "t4") for w in words if w.start >= row.end):
+    if any(w.cat in ("request", "case") for w in words if w.start >= row.end):
         return None
     kw = {"column": tuple(columns), "decimals": decimals}
     if end is not None:
         kw["end"] = end
-    return _statement(ctx, "count", [(f"t2.{row.name}",)], value, unit, **kw)
+    return _statement(ctx, "count", [(ROW_PREFIX + row.name,)], value, unit, **kw)
 
 
 def _percent(ctx: _Context, value, decimals: int, last: Statement | None) -> Statement | None:
@@ -993,15 +873,15 @@ def _subject(ctx: _Context, text: str, last: Statement | None):
     """The figure a share or change speaks of: named in the same clause, or the one just stated."""
     stripped = text.strip().strip("，,")
     if stripped:
-        words = [w for w in _words(stripped) if w.cat in ("t3", "verb", "t4")]
+        words = [w for w in _words(stripped) if w.cat in ("request", "verb", "case")]
         if not words or ctx.topic in ("review", "suit") or not (ctx.topic == "request" or ctx.explicit_request):
             return None
         names = [words[-1].name]
         i = len(words) - 1
-        while i > 0 and words[i - 1].cat == "t3" and _fits(CONNECTOR, stripped[words[i - 1].end : words[i].start]):
+        while i > 0 and words[i - 1].cat == "request" and _fits(CONNECTOR, stripped[words[i - 1].end : words[i].start]):
             names.insert(0, words[i - 1].name)
             i -= 1
-        if words[-1].cat == "t4":
+        if words[-1].cat == "case":
             return None
         tail = stripped[words[-1].end :]
         if not _fits(SUBJECT_TAIL, tail):
@@ -1010,7 +890,7 @@ def _subject(ctx: _Context, text: str, last: Statement | None):
             word = stripped[words[-1].start : words[-1].end]
             return VERB_READINGS.get(word, ((words[-1].name,),)), ()
         return (tuple(names),), ()
-    if last is None or last.kind != "count" or any(n.startswith("t2.") for r in last.readings for n in r):
+    if last is None or last.kind != "count" or any(n.startswith(ROW_PREFIX) for r in last.readings for n in r):
         return None
     between = ctx.lead_all[: len(ctx.lead_all) - len(ctx.lead)]
     if PUNCTUATION.sub("", between) or last.end != ctx.offset + ctx.start - len(ctx.lead_all):
@@ -1045,7 +925,7 @@ def _year_before(sentence: str, pos: int) -> str | None:
 def _without_words(lead: str, words: list[_Word]) -> str:
     out = lead
     for w in reversed(words):
-        if w.cat == "t3":
+        if w.cat == "request":
             out = out[: w.start] + "　" * (w.end - w.start) + out[w.end :]
     return out
 
@@ -1163,11 +1043,10 @@ def _add_up(cells, values: Mapping[str, object]) -> float | int | None:
     return total if seen else None
 
 
-class _Got(NamedTuple):
+class _Got(namedtuple("_Got", ("value", "parts"))):
     """The value of one reading, and (for messages) the figures and columns it added up."""
 
-    value: float | int
-    parts: tuple
+    __slots__ = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -1190,7 +1069,7 @@ def _reading_value(reading, figures, values, column: tuple[str, ...] = ()) -> _G
         col = _column(figure, column)
         if column and col is None:
             return None
-        if col is not None and figure.table == "t2" and col not in figure.columns:
+        if col is not None and figure.row and col not in figure.columns:
             return None
         v = _value(figure, values, col)
         if v is None:
@@ -1202,21 +1081,13 @@ def _reading_value(reading, figures, values, column: tuple[str, ...] = ()) -> _G
 
 def _column(figure: Figure, column: tuple[str, ...]) -> str | None:
     if not column:
-        if figure.table == "t2" and not figure.keys:
+        if figure.row and not figure.keys:
             return "?"  # a row of several columns, none named: unclear
         return None
     found = [c for c in column if c in figure.columns]
-    if figure.table == "t2":
+    if figure.row:
         return found[0] if len(found) == 1 else "?"  # none of this edition's columns, or several: unclear
     return found[0] if found else None
-
-
-def _fmt(v: float | int) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if isinstance(v, int):
-        return str(v)
-    return format(v, ".15g")
 
 
 def _compare_count(stmt: Statement, figures, values, last_year: bool) -> Mismatch | None:
@@ -1234,25 +1105,28 @@ def _compare_count(stmt: Statement, figures, values, last_year: bool) -> Mismatc
     if not candidates:
         return None
     reading, table, got = candidates[0]
-    keys, title = got.keys, got.title
+    figure = "+".join(reading)
     if stmt.kind == "zero":
-        explanation = f"但{title}是 {_fmt(table)} 件。"
-        return Mismatch(
-            "TEXT-CLAIM", stmt, 0, table, "+".join(reading), keys, explanation, f"no_correction_{stmt.topic}"
-        )
-    unit = stmt.unit if stmt.unit in AMOUNT_UNITS else "件"
-    explanation = f"与表格不符：{'上年' if last_year else ''}{title}是 {_fmt(table)} {unit}。"
-    if len(candidates) > 1:
-        others = "；".join(f"{g.title}是 {_fmt(v)} 件" for _, v, g in candidates[1:])
-        explanation = explanation[:-1] + f"（按另一种理解，{others}）。"
-    explanation += _hints(stmt, figures, values, reading)
-    rule = "TEXT-CHANGE" if last_year else "TEXT-NUMBER"
-    return Mismatch(rule, stmt, stmt.number, table, "+".join(reading), keys, explanation)
+        claim = f"no_correction_{stmt.topic}"
+        return Mismatch("TEXT-CLAIM", stmt, 0, table, figure, got.keys, got.title, claim=claim)
+    return Mismatch(
+        "TEXT-CHANGE" if last_year else "TEXT-NUMBER",
+        stmt,
+        stmt.number,
+        table,
+        figure,
+        got.keys,
+        got.title,
+        unit=stmt.unit if stmt.unit in AMOUNT_UNITS else "件",
+        last_year=last_year,
+        others=tuple((g.title, v) for _, v, g in candidates[1:]),
+        hints=_hints(stmt, figures, values, reading),
+    )
 
 
 def _fits_count(stmt: Statement, figure: Figure, value, values) -> tuple[bool | None, float | int]:
     """(does the stated number fit the figure — None: not comparable, the figure in the stated unit)."""
-    if figure.table != "t2":
+    if not figure.row:
         if stmt.unit in AMOUNT_UNITS:
             return None, value
         return stmt.number == value, value
@@ -1289,10 +1163,10 @@ def _tolerance(decimals: int) -> float:
     return 10.0**-decimals
 
 
-def _hints(stmt: Statement, figures, values, reading) -> str:
-    """Other figures the stated number happens to equal (自然人 column, 新收 + 结转, row 1 of （四）)."""
+def _hints(stmt: Statement, figures, values, reading) -> tuple[Hint, ...]:
+    """Other figures the stated number happens to equal (自然人 column, 新收 + 结转, 不予公开 + 不掌握)."""
     if stmt.column or len(reading) != 1:
-        return ""
+        return ()
     name = reading[0]
     figure = figures.get(name)
     out = []
@@ -1300,20 +1174,16 @@ def _hints(stmt: Statement, figures, values, reading) -> str:
         np_value = _value(figure, values, "natural_person")
         total = _value(figure, values)
         if np_value is not None and np_value != total and np_value == stmt.number:
-            out.append(
-                f"{_fmt(stmt.number)} 恰是{figure.column_titles['natural_person']}的数字；"
-                "如指自然人提出的申请，请写明“自然人”。"
-            )
-    for combo in HINTS.get(name, ()):
-        parts = [(figures.get(n), n) for n in combo]
-        if any(f is None for f, _ in parts):
+            out.append(Hint("natural_person", ((figure.column_titles["natural_person"], np_value),)))
+    for combo, advice in HINTS.get(name, ()):
+        parts = [figures.get(n) for n in combo]
+        if any(f is None for f in parts):
             continue
-        nums = [_value(f, values) for f, _ in parts]
+        nums = [_value(f, values) for f in parts]
         if any(v is None for v in nums) or not all(nums) or sum(nums) != stmt.number:
             continue
-        joined = "与".join(f"{f.title} {_fmt(v)} 件" for (f, _), v in zip(parts, nums, strict=True))
-        out.append(f"{_fmt(stmt.number)} 恰是{joined}之和。{HINT_TEXT.get(combo, '')}")
-    return "".join(out)
+        out.append(Hint("sum", tuple((f.title, v) for f, v in zip(parts, nums, strict=True)), advice))
+    return tuple(out)
 
 
 def _share(num: float | int, den: float | int) -> float:
@@ -1339,7 +1209,6 @@ def _compare_share(stmt: Statement, figures, values) -> Mismatch | None:
         return None
     exact, got, den, reading = tried[0]  # named by the first meaning (of （七）总计, where it may be)
     shown = _round(exact, max(2, stmt.decimals))
-    explanation = f"与表格不符：{got.title} {_fmt(got.value)} 件占{den.title} {_fmt(den.value)} 件的 {_fmt(shown)}%。"
     return Mismatch(
         "TEXT-SHARE",
         stmt,
@@ -1347,7 +1216,10 @@ def _compare_share(stmt: Statement, figures, values) -> Mismatch | None:
         shown,
         "+".join(reading) + "/" + "+".join(stmt.of[0]),
         got.keys + den.keys,
-        explanation,
+        got.title,
+        unit="%",
+        value=got.value,
+        base=(den.title, den.value),
     )
 
 
@@ -1371,14 +1243,19 @@ def _compare_change(stmt: Statement, figures, values, previous_values) -> Mismat
         if (abs(signed - exact) < _tolerance(stmt.decimals)) if stmt.unit == "%" else signed == exact:
             return None
         shown = _round(exact, max(2, stmt.decimals)) if stmt.unit == "%" else exact
-        word = "增长" if exact >= 0 else "下降"
-        unit = "%" if stmt.unit == "%" else " 件"
-        explanation = (
-            f"与表格不符：{now.title}上年是 {_fmt(before.value)} 件，本年是 {_fmt(now.value)} 件，"
-            f"实际{word} {_fmt(abs(shown))}{unit}（上年数字取自 --previous 给出的上年填报表）。"
+        return Mismatch(
+            "TEXT-CHANGE",
+            stmt,
+            stmt.number,
+            abs(shown),  # the size of the change (``value`` and ``before`` tell its direction)
+            "+".join(reading),
+            now.keys,
+            now.title,
+            unit="%" if stmt.unit == "%" else "件",
+            value=now.value,
+            before=before.value,
         )
-        return Mismatch("TEXT-CHANGE", stmt, stmt.number, abs(shown), "+".join(reading), now.keys, explanation)
     return None
 
 
-__all__ = ["Figure", "Mismatch", "Statement", "compare", "narrative_figures", "read_statements"]
+__all__ = ["Figure", "Hint", "Mismatch", "Statement", "compare", "narrative_figures", "read_statements"]

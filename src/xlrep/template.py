@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from . import __version__
+from .drafting import DRAFT_PREFIX, draft_formula, draft_texts
 from .engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
 from .files import rewrite_zip_member
 from .form import Cell, Form, form_for_year
@@ -103,6 +104,9 @@ class _Formats:
         self.legend["prefilled"] = fmt(bg_color=PREFILLED_FILL, **border)
         self.plain = fmt(text_wrap=True, valign="top")
         self.bold = fmt(bold=True, valign="top")
+        self.draft_label = fmt(text_wrap=True, valign="top", font_color="#595959", **border)
+        self.draft = fmt(text_wrap=True, valign="top", bg_color=TOTAL_FILL, **border)
+        self.draft_hint = fmt(text_wrap=True, font_color="#595959", font_size=10, valign="top")
 
 
 def _validation(cell: Cell) -> dict | None:
@@ -342,6 +346,11 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
     if kind == "total":
         cell = form.cells[item.key]
         ws.write_formula(item.row, item.col, total_formula(layout, cell), f.total, totals[item.key])
+        return
+    if kind == "draft":  # the 参考表述 cell: a formula, with the text Python makes as its cached value
+        part = item.key.removeprefix(DRAFT_PREFIX)
+        text = draft_texts(form, values, totals)[item.key]
+        ws.write_formula(item.row, item.col, draft_formula(form, layout, part), f.draft, text)
         return
     if kind in ("check", "live"):
         formula = check_formula(layout, item.key) if kind == "check" else live_formula(layout, item.key)

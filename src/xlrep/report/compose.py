@@ -52,12 +52,15 @@ class _Composer:
     """The blocks of each section, by the kind the edition file declares for it."""
 
     def __init__(self, result, full):
+        from ..drafting import published_drafts
+
         self.result, self.form, self.full = result, result.form, full
         self.narrative: dict[str, str] = {}
+        self.drafts = published_drafts(result)  # an empty （二）依申请公开: its paragraph drafted from the tables
 
     def text(self, key: str) -> str:
         """A part's text as published: cleaned, and never longer than a cell can hold (a draft of a bad file)."""
-        text = clean_text(self.result.values.get(key))
+        text = clean_text(self.result.values.get(key)) or self.drafts.get(key, "")
         return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "……"
 
     def texts_of(self, sheet, filled_only: bool = False):

@@ -14,8 +14,8 @@ the order of the reference catalogue.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
@@ -90,6 +90,7 @@ class Context:
 
     result: ReadResult
     previous: ReadResult | None = None
+    _shared: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def form(self) -> Form:
@@ -107,6 +108,12 @@ class Context:
 
     def figure(self, name: str) -> float | int:
         return sum(self.n(k) for k in self.form.figure_keys(name))
+
+    def shared(self, name: str, make: Callable[[Context], object]) -> object:
+        """What several rules read alike (the narrative's statements), made once per workbook."""
+        if name not in self._shared:
+            self._shared[name] = make(self)
+        return self._shared[name]
 
     def ref(self, key: str) -> CellRef:
         return self.result.ref(key)

@@ -6,13 +6,12 @@ structure; none of them rests on the values.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from ..engine import compute_totals, live_states, overall_status
 from ..findings import ERROR, INFO, WARNING, CellRef
 from ..form import form_for_year
-from ..formulas import TEMPLATE_VERSION
+from ..formulas import TEMPLATE_VERSION, version_tuple
 from ..reader import normalize_formula
 from .base import Context, Rule, register
 
@@ -59,15 +58,11 @@ class TemplateVersion(Rule):
         if result.identity_source == "labels":
             return
         if result.template_version and result.template_version != TEMPLATE_VERSION:
-            newer = _version_tuple(result.template_version) > _version_tuple(TEMPLATE_VERSION)
+            newer = version_tuple(result.template_version) > version_tuple(TEMPLATE_VERSION)
             values = {"found": result.template_version, "expected": TEMPLATE_VERSION}
             yield self.finding("newer" if newer else "older", values=values, **values)
         elif result.fingerprint and result.fingerprint != form.fingerprint:
             yield self.finding("fingerprint", values={"found": result.fingerprint, "expected": form.fingerprint})
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", text))
 
 
 @register
@@ -125,7 +120,8 @@ class TemplateTampered(Rule):
 
     def _formulas(self, context: Context):
         result = context.result
-        truths = _computed(context)
+        typed_over = {f.key for f in result.formulas if f.typed_over}
+        truths = _computed(context, typed_over)
         for f in result.formulas:
             ref = CellRef(f.sheet, f.a1, f.label)
             if f.typed_over:
@@ -137,16 +133,22 @@ class TemplateTampered(Rule):
                 yield self.finding("formula", [ref], values, label=f.label, found=f.found, expected=f.expected)
 
 
-def _computed(context: Context) -> dict[str, object]:
-    """What every formula cell should show: totals, check texts and the status, from the inputs."""
+def _computed(context: Context, typed_over: set[str]) -> dict[str, object]:
+    """What every formula cell should show: totals, check texts and the status, from the inputs; the drafted
+    paragraphs (参考表述) too when one of them was typed over (only then: they are longer to make)."""
     form, values = context.form, context.result.values
     states = live_states(form, values)
-    return {
+    truths = {
         **compute_totals(form, values),
         **states,
         **{"live." + k: v for k, v in states.items()},
         "status": overall_status(states),
     }
+    if typed_over - truths.keys():
+        from ..drafting import draft_texts
+
+        truths.update(draft_texts(form, values, context.full))
+    return truths
 
 
 def _plain(value: object) -> object:

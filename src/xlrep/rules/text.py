@@ -1,14 +1,17 @@
-"""Narrative against the tables: TEXT-MISSING, TEXT-NUMBER, TEXT-CLAIM, TEXT-YEAR, FEE-NOTICE, GOV-ACCOUNTABILITY.
+"""Narrative against the tables: TEXT-MISSING, TEXT-DRAFTED, TEXT-NUMBER, TEXT-SHARE, TEXT-CHANGE, TEXT-CLAIM,
+TEXT-YEAR, FEE-NOTICE, GOV-ACCOUNTABILITY.
 
-``narrative`` reads the statements, claims and years a text makes; these rules
-compare them with the figures the edition file declares and word the finding.
+``statements`` reads the numbers a text states and compares them with the tables
+(once per workbook, over every part: the statement rules share the result);
+``narrative`` reads the claims and the years; ``drafting`` makes the paragraph an
+empty （二）依申请公开 is published as. These rules word the findings.
 """
 
 from __future__ import annotations
 
 from .. import narrative
 from ..engine import format_number
-from ..findings import ERROR, WARNING
+from ..findings import ERROR, INFO, WARNING
 from ..form import Form
 from .base import Context, Rule, register
 
@@ -19,6 +22,51 @@ def _parts(context: Context):
     for cell in context.form.narrative_parts:
         if values.get(cell.key):
             yield cell.key, cell.label, str(values[cell.key])
+
+
+def _drafts(context: Context) -> dict[str, str]:
+    """The empty parts the report publishes as their drafted paragraph (part key → text)."""
+    from ..drafting import published_drafts
+
+    return context.shared("text.drafts", lambda c: published_drafts(c.result))
+
+
+def _mismatches(context: Context) -> list:
+    """(key, label, mismatch) of every statement of every part that no reading fits the tables."""
+    return context.shared("text.mismatches", _compare)
+
+
+def _compare(context: Context) -> list:
+    texts = list(_parts(context))
+    if not texts:
+        return []
+    from ..statements import compare, narrative_figures, read_statements  # compiles the reader's patterns
+
+    parts = [(key, label, read_statements(text)) for key, label, text in texts]
+    statements = [s for _, _, found in parts for s in found]
+    if not statements:
+        return []
+    figures = narrative_figures(context.form)
+    found = compare(statements, figures, context.full, _last_year(context), year=context.result.year)
+    by_statement = {id(m.statement): m for m in found}
+    return [(key, label, by_statement[id(s)]) for key, label, sts in parts for s in sts if id(s) in by_statement]
+
+
+def _last_year(context: Context) -> dict[str, object] | None:
+    """Last year's values, when the workbook of the year before was given (its unread sheets left out)."""
+    previous, year = context.previous, context.result.year
+    if previous is None or previous.form is None or year is None or previous.year != year - 1:
+        return None
+    cells = previous.form.cells
+    return {k: v for k, v in previous.values.items() if k in cells and cells[k].sheet not in previous.unread_sheets}
+
+
+def _values(m) -> dict:
+    st = m.statement
+    values = {"stated": m.stated, "table": m.table, "figure": m.figure, "sentence": st.sentence, "statement": st.text}
+    if m.claim:
+        values["claim"] = m.claim
+    return values
 
 
 @register
@@ -40,44 +88,161 @@ class TextMissing(Rule):
                 continue
             if imported and (cell.key == form.role("org_type") or cell.sheet in filled_sheets):
                 continue
+            if cell.key in _drafts(context):  # published as its drafted paragraph (TEXT-DRAFTED)
+                continue
             yield self.finding(
                 cells=[context.ref(cell.key)], values={"part": cell.key}, section=cell.sheet, label=cell.label
             )
 
 
 @register
-class TextNumber(Rule):
-    id, severity = "TEXT-NUMBER", WARNING
-    title = "文字中写到的件数（如“收到申请N件”）须与表格一致。"
-    filling = True
-    messages = {
-        "default": "“{part}”中写道“{sentence}”，其中 {stated} {unit}与表格不符：{figure}是 {actual}。请改正文字或表格。"
-    }
+class TextDrafted(Rule):
+    """An empty （二）依申请公开 is published as the paragraph drafted from 表三 and 表四 (the 参考表述 cell
+    beside it): the report's numbers are still right, and the clerk is told which text it uses."""
+
+    id, severity = "TEXT-DRAFTED", INFO
+    title = "“（二）依申请公开”留空时，报告采用根据表三、表四自动生成的参考表述。"
+    messages = {"default": "“{label}”没有填写，报告采用根据表格自动生成的参考表述：“{draft}”"}
 
     def check(self, context: Context):
-        figures = context.form.figures
-        for key, label, text in _parts(context):
-            for s in narrative.statements(text):
-                if s.figure not in figures:
-                    continue
-                actual = context.figure(s.figure)
-                if s.stated == actual:
-                    continue
-                keys = context.form.figure_keys(s.figure)
+        for key, draft in _drafts(context).items():
+            yield self.finding(
+                cells=[context.ref(key)],
+                values={"part": key, "draft": draft},
+                label=context.form.cells[key].label,
+                draft=draft,
+            )
+
+
+#: How a count that no reading fits is explained (TEXT-NUMBER, and TEXT-CHANGE for counts of last year).
+COUNT_MESSAGES = {
+    "default": "“{part}”中写道“{sentence}”，其中“{statement}”{explanation}请改正文字或表格。",
+    "count": "与表格不符：{title}是 {table} {unit}{others}。{hints}",
+    "others": "（按另一种理解，{readings}）",
+    "reading": "{title}是 {value} 件",
+    "natural_person": "{stated} 恰是{column}的数字；如指自然人提出的申请，请写明“自然人”。",
+    "sum": "{stated} 恰是{parts}之和。{advice}",
+    "sum_part": "{title} {value} 件",
+    "counted_carried_in": "“收到申请”通常只指本年新收；如要写包括上年结转在内的申请总数，请写明“含上年结转”。",
+    "not_held_as_refused": "“本机关不掌握相关政府信息”属于（四）无法提供，不属于（三）不予公开。",
+}
+
+
+class StatementRule(Rule):
+    """Statements of the narrative that no reading of fits the tables (``statements.compare``).
+
+    A statement is read only when its meaning is clear, and flagged only when every reading of it
+    (办理 N 件: the results, or the requests handled in all) disagrees: a correct statement is never
+    flagged. The finding quotes the sentence and the statement, and names the part and the table cells.
+    """
+
+    severity = WARNING
+    filling = True
+    messages = COUNT_MESSAGES
+
+    def check(self, context: Context):
+        for key, label, m in _mismatches(context):
+            if m.rule == self.id:
                 yield self.finding(
-                    cells=[context.ref(key), *context.refs(keys)],
-                    values={"stated": s.stated, "table": actual, "figure": s.figure, "sentence": s.sentence},
+                    cells=[context.ref(key), *context.refs(m.keys)],
+                    values=_values(m),
                     part=label,
-                    sentence=s.sentence,
-                    stated=s.stated,
-                    unit=s.unit,
-                    figure=figures[s.figure].title,
-                    actual=format_number(actual),
+                    sentence=m.statement.sentence,
+                    statement=m.statement.text,
+                    explanation=self.explain(m),
                 )
+
+    def explain(self, m) -> str:
+        """What the tables say instead (a clause of the message; ``statements.Mismatch`` holds the data)."""
+        return self._count(m, "count")
+
+    def _count(self, m, message: str) -> str:
+        text = self.messages
+        others = ""
+        if m.others:
+            readings = "；".join(text["reading"].format(title=t, value=format_number(v)) for t, v in m.others)
+            others = text["others"].format(readings=readings)
+        hints = []
+        for hint in m.hints:
+            stated = format_number(m.stated)
+            if hint.kind == "natural_person":
+                hints.append(text["natural_person"].format(stated=stated, column=hint.parts[0][0]))
+            else:
+                parts = "与".join(text["sum_part"].format(title=t, value=format_number(v)) for t, v in hint.parts)
+                hints.append(text["sum"].format(stated=stated, parts=parts, advice=text.get(hint.advice or "", "")))
+        return text[message].format(
+            title=m.title, table=format_number(m.table), unit=m.unit, others=others, hints="".join(hints)
+        )
+
+
+@register
+class TextNumber(StatementRule):
+    id = "TEXT-NUMBER"
+    title = "文字中写到的件数（如“收到申请N件”“现行有效行政规范性文件N件”）须与表格一致。"
+
+
+@register
+class TextShare(StatementRule):
+    """Shares (占 63.64%) and rates (办结率): each may be of several totals, and it fits any of them within the
+    precision stated (rounded or cut), so a share written 63.6% or 63% of 42 / 66 is right."""
+
+    id = "TEXT-SHARE"
+    title = "文字中写到的比例（如“占51.85%”“办结率100%”）须与表格算出的比例一致。"
+    messages = {
+        **COUNT_MESSAGES,
+        "share": "与表格不符：{title} {value} 件占{base} {base_value} 件的 {table}%。",
+    }
+
+    def explain(self, m) -> str:
+        base, base_value = m.base
+        return self.messages["share"].format(
+            title=m.title,
+            value=format_number(m.value),
+            base=base,
+            base_value=format_number(base_value),
+            table=format_number(m.table),
+        )
+
+
+@register
+class TextChange(StatementRule):
+    """Year-on-year statements (同比增长 25%, 较上年增加 15 件, 上年收到申请 60 件) against last year's workbook,
+    when it is given (``ingest --previous``)."""
+
+    id = "TEXT-CHANGE"
+    title = "与上年比较的说法（如“同比增长12.3%”）须与上年填报表一致（给出上年填报表时检查）。"
+    filling = False
+    needs_previous = True
+    messages = {
+        **COUNT_MESSAGES,
+        "last_year": "与上年的填报表不符：上年填报表中{title}是 {table} {unit}{others}。{hints}",
+        "change": "与表格不符：{title}上年是 {before} 件，本年是 {now} 件，实际{direction} {table}{unit}"
+        "（上年的数字取自上年的填报表）。",
+    }
+
+    def explain(self, m) -> str:
+        if m.last_year:
+            return self._count(m, "last_year")
+        return self.messages["change"].format(
+            title=m.title,
+            before=format_number(m.before),
+            now=format_number(m.value),
+            direction="增长" if m.value >= m.before else "下降",
+            table=format_number(m.table),
+            unit="%" if m.unit == "%" else " 件",
+        )
 
 
 @register
 class TextClaim(Rule):
+    """Claims that a figure is 0 (未收到申请, 未发生行政复议, 未收取信息处理费) or that every case was upheld
+    (均获维持: 结果纠正 and 尚未审结 both 0), read by ``narrative.claims``.
+
+    “无被纠错”“未出现被纠错的情况” say only that no case was corrected: the statement reader
+    (``statements``) reads them as 结果纠正 = 0 of the topic named, and they are compared with 结果纠正
+    alone — a case still pending (尚未审结) has not been corrected, so it does not contradict them.
+    """
+
     id, severity = "TEXT-CLAIM", WARNING
     title = "文字说法须与表格一致（如写“未收到申请”，表三新收须为 0）。"
     filling = True
@@ -89,9 +254,23 @@ class TextClaim(Rule):
         "no_fees": "六中填写的实际收取信息处理费是 {a} 元",
         "all_upheld_review": "表四行政复议有结果纠正 {a} 件、尚未审结 {b} 件",
         "all_upheld_suit": "表四行政诉讼有结果纠正 {a} 件、尚未审结 {b} 件",
+        "no_correction_review": "表四行政复议结果纠正是 {a} 件",
+        "no_correction_suit": "表四行政诉讼结果纠正（两栏之和）是 {a} 件",
     }
 
     def check(self, context: Context):
+        yield from self._claims(context)
+        for key, label, m in _mismatches(context):
+            if m.rule == self.id:
+                yield self.finding(
+                    cells=[context.ref(key), *context.refs(m.keys)],
+                    values=_values(m),
+                    part=label,
+                    sentence=m.statement.sentence,
+                    what=self.messages[m.claim].format(a=format_number(m.table)),
+                )
+
+    def _claims(self, context: Context):
         form = context.form
         for key, label, text in _parts(context):
             for claim in narrative.claims(text):
