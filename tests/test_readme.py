@@ -87,3 +87,18 @@ def test_the_library_example_runs(tmp_path, monkeypatch):
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
     assert (tmp_path / "填报表.xlsx").stat().st_size > 10_000 and (tmp_path / "报告.docx").exists()
     assert namespace["workbook"] is not None and len(namespace["outcome"].included) == 1
+
+
+def test_the_stated_budget_is_the_readers():
+    from xlrep import xlsx
+
+    block = README[README.index("<!-- budget:start -->") : README.index("<!-- budget:end -->")]
+    rows = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|", block, re.M))
+    number = lambda text: int(re.sub(r"[^0-9]", "", text))  # noqa: E731
+    assert number(rows["压缩包中的文件数"]) == xlsx.MAX_MEMBERS
+    assert number(rows["一个部分解压后"]) == xlsx.MAX_PART_BYTES >> 20
+    assert number(rows["需要读取的各部分解压后合计"]) == xlsx.MAX_READ_BYTES >> 20
+    assert number(rows["单元格"]) == xlsx.MAX_CELLS
+    assert number(rows["共享字符串"]) == xlsx.MAX_SHARED_STRINGS
+    assert number(rows["XML 元素（决定解析时间）"]) == xlsx.MAX_XML_ELEMENTS
+    assert number(rows["一段文字"]) == xlsx.MAX_TEXT_CHARS
