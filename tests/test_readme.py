@@ -77,6 +77,11 @@ def test_the_library_example_runs(tmp_path, monkeypatch):
     """The README's Python example, run as written on the repository's sample workbook."""
     import shutil
 
+    import xlrep
+    import xlrep.aggregate  # noqa: F401 - a submodule imported first must not hide a library name
+    import xlrep.batch  # noqa: F401
+
+    assert all(callable(getattr(xlrep, name)) for name in ("audit", "merge", "render", "audit_many", "build_report"))
     block = re.search(r"## 作为 Python 库.*?```python\n(.*?)```", README, re.S).group(1)
     sample = ROOT / "samples" / "huaian-2024.xlsx"
     (tmp_path / "各单位报表").mkdir()
