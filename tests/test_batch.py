@@ -18,12 +18,12 @@ import openpyxl
 import pytest
 from filling import clean_values, fill_workbook
 
+from xlrep.aggregate import DETAIL_SHEET
 from xlrep.batch import audit_unit
 from xlrep.engine import compute_totals
 from xlrep.form import load_form
 from xlrep.ingest import audit
 from xlrep.layout import build_layout, cell_ref
-from xlrep.merge import DETAIL_SHEET
 from xlrep.template import build_template
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -366,8 +366,8 @@ def test_merge_sums_every_numeric_input_exactly(run, tmp_path, units_2022):
     ],
 )
 def test_sum_values_is_exact_decimal_arithmetic(amounts, total):
+    from xlrep.aggregate import sum_values
     from xlrep.batch import UnitResult
-    from xlrep.merge import sum_values
 
     units = [
         UnitResult(f"{i}.xlsx", f"单位{i}", "2021", 2022, values={"t2.admin_fees.amount": a, "t3.granted.other": 1})

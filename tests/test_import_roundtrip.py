@@ -78,7 +78,7 @@ def test_the_written_workbook_reads_back_with_the_same_figures(tmp_path, edition
         assert again.values[key] == want, key
     published = read_published(report)
     assert published.path == report and published.values == again.values
-    assert [f.rule for f in published.findings] == ["IMPORT-SOURCE"]  # the note that it was imported: no doubt
+    assert [f.rule for f in published.findings] == ["IMPORT-SOURCE"]  # says it was imported, and nothing else
 
 
 # -- another producer: LibreOffice converts our web page to Word and to PDF -------------------------------

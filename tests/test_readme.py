@@ -59,3 +59,51 @@ def test_readme_rule_table_is_generated_from_the_registry():
     m = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", README, re.S)
     assert m, "README has no generated rule table (run: python scripts/rules_table.py)"
     assert m.group(1) == markdown_table(), "README rule table is stale: run python scripts/rules_table.py"
+
+
+def test_the_architecture_table_names_every_module():
+    """The README's module table matches the code: every module and package of ``xlrep`` is in it."""
+    table = README[README.index("| module | owns |") :].split("\n\n", 1)[0]
+    src = ROOT / "src" / "xlrep"
+    modules = {p.stem for p in src.glob("*.py") if not p.stem.startswith("_")}
+    packages = {p.name for p in src.iterdir() if (p / "__init__.py").exists()}
+    missing = sorted(m for m in modules | packages if f"`xlrep.{m}`" not in table)
+    assert missing == [], f"modules missing from the README's architecture table: {missing}"
+    listed = set(re.findall(r"`xlrep\.(\w+)`", table))
+    assert sorted(listed - modules - packages) == [], "the table names modules that do not exist"
+
+
+def test_the_library_example_runs(tmp_path, monkeypatch):
+    """The README's Python example, run as written on the repository's sample workbook."""
+    import shutil
+
+    import xlrep
+    import xlrep.aggregate  # noqa: F401 - a submodule imported first must not hide a library name
+    import xlrep.batch  # noqa: F401
+
+    assert all(callable(getattr(xlrep, name)) for name in ("audit", "merge", "render", "audit_many", "build_report"))
+    block = re.search(r"## 作为 Python 库.*?```python\n(.*?)```", README, re.S).group(1)
+    sample = ROOT / "samples" / "huaian-2024.xlsx"
+    (tmp_path / "各单位报表").mkdir()
+    shutil.copy(sample, tmp_path / "填好的.xlsx")
+    shutil.copy(sample, tmp_path / "各单位报表" / "淮安.xlsx")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    assert (tmp_path / "填报表.xlsx").stat().st_size > 10_000 and (tmp_path / "报告.docx").exists()
+    assert namespace["workbook"] is not None and len(namespace["outcome"].included) == 1
+
+
+def test_the_stated_budget_is_the_readers():
+    from xlrep import xlsx
+
+    block = README[README.index("<!-- budget:start -->") : README.index("<!-- budget:end -->")]
+    rows = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|", block, re.M))
+    number = lambda text: int(re.sub(r"[^0-9]", "", text))  # noqa: E731
+    assert number(rows["压缩包中的文件数"]) == xlsx.MAX_MEMBERS
+    assert number(rows["一个部分解压后"]) == xlsx.MAX_PART_BYTES >> 20
+    assert number(rows["需要读取的各部分解压后合计"]) == xlsx.MAX_READ_BYTES >> 20
+    assert number(rows["单元格"]) == xlsx.MAX_CELLS
+    assert number(rows["共享字符串"]) == xlsx.MAX_SHARED_STRINGS
+    assert number(rows["XML 元素（决定解析时间）"]) == xlsx.MAX_XML_ELEMENTS
+    assert number(rows["一段文字"]) == xlsx.MAX_TEXT_CHARS

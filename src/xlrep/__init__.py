@@ -21,7 +21,7 @@ _EXPORTS = {
     "build_report": ("report", "build_report"),
     "render": ("report", "render"),
     "audit_many": ("batch", "audit_many"),
-    "merge": ("merge", "merge_workbook"),
+    "merge": ("aggregate", "merge_workbook"),
     "read_workbook": ("reader", "read_workbook"),
     "load_form": ("form", "load_form"),
     "form_for_year": ("form", "form_for_year"),

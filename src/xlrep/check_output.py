@@ -10,9 +10,9 @@ import sys
 
 import click
 
+from .aggregate import MergeOutcome
 from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
 from .layout import display_width
-from .merge import MergeOutcome
 from .safetext import display_path, for_spreadsheet, valid_unicode
 from .terminal import say
 

@@ -567,10 +567,10 @@ def merge_command(paths, output, org, org_type, force, jobs):
 
     例：xlrep merge 各单位报表/ -o 某某县2024年汇总.xlsx --org 某某县人民政府 --org-type 政府
     """
+    from .aggregate import merge_workbook
     from .batch import audit_many
     from .check_output import print_merge, progress_bar
     from .form import editions
-    from .merge import merge_workbook
 
     if org_type is not None and not any(_accepts(form, org_type) for form in editions()):
         _org_type(editions()[-1], org_type)  # refused before any work, in the form's words

@@ -201,7 +201,7 @@ def unit_result(data: bytes, folder: str, name: str, modified: float):
 
 def merged(results: list, org: str | None, org_type: str | None):
     """``merge.merge_workbook``: the outcome (findings, included, excluded) and the workbook bytes."""
-    from ..merge import merge_workbook
+    from ..aggregate import merge_workbook
 
     outcome, data = merge_workbook(results, org=org, org_type=org_type)
     return outcome, data
