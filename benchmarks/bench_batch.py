@@ -44,9 +44,10 @@ def generate(folder: Path, count: int) -> None:
 def plain_openpyxl(folder: Path) -> int:
     import openpyxl
 
+    from xlrep.form import load_form
     from xlrep.layout import build_layout, cell_ref
 
-    layout = build_layout("2021")
+    layout = build_layout(load_form("2021"))
     cells = [(layout.addresses[c.key][0], cell_ref(*layout.addresses[c.key][1:])) for c in layout.form.inputs]
     read = 0
     for path in sorted(folder.glob("*.xlsx")):

@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 CELLS_SCRIPT = """
+from xlrep.form import load_form
 from xlrep.layout import build_layout, cell_ref
-layout = build_layout("2021")
+layout = build_layout(load_form("2021"))
 CELLS = sorted({(s, cell_ref(r, c)) for s, r, c in layout.addresses.values()})
 SHEETS = sorted({s for s, _ in CELLS})
 """

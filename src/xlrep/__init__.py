@@ -4,7 +4,8 @@ A library first; the ``xlrep`` command is a thin layer over these functions::
 
     from xlrep import audit, build_report, build_template, form_for_year, render
 
-    data = build_template(2021, values={"info.org_name": "某某县人民政府"})   # the fill-in workbook
+    form = form_for_year(2021)                       # the edition in force for that year
+    data = build_template(2021, form, values={form.role("org_name"): "某某县人民政府"})  # the workbook
     result = audit("填好的.xlsx")                    # read + every rule: result.findings, result.summary
     report = build_report(result)                    # the report model
     open("报告.docx", "wb").write(render(report, ".docx"))
