@@ -61,6 +61,20 @@ def _last_year(context: Context) -> dict[str, object] | None:
     return {k: v for k, v in previous.values.items() if k in cells and cells[k].sheet not in previous.unread_sheets}
 
 
+def _mismatch_findings(rule: Rule, context: Context, wording):
+    """The findings of ``rule`` for the statements it owns that no reading fits: the part and the table
+    cells named, the sentence quoted; ``wording(mismatch)`` gives the rest of the message's fields."""
+    for key, label, m in _mismatches(context):
+        if m.rule == rule.id:
+            yield rule.finding(
+                cells=[context.ref(key), *context.refs(m.keys)],
+                values=_values(m),
+                part=label,
+                sentence=m.statement.sentence,
+                **wording(m),
+            )
+
+
 def _values(m) -> dict:
     st = m.statement
     values = {"stated": m.stated, "table": m.table, "figure": m.figure, "sentence": st.sentence, "statement": st.text}
@@ -141,16 +155,9 @@ class StatementRule(Rule):
     messages = COUNT_MESSAGES
 
     def check(self, context: Context):
-        for key, label, m in _mismatches(context):
-            if m.rule == self.id:
-                yield self.finding(
-                    cells=[context.ref(key), *context.refs(m.keys)],
-                    values=_values(m),
-                    part=label,
-                    sentence=m.statement.sentence,
-                    statement=m.statement.text,
-                    explanation=self.explain(m),
-                )
+        yield from _mismatch_findings(
+            self, context, lambda m: {"statement": m.statement.text, "explanation": self.explain(m)}
+        )
 
     def explain(self, m) -> str:
         """What the tables say instead (a clause of the message; ``statements.Mismatch`` holds the data)."""
@@ -260,15 +267,9 @@ class TextClaim(Rule):
 
     def check(self, context: Context):
         yield from self._claims(context)
-        for key, label, m in _mismatches(context):
-            if m.rule == self.id:
-                yield self.finding(
-                    cells=[context.ref(key), *context.refs(m.keys)],
-                    values=_values(m),
-                    part=label,
-                    sentence=m.statement.sentence,
-                    what=self.messages[m.claim].format(a=format_number(m.table)),
-                )
+        yield from _mismatch_findings(
+            self, context, lambda m: {"what": self.messages[m.claim].format(a=format_number(m.table))}
+        )
 
     def _claims(self, context: Context):
         form = context.form
