@@ -398,3 +398,35 @@ def test_blank_figures_are_not_compared():
         blank[key] = None
     statements = read_statements("本年度制发行政规范性文件3件。")
     assert statements and compare(statements, FIGURES, blank, year=2021) == []
+
+
+# -- correct statements that must not be flagged (false-flag hunt) ------------------------------------
+CORRECT_ELSEWHERE = [
+    # other bodies: the whole area, its townships or departments, a named office
+    "各乡镇共收到政府信息公开申请120件。",
+    "全区各部门共收到政府信息公开申请500件。",
+    "全市共收到政府信息公开申请900件。",
+    "全县各单位合计收到申请300件。",
+    "全区乡镇（街道）收到申请40件。",
+    "各县区共收到申请500件，市本级收到申请75件。",
+    # other periods: part of the year, several years
+    "近三年共收到申请200件。",
+    "十三五期间共收到申请400件。",
+    "一季度收到申请20件。",
+    "上半年收到申请40件。",
+    # requests including those carried in, said so
+    "全年受理申请76件（含上年结转1件）。",
+    "受理申请76件（含上年结转）。",
+    "共受理申请76件，含上年结转申请1件。",
+    # the number before what it counts
+    "全年共收到1件上年结转申请。",
+    "本年共收到1件上年度结转的申请。",
+    # a change without the year compared, and a time
+    "与2020年相比，收到申请增加15件。",
+    "答复申请66件，平均答复时间为8个工作日。",
+]
+
+
+@pytest.mark.parametrize("text", CORRECT_ELSEWHERE)
+def test_correct_statements_about_other_things_are_not_flagged(text):
+    assert mismatches(text) == []

@@ -123,6 +123,21 @@ OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "举报", "�
 OTHER_BUSINESS_RECEIVED = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线")
 #: The unit is not the one the figure counts, or the statement is about others than this unit.
 NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读")
+#: Counts of other bodies (各乡镇, 全区各部门, 全市) anywhere since the number before, or of another period
+#: (一季度, 上半年, 近三年, 十三五期间, 12月) in the clause: not this unit's year.
+OTHER_BODY = re.compile(
+    r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:市|县|区|省|国|州|盟|旗)|(?<![本我])(?:乡镇|街道)"
+)
+OTHER_PERIOD = re.compile(
+    r"近[一二两三四五六七八九十\d]+年|期间|季度|[上下]半年"
+    r"|(?<![\d日])[\d一二三四五六七八九十]{1,2}月份?(?![\d一二三四五六七八九十]*日)"
+)
+#: A change stated without the year it is compared with (与2020年相比，收到申请增加15件): not a count.
+DIRECTION_TAIL = re.compile(r"(?:增长|增加|上升|提高|提升|下降|减少|降低|回落)(?:了)?$")
+#: 受理申请 76 件（含上年结转）: the new requests and those carried in.
+INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s*(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
+#: A number of days or months (8 个工作日): not a count.
+TIME_AFTER = ("工作日", "自然日", "日", "天", "小时", "月", "周", "年")
 #: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
 DOCUMENTS = re.compile(
     r"(?=[制发产审印主依])(?:(?P<verb>制发|制作|发布|产生|审核|印发)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|公文|文件)[（(]?(?:文件)?[）)]?"
@@ -579,6 +594,7 @@ def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool
     """Approximate (近 80 件, 3000 余件), ordinal, 各/分别 lists, 个百分点: never read as a statement."""
     return bool(
         after.startswith(APPROXIMATE_AFTER)
+        or after.startswith(TIME_AFTER)
         or (lead and lead[-1] in UNCLEAR_BEFORE_LAST and UNCLEAR_BEFORE.search(lead))
         or "个百分点" in sentence[start : end + 4]
     )
@@ -628,11 +644,13 @@ def _statement(ctx: _Context, kind: str, readings, value, unit: str, **kw) -> St
 
 def _count(ctx: _Context, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
     lead = ctx.lead
-    if NOT_OURS.search(lead):
+    if NOT_OURS.search(lead) or OTHER_PERIOD.search(lead) or OTHER_BODY.search(ctx.lead_all):
         return None
     change = _change_tail(lead)
     if change:  # 较上年增加 12 件
         return _change(ctx, value, unit, 0, change, last)
+    if DIRECTION_TAIL.search(lead):
+        return None
     row = _row_statement(ctx, value, unit, 0, ours=True)
     if row is not None:
         return row
@@ -689,7 +707,11 @@ def _verb(ctx: _Context, value, unit: str, word: _Word, gap: str, clause: str, c
     other = OTHER_BUSINESS if word.name == "result_total" else OTHER_BUSINESS_RECEIVED
     if any(w in clause for w in other) or RATIO_WORDS.search(gap):
         return None
+    if "结转" in ctx.after[: _stop(ctx.after)]:
+        return None  # 收到 1 件上年结转申请: the number before what it counts
     readings = VERB_READINGS.get(ctx.lead[word.start : word.end], ((word.name,),))
+    if word.name == "new_received" and INCLUDES_CARRIED_IN.match(ctx.after):
+        readings = (*readings, ("new_received", "carried_in"))
     return _statement(ctx, "count", readings, value, unit, column=column)
 
 
