@@ -424,6 +424,8 @@ CORRECT_ELSEWHERE = [
     # a change without the year compared, and a time
     "与2020年相比，收到申请增加15件。",
     "答复申请66件，平均答复时间为8个工作日。",
+    # 答复率 100 %: every request answered in time, not 办结 ÷ 新收
+    "收到申请75件，答复率100%。",
 ]
 
 

@@ -170,7 +170,7 @@ UNCLEAR_BEFORE = re.compile(r"(?:近|约|超过|逾|将近|不足|不到|大约|
 UNCLEAR_BEFORE_LAST = frozenset("近约过逾足到多上第各别为是有")
 #: Shares and rates.
 SHARE_TAIL = re.compile(r"占(?P<den>[^，,；;：:]{0,12}?)(?:的)?(?:比例|比重|比)?(?:为|达到?|约)?$")
-RATE_TAIL = re.compile(r"(?:办结|答复)率(?:为|达到?)?$")
+RATE_TAIL = re.compile(r"办结率(?:为|达到?)?$")  # 答复率 100%: often 依法答复 (all answered in time), unclear
 RATE_QUALIFIED = re.compile(r"(?:按时|按期|及时|限时|期限内|满意|当场)$")
 SHARE_DENOMINATORS = (
     (("办结", "答复", "办理结果", "办理总"), (("result_total",),)),
