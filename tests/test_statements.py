@@ -426,6 +426,12 @@ CORRECT_ELSEWHERE = [
     "答复申请66件，平均答复时间为8个工作日。",
     # 答复率 100 %: every request answered in time, not 办结 ÷ 新收
     "收到申请75件，答复率100%。",
+    # what should be handled, a stage of the suits
+    "全年应办结申请76件，已办结66件。",
+    "行政诉讼案件中，一审判决维持1件。",
+    # 办理 N 件 for the requests received this year
+    "办理信息公开申请75件，其中自然人72件。",
+    "政府信息公开申请办理75件。",
 ]
 
 

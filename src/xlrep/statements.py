@@ -67,7 +67,7 @@ T3_VERBS = {
     "result_total": ("办理完毕", "处理完毕", "完成答复", "办结", "答复", "办理"),
 }
 #: Readings of a verb: the statement fits if any reading fits.
-VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"))}
+VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"), ("new_received",))}
 #: Numbers that equal another figure explain a mismatch (said in the message, never accepted): the figures
 #: whose sum the stated number may be, and the advice the message gives (a message of the rule).
 HINTS = {
@@ -122,7 +122,7 @@ TOPIC_WORDS = (("review", ("行政复议", "复议")), ("suit", ("行政诉讼",
 OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线", "业务", "案件", "事项")
 OTHER_BUSINESS_RECEIVED = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线")
 #: The unit is not the one the figure counts, or the statement is about others than this unit.
-NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读")
+NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读|[一二]审|再审|终审|上诉")
 #: Counts of other bodies (各乡镇, 全区各部门, 全市) anywhere since the number before, or of another period
 #: (一季度, 上半年, 近三年, 十三五期间, 12月) in the clause: not this unit's year.
 OTHER_BODY = re.compile(
@@ -709,6 +709,8 @@ def _verb(ctx: _Context, value, unit: str, word: _Word, gap: str, clause: str, c
         return None
     if "结转" in ctx.after[: _stop(ctx.after)]:
         return None  # 收到 1 件上年结转申请: the number before what it counts
+    if word.start and ctx.lead[word.start - 1] in "应需待未":
+        return None  # 应办结 76 件, 未办结 10 件: not the requests handled
     readings = VERB_READINGS.get(ctx.lead[word.start : word.end], ((word.name,),))
     if word.name == "new_received" and INCLUDES_CARRIED_IN.match(ctx.after):
         readings = (*readings, ("new_received", "carried_in"))
