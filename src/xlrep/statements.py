@@ -129,13 +129,15 @@ OTHER_BODY = re.compile(
     r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:市|县|区|省|国|州|盟|旗)|(?<![本我])(?:乡镇|街道)"
 )
 OTHER_PERIOD = re.compile(
-    r"近[一二两三四五六七八九十\d]+年|期间|季度|[上下]半年"
+    r"近[一二两三四五六七八九十\d]+年|期间|季度|[上下]半年|每[月日天周年季]|[日月周年]均|平均"
     r"|(?<![\d日])[\d一二三四五六七八九十]{1,2}月份?(?![\d一二三四五六七八九十]*日)"
 )
 #: A change stated without the year it is compared with (与2020年相比，收到申请增加15件): not a count.
 DIRECTION_TAIL = re.compile(r"(?:增长|增加|上升|提高|提升|下降|减少|降低|回落)(?:了)?$")
 #: 受理申请 76 件（含上年结转）: the new requests and those carried in.
 INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s*(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
+#: The upper end of a range (5-8 件, 5至8件): not a count.
+RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—–~～至到]\s*$")
 #: A number of days or months (8 个工作日): not a count.
 TIME_AFTER = ("工作日", "自然日", "日", "天", "小时", "月", "周", "年")
 #: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
@@ -595,6 +597,7 @@ def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool
     return bool(
         after.startswith(APPROXIMATE_AFTER)
         or after.startswith(TIME_AFTER)
+        or (lead and RANGE_BEFORE.search(lead))
         or (lead and lead[-1] in UNCLEAR_BEFORE_LAST and UNCLEAR_BEFORE.search(lead))
         or "个百分点" in sentence[start : end + 4]
     )
