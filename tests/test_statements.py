@@ -436,6 +436,11 @@ CORRECT_ELSEWHERE = [
     # 办理 N 件 for the requests received this year
     "办理信息公开申请75件，其中自然人72件。",
     "政府信息公开申请办理75件。",
+    # other business after a sentence about requests, a subset's results, the unit as the reviewing body
+    "本年度共收到政府信息公开申请75件。办理人大代表建议25件，其中予以公开20件。",
+    "收到申请75件。其中，关于征收的30件，予以公开25件。",
+    "收到申请75件。办结行政复议案件12件。",
+    "收到申请75件。本局作为复议机关，办结复议案件12件，其中维持8件。",
 ]
 
 

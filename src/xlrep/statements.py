@@ -138,6 +138,8 @@ DIRECTION_TAIL = re.compile(r"(?:增长|增加|上升|提高|提升|下降|减�
 INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s*(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
 #: The upper end of a range (5-8 件, 5至8件): not a count.
 RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—–~～至到]\s*$")
+#: A subset named before (其中关于征收的 30 件): the results after it may be of the subset.
+SUBSET_BEFORE = re.compile(r"(?:关于|涉及|有关)[^，,。；;]{1,20}的\s*\d+\s*件")
 #: A number of days or months (8 个工作日): not a count.
 TIME_AFTER = ("工作日", "自然日", "日", "天", "小时", "月", "周", "年")
 #: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
@@ -208,7 +210,7 @@ def _leading(lead: str) -> int:
 
 CHINESE_TENS = re.compile(r"([二三四五六七八九两])?十([一二三四五六七八九])?")
 RATIO_WORDS = re.compile(r"率|比例|占")
-REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|审理|作出")  # the unit as the body that reviews: not 表四
+REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|办结|审理|审结|作出")  # the unit as the body that reviews: not 表四
 PUNCTUATION = re.compile(r"[，,\s]")
 T2_ROW_OF = {w: row for row, words in T2_ROWS.items() for w in words}
 T2_AFTER_FIRST = frozenset("的" + "".join(w[0] for w in T2_ROW_OF))
@@ -687,6 +689,9 @@ def _request_statement(
         return None
     if ctx.topic != "request" and "申请" not in clause:
         return None
+    before = ctx.sentence[: ctx.start]
+    if any(w in before for w in OTHER_BUSINESS_RECEIVED) or SUBSET_BEFORE.search(before):
+        return None  # 办理人大代表建议 25 件，其中予以公开 20 件; 其中关于征收的 30 件，予以公开 25 件
     names = _joined(lead, figure_words)
     if len(set(names)) != len(names):
         return None
@@ -771,7 +776,7 @@ _REQUEST_NAMES = frozenset(REQUEST_FIGURES)
 
 def _case_statement(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statement | None:
     lead = ctx.lead
-    if REVIEWING_BODY.search(lead):
+    if REVIEWING_BODY.search(lead) or "复议机关" in ctx.sentence[: ctx.start]:
         return None
     if not _fits(GAP_T4, gap):
         return None
