@@ -140,6 +140,8 @@ INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s*(?:其中)?(?:含|包含|包括
 RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—–~～至到]\s*$")
 #: A subset named before (其中关于征收的 30 件): the results after it may be of the subset.
 SUBSET_BEFORE = re.compile(r"(?:关于|涉及|有关)[^，,。；;]{1,20}的\s*\d+\s*件")
+#: A figure with something left out (办结率100%（不含结转下年度的申请）, 70 件（不含重复申请）).
+EXCLUDING_AFTER = tuple(f"{b}{w}" for b in "（(" for w in ("不含", "不包括", "剔除", "扣除"))
 #: A number of days or months (8 个工作日): not a count.
 TIME_AFTER = ("工作日", "自然日", "日", "天", "小时", "月", "周", "年")
 #: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
@@ -599,6 +601,7 @@ def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool
     return bool(
         after.startswith(APPROXIMATE_AFTER)
         or after.startswith(TIME_AFTER)
+        or after.startswith(EXCLUDING_AFTER)
         or (lead and RANGE_BEFORE.search(lead))
         or (lead and lead[-1] in UNCLEAR_BEFORE_LAST and UNCLEAR_BEFORE.search(lead))
         or "个百分点" in sentence[start : end + 4]
