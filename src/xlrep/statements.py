@@ -67,7 +67,7 @@ T3_VERBS = {
     "result_total": ("办理完毕", "处理完毕", "完成答复", "办结", "答复", "办理"),
 }
 #: Readings of a verb: the statement fits if any reading fits.
-VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"))}
+VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"), ("new_received",))}
 #: Numbers that equal another figure explain a mismatch (said in the message, never accepted): the figures
 #: whose sum the stated number may be, and the advice the message gives (a message of the rule).
 HINTS = {
@@ -122,7 +122,28 @@ TOPIC_WORDS = (("review", ("行政复议", "复议")), ("suit", ("行政诉讼",
 OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线", "业务", "案件", "事项")
 OTHER_BUSINESS_RECEIVED = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线")
 #: The unit is not the one the figure counts, or the statement is about others than this unit.
-NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读")
+NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读|[一二]审|再审|终审|上诉")
+#: Counts of other bodies (各乡镇, 全区各部门, 全市) anywhere since the number before, or of another period
+#: (一季度, 上半年, 近三年, 十三五期间, 12月) in the clause: not this unit's year.
+OTHER_BODY = re.compile(
+    r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:市|县|区|省|国|州|盟|旗)|(?<![本我])(?:乡镇|街道)"
+)
+OTHER_PERIOD = re.compile(
+    r"近[一二两三四五六七八九十\d]+年|期间|季度|[上下]半年|每[月日天周年季]|[日月周年]均|平均"
+    r"|(?<![\d日])[\d一二三四五六七八九十]{1,2}月份?(?![\d一二三四五六七八九十]*日)"
+)
+#: A change stated without the year it is compared with (与2020年相比，收到申请增加15件): not a count.
+DIRECTION_TAIL = re.compile(r"(?:增长|增加|上升|提高|提升|下降|减少|降低|回落)(?:了)?$")
+#: 受理申请 76 件（含上年结转）: the new requests and those carried in.
+INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s*(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
+#: The upper end of a range (5-8 件, 5至8件): not a count.
+RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—–~～至到]\s*$")
+#: A subset named before (其中关于征收的 30 件): the results after it may be of the subset.
+SUBSET_BEFORE = re.compile(r"(?:关于|涉及|有关)[^，,。；;]{1,20}的\s*\d+\s*件")
+#: A figure with something left out (办结率100%（不含结转下年度的申请）, 70 件（不含重复申请）).
+EXCLUDING_AFTER = tuple(f"{b}{w}" for b in "（(" for w in ("不含", "不包括", "剔除", "扣除"))
+#: A number of days or months (8 个工作日): not a count.
+TIME_AFTER = ("工作日", "自然日", "日", "天", "小时", "月", "周", "年")
 #: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
 DOCUMENTS = re.compile(
     r"(?=[制发产审印主依])(?:(?P<verb>制发|制作|发布|产生|审核|印发)(?:了)?(?:各类)?(?:政府|政务)?(?:信息|公文|文件)[（(]?(?:文件)?[）)]?"
@@ -155,7 +176,7 @@ UNCLEAR_BEFORE = re.compile(r"(?:近|约|超过|逾|将近|不足|不到|大约|
 UNCLEAR_BEFORE_LAST = frozenset("近约过逾足到多上第各别为是有")
 #: Shares and rates.
 SHARE_TAIL = re.compile(r"占(?P<den>[^，,；;：:]{0,12}?)(?:的)?(?:比例|比重|比)?(?:为|达到?|约)?$")
-RATE_TAIL = re.compile(r"(?:办结|答复)率(?:为|达到?)?$")
+RATE_TAIL = re.compile(r"办结率(?:为|达到?)?$")  # 答复率 100%: often 依法答复 (all answered in time), unclear
 RATE_QUALIFIED = re.compile(r"(?:按时|按期|及时|限时|期限内|满意|当场)$")
 SHARE_DENOMINATORS = (
     (("办结", "答复", "办理结果", "办理总"), (("result_total",),)),
@@ -191,7 +212,7 @@ def _leading(lead: str) -> int:
 
 CHINESE_TENS = re.compile(r"([二三四五六七八九两])?十([一二三四五六七八九])?")
 RATIO_WORDS = re.compile(r"率|比例|占")
-REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|审理|作出")  # the unit as the body that reviews: not 表四
+REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|办结|审理|审结|作出")  # the unit as the body that reviews: not 表四
 PUNCTUATION = re.compile(r"[，,\s]")
 T2_ROW_OF = {w: row for row, words in T2_ROWS.items() for w in words}
 T2_AFTER_FIRST = frozenset("的" + "".join(w[0] for w in T2_ROW_OF))
@@ -579,6 +600,9 @@ def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool
     """Approximate (近 80 件, 3000 余件), ordinal, 各/分别 lists, 个百分点: never read as a statement."""
     return bool(
         after.startswith(APPROXIMATE_AFTER)
+        or after.startswith(TIME_AFTER)
+        or after.startswith(EXCLUDING_AFTER)
+        or (lead and RANGE_BEFORE.search(lead))
         or (lead and lead[-1] in UNCLEAR_BEFORE_LAST and UNCLEAR_BEFORE.search(lead))
         or "个百分点" in sentence[start : end + 4]
     )
@@ -628,11 +652,13 @@ def _statement(ctx: _Context, kind: str, readings, value, unit: str, **kw) -> St
 
 def _count(ctx: _Context, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
     lead = ctx.lead
-    if NOT_OURS.search(lead):
+    if NOT_OURS.search(lead) or OTHER_PERIOD.search(lead) or OTHER_BODY.search(ctx.lead_all):
         return None
     change = _change_tail(lead)
     if change:  # 较上年增加 12 件
         return _change(ctx, value, unit, 0, change, last)
+    if DIRECTION_TAIL.search(lead):
+        return None
     row = _row_statement(ctx, value, unit, 0, ours=True)
     if row is not None:
         return row
@@ -666,6 +692,9 @@ def _request_statement(
         return None
     if ctx.topic != "request" and "申请" not in clause:
         return None
+    before = ctx.sentence[: ctx.start]
+    if any(w in before for w in OTHER_BUSINESS_RECEIVED) or SUBSET_BEFORE.search(before):
+        return None  # 办理人大代表建议 25 件，其中予以公开 20 件; 其中关于征收的 30 件，予以公开 25 件
     names = _joined(lead, figure_words)
     if len(set(names)) != len(names):
         return None
@@ -689,7 +718,13 @@ def _verb(ctx: _Context, value, unit: str, word: _Word, gap: str, clause: str, c
     other = OTHER_BUSINESS if word.name == "result_total" else OTHER_BUSINESS_RECEIVED
     if any(w in clause for w in other) or RATIO_WORDS.search(gap):
         return None
+    if "结转" in ctx.after[: _stop(ctx.after)]:
+        return None  # 收到 1 件上年结转申请: the number before what it counts
+    if word.start and ctx.lead[word.start - 1] in "应需待未":
+        return None  # 应办结 76 件, 未办结 10 件: not the requests handled
     readings = VERB_READINGS.get(ctx.lead[word.start : word.end], ((word.name,),))
+    if word.name == "new_received" and INCLUDES_CARRIED_IN.match(ctx.after):
+        readings = (*readings, ("new_received", "carried_in"))
     return _statement(ctx, "count", readings, value, unit, column=column)
 
 
@@ -744,7 +779,7 @@ _REQUEST_NAMES = frozenset(REQUEST_FIGURES)
 
 def _case_statement(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statement | None:
     lead = ctx.lead
-    if REVIEWING_BODY.search(lead):
+    if REVIEWING_BODY.search(lead) or "复议机关" in ctx.sentence[: ctx.start]:
         return None
     if not _fits(GAP_T4, gap):
         return None
