@@ -118,6 +118,11 @@ T3_QUALIFIERS = {
 }
 #: Topic words: which table a sentence is speaking of from here on.
 TOPIC_WORDS = (("review", ("行政复议", "复议")), ("suit", ("行政诉讼", "诉讼", "起诉")), ("request", ("申请",)))
+#: Applications for something else (行政许可申请): not 政府信息公开 requests, and no topic.
+OTHER_APPLICATION = re.compile(r"(?:许可|审批|登记|补助|补贴|救助|报名)(?:事项)?申请")
+OTHER_APPLICATION_TAIL = re.compile(OTHER_APPLICATION.pattern + "$")
+#: A 表二 row with no column named, counted as records or list items (双公示信息上报行政许可 2000 条): not its figure.
+ROW_ITEMS_LEAD = re.compile(r"受理|办理|申请|公示|上报|报送|归集|推送|录入|信息|数据|清单|事项|目录")
 #: Words of other business in a clause: 办理人大代表建议 25 件 is not 表三.
 OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线", "业务", "案件", "事项")
 OTHER_BUSINESS_RECEIVED = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线")
@@ -452,7 +457,11 @@ def read_statements(text: str) -> list[Statement]:
 
 def _topics(text: str) -> list[tuple[int, str]]:
     """(end position, topic) of every topic word, in order."""
-    return [(m.end(), _TOPIC_OF[m.group()]) for m in _TOPICS.finditer(text)]
+    return [
+        (m.end(), _TOPIC_OF[m.group()])
+        for m in _TOPICS.finditer(text)
+        if m.group() != "申请" or not OTHER_APPLICATION_TAIL.search(text, max(0, m.start() - 6), m.end())
+    ]
 
 
 def _topic_at(topics: list[tuple[int, str]], pos: int, carried: str | None) -> str | None:
@@ -522,7 +531,7 @@ def _read_sentence(part: _Part, start: int, end: int) -> list[Statement]:
 
 
 def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int) -> list[Statement]:
-    explicit_request = "申请" in sentence
+    explicit_request = "申请" in sentence and "申请" in OTHER_APPLICATION.sub("", sentence)
     out: list[Statement] = []
     last_count: Statement | None = None  # the count stated last in this sentence (for shares and changes)
     base: Statement | None = None  # the last whole figure stated (its columns may follow: 涉及自然人 72 件)
@@ -779,7 +788,9 @@ _REQUEST_NAMES = frozenset(REQUEST_FIGURES)
 
 def _case_statement(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statement | None:
     lead = ctx.lead
-    if REVIEWING_BODY.search(lead) or "复议机关" in ctx.sentence[: ctx.start]:
+    # the unit as the reviewing body; 因不服不予公开答复申请复议 2 件: the cases of one cause, a subset
+    subset = "不服" in lead or any(w.cat == "request" for w in ctx.words if w.end <= words[-1].start)
+    if subset or REVIEWING_BODY.search(lead) or "复议机关" in ctx.sentence[: ctx.start]:
         return None
     if not _fits(GAP_T4, gap):
         return None
@@ -844,6 +855,8 @@ def _row_statement(ctx: _Context, value, unit: str, decimals: int, ours: bool = 
             columns.append(w.name)
     if any(w.cat in ("request", "case") for w in words if w.start >= row.end):
         return None
+    if not columns and unit in COUNT_UNITS and (unit not in "件起宗" or ROW_ITEMS_LEAD.search(lead)):
+        return None  # 行政许可 30 项 (items of a list), 公示行政许可 2000 条 (records published): not decisions
     kw = {"column": tuple(columns), "decimals": decimals}
     if end is not None:
         kw["end"] = end
@@ -857,6 +870,8 @@ def _percent(ctx: _Context, value, decimals: int, last: Statement | None) -> Sta
     change = _change_tail(lead)
     if change:
         return _change(ctx, value, "%", decimals, change, last)
+    if ctx.after[:1] and ctx.after[0] in "（(":
+        return None  # 办结率 100%（含结转下年度…）: a rate of the writer's own definition
     rate = RATE_TAIL.search(lead)
     if rate:
         qualified = RATE_QUALIFIED.search(lead[: rate.start()])
