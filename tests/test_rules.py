@@ -556,6 +556,14 @@ def test_text_claim_all_upheld_while_a_review_was_corrected(tmp_path, edition, y
 
 
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
+def test_text_claim_upheld_or_pending_while_a_review_was_corrected(tmp_path, edition, year, where):
+    changes = {"t4.review.corrected": 1, "t4.review.pending": 1, "s6.other": "本年度行政复议案件均获维持或尚在审理。"}
+    finding = _claim(audit_fill(tmp_path, edition, year, changes), "no_correction_review")
+    assert cells(finding) == [where(k, edition) for k in ("s6.other", "t4.review.corrected")]
+    assert finding.values["table"] == 1
+
+
+@pytest.mark.parametrize(("edition", "year"), EDITIONS)
 def test_text_claim_no_review_while_table_four_has_reviews(tmp_path, edition, year, where):
     changes = {"t4.review.upheld": 2, "t4.review.other": 0, "s6.other": "本年度未发生政府信息公开行政复议案件。"}
     result = audit_fill(tmp_path, edition, year, changes)
@@ -593,8 +601,9 @@ def test_text_claim_no_fee_while_a_fee_was_collected(tmp_path, where):
     [
         {"t4.review.corrected": 0, "t4.review.pending": 0, "s6.other": "本年度行政复议案件均获维持。"},
         {"t4.review.upheld": 0, "t4.review.other": 0, "s6.other": "本年度未发生政府信息公开行政复议案件。"},
+        {"t4.review.corrected": 0, "t4.review.pending": 1, "s6.other": "本年度行政复议案件均获维持或尚在审理。"},
     ],
-    ids=["all-upheld", "no-review"],
+    ids=["all-upheld", "no-review", "upheld-or-pending"],
 )
 def test_text_claims_that_the_tables_support_are_not_flagged(tmp_path, edition, year, changes):
     assert audit_fill(tmp_path, edition, year, changes).findings == []

@@ -53,7 +53,7 @@ class Claim:
     """A claim that a figure is zero (``no_requests``, ``no_review`` …) or that every case was upheld."""
 
     sentence: str
-    claim: str  # no_requests, no_review, no_suit, no_fees, all_upheld_review, all_upheld_suit
+    claim: str  # no_requests, no_review, no_suit, no_fees, all_upheld_review/suit, no_correction_review/suit
     figures: tuple[str, ...]  # the figures that must be 0 for the claim to hold
 
 
@@ -67,10 +67,38 @@ def claims(text: str) -> Iterator[Claim]:
             yield from _no_cases(sentence)
         if "费" in sentence:
             yield from _no_fees(sentence)
-        if "维持" in sentence and ALL_UPHELD.search(sentence):
-            topic = _topic(sentence, None)
-            for t in ["review", "suit"] if topic not in ("review", "suit") else [topic]:
-                yield Claim(sentence, f"all_upheld_{t}", (f"{t}_corrected", f"{t}_pending"))
+        if "维持" in sentence:
+            yield from _all_upheld(sentence)
+
+
+PENDING = re.compile(r"尚在办理|尚在审理|尚未审结|尚未办结|正在审理|正在办理|审理中|办理中|未审结|未结案")
+
+
+def _all_upheld(sentence: str) -> Iterator[Claim]:
+    """均获维持: no case corrected and none pending — or, with 尚在办理 beside it, only no case corrected. The
+    cases are those of the clause that says it (行政复议4件均获维持), else of the words before it, else both."""
+    m = ALL_UPHELD.search(sentence)
+    if not m:
+        return
+    clause = next(c for c in _clauses_at(sentence, m.start()))
+    topic = _topic(clause, None) or _topic(sentence[: m.start()], None)
+    pending_too = not PENDING.search(sentence)
+    for t in ["review", "suit"] if topic not in ("review", "suit") else [topic]:
+        if pending_too:
+            yield Claim(sentence, f"all_upheld_{t}", (f"{t}_corrected", f"{t}_pending"))
+        else:
+            yield Claim(sentence, f"no_correction_{t}", (f"{t}_corrected",))
+
+
+def _clauses_at(sentence: str, position: int) -> Iterator[str]:
+    """The clause (split at ，、：（） …) of ``sentence`` that holds ``position``."""
+    start = 0
+    for part in CLAUSE_SPLIT.finditer(sentence):
+        if part.start() > position:
+            break
+        start = part.end()
+    end = CLAUSE_SPLIT.search(sentence, position)
+    yield sentence[start : end.start() if end else len(sentence)]
 
 
 def _no_requests(sentence: str) -> Iterator[Claim]:
