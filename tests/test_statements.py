@@ -452,9 +452,16 @@ def test_correct_statements_about_other_things_are_not_flagged(text):
     assert mismatches(text) == []
 
 
-@pytest.mark.xfail(strict=True, reason="named bodies (区政府办公室, 区自然资源局) as subjects are not recognised yet")
 def test_counts_of_named_bodies_are_not_flagged():
+    """The same figure stated twice in one sentence with different numbers: a breakdown by body, not read."""
     assert mismatches("区政府办公室收到申请30件，区自然资源局收到申请20件。") == []
+    # another year's figure in the same sentence is not a breakdown: this year's number is still read
+    (found,) = mismatches("本年度收到申请70件，上年收到申请60件。")
+    assert (found.stated, found.table) == (70, 75)
+
+
+def test_a_figure_repeated_with_the_same_number_is_still_read():
+    assert mismatches("本年度共收到申请76件，其中新收申请76件。")
 
 
 # -- second round: 表二 records, other applications, causes of cases, rates of one's own definition ---------
@@ -497,3 +504,18 @@ def test_all_upheld_or_pending_is_not_a_claim_of_no_pending_case():
     ]
     found = [c.claim for c in claims("行政诉讼1件，行政复议4件均获维持。")]
     assert found == ["all_upheld_review"]
+
+
+def test_the_whole_area_is_a_governments_own_and_nobody_elses():
+    """全市共收到申请 N 件: a city government's report counts the whole city (compared); a department's does not."""
+    statements = read_statements("全市共收到政府信息公开申请76件。")
+    figures, tables = narrative_figures(FORM), values(FORM, TABLES)
+    assert compare(statements, figures, tables, year=2021) == []
+    (found,) = compare(statements, figures, tables, year=2021, region_is_ours=True)
+    assert (found.stated, found.table) == (76, 75)
+
+
+def test_pending_cases_are_read_although_the_unit_reviews_nothing():
+    """尚未审结 N 件 is 表四's pending column, not the unit acting as a reviewing body (审结)."""
+    (found,) = mismatches("政府信息公开行政复议4件，其中结果维持2件，尚未审结9件。")
+    assert found.stated == 9 and found.figure.endswith("pending")

@@ -128,11 +128,12 @@ OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "举报", "�
 OTHER_BUSINESS_RECEIVED = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线")
 #: The unit is not the one the figure counts, or the statement is about others than this unit.
 NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读|[一二]审|再审|终审|上诉")
-#: Counts of other bodies (各乡镇, 全区各部门, 全市) anywhere since the number before, or of another period
+#: Counts of other bodies (各乡镇, 全区各部门, 全省) anywhere since the number before, or of another period
 #: (一季度, 上半年, 近三年, 十三五期间, 12月) in the clause: not this unit's year.
-OTHER_BODY = re.compile(
-    r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:市|县|区|省|国|州|盟|旗)|(?<![本我])(?:乡镇|街道)"
-)
+OTHER_BODY = re.compile(r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:省|国)|(?<![本我])(?:乡镇|街道)")
+#: The whole area (全市, 全县, 全区 …): a local government's own report speaks of it (its tables count the whole
+#: area); anyone else's report speaks of others. Compared only for a government (``compare(region_is_ours=)``).
+WHOLE_AREA = re.compile(r"全(?:市|县|区|州|盟|旗)")
 OTHER_PERIOD = re.compile(
     r"近[一二两三四五六七八九十\d]+年|期间|季度|[上下]半年|每[月日天周年季]|[日月周年]均|平均"
     r"|(?<![\d日])[\d一二三四五六七八九十]{1,2}月份?(?![\d一二三四五六七八九十]*日)"
@@ -217,7 +218,9 @@ def _leading(lead: str) -> int:
 
 CHINESE_TENS = re.compile(r"([二三四五六七八九两])?十([一二三四五六七八九])?")
 RATIO_WORDS = re.compile(r"率|比例|占")
-REVIEWING_BODY = re.compile(r"受理|收到|接到|办理|办结|审理|审结|作出")  # the unit as the body that reviews: not 表四
+REVIEWING_BODY = re.compile(
+    r"受理|收到|接到|办理|(?<!未)办结|审理|(?<!未)审结|作出"
+)  # the unit as the body that reviews: not 表四
 PUNCTUATION = re.compile(r"[，,\s]")
 T2_ROW_OF = {w: row for row, words in T2_ROWS.items() for w in words}
 T2_AFTER_FIRST = frozenset("的" + "".join(w[0] for w in T2_ROW_OF))
@@ -296,7 +299,8 @@ class Statement(_Record):
     candidates (applicant column, 表四 block, 表二 column; empty: all); ``decimals`` stated (the precision of a
     share or an amount); ``scope``: "year" (the report year), "previous" (last year), "year:<year>", "other"
     (never compared); ``of``: the denominators a share or rate may mean; ``direction``: +1 增长, -1 下降;
-    ``topic``: a zero claim's (review / suit).
+    ``topic``: a zero claim's (review / suit); ``area``: said of the whole area (全市 …), this unit's own only
+    when it is the area's government.
     """
 
     __slots__ = (
@@ -314,8 +318,17 @@ class Statement(_Record):
         "of",
         "direction",
         "topic",
+        "area",
     )
-    _defaults = {"column": (), "decimals": 0, "scope": "year", "of": (), "direction": 0, "topic": None}
+    _defaults = {
+        "column": (),
+        "decimals": 0,
+        "scope": "year",
+        "of": (),
+        "direction": 0,
+        "topic": None,
+        "area": False,
+    }
 
 
 class Hint(namedtuple("Hint", ("kind", "parts", "advice"), defaults=(None,))):
@@ -451,8 +464,21 @@ def read_statements(text: str) -> list[Statement]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if start < end:
-            out += _read_sentence(part, start, end)
+            out += _without_breakdowns(_read_sentence(part, start, end))
     return out
+
+
+def _without_breakdowns(found: list[Statement]) -> list[Statement]:
+    """One sentence stating the same figure twice with different numbers speaks of several bodies or periods
+    (区政府办公室收到申请30件，区自然资源局收到申请20件) that the reader cannot tell apart: none of them is read."""
+
+    def same(st: Statement):
+        return st.kind, st.readings, st.column, st.scope, st.unit
+
+    numbers: dict[tuple, set] = {}
+    for st in found:
+        numbers.setdefault(same(st), set()).add(st.number)
+    return [st for st in found if len(numbers[same(st)]) == 1]
 
 
 def _topics(text: str) -> list[tuple[int, str]]:
@@ -660,6 +686,13 @@ def _statement(ctx: _Context, kind: str, readings, value, unit: str, **kw) -> St
 
 
 def _count(ctx: _Context, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
+    stmt = _count_of(ctx, value, unit, last, base)
+    if stmt is not None and WHOLE_AREA.search(ctx.lead_all):
+        stmt.area = True
+    return stmt
+
+
+def _count_of(ctx: _Context, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
     lead = ctx.lead
     if NOT_OURS.search(lead) or OTHER_PERIOD.search(lead) or OTHER_BODY.search(ctx.lead_all):
         return None
@@ -1017,11 +1050,13 @@ def compare(
     previous_values: Mapping[str, object] | None = None,
     *,
     year: int | None = None,
+    region_is_ours: bool = False,
 ) -> list[Mismatch]:
     """The statements that no reading fits.
 
     ``values`` are the input cells by key (blank or unusable: None), optionally with the totals recomputed
-    (``engine.all_values``), which saves adding up their cells; ``previous_values`` last year's input cells.
+    (``engine.all_values``), which saves adding up their cells; ``previous_values`` last year's input cells;
+    ``region_is_ours``: the report is a local government's, so what it says of the whole area (全市) is its own.
     """
     out: list[Mismatch] = []
     if not statements:
@@ -1029,7 +1064,7 @@ def compare(
     values = _Data(values)
     previous_values = _Data(previous_values) if previous_values is not None else None
     for stmt in statements:
-        if stmt.scope == "other":
+        if stmt.scope == "other" or (stmt.area and not region_is_ours):
             continue
         data: Mapping[str, object] | None = values
         if stmt.scope.startswith("year:") and year is not None:

@@ -47,7 +47,11 @@ def _compare(context: Context) -> list:
     if not statements:
         return []
     figures = narrative_figures(context.form)
-    found = compare(statements, figures, context.full, _last_year(context), year=context.result.year)
+    form, org_type = context.form, context.result.text("org_type") or None
+    region_is_ours = org_type is not None and org_type == form.government
+    found = compare(
+        statements, figures, context.full, _last_year(context), year=context.result.year, region_is_ours=region_is_ours
+    )
     by_statement = {id(m.statement): m for m in found}
     return [(key, label, by_statement[id(s)]) for key, label, sts in parts for s in sts if id(s) in by_statement]
 
