@@ -519,3 +519,46 @@ def test_pending_cases_are_read_although_the_unit_reviews_nothing():
     """尚未审结 N 件 is 表四's pending column, not the unit acting as a reviewing body (审结)."""
     (found,) = mismatches("政府信息公开行政复议4件，其中结果维持2件，尚未审结9件。")
     assert found.stated == 9 and found.figure.endswith("pending")
+
+
+# -- third round (whole reports): the whole area's change, a sector of the whole area --------------------
+def test_the_whole_areas_change_is_not_a_departments_own():
+    """全市共收到申请 900 件，同比增长 20%: a department's report speaks of the city; the change is the city's too."""
+    text = "全市共收到政府信息公开申请900件，同比增长20%，较上年增加150件。全市收到申请同比增长20%。"
+    assert mismatches(text, previous=last_year()) == []
+    # a government's report: the city is its own, and the change is compared (75 against 60: +25 %)
+    found = compare(
+        read_statements("全市共收到政府信息公开申请75件，同比增长20%。"),
+        FIGURES,
+        values(),
+        last_year(),
+        year=2021,
+        region_is_ours=True,
+    )
+    assert [(m.rule, m.stated) for m in found] == [("TEXT-CHANGE", 20)]
+
+
+def test_a_sector_of_the_whole_area_is_not_the_governments_own():
+    """全市自然资源系统共收到申请 185 件 counts one sector of the city, not the city government's report."""
+    statements = read_statements("全市自然资源系统共收到申请185件。全县教育系统办结申请40件。")
+    assert compare(statements, FIGURES, values(), year=2021, region_is_ours=True) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "各乡镇共收到申请120件，办结110件。",
+        "市本级收到申请120件，办结110件，其中予以公开50件。",
+        "全市自然资源系统共收到申请185件，办结180件，其中予以公开50件。",
+    ],
+)
+def test_the_rest_of_a_sentence_about_other_bodies_is_theirs_too(text):
+    assert compare(read_statements(text), FIGURES, values(), year=2021, region_is_ours=True) == []
+    assert mismatches(text) == []
+
+
+def test_the_rest_of_a_sentence_about_the_whole_area_is_the_areas():
+    text = "全市共收到申请900件，办结880件，其中予以公开300件，占34.09%。"
+    assert mismatches(text) == []
+    found = compare(read_statements(text), FIGURES, values(), year=2021, region_is_ours=True)
+    assert [m.stated for m in found] == [900, 880, 300, 34.09]

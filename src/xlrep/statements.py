@@ -130,7 +130,12 @@ OTHER_BUSINESS_RECEIVED = ("建议", "提案", "信访", "来信", "投诉", "�
 NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|备案|征求意见|解读|[一二]审|再审|终审|上诉")
 #: Counts of other bodies (各乡镇, 全区各部门, 全省) anywhere since the number before, or of another period
 #: (一季度, 上半年, 近三年, 十三五期间, 12月) in the clause: not this unit's year.
-OTHER_BODY = re.compile(r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:省|国)|(?<![本我])(?:乡镇|街道)")
+OTHER_BODY = re.compile(
+    r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:省|国)|(?<![本我])(?:乡镇|街道)"
+    r"|全(?:市|县|区|州|盟|旗)[^，,。；;：:]{0,12}系统"  # 全市自然资源系统: one sector of the area
+)
+#: Figures of another part of the unit's area or of its subordinates (市本级, 所属单位): the rest of the sentence too.
+OTHERS_FIGURES = re.compile(r"本级|市直|县直|区直|所属|下属")
 #: The whole area (全市, 全县, 全区 …): a local government's own report speaks of it (its tables count the whole
 #: area); anyone else's report speaks of others. Compared only for a government (``compare(region_is_ours=)``).
 WHOLE_AREA = re.compile(r"全(?:市|县|区|州|盟|旗)")
@@ -561,6 +566,8 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
     out: list[Statement] = []
     last_count: Statement | None = None  # the count stated last in this sentence (for shares and changes)
     base: Statement | None = None  # the last whole figure stated (its columns may follow: 涉及自然人 72 件)
+    others = False  # another body's figures (各乡镇, 市本级 …) were stated before in this sentence
+    area = False  # the whole area (全市) was spoken of before in this sentence: what follows is the area's too
     prev_end = 0
     end_of_sentence = offset + len(sentence)
     for m in _between(part.number_starts, part.numbers, offset, end_of_sentence):
@@ -577,8 +584,9 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
         i = bisect_right(part.stops, m.start()) - 1
         lead = sentence[max(part.stops[i] - offset, prev_start) if i >= 0 else prev_start : m_start]
         after = sentence[m_end:]
-        if _unclear(sentence, m_start, m_end, lead, after):
-            last_count = base = None
+        others = others or bool(OTHER_BODY.search(lead_all) or OTHERS_FIGURES.search(lead))
+        if others or _unclear(sentence, m_start, m_end, lead, after):
+            last_count = base = None  # 各乡镇共收到申请 120 件，办结 110 件: the 110 are theirs too
             continue
         lead_start = m_start - len(lead)
         shift = offset + lead_start
@@ -613,6 +621,9 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
                 last_count = None
             continue
         stmt = _with_scope(stmt, sentence, m_start, lead, words)
+        if area or (stmt.kind != "count" and WHOLE_AREA.search(lead_all)):
+            stmt.area = True  # 全市共收到申请 900 件，同比增长 20%，其中予以公开 300 件: all the city's
+        area = area or stmt.area
         out.append(stmt)
         if stmt.kind == "count":
             last_count = stmt
