@@ -95,3 +95,42 @@ def test_previous_may_be_a_published_report(run, published, tmp_path):
     carry = [f for f in json.loads(out)["findings"] if f["rule"] == "PREV-CARRY"]
     assert "自动导入" in err
     assert "自然人" in {f["values"]["column"] for f in carry}
+
+
+def test_a_published_report_without_fee_figures_or_with_a_large_fee_amount_is_not_flagged(published, tmp_path):
+    """A published report has no table for 六's fee figures and seldom states its 机关类型: neither is a blank to
+    fill (VALUE-BLANK) nor a reason to take a government's 收费金额 for a department's (T2-FEE-UNIT)."""
+    folder, values = published
+    from xlrep.ingest import audit
+    from xlrep.report import build_report, render
+
+    form = load_form("2021")
+    fees = [c.key for c in form.table_inputs("s6")]
+    changed = {**values, "t2.admin_fees.amount": 24252.31}  # a city's fees: 2.4 亿元, in 万元
+    workbook = fill_workbook(tmp_path / "大额.xlsx", "2021", 2023, changed)
+    page = tmp_path / "大额.html"
+    page.write_text(render(build_report(audit(workbook)), ".html").decode("utf-8"), encoding="utf-8")
+    result = audit(page)
+    assert result.result.values["t2.admin_fees.amount"] == 24252.31
+    blank_fees = [k for k in fees if k in result.result.blank]
+    flagged = [f.rule for f in result.findings if f.rule in ("VALUE-BLANK", "T2-FEE-UNIT")]
+    assert not flagged, ([f.message for f in result.findings], blank_fees)
+
+
+def test_published_reports_of_the_corpus_raise_no_blank_or_unit_warning_the_import_made():
+    """Each real text dump: cells the import left blank on purpose (IMPORT-AMBIGUOUS says why) and 六's fee figures
+    are not VALUE-BLANK, and no T2-FEE-UNIT for a report whose 机关类型 is not stated."""
+    from corpus import corpus_dir
+
+    from xlrep.ingest import audit
+
+    reports = sorted(corpus_dir().glob("*.txt"))
+    assert reports
+    for path in reports:
+        result = audit(path)
+        doubted = {(c.sheet, c.cell) for f in result.findings if f.rule.startswith("IMPORT-") for c in f.cells}
+        for f in result.findings:
+            assert f.rule != "T2-FEE-UNIT", (path.name, f.message)
+            if f.rule == "VALUE-BLANK":
+                assert not doubted & {(c.sheet, c.cell) for c in f.cells}, (path.name, f.message)
+                assert "信息处理费" not in f.message, (path.name, f.message)

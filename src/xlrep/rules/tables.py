@@ -176,11 +176,13 @@ class T2FeeUnit(Rule):
     def check(self, context: Context):
         form, result = context.form, context.result
         org_type = result.text("org_type") or None
+        # a published report seldom states its 机关类型: the larger limit then (a false flag costs more than a miss)
+        government = org_type == form.government if org_type else result.imported_from is not None
         for limit in form.limits:
             if limit.rule != self.id:
                 continue
             amount = context.n(limit.cell)
-            threshold = limit.government_below if org_type and org_type == form.government else limit.below
+            threshold = limit.government_below if government else limit.below
             if amount >= threshold:
                 yield self.finding(
                     cells=[context.ref(limit.cell)],

@@ -47,8 +47,15 @@ class ValueBlank(Rule):
 
     def check(self, context: Context):
         form, result = context.form, context.result
+        imported = result.imported_from is not None
+        doubted = _doubted_cells(result) if imported else set()
         for table in form.value_tables:
-            keys = [c.key for c in form.table_inputs(table) if c.key in result.blank]
+            inputs = form.table_inputs(table)
+            keys = [c.key for c in inputs if c.key in result.blank]
+            if imported:
+                if not form.grids(table) or len(keys) == len(inputs):
+                    continue  # figures a published report has no table for (六's fees), or a table it lacks
+                keys = [k for k in keys if (context.ref(k).sheet, context.ref(k).cell) not in doubted]
             if keys:
                 yield self.finding(
                     cells=context.refs(keys),
@@ -56,6 +63,11 @@ class ValueBlank(Rule):
                     table=form.table_names[table],
                     count=len(keys),
                 )
+
+
+def _doubted_cells(result) -> set[tuple[str, str]]:
+    """The cells an import left blank on purpose and already said why (IMPORT-AMBIGUOUS, IMPORT-MISSING …)."""
+    return {(c.sheet, c.cell) for f in result.findings if f.rule.startswith("IMPORT-") for c in f.cells}
 
 
 UNITS = "件个条项次起元万元份"
