@@ -634,6 +634,52 @@ def test_text_year_allows_next_years_plans_and_this_year(tmp_path, edition, year
     assert audit_fill(tmp_path, edition, year, changes).findings == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "{last}年，上级通报的问题，我局已于{year}年全部整改到位。",
+        "{last}年，市政府出台了实施办法，本年我局继续抓好落实。",
+        "{early}年，新修订的《条例》施行以来，我局不断完善制度。",
+    ],
+    ids=["names-this-year", "this-year-word", "since"],
+)
+def test_text_year_leaves_earlier_background_written_this_year_alone(tmp_path, sentence):
+    text = sentence.format(last=2022, year=2023, early=2019)
+    assert audit_fill(tmp_path, "2021", 2023, {"s1.proactive": text}).findings == []
+
+
+@pytest.mark.parametrize(
+    ("key", "sentence"),
+    [
+        ("s1.on_request", "一季度未收到政府信息公开申请，二季度起申请逐月增加。"),
+        ("s1.on_request", "本年度未收到申请人的投诉。"),
+        ("s6.other", "本年度未发生因不予公开引起的行政复议。"),
+        ("s6.other", "未发生因政府信息公开被确认违法的行政诉讼。"),
+        ("s6.other", "本年度没有因答复超期引起的行政复议和行政诉讼。"),
+        ("s6.other", "无行政复议被撤销的情况。"),
+    ],
+    ids=["one-quarter", "applicant-complaint", "one-cause", "unlawful-only", "late-replies-only", "revoked-only"],
+)
+def test_text_claim_limited_to_a_period_cause_or_result_is_not_flagged(tmp_path, key, sentence):
+    # the clean fill has requests, a review and a suit: each sentence denies only some of them
+    changes = {"t4.review.upheld": 1, "t4.suit_direct.upheld": 1, key: sentence}
+    assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
+
+
+@pytest.mark.parametrize(
+    "oversight",
+    [
+        "将政务公开工作纳入全县绩效目标管理，定期通报，对工作不力的单位予以约谈。",
+        "建立督查通报机制，开展社会评价，年内未出现需要追究责任的情形。",
+        "引入第三方评估，组织群众满意度测评。",
+    ],
+    ids=["target-management", "inverted-wording", "third-party"],
+)
+def test_gov_accountability_reported_in_other_words_is_not_flagged(tmp_path, oversight):
+    changes = {"info.org_type": GOVERNMENT, "s1.oversight": oversight}
+    assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
+
+
 def test_fee_notice_when_requests_were_dropped_for_unpaid_fees_but_no_notice_was_sent(tmp_path, where):
     values = clean_values("2021", 2021)
     unpaid = compute_totals(load_form("2021"), values)["t3.other_fee_unpaid.total"]

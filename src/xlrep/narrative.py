@@ -40,11 +40,17 @@ def _topic(clause: str, current: str | None) -> str | None:
     return current
 
 
-NO_REQUESTS = re.compile(r"(未收到|没有收到|未受理|未接到|无)(任何)?(政府信息公开|依申请公开|信息公开)?(申请|件)")
+# 申请 not followed by 人: "未收到申请人的投诉" denies a complaint, not a request.
+NO_REQUESTS = re.compile(r"(未收到|没有收到|未受理|未接到|无)(任何)?(政府信息公开|依申请公开|信息公开)?(申请(?!人)|件)")
+# A denial limited to part of the year (一季度未收到申请, 3月份无申请) says nothing of the year's total.
+PART_OF_YEAR = re.compile(r"季度|上半年|下半年|[一二三四五六七八九十\d]+月|月份|期间")
 # 无被纠错 / 未出现被纠错 say only that no case was corrected: ``statements`` reads them as 结果纠正 = 0 (a case
 # still pending is not a corrected one), so they are not claims that every case was upheld.
 ALL_UPHELD = re.compile(r"(均获维持|均被维持|全部维持|均予维持)")
 NO_CASES = re.compile(r"(未发生|没有发生|未出现|未产生|没有|无)[^，。；]{0,15}?(行政复议|行政诉讼)")
+# A denial of only some cases: of a cause (因不予公开引起的复议, 因答复超期), or of a result (被撤销, 确认违法)
+# does not say that there were no cases at all.
+SOME_CASES = re.compile(r"纠错|纠正|败诉|维持|撤销|违法|变更|责令|不予公开|不公开|部分公开|超期|逾期|不当|程序")
 NO_FEES = re.compile(r"(未|没有|不)(收取|收)[^，。；]{0,8}?(信息处理费|费用)")
 
 
@@ -103,14 +109,15 @@ def _clauses_at(sentence: str, position: int) -> Iterator[str]:
 
 def _no_requests(sentence: str) -> Iterator[Claim]:
     for clause in CLAUSE_SPLIT.split(sentence):
-        if NO_REQUESTS.search(clause) and "正当理由" not in clause:
+        m = NO_REQUESTS.search(clause)
+        if m and "正当理由" not in clause and not PART_OF_YEAR.search(clause[: m.start()]):
             yield Claim(sentence, "no_requests", ("new_received",))
 
 
 def _no_cases(sentence: str) -> Iterator[Claim]:
     for clause in CLAIM_SPLIT.split(sentence):  # "未发生行政复议、行政诉讼案件" denies both: keep 、 inside
         m = NO_CASES.search(clause)
-        if m and not re.search(r"纠错|纠正|败诉|维持", clause):
+        if m and not SOME_CASES.search(clause):
             for topic, words in (("review", REVIEW_WORDS), ("suit", SUIT_WORDS)):
                 if any(w in clause[m.start() :] for w in words):
                     yield Claim(sentence, f"no_{topic}", (f"{topic}_total",))
@@ -127,9 +134,18 @@ YEAR_OPENING = re.compile(
 )
 
 
+THIS_YEAR = ("本年", "今年", "年内", "以来", "至今")
+
+
 def stale_years(text: str, year: int) -> Iterator[tuple[int, str]]:
-    """(year stated, sentence) of each sentence that opens with a year other than ``year`` or the next."""
+    """(year stated, sentence) of each sentence that opens with a year other than ``year`` or the next.
+
+    A sentence that also names the report's year (2022年，上级通报的问题，我局于2023年整改；…本年我局落实)
+    tells an earlier year's background: it was written for this report, not reused."""
     for sentence in re.split(r"(?<=[。！？\n])", text):
         m = YEAR_OPENING.match(sentence)
         if m and int(m.group(1)) not in (year, year + 1):  # next year: plans in 五 are legitimate
+            rest = sentence[m.end() :]
+            if f"{year}年" in rest or any(w in rest for w in THIS_YEAR):
+                continue
             yield int(m.group(1)), sentence.strip()
