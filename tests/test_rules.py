@@ -701,6 +701,30 @@ def test_fee_notice_is_quiet_when_nothing_was_dropped_for_unpaid_fees(tmp_path):
     assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
 
 
+def test_fee_notice_is_quiet_when_the_unpaid_requests_may_be_last_years(tmp_path):
+    # a request carried in from last year had its fee notice last year and lapsed this year: no notice this year
+    values = clean_values("2021", 2021)
+    changes = {}
+    for column in ("natural_person", "commercial", "research", "public_interest", "legal_service", "other"):
+        changes[f"t3.other_fee_unpaid.{column}"] = 0
+        changes[f"t3.granted.{column}"] = values[f"t3.granted.{column}"] + values[f"t3.other_fee_unpaid.{column}"]
+    changes["t3.other_fee_unpaid.natural_person"] = 1
+    changes["t3.granted.natural_person"] -= 1
+    changes["s6.fee_notices"] = 0
+    assert values["t3.carried_in.natural_person"] >= 1
+    assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a department's real 收费金额 can pass 10000 万元 (a 行政审批局 in the corpus: 16220.85 万元); the limit is "
+    "the catalogue's (checks.md) and test_batch expects 96171.6 万元 for a department to be flagged: the lead's call",
+)
+def test_t2_fee_unit_leaves_a_large_real_department_figure_alone(tmp_path):
+    changes = {"t2.admin_fees.amount": 16220.85, "info.org_type": DEPARTMENT}
+    assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
+
+
 OVERSIGHT_WITHOUT_ACCOUNTABILITY = "加强组织领导，完善制度建设，组织业务培训两次。"
 
 

@@ -197,6 +197,7 @@ class Implication:
     rule: str
     if_positive: str
     then_positive: str
+    unless_within: str | None = None  # not implied while the first cell is at most this one (FEE-NOTICE)
 
 
 @dataclass(frozen=True)
@@ -632,7 +633,8 @@ def _declarations(form: Form, raw: dict) -> None:
         Limit(x["rule"], x["cell"], x["below"], x.get("government_below", x["below"])) for x in raw.get("limits", ())
     )
     form.implications = tuple(
-        Implication(x["rule"], x["if_positive"], x["then_positive"]) for x in raw.get("implications", ())
+        Implication(x["rule"], x["if_positive"], x["then_positive"], x.get("unless_within"))
+        for x in raw.get("implications", ())
     )
     form.mentions = tuple(
         Mention(x["rule"], x["part"], tuple(x["org_types"]), tuple(x["words"])) for x in raw.get("mentions", ())
@@ -692,7 +694,7 @@ def _validate_declarations(form: Form) -> None:
     named = [*form.roles.values(), *form.contact, *form.copy_from_last_year, *form.about_last_year]
     named += list(form.table_parts.values())
     named += [x.cell for x in form.limits] + [x.part for x in form.mentions]
-    named += [k for x in form.implications for k in (x.if_positive, x.then_positive)]
+    named += [k for x in form.implications for k in (x.if_positive, x.then_positive, x.unless_within) if k]
     named += [k for u in form.units for k in (u.cell, u.unit)]
     for key in named:
         if key not in form.cells:

@@ -341,6 +341,8 @@ class FeeNotice(Rule):
             if x.rule != self.id:
                 continue
             unpaid, notices = context.n(x.if_positive), context.n(x.then_positive)
+            if x.unless_within and unpaid <= context.n(x.unless_within):
+                continue  # every such request may be one carried in, its notice sent last year
             if unpaid > 0 and notices <= 0:
                 yield self.finding(
                     cells=context.refs((x.if_positive, x.then_positive)),
