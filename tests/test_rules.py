@@ -609,6 +609,21 @@ def test_text_claims_that_the_tables_support_are_not_flagged(tmp_path, edition, 
     assert audit_fill(tmp_path, edition, year, changes).findings == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "对于合理范围内的申请，不收取信息处理费。",
+        "本年度依法收取信息处理费50元，其余申请均未收取费用。",
+        "本年度除1件外，未收取信息处理费。",
+        "按规定免收的申请，不收取信息处理费。",
+    ],
+    ids=["policy", "the-rest", "but-one", "exempt-ones"],
+)
+def test_text_claim_denying_fees_for_some_requests_only_is_not_flagged(tmp_path, sentence):
+    changes = {"s6.fee_collected": 50, "s6.fee_notice_amount": 50, "s6.other": sentence}
+    assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
+
+
 def test_text_claim_no_fee_with_no_fee_collected_is_not_flagged(tmp_path):
     assert (
         audit_fill(tmp_path, "2021", 2021, {"s6.fee_collected": 0, "s6.other": "本年度未收取信息处理费。"}).findings

@@ -123,7 +123,15 @@ def _no_cases(sentence: str) -> Iterator[Claim]:
                     yield Claim(sentence, f"no_{topic}", (f"{topic}_total",))
 
 
+# A denial of fees for some requests only (对于合理范围内的申请不收取, 除1件外, 其余均未收取), or beside a fee
+# the sentence says was collected (收取信息处理费50元), is not a claim that none was collected.
+SOME_FEES = re.compile(r"除|其余|以外|对于|的申请|免收|范围内")
+FEE_COLLECTED = re.compile(r"(?<![未不没有])收取[^，。；未不]{0,12}?\d")
+
+
 def _no_fees(sentence: str) -> Iterator[Claim]:
+    if SOME_FEES.search(sentence) or FEE_COLLECTED.search(sentence):
+        return
     for clause in CLAUSE_SPLIT.split(sentence):
         if NO_FEES.search(clause):
             yield Claim(sentence, "no_fees", ("fee_collected",))
