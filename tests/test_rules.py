@@ -624,6 +624,29 @@ def test_text_claim_denying_fees_for_some_requests_only_is_not_flagged(tmp_path,
     assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
 
 
+@pytest.mark.parametrize(
+    ("table", "sentence"),
+    [
+        ({"t4.review.pending": 1}, "本年度已审结的行政复议案件均获维持。"),
+        ({"t4.review.pending": 1}, "行政复议案件2件，1件未结。其余均获维持。"),
+        ({"t4.review.corrected": 1}, "上年结转的行政复议案件均获维持。"),
+        ({"t4.review.corrected": 1}, "除1件被纠正外，其余行政复议案件均获维持。"),
+        ({"t4.review.corrected": 1}, "行政复议案件除1件被纠错外均获维持。"),
+    ],
+    ids=["decided-ones", "the-rest", "carried-in", "but-one", "but-one-inside"],
+)
+def test_text_claim_all_upheld_of_some_cases_only_is_not_flagged(tmp_path, table, sentence):
+    changes = {"t4.review.upheld": 1, "t4.review.corrected": 0, "t4.review.other": 0, "t4.review.pending": 0}
+    assert audit_fill(tmp_path, "2021", 2021, {**changes, **table, "s6.other": sentence}).findings == []
+
+
+def test_text_claim_all_decided_cases_upheld_while_one_was_corrected(tmp_path):
+    # "已审结的…均获维持" still says that no case was corrected
+    changes = {"t4.review.upheld": 1, "t4.review.corrected": 1, "t4.review.other": 0, "t4.review.pending": 0}
+    result = audit_fill(tmp_path, "2021", 2021, {**changes, "s6.other": "本年度已审结的行政复议案件均获维持。"})
+    _claim(result, "no_correction_review")
+
+
 def test_text_claim_no_fee_with_no_fee_collected_is_not_flagged(tmp_path):
     assert (
         audit_fill(tmp_path, "2021", 2021, {"s6.fee_collected": 0, "s6.other": "本年度未收取信息处理费。"}).findings

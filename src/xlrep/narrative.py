@@ -77,6 +77,10 @@ def claims(text: str) -> Iterator[Claim]:
             yield from _all_upheld(sentence)
 
 
+# 均获维持 of some cases only (除1件被纠正外, 其余, 上年结转的) is not read; of the decided ones (已审结的) it says only
+# that none was corrected.
+SOME_UPHELD = re.compile(r"除|其余|其他|以外|上年|结转")
+DECIDED = re.compile(r"已审结|审结的|已办结|办结的|已结案|结案的")
 PENDING = re.compile(r"尚在办理|尚在审理|尚未审结|尚未办结|正在审理|正在办理|审理中|办理中|未审结|未结案")
 
 
@@ -84,11 +88,11 @@ def _all_upheld(sentence: str) -> Iterator[Claim]:
     """均获维持: no case corrected and none pending — or, with 尚在办理 beside it, only no case corrected. The
     cases are those of the clause that says it (行政复议4件均获维持), else of the words before it, else both."""
     m = ALL_UPHELD.search(sentence)
-    if not m:
+    if not m or SOME_UPHELD.search(sentence[: m.start()]):
         return
     clause = next(c for c in _clauses_at(sentence, m.start()))
     topic = _topic(clause, None) or _topic(sentence[: m.start()], None)
-    pending_too = not PENDING.search(sentence)
+    pending_too = not PENDING.search(sentence) and not DECIDED.search(sentence[: m.start()])
     for t in ["review", "suit"] if topic not in ("review", "suit") else [topic]:
         if pending_too:
             yield Claim(sentence, f"all_upheld_{t}", (f"{t}_corrected", f"{t}_pending"))
