@@ -718,6 +718,16 @@ def test_gov_accountability_reported_in_other_words_is_not_flagged(tmp_path, ove
     assert audit_fill(tmp_path, "2021", 2021, changes).findings == []
 
 
+@pytest.mark.parametrize(("edition", "year"), EDITIONS)
+def test_gov_accountability_reported_in_six_is_not_flagged(tmp_path, edition, year):
+    changes = {
+        "info.org_type": GOVERNMENT,
+        "s1.oversight": "加强组织领导，完善制度建设。",
+        "s6.other": "本年度将政务公开纳入年度绩效考核，开展社会评议，未发生责任追究情形。",
+    }
+    assert audit_fill(tmp_path, edition, year, changes).findings == []
+
+
 def test_fee_notice_when_requests_were_dropped_for_unpaid_fees_but_no_notice_was_sent(tmp_path, where):
     values = clean_values("2021", 2021)
     unpaid = compute_totals(load_form("2021"), values)["t3.other_fee_unpaid.total"]

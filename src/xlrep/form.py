@@ -208,6 +208,7 @@ class Mention:
     part: str
     org_types: tuple[str, ...]
     words: tuple[str, ...]
+    also_in: tuple[str, ...] = ()  # other parts where saying it is enough (the finding still names ``part``)
 
 
 @dataclass(frozen=True)
@@ -637,7 +638,8 @@ def _declarations(form: Form, raw: dict) -> None:
         for x in raw.get("implications", ())
     )
     form.mentions = tuple(
-        Mention(x["rule"], x["part"], tuple(x["org_types"]), tuple(x["words"])) for x in raw.get("mentions", ())
+        Mention(x["rule"], x["part"], tuple(x["org_types"]), tuple(x["words"]), tuple(x.get("also_in", ())))
+        for x in raw.get("mentions", ())
     )
     narrative = raw.get("narrative", {})
     form.about_last_year = tuple(narrative.get("about_last_year", ()))
@@ -693,7 +695,7 @@ def _validate(form: Form) -> None:
 def _validate_declarations(form: Form) -> None:
     named = [*form.roles.values(), *form.contact, *form.copy_from_last_year, *form.about_last_year]
     named += list(form.table_parts.values())
-    named += [x.cell for x in form.limits] + [x.part for x in form.mentions]
+    named += [x.cell for x in form.limits] + [k for x in form.mentions for k in (x.part, *x.also_in)]
     named += [k for x in form.implications for k in (x.if_positive, x.then_positive, x.unless_within) if k]
     named += [k for u in form.units for k in (u.cell, u.unit)]
     for key in named:

@@ -369,7 +369,7 @@ class GovAccountability(Rule):
         for x in context.form.mentions:
             if x.rule != self.id or org_type not in x.org_types:
                 continue
-            text = str(result.values.get(x.part) or "")
+            text = "\n".join(str(result.values.get(k) or "") for k in (x.part, *x.also_in))
             if not any(w in text for w in x.words):
                 yield self.finding(
                     cells=[context.ref(x.part)], values={"org_type": org_type}, part=context.form.cells[x.part].label
