@@ -691,12 +691,25 @@ def test_text_year_leaves_earlier_background_written_this_year_alone(tmp_path, s
     [
         ("s1.on_request", "一季度未收到政府信息公开申请，二季度起申请逐月增加。"),
         ("s1.on_request", "本年度未收到申请人的投诉。"),
+        ("s1.on_request", "因属于信访事项，未受理申请2件。"),
+        ("s1.on_request", "本年度无申请被撤回。"),
+        ("s1.on_request", "各乡镇均未收到申请，县直部门共收到申请120件。"),
         ("s6.other", "本年度未发生因不予公开引起的行政复议。"),
         ("s6.other", "未发生因政府信息公开被确认违法的行政诉讼。"),
         ("s6.other", "本年度没有因答复超期引起的行政复议和行政诉讼。"),
         ("s6.other", "无行政复议被撤销的情况。"),
     ],
-    ids=["one-quarter", "applicant-complaint", "one-cause", "unlawful-only", "late-replies-only", "revoked-only"],
+    ids=[
+        "one-quarter",
+        "applicant-complaint",
+        "not-accepted",
+        "withdrawn",
+        "other-bodies",
+        "one-cause",
+        "unlawful-only",
+        "late-replies-only",
+        "revoked-only",
+    ],
 )
 def test_text_claim_limited_to_a_period_cause_or_result_is_not_flagged(tmp_path, key, sentence):
     # the clean fill has requests, a review and a suit: each sentence denies only some of them

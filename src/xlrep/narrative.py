@@ -41,7 +41,12 @@ def _topic(clause: str, current: str | None) -> str | None:
 
 
 # 申请 not followed by 人: "未收到申请人的投诉" denies a complaint, not a request.
-NO_REQUESTS = re.compile(r"(未收到|没有收到|未受理|未接到|无)(任何)?(政府信息公开|依申请公开|信息公开)?(申请(?!人)|件)")
+# 未受理申请2件 counts requests not accepted; 无申请被撤回, 无件逾期, 未收到申请的单位 deny something else.
+NO_REQUESTS = re.compile(
+    r"(未收到|没有收到|未接到|无)(任何)?(政府信息公开|依申请公开|信息公开)?(申请(?!人)|件)(?![被逾超撤的])"
+)
+# A sentence that also states requests received (各乡镇均未收到申请，县直部门共收到申请120件) denies them of some only.
+REQUESTS_RECEIVED = re.compile(r"(?<![未没有])(收到|接到|受理)[^，。；]{0,12}?\d")
 # A denial limited to part of the year (一季度未收到申请, 3月份无申请) says nothing of the year's total.
 PART_OF_YEAR = re.compile(r"季度|上半年|下半年|[一二三四五六七八九十\d]+月|月份|期间")
 # 无被纠错 / 未出现被纠错 say only that no case was corrected: ``statements`` reads them as 结果纠正 = 0 (a case
@@ -112,6 +117,8 @@ def _clauses_at(sentence: str, position: int) -> Iterator[str]:
 
 
 def _no_requests(sentence: str) -> Iterator[Claim]:
+    if REQUESTS_RECEIVED.search(sentence):
+        return
     for clause in CLAUSE_SPLIT.split(sentence):
         m = NO_REQUESTS.search(clause)
         if m and "正当理由" not in clause and not PART_OF_YEAR.search(clause[: m.start()]):
