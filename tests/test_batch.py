@@ -297,7 +297,7 @@ def test_check_a_single_unreadable_file_exits_1(run, tmp_path):
 # -- merge ---------------------------------------------------------------------------------
 
 
-AMOUNTS = [0.1, 0.2, 96171.6, 1234.56, 0.07, 3]
+AMOUNTS = [0.1, 0.2, 961716.0, 1234.56, 0.07, 3]
 
 
 def exact_sum(values) -> Decimal:
@@ -351,7 +351,7 @@ def test_merge_sums_every_numeric_input_exactly(run, tmp_path, units_2022):
     merged = read_keys(out, "2021", keys)
     for key in keys:
         assert_exact(merged[key], exact_sum(f.get(key) for f in fills), key)
-    assert Decimal(repr(merged["t2.admin_fees.amount"])) == Decimal("97409.53")
+    assert Decimal(repr(merged["t2.admin_fees.amount"])) == Decimal("962953.93")
     info = read_keys(out, "2021", ["info.org_name", "info.org_type"])
     assert info == {"info.org_name": "某某县人民政府", "info.org_type": "县级以上地方人民政府"}
 
@@ -430,7 +430,7 @@ def test_merge_detail_sheet_has_one_row_per_unit_with_key_figures(run, tmp_path,
     form = load_form("2021")
     by_name = {r[1]: r for r in body}
     states = {u.unit: u for u in map(audit_unit, sorted(root.glob("*.xlsx")))}
-    assert states["单位2"].state == "有提示"  # 96171.6 万元 for a department: T2-FEE-UNIT
+    assert states["单位2"].state == "有提示"  # 961716 万元 (96 万元 typed in 元) for a department: T2-FEE-UNIT
     for f in fills:
         row = by_name[f["info.org_name"]]
         unit = states[f["info.org_name"]]
