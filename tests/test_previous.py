@@ -562,3 +562,22 @@ def test_ingest_with_an_unreadable_previous_file_exits_2(run, tmp_path, pair_202
     bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(1000))
     code, _, err = run("ingest", now_path, "--previous", bad)
     assert code == 2 and "上年填报表无法读取" in err
+
+
+def test_prev_same_data_not_for_a_small_unit_whose_few_figures_repeat(tmp_path):
+    """One request received and granted in 2019 and again in 2020 (2019 edition): a correct report, not a copy."""
+
+    def small(year: int, on_request: str) -> dict:
+        values = clean_values("2019", year, seed=1)
+        values.update({k: 0 for k in values if k.startswith(("t3.", "t4."))})
+        values.update({"t3.new_received.natural_person": 1, "t3.granted.natural_person": 1})
+        values["s1.on_request"] = on_request
+        return values
+
+    last = small(2019, "2019年收到自然人提出的申请1件，已按时答复并予以公开。")
+    now = {**small(2020, "本年度受理申请1件，经审查全部公开，没有结转。"), **OTHER_NARRATIVE}
+    assert check_pair(tmp_path, ("2019", 2019, last), ("2019", 2020, now)) == []
+    # ... while a unit with more figures, all repeated, is still flagged
+    last = clean_values("2019", 2019, seed=3)
+    now = {**last, **OTHER_NARRATIVE, "info.report_year": 2020}
+    assert "PREV-SAME-DATA" in {f.rule for f in check_pair(tmp_path, ("2019", 2019, last), ("2019", 2020, now))}

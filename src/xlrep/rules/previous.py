@@ -12,6 +12,9 @@ from ..form import Form
 from ..previous import TEXT_COPY_RATIO, CarriedCell, carried_cells, comparable_figures, text_similarity
 from .base import Context, Rule, register
 
+# PREV-SAME-DATA only when at least this many entered figures (not totals) are non-zero and all repeat.
+SAME_DATA_MIN_FIGURES = 5
+
 
 class CarryRule(Rule):
     """A declared carry-over (``[[across_years.carry]]`` naming this rule) that does not hold."""
@@ -97,10 +100,19 @@ class PrevSameData(Rule):
     def check(self, context: Context):
         now, last = comparable_figures(context.result), comparable_figures(context.previous)
         common = sorted(set(now) & set(last))
-        if common and all(now[k] == last[k] for k in common) and any(now[k] for k in common):
+        if common and all(now[k] == last[k] for k in common) and self._enough(context.result.form, now, common):
             yield self.finding(
                 values={"compared": len(common), "previous_file": str(context.previous.path)}, count=len(common)
             )
+
+    @staticmethod
+    def _enough(form: Form, now: dict, common: list[str]) -> bool:
+        """Enough non-zero figures (totals not counted) that their all repeating is unlikely to be chance.
+
+        A small unit's one or two requests (1 received, 1 granted) can repeat exactly in a correct report.
+        """
+        filled = [k for k in common if now[k] and (k not in form.cells or form.cells[k].is_input)]
+        return len(filled) >= SAME_DATA_MIN_FIGURES
 
 
 @register
