@@ -581,3 +581,15 @@ def test_prev_same_data_not_for_a_small_unit_whose_few_figures_repeat(tmp_path):
     last = clean_values("2019", 2019, seed=3)
     now = {**last, **OTHER_NARRATIVE, "info.report_year": 2020}
     assert "PREV-SAME-DATA" in {f.rule for f in check_pair(tmp_path, ("2019", 2019, last), ("2019", 2020, now))}
+
+
+def test_prev_text_copy_not_for_a_short_statement_that_there_is_nothing(tmp_path, pair_2021):
+    """本单位无…任务。 in both years is a fact repeated, not a copied report; a longer copied part still is."""
+    last, now = pair_2021
+    nothing = "本单位无人大代表建议和政协提案办理任务。"
+    last, now = {**last, "s6.proposals": nothing}, {**now, "s6.proposals": nothing}
+    assert check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) == []
+    now["s1.management"] = last["s1.management"]
+    assert [f.values["part"] for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now))] == [
+        "s1.management"
+    ]

@@ -6,6 +6,8 @@ What relates the two years is declared by the edition files (``[across_years]``)
 
 from __future__ import annotations
 
+import re
+
 from ..engine import all_values, as_number, format_number
 from ..findings import WARNING
 from ..form import Form
@@ -131,7 +133,7 @@ class PrevTextCopy(Rule):
                 continue
             now_text = str(context.result.values.get(cell.key) or "").strip()
             prev_text = str(previous.values.get(cell.key) or "").strip()
-            if len(now_text) < 20 or not prev_text:
+            if len(now_text) < 20 or not prev_text or _says_nothing(now_text):
                 continue
             ratio = text_similarity(now_text, prev_text)
             if ratio >= TEXT_COPY_RATIO:
@@ -141,3 +143,9 @@ class PrevTextCopy(Rule):
                     part=cell.label,
                     ratio=ratio,
                 )
+
+
+def _says_nothing(text: str) -> bool:
+    """One short sentence that there is nothing to report (本单位无…任务。): repeating a fact is not a copy."""
+    body = text.rstrip("。．.；;！! ")
+    return len(body) < 40 and not re.search(r"[。；;\n]", body) and bool(re.search(r"无|未|没有|不涉及|不适用", body))
