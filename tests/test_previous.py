@@ -593,3 +593,41 @@ def test_prev_text_copy_not_for_a_short_statement_that_there_is_nothing(tmp_path
     assert [f.values["part"] for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now))] == [
         "s1.management"
     ]
+
+
+def _alike_years() -> tuple[dict, dict]:
+    """Two consecutive, consistent years of a unit whose figures barely change (nothing carried over; one more
+    request, granted), with different narratives."""
+    form = load_form("2021")
+    last = clean_values("2021", 2021, seed=3)
+    grid = form.grids("t3")[0]
+    for column in grid.columns:
+        if not column.sum_of:
+            # new + carried in = results + carried forward: with nothing carried, new = results
+            carried_in, carried_forward = last[f"t3.carried_in.{column.key}"], last[f"t3.carried_forward.{column.key}"]
+            last[f"t3.new_received.{column.key}"] += carried_in - carried_forward
+            last[f"t3.carried_in.{column.key}"] = last[f"t3.carried_forward.{column.key}"] = 0
+    for row in ("rules", "normative_docs"):
+        last[f"t2.{row}.issued"] = last[f"t2.{row}.repealed"] = 0
+    now = {**last, **OTHER_NARRATIVE}
+    now["t3.new_received.natural_person"] += 1
+    now["t3.granted.natural_person"] += 1
+    return last, now
+
+
+def test_prev_text_copy_not_for_each_years_drafted_sentences_pasted_in(tmp_path):
+    """The template invites pasting its 参考表述 into （二）依申请公开 every year: the same standard sentences with
+    that year's figures are not last year's text; anything else copied beside them still is."""
+    from xlrep.drafting import draft_on_request
+
+    last, now = _alike_years()
+    form = load_form("2021")
+    last_draft, now_draft = draft_on_request(form, last), draft_on_request(form, now)
+    assert last_draft != now_draft and text_similarity(last_draft, now_draft) >= TEXT_COPY_RATIO
+    last, now = {**last, "s1.on_request": last_draft}, {**now, "s1.on_request": now_draft}
+    assert check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) == []
+    own = "我局严格按照法定时限答复，规范答复文书，做好疑难申请的会商。"
+    last["s1.on_request"], now["s1.on_request"] = last_draft + own * 2, now_draft + own * 2
+    assert [f.values["part"] for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now))] == [
+        "s1.on_request"
+    ]

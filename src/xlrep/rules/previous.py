@@ -128,11 +128,15 @@ class PrevTextCopy(Rule):
 
     def check(self, context: Context):
         previous = context.previous
+        drafts_now, drafts_before = (
+            _drafts(context.form, context.result.values),
+            _drafts(previous.form, previous.values),
+        )
         for cell in context.form.narrative_parts:
             if cell.key not in previous.form.cells:
                 continue
-            now_text = str(context.result.values.get(cell.key) or "").strip()
-            prev_text = str(previous.values.get(cell.key) or "").strip()
+            now_text = _without(str(context.result.values.get(cell.key) or ""), drafts_now.get(cell.key))
+            prev_text = _without(str(previous.values.get(cell.key) or ""), drafts_before.get(cell.key))
             if len(now_text) < 20 or not prev_text or _says_nothing(now_text):
                 continue
             ratio = text_similarity(now_text, prev_text)
@@ -143,6 +147,23 @@ class PrevTextCopy(Rule):
                     part=cell.label,
                     ratio=ratio,
                 )
+
+
+def _drafts(form, values) -> dict[str, str]:
+    """Each year's 参考表述 by part key: the standard sentences xlrep drafts from that year's tables."""
+    from ..drafting import DRAFT_PREFIX, draft_texts
+
+    return {k.removeprefix(DRAFT_PREFIX): v for k, v in draft_texts(form, values).items()}
+
+
+def _without(text: str, draft: str | None) -> str:
+    """``text`` without the sentences of its year's draft: copying the draft each year, as the template invites,
+    is not copying last year's text (the figures in it are this year's)."""
+    text = text.strip()
+    for sentence in re.findall(r"[^。；]+[。；]?", draft or ""):
+        if len(sentence.strip()) >= 8:
+            text = text.replace(sentence.strip(), "")
+    return text.strip()
 
 
 def _says_nothing(text: str) -> bool:
