@@ -562,3 +562,26 @@ def test_the_rest_of_a_sentence_about_the_whole_area_is_the_areas():
     assert mismatches(text) == []
     found = compare(read_statements(text), FIGURES, values(), year=2021, region_is_ours=True)
     assert [m.stated for m in found] == [900, 880, 300, 34.09]
+
+
+# -- sixth round: shares of cases, requests handled for a higher body, villages -----------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "复议4件，维持2件，占50%。",
+        "收到上级交办申请5件，代为答复3件。",
+        "协助区政府办理申请12件。",
+        "代区政府答复申请6件。",
+        "县政府办公室转办申请4件，本单位办结4件。",
+        "全镇各村收到申请10件。",
+    ],
+)
+def test_correct_statements_of_the_sixth_round_are_not_flagged(text):
+    assert mismatches(text) == []
+
+
+def test_the_sixth_round_still_flags_the_units_own_figures():
+    assert one("被申请行政复议5件，其中结果维持2件。").table == 4
+    assert one("本镇收到申请两件，均予以公开。").table == 75
+    assert one("收到申请75件，予以公开和部分公开占办结总数的56%。", "TEXT-SHARE").table == 63.64
+    assert one("收到上级交办申请5件。本年度收到申请76件。").table == 75

@@ -131,11 +131,12 @@ NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|
 #: Counts of other bodies (各乡镇, 全区各部门, 全省) anywhere since the number before, or of another period
 #: (一季度, 上半年, 近三年, 十三五期间, 12月) in the clause: not this unit's year.
 OTHER_BODY = re.compile(
-    r"各(?:乡|镇|街|县|区|市|部门|单位|级|地)|全(?:省|国)|(?<![本我])(?:乡镇|街道)"
+    r"各(?:乡|镇|街|县|区|市|部门|单位|级|地|村|社区)|全(?:省|国)|(?<![本我])(?:乡镇|街道)"
     r"|全(?:市|县|区|州|盟|旗)[^，,。；;：:]{0,12}系统"  # 全市自然资源系统: one sector of the area
 )
 #: Figures of another part of the unit's area or of its subordinates (市本级, 所属单位): the rest of the sentence too.
-OTHERS_FIGURES = re.compile(r"本级|市直|县直|区直|所属|下属")
+#: Requests of a higher body this unit handles for it (上级交办, 转办, 代为答复, 协助办理): not its own table's.
+OTHERS_FIGURES = re.compile(r"本级|市直|县直|区直|所属|下属|交办|转办|转来|代为|协助|代[^，,。；;]{1,8}(?:答复|办理)")
 #: The whole area (全市, 全县, 全区 …): a local government's own report speaks of it (its tables count the whole
 #: area); anyone else's report speaks of others. Compared only for a government (``compare(region_is_ours=)``).
 WHOLE_AREA = re.compile(r"全(?:市|县|区|州|盟|旗)")
@@ -929,6 +930,8 @@ def _percent(ctx: _Context, value, decimals: int, last: Statement | None) -> Sta
     if subject is None:
         return None
     readings, column = subject
+    if any(n.startswith(("review", "suit")) for r in readings for n in r):
+        return None  # 复议 4 件，维持 2 件，占 50%: of the cases, not of the requests
     of = tuple(readings) if column else _denominators(share["den"])  # 自然人 80 件，占 98.77%: of the figure
     if not of:
         return None
