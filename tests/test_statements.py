@@ -585,3 +585,8 @@ def test_the_sixth_round_still_flags_the_units_own_figures():
     assert one("本镇收到申请两件，均予以公开。").table == 75
     assert one("收到申请75件，予以公开和部分公开占办结总数的56%。", "TEXT-SHARE").table == 63.64
     assert one("收到上级交办申请5件。本年度收到申请76件。").table == 75
+
+
+def test_another_periods_change_is_not_the_years():
+    assert mismatches("第一季度收到申请同比增长50%。", previous=last_year()) == []
+    assert one("收到申请同比增长50%。", "TEXT-CHANGE", previous=last_year()).table == 25

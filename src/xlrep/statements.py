@@ -956,8 +956,8 @@ def _denominators(text: str) -> tuple[tuple[str, ...], ...]:
 
 def _change(ctx: _Context, value, unit: str, decimals: int, change: re.Match, last) -> Statement | None:
     """同比增长 12.3% / 较上年增加 12 件: of the figure named before it, or the one just stated."""
-    if ctx.in_documents:
-        return None
+    if ctx.in_documents or OTHER_PERIOD.search(ctx.lead[: change.start()]):
+        return None  # 第一季度收到申请同比增长 50%: another period's change
     subject = _subject(ctx, ctx.lead[: change.start()], last)
     if subject is None:
         return None
