@@ -574,6 +574,8 @@ def test_the_rest_of_a_sentence_about_the_whole_area_is_the_areas():
         "代区政府答复申请6件。",
         "县政府办公室转办申请4件，本单位办结4件。",
         "全镇各村收到申请10件。",
+        "配合上级部门制发规范性文件3件。",
+        "受上级委托作出行政许可决定100件。",
     ],
 )
 def test_correct_statements_of_the_sixth_round_are_not_flagged(text):
