@@ -576,6 +576,7 @@ def test_the_rest_of_a_sentence_about_the_whole_area_is_the_areas():
         "全镇各村收到申请10件。",
         "配合上级部门制发规范性文件3件。",
         "受上级委托作出行政许可决定100件。",
+        "本局负责办理的市长信箱转交申请10件。",
     ],
 )
 def test_correct_statements_of_the_sixth_round_are_not_flagged(text):

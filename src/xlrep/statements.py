@@ -138,7 +138,7 @@ OTHER_BODY = re.compile(
 #: Work of a higher body this unit does for it or with it (上级交办, 转办, 代为答复, 协助办理, 配合制发, 受委托作出):
 #: not its own table's.
 OTHERS_FIGURES = re.compile(
-    r"本级|市直|县直|区直|所属|下属|交办|转办|转来|代为|协助|配合|委托|代[^，,。；;]{1,8}(?:答复|办理)"
+    r"本级|市直|县直|区直|所属|下属|交办|转办|转来|转交|代为|协助|配合|委托|代[^，,。；;]{1,8}(?:答复|办理)"
 )
 #: The whole area (全市, 全县, 全区 …): a local government's own report speaks of it (its tables count the whole
 #: area); anyone else's report speaks of others. Compared only for a government (``compare(region_is_ours=)``).
