@@ -128,10 +128,8 @@ class PrevTextCopy(Rule):
 
     def check(self, context: Context):
         previous = context.previous
-        drafts_now, drafts_before = (
-            _drafts(context.form, context.result.values),
-            _drafts(previous.form, previous.values),
-        )
+        drafts_now = _drafts(context.form, context.result.values, context.full)  # totals already computed
+        drafts_before = _drafts(previous.form, previous.values)
         for cell in context.form.narrative_parts:
             if cell.key not in previous.form.cells:
                 continue
@@ -149,11 +147,11 @@ class PrevTextCopy(Rule):
                 )
 
 
-def _drafts(form, values) -> dict[str, str]:
+def _drafts(form, values, totals=None) -> dict[str, str]:
     """Each year's 参考表述 by part key: the standard sentences xlrep drafts from that year's tables."""
     from ..drafting import DRAFT_PREFIX, draft_texts
 
-    return {k.removeprefix(DRAFT_PREFIX): v for k, v in draft_texts(form, values).items()}
+    return {k.removeprefix(DRAFT_PREFIX): v for k, v in draft_texts(form, values, totals).items()}
 
 
 def _without(text: str, draft: str | None) -> str:

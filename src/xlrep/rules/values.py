@@ -55,7 +55,9 @@ class ValueBlank(Rule):
             if imported:
                 if not form.grids(table) or len(keys) == len(inputs):
                     continue  # figures a published report has no table for (六's fees), or a table it lacks
-                keys = [k for k in keys if (context.ref(k).sheet, context.ref(k).cell) not in doubted]
+                keys = [
+                    k for k, ref in zip(keys, context.refs(keys), strict=True) if (ref.sheet, ref.cell) not in doubted
+                ]
             if keys:
                 yield self.finding(
                     cells=context.refs(keys),
