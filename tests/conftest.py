@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import threading
 from contextlib import contextmanager
@@ -34,6 +35,12 @@ REQUEST_TIMEOUT = 180.0  # seconds for one request
 
 
 def pytest_configure(config):
+    # Ctrl+C tests send SIGINT to the commands they start. A shell without job control starts a background job
+    # (`bash scripts/test.sh &`, a CI runner's script) with SIGINT ignored, every child inherits that, and Python
+    # then never raises KeyboardInterrupt: the command runs to its end and the test fails for nothing. The suite
+    # answers Ctrl+C itself, so its children start with the default disposition whatever started the suite.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.addinivalue_line(
         "markers",
         "libreoffice: runs the workbook in a real LibreOffice Calc (headless, via UNO); needs soffice and python3-uno",
