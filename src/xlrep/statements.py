@@ -50,7 +50,7 @@ REQUEST_FIGURES = (
 T3_WORDS = {
     "carried_in": (r"上一?年度?(?:未办结|结转|转结)", r"结转上一?年度?"),
     "carried_forward": (
-        r"(?:结转|顺延|转入)(?:至|到)?下一?年度?(?:继续)?(?:办理|处理|答复)?",
+        r"(?:结转|顺延|转入|转接|转)(?:至|到)?下一?(?:个)?年度?(?:继续)?(?:办理|处理|答复)?",
         r"顺延(?:办理|答复)?",
         r"下一?年度继续(?:办理|处理)",
     ),
@@ -63,11 +63,16 @@ T3_WORDS = {
 }
 #: Verbs that name a 表三 figure only in a sentence that itself speaks of 申请.
 T3_VERBS = {
-    "new_received": ("新收", "新受理", "收到", "受理", "接收", "接到"),
+    "new_received": ("新收", "新受理", "收办", "收到", "受理", "接收", "接到"),
     "result_total": ("办理完毕", "处理完毕", "完成答复", "办结", "答复", "办理"),
 }
 #: Readings of a verb: the statement fits if any reading fits.
-VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"), ("new_received",))}
+VERB_READINGS = {
+    "办理": (("result_total",), ("new_received", "carried_in"), ("new_received",)),
+    # 收办 (received and handled), 受理: this year's new requests, or with those carried over from last year
+    "收办": (("new_received", "carried_in"), ("new_received",), ("result_total",)),
+    "受理": (("new_received",), ("new_received", "carried_in")),
+}
 #: Numbers that equal another figure explain a mismatch (said in the message, never accepted): the figures
 #: whose sum the stated number may be, and the advice the message gives (a message of the rule).
 HINTS = {
@@ -252,6 +257,10 @@ NUMBER = re.compile(
 NOT_BEFORE_DIGITS = set("0123456789.．") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 NOT_BEFORE_CHINESE = set("零〇一二两三四五六七八九十百千万第")
 NOT_AFTER_CHINESE = set("零〇一二两三四五六七八九十事档")
+#: A slogan or an idiom with 一件/一个 (努力做到“办结一件申请、解决一个问题”): not a count. Quoted, paired with
+#: another 一个/一件 in the next clause, or a goal (做到, 力争 …).
+IDIOM_PAIR = re.compile(r"[\u4e00-\u9fff]{1,6}[、，,][\u4e00-\u9fff]{1,6}?一[件个次批项份条][\u4e00-\u9fff]")
+IDIOM_GOAL = re.compile(r"(?:做到|实现|确保|力争|力求|努力|争取|保证|坚持)[^，,。；;]{0,6}$")
 
 # Gaps allowed between a figure's word and its number (everything else: the statement is not clear).
 GAP_SPECIFIC = re.compile(r"^(?:的)?(?:政府信息公开)?(?:申请)?(?:的)?(?:共计|共|合计|总计|计|为|达到?|有)?(?:了)?$")
@@ -525,9 +534,17 @@ def _number(m: re.Match, text: str) -> tuple[float | int, str, int] | None:
     if before and before in NOT_BEFORE_CHINESE or text[m.end() : m.end() + 1] in NOT_AFTER_CHINESE:
         return None
     value = _chinese(cn)
-    if value is None:
+    if value is None or (value == 1 and _idiom(m, text)):
         return None
     return value, m.group("cnunit"), 0
+
+
+def _idiom(m: re.Match, text: str) -> bool:
+    """一件 / 一个 in a slogan or an idiom, not a count (办结一件申请、解决一个问题)."""
+    start = m.start()
+    if text.rfind("“", 0, start) > text.rfind("”", 0, start):
+        return True
+    return bool(IDIOM_PAIR.match(text, m.end()) or IDIOM_GOAL.search(text, max(0, start - 12), start))
 
 
 def _chinese(text: str) -> int | None:
@@ -1335,34 +1352,40 @@ def _round(x: float, decimals: int) -> float:
 
 
 def _compare_change(stmt: Statement, figures, values, previous_values) -> Mismatch | None:
+    """A change no reading of this year's and last year's figure fits (每一种读法, 两年各自): the first one's."""
     if previous_values is None:
         return None
+    first: Mismatch | None = None
     for reading in stmt.readings:
         now = _reading_value(reading, figures, values, stmt.column)
-        before = _reading_value(reading, figures, previous_values, stmt.column)
-        if now is None or before is None or (stmt.unit == "%" and before.value <= 0):
+        if now is None:
             continue
-        if stmt.unit == "%":
-            exact = (now.value - before.value) * 100 / before.value
-        else:
-            exact = now.value - before.value
-        signed = stmt.number * stmt.direction
-        if (abs(signed - exact) < _tolerance(stmt.decimals)) if stmt.unit == "%" else signed == exact:
-            return None
-        shown = _round(exact, max(2, stmt.decimals)) if stmt.unit == "%" else exact
-        return Mismatch(
-            "TEXT-CHANGE",
-            stmt,
-            stmt.number,
-            abs(shown),  # the size of the change (``value`` and ``before`` tell its direction)
-            "+".join(reading),
-            now.keys,
-            now.title,
-            unit="%" if stmt.unit == "%" else "件",
-            value=now.value,
-            before=before.value,
-        )
-    return None
+        for last in stmt.readings:
+            before = _reading_value(last, figures, previous_values, stmt.column)
+            if before is None or (stmt.unit == "%" and before.value <= 0):
+                continue
+            if stmt.unit == "%":
+                exact = (now.value - before.value) * 100 / before.value
+            else:
+                exact = now.value - before.value
+            signed = stmt.number * stmt.direction
+            if (abs(signed - exact) < _tolerance(stmt.decimals)) if stmt.unit == "%" else signed == exact:
+                return None
+            if first is None and last == reading:
+                shown = _round(exact, max(2, stmt.decimals)) if stmt.unit == "%" else exact
+                first = Mismatch(
+                    "TEXT-CHANGE",
+                    stmt,
+                    stmt.number,
+                    abs(shown),  # the size of the change (``value`` and ``before`` tell its direction)
+                    "+".join(reading),
+                    now.keys,
+                    now.title,
+                    unit="%" if stmt.unit == "%" else "件",
+                    value=now.value,
+                    before=before.value,
+                )
+    return first
 
 
 __all__ = ["Figure", "Hint", "Mismatch", "Statement", "compare", "narrative_figures", "read_statements"]
