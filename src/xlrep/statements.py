@@ -662,8 +662,11 @@ def _documents(text: str) -> list[int]:
     """Where sentences start counting documents by 公开属性 (主动公开 N 条 …)."""
     out = []
     for m in DOCUMENTS.finditer(text):
-        if m.group("request") and m.start() and text[m.start() - 1] in REQUEST_VERB_BEFORE:
-            continue
+        if m.group("request") and m.start():
+            before = text[max(0, m.start() - 5) : m.start()]
+            before = before[:-4] if before.endswith("政府信息") else before  # 办结政府信息依申请公开 733 件
+            if before and before[-1] in REQUEST_VERB_BEFORE:
+                continue
         out.append(m.start())
     return out
 

@@ -206,6 +206,8 @@ SIGNATURE = re.compile(
 )
 PUBLISHER = re.compile(rf"发布机构[|｜：:\s]*(?P<org>{ORG_CHARS}{{2,40}}?)(?=[|｜\s]|主题|成文|$)")
 ORG_CHROME = re.compile(r"^(?:标题|题目|title|当前位置|首页|关于|发布|来源)[:：]?")
+#: The title of a notice the opening cites (《关于做好2023年政府信息公开工作年度报告编制工作的通知》): not the report's.
+NOTICE = re.compile(r"^(?:关于|做好|印发|转发|开展|认真做好)")
 #: Not an agency: a title's leftover words (本级, 本单位), a clause or a report part.
 NOT_ORG = re.compile(
     r"^(?:本级|本单位|本机关|我局|我镇|我委|我办|本局|本镇|全文|报告|年度|政府|信息公开)$|本报告|总体情况"
@@ -241,7 +243,7 @@ def _title_meta(source: str, years: tuple[int, int]) -> tuple[str | None, int | 
     for pattern in TITLES:
         for m in pattern.finditer(source):
             year = int(m.group("year"))
-            if not years[0] <= year <= years[1]:
+            if not years[0] <= year <= years[1] or NOTICE.match(m.group("org")):
                 continue
             if best is None or m.start() < best[0]:
                 best = (m.start(), _clean_org(m.group("org")), year)
@@ -286,6 +288,8 @@ def _from_titles(meta: Meta, title: str | None, head: str, compact_head: str, ye
     """Agency and year of the document's title, else of its first line; the agency, else, of a title the opening
     quotes (现向社会公布某某局2023年政府信息公开工作年度报告)."""
     first_line = next((line for line in head.split("\n") if line.strip()), "")
+    if len(first_line.strip()) > 80:  # a paragraph, not a title: what it says counts as the opening's
+        first_line = ""
     sources = [("title", title or ""), ("title", first_line), ("opening", compact_head)]
     for name, source in sources:
         org, year = _title_meta(re.sub(r"\s+", "", source), years)
@@ -321,11 +325,12 @@ def signature_meta(text: str) -> tuple[str | None, int | None]:
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
         m = CLOSING_DATE.fullmatch(line) or CLOSING_DATE.search(line[-14:])
-        if not m:
+        if not m or len(line) > 50 or "至" in line:  # a sentence, or a period (1月1日至12月31日)
             continue
         whole = SIGNATURE.search(line)
-        if whole and _clean_org(whole.group("org")):
-            return _clean_org(whole.group("org")), _signed_for(m)
+        org = _clean_org(whole.group("org")) if whole else None
+        if org and SIGNER.search(org):
+            return org, _signed_for(m)
         before = lines[i - 1] if i > 0 else ""
         if CLOSING_DATE.fullmatch(line) and re.fullmatch(rf"{ORG_CHARS}{{2,40}}", before) and SIGNER.search(before):
             return _clean_org(before), _signed_for(m)
