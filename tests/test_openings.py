@@ -92,9 +92,9 @@ def _flags(report: dict, text: str, values: dict) -> list:
 
 
 def test_the_fixture_is_what_the_docs_say():
-    assert len(REPORTS) >= 24
-    assert len({r["province"] for r in REPORTS}) >= 7
-    assert {r["level"] for r in REPORTS} <= set(LEVELS)
+    assert len(REPORTS) >= 58
+    assert len({r["province"] for r in REPORTS}) >= 10
+    assert {r["level"] for r in REPORTS} == set(LEVELS)
     assert len({r["source"] for r in REPORTS}) == len(REPORTS)
     for r in REPORTS:
         assert r["level"] in LEVELS, r["source"]

@@ -230,6 +230,8 @@ def _clean_org(org: str) -> str | None:
     org = CLAUSE.sub("", org)
     org = re.sub(r"^(?:关于|印发|本|我)", "", org).strip("（）()·")
     org = re.sub(r"(?:关于)?(?:本级)?$", "", org)
+    org = re.sub(r"^由(?=.{2})", "", org)  # 由某某局办公室编制的2022年度…报告
+    org = re.sub(r"(?:编制|制作|撰写|发布)(?:的|了)?$", "", org)
     if org.endswith("人民"):  # 某某区人民政府信息公开工作年度报告: the 政府 is the agency's
         org += "政府"
     if len(org) < 2 or NOT_ORG.search(org):
