@@ -138,6 +138,7 @@ NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|
 OTHER_BODY = re.compile(
     r"各(?:乡|镇|街|县|区|市|部门|单位|级|地|村|社区)|全(?:省|国)|(?<![本我])(?:乡镇|街道)"
     r"|全(?:市|县|区|州|盟|旗)[^，,。；;：:]{0,12}系统"  # 全市自然资源系统: one sector of the area
+    r"|省市县?(?:两级|三级)?政府|市县(?:两级)?政府|[省市县区](?:、|和|与)?[市县区乡镇]两级"  # 省市政府规章: several levels
 )
 #: Figures of another part of the unit's area or of its subordinates (市本级, 所属单位): the rest of the sentence too.
 #: Work of a higher body this unit does for it or with it (上级交办, 转办, 代为答复, 协助办理, 配合制发, 受委托作出):
@@ -167,6 +168,10 @@ RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—
 SUBSET_BEFORE = re.compile(r"(?:关于|涉及|有关)[^，,。；;]{1,20}的\s*\d+\s*件")
 #: A figure with something left out (办结率100%（不含结转下年度的申请）, 70 件（不含重复申请）).
 EXCLUDING_AFTER = tuple(f"{b}{w}" for b in "（(" for w in ("不含", "不包括", "剔除", "扣除"))
+#: A total broken down by bodies after it (共56件（其中区级9件，部门47件）): of several bodies, not the unit's own.
+BODIES_AFTER = re.compile(
+    r"[（(]\s*其中[^）)]{0,4}?(?:区级|市级|县级|省级|本级|部门|各部门|乡镇|街道|镇街|区直|市直|县直)"
+)
 #: A number of days or months (8 个工作日): not a count.
 TIME_AFTER = ("工作日", "自然日", "日", "天", "小时", "月", "周", "年")
 #: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
@@ -479,6 +484,7 @@ def read_statements(text: str) -> list[Statement]:
     )
     out: list[Statement] = []
     pos = 0
+    clauses: list[Statement] = []  # the statements of the clauses of one sentence (…；…；…。)
     for m in SENTENCE_END.finditer(text + "\n"):
         start, end = pos, m.start()
         pos = m.end()
@@ -487,16 +493,21 @@ def read_statements(text: str) -> list[Statement]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if start < end:
-            out += _without_breakdowns(_read_sentence(part, start, end))
-    return out
+            clauses += _without_breakdowns(_read_sentence(part, start, end))
+        if m.group().strip("；;"):  # a sentence ends (not a clause: 政府新收2件；部门新收4件)
+            out += _without_breakdowns(clauses, any_year=True)
+            clauses = []
+    return out + _without_breakdowns(clauses, any_year=True)
 
 
-def _without_breakdowns(found: list[Statement]) -> list[Statement]:
+def _without_breakdowns(found: list[Statement], any_year: bool = False) -> list[Statement]:
     """One sentence stating the same figure twice with different numbers speaks of several bodies or periods
-    (区政府办公室收到申请30件，区自然资源局收到申请20件) that the reader cannot tell apart: none of them is read."""
+    (区政府办公室收到申请30件，区自然资源局收到申请20件) that the reader cannot tell apart: none of them is read.
+    ``any_year``: across the clauses of a sentence (2022年政府新收2件；部门新收4件), a year named or not is alike."""
 
     def same(st: Statement):
-        return st.kind, st.readings, st.column, st.scope, st.unit
+        scope = "year" if any_year and st.scope.startswith("year") else st.scope
+        return st.kind, st.readings, st.column, scope, st.unit
 
     numbers: dict[tuple, set] = {}
     for st in found:
@@ -677,6 +688,7 @@ def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool
         after.startswith(APPROXIMATE_AFTER)
         or after.startswith(TIME_AFTER)
         or after.startswith(EXCLUDING_AFTER)
+        or (after[:1] in "（(" and BODIES_AFTER.match(after))
         or (lead and RANGE_BEFORE.search(lead))
         or (lead and lead[-1] in UNCLEAR_BEFORE_LAST and UNCLEAR_BEFORE.search(lead))
         or "个百分点" in sentence[start : end + 4]

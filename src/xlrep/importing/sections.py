@@ -194,6 +194,7 @@ YEAR_OF_REPORT = re.compile(r"(20\d\d)年度(?!政务公开工作要点|工作�
 #: Who compiled the report: 由成山镇人民政府编制, 由区政府办公室汇总各单位…编制而成.
 COMPILED_BY = re.compile(
     rf"由(?P<org>{ORG_CHARS}{{2,40}}?)(?=编制|汇总|综合|根据|依据|结合|按照|依照|会同|牵头|负责|组织)[^。]{{0,80}}?编"
+    rf"|(?P<org2>{ORG_CHARS}{{2,40}}?)编制了?(?:本|此)(?:年度)?报告"
 )
 #: The agency a clause names (现公布西安区发改局2022年度信息公开工作…): the clause's verb is not part of it.
 CLAUSE = re.compile(
@@ -206,6 +207,8 @@ SIGNATURE = re.compile(
 )
 PUBLISHER = re.compile(rf"发布机构[|｜：:\s]*(?P<org>{ORG_CHARS}{{2,40}}?)(?=[|｜\s]|主题|成文|$)")
 ORG_CHROME = re.compile(r"^(?:标题|题目|title|当前位置|首页|关于|发布|来源)[:：]?")
+#: An agency named without its place (区政府办公室, 市外办, 县政府): not enough to name the report's agency.
+GENERIC_ORG = re.compile(r"^(?:省|市|区|县|州|盟|旗|镇|乡)(?:人民)?(?:政府|委|办|外办|直|属)")
 #: The title of a notice the opening cites (《关于做好2023年政府信息公开工作年度报告编制工作的通知》): not the report's.
 NOTICE = re.compile(r"^(?:关于|做好|印发|转发|开展|认真做好)")
 #: Not an agency: a title's leftover words (本级, 本单位), a clause or a report part.
@@ -234,7 +237,7 @@ def _clean_org(org: str) -> str | None:
     org = re.sub(r"(?:编制|制作|撰写|发布)(?:的|了)?$", "", org)
     if org.endswith("人民"):  # 某某区人民政府信息公开工作年度报告: the 政府 is the agency's
         org += "政府"
-    if len(org) < 2 or NOT_ORG.search(org):
+    if len(org) < 2 or NOT_ORG.search(org) or GENERIC_ORG.match(org):
         return None
     return org
 
@@ -260,15 +263,21 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[
     ``years`` are the first and the last report year that can be meant (the first edition's first year; next year).
     """
     meta = Meta()
-    head = stream.text[: stream.at(min(hi, len(stream)))] if hi else stream.text[:6000]
+    head = stream.text[: stream.at(min(hi, len(stream)))]  # hi = 0: 一、总体情况 comes first, no opening
     compact_head = re.sub(r"\s+", "", head[:8000])
     _from_titles(meta, title, head, compact_head, years)
     if meta.year is None:
         meta.year = _year_of_opening(compact_head, years)
         meta.year_source = "opening" if meta.year is not None else None
-    m = COMPILED_BY.search(compact_head)
-    if m and not meta.org:
-        meta.org, meta.org_source = _clean_org(m.group("org")), "compiled"
+    if meta.year is None:  # the opening printed under 一、总体情况: its statistics period
+        m = PERIOD.search(re.sub(r"\s+", "", stream.text[len(head) : len(head) + 1500]))
+        found = [int(g) for g in (m.groups() if m else ()) if g]
+        if found and years[0] <= found[0] <= years[1]:
+            meta.year, meta.year_source = found[0], "period"
+    for m in COMPILED_BY.finditer(compact_head):
+        org = _clean_org(m.group("org") or m.group("org2"))
+        if not meta.org and org and SIGNER.search(org):
+            meta.org, meta.org_source = org, "compiled"
     meta.whole_area = bool(WHOLE_AREA_COMPILED.search(compact_head))
     if not meta.org or meta.year is None:
         org, year = signature_meta(stream.text)
