@@ -95,7 +95,7 @@ def _flags(report: dict, text: str, values: dict) -> list:
 
 
 def test_the_fixture_is_what_the_docs_say():
-    assert len(REPORTS) >= 93
+    assert len(REPORTS) >= 100
     assert len({r["province"] for r in REPORTS}) >= 10
     assert {r["level"] for r in REPORTS} == set(LEVELS)
     assert len({r["source"] for r in REPORTS}) == len(REPORTS)
