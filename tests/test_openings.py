@@ -149,3 +149,14 @@ def counts() -> dict:
         "provinces": Counter(r["province"] for r in REPORTS),
         "levels": Counter(r["level"] for r in REPORTS),
     }
+
+
+def test_the_documents_state_the_counts_the_fixture_holds():
+    """docs/narrative.md and the README say how many reports and sentences the tests hold."""
+    docs = (Path(__file__).parents[1] / "docs" / "narrative.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    c = counts()
+    assert f"{len(c['provinces'])} 个省区市、各个层级的 {c['reports']} 份" in docs
+    assert f"{len(c['provinces'])} 个省区市、各个层级的 {c['reports']} 份" in readme
+    assert f"逐句判定的 {c['statements']} 句中：{c['figures']} 句与表格数字一致" in docs
+    assert f"| 合计 | {' | '.join(str(c['levels'][lv]) for lv in LEVELS)} | {c['reports']} |" in docs
