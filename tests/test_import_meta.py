@@ -56,6 +56,7 @@ def _missing(imported) -> list[str]:
             "某某自治州人民政府办公室",
         ),
         ("根据条例，现向社会公布2024年度本级政府信息公开年度报告。" + PARTS, 2024, None),
+        ("根据条例，现公布我局2022年政府信息公开工作年度报告。", 2022, None),
     ],
 )
 def test_year_and_agency_from_the_opening(tmp_path, opening, year, org):
@@ -80,6 +81,18 @@ def test_the_agency_and_year_from_the_signature(tmp_path):
     assert (imported.org, imported.year) == ("某某镇人民政府", 2021)
     (guess,) = [f for f in imported.findings if f.rule == "IMPORT-MISSING" and f.values["missing"] == "year"]
     assert "按落款日期推定为 2021 年度" in guess.message
+
+
+def test_the_year_the_first_sentence_of_the_overview_names_is_a_guess_to_check(tmp_path):
+    imported = _import(
+        tmp_path,
+        "政府信息公开工作年度报告\n一、总体情况\n2023年，我局收到申请3件。\n五、存在的主要问题及改进情况\n无。",
+    )
+    assert imported.year == 2023
+    (guess,) = [f for f in imported.findings if f.rule == "IMPORT-MISSING" and f.values["missing"] == "year"]
+    assert "推定为 2023 年度" in guess.message and "--year" in guess.message
+    text = "政府信息公开工作年度报告\n一、总体情况\n2019年以来，我局持续推进公开。\n五、存在的主要问题及改进情况\n无。"
+    assert _import(tmp_path, text).year is None  # 以来: not the year reported on
 
 
 def test_what_a_report_does_not_say_is_missing_and_the_options_give_it(tmp_path):

@@ -320,9 +320,10 @@ def _check_meta(imported: ImportedReport, form: Form, sections) -> None:
 
     if imported.year is None:
         imported.findings.append(missing_finding(form, "year", "year"))
-    elif imported.year_source == "signature":
+    elif imported.year_source in ("signature", "body"):
         keys = [k for k in [form.role("report_year")] if k]
-        imported.findings.append(missing_finding(form, "year", "year_signed", keys, year=imported.year))
+        message = "year_signed" if imported.year_source == "signature" else "year_body"
+        imported.findings.append(missing_finding(form, "year", message, keys, year=imported.year))
     if not imported.org:
         imported.findings.append(missing_finding(form, "org", "org", [k for k in [form.role("org_name")] if k]))
     loose = [(m, "heading") for m in sections.headings.values() if m.quality in ("approx", "suffix", "prefix")]

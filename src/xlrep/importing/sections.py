@@ -269,11 +269,8 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[
     if meta.year is None:
         meta.year = _year_of_opening(compact_head, years)
         meta.year_source = "opening" if meta.year is not None else None
-    if meta.year is None:  # the opening printed under 一、总体情况: its statistics period
-        m = PERIOD.search(re.sub(r"\s+", "", stream.text[len(head) : len(head) + 1500]))
-        found = [int(g) for g in (m.groups() if m else ()) if g]
-        if found and years[0] <= found[0] <= years[1]:
-            meta.year, meta.year_source = found[0], "period"
+    if meta.year is None:
+        meta.year, meta.year_source = _year_under_heading(stream.text[len(head) : len(head) + 1500], years)
     for m in COMPILED_BY.finditer(compact_head):
         org = _clean_org(m.group("org") or m.group("org2"))
         if not meta.org and org and SIGNER.search(org):
@@ -285,6 +282,8 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[
             meta.org, meta.org_source = org, "signature"
         if meta.year is None and year is not None and years[0] <= year <= years[1]:
             meta.year, meta.year_source = year, "signature"
+    if meta.year is None:
+        meta.year, meta.year_source = _year_under_heading(stream.text[len(head) : len(head) + 300], years, guess=True)
     if not meta.org and (m := PUBLISHER.search(re.sub(r"[ \t\u3000\xa0]+", " ", head[:3000]))):
         meta.org, meta.org_source = _clean_org(m.group("org")), "publisher"
     preamble = re.sub(r"[ \t\u3000\xa0]+", "", stream.text[: stream.at(lo)]) if lo else ""
@@ -312,6 +311,17 @@ def _from_titles(meta: Meta, title: str | None, head: str, compact_head: str, ye
             return
 
 
+def _year_under_heading(text: str, years: tuple[int, int], guess: bool = False) -> tuple[int | None, str | None]:
+    """The year of the text just under 一、总体情况: its statistics period (an opening printed there), or, as a
+    ``guess`` to be checked, the year its first sentence begins with (2023年，我局……)."""
+    if not guess:
+        m = PERIOD.search(re.sub(r"\s+", "", text))
+        found = [int(g) for g in (m.groups() if m else ()) if g]
+        return (found[0], "period") if found and years[0] <= found[0] <= years[1] else (None, None)
+    m = BODY_YEAR.search(re.sub(r"[ \t\u3000\xa0]+", "", text))
+    return (int(m.group(1)), "body") if m and years[0] <= int(m.group(1)) <= years[1] else (None, None)
+
+
 def _year_of_opening(compact_head: str, years: tuple[int, int]) -> int | None:
     """The year of the statistics period, else of a title the opening quotes, else the commonest “XXXX年度”."""
     m = PERIOD.search(compact_head)
@@ -325,6 +335,10 @@ def _year_of_opening(compact_head: str, years: tuple[int, int]) -> int | None:
     return max(sorted(set(counted)), key=counted.count) if counted else None
 
 
+#: A sentence of 一 that begins with the year it speaks of (2023年，我局…; 2024年度，…).
+BODY_YEAR = re.compile(
+    r"(?:^|[。\n：:）)])(?:[（(][一二三四五六七八九十][）)][^。\n]{0,16}?[。：:\n]?)?(20\d\d)年度?[，,]"
+)
 #: The report is compiled for the whole area: 汇总各有关单位…编制, 综合各镇（街道）及区政府各部门…编制.
 WHOLE_AREA_COMPILED = re.compile(r"(?:汇总|综合|涵盖)[^。]{0,30}?各[^。]{0,60}?(?:编制|组成|情况)")
 
