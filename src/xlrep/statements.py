@@ -149,11 +149,8 @@ OTHERS_FIGURES = re.compile(
 #: The whole area (全市, 全县, 全区 …): a local government's own report speaks of it (its tables count the whole
 #: area); anyone else's report speaks of others. Compared only for a government (``compare(region_is_ours=)``).
 WHOLE_AREA = re.compile(r"全(?:市|县|区|州|盟|旗)")
-#: A body acting as the local government of its area (管委会, 实验区, 开发区, 新区 …), not one of its departments:
-#: what it says of the whole area (全区) is its own.
-AREA_BODY = re.compile(r"(?:管理委员会|管委会|实验区|开发区|新区|示范区|高新区|保税区|合作区|试验区|园区)$")
-#: A report compiled for the whole area (本报告…汇总…各有关单位…编制): its 全区 figures are its own.
-AREA_REPORT = re.compile(r"(?:汇总|综合)[^。]{0,30}?各[^。]{0,40}?(?:单位|部门|乡镇|街道|镇)[^。]{0,40}?编制")
+
+
 OTHER_PERIOD = re.compile(
     r"近[一二两三四五六七八九十\d]+年|期间|季度|[上下]半年|每[月日天周年季]|[日月周年]均|平均"
     r"|(?<![\d日])[\d一二三四五六七八九十]{1,2}月份?(?![\d一二三四五六七八九十]*日)"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..narrative import AREA_BODY, compiled_for_area
 from .labels import Match, Stream, best_sequence, candidates, variants
 
 SECTIONS = ("一", "二", "三", "四", "五", "六")
@@ -275,7 +276,7 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[
         org = _clean_org(m.group("org") or m.group("org2"))
         if not meta.org and org and SIGNER.search(org):
             meta.org, meta.org_source = org, "compiled"
-    meta.whole_area = bool(WHOLE_AREA_COMPILED.search(compact_head))
+    meta.whole_area = compiled_for_area(compact_head) or "涵盖" in compact_head and "各" in compact_head
     if not meta.org or meta.year is None:
         org, year = signature_meta(stream.text)
         if not meta.org and org:
@@ -339,8 +340,6 @@ def _year_of_opening(compact_head: str, years: tuple[int, int]) -> int | None:
 BODY_YEAR = re.compile(
     r"(?:^|[。\n：:）)])(?:[（(][一二三四五六七八九十][）)][^。\n]{0,16}?[。：:\n]?)?(20\d\d)年度?[，,]"
 )
-#: The report is compiled for the whole area: 汇总各有关单位…编制, 综合各镇（街道）及区政府各部门…编制.
-WHOLE_AREA_COMPILED = re.compile(r"(?:汇总|综合|涵盖)[^。]{0,30}?各[^。]{0,60}?(?:编制|组成|情况)")
 
 
 def signature_meta(text: str) -> tuple[str | None, int | None]:
@@ -396,8 +395,6 @@ def org_type(org: str, choices: tuple[str, ...], government: str | None, whole_a
     """The agency type among the edition's ``choices``, only where the name says it unmistakably: a township, a
     government, a body acting as the government of its area (管委会, 实验区 …), or the report says it is compiled
     for the whole area (汇总各单位…编制) and the agency is not a department."""
-    from ..statements import AREA_BODY
-
     township = next((c for c in choices if "街道办事处" in c and "乡镇" in c), None)
     if org.endswith("街道办事处") or re.search(r"[乡镇]人民政府$", org):
         return township

@@ -58,15 +58,14 @@ def _compare(context: Context) -> list:
 def _speaks_for_area(context: Context, texts: list[str]) -> bool:
     """What the report says of the whole area (全区) is its own: a local government's report, a body acting as one
     (管委会, 实验区, 开发区, 新区), or a report that says it is compiled for the whole area (汇总…各单位…编制)."""
-    from ..statements import AREA_BODY, AREA_REPORT
 
     form, result = context.form, context.result
     org_type, org = result.text("org_type") or None, result.text("org_name") or ""
     if org_type is not None and org_type == form.government:
         return True
-    if not (org_type and ("部门" in org_type or "乡镇" in org_type)) and AREA_BODY.search(org):
+    if not (org_type and ("部门" in org_type or "乡镇" in org_type)) and narrative.AREA_BODY.search(org):
         return True
-    return any(AREA_REPORT.search(text) for text in texts)
+    return any(narrative.compiled_for_area(text) for text in texts)
 
 
 def _last_year(context: Context) -> dict[str, object] | None:
