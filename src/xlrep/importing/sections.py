@@ -188,7 +188,7 @@ TITLES = (
 #: The statistics period: 统计期限自2023年1月1日起至12月31日止, 统计时限从…至…, 统计周期为…
 PERIOD = re.compile(
     r"统计(?:期限|时限|时间段|时间|周期|区间|期)[^。]{0,12}?(20\d\d)年1月1日"
-    r"|(20\d\d)年1月1日(?:起)?(?:至|到|—|-|－|~|～)(?:\1|(20\d\d))?年?12月31日"
+    r"|(20\d\d)年1月1日(?:起)?[，,]?(?:至|到|—|-|－|~|～)(?:\1|(20\d\d))?年?12月31日"
 )
 #: 2022年度 in the opening (报告…2022年度…): the report year where neither title nor period says it.
 YEAR_OF_REPORT = re.compile(r"(20\d\d)年度(?!政务公开工作要点|工作要点|重点)")
@@ -209,7 +209,9 @@ SIGNATURE = re.compile(
 PUBLISHER = re.compile(rf"发布机构[|｜：:\s]*(?P<org>{ORG_CHARS}{{2,40}}?)(?=[|｜\s]|主题|成文|$)")
 ORG_CHROME = re.compile(r"^(?:标题|题目|title|当前位置|首页|关于|发布|来源)[:：]?")
 #: An agency named without its place (区政府办公室, 市外办, 县政府): not enough to name the report's agency.
-GENERIC_ORG = re.compile(r"^(?:省|市|区|县|州|盟|旗|镇|乡)(?:人民)?(?:政府|委|办|外办|直|属)")
+GENERIC_ORG = re.compile(
+    r"^(?:省|市|区|县|州|盟|旗|镇|乡)(?:(?:人民)?(?:政府|委|办|外办|直|属)|(?!场)[\u4e00-\u9fff]{1,5}(?:局|委|办|厅|室)$)"
+)
 #: The title of a notice the opening cites (《关于做好2023年政府信息公开工作年度报告编制工作的通知》): not the report's.
 NOTICE = re.compile(r"^(?:关于|做好|印发|转发|开展|认真做好)")
 #: Not an agency: a title's leftover words (本级, 本单位), a clause or a report part.
