@@ -229,3 +229,22 @@ def test_table_two_statements_in_proactive_are_checked(tmp_path, edition, year, 
     assert finding.rule == "TEXT-NUMBER" and (finding.values["stated"], finding.values["table"]) == (4512, 4521)
     assert (finding.cells[1].sheet, finding.cells[1].cell) == where("t2.licensing.decisions", edition)
     assert row.caption and "行政许可" in finding.message
+
+
+def test_nothing_is_drafted_from_a_table_the_import_did_not_find():
+    """Imported without 表四, the drafted （二） says nothing of 复议/诉讼; without 表三 (and 表四), nothing at all.
+    A workbook filled by a clerk (not imported) keeps the whole paragraph."""
+    from types import SimpleNamespace
+
+    from xlrep.drafting import published_drafts
+    from xlrep.form import load_form
+
+    form = load_form("2021")
+    values = {c.key: None for c in form.inputs}
+    values.update({"t3.new_received.natural_person": 5, "t3.granted.natural_person": 5})
+    (imported,) = published_drafts(SimpleNamespace(form=form, values=values, imported_from="报告.docx")).values()
+    assert "收到政府信息公开申请5件" in imported and "行政复议" not in imported and "行政诉讼" not in imported
+    (typed,) = published_drafts(SimpleNamespace(form=form, values=values, imported_from=None)).values()
+    assert typed.endswith("本年度未发生政府信息公开行政复议、行政诉讼案件。")
+    blank = {c.key: None for c in form.inputs}
+    assert published_drafts(SimpleNamespace(form=form, values=blank, imported_from="报告.docx")) == {}

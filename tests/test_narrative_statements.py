@@ -70,3 +70,29 @@ def test_each_statement_is_flagged_when_its_number_is_wrong(tmp_path, sentence):
 )
 def test_numbers_that_are_not_table_figures_are_left_alone(tmp_path, sentence):
     assert _text_numbers(tmp_path, sentence) == []
+
+
+@pytest.mark.parametrize(
+    "org, org_type, preamble, ours",
+    [
+        ("某某经济开发区管委会", "其他", "", True),
+        ("某某综合实验区", None, "", True),
+        ("某某新区", "其他", "", True),
+        ("某某县", "其他", "本报告由县政府办公室汇总全县各乡镇、各部门的政府信息公开工作情况编制而成。", True),
+        ("某某经济开发区财政局", "县级以上人民政府部门", "", False),
+        ("某某县教育局", "县级以上人民政府部门", "", False),
+    ],
+)
+def test_the_whole_area_is_the_own_of_a_body_acting_as_its_government(tmp_path, org, org_type, preamble, ours):
+    """全区 figures are a 管委会's, a 实验区's, a 新区's own, and those of a report compiled for the whole area."""
+    values = clean_values("2021", 2021)
+    new = _totals(values)["t3.new_received.total"]
+    values["info.org_name"] = org
+    values["info.org_type"] = org_type
+    values["s1.on_request"] = preamble + f"全区共收到政府信息公开申请{new + 1}件。"
+    result = audit(fill_workbook(tmp_path / "f.xlsx", "2021", 2021, values))
+    found = [f for f in result.findings if f.rule == "TEXT-NUMBER"]
+    assert [f.values["stated"] for f in found] == ([new + 1] if ours else [])
+    values["s1.on_request"] = preamble + f"全区共收到政府信息公开申请{new}件。"
+    result = audit(fill_workbook(tmp_path / "g.xlsx", "2021", 2021, values))
+    assert [f for f in result.findings if f.rule == "TEXT-NUMBER"] == []

@@ -593,3 +593,55 @@ def test_the_sixth_round_still_flags_the_units_own_figures():
 def test_another_periods_change_is_not_the_years():
     assert mismatches("第一季度收到申请同比增长50%。", previous=last_year()) == []
     assert one("收到申请同比增长50%。", "TEXT-CHANGE", previous=last_year()).table == 25
+
+
+# -- seventh round (other provinces): next-year carries, slogans, 收办/受理, changes of every reading ------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "共收到申请75件，办结66件，转下年度办理10件。",
+        "办结66件，转入下年度10件。",
+        "办结66件，结转下一年度10件。",
+        "办结66件，转至下一年度继续办理10件。",
+        "共收到申请75件，转接下年度办理10件。",
+        "努力做到“办结一件申请、解决一个问题”。",
+        "坚持办结一件申请、解决一个问题。",
+        "共收办申请76件。",
+        "共受理申请76件。",
+        "共受理申请75件。",
+        "办理行政复议案件备案2件。",
+        "全年行政诉讼应诉案件7件，负责人出庭应诉2件。",
+    ],
+)
+def test_correct_statements_of_the_seventh_round_are_not_flagged(text):
+    assert mismatches(text) == []
+
+
+def test_the_seventh_round_still_flags_wrong_figures():
+    assert one("共收到申请75件，办结66件，转下年度办理9件。").figure == "carried_forward"
+    assert one("办结申请66件，结转下一年度9件。").table == 10
+    assert one("本年度收到一件申请，予以公开32件。").table == 75  # a count of one is still a count
+    assert one("共收办申请80件。").stated == 80
+
+
+def _years(now_new, now_carried, last_new, last_carried):
+    this, last = values(), values()
+    for data in (this, last):
+        data.update({k: 0 for k in data if k.startswith("t3.")})
+    this.update({"t3.new_received.natural_person": now_new, "t3.carried_in.natural_person": now_carried})
+    last.update({"t3.new_received.natural_person": last_new, "t3.carried_in.natural_person": last_carried})
+    return this, last
+
+
+def test_a_change_fits_if_any_reading_of_both_years_fits():
+    """共收办申请3646件，同比增长1.05%: 新收+结转 gives +1.08 %, 新收 alone (3561 against 3524) +1.05 %."""
+    this, last = _years(3561, 85, 3524, 83)
+    figures = narrative_figures(FORM)
+
+    def found(text):
+        return compare(read_statements(text), figures, this, last, year=2021)
+
+    assert found("共收办申请3646件，同比增长1.05%。") == []
+    assert found("共收办申请3646件，同比增长1.08%。") == []
+    (wrong,) = found("共收办申请3646件，同比增长1.5%。")
+    assert (wrong.rule, wrong.stated) == ("TEXT-CHANGE", 1.5)

@@ -122,7 +122,7 @@ def _own_csv(path: Path) -> bool:
         return False
 
 
-def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
+def audit_unit(path: Path | str, keep_values: bool = False, hints=None) -> UnitResult:
     """Audit one workbook into a picklable summary (runs in worker processes)."""
     from .errors import UnreadableFile
     from .ingest import audit
@@ -133,7 +133,7 @@ def audit_unit(path: Path | str, keep_values: bool = False) -> UnitResult:
     except OSError:
         modified = 0.0
     try:
-        result = audit(path)
+        result = audit(path, hints=hints)
     except UnreadableFile as exc:
         return UnitResult(
             str(path),
@@ -182,20 +182,22 @@ def audit_many(
     jobs: int | None = None,
     keep_values: bool = False,
     progress: Callable[[UnitResult], None] | None = None,
+    hints=None,
 ) -> list[UnitResult]:
-    """Audit every file, on all cores when there are enough files to pay for the processes."""
+    """Audit every file, on all cores when there are enough files to pay for the processes. ``hints``
+    (``importing.ImportHints``): what published reports among them may not say (year, agency, agency type)."""
     jobs = jobs or os.cpu_count() or 1
     results: list[UnitResult] = []
     if jobs <= 1 or len(files) < 8:
         for path in files:
-            results.append(audit_unit(path, keep_values))
+            results.append(audit_unit(path, keep_values, hints))
             if progress:
                 progress(results[-1])
         return results
     chunk = max(1, min(32, len(files) // (jobs * 4)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupt) as pool:
         try:
-            for result in pool.map(_audit_for_pool, [(str(p), keep_values) for p in files], chunksize=chunk):
+            for result in pool.map(_audit_for_pool, [(str(p), keep_values, hints) for p in files], chunksize=chunk):
                 results.append(result)
                 if progress:
                     progress(result)
@@ -212,7 +214,7 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _audit_for_pool(args: tuple[str, bool]) -> UnitResult:
+def _audit_for_pool(args: tuple) -> UnitResult:
     return audit_unit(*args)
 
 

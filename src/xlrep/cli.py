@@ -186,12 +186,45 @@ def _form_of(year: int, edition: str | None):
     return form
 
 
-def _parse_year(text: str) -> int:
+def _import_options(command):
+    """``--year --org --org-type``: what a published report does not say, for its import (``xlrep import``, and
+    ``ingest``/``check`` when they import one on the fly)."""
+    command = click.option(
+        "--org-type",
+        "hint_org_type",
+        metavar="机关类型",
+        help="导入已发布的报告时，报告没有写明的机关类型（可写 政府、部门、乡镇、街道）。",
+    )(command)
+    command = click.option(
+        "--org", "hint_org", metavar="机关名称", help="导入已发布的报告时，报告中找不到的机关名称（以此为准）。"
+    )(command)
+    return click.option(
+        "--year", "hint_year", metavar="年度", help="导入已发布的报告时，报告中找不到的报告年度（以此为准），如 2023。"
+    )(command)
+
+
+def _hints(year: str | None, org: str | None, org_type: str | None):
+    """The ``ImportHints`` of ``--year --org --org-type``, checked (a wrong one is refused before any work)."""
+    from .form import editions
+
+    if year is None and org is None and org_type is None:
+        return None
+    from .importing import ImportHints
+
+    if org_type is not None and not any(_accepts(form, org_type) for form in editions()):
+        _org_type(editions()[-1], org_type)
+    org = _one_line(org).strip() if org is not None else None
+    if org is not None and not org:
+        raise XlrepError("--org 的机关名称不能为空。")
+    return ImportHints(year=_parse_year(year, "--year 2023") if year is not None else None, org=org, org_type=org_type)
+
+
+def _parse_year(text: str, example: str = "xlrep template 2021") -> int:
     from .form import editions
 
     text = text.strip()
     if not re.fullmatch(r"\d{4}", text):
-        raise XlrepError(f"报告年度“{text}”无效：请写四位数字年份，如 xlrep template 2021。")
+        raise XlrepError(f"报告年度“{text}”无效：请写四位数字年份，如 {example}。")
     year = int(text)
     latest = date.today().year + 1
     first = editions()[0]
@@ -370,7 +403,10 @@ def _report_suffixes() -> tuple[str, ...]:
     metavar="上年填报表",
     help="同时与上年填报表比对：上年结转、现行有效件数、数字或文字雷同（PREV-*）。",
 )
-def ingest_command(file, as_json, strict, annotate, overwrite, outputs, force, quiet, previous):
+@_import_options
+def ingest_command(
+    file, as_json, strict, annotate, overwrite, outputs, force, quiet, previous, hint_year, hint_org, hint_org_type
+):
     """校验填好的填报表并生成报告：逐项检查数字、勾稽关系和文字，指出每个问题所在的单元格；没有错误时在标准输出打印报告正文，-o 写出 Word、网页等格式。
 
     退出码：0 没有错误；1 有错误（--strict 时有提示也算）；2 文件无法读取或用法错误。
@@ -393,9 +429,10 @@ def ingest_command(file, as_json, strict, annotate, overwrite, outputs, force, q
         )
     for target in outputs:
         check_target(target, inputs=inputs, suffixes=_report_suffixes(), overwrite=True, what="报告")
+    hints = _hints(hint_year, hint_org, hint_org_type)
     last_year = _read_last_year(previous, "无法与之比对") if previous is not None else None
     try:
-        result = audit(file, previous=last_year)
+        result = audit(file, previous=last_year, hints=hints)
     except UnreadableFile as exc:
         if as_json:
             click.echo(_json(unreadable(file, exc).as_dict()))
@@ -506,7 +543,8 @@ def _workbooks(paths: tuple[Path, ...], jobs: int | None) -> list[Path]:
     help="把每个单位的每条问题写进 CSV（Excel 可直接打开）。",
 )
 @click.option("-j", "--jobs", type=int, metavar="N", help="同时检查的进程数（默认用上全部 CPU 核）。")
-def check_command(paths, as_json, csv_path, jobs):
+@_import_options
+def check_command(paths, as_json, csv_path, jobs, hint_year, hint_org, hint_org_type):
     """批量校验：逐个检查各单位的填报表，打印一张汇总表（单位、版本、年度、错误、提示、状态）。
 
     一个文件坏了不影响其他文件。退出码：0 全部没有错误；1 有单位有错误或文件无法读取；2 用法错误。
@@ -516,6 +554,7 @@ def check_command(paths, as_json, csv_path, jobs):
     from .batch import audit_many, batch_as_dict
     from .check_output import findings_csv, print_table, progress_bar
 
+    hints = _hints(hint_year, hint_org, hint_org_type)
     files = _workbooks(paths, jobs)
     if csv_path is not None:
         check_target(
@@ -527,7 +566,7 @@ def check_command(paths, as_json, csv_path, jobs):
             option="--csv",
         )
     with progress_bar(len(files)) as advance:
-        results = audit_many(files, jobs=jobs, progress=advance)
+        results = audit_many(files, jobs=jobs, progress=advance, hints=hints)
     if as_json:
         click.echo(_json(batch_as_dict(results)))
     print_table(results)
@@ -623,12 +662,15 @@ def merge_command(paths, output, org, org_type, force, jobs):
     is_flag=True,
     help="在标准输出打印 JSON：每份报告的版本、年度、机关、找到的表格、全部问题、数字和输出文件。",
 )
-def import_command(reports, output, force, as_json):
+@_import_options
+def import_command(reports, output, force, as_json, hint_year, hint_org, hint_org_type):
     """导入已发布的报告：把 Word、网页、PDF 或文本格式的年度报告读回成填报表（第一年没有上年填报表时、评估已发布的报告时用）。
 
     按官方标签读取表二、表三、表四和六个部分，写成该版本的填报表（可再用 ingest、check、template --from、--previous）。
     连在一起无法确定的数字留空并报告 IMPORT-AMBIGUOUS，印错的总计报告 IMPORT-TOTAL，找不到的表格或部分报告
     IMPORT-MISSING，与官方写法不同的标签报告 IMPORT-LABEL；原样数字和说明写在单元格批注里。
+    年度取自标题、统计期限或正文（“2023年度”），机关名称取自标题、“由……编制”或落款；报告没有写明的，
+    用 --year、--org、--org-type 指定（ingest、check 直接校验已发布的报告时同样可用）。
 
     退出码：0 全部导入（有提示也是 0）；2 有报告无法读取或无法识别、用法错误（其余报告照常导入）。
 
@@ -636,6 +678,7 @@ def import_command(reports, output, force, as_json):
     """
     from .importing import ImportFailed, ImportOutcome, import_report, import_summary, to_workbook
 
+    hints = _hints(hint_year, hint_org, hint_org_type)
     folder, target = _import_target(output, len(reports))
     inputs = [(p, f"要导入的报告“{p.name}”") for p in reports]
     if target is not None:
@@ -646,7 +689,7 @@ def import_command(reports, output, force, as_json):
         outcome = ImportOutcome(report)
         outcomes.append(outcome)
         try:
-            imported = import_report(report)
+            imported = import_report(report, hints)
             data = to_workbook(imported)
             path = target or _free_name(folder / _import_name(imported), taken)
             check_target(path, inputs=inputs, suffixes=(".xlsx",), overwrite=force, what="填报表")

@@ -364,20 +364,55 @@ def published_drafts(result) -> dict[str, str]:
     """The empty parts a report publishes as their drafted paragraph (（二）依申请公开): part key → text.
 
     Not in a workbook made from a published report whose section holds text elsewhere: a report printed
-    without sub-headings has all of it in the first part, and what it did not state is not added to it.
+    without sub-headings has all of it in the first part, and what it did not state is not added to it. Nor,
+    in such a workbook, a sentence from a table the import did not find (all its cells blank): imported
+    without 表四, the report says nothing of 行政复议 and 行政诉讼; without 表三, nothing is drafted.
     """
     form, values = result.form, result.values
+    imported = result.imported_from is not None
+    unfound = _unfound_tables(form, values) if imported else set()
     out = {}
     for key, role in drafted_parts(form).items():
         if role not in FILLS_EMPTY or values.get(key) not in (None, ""):
             continue
         sheet = form.cells[key].sheet
-        if result.imported_from is not None and any(
-            values.get(c.key) for c in form.narrative_parts if c.sheet == sheet
-        ):
+        if imported and any(values.get(c.key) for c in form.narrative_parts if c.sheet == sheet):
             continue
-        out[key] = _render(_description(form, role), _full(form, values))
+        description = _description(form, role)
+        if unfound:
+            kept = tuple(p for p in description if not {_table_of(k) for k in _keys_of(p)} & unfound)
+            if not any(_keys_of(p) for p in kept):
+                continue  # no figure left to say
+            description = kept
+        out[key] = _render(description, _full(form, values))
     return out
+
+
+def _table_of(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
+def _unfound_tables(form, values: Mapping[str, object]) -> set[str]:
+    """Tables of which every numeric input is blank: in an imported workbook, the tables the report did not have."""
+    filled: dict[str, bool] = {}
+    for cell in form.inputs:
+        if cell.is_numeric:
+            table = _table_of(cell.key)
+            filled[table] = filled.get(table, False) or values.get(cell.key) not in (None, "")
+    return {table for table, any_filled in filled.items() if not any_filled}
+
+
+def _keys_of(node) -> set[str]:
+    """The cells a piece of the description reads."""
+    if isinstance(node, tuple):
+        return set().union(*(_keys_of(n) for n in node)) if node else set()
+    if isinstance(node, Sum):
+        return set(node.keys)
+    if isinstance(node, Text):
+        return set()
+    if isinstance(node, CellText):
+        return {node.key}
+    return set().union(*(_keys_of(getattr(node, name)) for name in node.__slots__))
 
 
 @cache

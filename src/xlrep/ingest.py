@@ -52,16 +52,19 @@ class Audit:
 PUBLISHED_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
 
 
-def read_any(path: str | Path, forms: tuple[Form, ...] | None = None) -> ReadResult:
-    """A filled workbook as read, or a published report imported on the fly (with an IMPORT-SOURCE note)."""
+def read_any(path: str | Path, forms: tuple[Form, ...] | None = None, hints=None) -> ReadResult:
+    """A filled workbook as read, or a published report imported on the fly (with an IMPORT-SOURCE note);
+    ``hints`` (``importing.ImportHints``) state what such a report may not say (its year, agency, agency type)."""
     if Path(path).suffix.lower() in PUBLISHED_SUFFIXES:
         from .importing import read_published  # python-docx, pdfplumber: only for such a file
 
-        return read_published(path)
+        return read_published(path, hints)
     return read_workbook(path, forms)
 
 
-def audit(path: str | Path, previous: ReadResult | None = None, forms: tuple[Form, ...] | None = None) -> Audit:
+def audit(
+    path: str | Path, previous: ReadResult | None = None, forms: tuple[Form, ...] | None = None, hints=None
+) -> Audit:
     """Read and check a workbook (or a published report, imported on the fly), and against last year's
     when ``previous`` is given.
 
@@ -70,7 +73,7 @@ def audit(path: str | Path, previous: ReadResult | None = None, forms: tuple[For
     """
     from .rules import Context, run
 
-    result = read_any(path, forms)
+    result = read_any(path, forms, hints)
     findings = list(result.findings) + list(run(Context(result, previous)))
     findings.sort(key=lambda f: (_position(result, f)[0], SEVERITY_ORDER[f.severity], _position(result, f)[1:]))
     return Audit(Path(path), result, findings)

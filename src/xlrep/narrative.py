@@ -12,6 +12,25 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+#: A body acting as the local government of its area (管委会, 实验区, 开发区, 新区 …), not one of its departments:
+#: what it says of the whole area (全区) is its own.
+AREA_BODY = re.compile(r"(?:管理委员会|管委会|实验区|开发区|新区|示范区|高新区|保税区|合作区|试验区|园区)$")
+#: A report compiled for the whole area (本报告…汇总…各有关单位…编制): its 全区 figures are its own.
+AREA_REPORT_UNITS = ("单位", "部门", "乡镇", "街道", "镇")
+
+
+def compiled_for_area(text: str) -> bool:
+    """A sentence says the report is compiled from all the units of the area (汇总/综合 … 各…单位 … 编制)."""
+    for sentence in text.split("。"):
+        if "编制" not in sentence or "各" not in sentence:
+            continue
+        start = max(sentence.find("汇总"), sentence.find("综合"))
+        each = sentence.find("各", start) if start >= 0 else -1
+        if each >= 0 and any(u in sentence[each : sentence.rfind("编制")] for u in AREA_REPORT_UNITS):
+            return True
+    return False
+
+
 SENTENCE_END = re.compile(r"[。！？；;\n]+")
 CLAUSE_SPLIT = re.compile(r"[，,、（）()：:]+")
 CLAIM_SPLIT = re.compile(r"[，,（）()：:]+")  # clauses for denials, which may list their topics with 、

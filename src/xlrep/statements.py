@@ -50,7 +50,7 @@ REQUEST_FIGURES = (
 T3_WORDS = {
     "carried_in": (r"上一?年度?(?:未办结|结转|转结)", r"结转上一?年度?"),
     "carried_forward": (
-        r"(?:结转|顺延|转入)(?:至|到)?下一?年度?(?:继续)?(?:办理|处理|答复)?",
+        r"(?:结转|顺延|转入|转接|转)(?:至|到)?下一?(?:个)?年度?(?:继续)?(?:办理|处理|答复)?",
         r"顺延(?:办理|答复)?",
         r"下一?年度继续(?:办理|处理)",
     ),
@@ -63,11 +63,16 @@ T3_WORDS = {
 }
 #: Verbs that name a 表三 figure only in a sentence that itself speaks of 申请.
 T3_VERBS = {
-    "new_received": ("新收", "新受理", "收到", "受理", "接收", "接到"),
+    "new_received": ("新收", "新受理", "收办", "收到", "受理", "接收", "接到"),
     "result_total": ("办理完毕", "处理完毕", "完成答复", "办结", "答复", "办理"),
 }
 #: Readings of a verb: the statement fits if any reading fits.
-VERB_READINGS = {"办理": (("result_total",), ("new_received", "carried_in"), ("new_received",))}
+VERB_READINGS = {
+    "办理": (("result_total",), ("new_received", "carried_in"), ("new_received",)),
+    # 收办 (received and handled), 受理: this year's new requests, or with those carried over from last year
+    "收办": (("new_received", "carried_in"), ("new_received",), ("result_total",)),
+    "受理": (("new_received",), ("new_received", "carried_in")),
+}
 #: Numbers that equal another figure explain a mismatch (said in the message, never accepted): the figures
 #: whose sum the stated number may be, and the advice the message gives (a message of the rule).
 HINTS = {
@@ -133,6 +138,7 @@ NOT_OURS = re.compile(r"本级|市直|县直|区直|所属|下属|审核|审查|
 OTHER_BODY = re.compile(
     r"各(?:乡|镇|街|县|区|市|部门|单位|级|地|村|社区)|全(?:省|国)|(?<![本我])(?:乡镇|街道)"
     r"|全(?:市|县|区|州|盟|旗)[^，,。；;：:]{0,12}系统"  # 全市自然资源系统: one sector of the area
+    r"|省市县?(?:两级|三级)?政府|市县(?:两级)?政府|[省市县区](?:、|和|与)?[市县区乡镇]两级"  # 省市政府规章: several levels
 )
 #: Figures of another part of the unit's area or of its subordinates (市本级, 所属单位): the rest of the sentence too.
 #: Work of a higher body this unit does for it or with it (上级交办, 转办, 代为答复, 协助办理, 配合制发, 受委托作出):
@@ -143,6 +149,8 @@ OTHERS_FIGURES = re.compile(
 #: The whole area (全市, 全县, 全区 …): a local government's own report speaks of it (its tables count the whole
 #: area); anyone else's report speaks of others. Compared only for a government (``compare(region_is_ours=)``).
 WHOLE_AREA = re.compile(r"全(?:市|县|区|州|盟|旗)")
+
+
 OTHER_PERIOD = re.compile(
     r"近[一二两三四五六七八九十\d]+年|期间|季度|[上下]半年|每[月日天周年季]|[日月周年]均|平均"
     r"|(?<![\d日])[\d一二三四五六七八九十]{1,2}月份?(?![\d一二三四五六七八九十]*日)"
@@ -157,6 +165,10 @@ RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—
 SUBSET_BEFORE = re.compile(r"(?:关于|涉及|有关)[^，,。；;]{1,20}的\s*\d+\s*件")
 #: A figure with something left out (办结率100%（不含结转下年度的申请）, 70 件（不含重复申请）).
 EXCLUDING_AFTER = tuple(f"{b}{w}" for b in "（(" for w in ("不含", "不包括", "剔除", "扣除"))
+#: A total broken down by bodies after it (共56件（其中区级9件，部门47件）): of several bodies, not the unit's own.
+BODIES_AFTER = re.compile(
+    r"[（(]\s*其中[^）)]{0,4}?(?:区级|市级|县级|省级|本级|部门|各部门|乡镇|街道|镇街|区直|市直|县直)"
+)
 #: A number of days or months (8 个工作日): not a count.
 TIME_AFTER = ("工作日", "自然日", "日", "天", "小时", "月", "周", "年")
 #: A sentence counting documents by 公开属性 (主动公开 / 依申请公开 / 不予公开 N 条): not requests.
@@ -247,6 +259,10 @@ NUMBER = re.compile(
 NOT_BEFORE_DIGITS = set("0123456789.．") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 NOT_BEFORE_CHINESE = set("零〇一二两三四五六七八九十百千万第")
 NOT_AFTER_CHINESE = set("零〇一二两三四五六七八九十事档")
+#: A slogan or an idiom with 一件/一个 (努力做到“办结一件申请、解决一个问题”): not a count. Quoted, paired with
+#: another 一个/一件 in the next clause, or a goal (做到, 力争 …).
+IDIOM_PAIR = re.compile(r"[\u4e00-\u9fff]{1,6}[、，,][\u4e00-\u9fff]{1,6}?一[件个次批项份条][\u4e00-\u9fff]")
+IDIOM_GOAL = re.compile(r"(?:做到|实现|确保|力争|力求|努力|争取|保证|坚持)[^，,。；;]{0,6}$")
 
 # Gaps allowed between a figure's word and its number (everything else: the statement is not clear).
 GAP_SPECIFIC = re.compile(r"^(?:的)?(?:政府信息公开)?(?:申请)?(?:的)?(?:共计|共|合计|总计|计|为|达到?|有)?(?:了)?$")
@@ -465,6 +481,7 @@ def read_statements(text: str) -> list[Statement]:
     )
     out: list[Statement] = []
     pos = 0
+    clauses: list[Statement] = []  # the statements of the clauses of one sentence (…；…；…。)
     for m in SENTENCE_END.finditer(text + "\n"):
         start, end = pos, m.start()
         pos = m.end()
@@ -473,16 +490,21 @@ def read_statements(text: str) -> list[Statement]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if start < end:
-            out += _without_breakdowns(_read_sentence(part, start, end))
-    return out
+            clauses += _without_breakdowns(_read_sentence(part, start, end))
+        if m.group().strip("；;"):  # a sentence ends (not a clause: 政府新收2件；部门新收4件)
+            out += _without_breakdowns(clauses, any_year=True)
+            clauses = []
+    return out + _without_breakdowns(clauses, any_year=True)
 
 
-def _without_breakdowns(found: list[Statement]) -> list[Statement]:
+def _without_breakdowns(found: list[Statement], any_year: bool = False) -> list[Statement]:
     """One sentence stating the same figure twice with different numbers speaks of several bodies or periods
-    (区政府办公室收到申请30件，区自然资源局收到申请20件) that the reader cannot tell apart: none of them is read."""
+    (区政府办公室收到申请30件，区自然资源局收到申请20件) that the reader cannot tell apart: none of them is read.
+    ``any_year``: across the clauses of a sentence (2022年政府新收2件；部门新收4件), a year named or not is alike."""
 
     def same(st: Statement):
-        return st.kind, st.readings, st.column, st.scope, st.unit
+        scope = "year" if any_year and st.scope.startswith("year") else st.scope
+        return st.kind, st.readings, st.column, scope, st.unit
 
     numbers: dict[tuple, set] = {}
     for st in found:
@@ -520,9 +542,17 @@ def _number(m: re.Match, text: str) -> tuple[float | int, str, int] | None:
     if before and before in NOT_BEFORE_CHINESE or text[m.end() : m.end() + 1] in NOT_AFTER_CHINESE:
         return None
     value = _chinese(cn)
-    if value is None:
+    if value is None or (value == 1 and _idiom(m, text)):
         return None
     return value, m.group("cnunit"), 0
+
+
+def _idiom(m: re.Match, text: str) -> bool:
+    """一件 / 一个 in a slogan or an idiom, not a count (办结一件申请、解决一个问题)."""
+    start = m.start()
+    if text.rfind("“", 0, start) > text.rfind("”", 0, start):
+        return True
+    return bool(IDIOM_PAIR.match(text, m.end()) or IDIOM_GOAL.search(text, max(0, start - 12), start))
 
 
 def _chinese(text: str) -> int | None:
@@ -640,8 +670,11 @@ def _documents(text: str) -> list[int]:
     """Where sentences start counting documents by 公开属性 (主动公开 N 条 …)."""
     out = []
     for m in DOCUMENTS.finditer(text):
-        if m.group("request") and m.start() and text[m.start() - 1] in REQUEST_VERB_BEFORE:
-            continue
+        if m.group("request") and m.start():
+            before = text[max(0, m.start() - 5) : m.start()]
+            before = before[:-4] if before.endswith("政府信息") else before  # 办结政府信息依申请公开 733 件
+            if before and before[-1] in REQUEST_VERB_BEFORE:
+                continue
         out.append(m.start())
     return out
 
@@ -652,6 +685,7 @@ def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool
         after.startswith(APPROXIMATE_AFTER)
         or after.startswith(TIME_AFTER)
         or after.startswith(EXCLUDING_AFTER)
+        or (after[:1] in "（(" and BODIES_AFTER.match(after))
         or (lead and RANGE_BEFORE.search(lead))
         or (lead and lead[-1] in UNCLEAR_BEFORE_LAST and UNCLEAR_BEFORE.search(lead))
         or "个百分点" in sentence[start : end + 4]
@@ -1330,34 +1364,40 @@ def _round(x: float, decimals: int) -> float:
 
 
 def _compare_change(stmt: Statement, figures, values, previous_values) -> Mismatch | None:
+    """A change no reading of this year's and last year's figure fits (每一种读法, 两年各自): the first one's."""
     if previous_values is None:
         return None
+    first: Mismatch | None = None
     for reading in stmt.readings:
         now = _reading_value(reading, figures, values, stmt.column)
-        before = _reading_value(reading, figures, previous_values, stmt.column)
-        if now is None or before is None or (stmt.unit == "%" and before.value <= 0):
+        if now is None:
             continue
-        if stmt.unit == "%":
-            exact = (now.value - before.value) * 100 / before.value
-        else:
-            exact = now.value - before.value
-        signed = stmt.number * stmt.direction
-        if (abs(signed - exact) < _tolerance(stmt.decimals)) if stmt.unit == "%" else signed == exact:
-            return None
-        shown = _round(exact, max(2, stmt.decimals)) if stmt.unit == "%" else exact
-        return Mismatch(
-            "TEXT-CHANGE",
-            stmt,
-            stmt.number,
-            abs(shown),  # the size of the change (``value`` and ``before`` tell its direction)
-            "+".join(reading),
-            now.keys,
-            now.title,
-            unit="%" if stmt.unit == "%" else "件",
-            value=now.value,
-            before=before.value,
-        )
-    return None
+        for last in stmt.readings:
+            before = _reading_value(last, figures, previous_values, stmt.column)
+            if before is None or (stmt.unit == "%" and before.value <= 0):
+                continue
+            if stmt.unit == "%":
+                exact = (now.value - before.value) * 100 / before.value
+            else:
+                exact = now.value - before.value
+            signed = stmt.number * stmt.direction
+            if (abs(signed - exact) < _tolerance(stmt.decimals)) if stmt.unit == "%" else signed == exact:
+                return None
+            if first is None and last == reading:
+                shown = _round(exact, max(2, stmt.decimals)) if stmt.unit == "%" else exact
+                first = Mismatch(
+                    "TEXT-CHANGE",
+                    stmt,
+                    stmt.number,
+                    abs(shown),  # the size of the change (``value`` and ``before`` tell its direction)
+                    "+".join(reading),
+                    now.keys,
+                    now.title,
+                    unit="%" if stmt.unit == "%" else "件",
+                    value=now.value,
+                    before=before.value,
+                )
+    return first
 
 
 __all__ = ["Figure", "Hint", "Mismatch", "Statement", "compare", "narrative_figures", "read_statements"]

@@ -70,6 +70,7 @@ class ImportedReport:
     printed: dict[str, object] = field(default_factory=dict)  # totals as printed in the report, by form key
     tables: list[str] = field(default_factory=list)  # groups of [tables] found: t2, t3, t4
     sections: list[str] = field(default_factory=list)  # section headings found: 一 … 六
+    year_source: str | None = None  # where the year was found: title, period, opening, signature, option
 
     @property
     def edition(self) -> str:
@@ -204,17 +205,30 @@ def read_document(path: str | Path) -> Document:
     )
 
 
-def import_report(path: str | Path) -> ImportedReport:
+@dataclass(frozen=True)
+class ImportHints:
+    """What the user states for what a report may not say (``xlrep import --year --org --org-type``); given, it
+    is taken over what the report says. ``org_type`` as the form's choice or a short alias (政府, 部门, 乡镇, 街道)."""
+
+    year: int | None = None
+    org: str | None = None
+    org_type: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.year, self.org, self.org_type))
+
+
+def import_report(path: str | Path, hints: ImportHints | None = None) -> ImportedReport:
     """Read one published report. Raises ``ImportFailed`` (Chinese message) if it cannot be read or is not a report."""
     path = Path(path)
     try:
-        return _import(path)
+        return _import(path, hints or ImportHints())
     except ImportFailed as exc:
         exc.path = path  # raised deep inside a format reader, it concerns this report
         raise
 
 
-def _import(path: Path) -> ImportedReport:
+def _import(path: Path, hints: ImportHints) -> ImportedReport:
     from .sections import find_meta, find_sections
     from .tables import read_table
 
@@ -225,6 +239,10 @@ def _import(path: Path) -> ImportedReport:
     sections = find_sections(stream)
     first = sections.headings["一"].start if "一" in sections.headings else _first_heading(sections, len(stream))
     meta = find_meta(stream, doc.title, first, first, (editions()[0].first_year, date.today().year + 1))
+    if hints.year is not None:
+        meta.year, meta.year_source = hints.year, "option"
+    if hints.org:
+        meta.org, meta.org_source = hints.org, "option"
     form = detect_edition(stream, meta.year)
     imported = ImportedReport(
         source=path,
@@ -235,7 +253,7 @@ def _import(path: Path) -> ImportedReport:
         org_type=None,
         sections=list(sections.headings),
     )
-    _take_meta(imported, form, meta)
+    _take_meta(imported, form, meta, hints)
     other = neighbour(form)
     reads = {}
     for table, section in table_sections(form).items():
@@ -252,7 +270,7 @@ def _import(path: Path) -> ImportedReport:
     return imported
 
 
-def _take_meta(imported: ImportedReport, form: Form, meta) -> None:
+def _take_meta(imported: ImportedReport, form: Form, meta, hints: ImportHints) -> None:
     """What the title and the opening say: contact details, download address, agency and its type."""
     from .sections import org_type
 
@@ -264,7 +282,17 @@ def _take_meta(imported: ImportedReport, form: Form, meta) -> None:
         imported.fields[form.role("download_url")] = meta.download_url
     if meta.org and form.role("org_name"):
         imported.fields[form.role("org_name")] = meta.org
-    imported.org_type = org_type(meta.org, form.org_types, form.government) if meta.org else None
+    imported.org_type = org_type(meta.org, form.org_types, form.government, meta.whole_area) if meta.org else None
+    if hints.org_type:
+        try:
+            imported.org_type = form.org_type(hints.org_type)
+        except ValueError:
+            aliases = "、".join(form.org_aliases)
+            raise ImportFailed(
+                f"机关类型“{hints.org_type}”无效，只能是：{'、'.join(form.org_types)}（也可写 {aliases}）。",
+                imported.source,
+            ) from None
+    imported.year_source = meta.year_source
     if imported.org_type and form.role("org_type"):
         imported.fields[form.role("org_type")] = imported.org_type
 
@@ -292,6 +320,10 @@ def _check_meta(imported: ImportedReport, form: Form, sections) -> None:
 
     if imported.year is None:
         imported.findings.append(missing_finding(form, "year", "year"))
+    elif imported.year_source in ("signature", "body"):
+        keys = [k for k in [form.role("report_year")] if k]
+        message = "year_signed" if imported.year_source == "signature" else "year_body"
+        imported.findings.append(missing_finding(form, "year", message, keys, year=imported.year))
     if not imported.org:
         imported.findings.append(missing_finding(form, "org", "org", [k for k in [form.role("org_name")] if k]))
     loose = [(m, "heading") for m in sections.headings.values() if m.quality in ("approx", "suffix", "prefix")]
@@ -477,7 +509,10 @@ def to_workbook(imported: ImportedReport) -> bytes:
     from ..template import build_template
 
     if imported.year is None:
-        raise ImportFailed(f"“{imported.source.name}”中找不到报告年度，无法生成填报表。", imported.source)
+        raise ImportFailed(
+            f"“{imported.source.name}”中找不到报告年度，无法生成填报表。请用 --year 指定年度（如 --year 2023）。",
+            imported.source,
+        )
     form = imported.form
     values: dict[str, object] = {}
     for key, value in {**imported.fields, **imported.values, **imported.narrative}.items():
@@ -493,14 +528,14 @@ def to_workbook(imported: ImportedReport) -> bytes:
     )
 
 
-def read_published(path: str | Path):
+def read_published(path: str | Path, hints: ImportHints | None = None):
     """Import a published report on the fly and read the workbook it makes: a ``ReadResult`` with the import's findings.
 
     ``result.path`` is the published report. Raises ``ImportFailed`` (an ``UnreadableFile``) if it cannot be imported.
     """
     from ..reader import read_workbook
 
-    imported = import_report(path)
+    imported = import_report(path, hints)
     data = to_workbook(imported)
     fd, name = tempfile.mkstemp(prefix="xlrep-import-", suffix=".xlsx")
     try:

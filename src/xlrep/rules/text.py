@@ -47,13 +47,25 @@ def _compare(context: Context) -> list:
     if not statements:
         return []
     figures = narrative_figures(context.form)
-    form, org_type = context.form, context.result.text("org_type") or None
-    region_is_ours = org_type is not None and org_type == form.government
+    region_is_ours = _speaks_for_area(context, [text for _, _, text in texts])
     found = compare(
         statements, figures, context.full, _last_year(context), year=context.result.year, region_is_ours=region_is_ours
     )
     by_statement = {id(m.statement): m for m in found}
     return [(key, label, by_statement[id(s)]) for key, label, sts in parts for s in sts if id(s) in by_statement]
+
+
+def _speaks_for_area(context: Context, texts: list[str]) -> bool:
+    """What the report says of the whole area (全区) is its own: a local government's report, a body acting as one
+    (管委会, 实验区, 开发区, 新区), or a report that says it is compiled for the whole area (汇总…各单位…编制)."""
+
+    form, result = context.form, context.result
+    org_type, org = result.text("org_type") or None, result.text("org_name") or ""
+    if org_type is not None and org_type == form.government:
+        return True
+    if not (org_type and ("部门" in org_type or "乡镇" in org_type)) and narrative.AREA_BODY.search(org):
+        return True
+    return any(narrative.compiled_for_area(text) for text in texts)
 
 
 def _last_year(context: Context) -> dict[str, object] | None:
