@@ -18,7 +18,7 @@ from xlrep.batch import UnitResult
 from xlrep.check_output import findings_csv
 from xlrep.form import load_form
 from xlrep.serve import roster, security
-from xlrep.serve.storage import StateError, Store, unit_status
+from xlrep.serve.storage import StateError, Store, Version, unit_status
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG_TYPES = tuple(load_form("2021").cells["info.org_type"].choices)
@@ -68,13 +68,13 @@ def _upload(store: Store, unit, errors=0, warnings=0, data=b"workbook"):
 
 def test_the_workflow_of_a_unit_from_upload_to_passed(store):
     round_id, unit = _unit(store)
-    assert store.unit(unit.id).status == "未提交"
+    assert store.unit(unit.id).status == "未上传"
     _upload(store, unit, errors=2)
     assert store.unit(unit.id).status == "有错误"
     with pytest.raises(StateError, match="错误"):
         store.submit(unit, 1, None)
     _upload(store, unit, warnings=1)
-    assert store.unit(unit.id).status == "有提示"
+    assert store.unit(unit.id).status == "待上报"  # no error: its 提示 are for the unit to verify, then 上报
     with pytest.raises(StateError, match="最新"):
         store.submit(unit, 1, None)  # not the latest version
     with pytest.raises(StateError, match="已上报"):
@@ -104,7 +104,19 @@ def test_the_workflow_of_a_unit_from_upload_to_passed(store):
 
 
 def test_unit_status_words():
-    assert unit_status(None, None) == "未提交"
+    """Never uploaded, uploaded with errors and uploaded clean but not 上报 are three different states."""
+    assert unit_status(None, None) == "未上传"
+
+    def version(errors, warnings, audited=True):
+        return Version(
+            1, 1, 1, "0" * 64, "x.xlsx", 1, 0.0, 1.0 if audited else None, errors, warnings, 0, None, None, None, None
+        )
+
+    assert unit_status(None, version(None, None, audited=False)) == "校验中"
+    assert unit_status(None, version(1, 3)) == "有错误"
+    assert unit_status(None, version(0, 3)) == "待上报"
+    assert unit_status(None, version(0, 0)) == "待上报"
+    assert unit_status("submitted", version(0, 0)) == "已上报"
     assert unit_status("submitted", None) == "已上报"
     assert unit_status("returned", None) == "已退回"
     assert unit_status("passed", None) == "已通过"

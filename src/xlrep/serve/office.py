@@ -34,7 +34,7 @@ from .security import (
     token_hash,
     verify_password,
 )
-from .storage import PASSED, STATUSES, SUBMITTED, StateError, Unit
+from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit
 from .unit import audit_pending
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render
 
@@ -163,7 +163,7 @@ async def password_page(request: Request) -> Response:
 
 
 def _progress(units: list[Unit]) -> dict:
-    counts = {s: 0 for s in STATUSES}
+    counts = {s: 0 for s in (*STATUSES, CHECKING)}
     for u in units:
         counts[u.status] += 1
     return {

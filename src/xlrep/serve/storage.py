@@ -28,10 +28,12 @@ DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
 SCHEMA_VERSION = "1"
 
-# The states a unit of a round can be in, as the office and the unit see them.
-NOT_SUBMITTED, HAS_ERRORS, HAS_WARNINGS = "未提交", "有错误", "有提示"
+# The states a unit of a round can be in, as the office and the unit see them (统计联网直报's words):
+# never uploaded; the latest upload has errors; clean (perhaps with 提示) but not yet 上报; then the review.
+# 校验中 lasts the seconds an upload is being checked.
+NOT_UPLOADED, CHECKING, HAS_ERRORS, TO_SUBMIT = "未上传", "校验中", "有错误", "待上报"
 SUBMITTED, RETURNED, PASSED = "已上报", "已退回", "已通过"
-STATUSES = (NOT_SUBMITTED, HAS_ERRORS, HAS_WARNINGS, SUBMITTED, RETURNED, PASSED)
+STATUSES = (NOT_UPLOADED, HAS_ERRORS, TO_SUBMIT, SUBMITTED, RETURNED, PASSED)  # CHECKING is counted apart
 REVIEW_STATUS = {"submitted": SUBMITTED, "returned": RETURNED, "passed": PASSED}
 
 ACTIONS = {
@@ -46,7 +48,7 @@ ACTIONS = {
     "audited": "校验完成",
     "submit": "确认上报",
     "return": "退回",
-    "pass": "通过",
+    "pass": "审核通过",
 }
 
 SCHEMA = """
@@ -236,20 +238,18 @@ class Event:
 
 
 def unit_status(review: str | None, latest: Version | None) -> str:
-    """未提交 / 有错误 / 有提示 / 已上报 / 已退回 / 已通过.
+    """未上传 / 有错误 / 待上报 / 已上报 / 已退回 / 已通过 (and 校验中 while the latest upload is checked).
 
-    The office's decision (or the unit's 上报) wins; before that, the latest upload's audit decides.
-    An upload without errors or warnings that is not yet 上报 is still 未提交.
+    The office's decision (or the unit's 上报) wins; before that, the latest upload's audit decides:
+    有错误, or 待上报 (no error; its 提示 are for the unit to verify before 上报).
     """
     if review in REVIEW_STATUS:
         return REVIEW_STATUS[review]
-    if latest is None or not latest.audited:
-        return NOT_SUBMITTED
-    if latest.errors:
-        return HAS_ERRORS
-    if latest.warnings:
-        return HAS_WARNINGS
-    return NOT_SUBMITTED
+    if latest is None:
+        return NOT_UPLOADED
+    if not latest.audited:
+        return CHECKING
+    return HAS_ERRORS if latest.errors else TO_SUBMIT
 
 
 class Store:

@@ -18,13 +18,15 @@ STATIC = HERE / "static"
 
 SEVERITY_NAMES = {"error": "错误", "warning": "提示", "info": "信息"}
 STATUS_CLASSES = {
-    "未提交": "idle",
+    "未上传": "idle",
     "有错误": "bad",
-    "有提示": "warn",
+    "待上报": "warn",
     "已上报": "sent",
     "已退回": "bad",
     "已通过": "good",
-    "通过": "good",
+    "校验通过": "good",
+    "校验有提示": "warn",
+    "校验有错误": "bad",
     "无法读取": "bad",
     "校验中": "idle",
 }
@@ -145,22 +147,28 @@ def summary_line(summary: dict) -> str:
     return text
 
 
+#: The audit's verdict: what the check found — never the office's decision (审核通过 / 已退回).
+VERDICT_ERRORS, VERDICT_WARNINGS, VERDICT_CLEAN = "校验有错误", "校验有提示", "校验通过"
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
 def audit_view(audit: dict) -> dict:
-    """An audit (``ingest --json`` object) as the pages show it: verdict, summary line, findings by sheet."""
+    """An audit (``ingest --json`` object) as the pages show it: verdict, summary line, and the findings
+    errors first, then warnings, then infos, each group by sheet in workbook order."""
     summary = audit["summary"]
     unreadable = any(f["rule"] == "FILE-UNREADABLE" for f in audit["findings"])
     if unreadable:
         verdict = "无法读取"
     elif summary["errors"]:
-        verdict = "有错误"
+        verdict = VERDICT_ERRORS
     elif summary["warnings"]:
-        verdict = "有提示"
+        verdict = VERDICT_WARNINGS
     else:
-        verdict = "通过"
-    groups: dict[str, list[dict]] = {}
-    for finding in audit["findings"]:
+        verdict = VERDICT_CLEAN
+    groups: dict[str, dict[str, list[dict]]] = {severity: {} for severity in SEVERITY_ORDER}
+    for finding in audit["findings"]:  # in workbook order within each severity (stored audits of any release)
         sheet = finding["cells"][0]["sheet"] if finding["cells"] else "整个文件"
-        groups.setdefault(sheet, []).append(finding)
+        groups.setdefault(finding["severity"], {}).setdefault(sheet, []).append(finding)
     meta = []
     if audit.get("edition"):
         meta.append(f"{audit['edition']}年版")
@@ -172,7 +180,11 @@ def audit_view(audit: dict) -> dict:
         "verdict": verdict,
         "summary": summary,
         "line": summary_line(summary),
-        "groups": list(groups.items()),
+        "groups": [
+            (severity, sum(len(items) for items in sheets.values()), list(sheets.items()))
+            for severity, sheets in groups.items()
+            if sheets
+        ],
         "meta": "，".join(meta),
         "file": audit.get("file"),
     }
