@@ -88,7 +88,8 @@ class PrevCarry(CarryRule):
                 expected=format_number(one["last_year"]),
             )
         parts = "；".join(
-            f"“{c['column']}”本年 {format_number(c['this_year'])}、上年 {format_number(c['last_year'])}" for c in columns
+            f"“{c['column']}”本年 {format_number(c['this_year'])}、上年 {format_number(c['last_year'])}"
+            for c in columns
         )
         return self.finding("columns", cells=cells, values=values, count=len(columns), parts=parts)
 
