@@ -272,7 +272,10 @@ class Store:
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
+            # not a secret: names this site in the workbooks it issues (``xlrep.round``/``xlrep.unit``)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('site_id', ?)", (secrets.token_hex(6),))
         self.secret = bytes.fromhex(self._meta("secret"))
+        self.site_id = self._meta("site_id")
 
     # -- connections ----------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:

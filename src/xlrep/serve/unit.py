@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from . import audits
 from .audits import REPORT_SUFFIXES
+from .belonging import issued_to, round_findings, unit_code, with_round_findings
 from .storage import StateError, Unit, Version
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render, uploaded_file
 
@@ -45,6 +46,11 @@ async def audit_version(site, unit: Unit, version: Version) -> dict:
         data = await site.db(site.store.read_blob, version.sha256)
         previous = await _previous(site, rnd, unit)
         outcome = await site.run(audits.check, data, version.filename, previous)
+        issued = (outcome.get("belongs") or {}).get("unit")
+        foreign = issued and issued != unit_code(site.store.site_id, unit.id)
+        units = await site.db(site.store.units, rnd.id) if foreign else []  # to name whose file it is
+        found = round_findings(site.store.site_id, rnd, unit, units, outcome, version.filename)
+        outcome["audit"] = with_round_findings(outcome["audit"], found)
         await site.db(site.store.set_audit, version.id, outcome["audit"], outcome.get("org_name"))
         return outcome
     finally:
@@ -95,7 +101,10 @@ async def unit_template(request: Request) -> Response:
     unit = await _unit(request)
     rnd = await site.db(site.store.round, unit.round_id)
     previous = await _previous(site, rnd, unit)
-    data, _carried = await site.run(audits.unit_template, rnd.year, rnd.edition, unit.name, unit.org_type, previous)
+    identity = issued_to(site.store.site_id, rnd, unit)
+    data, _carried = await site.run(
+        audits.unit_template, rnd.year, rnd.edition, unit.name, unit.org_type, previous, identity
+    )
     return download(data, f"{unit.name}{rnd.year}年政府信息公开工作年度报告填报表.xlsx")
 
 
