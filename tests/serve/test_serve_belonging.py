@@ -148,3 +148,34 @@ def test_a_published_report_on_a_unit_link_is_audited_but_cannot_be_reported(sit
     finding = _rules(entry)["ROUND-PUBLISHED"]
     assert finding["severity"] == "error" and "docx" in finding["message"] and "填报表" in finding["message"]
     assert _submit(client, links["甲局"], entry["version"]).status == 409
+
+
+def test_a_returned_workbook_saved_again_unchanged_cannot_be_reported(site, tmp_path):
+    import io
+    import re
+
+    import openpyxl
+
+    round_id = create_round(site.admin, [("己局", "部门")], year=YEAR)
+    link = unit_links(site.admin, round_id)["己局"]
+    data = _filled(tmp_path, "己局.xlsx", "己局", template=_issued(site, link))
+    client = _upload(site, link, "己局填报表.xlsx", data)
+    assert _submit(client, link, 1).status == 303
+    page = site.admin.get(f"/admin/rounds/{round_id}").text
+    office = f"/admin/rounds/{round_id}/units/" + re.search(r'/units/(\d+)">己局<', page).group(1)
+    returned = site.admin.post(office + "/decide", {"action": "return", "comment": "请核实表三"}, form_page=office)
+    assert returned.status == 303
+    wb = openpyxl.load_workbook(io.BytesIO(data))  # opened and saved again: other bytes, the same content
+    wb.properties.lastModifiedBy = "另一位同事"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    assert buffer.getvalue() != data
+    _upload(site, link, "己局填报表（改）.xlsx", buffer.getvalue())
+    refused = _submit(client, link, 2)
+    assert refused.status == 409 and "数字和文字" in refused.text and "请核实表三" in refused.text
+    values = clean_values("2021", YEAR, seed=3)
+    values["info.org_name"] = "己局"
+    values["s5.problems"] = "已按退回意见核实表三。"
+    changed = fill_workbook(tmp_path / "己局2.xlsx", "2021", YEAR, values, template=_issued(site, link))
+    _upload(site, link, "己局填报表（改2）.xlsx", changed.read_bytes())
+    assert _submit(client, link, 3).status == 303

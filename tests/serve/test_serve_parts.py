@@ -16,6 +16,7 @@ import pytest
 
 from xlrep.batch import UnitResult
 from xlrep.check_output import findings_csv
+from xlrep.errors import XlrepError
 from xlrep.form import load_form
 from xlrep.serve import roster, security
 from xlrep.serve.storage import StateError, Store, Version, unit_status
@@ -89,7 +90,7 @@ def test_the_workflow_of_a_unit_from_upload_to_passed(store):
     assert not returned.can_submit
     with pytest.raises(StateError, match="已被退回"):
         store.submit(unit, 2, None)  # the returned version itself cannot be reported again
-    _upload(store, unit)
+    _upload(store, unit, data=b"workbook, corrected")
     assert store.unit(unit.id).can_submit
     assert store.unit(unit.id).status == "已退回"  # until the unit reports again
     store.submit(unit, 3, None)
@@ -355,3 +356,59 @@ def test_templates_and_static_files_are_in_the_wheel(tmp_path):
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     for dependency in ("starlette", "jinja2", "uvicorn", "python-multipart"):
         assert f"Requires-Dist: {dependency}" in metadata.lower().replace("requires-dist", "Requires-Dist"), dependency
+
+
+# -- a returned version cannot come back unchanged (issue 17, item 2) ---------------------------------------------
+
+
+def test_a_returned_version_cannot_be_reported_again_unchanged(store):
+    _, unit = _unit(store)
+    first = _upload(store, unit, data=b"v1")
+    store.set_audit(first.id, _audit(0, 0), "甲", content="figures-1")
+    store.submit(unit, 1, None)
+    store.decide(unit, "return", "表三第二行请核实", None)
+    # the same file again
+    again = _upload(store, unit, data=b"v1")
+    store.set_audit(again.id, _audit(0, 0), "甲", content="figures-1")
+    with pytest.raises(StateError, match="同一个文件") as refused:
+        store.submit(unit, 2, None)
+    assert "表三第二行请核实" in refused.value.message  # the office's words, repeated
+    # saved again (other bytes), the same figures and text
+    resaved = _upload(store, unit, data=b"v1, saved again")
+    store.set_audit(resaved.id, _audit(0, 0), "甲", content="figures-1")
+    with pytest.raises(StateError, match="数字和文字") as refused:
+        store.submit(unit, 3, None)
+    assert "第 1 版" in refused.value.message and "表三第二行请核实" in refused.value.message
+    # changed: it goes
+    changed = _upload(store, unit, data=b"v4")
+    store.set_audit(changed.id, _audit(0, 0), "甲", content="figures-2")
+    assert store.submit(unit, 4, None).number == 4
+
+
+def test_a_data_folder_of_the_first_release_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    folder = tmp_path / "数据"
+    old = Store(folder)
+    round_id, unit = _unit(old)
+    _upload(old, unit, warnings=1)
+    # the first release's shape: no ``content`` column, schema version 1
+    db = sqlite3.connect(folder / "xlrep.sqlite3")
+    db.execute("ALTER TABLE versions DROP COLUMN content")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    old.close()
+    upgraded = Store(folder)
+    assert upgraded._meta("schema_version") == "2"
+    (kept,) = upgraded.versions(unit.id)
+    assert kept.warnings == 1 and kept.content is None  # everything kept; the new column empty
+    assert upgraded.unit(unit.id).status == "待上报"
+    # and a folder of a newer release is refused with a Chinese message, not opened
+    db = sqlite3.connect(folder / "xlrep.sqlite3")
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    upgraded.close()
+    with pytest.raises(XlrepError, match="更新版本"):
+        Store(folder)

@@ -121,6 +121,8 @@ def _open_store(data: Path):
 
     try:
         return Store(data)
+    except XlrepError:  # said in Chinese by the store itself
+        raise
     except PermissionError:
         raise XlrepError(f"没有权限在“{data}”中保存数据。请用 --data 换一个文件夹。") from None
     except OSError as exc:

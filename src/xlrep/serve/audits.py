@@ -136,7 +136,20 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
                 "org_cell": read.ref(read.form.role("org_name")).as_dict() if read.form is not None else None,
                 "published": read.imported_from is not None,
             },
+            "content": _content(read),
         }
+
+
+def _content(read) -> str | None:
+    """A digest of every figure and text the workbook holds (its input cells as read): two files with the same
+    digest say the same, however they were saved."""
+    import hashlib
+    import json
+
+    if read.form is None:
+        return None
+    held = sorted((cell.key, read.values.get(cell.key)) for cell in read.form.inputs)
+    return hashlib.sha256(json.dumps(held, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
 def report_file(data: bytes, name: str, suffix: str, previous: tuple[bytes, str] | None = None) -> bytes | None:

@@ -22,11 +22,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import XlrepError
 from ..files import write_atomically
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
+MIGRATIONS = {
+    "1": ("ALTER TABLE versions ADD COLUMN content TEXT",),  # 2: what a version says, to refuse it unchanged
+}
 
 # The states a unit of a round can be in, as the office and the unit see them (统计联网直报's words):
 # never uploaded; the latest upload has errors; clean (perhaps with 提示) but not yet 上报; then the review.
@@ -114,6 +119,7 @@ CREATE TABLE IF NOT EXISTS versions (
     year        INTEGER,
     org_name    TEXT,
     audit_json  TEXT,
+    content     TEXT,
     UNIQUE (unit_id, number)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -130,6 +136,10 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_round ON events (round_id, at);
 CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id, at);
 """
+
+
+class StorageError(XlrepError):
+    """The data folder cannot be used as it is (made by a newer release, …): the message says what to do."""
 
 
 class StateError(Exception):
@@ -170,6 +180,7 @@ class Version:
     year: int | None
     org_name: str | None
     audit_json: str | None
+    content: str | None = None  # digest of every figure and text the version holds (None: audited before 2)
 
     @property
     def audited(self) -> bool:
@@ -271,11 +282,26 @@ class Store:
         db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._upgrade(db)
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
             # not a secret: names this site in the workbooks it issues (``xlrep.round``/``xlrep.unit``)
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('site_id', ?)", (secrets.token_hex(6),))
         self.secret = bytes.fromhex(self._meta("secret"))
         self.site_id = self._meta("site_id")
+
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        """Bring a data folder of an earlier release up to ``SCHEMA_VERSION`` (inside the caller's transaction)."""
+        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        while version in MIGRATIONS:
+            for statement in MIGRATIONS[version]:
+                db.execute(statement)
+            version = str(int(version) + 1)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+        if version != SCHEMA_VERSION:
+            raise StorageError(
+                f"数据文件夹“{self.folder.name}”是更新版本的 xlrep 建立的（数据格式 {version}），"
+                f"这个版本只认识格式 {SCHEMA_VERSION}。请用建立它的那个版本（或更新的版本）打开。"
+            )
 
     # -- connections ----------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -524,13 +550,14 @@ class Store:
             row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
         return Version(**dict(row))
 
-    def set_audit(self, version_id: int, audit: dict, org_name: str | None) -> None:
-        """Store a version's audit: ``audit`` is the object ``xlrep ingest --json`` prints."""
+    def set_audit(self, version_id: int, audit: dict, org_name: str | None, content: str | None = None) -> None:
+        """Store a version's audit (``audit`` is the object ``xlrep ingest --json`` prints) and ``content``, the
+        digest of what it holds (``audits.check``)."""
         summary = audit["summary"]
         with self._write() as db:
             db.execute(
                 "UPDATE versions SET audited_at = ?, errors = ?, warnings = ?, infos = ?, edition = ?, year = ?,"
-                " org_name = ?, audit_json = ? WHERE id = ?",
+                " org_name = ?, audit_json = ?, content = ? WHERE id = ?",
                 (
                     time.time(),
                     summary["errors"],
@@ -540,6 +567,7 @@ class Store:
                     audit.get("year"),
                     org_name,
                     json.dumps(audit, ensure_ascii=False, default=str),
+                    content,
                     version_id,
                 ),
             )
@@ -594,8 +622,8 @@ class Store:
                 raise StateError("只能上报最新上传的一版。请刷新页面后再试。")
             version = Version(**dict(row))
             returned = db.execute("SELECT review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
-            if review == "returned" and version.id == returned:
-                raise StateError(f"第 {number} 版已被退回。请按退回意见修改，重新上传后再上报。")
+            if review == "returned":
+                self._refuse_unchanged(db, unit, version, returned)
             if not version.audited:
                 raise StateError("这一版还在校验中，请稍候刷新页面。")
             if version.errors:
@@ -616,6 +644,29 @@ class Store:
                 detail=f"第 {number} 版",
             )
         return version
+
+    @staticmethod
+    def _refuse_unchanged(db: sqlite3.Connection, unit: Unit, version: Version, returned_id: int) -> None:
+        """A returned version cannot come back as it was: the same version, the same file, or the same figures
+        and text in another file (saved again, renamed)."""
+        row = db.execute("SELECT * FROM versions WHERE id = ?", (returned_id,)).fetchone()
+        comment = db.execute("SELECT review_comment FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+        if row is None:
+            return
+        returned = Version(**dict(row))
+        again = f"退回意见：{comment}" if comment else "请按退回意见修改。"
+        if version.id == returned.id:
+            raise StateError(f"第 {version.number} 版已被退回，不能原样再报。{again}")
+        if version.sha256 == returned.sha256:
+            raise StateError(
+                f"第 {version.number} 版与被退回的第 {returned.number} 版是同一个文件，不能原样再报。"
+                f"请修改后重新上传。{again}"
+            )
+        if version.content and version.content == returned.content:
+            raise StateError(
+                f"第 {version.number} 版的数字和文字与被退回的第 {returned.number} 版完全相同，不能原样再报。"
+                f"请修改后重新上传。{again}"
+            )
 
     def decide(self, unit: Unit, decision: str, comment: str | None, ip: str | None) -> None:
         """The office's 退回 (``return``, with a comment) or 通过 (``pass``)."""

@@ -51,7 +51,9 @@ async def audit_version(site, unit: Unit, version: Version) -> dict:
         units = await site.db(site.store.units, rnd.id) if foreign else []  # to name whose file it is
         found = round_findings(site.store.site_id, rnd, unit, units, outcome, version.filename)
         outcome["audit"] = with_round_findings(outcome["audit"], found)
-        await site.db(site.store.set_audit, version.id, outcome["audit"], outcome.get("org_name"))
+        await site.db(
+            site.store.set_audit, version.id, outcome["audit"], outcome.get("org_name"), outcome.get("content")
+        )
         return outcome
     finally:
         site.auditing.discard(version.id)
