@@ -164,8 +164,12 @@ def run_server(
     keyfile: Path | None = None,
     max_upload_mb: int = 20,
     workers: int | None = None,
+    reset_password: bool = False,
 ) -> int:
-    """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese)."""
+    """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese).
+
+    With ``reset_password`` the admin password is removed first (every browser signed out; the collected data
+    untouched), so the start offers the first sign-in link again."""
     _check_components()
     _check_options(data, certfile, keyfile, max_upload_mb, workers)
 
@@ -175,6 +179,8 @@ def run_server(
     from .security import new_token
 
     store = _open_store(data)
+    if reset_password and store.reset_admin_password():
+        _say("已清除管理员密码（已登录的浏览器都已退出；收集的数据没有改动）。请用下面的链接重新设置。")
     sock = _bind(host, port)
     port = sock.getsockname()[1]
     scheme = "https" if certfile else "http"

@@ -115,6 +115,9 @@ async def login_page(request: Request) -> Response:
         return render(request, "login.html", error=None, next=target, configured=configured)
     form = await read_form(request)
     target = _safe_next(str(form.get("next", "")))
+    if not configured:  # nothing to guess yet: say so, count nothing
+        error = "还没有设置管理员密码，无法登录。请使用启动网站时终端窗口中显示的“首次使用”链接。"
+        return render(request, "login.html", status=409, error=error, next=target, configured=configured)
     ip = client_ip(request)
     failures = await site.db(site.store.login_failures, ip, time.time() - LOGIN_WINDOW)
     wait = throttle_wait(failures)

@@ -44,6 +44,7 @@ REVIEW_STATUS = {"submitted": SUBMITTED, "returned": RETURNED, "passed": PASSED}
 ACTIONS = {
     "setup": "设置管理员密码",
     "password": "修改管理员密码",
+    "reset_password": "清除管理员密码（在本机用 --reset-password）",
     "login": "管理员登录",
     "login_failed": "管理员登录失败",
     "logout": "管理员退出",
@@ -348,6 +349,15 @@ class Store:
     def admin_hash(self) -> str | None:
         row = self._db().execute("SELECT password_hash FROM admin WHERE id = 1").fetchone()
         return row[0] if row else None
+
+    def reset_admin_password(self) -> bool:
+        """Forget the admin password (``xlrep serve --reset-password``); True if one was set. Logged."""
+        with self._write() as db:
+            existed = db.execute("DELETE FROM admin WHERE id = 1").rowcount > 0
+            db.execute("DELETE FROM sessions")
+            if existed:
+                self._event(db, "管理员", "reset_password", ip=None)
+        return existed
 
     def set_admin_password(self, password_hash: str, *, first: bool, ip: str | None) -> bool:
         """Store the admin's password hash. With ``first``, only if none is set yet (returns False otherwise)."""
