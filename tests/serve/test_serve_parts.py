@@ -149,7 +149,7 @@ def test_units_and_tokens(store):
 
 def test_a_unit_list_pasted_from_a_spreadsheet_with_header_aliases_and_chinese_commas():
     text = "单位名称\t机关类型\n某某局\t部门\n某某镇，乡镇\n某某街道, 街道\n县政府\t县级以上地方人民政府\n\n"
-    assert roster.from_text(text, "2021") == [
+    assert [u[:2] for u in roster.from_text(text, "2021")] == [
         ("某某局", ORG_TYPES[1]),
         ("某某镇", ORG_TYPES[2]),
         ("某某街道", ORG_TYPES[2]),
@@ -178,9 +178,32 @@ def test_unit_lists_from_xlsx_and_gbk_csv():
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    assert roster.from_file(buffer.getvalue(), "名单.xlsx", "2021") == [("甲局", ORG_TYPES[1]), ("乙镇", ORG_TYPES[2])]
-    gbk = "单位名称,机关类型\r\n丙局,部门\r\n".encode("gbk")
-    assert roster.from_file(gbk, "名单.csv", "2021") == [("丙局", ORG_TYPES[1])]
+    assert roster.from_file(buffer.getvalue(), "名单.xlsx", "2021") == [
+        roster.RosterEntry("甲局", ORG_TYPES[1]),
+        roster.RosterEntry("乙镇", ORG_TYPES[2]),
+    ]
+    gbk = "单位名称,机关类型,联系人,联系电话\r\n丙局,部门,赵六,0517-3333333\r\n".encode("gbk")
+    assert roster.from_file(gbk, "名单.csv", "2021") == [
+        roster.RosterEntry("丙局", ORG_TYPES[1], "赵六", "0517-3333333")
+    ]
+
+
+def test_a_unit_list_may_name_whom_to_call_for_reminders():
+    book = openpyxl.Workbook()
+    for row in (
+        ["单位名称", "机关类型", "联系人", "联系电话"],
+        ["甲局", "部门", "张三", "0517-1234567"],
+        ["乙镇", "乡镇"],
+    ):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert roster.from_file(buffer.getvalue(), "名单.xlsx", "2021") == [
+        roster.RosterEntry("甲局", ORG_TYPES[1], "张三", "0517-1234567"),
+        roster.RosterEntry("乙镇", ORG_TYPES[2], "", ""),
+    ]
+    with pytest.raises(roster.RosterError, match="联系人或联系电话"):
+        roster.from_text("甲局\t部门\t" + "张" * 61, "2021")
     with pytest.raises(roster.RosterError, match="无法读取"):
         roster.from_file(b"PK\x03\x04broken", "坏.xlsx", "2021")
 
@@ -394,7 +417,8 @@ def test_a_data_folder_of_the_first_release_is_upgraded_in_place(tmp_path):
     _upload(old, unit, warnings=1)
     # the first release's shape: no ``content`` column, schema version 1
     db = sqlite3.connect(folder / "xlrep.sqlite3")
-    db.execute("ALTER TABLE versions DROP COLUMN content")
+    for table, column in (("versions", "content"), ("versions", "phone"), ("units", "contact"), ("units", "phone")):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.commit()
     db.close()

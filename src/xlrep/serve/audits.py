@@ -137,7 +137,16 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
                 "published": read.imported_from is not None,
             },
             "content": _content(read),
+            "phone": _text(read, "info.phone"),
         }
+
+
+def _text(read, key: str) -> str | None:
+    """A text input of the workbook as the clerk typed it (None when absent or blank)."""
+    if read.form is None or key not in read.form.cells:
+        return None
+    value = read.values.get(key)
+    return str(value).strip()[:60] or None if value is not None else None
 
 
 def _content(read) -> str | None:

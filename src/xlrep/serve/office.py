@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from ..form import editions, form_for_year
 from . import audits
-from .roster import RosterError, from_file, from_text, org_types
+from .roster import RosterEntry, RosterError, from_file, from_text, org_types
 from .security import (
     LOGIN_MAX_FAILURES,
     LOGIN_WINDOW,
@@ -36,7 +36,7 @@ from .security import (
 )
 from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit
 from .unit import audit_pending
-from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render
+from .views import Problem, audit_view, client_ip, deadline_text, download, format_time, read_form, render
 
 REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
 
@@ -225,8 +225,8 @@ def _parse_deadline(text: str) -> str | None:
         raise RosterError(f"截止日期“{text}”无效：请按 2025-01-31 的格式填写。") from None
 
 
-async def _roster(form, edition: str, *, required: bool) -> list[tuple[str, str]]:
-    units: list[tuple[str, str]] = []
+async def _roster(form, edition: str, *, required: bool) -> list[RosterEntry]:
+    units: list[RosterEntry] = []
     upload = form.get("units_file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(5 * 1024 * 1024 + 1)
@@ -236,12 +236,12 @@ async def _roster(form, edition: str, *, required: bool) -> list[tuple[str, str]
     text = str(form.get("units_text", "")).strip()
     if text:
         units += from_text(text, edition)
-    names = [n for n, _ in units]
+    names = [u.name for u in units]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise RosterError("单位名单中有重复的名称：" + "、".join(repeated) + "。")
     if required and not units:
-        raise RosterError("请粘贴或上传单位名单（每行：单位名称、机关类型）。")
+        raise RosterError("请粘贴或上传单位名单（每行：单位名称、机关类型，可再加联系人、联系电话）。")
     return units
 
 
@@ -389,6 +389,49 @@ async def links_csv(request: Request) -> Response:
     rows: list[list[object]] = [["序号", "单位名称", "机关类型", "专用链接"]]
     rows += [[u.position, u.name, u.org_type, _link(request, u)] for u in units]
     return download(_csv_bytes(rows), f"{rnd.title}-各单位填报链接.csv")
+
+
+def _not_reported(units: list[Unit]) -> list[Unit]:
+    """催报: the units that have not 上报 yet (never uploaded, with errors, clean but not submitted, returned)."""
+    return [u for u in units if u.review not in ("submitted", "passed")]
+
+
+@admin_only
+async def reminders_page(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    return render(
+        request,
+        "reminders.html",
+        admin=True,
+        round=rnd,
+        units=_not_reported(units),
+        total=len(units),
+        deadline=deadline_text(rnd.deadline),
+    )
+
+
+@admin_only
+async def reminders_csv(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    rows: list[list[object]] = [["单位", "状态", "最近上传", "错误", "提示", "联系人", "联系电话"]]
+    for u in _not_reported(units):
+        latest = u.latest
+        rows.append(
+            [
+                u.name,
+                u.status,
+                format_time(latest.uploaded_at) if latest else "",
+                latest.errors if latest and latest.audited else "",
+                latest.warnings if latest and latest.audited else "",
+                u.contact or "",
+                u.call,
+            ]
+        )
+    return download(_csv_bytes(rows), f"{rnd.title}-催报名单.csv")
 
 
 @admin_only
@@ -585,6 +628,8 @@ def routes() -> list[Route]:
         Route("/admin/rounds/{round_id}/links", links_page),
         Route("/admin/rounds/{round_id}/links.csv", links_csv),
         Route("/admin/rounds/{round_id}/events", events_page),
+        Route("/admin/rounds/{round_id}/reminders", reminders_page),
+        Route("/admin/rounds/{round_id}/reminders.csv", reminders_csv),
         Route("/admin/rounds/{round_id}/summary.xlsx", summary_download),
         Route("/admin/rounds/{round_id}/check.{kind}", check_table),
         Route("/admin/rounds/{round_id}/units/{unit_id}", unit_page),

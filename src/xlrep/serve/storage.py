@@ -24,13 +24,19 @@ from pathlib import Path
 
 from ..errors import XlrepError
 from ..files import write_atomically
+from .roster import RosterEntry
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
 SCHEMA_VERSION = "2"
 # How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
 MIGRATIONS = {
-    "1": ("ALTER TABLE versions ADD COLUMN content TEXT",),  # 2: what a version says, to refuse it unchanged
+    "1": (  # 2: what a version says (to refuse it unchanged), its phone, and whom the office calls for 催报
+        "ALTER TABLE versions ADD COLUMN content TEXT",
+        "ALTER TABLE versions ADD COLUMN phone TEXT",
+        "ALTER TABLE units ADD COLUMN contact TEXT",
+        "ALTER TABLE units ADD COLUMN phone TEXT",
+    ),
 }
 
 # The states a unit of a round can be in, as the office and the unit see them (统计联网直报's words):
@@ -102,6 +108,8 @@ CREATE TABLE IF NOT EXISTS units (
     review_comment    TEXT,
     review_at         REAL,
     created_at        REAL NOT NULL,
+    contact           TEXT,
+    phone             TEXT,
     UNIQUE (round_id, name)
 );
 CREATE TABLE IF NOT EXISTS versions (
@@ -121,6 +129,7 @@ CREATE TABLE IF NOT EXISTS versions (
     org_name    TEXT,
     audit_json  TEXT,
     content     TEXT,
+    phone       TEXT,
     UNIQUE (unit_id, number)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -182,6 +191,7 @@ class Version:
     org_name: str | None
     audit_json: str | None
     content: str | None = None  # digest of every figure and text the version holds (None: audited before 2)
+    phone: str | None = None  # the workbook's 电话 (催报 calls it when the roster gives none)
 
     @property
     def audited(self) -> bool:
@@ -210,8 +220,15 @@ class Unit:
     review_comment: str | None
     review_at: float | None
     created_at: float
+    contact: str | None = None  # 联系人 and 联系电话 from the roster (催报)
+    phone: str | None = None
     latest: Version | None = None
     version_count: int = 0
+
+    @property
+    def call(self) -> str:
+        """The number the office calls for 催报: the roster's, else the one in the unit's latest workbook."""
+        return self.phone or (self.latest.phone if self.latest and self.latest.phone else "")
 
     @property
     def status(self) -> str:
@@ -439,24 +456,27 @@ class Store:
             self._insert_units(db, round_id, units, now)
         return round_id
 
-    def add_units(self, round_id: int, units: list[tuple[str, str]], ip: str | None) -> list[str]:
-        """Add units to a round; returns the names that were already there (and were not added again)."""
+    def add_units(self, round_id: int, units: list[tuple], ip: str | None) -> list[str]:
+        """Add units (``roster.RosterEntry`` or (name, type) pairs) to a round; returns the names that were already
+        there (and were not added again)."""
         now = time.time()
+        entries = [RosterEntry(*u) for u in units]
         with self._write() as db:
             existing = {r[0] for r in db.execute("SELECT name FROM units WHERE round_id = ?", (round_id,))}
-            new = [(n, t) for n, t in units if n not in existing]
+            new = [u for u in entries if u.name not in existing]
             self._insert_units(db, round_id, new, now)
             if new:
-                self._event(db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(n for n, _ in new))
-        return [n for n, _ in units if n in existing]
+                self._event(db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(u.name for u in new))
+        return [u.name for u in entries if u.name in existing]
 
     @staticmethod
-    def _insert_units(db, round_id: int, units: list[tuple[str, str]], now: float) -> None:
+    def _insert_units(db, round_id: int, units: list[tuple], now: float) -> None:
         start = db.execute("SELECT COALESCE(MAX(position), 0) FROM units WHERE round_id = ?", (round_id,)).fetchone()[0]
-        for i, (name, org_type) in enumerate(units, start=start + 1):
+        for i, unit in enumerate(map(lambda u: RosterEntry(*u), units), start=start + 1):
             db.execute(
-                "INSERT INTO units (round_id, position, name, org_type, token, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (round_id, i, name, org_type, secrets.token_urlsafe(24), now),
+                "INSERT INTO units (round_id, position, name, org_type, token, created_at, contact, phone)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (round_id, i, unit.name, unit.org_type, secrets.token_urlsafe(24), now, unit.contact, unit.phone),
             )
 
     def rounds(self) -> list[Round]:
@@ -560,14 +580,16 @@ class Store:
             row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
         return Version(**dict(row))
 
-    def set_audit(self, version_id: int, audit: dict, org_name: str | None, content: str | None = None) -> None:
-        """Store a version's audit (``audit`` is the object ``xlrep ingest --json`` prints) and ``content``, the
-        digest of what it holds (``audits.check``)."""
+    def set_audit(
+        self, version_id: int, audit: dict, org_name: str | None, content: str | None = None, phone: str | None = None
+    ) -> None:
+        """Store a version's audit (``audit`` is the object ``xlrep ingest --json`` prints), ``content``, the
+        digest of what it holds, and its 电话 (``audits.check``)."""
         summary = audit["summary"]
         with self._write() as db:
             db.execute(
                 "UPDATE versions SET audited_at = ?, errors = ?, warnings = ?, infos = ?, edition = ?, year = ?,"
-                " org_name = ?, audit_json = ?, content = ? WHERE id = ?",
+                " org_name = ?, audit_json = ?, content = ?, phone = ? WHERE id = ?",
                 (
                     time.time(),
                     summary["errors"],
@@ -578,6 +600,7 @@ class Store:
                     org_name,
                     json.dumps(audit, ensure_ascii=False, default=str),
                     content,
+                    phone,
                     version_id,
                 ),
             )

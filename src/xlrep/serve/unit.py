@@ -52,7 +52,12 @@ async def audit_version(site, unit: Unit, version: Version) -> dict:
         found = round_findings(site.store.site_id, rnd, unit, units, outcome, version.filename)
         outcome["audit"] = with_round_findings(outcome["audit"], found)
         await site.db(
-            site.store.set_audit, version.id, outcome["audit"], outcome.get("org_name"), outcome.get("content")
+            site.store.set_audit,
+            version.id,
+            outcome["audit"],
+            outcome.get("org_name"),
+            outcome.get("content"),
+            outcome.get("phone"),
         )
         return outcome
     finally:
