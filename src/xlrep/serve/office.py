@@ -259,8 +259,15 @@ async def round_new(request: Request) -> Response:
             edition = form_for_year(year).edition
             deadline = _parse_deadline(values["deadline"])
             previous_id = int(values["previous_id"]) if values["previous_id"].isdigit() else None
-            if previous_id is not None and not any(r.id == previous_id for r in rounds):
-                raise RosterError("所选的上年收集不存在。")
+            if previous_id is not None:
+                previous = next((r for r in rounds if r.id == previous_id), None)
+                if previous is None:
+                    raise RosterError("所选的上年收集不存在。")
+                if previous.year != year - 1:
+                    raise RosterError(
+                        f"所选的上年收集是 {previous.year} 年度的，本次是 {year} 年度：上年的收集须是 {year - 1} 年度的"
+                        "（用来预填“上年结转”等和与上年比对）。请重新选择，或选“（无）”。"
+                    )
             summary_type = values["summary_org_type"].strip() or None
             if summary_type is not None and summary_type not in org_types(edition):
                 raise RosterError("汇总表的机关类型无效。")

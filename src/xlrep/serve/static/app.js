@@ -27,6 +27,20 @@
         if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
       });
     });
+    // 新建收集: the 上年 round follows the year typed (the server refuses any other year anyway).
+    each("select[data-previous-for]", function (select) {
+      var year = document.querySelector("input[name=" + select.getAttribute("data-previous-for") + "]");
+      if (!year) { return; }
+      year.addEventListener("input", function () {
+        var wanted = String(parseInt(year.value, 10) - 1), chosen = "";
+        for (var i = 0; i < select.options.length; i++) {
+          var option = select.options[i], of = option.getAttribute("data-year");
+          option.disabled = Boolean(of) && of !== wanted;
+          if (!chosen && of === wanted) { chosen = option.value; }
+        }
+        select.value = chosen;
+      });
+    });
     each("[data-print]", function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
