@@ -160,6 +160,14 @@ class StateError(Exception):
         self.message = message
 
 
+class NewerVersion(StateError):
+    """确认上报 of a version that is no longer the latest: ``latest`` is the number of the one that is."""
+
+    def __init__(self, latest: int):
+        super().__init__(f"只能上报最新上传的一版（第 {latest} 版）。请查看它的校验结果后再上报。")
+        self.latest = latest
+
+
 @dataclass
 class Round:
     id: int
@@ -651,8 +659,10 @@ class Store:
             row = db.execute(
                 "SELECT * FROM versions WHERE unit_id = ? ORDER BY number DESC LIMIT 1", (unit.id,)
             ).fetchone()
-            if row is None or row["number"] != number:
-                raise StateError("只能上报最新上传的一版。请刷新页面后再试。")
+            if row is None:
+                raise StateError("还没有上传过填报表。")
+            if row["number"] != number:
+                raise NewerVersion(row["number"])
             version = Version(**dict(row))
             returned = db.execute("SELECT review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
             if review == "returned":

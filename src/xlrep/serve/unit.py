@@ -15,10 +15,15 @@ from starlette.routing import Route
 from . import audits
 from .audits import REPORT_SUFFIXES
 from .belonging import issued_to, round_findings, unit_code, with_round_findings
-from .storage import StateError, Unit, Version
+from .storage import NewerVersion, StateError, Unit, Version
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render, uploaded_file
 
 REPORT_KINDS = tuple(f"report{s}" for s in REPORT_SUFFIXES)
+# What a redirect may ask the unit's page to say (fixed words: a link cannot put its own text on the page).
+NOTICES = {
+    "newer": "没有上报：在您打开页面之后，本单位又上传了一版（可能是另一位同事）。下面是最新一版的校验结果，"
+    "请核对后再确认上报。",
+}
 
 
 async def _unit(request: Request) -> Unit:
@@ -99,7 +104,7 @@ async def unit_home(request: Request) -> Response:
         deadline=deadline_text(rnd.deadline),
         carried=previous is not None,
         report_kinds=REPORT_KINDS,
-        error=None,
+        error=NOTICES.get(request.query_params.get("notice", "")),
     )
 
 
@@ -140,6 +145,8 @@ async def submit(request: Request) -> Response:
         raise Problem(400, "请选择要上报的版本。")
     try:
         await site.db(site.store.submit, unit, int(number), client_ip(request))
+    except NewerVersion as exc:  # another clerk uploaded since this page was shown: show that version's result
+        return RedirectResponse(f"/u/{unit.token}?v={exc.latest}&notice=newer#result", status_code=303)
     except StateError as exc:
         raise Problem(409, exc.message) from None
     return RedirectResponse(f"/u/{unit.token}", status_code=303)
