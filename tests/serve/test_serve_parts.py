@@ -417,7 +417,9 @@ def test_a_data_folder_of_the_first_release_is_upgraded_in_place(tmp_path):
     _upload(old, unit, warnings=1)
     # the first release's shape: no ``content`` column, schema version 1
     db = sqlite3.connect(folder / "xlrep.sqlite3")
-    for table, column in (("versions", "content"), ("versions", "phone"), ("units", "contact"), ("units", "phone")):
+    added = [("versions", "content"), ("versions", "phone"), ("units", "contact"), ("units", "phone")]
+    added += [("units", "extended_to"), ("rounds", "archived_at")]
+    for table, column in added:
         db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.commit()

@@ -34,7 +34,7 @@ from .security import (
     token_hash,
     verify_password,
 )
-from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit
+from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit, closed_for, open_until
 from .unit import audit_pending
 from .views import Problem, audit_view, client_ip, deadline_text, download, format_time, read_form, render
 
@@ -341,6 +341,60 @@ async def dashboard(request: Request) -> Response:
     )
 
 
+async def _reason(form) -> str:
+    reason = str(form.get("reason", "")).strip()[:500]
+    if not reason:
+        raise RosterError("请写明原因（记入操作记录）。")
+    return reason
+
+
+@admin_only
+async def change_deadline(request: Request) -> Response:
+    """The round's deadline moved (or removed) for every unit, with the reason logged."""
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    form = await read_form(request)
+    back = f"/admin/rounds/{rnd.id}"
+    try:
+        deadline = _parse_deadline(str(form.get("deadline", "")))
+        reason = await _reason(form)
+        await site.db(site.store.set_deadline, rnd.id, deadline, reason, client_ip(request))
+    except (RosterError, StateError) as exc:
+        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+    notice = f"截止日期已改为 {deadline}。" if deadline else "已取消截止日期。"
+    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+
+
+@admin_only
+async def extend_unit(request: Request) -> Response:
+    """One unit given until a later day than the round's deadline (补报), with the reason logged."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    form = await read_form(request)
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
+    try:
+        until = _parse_deadline(str(form.get("until", "")))
+        reason = await _reason(form)
+        await site.db(site.store.extend_unit, unit, until, reason, client_ip(request))
+    except (RosterError, StateError) as exc:
+        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+    notice = f"已准许本单位延期至 {until}。" if until else "已取消本单位的延期。"
+    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+
+
+@admin_only
+async def archive_round(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    await read_form(request)
+    try:
+        await site.db(site.store.archive, rnd.id, client_ip(request))
+    except StateError as exc:
+        raise Problem(409, exc.message) from None
+    notice = "已归档：本次收集只读，汇总表、各单位上报的文件和操作记录仍可下载查看。"
+    return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+
+
 @admin_only
 async def add_units(request: Request) -> Response:
     site = request.app.state.site
@@ -350,7 +404,10 @@ async def add_units(request: Request) -> Response:
         units = await _roster(form, rnd.edition, required=True)
     except RosterError as exc:
         return RedirectResponse(f"/admin/rounds/{rnd.id}?error=" + quote(exc.message), status_code=303)
-    existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request))
+    try:
+        existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request))
+    except StateError as exc:
+        return RedirectResponse(f"/admin/rounds/{rnd.id}?error=" + quote(exc.message), status_code=303)
     notice = f"已添加 {len(units) - len(existing)} 个单位。" + (
         f"已在名单中、未重复添加：{'、'.join(existing)}。" if existing else ""
     )
@@ -486,6 +543,9 @@ async def unit_page(request: Request) -> Response:
         report_kinds=REPORT_KINDS,
         link=_link(request, unit),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+        until=open_until(rnd, unit),
+        closed=closed_for(rnd, unit),
     )
 
 
@@ -632,6 +692,9 @@ def routes() -> list[Route]:
         Route("/admin/rounds/new", round_new, methods=["GET", "POST"]),
         Route("/admin/rounds/{round_id}", dashboard),
         Route("/admin/rounds/{round_id}/units", add_units, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/deadline", change_deadline, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/archive", archive_round, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/extend", extend_unit, methods=["POST"]),
         Route("/admin/rounds/{round_id}/links", links_page),
         Route("/admin/rounds/{round_id}/links.csv", links_csv),
         Route("/admin/rounds/{round_id}/events", events_page),

@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ..errors import XlrepError
@@ -36,6 +37,8 @@ MIGRATIONS = {
         "ALTER TABLE versions ADD COLUMN phone TEXT",
         "ALTER TABLE units ADD COLUMN contact TEXT",
         "ALTER TABLE units ADD COLUMN phone TEXT",
+        "ALTER TABLE units ADD COLUMN extended_to TEXT",  # and a round closes at its deadline, a unit may be given
+        "ALTER TABLE rounds ADD COLUMN archived_at REAL",  # more time; an archived round is read-only
     ),
 }
 
@@ -46,11 +49,31 @@ NOT_UPLOADED, CHECKING, HAS_ERRORS, TO_SUBMIT = "未上传", "校验中", "有�
 SUBMITTED, RETURNED, PASSED = "已上报", "已退回", "已通过"
 STATUSES = (NOT_UPLOADED, HAS_ERRORS, TO_SUBMIT, SUBMITTED, RETURNED, PASSED)  # CHECKING is counted apart
 REVIEW_STATUS = {"submitted": SUBMITTED, "returned": RETURNED, "passed": PASSED}
+COLLECTING, CLOSED, ARCHIVED = "收集中", "已截止", "已归档"  # a round's states
+
+
+def open_until(rnd, unit) -> str | None:
+    """The last day ``unit`` may upload and 上报 in ``rnd`` (None: no deadline)."""
+    return max(filter(None, (rnd.deadline, unit.extended_to)), default=None)
+
+
+def closed_for(rnd, unit) -> bool:
+    """Whether ``unit`` can no longer upload or 上报 in ``rnd`` (archived, or past its last day)."""
+    return bool(rnd.archived_at) or past(open_until(rnd, unit))
+
+
+def past(deadline: str | None) -> bool:
+    """Whether the day ``deadline`` (ISO date, the whole day included) is over on this computer's calendar."""
+    return bool(deadline) and date.today().isoformat() > deadline
+
 
 ACTIONS = {
     "setup": "设置管理员密码",
     "password": "修改管理员密码",
     "reset_password": "清除管理员密码（在本机用 --reset-password）",
+    "deadline": "修改截止日期",
+    "extend": "单位延期",
+    "archive": "归档",
     "login": "管理员登录",
     "login_failed": "管理员登录失败",
     "logout": "管理员退出",
@@ -94,7 +117,8 @@ CREATE TABLE IF NOT EXISTS rounds (
     previous_id      INTEGER REFERENCES rounds (id),
     summary_org      TEXT,
     summary_org_type TEXT,
-    created_at       REAL NOT NULL
+    created_at       REAL NOT NULL,
+    archived_at      REAL
 );
 CREATE TABLE IF NOT EXISTS units (
     id                INTEGER PRIMARY KEY,
@@ -110,6 +134,7 @@ CREATE TABLE IF NOT EXISTS units (
     created_at        REAL NOT NULL,
     contact           TEXT,
     phone             TEXT,
+    extended_to       TEXT,
     UNIQUE (round_id, name)
 );
 CREATE TABLE IF NOT EXISTS versions (
@@ -179,6 +204,14 @@ class Round:
     summary_org: str | None
     summary_org_type: str | None
     created_at: float
+    archived_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        """收集中 → 已截止 (the deadline has passed; units given more time may still report) → 已归档 (read-only)."""
+        if self.archived_at:
+            return ARCHIVED
+        return CLOSED if past(self.deadline) else COLLECTING
 
 
 @dataclass
@@ -230,6 +263,7 @@ class Unit:
     created_at: float
     contact: str | None = None  # 联系人 and 联系电话 from the roster (催报)
     phone: str | None = None
+    extended_to: str | None = None  # the office gave this unit until that day (after the round's deadline)
     latest: Version | None = None
     version_count: int = 0
 
@@ -470,6 +504,7 @@ class Store:
         now = time.time()
         entries = [RosterEntry(*u) for u in units]
         with self._write() as db:
+            self._refuse_archived(db, round_id)
             existing = {r[0] for r in db.execute("SELECT name FROM units WHERE round_id = ?", (round_id,))}
             new = [u for u in entries if u.name not in existing]
             self._insert_units(db, round_id, new, now)
@@ -561,6 +596,7 @@ class Store:
         """Record an upload (its audit comes later: ``set_audit``). Refused when the unit may not upload."""
         now = time.time()
         with self._write() as db:
+            self._refuse_when_closed(db, unit.id)
             review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
             if review not in (None, "returned"):
                 raise StateError(
@@ -651,6 +687,7 @@ class Store:
     def submit(self, unit: Unit, number: int, ip: str | None) -> Version:
         """确认上报: only the latest version, audited and without errors, and only before a decision."""
         with self._write() as db:
+            self._refuse_when_closed(db, unit.id)
             review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
             if review == "submitted":
                 raise StateError("已经上报过了，正在等待政务公开办审核。")
@@ -689,6 +726,63 @@ class Store:
         return version
 
     @staticmethod
+    def _refuse_when_closed(db: sqlite3.Connection, unit_id: int) -> None:
+        """Uploads and 上报 end at the round's deadline (or the later day the office gave the unit), and with
+        the round's archiving."""
+        deadline, archived, extended = db.execute(
+            "SELECT r.deadline, r.archived_at, u.extended_to FROM units u JOIN rounds r ON r.id = u.round_id"
+            " WHERE u.id = ?",
+            (unit_id,),
+        ).fetchone()
+        if archived:
+            raise StateError("本次收集已归档，不能再上传或上报。")
+        until = max(filter(None, (deadline, extended)), default=None)
+        if past(until):
+            raise StateError(f"本次收集已于 {until} 截止，不能再上传或上报。如需补报，请联系政务公开办延期。")
+
+    def set_deadline(self, round_id: int, deadline: str | None, reason: str, ip: str | None) -> None:
+        """The office moves the round's deadline (for every unit); the reason is logged."""
+        with self._write() as db:
+            self._refuse_archived(db, round_id)
+            db.execute("UPDATE rounds SET deadline = ? WHERE id = ?", (deadline, round_id))
+            self._event(
+                db,
+                "管理员",
+                "deadline",
+                round_id=round_id,
+                ip=ip,
+                detail=f"改为 {deadline or '不设截止日期'}：{reason}",
+            )
+
+    def extend_unit(self, unit: Unit, until: str | None, reason: str, ip: str | None) -> None:
+        """The office gives one unit until ``until`` (None: no more than the round's deadline); logged."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            db.execute("UPDATE units SET extended_to = ? WHERE id = ?", (until, unit.id))
+            self._event(
+                db,
+                unit.name,
+                "extend",
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                ip=ip,
+                detail=f"延期至 {until}：{reason}" if until else f"取消延期：{reason}",
+            )
+
+    def archive(self, round_id: int, ip: str | None) -> None:
+        """已归档: the round becomes read-only (its files, 汇总 and records stay and can be downloaded)."""
+        with self._write() as db:
+            self._refuse_archived(db, round_id)
+            db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (time.time(), round_id))
+            self._event(db, "管理员", "archive", round_id=round_id, ip=ip)
+
+    @staticmethod
+    def _refuse_archived(db: sqlite3.Connection, round_id: int) -> None:
+        row = db.execute("SELECT archived_at FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        if row and row[0]:
+            raise StateError("本次收集已归档（只读），不能再更改。")
+
+    @staticmethod
     def _refuse_unchanged(db: sqlite3.Connection, unit: Unit, version: Version, returned_id: int) -> None:
         """A returned version cannot come back as it was: the same version, the same file, or the same figures
         and text in another file (saved again, renamed)."""
@@ -714,6 +808,7 @@ class Store:
     def decide(self, unit: Unit, decision: str, comment: str | None, ip: str | None) -> None:
         """The office's 退回 (``return``, with a comment) or 通过 (``pass``)."""
         with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
             row = db.execute("SELECT review, review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()
             review, version_id = row
             if decision == "pass" and review != "submitted":

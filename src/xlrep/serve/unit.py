@@ -15,7 +15,7 @@ from starlette.routing import Route
 from . import audits
 from .audits import REPORT_SUFFIXES
 from .belonging import issued_to, round_findings, unit_code, with_round_findings
-from .storage import NewerVersion, StateError, Unit, Version
+from .storage import NewerVersion, StateError, Unit, Version, closed_for, open_until
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render, uploaded_file
 
 REPORT_KINDS = tuple(f"report{s}" for s in REPORT_SUFFIXES)
@@ -105,6 +105,8 @@ async def unit_home(request: Request) -> Response:
         carried=previous is not None,
         report_kinds=REPORT_KINDS,
         error=NOTICES.get(request.query_params.get("notice", "")),
+        closed=closed_for(rnd, unit),
+        until=open_until(rnd, unit),
     )
 
 
