@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -27,6 +28,7 @@ from xlrep.template import build_template
 pytestmark = pytest.mark.browser
 
 YEAR = 2021
+DEADLINE = f"{date.today().year + 1}-01-20"  # open while the tests run (a past deadline closes the round)
 ROUND_UNITS = [("甲局", "部门"), ("乙局", "县级以上人民政府部门"), ("丙镇", "乡镇")]
 SUMMARY_ORG, SUMMARY_ORG_TYPE = "某某县人民政府", "县级以上地方人民政府"
 
@@ -156,9 +158,10 @@ def test_self_check_of_a_clean_workbook_passes_and_its_word_report_downloads(sit
 # -- one collection round, from creation to the 汇总 --------------------------------------------------
 
 
-def _workbook(folder: Path, name: str, unit: str, **changes) -> Path:
+def _workbook(folder: Path, name: str, unit: str, texts: dict | None = None, **changes) -> Path:
     values = clean_values("2021", YEAR, seed=sum(map(ord, unit)))
     values["info.org_name"] = unit
+    values.update(texts or {})
     for key, delta in changes.items():
         values[key] += delta
     return fill_workbook(folder / name, "2021", YEAR, values)
@@ -197,7 +200,7 @@ class TestCollectionRound:
         office.click("button:has-text('登录')")
         office.click("text=新建收集")
         office.fill("input[name=year]", str(YEAR))
-        office.fill("input[name=deadline]", "2022-01-20")
+        office.fill("input[name=deadline]", DEADLINE)
         office.fill("input[name=summary_org]", SUMMARY_ORG)
         office.select_option("select[name=summary_org_type]", SUMMARY_ORG_TYPE)
         pasted = "单位名称\t机关类型\n" + "\n".join(f"{n}\t{t}" for n, t in ROUND_UNITS)  # copied from Excel
@@ -275,7 +278,9 @@ class TestCollectionRound:
         unit.goto(self.state["links"]["甲局"])
         assert unit.inner_text(".status-block .verdict-word") == "已退回"
         assert unit.inner_text(".comment-text") == comment  # the unit reads the office's words, as text
-        _upload(unit, _workbook(tmp_path, "甲局填报表（修改）.xlsx", "甲局"))
+        # the same workbook again would be refused (unchanged since it was returned): the unit corrects its text
+        corrected = {"s5.problems": "已按退回意见核实表三与正文的件数。"}
+        _upload(unit, _workbook(tmp_path, "甲局填报表（修改）.xlsx", "甲局", texts=corrected))
         unit.once("dialog", lambda dialog: dialog.accept())
         unit.click("button:has-text('确认上报第 3 版')")
         unit.wait_for_selector(".status-block")

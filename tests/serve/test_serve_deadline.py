@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote
 from datetime import date, timedelta
+from urllib.parse import unquote
 
 from filling import clean_values, fill_workbook
 from serve_support import create_round, unescape, unit_links

@@ -67,7 +67,8 @@ def test_markup_in_a_workbook_and_in_unit_names_is_shown_as_text(site, page, tmp
     assert page.locator("main img").count() == 0
     page.click("table.units tbody a")
     page.wait_for_selector(".finding")
-    assert "<script>document.title" in page.inner_text(".finding")
+    assert "<script>document.title" in page.locator(".finding", has_text="TEXT-NUMBER").inner_text()
+    assert unit_name in page.locator(".finding", has_text="ROUND-ORG-NAME").inner_text()  # as text
     assert page.locator("main script, main img").count() == 0
     assert page.evaluate("document.title") != "XSS"
 
