@@ -418,7 +418,12 @@ def test_a_data_folder_of_the_first_release_is_upgraded_in_place(tmp_path):
     # the first release's shape: no ``content`` column, schema version 1
     db = sqlite3.connect(folder / "xlrep.sqlite3")
     added = [("versions", "content"), ("versions", "phone"), ("units", "contact"), ("units", "phone")]
-    added += [("units", "extended_to"), ("rounds", "archived_at")]
+    added += [
+        ("units", "extended_to"),
+        ("rounds", "archived_at"),
+        ("versions", "explanations"),
+        ("versions", "verified"),
+    ]
     for table, column in added:
         db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
@@ -438,3 +443,47 @@ def test_a_data_folder_of_the_first_release_is_upgraded_in_place(tmp_path):
     upgraded.close()
     with pytest.raises(XlrepError, match="更新版本"):
         Store(folder)
+
+
+# -- 核实性审核: a version with 提示 is reported with a 说明 for each (issue 17, item 4) ------------------------------
+
+
+def _audit_with(*severities):
+    findings = [{"rule": "T2-IN-FORCE", "severity": s, "message": "m", "cells": [], "values": {}} for s in severities]
+    counts = {k: sum(s == k for s in severities) for k in ("error", "warning", "info")}
+    summary = {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"]}
+    return {
+        "file": "x.xlsx",
+        "edition": "2021",
+        "year": 2021,
+        "template_version": "1.0",
+        "summary": summary,
+        "findings": findings,
+    }
+
+
+def test_warnings_are_reported_only_with_a_note_each_or_one_for_all_and_the_office_marks_them(store):
+    _, unit = _unit(store)
+    version = store.add_version(unit, sha256=store.put_blob(b"w"), filename="x.xlsx", size=1, ip=None)
+    store.set_audit(version.id, _audit_with("warning", "info", "warning"), "甲")
+    with pytest.raises(StateError, match="2 项提示，其中 1 项还没有写说明"):
+        store.submit(unit, 1, None, {"0": "本年确无收费"})
+    with pytest.raises(StateError, match="还没有写说明"):
+        store.submit(unit, 1, None, {"0": "  ", "2": "\t"})  # blank is not a note
+    store.submit(unit, 1, None, {"0": "本年确无收费", "2": "上年结转的 2 件已于 1 月办结", "1": "信息不需要"})
+    kept = store.version(unit.id, 1)
+    assert kept.explained == {"0": "本年确无收费", "2": "上年结转的 2 件已于 1 月办结"}  # 提示 only
+    store.verify(kept.id, 2, True, None)
+    assert store.version(unit.id, 1).verified_findings == {2}
+    with pytest.raises(StateError, match="没有这一项提示"):
+        store.verify(kept.id, 1, True, None)  # an info is not a 提示
+    store.verify(kept.id, 2, False, None)
+    assert store.version(unit.id, 1).verified_findings == set()
+
+
+def test_one_note_may_cover_every_warning(store):
+    _, unit = _unit(store)
+    version = store.add_version(unit, sha256=store.put_blob(b"w2"), filename="x.xlsx", size=1, ip=None)
+    store.set_audit(version.id, _audit_with("warning", "warning"), "甲")
+    store.submit(unit, 1, None, {"all": "两项提示均已核实：表二为本年实际数。"})
+    assert store.version(unit.id, 1).explained == {"all": "两项提示均已核实：表二为本年实际数。"}

@@ -576,6 +576,24 @@ async def decide(request: Request) -> Response:
 
 
 @admin_only
+async def verify_warning(request: Request) -> Response:
+    """核实性审核: the office marks one 提示 of a version 已核实 (or takes the mark back)."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    form = await read_form(request)
+    number, index = request.path_params["number"], str(form.get("index", ""))
+    version = await site.db(site.store.version, unit.id, int(number)) if str(number).isdigit() else None
+    if version is None or not index.isdigit():
+        raise Problem(404, "没有这一版或这一项提示。")
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}?v={version.number}"
+    try:
+        await site.db(site.store.verify, version.id, int(index), form.get("verified") == "1", client_ip(request))
+    except StateError as exc:
+        return RedirectResponse(back + "&error=" + quote(exc.message), status_code=303)
+    return RedirectResponse(back + f"#finding-{index}", status_code=303)
+
+
+@admin_only
 async def admin_version_file(request: Request) -> Response:
     from .unit import version_download
 
@@ -704,5 +722,6 @@ def routes() -> list[Route]:
         Route("/admin/rounds/{round_id}/check.{kind}", check_table),
         Route("/admin/rounds/{round_id}/units/{unit_id}", unit_page),
         Route("/admin/rounds/{round_id}/units/{unit_id}/decide", decide, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/verify", verify_warning, methods=["POST"]),
         Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/{kind}", admin_version_file),
     ]

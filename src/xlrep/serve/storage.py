@@ -39,6 +39,8 @@ MIGRATIONS = {
         "ALTER TABLE units ADD COLUMN phone TEXT",
         "ALTER TABLE units ADD COLUMN extended_to TEXT",  # and a round closes at its deadline, a unit may be given
         "ALTER TABLE rounds ADD COLUMN archived_at REAL",  # more time; an archived round is read-only
+        "ALTER TABLE versions ADD COLUMN explanations TEXT",  # 核实性审核: the unit's 说明 of each 提示 …
+        "ALTER TABLE versions ADD COLUMN verified TEXT",  # … and the ones the office marked 已核实
     ),
 }
 
@@ -74,6 +76,8 @@ ACTIONS = {
     "deadline": "修改截止日期",
     "extend": "单位延期",
     "archive": "归档",
+    "verify": "提示已核实",
+    "unverify": "取消已核实",
     "login": "管理员登录",
     "login_failed": "管理员登录失败",
     "logout": "管理员退出",
@@ -155,6 +159,8 @@ CREATE TABLE IF NOT EXISTS versions (
     audit_json  TEXT,
     content     TEXT,
     phone       TEXT,
+    explanations TEXT,
+    verified    TEXT,
     UNIQUE (unit_id, number)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -233,6 +239,21 @@ class Version:
     audit_json: str | None
     content: str | None = None  # digest of every figure and text the version holds (None: audited before 2)
     phone: str | None = None  # the workbook's 电话 (催报 calls it when the roster gives none)
+    explanations: str | None = None  # JSON {finding index or "all": 说明} written by the unit at 上报
+    verified: str | None = None  # JSON [finding index] the office marked 已核实
+
+    @property
+    def explained(self) -> dict[str, str]:
+        return json.loads(self.explanations) if self.explanations else {}
+
+    @property
+    def verified_findings(self) -> set[int]:
+        return set(json.loads(self.verified)) if self.verified else set()
+
+    def warning_indexes(self) -> list[int]:
+        """Where the 提示 are in the stored audit's findings (what a 说明 and 已核实 refer to)."""
+        audit = self.audit or {"findings": []}
+        return [i for i, f in enumerate(audit["findings"]) if f["severity"] == "warning"]
 
     @property
     def audited(self) -> bool:
@@ -684,8 +705,10 @@ class Store:
         return Version(**dict(row)) if row else None
 
     # -- workflow ----------------------------------------------------------------------------------
-    def submit(self, unit: Unit, number: int, ip: str | None) -> Version:
-        """确认上报: only the latest version, audited and without errors, and only before a decision."""
+    def submit(self, unit: Unit, number: int, ip: str | None, explanations: dict[str, str] | None = None) -> Version:
+        """确认上报: only the latest version, audited and without errors, and only before a decision; a version
+        with 提示 only with a 说明 for each (``explanations``: finding index → text, or ``"all"`` → one for all),
+        kept with the version (核实性审核)."""
         with self._write() as db:
             self._refuse_when_closed(db, unit.id)
             review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
@@ -708,6 +731,12 @@ class Store:
                 raise StateError("这一版还在校验中，请稍候刷新页面。")
             if version.errors:
                 raise StateError(f"第 {number} 版有 {version.errors} 项错误，不能上报。请改正后重新上传。")
+            kept = self._explanations(version, explanations or {})
+            if kept:
+                db.execute(
+                    "UPDATE versions SET explanations = ? WHERE id = ?",
+                    (json.dumps(kept, ensure_ascii=False), version.id),
+                )
             db.execute(
                 "UPDATE units SET review = 'submitted', review_version_id = ?, review_comment = NULL, review_at = ?"
                 " WHERE id = ?",
@@ -724,6 +753,50 @@ class Store:
                 detail=f"第 {number} 版",
             )
         return version
+
+    @staticmethod
+    def _explanations(version: Version, given: dict[str, str]) -> dict[str, str]:
+        """The 说明 to keep with ``version``: one for each 提示, or one for all; refused when any is missing."""
+        warnings = version.warning_indexes()
+        if not warnings:
+            return {}
+        text = {str(k): str(v).strip()[:2000] for k, v in given.items() if str(v).strip()}
+        if text.get("all"):
+            return {"all": text["all"]}
+        missing = [i for i in warnings if str(i) not in text]
+        if missing:
+            raise StateError(
+                f"第 {version.number} 版有 {len(warnings)} 项提示，其中 {len(missing)} 项还没有写说明。"
+                "请逐条核实：数字确实无误的，写明原因（例如“本年确无收费”）；也可以写一段说明涵盖全部提示。"
+            )
+        return {str(i): text[str(i)] for i in warnings}
+
+    def verify(self, version_id: int, index: int, verified: bool, ip: str | None) -> None:
+        """The office marks a 提示 of a version 已核实 (or takes the mark back); logged."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT v.*, u.round_id AS round_id, u.name AS unit_name FROM versions v JOIN units u ON u.id = v.unit_id"
+                " WHERE v.id = ?",
+                (version_id,),
+            ).fetchone()
+            fields = {k: row[k] for k in row.keys() if k not in ("round_id", "unit_name")}
+            version = Version(**fields)
+            self._refuse_archived(db, row["round_id"])
+            if index not in version.warning_indexes():
+                raise StateError("没有这一项提示。")
+            marks = version.verified_findings | {index} if verified else version.verified_findings - {index}
+            db.execute("UPDATE versions SET verified = ? WHERE id = ?", (json.dumps(sorted(marks)), version_id))
+            rule = version.audit["findings"][index]["rule"]
+            self._event(
+                db,
+                "管理员",
+                "verify" if verified else "unverify",
+                round_id=row["round_id"],
+                unit_id=version.unit_id,
+                version_id=version_id,
+                ip=ip,
+                detail=f"第 {version.number} 版 {rule}",
+            )
 
     @staticmethod
     def _refuse_when_closed(db: sqlite3.Connection, unit_id: int) -> None:

@@ -145,8 +145,13 @@ async def submit(request: Request) -> Response:
     number = str(form.get("version", ""))
     if not number.isdigit():
         raise Problem(400, "请选择要上报的版本。")
+    explanations = {
+        key.removeprefix("explain-"): str(value)
+        for key, value in form.multi_items()
+        if isinstance(key, str) and key.startswith("explain-") and isinstance(value, str)
+    }
     try:
-        await site.db(site.store.submit, unit, int(number), client_ip(request))
+        await site.db(site.store.submit, unit, int(number), client_ip(request), explanations)
     except NewerVersion as exc:  # another clerk uploaded since this page was shown: show that version's result
         return RedirectResponse(f"/u/{unit.token}?v={exc.latest}&notice=newer#result", status_code=303)
     except StateError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -117,7 +118,35 @@ def error_page(request: Request, status: int, message: str, *, title: str | None
         429: "请稍后再试",
         503: "暂时无法处理",
     }
-    return render(request, "error.html", status=status, title=title or titles.get(status, "出错了"), message=message)
+    href, label = back_link(request.url.path)
+    return render(
+        request,
+        "error.html",
+        status=status,
+        title=title or titles.get(status, "出错了"),
+        message=message,
+        back=href,
+        back_label=label,
+    )
+
+
+_BACK = (
+    (re.compile(r"/u/([A-Za-z0-9_-]{16,64})(?:/.*)?"), "/u/{0}", "回到本单位的页面"),
+    (re.compile(r"/admin/rounds/(\d+)/units/(\d+)(?:/.*)?"), "/admin/rounds/{0}/units/{1}", "回到该单位的详情"),
+    (re.compile(r"/admin/rounds/new"), "/admin/rounds/new", "回到新建收集"),
+    (re.compile(r"/admin/rounds/(\d+)(?:/.*)?"), "/admin/rounds/{0}", "回到本次收集的总览"),
+    (re.compile(r"/admin(?:/.*)?"), "/admin", "回到全部收集"),
+)
+
+
+def back_link(path: str) -> tuple[str, str]:
+    """Where an error page sends the user back to: the page the failed request belongs to (never an address
+    taken from the request's headers), e.g. a unit's own page for a failed upload on its link."""
+    for pattern, target, label in _BACK:
+        m = pattern.fullmatch(path)
+        if m:
+            return target.format(*m.groups()), label
+    return "/", "回到首页"
 
 
 def download(data: bytes, filename: str, media_type: str | None = None) -> Response:
@@ -166,9 +195,9 @@ def audit_view(audit: dict) -> dict:
     else:
         verdict = VERDICT_CLEAN
     groups: dict[str, dict[str, list[dict]]] = {severity: {} for severity in SEVERITY_ORDER}
-    for finding in audit["findings"]:  # in workbook order within each severity (stored audits of any release)
+    for index, finding in enumerate(audit["findings"]):  # workbook order in each severity (audits of any release)
         sheet = finding["cells"][0]["sheet"] if finding["cells"] else "整个文件"
-        groups.setdefault(finding["severity"], {}).setdefault(sheet, []).append(finding)
+        groups.setdefault(finding["severity"], {}).setdefault(sheet, []).append({**finding, "index": index})
     meta = []
     if audit.get("edition"):
         meta.append(f"{audit['edition']}年版")
