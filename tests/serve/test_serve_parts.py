@@ -278,7 +278,7 @@ def test_findings_csv_neutralises_formula_text(tmp_path):
         UnitResult(file="\tTAB.xlsx", unit="-2+3", edition="2021", year=2021),
     ]
     data = findings_csv(results)
-    assert data.startswith("\ufeff单位,文件,版本,年度,规则".encode())
+    assert data.startswith("\ufeff单位,文件,格式版本,年度,规则".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     cells = [c for row in rows for c in row]
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
