@@ -85,6 +85,12 @@ def test_another_units_workbook_is_an_error_naming_that_unit_and_cannot_be_repor
     assert "ROUND-ORG-NAME" not in found  # one reason, not two
     assert entry["status"] == "有错误"
     assert _submit(client, links["丙镇"], entry["version"]).status == 409
+    # the office sees it on the dashboard at once, not when the 汇总 is downloaded
+    import re
+
+    dashboard = site.admin.get(f"/admin/rounds/{round_id}").text
+    row = re.search(r"<tr data-unit=\"丙镇\">.*?</tr>", dashboard, re.S).group(0)
+    assert "其他单位的文件" in row and "计入" not in row
 
 
 def test_a_workbook_of_another_year_is_an_error(site, round_of_three, tmp_path):

@@ -41,6 +41,7 @@ MIGRATIONS = {
         "ALTER TABLE rounds ADD COLUMN archived_at REAL",  # more time; an archived round is read-only
         "ALTER TABLE versions ADD COLUMN explanations TEXT",  # 核实性审核: the unit's 说明 of each 提示 …
         "ALTER TABLE versions ADD COLUMN verified TEXT",  # … and the ones the office marked 已核实
+        "ALTER TABLE versions ADD COLUMN belongs TEXT",  # the ROUND-* errors of the upload, for the dashboard
     ),
 }
 
@@ -161,6 +162,7 @@ CREATE TABLE IF NOT EXISTS versions (
     phone       TEXT,
     explanations TEXT,
     verified    TEXT,
+    belongs     TEXT,
     UNIQUE (unit_id, number)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -241,6 +243,7 @@ class Version:
     phone: str | None = None  # the workbook's 电话 (催报 calls it when the roster gives none)
     explanations: str | None = None  # JSON {finding index or "all": 说明} written by the unit at 上报
     verified: str | None = None  # JSON [finding index] the office marked 已核实
+    belongs: str | None = None  # the ROUND-* errors of the upload (a file not of this unit or round), comma-separated
 
     @property
     def explained(self) -> dict[str, str]:
@@ -654,7 +657,7 @@ class Store:
         with self._write() as db:
             db.execute(
                 "UPDATE versions SET audited_at = ?, errors = ?, warnings = ?, infos = ?, edition = ?, year = ?,"
-                " org_name = ?, audit_json = ?, content = ?, phone = ? WHERE id = ?",
+                " org_name = ?, audit_json = ?, content = ?, phone = ?, belongs = ? WHERE id = ?",
                 (
                     time.time(),
                     summary["errors"],
@@ -666,6 +669,12 @@ class Store:
                     json.dumps(audit, ensure_ascii=False, default=str),
                     content,
                     phone,
+                    ",".join(
+                        f["rule"]
+                        for f in audit["findings"]
+                        if f["rule"].startswith("ROUND-") and f["severity"] == "error"
+                    )
+                    or None,
                     version_id,
                 ),
             )

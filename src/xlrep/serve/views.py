@@ -32,6 +32,15 @@ STATUS_CLASSES = {
     "校验中": "idle",
 }
 
+#: What the dashboard says of an upload that does not belong to its unit and round (ROUND-* errors).
+BELONGING = {
+    "ROUND-YEAR": "年度或格式不符",
+    "ROUND-OTHER-UNIT": "其他单位的文件",
+    "ROUND-OTHER-ROUND": "其他收集的文件",
+    "ROUND-ORG-NAME": "机关名称不符",
+    "ROUND-PUBLISHED": "上传的是已发布报告",
+}
+
 _env: Environment | None = None
 
 
@@ -50,6 +59,7 @@ def environment() -> Environment:
         env.globals.update(
             severity_name=SEVERITY_NAMES.get,
             status_class=lambda s: STATUS_CLASSES.get(s, "idle"),
+            belonging=lambda rules: [BELONGING.get(r, r) for r in (rules or "").split(",") if r],
             csrf_field=CSRF_FIELD,
         )
         _env = env
