@@ -411,36 +411,30 @@ def test_a_returned_version_cannot_be_reported_again_unchanged(store):
 def test_a_data_folder_of_the_first_release_is_upgraded_in_place(tmp_path):
     import sqlite3
 
+    import release1
+
     folder = tmp_path / "数据"
-    old = Store(folder)
-    round_id, unit = _unit(old)
-    _upload(old, unit, warnings=1)
-    # the first release's shape: no ``content`` column, schema version 1
-    db = sqlite3.connect(folder / "xlrep.sqlite3")
-    added = [("versions", "content"), ("versions", "phone"), ("units", "contact"), ("units", "phone")]
-    added += [
-        ("units", "extended_to"),
-        ("rounds", "archived_at"),
-        ("versions", "explanations"),
-        ("versions", "verified"),
-    ]
-    for table, column in added:
-        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    db.commit()
-    db.close()
-    old.close()
-    upgraded = Store(folder)
-    assert upgraded._meta("schema_version") == "2"
-    (kept,) = upgraded.versions(unit.id)
-    assert kept.warnings == 1 and kept.content is None  # everything kept; the new column empty
-    assert upgraded.unit(unit.id).status == "待上报"
+    ids = release1.make_folder(folder)  # the first release's schema, verbatim, with its data
+    store = Store(folder)
+    assert store._meta("schema_version") == "2" and store.site_id  # upgraded; the site now has its code
+    unit = store.unit(ids["unit_2025"])
+    assert unit.status == "待上报" and unit.last_year_id == ids["unit_2024"]  # kept; linked to last year by name
+    (kept,) = store.versions(unit.id)
+    assert kept.warnings == 1 and kept.content is None and kept.explained == {}
+    assert store.accepted_version(ids["round_2024"], unit).number == 1
+    assert store.round(ids["round_2025"]).state == "收集中"
+    store.submit(unit, 1, None, {"all": "升级后照常上报"})  # the new rules apply to old versions too
+    assert store.unit(unit.id).status == "已上报"
+    store.close()
+    # opened again: nothing to do twice
+    again = Store(folder)
+    assert again._meta("schema_version") == "2"
+    again.close()
     # and a folder of a newer release is refused with a Chinese message, not opened
     db = sqlite3.connect(folder / "xlrep.sqlite3")
     db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     db.commit()
     db.close()
-    upgraded.close()
     with pytest.raises(XlrepError, match="更新版本"):
         Store(folder)
 
@@ -487,3 +481,68 @@ def test_one_note_may_cover_every_warning(store):
     store.set_audit(version.id, _audit_with("warning", "warning"), "甲")
     store.submit(unit, 1, None, {"all": "两项提示均已核实：表二为本年实际数。"})
     assert store.version(unit.id, 1).explained == {"all": "两项提示均已核实：表二为本年实际数。"}
+
+
+# -- fixing the list; units from year to year (issue 17, item 3) -----------------------------------------------
+
+
+def _round_of(store, year, names, previous_id=None):
+    return store.create_round(
+        year=year,
+        edition="2021",
+        title=f"{year}",
+        deadline=None,
+        previous_id=previous_id,
+        summary_org=None,
+        summary_org_type=None,
+        units=[(n, ORG_TYPES[1]) for n in names],
+        ip=None,
+    )
+
+
+def _passed(store, unit, data: bytes):
+    version = store.add_version(unit, sha256=store.put_blob(data), filename="x.xlsx", size=len(data), ip=None)
+    store.set_audit(version.id, _audit(0, 0), unit.name)
+    store.submit(unit, version.number, None)
+    store.decide(unit, "pass", None, None)
+    return version
+
+
+def test_a_renamed_unit_keeps_its_link_uploads_and_last_years_workbook(store):
+    last = _round_of(store, 2024, ["旧名局", "乙局"])
+    accepted = _passed(store, store.unit_named(last, "旧名局"), b"2024")
+    this = _round_of(store, 2025, ["旧名局", "丙局"], previous_id=last)
+    unit = store.unit_named(this, "旧名局")
+    assert store.accepted_version(last, unit).id == accepted.id  # the same name: the same unit
+    store.rename_unit(unit, "新名局", None)
+    renamed = store.unit(unit.id)
+    assert renamed.name == "新名局" and renamed.token == unit.token
+    assert store.accepted_version(last, renamed).id == accepted.id  # still last year's, under its old name
+    with pytest.raises(StateError, match="已有名为“丙局”"):
+        store.rename_unit(renamed, "丙局", None)
+    # a unit new this year whose old name differs: the office links it by hand
+    newcomer = store.unit_named(this, "丙局")
+    assert store.accepted_version(last, newcomer) is None
+    store.link_last_year(newcomer, store.unit_named(last, "乙局").id, None)
+    assert store.unit(newcomer.id).last_year_id == store.unit_named(last, "乙局").id
+    with pytest.raises(StateError, match="不在上年"):
+        store.link_last_year(newcomer, renamed.id, None)  # a unit of this year is not last year's
+    events = [(e.action, e.detail) for e in store.events(round_id=this)]
+    assert ("rename", "旧名局 → 新名局") in events
+
+
+def test_a_new_link_replaces_the_old_one_and_a_unit_is_removed_without_losing_an_upload(store):
+    round_id = _round_of(store, 2025, ["链局", "空局", "传局"])
+    unit = store.unit_named(round_id, "链局")
+    token = store.new_link(unit, None)
+    assert store.unit_by_token(unit.token) is None and store.unit_by_token(token).id == unit.id
+    empty = store.unit_named(round_id, "空局")
+    assert store.remove_unit(empty, None) is True  # nothing uploaded: deleted
+    assert store.unit(empty.id) is None
+    sent = store.unit_named(round_id, "传局")
+    version = _upload(store, sent, data=b"kept")
+    assert store.remove_unit(sent, None) is False  # it has an upload: kept, off the list
+    assert [u.name for u in store.units(round_id)] == ["链局"]
+    assert store.unit_by_token(sent.token) is None  # its link stops working
+    assert [u.name for u in store.removed_units(round_id)] == ["传局"]
+    assert store.read_blob(version.sha256) == b"kept"  # the file is still there

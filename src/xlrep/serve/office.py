@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from ..form import editions, form_for_year
 from . import audits
-from .roster import RosterEntry, RosterError, from_file, from_text, org_types
+from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
 from .security import (
     LOGIN_MAX_FAILURES,
     LOGIN_WINDOW,
@@ -245,12 +245,28 @@ async def _roster(form, edition: str, *, required: bool) -> list[RosterEntry]:
     return units
 
 
+def _roster_text(units: list[Unit]) -> str:
+    """A round's list as the 新建收集 form takes it: 单位名称、机关类型、联系人、联系电话, tab-separated."""
+    return "\n".join("\t".join((u.name, u.org_type, u.contact or "", u.phone or "")).rstrip("\t") for u in units)
+
+
+@admin_only
+async def roster_text(request: Request) -> Response:
+    """The round's list of units as text (the 新建收集 form fills it in when last year's round is chosen)."""
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    return Response(_roster_text(units), media_type="text/plain; charset=utf-8")
+
+
 @admin_only
 async def round_new(request: Request) -> Response:
     site = request.app.state.site
     rounds = await site.db(site.store.rounds)
     values = _round_form_defaults(rounds)
     error = None
+    if request.method == "GET" and values["previous_id"]:  # last year's list, to edit before creating
+        values["units_text"] = _roster_text(await site.db(site.store.units, int(values["previous_id"])))
     if request.method == "POST":
         form = await read_form(request)
         values = {k: str(form.get(k, "")) for k in values}
@@ -379,6 +395,38 @@ async def extend_unit(request: Request) -> Response:
     except (RosterError, StateError) as exc:
         return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
     notice = f"已准许本单位延期至 {until}。" if until else "已取消本单位的延期。"
+    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+
+
+@admin_only
+async def manage_unit(request: Request) -> Response:
+    """Fixing the list: rename a unit, give it a new link, take it off the list, link it to last year's unit."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    form = await read_form(request)
+    action = request.path_params["action"]
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
+    ip = client_ip(request)
+    try:
+        if action == "rename":
+            name = clean_name(str(form.get("name", "")))
+            await site.db(site.store.rename_unit, unit, name, ip)
+            notice = f"已改名为“{name}”（原名“{unit.name}”记入操作记录）。"
+        elif action == "new-link":
+            await site.db(site.store.new_link, unit, ip)
+            notice = "已更换填报链接：旧链接已失效，请把新链接发给该单位。"
+        elif action == "remove":
+            deleted = await site.db(site.store.remove_unit, unit, ip)
+            notice = f"已将“{unit.name}”" + ("从名单中删除。" if deleted else "移出名单（它上传的文件仍保留）。")
+            return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+        elif action == "last-year":
+            chosen = str(form.get("last_year_id", ""))
+            await site.db(site.store.link_last_year, unit, int(chosen) if chosen.isdigit() else None, ip)
+            notice = "已设置上年对应的单位：填报表预填和与上年比对都按它进行。"
+        else:
+            raise Problem(404, "没有这种操作。")
+    except (RosterError, StateError) as exc:
+        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
     return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
 
 
@@ -546,6 +594,7 @@ async def unit_page(request: Request) -> Response:
         notice=request.query_params.get("notice"),
         until=open_until(rnd, unit),
         closed=closed_for(rnd, unit),
+        last_year_units=await site.db(site.store.last_year_units, rnd.id) if rnd.previous_id else [],
     )
 
 
@@ -765,8 +814,10 @@ def routes() -> list[Route]:
         Route("/admin/rounds/{round_id}/deadline", change_deadline, methods=["POST"]),
         Route("/admin/rounds/{round_id}/archive", archive_round, methods=["POST"]),
         Route("/admin/rounds/{round_id}/units/{unit_id}/extend", extend_unit, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/{action:str}", manage_unit, methods=["POST"]),
         Route("/admin/rounds/{round_id}/links", links_page),
         Route("/admin/rounds/{round_id}/links.csv", links_csv),
+        Route("/admin/rounds/{round_id}/roster.txt", roster_text),
         Route("/admin/rounds/{round_id}/events", events_page),
         Route("/admin/rounds/{round_id}/reminders", reminders_page),
         Route("/admin/rounds/{round_id}/reminders.csv", reminders_csv),

@@ -50,6 +50,18 @@ def normalise_type(text: str, edition: str) -> str | None:
         return None
 
 
+def clean_name(text: str) -> str:
+    """A unit name as the list keeps it (no spaces), or ``RosterError`` saying what is wrong with it."""
+    name = re.sub(r"\s+", "", text or "")
+    if not name:
+        raise RosterError("请填写单位名称。")
+    if len(name) > MAX_NAME:
+        raise RosterError(f"单位名称太长（超过 {MAX_NAME} 字）。")
+    if any(ord(ch) < 32 for ch in name):
+        raise RosterError("单位名称含有控制字符。")
+    return name
+
+
 def _is_header(row: list[str]) -> bool:
     return bool(row) and any(w in row[0] for w in _HEADER_WORDS) and (len(row) < 2 or "类型" in row[1])
 

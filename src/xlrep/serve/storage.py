@@ -42,6 +42,10 @@ MIGRATIONS = {
         "ALTER TABLE versions ADD COLUMN explanations TEXT",  # 核实性审核: the unit's 说明 of each 提示 …
         "ALTER TABLE versions ADD COLUMN verified TEXT",  # … and the ones the office marked 已核实
         "ALTER TABLE versions ADD COLUMN belongs TEXT",  # the ROUND-* errors of the upload, for the dashboard
+        "ALTER TABLE units ADD COLUMN last_year_id INTEGER REFERENCES units (id)",  # the same unit last year
+        "ALTER TABLE units ADD COLUMN removed_at REAL",  # taken off the list (kept when it has uploads)
+        "UPDATE units SET last_year_id = (SELECT p.id FROM units p JOIN rounds r ON p.round_id = r.previous_id"
+        " WHERE r.id = units.round_id AND p.name = units.name)",
     ),
 }
 
@@ -78,6 +82,10 @@ ACTIONS = {
     "extend": "单位延期",
     "archive": "归档",
     "verify": "提示已核实",
+    "rename": "单位改名",
+    "new_link": "更换填报链接",
+    "remove": "移出单位",
+    "last_year": "对应上年单位",
     "unverify": "取消已核实",
     "login": "管理员登录",
     "login_failed": "管理员登录失败",
@@ -140,6 +148,8 @@ CREATE TABLE IF NOT EXISTS units (
     contact           TEXT,
     phone             TEXT,
     extended_to       TEXT,
+    last_year_id      INTEGER REFERENCES units (id),
+    removed_at        REAL,
     UNIQUE (round_id, name)
 );
 CREATE TABLE IF NOT EXISTS versions (
@@ -288,6 +298,8 @@ class Unit:
     contact: str | None = None  # 联系人 and 联系电话 from the roster (催报)
     phone: str | None = None
     extended_to: str | None = None  # the office gave this unit until that day (after the round's deadline)
+    last_year_id: int | None = None  # the same unit in last year's round (its name may have changed since)
+    removed_at: float | None = None  # taken off the round's list by the office (kept: it has uploads)
     latest: Version | None = None
     version_count: int = 0
 
@@ -538,13 +550,117 @@ class Store:
 
     @staticmethod
     def _insert_units(db, round_id: int, units: list[tuple], now: float) -> None:
+        """Add units at the end of the list; each is the same unit as last year's of its name (until the office
+        links a renamed one by hand)."""
         start = db.execute("SELECT COALESCE(MAX(position), 0) FROM units WHERE round_id = ?", (round_id,)).fetchone()[0]
         for i, unit in enumerate(map(lambda u: RosterEntry(*u), units), start=start + 1):
+            last = db.execute(
+                "SELECT p.id FROM units p JOIN rounds r ON p.round_id = r.previous_id WHERE r.id = ? AND p.name = ?",
+                (round_id, unit.name),
+            ).fetchone()
             db.execute(
-                "INSERT INTO units (round_id, position, name, org_type, token, created_at, contact, phone)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (round_id, i, unit.name, unit.org_type, secrets.token_urlsafe(24), now, unit.contact, unit.phone),
+                "INSERT INTO units (round_id, position, name, org_type, token, created_at, contact, phone,"
+                " last_year_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    round_id,
+                    i,
+                    unit.name,
+                    unit.org_type,
+                    secrets.token_urlsafe(24),
+                    now,
+                    unit.contact,
+                    unit.phone,
+                    last[0] if last else None,
+                ),
             )
+
+    # -- fixing the list -------------------------------------------------------------------------------
+    def rename_unit(self, unit: Unit, name: str, ip: str | None) -> None:
+        """A unit renamed (机构改革): its link, uploads and last year's link stay; the old name is logged."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            taken = db.execute(
+                "SELECT 1 FROM units WHERE round_id = ? AND name = ? AND id != ?", (unit.round_id, name, unit.id)
+            ).fetchone()
+            if taken:
+                raise StateError(f"本次收集中已有名为“{name}”的单位。")
+            db.execute("UPDATE units SET name = ? WHERE id = ?", (name, unit.id))
+            self._event(
+                db, name, "rename", round_id=unit.round_id, unit_id=unit.id, ip=ip, detail=f"{unit.name} → {name}"
+            )
+
+    def new_link(self, unit: Unit, ip: str | None) -> str:
+        """A new private link for the unit (the old one leaked): the old one stops working at once."""
+        token = secrets.token_urlsafe(24)
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            db.execute("UPDATE units SET token = ? WHERE id = ?", (token, unit.id))
+            self._event(db, unit.name, "new_link", round_id=unit.round_id, unit_id=unit.id, ip=ip)
+        return token
+
+    def remove_unit(self, unit: Unit, ip: str | None) -> bool:
+        """Take a unit off the list: deleted while it has no upload; otherwise kept with every file (and its link
+        stops working). Returns whether it was deleted."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            if db.execute("SELECT 1 FROM versions WHERE unit_id = ?", (unit.id,)).fetchone():
+                db.execute("UPDATE units SET removed_at = ? WHERE id = ?", (time.time(), unit.id))
+                deleted = False
+            else:
+                db.execute("UPDATE units SET last_year_id = NULL WHERE last_year_id = ?", (unit.id,))
+                db.execute("DELETE FROM units WHERE id = ?", (unit.id,))
+                deleted = True
+            detail = "已删除（没有上传）" if deleted else "已移出（保留其上传的文件）"
+            self._event(
+                db,
+                unit.name,
+                "remove",
+                round_id=unit.round_id,
+                unit_id=None if deleted else unit.id,
+                ip=ip,
+                detail=detail,
+            )
+        return deleted
+
+    def link_last_year(self, unit: Unit, last_year_id: int | None, ip: str | None) -> None:
+        """The office says which unit of last year's round this one is (a renamed unit): prefill and PREV-* then
+        use that unit's accepted workbook."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            name = None
+            if last_year_id is not None:
+                row = db.execute(
+                    "SELECT p.name FROM units p JOIN rounds r ON p.round_id = r.previous_id WHERE r.id = ? AND p.id = ?",
+                    (unit.round_id, last_year_id),
+                ).fetchone()
+                if row is None:
+                    raise StateError("所选的单位不在上年的收集中。")
+                name = row[0]
+            db.execute("UPDATE units SET last_year_id = ? WHERE id = ?", (last_year_id, unit.id))
+            self._event(
+                db,
+                unit.name,
+                "last_year",
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                ip=ip,
+                detail=f"上年为“{name}”" if name else "上年无对应单位",
+            )
+
+    def removed_units(self, round_id: int) -> list[Unit]:
+        rows = self._db().execute(
+            "SELECT * FROM units WHERE round_id = ? AND removed_at IS NOT NULL ORDER BY position", (round_id,)
+        )
+        return [Unit(**dict(r)) for r in rows]
+
+    def last_year_units(self, round_id: int) -> list[Unit]:
+        """The units of this round's previous round (to link a renamed unit)."""
+        rows = self._db().execute(
+            "SELECT p.* FROM units p JOIN rounds r ON p.round_id = r.previous_id WHERE r.id = ? AND p.removed_at IS NULL"
+            " ORDER BY p.position",
+            (round_id,),
+        )
+        return [Unit(**dict(r)) for r in rows]
 
     def rounds(self) -> list[Round]:
         rows = self._db().execute("SELECT * FROM rounds ORDER BY year DESC, id DESC").fetchall()
@@ -557,7 +673,9 @@ class Store:
     def units(self, round_id: int) -> list[Unit]:
         """The round's units in their order, each with its latest version and number of versions."""
         db = self._db()
-        rows = db.execute("SELECT * FROM units WHERE round_id = ? ORDER BY position", (round_id,))
+        rows = db.execute(
+            "SELECT * FROM units WHERE round_id = ? AND removed_at IS NULL ORDER BY position", (round_id,)
+        )
         units = [Unit(**dict(r)) for r in rows]
         latest = {
             r["unit_id"]: (Version(**{k: r[k] for k in r.keys() if k != "n"}), r["n"])
@@ -586,7 +704,9 @@ class Store:
         return unit
 
     def unit_by_token(self, token: str) -> Unit | None:
-        return self._unit("token = ?", token)
+        """The unit whose link this is; None for a link replaced or a unit taken off the list."""
+        found = self._unit("token = ?", token)
+        return found if found is not None and found.removed_at is None else None
 
     def unit(self, unit_id: int) -> Unit | None:
         return self._unit("id = ?", unit_id)
@@ -698,16 +818,20 @@ class Store:
         rows = self._db().execute("SELECT * FROM versions WHERE audited_at IS NULL ORDER BY id").fetchall()
         return [(self.unit(r["unit_id"]), Version(**dict(r))) for r in rows]
 
-    def accepted_version(self, round_id: int | None, unit_name: str) -> Version | None:
-        """The version the office passed for the unit of this name in the given round (last year's round)."""
+    def accepted_version(self, round_id: int | None, unit: Unit | str) -> Version | None:
+        """The version the office passed in the given round (last year's) for ``unit``: the unit it is linked to
+        (``last_year_id``, kept through a rename), else the unit of the same name."""
         if round_id is None:
             return None
+        linked = unit.last_year_id if isinstance(unit, Unit) else None
+        name = unit.name if isinstance(unit, Unit) else unit
+        where, arg = ("u.id = ?", linked) if linked else ("u.name = ?", name)
         row = (
             self._db()
             .execute(
                 "SELECT v.* FROM units u JOIN versions v ON v.id = u.review_version_id"
-                " WHERE u.round_id = ? AND u.name = ? AND u.review = 'passed'",
-                (round_id, unit_name),
+                f" WHERE u.round_id = ? AND {where} AND u.review = 'passed'",
+                (round_id, arg),
             )
             .fetchone()
         )

@@ -37,7 +37,7 @@ async def _unit(request: Request) -> Unit:
 
 async def _previous(site, rnd, unit: Unit) -> tuple[bytes, str] | None:
     """Last year's workbook of this unit (the version the office passed in the previous round)."""
-    accepted = await site.db(site.store.accepted_version, rnd.previous_id, unit.name)
+    accepted = await site.db(site.store.accepted_version, rnd.previous_id, unit)
     if accepted is None:
         return None
     return await site.db(site.store.read_blob, accepted.sha256), accepted.filename
@@ -91,7 +91,7 @@ async def unit_home(request: Request) -> Response:
     wanted = request.query_params.get("v", "")
     shown = next((v for v in versions if str(v.number) == wanted), None) if wanted else None
     shown = shown or (versions[0] if versions else None)
-    previous = await site.db(site.store.accepted_version, rnd.previous_id, unit.name)
+    previous = await site.db(site.store.accepted_version, rnd.previous_id, unit)
     return render(
         request,
         "unit.html",

@@ -39,6 +39,19 @@
           if (!chosen && of === wanted) { chosen = option.value; }
         }
         select.value = chosen;
+        select.dispatchEvent(new Event("change"));
+      });
+    });
+    // 新建收集: the list of units starts as last year's (to edit before creating), unless typed already.
+    each("textarea[data-roster-from]", function (area) {
+      var select = document.querySelector("select[name=" + area.getAttribute("data-roster-from") + "]");
+      if (!select) { return; }
+      var filled = area.value;
+      select.addEventListener("change", function () {
+        if (area.value !== filled || !select.value) { return; }
+        fetch("/admin/rounds/" + encodeURIComponent(select.value) + "/roster.txt", { credentials: "same-origin" })
+          .then(function (answer) { return answer.ok ? answer.text() : null; })
+          .then(function (text) { if (text !== null && area.value === filled) { area.value = filled = text; } });
       });
     });
     each("[data-print]", function (button) {
