@@ -40,3 +40,36 @@ def test_the_form_chooses_the_round_of_the_year_before_as_the_year_is_typed(site
     page.fill("input[name=year]", "2030")  # no round of 2029: none
     assert select.input_value() == ""
     assert page.script_errors == []
+
+
+def test_the_office_fixes_its_list_in_the_browser_and_next_years_list_starts_from_it(site, page):
+    from serve_support import Client, unit_links
+
+    round_id = create_round(site.admin, [("名单甲局", "部门"), ("名单乙局", "部门")], year=2021, title="名单-2021")
+    links = unit_links(site.admin, round_id)
+    page.goto(site.url + f"/admin/login?next=/admin/rounds/{round_id}")
+    page.fill("input[name=password]", site.password)
+    page.click("button:has-text('登录')")
+    page.click("tr[data-unit='名单甲局'] a")
+    page.click("summary:has-text('单位管理')")
+    page.fill("form[action$='/rename'] input[name=name]", "名单甲局（改革后）")
+    page.click("form[action$='/rename'] button")
+    page.wait_for_selector(".notice")
+    assert "已改名为“名单甲局（改革后）”" in page.inner_text(".notice")
+    assert "名单甲局（改革后）" in Client(site.url).get(links["名单甲局"]).text  # the same link, the new name
+    page.click("summary:has-text('单位管理')")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("form[action$='/new-link'] button")
+    page.wait_for_selector(".notice")
+    assert Client(site.url).get(links["名单甲局"]).status == 404  # the old link stops at once
+    events = unescape(site.admin.get(f"/admin/rounds/{round_id}/events").text)
+    assert "名单甲局 → 名单甲局（改革后）" in events and "更换填报链接" in events
+
+    # a new round for the next year: its list starts as this one's, to edit before creating
+    page.goto(site.url + "/admin/rounds/new")
+    page.fill("input[name=year]", "2022")
+    page.select_option("select[name=previous_id]", str(round_id))  # (other 2021 rounds of this test session)
+    page.wait_for_function("document.querySelector('textarea[name=units_text]').value.includes('名单乙局')")
+    listed = page.input_value("textarea[name=units_text]")
+    assert "名单甲局（改革后）\t县级以上人民政府部门" in listed and "名单乙局" in listed
+    assert page.script_errors == []

@@ -398,13 +398,16 @@ async def extend_unit(request: Request) -> Response:
     return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
 
 
+UNIT_ACTIONS = ("rename", "new-link", "remove", "last-year")
+
+
 @admin_only
 async def manage_unit(request: Request) -> Response:
     """Fixing the list: rename a unit, give it a new link, take it off the list, link it to last year's unit."""
     site = request.app.state.site
     rnd, unit = await _unit_of_round(request)
     form = await read_form(request)
-    action = request.path_params["action"]
+    action = request.url.path.rsplit("/", 1)[1]
     back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
     ip = client_ip(request)
     try:
@@ -814,7 +817,10 @@ def routes() -> list[Route]:
         Route("/admin/rounds/{round_id}/deadline", change_deadline, methods=["POST"]),
         Route("/admin/rounds/{round_id}/archive", archive_round, methods=["POST"]),
         Route("/admin/rounds/{round_id}/units/{unit_id}/extend", extend_unit, methods=["POST"]),
-        Route("/admin/rounds/{round_id}/units/{unit_id}/{action:str}", manage_unit, methods=["POST"]),
+        *(
+            Route(f"/admin/rounds/{{round_id}}/units/{{unit_id}}/{action}", manage_unit, methods=["POST"])
+            for action in UNIT_ACTIONS
+        ),
         Route("/admin/rounds/{round_id}/links", links_page),
         Route("/admin/rounds/{round_id}/links.csv", links_csv),
         Route("/admin/rounds/{round_id}/roster.txt", roster_text),
