@@ -92,14 +92,21 @@ def clean_values(edition: str, year: int, seed: int = 1) -> dict[str, object]:
 
 
 def fill_workbook(
-    path: Path, edition: str, year: int, values: dict[str, object], overrides: dict | None = None
+    path: Path,
+    edition: str,
+    year: int,
+    values: dict[str, object],
+    overrides: dict | None = None,
+    *,
+    template: bytes | None = None,
 ) -> Path:
-    """Write the template and type ``values`` into it by key (openpyxl; no cached results).
+    """Write the template (or the given ``template``, e.g. one the site issued) and type ``values`` into it by key
+    (openpyxl; no cached results).
 
     ``overrides`` maps (sheet, A1) -> raw value, to plant things no key names (e.g. over a formula).
     """
     layout = build_layout(load_form(edition))
-    wb = openpyxl.load_workbook(io.BytesIO(build_template(year, load_form(edition))))
+    wb = openpyxl.load_workbook(io.BytesIO(template or build_template(year, load_form(edition))))
     for key, value in values.items():
         sheet, row, col = layout.addresses[key]
         wb[sheet][cell_ref(row, col)].value = value

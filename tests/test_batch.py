@@ -154,7 +154,7 @@ def test_check_csv_has_one_line_per_finding_with_the_unit(run, folder, tmp_path)
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert lines[0] == ["单位", "文件", "版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"]
+    assert lines[0] == ["单位", "文件", "格式版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"]
     body = lines[1:]
     units = json.loads(out)["units"]
     want = Counter()
@@ -170,6 +170,7 @@ def test_check_csv_has_one_line_per_finding_with_the_unit(run, folder, tmp_path)
     assert by_unit["甲局"][6] == "没有发现问题"
     text = next(line for line in body if line[0] == "错局" and line[4] == "VALUE-TEXT")
     assert text[5] == "错误" and "四、复议诉讼!" in text[7] and "12件" in text[8]
+    assert "{" not in text[8] and by_unit["甲局"][2] == "2021年版"  # values in words, the edition named as such
 
 
 def test_check_results_are_the_same_in_parallel_and_in_one_process(run, folder):

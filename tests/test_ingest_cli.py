@@ -136,12 +136,12 @@ def test_json_keeps_chinese_readable(run, tmp_path):
 # -- the human audit ----------------------------------------------------------------------
 
 
-def test_the_audit_is_grouped_by_sheet_in_workbook_order_and_ends_with_the_counts(run, tmp_path, where):
-    path = workbook(tmp_path, changes=ERRORS_AND_WARNINGS)
+def test_the_audit_lists_errors_first_then_warnings_each_by_sheet_and_ends_with_the_counts(run, tmp_path, where):
+    path = workbook(tmp_path, changes=ERRORS_AND_WARNINGS)  # a warning in 二, an error in 四 (a later sheet)
     code, _, err = run(path)
     lines = err.splitlines()
-    headers = [line for line in lines if line.startswith("【")]
-    assert headers == ["【二、主动公开】", "【四、复议诉讼】"]
+    headers = [line for line in lines if line.startswith(("【", "━━"))]
+    assert headers == ["━━ 错误（1 项）", "【四、复议诉讼】", "━━ 提示（1 项）", "【二、主动公开】"]
     section_of = {}
     current = None
     for line in lines:

@@ -143,25 +143,42 @@ def test_prev_carry_names_the_column_whose_carried_in_differs(tmp_path, pair_202
     for column in COLUMNS:  # no other input column is named
         if column != "commercial":
             assert where(f"t3.carried_in.{column}") not in cells
-    commercial = next(f for f in findings if (f.cells[0].sheet, f.cells[0].cell) == where("t3.carried_in.commercial"))
+    (commercial,) = findings  # one row, one finding: the column and the row's total (a sum) differ
     assert commercial.severity == "warning"
-    assert commercial.values["this_year"] == last["t3.carried_forward.commercial"] + 3
-    assert commercial.values["last_year"] == last["t3.carried_forward.commercial"]
+    assert commercial.values["columns"] == [
+        {
+            "column": "商业企业",
+            "this_year": last["t3.carried_forward.commercial"] + 3,
+            "last_year": last["t3.carried_forward.commercial"],
+        },
+        {
+            "column": "总计",
+            "this_year": sum(last[f"t3.carried_forward.{c}"] for c in COLUMNS) + 3,
+            "last_year": sum(last[f"t3.carried_forward.{c}"] for c in COLUMNS),
+        },
+    ]
     assert "商业企业" in commercial.message
 
 
-def test_prev_carry_for_each_differing_column_with_both_numbers(tmp_path, pair_2021, where):
+def test_prev_carry_names_every_differing_column_of_the_row_in_one_finding(tmp_path, pair_2021, where):
     last, now = pair_2021
     set_carried_in(now, "2021", "natural_person", 0)  # last year carried 4 forward
     set_carried_in(now, "2021", "research", 5)  # last year carried 2 forward
     findings = [f for f in check_pair(tmp_path, ("2021", 2021, last), ("2021", 2022, now)) if f.rule == "PREV-CARRY"]
-    by_cell = {(f.cells[0].sheet, f.cells[0].cell): f.values for f in findings}
-    assert by_cell[where("t3.carried_in.natural_person")]["this_year"] == 0
-    assert by_cell[where("t3.carried_in.natural_person")]["last_year"] == 4
-    assert by_cell[where("t3.carried_in.research")]["this_year"] == 5
-    assert by_cell[where("t3.carried_in.research")]["last_year"] == 2
-    for column in ("commercial", "public_interest", "legal_service", "other"):
-        assert where(f"t3.carried_in.{column}") not in by_cell
+    (finding,) = findings  # one row of 表三: one finding, however many columns differ
+    assert [(c.sheet, c.cell) for c in finding.cells] == [
+        where("t3.carried_in.natural_person"),
+        where("t3.carried_in.research"),
+        where("t3.carried_in.total"),
+    ]
+    total = sum(last[f"t3.carried_forward.{c}"] for c in COLUMNS)
+    assert finding.values["columns"] == [
+        {"column": "自然人", "this_year": 0, "last_year": 4},
+        {"column": "科研机构", "this_year": 5, "last_year": 2},
+        {"column": "总计", "this_year": total - 1, "last_year": total},
+    ]
+    assert "3 列" in finding.message
+    assert "“自然人”本年 0、上年 4" in finding.message and "“科研机构”本年 5、上年 2" in finding.message
 
 
 # -- PREV-IN-FORCE -----------------------------------------------------------------------
@@ -317,14 +334,23 @@ def test_edition_change_prev_carry_works(tmp_path, last_2020, where):
     findings = [
         f for f in check_pair(tmp_path, ("2019", 2020, last_2020), ("2021", 2021, now)) if f.rule == "PREV-CARRY"
     ]
-    cells = {(f.cells[0].sheet, f.cells[0].cell): f.values for f in findings}
-    assert cells[where("t3.carried_in.legal_service")] == {
-        "this_year": last_2020["t3.carried_forward.legal_service"] + 2,
-        "last_year": last_2020["t3.carried_forward.legal_service"],
-        "column": "法律服务机构",
+    (finding,) = findings
+    assert [(c.sheet, c.cell) for c in finding.cells] == [
+        where("t3.carried_in.legal_service"),
+        where("t3.carried_in.total"),
+    ]
+    last_total = sum(last_2020[f"t3.carried_forward.{c}"] for c in COLUMNS)
+    assert finding.values == {
+        "columns": [
+            {
+                "column": "法律服务机构",
+                "this_year": last_2020["t3.carried_forward.legal_service"] + 2,
+                "last_year": last_2020["t3.carried_forward.legal_service"],
+            },
+            {"column": "总计", "this_year": last_total + 2, "last_year": last_total},
+        ],
         "previous_file": str(tmp_path / "last.xlsx"),
     }
-    assert where("t3.carried_in.natural_person") not in cells
 
 
 def _same_figures_2021(last: dict, split: tuple[int, int, int]) -> dict:

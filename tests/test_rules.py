@@ -208,7 +208,7 @@ def test_t3_carryover_open_when_fewer_finished_than_carried_in(tmp_path, edition
     (finding,) = only(result, "T3-CARRYOVER-OPEN", also=("T3-CARRYFORWARD-LARGE",))
     keys = ("t3.result_total.natural_person", "t3.carried_in.natural_person")
     assert cells(finding) == [where(k, edition) for k in keys]
-    assert finding.values == {"result_total": 2, "carried_in": 5}
+    assert finding.values == {"columns": [{"part": "自然人", "result_total": 2, "carried_in": 5}]}
     assert result.summary["errors"] == 0
 
 
@@ -218,9 +218,22 @@ def test_t3_carryforward_large_when_more_carried_forward_than_received(tmp_path,
     result = audit_fill(tmp_path, edition, year, changes)
     (finding,) = only(result, "T3-CARRYFORWARD-LARGE", also=("T3-CARRYOVER-OPEN",))
     assert cells(finding) == [where("t3.carried_forward.research", edition), where("t3.new_received.research", edition)]
-    assert finding.values == {"carried_forward": 3, "new_received": 1}
+    assert finding.values == {"columns": [{"part": "科研机构", "carried_forward": 3, "new_received": 1}]}
     assert finding.cells[0].label == "四、结转下年度继续办理 × 科研机构"
     assert result.summary["errors"] == 0
+
+
+@pytest.mark.parametrize(("edition", "year"), EDITIONS)
+def test_t3_relation_failing_in_several_columns_of_one_row_is_one_finding(tmp_path, edition, year, where):
+    changes = _one_column(edition, "natural_person", new=0, carried_in=5, granted=2, forward=3)
+    changes.update(_one_column(edition, "research", new=1, carried_in=4, granted=2, forward=3))
+    result = audit_fill(tmp_path, edition, year, changes)
+    (finding,) = only(result, "T3-CARRYOVER-OPEN", also=("T3-CARRYFORWARD-LARGE",))
+    assert [c["part"] for c in finding.values["columns"]] == ["自然人", "科研机构"]
+    keys = [f"t3.{row}.{column}" for column in ("natural_person", "research") for row in ("result_total", "carried_in")]
+    assert cells(finding) == [where(k, edition) for k in keys]
+    assert "有 2 列" in finding.message and "“科研机构”办结 2 件、上年结转 4 件" in finding.message
+    assert len([f for f in result.findings if f.rule == "T3-CARRYFORWARD-LARGE"]) == 1
 
 
 # -- 四 ---------------------------------------------------------------------------------
@@ -249,7 +262,8 @@ def test_t2_in_force_below_issued_this_year(tmp_path, row, where):
     result = audit_fill(tmp_path, "2021", 2021, {f"t2.{row}.in_force": issued - 1})
     (finding,) = only(result, "T2-IN-FORCE")
     assert cells(finding) == [where(f"t2.{row}.in_force", "2021"), where(f"t2.{row}.issued", "2021")]
-    assert finding.values == {"in_force": issued - 1, "issued": issued}
+    (column,) = finding.values["columns"]
+    assert (column["in_force"], column["issued"]) == (issued - 1, issued)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ MAX_CELLS_SHOWN = 8
 
 
 def print_audit(audit: Audit) -> None:
-    """Findings grouped by sheet, severity coloured on a terminal, closing with the counts."""
+    """Errors first, then warnings, then infos, each grouped by sheet and coloured on a terminal; then the counts."""
     echo = say
     r = audit.result
     meta = []
@@ -30,21 +30,25 @@ def print_audit(audit: Audit) -> None:
     if r.template_version:
         meta.append(f"模板版本 {r.template_version}")
     echo(f"文件：{display_path(audit.file)}" + (f"（{'，'.join(meta)}）" if meta else ""), bold=True)
-    groups: dict[str, list] = {}
-    for finding in audit.findings:
-        sheet = finding.cells[0].sheet if finding.cells else "整个文件"
-        groups.setdefault(sheet, []).append(finding)
-    for sheet, findings in groups.items():
+    for severity in (ERROR, WARNING, INFO):  # errors first, then warnings, then infos; each by sheet
+        findings = [f for f in audit.findings if f.severity == severity]
+        if not findings:
+            continue
+        mark, colour = MARKS[severity]
         echo()
-        echo(f"【{sheet}】", bold=True)
-        for f in findings:
-            mark, colour = MARKS[f.severity]
-            echo(f"  {mark} {SEVERITY_NAMES[f.severity]} {f.rule}  ", fg=colour, bold=True, nl=False)
-            echo(f.message)
-            for cell in f.cells[:MAX_CELLS_SHOWN]:
-                echo(f"      {cell}", dim=True)
-            if len(f.cells) > MAX_CELLS_SHOWN:
-                echo(f"      … 共 {len(f.cells)} 个单元格", dim=True)
+        echo(f"━━ {SEVERITY_NAMES[severity]}（{len(findings)} 项）", fg=colour, bold=True)
+        groups: dict[str, list] = {}
+        for finding in findings:
+            groups.setdefault(finding.cells[0].sheet if finding.cells else "整个文件", []).append(finding)
+        for sheet, items in groups.items():
+            echo(f"【{sheet}】", bold=True)
+            for f in items:
+                echo(f"  {mark} {SEVERITY_NAMES[f.severity]} {f.rule}  ", fg=colour, bold=True, nl=False)
+                echo(f.message)
+                for cell in f.cells[:MAX_CELLS_SHOWN]:
+                    echo(f"      {cell}", dim=True)
+                if len(f.cells) > MAX_CELLS_SHOWN:
+                    echo(f"      … 共 {len(f.cells)} 个单元格", dim=True)
     s = audit.summary
     echo()
     closing = f"{s['errors']} 项错误，{s['warnings']} 项提示" + (f"，{s['infos']} 项信息" if s["infos"] else "")

@@ -22,7 +22,8 @@ OTHER_SPREADSHEETS = (".xls", ".et", ".ods", ".csv")
 STATE_OK, STATE_WARN, STATE_ERR, STATE_UNREADABLE = "通过", "有提示", "有错误", "无法读取"
 # How the findings list of ``check --csv`` starts (check_output.write_csv): a clerk often saves it into the
 # checked folder, and the next check must not list it as a unit that sent an unreadable file.
-OWN_CSV_START = "\ufeff单位,文件,版本,年度,规则".encode("utf-8")
+# Earlier releases headed the edition column 版本.
+OWN_CSV_STARTS = tuple(f"\ufeff单位,文件,{edition},年度,规则".encode() for edition in ("格式版本", "版本"))
 
 
 @dataclass
@@ -117,7 +118,7 @@ def _own_csv(path: Path) -> bool:
         return False
     try:
         with path.open("rb") as handle:
-            return handle.read(len(OWN_CSV_START)) == OWN_CSV_START
+            return handle.read(max(map(len, OWN_CSV_STARTS))).startswith(OWN_CSV_STARTS)
     except OSError:
         return False
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import sys
 
 import click
 
 from .aggregate import MergeOutcome
 from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
+from .findings import values_text
 from .layout import display_width
 from .safetext import display_path, for_spreadsheet, valid_unicode
 from .terminal import say
@@ -88,7 +88,7 @@ def findings_csv(results: list[UnitResult]) -> bytes:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["单位", "文件", "版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"])
+    writer.writerow(["单位", "文件", "格式版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"])
     names = {"error": "错误", "warning": "提示", "info": "信息"}
     for r in results:
         for f in r.findings:
@@ -96,17 +96,27 @@ def findings_csv(results: list[UnitResult]) -> bytes:
             row = [
                 r.unit,
                 r.file,
-                r.edition or "",
+                f"{r.edition}年版" if r.edition else "",
                 r.year or "",
                 f["rule"],
                 names[f["severity"]],
                 f["message"],
                 cells,
-                json.dumps(f["values"], ensure_ascii=False, default=str),
+                values_text(f["values"]),
             ]
             writer.writerow([csv_cell(c) for c in row])
         if not r.findings:
-            row = [r.unit, r.file, r.edition or "", r.year or "", "", "", "没有发现问题", "", ""]
+            row = [
+                r.unit,
+                r.file,
+                f"{r.edition}年版" if r.edition else "",
+                r.year or "",
+                "",
+                "",
+                "没有发现问题",
+                "",
+                "",
+            ]
             writer.writerow([csv_cell(c) for c in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -785,7 +785,12 @@ def _print_import(imported, path: Path, *, to_stderr: bool) -> None:
 @click.option("--keyfile", type=click.Path(path_type=Path), metavar="私钥.pem", help="启用 HTTPS：私钥文件。")
 @click.option("--max-upload-mb", type=int, default=20, metavar="MB", help="上传文件的大小上限（默认 20 MB）。")
 @click.option("--workers", type=int, metavar="N", help="同时校验的进程数（默认等于 CPU 核数）。")
-def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb, workers):
+@click.option(
+    "--reset-password",
+    is_flag=True,
+    help="忘记管理员密码时用：清除密码后启动，终端重新给出首次设置链接（收集的数据不变）。",
+)
+def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb, workers, reset_password):
     """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
 
     首次启动时在终端显示设置管理员密码的链接。数据保存在 --data 文件夹中（SQLite 数据库和上传的文件），
@@ -806,6 +811,7 @@ def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb
         keyfile=keyfile,
         max_upload_mb=max_upload_mb,
         workers=workers,
+        reset_password=reset_password,
     )
 
 

@@ -56,3 +56,74 @@ def summarize(findings: list[Finding]) -> dict[str, int]:
         "warnings": sum(1 for f in findings if f.severity == WARNING),
         "infos": sum(1 for f in findings if f.severity == INFO),
     }
+
+
+#: What a finding's ``values`` keys mean, in the words of the form (the CSV and the pages show them this way).
+VALUE_NAMES = {
+    "actual": "实际",
+    "amount": "金额",
+    "carried_forward": "结转下年度",
+    "carried_in": "上年结转",
+    "cell": "单元格",
+    "change": "变化",
+    "claim": "说法",
+    "column": "列",
+    "columns": "各列",
+    "count": "个数",
+    "difference": "差额",
+    "edition": "格式版本",
+    "errors": "错误数",
+    "expected": "应为",
+    "figure": "数字",
+    "found": "填写的",
+    "granted": "予以公开",
+    "in_force": "现行有效",
+    "issued": "本年制发",
+    "issued_to": "下发给",
+    "label": "单元格",
+    "last_year": "上年",
+    "last_year_in_force": "上年现行有效",
+    "left": "左边",
+    "length": "长度",
+    "limit": "上限",
+    "new_received": "本年新收",
+    "org_name": "机关名称",
+    "org_type": "机关类型",
+    "part": "栏目",
+    "repealed": "本年废止",
+    "result_total": "办结",
+    "right": "右边",
+    "rules": "规则",
+    "share": "比例",
+    "sheet": "工作表",
+    "similarity": "相似度",
+    "stated": "文中所写",
+    "statement": "原句",
+    "sum": "合计",
+    "table": "表格",
+    "text": "文字",
+    "this_year": "本年",
+    "threshold": "界限",
+    "topic": "事项",
+    "unit": "单位",
+    "value": "数值",
+    "year": "年度",
+}
+_INTERNAL = {"previous_file", "file", "files", "issued_round", "used"}  # paths and codes: not for a clerk
+
+
+def values_text(values: object) -> str:
+    """A finding's ``values`` as a clerk reads them: 本年 3；上年 5 — Chinese names, no JSON, no file paths."""
+    if isinstance(values, dict):
+        parts = []
+        for key, value in values.items():
+            if key in _INTERNAL or value in (None, "", [], {}):
+                continue
+            shown = values_text(value)
+            parts.append(f"{VALUE_NAMES.get(key, key)} {shown}" if not isinstance(value, (list, dict)) else shown)
+        return "，".join(parts)
+    if isinstance(values, list):
+        return "；".join(values_text(v) for v in values)
+    if isinstance(values, float) and values.is_integer():
+        return str(int(values))
+    return str(values)

@@ -18,7 +18,7 @@ from .readresult import ReadResult
 
 @dataclass
 class Audit:
-    """A workbook's findings, grouped by sheet in workbook order (file-level first), errors first."""
+    """A workbook's findings: errors first, then warnings, then infos; each in workbook order (file-level first)."""
 
     file: Path
     result: ReadResult
@@ -75,7 +75,7 @@ def audit(
 
     result = read_any(path, forms, hints)
     findings = list(result.findings) + list(run(Context(result, previous)))
-    findings.sort(key=lambda f: (_position(result, f)[0], SEVERITY_ORDER[f.severity], _position(result, f)[1:]))
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], *_position(result, f)))
     return Audit(Path(path), result, findings)
 
 

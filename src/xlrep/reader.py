@@ -253,6 +253,8 @@ def read_workbook(path: str | Path, forms: tuple[Form, ...] | None = None) -> Re
         declared_edition=declared,
         merged_units=_int_or_none(identity.get("xlrep.merged_units")),
         imported_from=identity.get("xlrep.imported_from"),
+        issued_round=identity.get("xlrep.round") or None,
+        issued_unit=identity.get("xlrep.unit") or None,
     )
     _resolve_addresses(book, result)
     _check_sheets(book, result)

@@ -55,6 +55,8 @@ class ReadResult:
     declared_edition: str | None = None  # what the file says it is, when that is not what it was read as
     merged_units: int | None = None  # a 汇总 written by ``xlrep merge``: how many units it adds up
     imported_from: str | None = None  # written by ``xlrep import`` from this published report (file name)
+    issued_round: str | None = None  # issued by a collection site for this round (``xlrep.round``) …
+    issued_unit: str | None = None  # … to this unit of it (``xlrep.unit``); None: made elsewhere
     raw: dict[str, RawCell] = field(default_factory=dict)  # every input cell as stored
     readings: dict[str, Interpreted] = field(default_factory=dict)  # number inputs, interpreted
     text_formulas: dict[str, RawCell] = field(default_factory=dict)  # text inputs holding a formula

@@ -206,7 +206,8 @@ def build_template(
     them as carried over (key → a note shown as the cell's comment), and
     ``references`` shows last year's figure beside an input (key → value).
     ``extra_sheets`` adds read-only sheets (name, header, rows) after 校验;
-    ``properties`` adds document properties; ``comments`` adds a cell comment (key → text,
+    ``properties`` adds identity (document properties and the hidden sheet: ``xlrep.round``/``xlrep.unit`` when the
+    site issues the workbook to a unit of a round); ``comments`` adds a cell comment (key → text,
     author "xlrep") to any cell of the form without changing its colour.
     """
     import xlsxwriter
@@ -218,8 +219,10 @@ def build_template(
     wb = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "default_format_properties": {"font_name": BODY_FONT, "font_size": 11}}
     )
-    identity = template_identity(form, year)
-    _set_properties(wb, form, year, {**identity, **{k: str(v) for k, v in (properties or {}).items()}})
+    # what identifies the workbook (the edition, and where the site issued it: its round and unit) is kept twice,
+    # as document properties and on the very hidden sheet, so a program that drops one still leaves the other
+    identity = {**template_identity(form, year), **{k: str(v) for k, v in (properties or {}).items()}}
+    _set_properties(wb, form, year, identity)
     f = _Formats(wb)
     protect = {"password": password or "", "options": PROTECT_OPTIONS}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -27,6 +28,7 @@ from xlrep.template import build_template
 pytestmark = pytest.mark.browser
 
 YEAR = 2021
+DEADLINE = f"{date.today().year + 1}-01-20"  # open while the tests run (a past deadline closes the round)
 ROUND_UNITS = [("甲局", "部门"), ("乙局", "县级以上人民政府部门"), ("丙镇", "乡镇")]
 SUMMARY_ORG, SUMMARY_ORG_TYPE = "某某县人民政府", "县级以上地方人民政府"
 
@@ -94,7 +96,7 @@ def test_self_check_of_a_libreoffice_workbook_shows_the_identity_error_and_its_c
     assert expected["summary"]["errors"] > 0
 
     _check_in_browser(page, site.url, path)
-    assert page.inner_text(".verdict-word") == "有错误"
+    assert page.inner_text(".verdict-word") == "校验有错误"
     line = f"{expected['summary']['errors']} 项错误，{expected['summary']['warnings']} 项提示"
     assert line in page.inner_text(".verdict-line")
     identity = page.locator(".finding", has_text="T3-IDENTITY").filter(has_text="科研机构")
@@ -111,11 +113,31 @@ def test_self_check_of_a_libreoffice_workbook_shows_the_identity_error_and_its_c
     assert page.script_errors == []
 
 
+def test_self_check_lists_errors_first_then_warnings_each_by_sheet(site, page, tmp_path):
+    """One error in 三 behind a warning in 二 (an earlier sheet): the error still comes first."""
+    values = clean_values("2021", YEAR)
+    values["t2.rules.in_force"] = values["t2.rules.issued"] - 1  # T2-IN-FORCE, a warning on sheet 二
+    values["t3.new_received.research"] += 3  # T3-IDENTITY, an error on sheet 三
+    path = fill_workbook(tmp_path / "顺序.xlsx", "2021", YEAR, values)
+    _check_in_browser(page, site.url, path)
+    assert page.inner_text(".verdict-word") == "校验有错误"
+    groups = page.locator(".severity-name").all_inner_texts()
+    assert groups[0].startswith("错误（") and groups[1].startswith("提示（"), groups
+    order = page.locator(".finding").evaluate_all("items => items.map(i => i.className)")
+    severities = [next(c for c in o.split() if c.startswith("sev-")) for o in order]
+    assert severities == sorted(severities, key=["sev-error", "sev-warning", "sev-info"].index), severities
+    assert "sev-error" in severities and "sev-warning" in severities
+    errors = page.locator(".severity-group.sev-error .sheet-name").all_inner_texts()
+    warnings = page.locator(".severity-group.sev-warning .sheet-name").all_inner_texts()
+    assert "三、依申请公开" in errors and "二、主动公开" in warnings
+    assert page.script_errors == []
+
+
 @pytest.mark.libreoffice
 def test_self_check_of_a_clean_workbook_passes_and_its_word_report_downloads(site, page, calc, tmp_path):
     path = _lo_fill(calc, tmp_path, clean_values("2021", YEAR), "某某县人民政府办公室2021年填报表.xlsx")
     _check_in_browser(page, site.url, path)
-    assert page.inner_text(".verdict-word") == "通过"
+    assert page.inner_text(".verdict-word") == "校验通过"
     assert "0 项错误，0 项提示" in page.inner_text(".verdict-line")
     with page.expect_download() as info:
         page.click("text=报告（Word .docx）")
@@ -136,9 +158,10 @@ def test_self_check_of_a_clean_workbook_passes_and_its_word_report_downloads(sit
 # -- one collection round, from creation to the 汇总 --------------------------------------------------
 
 
-def _workbook(folder: Path, name: str, unit: str, **changes) -> Path:
+def _workbook(folder: Path, name: str, unit: str, texts: dict | None = None, **changes) -> Path:
     values = clean_values("2021", YEAR, seed=sum(map(ord, unit)))
     values["info.org_name"] = unit
+    values.update(texts or {})
     for key, delta in changes.items():
         values[key] += delta
     return fill_workbook(folder / name, "2021", YEAR, values)
@@ -177,7 +200,7 @@ class TestCollectionRound:
         office.click("button:has-text('登录')")
         office.click("text=新建收集")
         office.fill("input[name=year]", str(YEAR))
-        office.fill("input[name=deadline]", "2022-01-20")
+        office.fill("input[name=deadline]", DEADLINE)
         office.fill("input[name=summary_org]", SUMMARY_ORG)
         office.select_option("select[name=summary_org_type]", SUMMARY_ORG_TYPE)
         pasted = "单位名称\t机关类型\n" + "\n".join(f"{n}\t{t}" for n, t in ROUND_UNITS)  # copied from Excel
@@ -185,7 +208,7 @@ class TestCollectionRound:
         office.click("button:has-text('创建并生成各单位链接')")
         office.wait_for_selector("table.units")
         assert office.inner_text(".progress-line") == "已上报 0/3"
-        assert [_status_of(office, n) for n, _ in ROUND_UNITS] == ["未提交"] * 3
+        assert [_status_of(office, n) for n, _ in ROUND_UNITS] == ["未上传"] * 3
         assert office.locator("tr[data-unit='乙局']").inner_text().count("县级以上人民政府部门") == 1
         round_id = int(re.search(r"/admin/rounds/(\d+)$", office.url).group(1))
         office.click("text=各单位链接（打印）")
@@ -226,7 +249,8 @@ class TestCollectionRound:
         assert refused.status == 409 and "不能上报" in refused.text
 
         _upload(page, _workbook(tmp_path, "甲局填报表.xlsx", "甲局"))
-        assert page.inner_text("#result .verdict-word") == "通过"
+        assert page.inner_text("#result .verdict-word") == "校验通过"
+        assert page.inner_text(".status-block .verdict-word") == "待上报"  # clean, not yet 上报
         page.once("dialog", lambda dialog: dialog.accept())
         page.click("button:has-text('确认上报第 2 版')")
         page.wait_for_selector(".status-block")
@@ -254,7 +278,9 @@ class TestCollectionRound:
         unit.goto(self.state["links"]["甲局"])
         assert unit.inner_text(".status-block .verdict-word") == "已退回"
         assert unit.inner_text(".comment-text") == comment  # the unit reads the office's words, as text
-        _upload(unit, _workbook(tmp_path, "甲局填报表（修改）.xlsx", "甲局"))
+        # the same workbook again would be refused (unchanged since it was returned): the unit corrects its text
+        corrected = {"s5.problems": "已按退回意见核实表三与正文的件数。"}
+        _upload(unit, _workbook(tmp_path, "甲局填报表（修改）.xlsx", "甲局", texts=corrected))
         unit.once("dialog", lambda dialog: dialog.accept())
         unit.click("button:has-text('确认上报第 3 版')")
         unit.wait_for_selector(".status-block")

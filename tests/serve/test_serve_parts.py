@@ -16,9 +16,10 @@ import pytest
 
 from xlrep.batch import UnitResult
 from xlrep.check_output import findings_csv
+from xlrep.errors import XlrepError
 from xlrep.form import load_form
 from xlrep.serve import roster, security
-from xlrep.serve.storage import StateError, Store, unit_status
+from xlrep.serve.storage import StateError, Store, Version, unit_status
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG_TYPES = tuple(load_form("2021").cells["info.org_type"].choices)
@@ -68,13 +69,13 @@ def _upload(store: Store, unit, errors=0, warnings=0, data=b"workbook"):
 
 def test_the_workflow_of_a_unit_from_upload_to_passed(store):
     round_id, unit = _unit(store)
-    assert store.unit(unit.id).status == "未提交"
+    assert store.unit(unit.id).status == "未上传"
     _upload(store, unit, errors=2)
     assert store.unit(unit.id).status == "有错误"
     with pytest.raises(StateError, match="错误"):
         store.submit(unit, 1, None)
     _upload(store, unit, warnings=1)
-    assert store.unit(unit.id).status == "有提示"
+    assert store.unit(unit.id).status == "待上报"  # no error: its 提示 are for the unit to verify, then 上报
     with pytest.raises(StateError, match="最新"):
         store.submit(unit, 1, None)  # not the latest version
     with pytest.raises(StateError, match="已上报"):
@@ -89,7 +90,7 @@ def test_the_workflow_of_a_unit_from_upload_to_passed(store):
     assert not returned.can_submit
     with pytest.raises(StateError, match="已被退回"):
         store.submit(unit, 2, None)  # the returned version itself cannot be reported again
-    _upload(store, unit)
+    _upload(store, unit, data=b"workbook, corrected")
     assert store.unit(unit.id).can_submit
     assert store.unit(unit.id).status == "已退回"  # until the unit reports again
     store.submit(unit, 3, None)
@@ -104,7 +105,19 @@ def test_the_workflow_of_a_unit_from_upload_to_passed(store):
 
 
 def test_unit_status_words():
-    assert unit_status(None, None) == "未提交"
+    """Never uploaded, uploaded with errors and uploaded clean but not 上报 are three different states."""
+    assert unit_status(None, None) == "未上传"
+
+    def version(errors, warnings, audited=True):
+        return Version(
+            1, 1, 1, "0" * 64, "x.xlsx", 1, 0.0, 1.0 if audited else None, errors, warnings, 0, None, None, None, None
+        )
+
+    assert unit_status(None, version(None, None, audited=False)) == "校验中"
+    assert unit_status(None, version(1, 3)) == "有错误"
+    assert unit_status(None, version(0, 3)) == "待上报"
+    assert unit_status(None, version(0, 0)) == "待上报"
+    assert unit_status("submitted", version(0, 0)) == "已上报"
     assert unit_status("submitted", None) == "已上报"
     assert unit_status("returned", None) == "已退回"
     assert unit_status("passed", None) == "已通过"
@@ -136,7 +149,7 @@ def test_units_and_tokens(store):
 
 def test_a_unit_list_pasted_from_a_spreadsheet_with_header_aliases_and_chinese_commas():
     text = "单位名称\t机关类型\n某某局\t部门\n某某镇，乡镇\n某某街道, 街道\n县政府\t县级以上地方人民政府\n\n"
-    assert roster.from_text(text, "2021") == [
+    assert [u[:2] for u in roster.from_text(text, "2021")] == [
         ("某某局", ORG_TYPES[1]),
         ("某某镇", ORG_TYPES[2]),
         ("某某街道", ORG_TYPES[2]),
@@ -165,9 +178,32 @@ def test_unit_lists_from_xlsx_and_gbk_csv():
         sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    assert roster.from_file(buffer.getvalue(), "名单.xlsx", "2021") == [("甲局", ORG_TYPES[1]), ("乙镇", ORG_TYPES[2])]
-    gbk = "单位名称,机关类型\r\n丙局,部门\r\n".encode("gbk")
-    assert roster.from_file(gbk, "名单.csv", "2021") == [("丙局", ORG_TYPES[1])]
+    assert roster.from_file(buffer.getvalue(), "名单.xlsx", "2021") == [
+        roster.RosterEntry("甲局", ORG_TYPES[1]),
+        roster.RosterEntry("乙镇", ORG_TYPES[2]),
+    ]
+    gbk = "单位名称,机关类型,联系人,联系电话\r\n丙局,部门,赵六,0517-3333333\r\n".encode("gbk")
+    assert roster.from_file(gbk, "名单.csv", "2021") == [
+        roster.RosterEntry("丙局", ORG_TYPES[1], "赵六", "0517-3333333")
+    ]
+
+
+def test_a_unit_list_may_name_whom_to_call_for_reminders():
+    book = openpyxl.Workbook()
+    for row in (
+        ["单位名称", "机关类型", "联系人", "联系电话"],
+        ["甲局", "部门", "张三", "0517-1234567"],
+        ["乙镇", "乡镇"],
+    ):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert roster.from_file(buffer.getvalue(), "名单.xlsx", "2021") == [
+        roster.RosterEntry("甲局", ORG_TYPES[1], "张三", "0517-1234567"),
+        roster.RosterEntry("乙镇", ORG_TYPES[2], "", ""),
+    ]
+    with pytest.raises(roster.RosterError, match="联系人或联系电话"):
+        roster.from_text("甲局\t部门\t" + "张" * 61, "2021")
     with pytest.raises(roster.RosterError, match="无法读取"):
         roster.from_file(b"PK\x03\x04broken", "坏.xlsx", "2021")
 
@@ -242,7 +278,7 @@ def test_findings_csv_neutralises_formula_text(tmp_path):
         UnitResult(file="\tTAB.xlsx", unit="-2+3", edition="2021", year=2021),
     ]
     data = findings_csv(results)
-    assert data.startswith("\ufeff单位,文件,版本,年度,规则".encode())
+    assert data.startswith("\ufeff单位,文件,格式版本,年度,规则".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     cells = [c for row in rows for c in row]
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
@@ -343,3 +379,170 @@ def test_templates_and_static_files_are_in_the_wheel(tmp_path):
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     for dependency in ("starlette", "jinja2", "uvicorn", "python-multipart"):
         assert f"Requires-Dist: {dependency}" in metadata.lower().replace("requires-dist", "Requires-Dist"), dependency
+
+
+# -- a returned version cannot come back unchanged (issue 17, item 2) ---------------------------------------------
+
+
+def test_a_returned_version_cannot_be_reported_again_unchanged(store):
+    _, unit = _unit(store)
+    first = _upload(store, unit, data=b"v1")
+    store.set_audit(first.id, _audit(0, 0), "甲", content="figures-1")
+    store.submit(unit, 1, None)
+    store.decide(unit, "return", "表三第二行请核实", None)
+    # the same file again
+    again = _upload(store, unit, data=b"v1")
+    store.set_audit(again.id, _audit(0, 0), "甲", content="figures-1")
+    with pytest.raises(StateError, match="同一个文件") as refused:
+        store.submit(unit, 2, None)
+    assert "表三第二行请核实" in refused.value.message  # the office's words, repeated
+    # saved again (other bytes), the same figures and text
+    resaved = _upload(store, unit, data=b"v1, saved again")
+    store.set_audit(resaved.id, _audit(0, 0), "甲", content="figures-1")
+    with pytest.raises(StateError, match="数字和文字") as refused:
+        store.submit(unit, 3, None)
+    assert "第 1 版" in refused.value.message and "表三第二行请核实" in refused.value.message
+    # changed: it goes
+    changed = _upload(store, unit, data=b"v4")
+    store.set_audit(changed.id, _audit(0, 0), "甲", content="figures-2")
+    assert store.submit(unit, 4, None).number == 4
+
+
+def test_a_data_folder_of_the_first_release_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    import release1
+
+    folder = tmp_path / "数据"
+    ids = release1.make_folder(folder)  # the first release's schema, verbatim, with its data
+    store = Store(folder)
+    assert store._meta("schema_version") == "2" and store.site_id  # upgraded; the site now has its code
+    unit = store.unit(ids["unit_2025"])
+    assert unit.status == "待上报" and unit.last_year_id == ids["unit_2024"]  # kept; linked to last year by name
+    (kept,) = store.versions(unit.id)
+    assert kept.warnings == 1 and kept.content is None and kept.explained == {}
+    assert store.accepted_version(ids["round_2024"], unit).number == 1
+    assert store.round(ids["round_2025"]).state == "收集中"
+    store.submit(unit, 1, None, {"all": "升级后照常上报"})  # the new rules apply to old versions too
+    assert store.unit(unit.id).status == "已上报"
+    store.close()
+    # opened again: nothing to do twice
+    again = Store(folder)
+    assert again._meta("schema_version") == "2"
+    again.close()
+    # and a folder of a newer release is refused with a Chinese message, not opened
+    db = sqlite3.connect(folder / "xlrep.sqlite3")
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(XlrepError, match="更新版本"):
+        Store(folder)
+
+
+# -- 核实性审核: a version with 提示 is reported with a 说明 for each (issue 17, item 4) ------------------------------
+
+
+def _audit_with(*severities):
+    findings = [{"rule": "T2-IN-FORCE", "severity": s, "message": "m", "cells": [], "values": {}} for s in severities]
+    counts = {k: sum(s == k for s in severities) for k in ("error", "warning", "info")}
+    summary = {"errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"]}
+    return {
+        "file": "x.xlsx",
+        "edition": "2021",
+        "year": 2021,
+        "template_version": "1.0",
+        "summary": summary,
+        "findings": findings,
+    }
+
+
+def test_warnings_are_reported_only_with_a_note_each_or_one_for_all_and_the_office_marks_them(store):
+    _, unit = _unit(store)
+    version = store.add_version(unit, sha256=store.put_blob(b"w"), filename="x.xlsx", size=1, ip=None)
+    store.set_audit(version.id, _audit_with("warning", "info", "warning"), "甲")
+    with pytest.raises(StateError, match="2 项提示，其中 1 项还没有写说明"):
+        store.submit(unit, 1, None, {"0": "本年确无收费"})
+    with pytest.raises(StateError, match="还没有写说明"):
+        store.submit(unit, 1, None, {"0": "  ", "2": "\t"})  # blank is not a note
+    store.submit(unit, 1, None, {"0": "本年确无收费", "2": "上年结转的 2 件已于 1 月办结", "1": "信息不需要"})
+    kept = store.version(unit.id, 1)
+    assert kept.explained == {"0": "本年确无收费", "2": "上年结转的 2 件已于 1 月办结"}  # 提示 only
+    store.verify(kept.id, 2, True, None)
+    assert store.version(unit.id, 1).verified_findings == {2}
+    with pytest.raises(StateError, match="没有这一项提示"):
+        store.verify(kept.id, 1, True, None)  # an info is not a 提示
+    store.verify(kept.id, 2, False, None)
+    assert store.version(unit.id, 1).verified_findings == set()
+
+
+def test_one_note_may_cover_every_warning(store):
+    _, unit = _unit(store)
+    version = store.add_version(unit, sha256=store.put_blob(b"w2"), filename="x.xlsx", size=1, ip=None)
+    store.set_audit(version.id, _audit_with("warning", "warning"), "甲")
+    store.submit(unit, 1, None, {"all": "两项提示均已核实：表二为本年实际数。"})
+    assert store.version(unit.id, 1).explained == {"all": "两项提示均已核实：表二为本年实际数。"}
+
+
+# -- fixing the list; units from year to year (issue 17, item 3) -----------------------------------------------
+
+
+def _round_of(store, year, names, previous_id=None):
+    return store.create_round(
+        year=year,
+        edition="2021",
+        title=f"{year}",
+        deadline=None,
+        previous_id=previous_id,
+        summary_org=None,
+        summary_org_type=None,
+        units=[(n, ORG_TYPES[1]) for n in names],
+        ip=None,
+    )
+
+
+def _passed(store, unit, data: bytes):
+    version = store.add_version(unit, sha256=store.put_blob(data), filename="x.xlsx", size=len(data), ip=None)
+    store.set_audit(version.id, _audit(0, 0), unit.name)
+    store.submit(unit, version.number, None)
+    store.decide(unit, "pass", None, None)
+    return version
+
+
+def test_a_renamed_unit_keeps_its_link_uploads_and_last_years_workbook(store):
+    last = _round_of(store, 2024, ["旧名局", "乙局"])
+    accepted = _passed(store, store.unit_named(last, "旧名局"), b"2024")
+    this = _round_of(store, 2025, ["旧名局", "丙局"], previous_id=last)
+    unit = store.unit_named(this, "旧名局")
+    assert store.accepted_version(last, unit).id == accepted.id  # the same name: the same unit
+    store.rename_unit(unit, "新名局", None)
+    renamed = store.unit(unit.id)
+    assert renamed.name == "新名局" and renamed.token == unit.token
+    assert store.accepted_version(last, renamed).id == accepted.id  # still last year's, under its old name
+    with pytest.raises(StateError, match="已有名为“丙局”"):
+        store.rename_unit(renamed, "丙局", None)
+    # a unit new this year whose old name differs: the office links it by hand
+    newcomer = store.unit_named(this, "丙局")
+    assert store.accepted_version(last, newcomer) is None
+    store.link_last_year(newcomer, store.unit_named(last, "乙局").id, None)
+    assert store.unit(newcomer.id).last_year_id == store.unit_named(last, "乙局").id
+    with pytest.raises(StateError, match="不在上年"):
+        store.link_last_year(newcomer, renamed.id, None)  # a unit of this year is not last year's
+    events = [(e.action, e.detail) for e in store.events(round_id=this)]
+    assert ("rename", "旧名局 → 新名局") in events
+
+
+def test_a_new_link_replaces_the_old_one_and_a_unit_is_removed_without_losing_an_upload(store):
+    round_id = _round_of(store, 2025, ["链局", "空局", "传局"])
+    unit = store.unit_named(round_id, "链局")
+    token = store.new_link(unit, None)
+    assert store.unit_by_token(unit.token) is None and store.unit_by_token(token).id == unit.id
+    empty = store.unit_named(round_id, "空局")
+    assert store.remove_unit(empty, None) is True  # nothing uploaded: deleted
+    assert store.unit(empty.id) is None
+    sent = store.unit_named(round_id, "传局")
+    version = _upload(store, sent, data=b"kept")
+    assert store.remove_unit(sent, None) is False  # it has an upload: kept, off the list
+    assert [u.name for u in store.units(round_id)] == ["链局"]
+    assert store.unit_by_token(sent.token) is None  # its link stops working
+    assert [u.name for u in store.removed_units(round_id)] == ["传局"]
+    assert store.read_blob(version.sha256) == b"kept"  # the file is still there

@@ -67,7 +67,8 @@ def test_markup_in_a_workbook_and_in_unit_names_is_shown_as_text(site, page, tmp
     assert page.locator("main img").count() == 0
     page.click("table.units tbody a")
     page.wait_for_selector(".finding")
-    assert "<script>document.title" in page.inner_text(".finding")
+    assert "<script>document.title" in page.locator(".finding", has_text="TEXT-NUMBER").inner_text()
+    assert unit_name in page.locator(".finding", has_text="ROUND-ORG-NAME").inner_text()  # as text
     assert page.locator("main script, main img").count() == 0
     assert page.evaluate("document.title") != "XSS"
 
@@ -350,3 +351,31 @@ def test_https_with_certfile_and_keyfile_and_secure_cookies(tmp_path):
         assert "secure" in cookie and "httponly" in cookie
     finally:
         server.stop()
+
+
+def test_a_forgotten_password_is_reset_from_the_command_line_and_nothing_else_changes(tmp_path):
+    """`xlrep serve --reset-password`: the old password and its sessions stop working, the terminal offers the
+    first sign-in link again, the rounds stay; before a password is set, login says so and counts nothing."""
+    first = ServerProcess(tmp_path / "数据", "--workers", "1")
+    try:
+        admin = set_up_admin(first, "旧密码-12345678")
+        round_id = create_round(admin, [("甲局", "部门")], year=2025)
+    finally:
+        first.stop()
+    again = ServerProcess(tmp_path / "数据", "--workers", "1", "--reset-password")
+    try:
+        assert "已清除管理员密码" in again.output() and again.setup_url, again.output()
+        old_browser = Client(again.url)
+        old_browser.cookies.update(admin.cookies)  # signed in before the reset
+        assert old_browser.get("/admin").status == 303  # sent to the login page
+        client = Client(again.url)
+        for _ in range(8):  # more than the 5 a guesser gets: nothing to guess, nothing counted
+            answer = client.post("/admin/login", {"password": "旧密码-12345678"}, form_page="/admin/login")
+            assert answer.status == 409 and "还没有设置管理员密码" in unescape(answer.text)
+        fresh = set_up_admin(again, "新密码-12345678")
+        assert "甲局" in unescape(fresh.get(f"/admin/rounds/{round_id}").text)  # the round is still there
+    finally:
+        again.stop()
+    with sqlite3.connect(tmp_path / "数据" / "xlrep.sqlite3") as db:
+        actions = [r[0] for r in db.execute("SELECT action FROM events ORDER BY id")]
+    assert "reset_password" in actions and "login_failed" not in actions

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .base import SEVERITY_NAMES, Context, Rule, register, registry, rule, run
 
-_MODULES = ("file", "values", "tables", "text", "previous", "merge", "importing")
+_MODULES = ("file", "values", "tables", "text", "previous", "merge", "collection", "importing")
 _loaded = False
 
 

@@ -45,27 +45,53 @@ class CarryRule(Rule):
 
 @register
 class PrevCarry(CarryRule):
+    """One finding per row of 表三: every column whose 上年结转 differs is named in it."""
+
     id = "PREV-CARRY"
     title = "本年“上年结转”须等于上年报告的“结转下年度继续办理”。"
     messages = {
         "default": "“{column}”列：本年“上年结转”是 {actual}，但上年报告的“结转下年度继续办理”是 {expected}。"
-        "两者应相等，请核对。"
+        "两者应相等，请核对。",
+        "columns": "本年“上年结转”与上年报告的“结转下年度继续办理”有 {count} 列不同：{parts}。两者应相等，请核对。",
     }
 
-    def word(self, context: Context, cell: CarriedCell, actual, expected, last):
-        column = context.form.cells[cell.key].column_label
-        return self.finding(
-            cells=[context.ref(cell.key)],
-            values={
-                "this_year": actual,
-                "last_year": expected,
-                "column": column,
-                "previous_file": str(context.previous.path),
-            },
-            column=column,
-            actual=format_number(actual),
-            expected=format_number(expected),
+    def check(self, context: Context):
+        previous = context.previous
+        last_full = all_values(previous.form, previous.values)
+        rows: dict[str, list[tuple[CarriedCell, object, object]]] = {}
+        for cell in carried_cells(context.form, previous.form):
+            if cell.carry.rule != self.id:
+                continue
+            last = sum(as_number(last_full.get(k)) or 0 for k in cell.last)
+            expected = last + sum(context.n(k) for k in cell.plus) - sum(context.n(k) for k in cell.minus)
+            actual = context.n(cell.key)
+            if actual != expected:
+                rows.setdefault(context.form.cells[cell.key].row_label, []).append((cell, actual, expected))
+        for differing in rows.values():
+            yield self.word_row(context, differing)
+
+    def word_row(self, context: Context, differing: list[tuple[CarriedCell, object, object]]):
+        form = context.form
+        columns = [
+            {"column": form.cells[cell.key].column_label, "this_year": actual, "last_year": expected}
+            for cell, actual, expected in differing
+        ]
+        values = {"columns": columns, "previous_file": str(context.previous.path)}
+        cells = [context.ref(cell.key) for cell, _, _ in differing]
+        if len(columns) == 1:
+            (one,) = columns
+            return self.finding(
+                cells=cells,
+                values=values,
+                column=one["column"],
+                actual=format_number(one["this_year"]),
+                expected=format_number(one["last_year"]),
+            )
+        parts = "；".join(
+            f"“{c['column']}”本年 {format_number(c['this_year'])}、上年 {format_number(c['last_year'])}"
+            for c in columns
         )
+        return self.finding("columns", cells=cells, values=values, count=len(columns), parts=parts)
 
 
 @register

@@ -103,7 +103,11 @@ class T3RowSum(TotalRule):
 
 
 class RelationRule(Rule):
-    """A declared plausibility relation (``[[relations]]``) that fails: a warning naming both cells."""
+    """A declared plausibility relation (``[[relations]]``) that fails: a warning naming both cells.
+
+    Relations between the same two rows that fail in several columns make one finding naming each
+    column (message ``columns``), so a clerk reads one row's problem once.
+    """
 
     severity = WARNING
     filling = True
@@ -113,19 +117,41 @@ class RelationRule(Rule):
         return any(r.rule == self.id for r in form.relations)
 
     def check(self, context: Context):
-        for relation in context.form.relations:
+        form = context.form
+        rows: dict[tuple[str, str], list] = {}
+        for relation in form.relations:
             if relation.rule != self.id:
                 continue
             left, right = context.n(relation.left), context.n(relation.right)
-            if relation.holds(left, right):
-                continue
-            yield self.finding(
-                cells=context.refs((relation.left, relation.right)),
-                values=dict(zip(self.value_names, (left, right), strict=True)),
+            if not relation.holds(left, right):
+                rows_of = (form.cells[relation.left].row_label, form.cells[relation.right].row_label)
+                rows.setdefault(rows_of, []).append((relation, left, right))
+        for failing in rows.values():
+            if len(failing) > 1 and "columns" in self.messages:
+                yield self.word(context, failing)
+            else:
+                yield from (self.word(context, [one]) for one in failing)
+
+    def word(self, context: Context, failing: list):
+        columns = [
+            {"part": relation.part, **dict(zip(self.value_names, (left, right), strict=True))}
+            for relation, left, right in failing
+        ]
+        cells = context.refs(key for relation, _, _ in failing for key in (relation.left, relation.right))
+        if len(failing) == 1:
+            ((relation, left, right),) = failing
+            return self.finding(
+                cells=cells,
+                values={"columns": columns},
                 part=relation.part,
                 left=format_number(left),
                 right=format_number(right),
             )
+        parts = "；".join(
+            self.messages["part"].format(part=relation.part, left=format_number(left), right=format_number(right))
+            for relation, left, right in failing
+        )
+        return self.finding("columns", cells=cells, values={"columns": columns}, count=len(failing), parts=parts)
 
 
 @register
@@ -135,7 +161,10 @@ class T3CarryoverOpen(RelationRule):
     value_names = ("result_total", "carried_in")
     messages = {
         "default": "“{part}”列：本年办结（（七）总计 {left}）少于上年结转的 {right} 件。"
-        "上年结转的申请按法定期限（20 个工作日，可延长 20 个工作日）应已在本年办结，请核实。"
+        "上年结转的申请按法定期限（20 个工作日，可延长 20 个工作日）应已在本年办结，请核实。",
+        "columns": "有 {count} 列本年办结（（七）总计）少于上年结转：{parts}。"
+        "上年结转的申请按法定期限（20 个工作日，可延长 20 个工作日）应已在本年办结，请核实。",
+        "part": "“{part}”办结 {left} 件、上年结转 {right} 件",
     }
 
 
@@ -144,7 +173,11 @@ class T3CarryforwardLarge(RelationRule):
     id = "T3-CARRYFORWARD-LARGE"
     title = "结转下年度的申请一般不应多于本年新收的申请。"
     value_names = ("carried_forward", "new_received")
-    messages = {"default": "“{part}”列：结转下年度的 {left} 件多于本年新收的 {right} 件，请核实。"}
+    messages = {
+        "default": "“{part}”列：结转下年度的 {left} 件多于本年新收的 {right} 件，请核实。",
+        "columns": "有 {count} 列结转下年度的件数多于本年新收：{parts}。请核实。",
+        "part": "“{part}”结转 {left} 件、新收 {right} 件",
+    }
 
 
 @register

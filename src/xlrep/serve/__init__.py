@@ -121,6 +121,8 @@ def _open_store(data: Path):
 
     try:
         return Store(data)
+    except XlrepError:  # said in Chinese by the store itself
+        raise
     except PermissionError:
         raise XlrepError(f"没有权限在“{data}”中保存数据。请用 --data 换一个文件夹。") from None
     except OSError as exc:
@@ -162,8 +164,12 @@ def run_server(
     keyfile: Path | None = None,
     max_upload_mb: int = 20,
     workers: int | None = None,
+    reset_password: bool = False,
 ) -> int:
-    """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese)."""
+    """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese).
+
+    With ``reset_password`` the admin password is removed first (every browser signed out; the collected data
+    untouched), so the start offers the first sign-in link again."""
     _check_components()
     _check_options(data, certfile, keyfile, max_upload_mb, workers)
 
@@ -173,6 +179,8 @@ def run_server(
     from .security import new_token
 
     store = _open_store(data)
+    if reset_password and store.reset_admin_password():
+        _say("已清除管理员密码（已登录的浏览器都已退出；收集的数据没有改动）。请用下面的链接重新设置。")
     sock = _bind(host, port)
     port = sock.getsockname()[1]
     scheme = "https" if certfile else "http"

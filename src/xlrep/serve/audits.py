@@ -124,8 +124,41 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
             }
             return {"error": exc.message, "audit": _renamed(unreadable, str(path), name), "org_name": None}
         as_dict = _renamed(result.as_dict(), str(path), name)
-        org = (result.result.text("org_name") or None) if result.result.form is not None else None
-        return {"audit": as_dict, "org_name": str(org).strip() or None if org is not None else None}
+        read = result.result
+        org = (read.text("org_name") or None) if read.form is not None else None
+        return {
+            "audit": as_dict,
+            "org_name": str(org).strip() or None if org is not None else None,
+            # what the file says of where it belongs (the site's ROUND-* rules compare it with the link it came by)
+            "belongs": {
+                "round": read.issued_round,
+                "unit": read.issued_unit,
+                "org_cell": read.ref(read.form.role("org_name")).as_dict() if read.form is not None else None,
+                "published": read.imported_from is not None,
+            },
+            "content": _content(read),
+            "phone": _text(read, "info.phone"),
+        }
+
+
+def _text(read, key: str) -> str | None:
+    """A text input of the workbook as the clerk typed it (None when absent or blank)."""
+    if read.form is None or key not in read.form.cells:
+        return None
+    value = read.values.get(key)
+    return str(value).strip()[:60] or None if value is not None else None
+
+
+def _content(read) -> str | None:
+    """A digest of every figure and text the workbook holds (its input cells as read): two files with the same
+    digest say the same, however they were saved."""
+    import hashlib
+    import json
+
+    if read.form is None:
+        return None
+    held = sorted((cell.key, read.values.get(cell.key)) for cell in read.form.inputs)
+    return hashlib.sha256(json.dumps(held, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
 def report_file(data: bytes, name: str, suffix: str, previous: tuple[bytes, str] | None = None) -> bytes | None:
@@ -162,10 +195,16 @@ def annotated(data: bytes, name: str, previous: tuple[bytes, str] | None = None)
 
 
 def unit_template(
-    year: int, edition: str, org: str, org_type: str, previous: tuple[bytes, str] | None = None
+    year: int,
+    edition: str,
+    org: str,
+    org_type: str,
+    previous: tuple[bytes, str] | None = None,
+    issued_to: dict[str, str] | None = None,
 ) -> tuple[bytes, int]:
     """A unit's template: its name and type filled in, carried over from last year's accepted workbook
-    (as ``xlrep template --from``). Returns the workbook and the number of cells carried over."""
+    (as ``xlrep template --from``), and marked with the round and unit it is issued to (``issued_to``: the
+    ``xlrep.round``/``xlrep.unit`` identity). Returns the workbook and the number of cells carried over."""
     from ..form import load_form
     from ..previous import carry_over
     from ..template import build_template
@@ -181,7 +220,7 @@ def unit_template(
     for role, value in (("org_name", org), ("org_type", org_type)):
         values[form.role(role)] = value
         notes.pop(form.role(role), None)  # given by the office, not carried over
-    data = build_template(year, form, values=values, prefilled=notes, references=references)
+    data = build_template(year, form, values=values, prefilled=notes, references=references, properties=issued_to)
     return data, len(notes)
 
 

@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from ..form import editions, form_for_year
 from . import audits
-from .roster import RosterError, from_file, from_text, org_types
+from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
 from .security import (
     LOGIN_MAX_FAILURES,
     LOGIN_WINDOW,
@@ -34,9 +34,9 @@ from .security import (
     token_hash,
     verify_password,
 )
-from .storage import PASSED, STATUSES, SUBMITTED, StateError, Unit
+from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit, closed_for, open_until
 from .unit import audit_pending
-from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render
+from .views import Problem, audit_view, client_ip, deadline_text, download, format_time, read_form, render
 
 REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
 
@@ -115,6 +115,9 @@ async def login_page(request: Request) -> Response:
         return render(request, "login.html", error=None, next=target, configured=configured)
     form = await read_form(request)
     target = _safe_next(str(form.get("next", "")))
+    if not configured:  # nothing to guess yet: say so, count nothing
+        error = "还没有设置管理员密码，无法登录。请使用启动网站时终端窗口中显示的“首次使用”链接。"
+        return render(request, "login.html", status=409, error=error, next=target, configured=configured)
     ip = client_ip(request)
     failures = await site.db(site.store.login_failures, ip, time.time() - LOGIN_WINDOW)
     wait = throttle_wait(failures)
@@ -163,7 +166,7 @@ async def password_page(request: Request) -> Response:
 
 
 def _progress(units: list[Unit]) -> dict:
-    counts = {s: 0 for s in STATUSES}
+    counts = {s: 0 for s in (*STATUSES, CHECKING)}
     for u in units:
         counts[u.status] += 1
     return {
@@ -222,8 +225,8 @@ def _parse_deadline(text: str) -> str | None:
         raise RosterError(f"截止日期“{text}”无效：请按 2025-01-31 的格式填写。") from None
 
 
-async def _roster(form, edition: str, *, required: bool) -> list[tuple[str, str]]:
-    units: list[tuple[str, str]] = []
+async def _roster(form, edition: str, *, required: bool) -> list[RosterEntry]:
+    units: list[RosterEntry] = []
     upload = form.get("units_file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(5 * 1024 * 1024 + 1)
@@ -233,13 +236,27 @@ async def _roster(form, edition: str, *, required: bool) -> list[tuple[str, str]
     text = str(form.get("units_text", "")).strip()
     if text:
         units += from_text(text, edition)
-    names = [n for n, _ in units]
+    names = [u.name for u in units]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise RosterError("单位名单中有重复的名称：" + "、".join(repeated) + "。")
     if required and not units:
-        raise RosterError("请粘贴或上传单位名单（每行：单位名称、机关类型）。")
+        raise RosterError("请粘贴或上传单位名单（每行：单位名称、机关类型，可再加联系人、联系电话）。")
     return units
+
+
+def _roster_text(units: list[Unit]) -> str:
+    """A round's list as the 新建收集 form takes it: 单位名称、机关类型、联系人、联系电话, tab-separated."""
+    return "\n".join("\t".join((u.name, u.org_type, u.contact or "", u.phone or "")).rstrip("\t") for u in units)
+
+
+@admin_only
+async def roster_text(request: Request) -> Response:
+    """The round's list of units as text (the 新建收集 form fills it in when last year's round is chosen)."""
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    return Response(_roster_text(units), media_type="text/plain; charset=utf-8")
 
 
 @admin_only
@@ -248,6 +265,8 @@ async def round_new(request: Request) -> Response:
     rounds = await site.db(site.store.rounds)
     values = _round_form_defaults(rounds)
     error = None
+    if request.method == "GET" and values["previous_id"]:  # last year's list, to edit before creating
+        values["units_text"] = _roster_text(await site.db(site.store.units, int(values["previous_id"])))
     if request.method == "POST":
         form = await read_form(request)
         values = {k: str(form.get(k, "")) for k in values}
@@ -256,8 +275,15 @@ async def round_new(request: Request) -> Response:
             edition = form_for_year(year).edition
             deadline = _parse_deadline(values["deadline"])
             previous_id = int(values["previous_id"]) if values["previous_id"].isdigit() else None
-            if previous_id is not None and not any(r.id == previous_id for r in rounds):
-                raise RosterError("所选的上年收集不存在。")
+            if previous_id is not None:
+                previous = next((r for r in rounds if r.id == previous_id), None)
+                if previous is None:
+                    raise RosterError("所选的上年收集不存在。")
+                if previous.year != year - 1:
+                    raise RosterError(
+                        f"所选的上年收集是 {previous.year} 年度的，本次是 {year} 年度：上年的收集须是 {year - 1} 年度的"
+                        "（用来预填“上年结转”等和与上年比对）。请重新选择，或选“（无）”。"
+                    )
             summary_type = values["summary_org_type"].strip() or None
             if summary_type is not None and summary_type not in org_types(edition):
                 raise RosterError("汇总表的机关类型无效。")
@@ -331,6 +357,95 @@ async def dashboard(request: Request) -> Response:
     )
 
 
+async def _reason(form) -> str:
+    reason = str(form.get("reason", "")).strip()[:500]
+    if not reason:
+        raise RosterError("请写明原因（记入操作记录）。")
+    return reason
+
+
+@admin_only
+async def change_deadline(request: Request) -> Response:
+    """The round's deadline moved (or removed) for every unit, with the reason logged."""
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    form = await read_form(request)
+    back = f"/admin/rounds/{rnd.id}"
+    try:
+        deadline = _parse_deadline(str(form.get("deadline", "")))
+        reason = await _reason(form)
+        await site.db(site.store.set_deadline, rnd.id, deadline, reason, client_ip(request))
+    except (RosterError, StateError) as exc:
+        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+    notice = f"截止日期已改为 {deadline}。" if deadline else "已取消截止日期。"
+    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+
+
+@admin_only
+async def extend_unit(request: Request) -> Response:
+    """One unit given until a later day than the round's deadline (补报), with the reason logged."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    form = await read_form(request)
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
+    try:
+        until = _parse_deadline(str(form.get("until", "")))
+        reason = await _reason(form)
+        await site.db(site.store.extend_unit, unit, until, reason, client_ip(request))
+    except (RosterError, StateError) as exc:
+        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+    notice = f"已准许本单位延期至 {until}。" if until else "已取消本单位的延期。"
+    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+
+
+UNIT_ACTIONS = ("rename", "new-link", "remove", "last-year")
+
+
+@admin_only
+async def manage_unit(request: Request) -> Response:
+    """Fixing the list: rename a unit, give it a new link, take it off the list, link it to last year's unit."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    form = await read_form(request)
+    action = request.url.path.rsplit("/", 1)[1]
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
+    ip = client_ip(request)
+    try:
+        if action == "rename":
+            name = clean_name(str(form.get("name", "")))
+            await site.db(site.store.rename_unit, unit, name, ip)
+            notice = f"已改名为“{name}”（原名“{unit.name}”记入操作记录）。"
+        elif action == "new-link":
+            await site.db(site.store.new_link, unit, ip)
+            notice = "已更换填报链接：旧链接已失效，请把新链接发给该单位。"
+        elif action == "remove":
+            deleted = await site.db(site.store.remove_unit, unit, ip)
+            notice = f"已将“{unit.name}”" + ("从名单中删除。" if deleted else "移出名单（它上传的文件仍保留）。")
+            return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+        elif action == "last-year":
+            chosen = str(form.get("last_year_id", ""))
+            await site.db(site.store.link_last_year, unit, int(chosen) if chosen.isdigit() else None, ip)
+            notice = "已设置上年对应的单位：填报表预填和与上年比对都按它进行。"
+        else:
+            raise Problem(404, "没有这种操作。")
+    except (RosterError, StateError) as exc:
+        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+
+
+@admin_only
+async def archive_round(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    await read_form(request)
+    try:
+        await site.db(site.store.archive, rnd.id, client_ip(request))
+    except StateError as exc:
+        raise Problem(409, exc.message) from None
+    notice = "已归档：本次收集只读，汇总表、各单位上报的文件和操作记录仍可下载查看。"
+    return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+
+
 @admin_only
 async def add_units(request: Request) -> Response:
     site = request.app.state.site
@@ -340,7 +455,10 @@ async def add_units(request: Request) -> Response:
         units = await _roster(form, rnd.edition, required=True)
     except RosterError as exc:
         return RedirectResponse(f"/admin/rounds/{rnd.id}?error=" + quote(exc.message), status_code=303)
-    existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request))
+    try:
+        existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request))
+    except StateError as exc:
+        return RedirectResponse(f"/admin/rounds/{rnd.id}?error=" + quote(exc.message), status_code=303)
     notice = f"已添加 {len(units) - len(existing)} 个单位。" + (
         f"已在名单中、未重复添加：{'、'.join(existing)}。" if existing else ""
     )
@@ -388,6 +506,49 @@ async def links_csv(request: Request) -> Response:
     return download(_csv_bytes(rows), f"{rnd.title}-各单位填报链接.csv")
 
 
+def _not_reported(units: list[Unit]) -> list[Unit]:
+    """催报: the units that have not 上报 yet (never uploaded, with errors, clean but not submitted, returned)."""
+    return [u for u in units if u.review not in ("submitted", "passed")]
+
+
+@admin_only
+async def reminders_page(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    return render(
+        request,
+        "reminders.html",
+        admin=True,
+        round=rnd,
+        units=_not_reported(units),
+        total=len(units),
+        deadline=deadline_text(rnd.deadline),
+    )
+
+
+@admin_only
+async def reminders_csv(request: Request) -> Response:
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    units = await site.db(site.store.units, rnd.id)
+    rows: list[list[object]] = [["单位", "状态", "最近上传", "错误", "提示", "联系人", "联系电话"]]
+    for u in _not_reported(units):
+        latest = u.latest
+        rows.append(
+            [
+                u.name,
+                u.status,
+                format_time(latest.uploaded_at) if latest else "",
+                latest.errors if latest and latest.audited else "",
+                latest.warnings if latest and latest.audited else "",
+                u.contact or "",
+                u.call,
+            ]
+        )
+    return download(_csv_bytes(rows), f"{rnd.title}-催报名单.csv")
+
+
 @admin_only
 async def events_page(request: Request) -> Response:
     site = request.app.state.site
@@ -433,6 +594,10 @@ async def unit_page(request: Request) -> Response:
         report_kinds=REPORT_KINDS,
         link=_link(request, unit),
         error=request.query_params.get("error"),
+        notice=request.query_params.get("notice"),
+        until=open_until(rnd, unit),
+        closed=closed_for(rnd, unit),
+        last_year_units=await site.db(site.store.last_year_units, rnd.id) if rnd.previous_id else [],
     )
 
 
@@ -460,6 +625,24 @@ async def decide(request: Request) -> Response:
     except StateError as exc:
         return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
     return RedirectResponse(back, status_code=303)
+
+
+@admin_only
+async def verify_warning(request: Request) -> Response:
+    """核实性审核: the office marks one 提示 of a version 已核实 (or takes the mark back)."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    form = await read_form(request)
+    number, index = request.path_params["number"], str(form.get("index", ""))
+    version = await site.db(site.store.version, unit.id, int(number)) if str(number).isdigit() else None
+    if version is None or not index.isdigit():
+        raise Problem(404, "没有这一版或这一项提示。")
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}?v={version.number}"
+    try:
+        await site.db(site.store.verify, version.id, int(index), form.get("verified") == "1", client_ip(request))
+    except StateError as exc:
+        return RedirectResponse(back + "&error=" + quote(exc.message), status_code=303)
+    return RedirectResponse(back + f"#finding-{index}", status_code=303)
 
 
 @admin_only
@@ -501,19 +684,71 @@ def _unit_results(units: list[Unit]):
     return results
 
 
+FINDINGS_HEADER = [
+    "单位",
+    "状态",
+    "上传版本",
+    "格式版本",
+    "规则",
+    "严重程度",
+    "说明",
+    "单元格",
+    "数值",
+    "单位说明",
+    "核实",
+]
+
+
+def _findings_csv(units: list[Unit], edition: str) -> bytes:
+    """The office's findings table: one row per finding of each unit's latest upload (with the unit's 说明 and the
+    office's 已核实), one row for a unit whose upload has none, and one for each unit that has not uploaded."""
+    from ..findings import values_text
+    from ..rules import SEVERITY_NAMES
+
+    rows: list[list[object]] = [FINDINGS_HEADER]
+    for u in units:
+        v = u.latest
+        if v is None or not v.audited:
+            rows.append([u.name, u.status, v.number if v else "", "", "", "", "尚未上传" if v is None else "校验中"])
+            continue
+        audit = v.audit
+        version = f"第 {v.number} 版"
+        form = f"{audit['edition']}年版" if audit.get("edition") else ""
+        if not audit["findings"]:
+            rows.append([u.name, u.status, version, form, "", "", "没有发现问题"])
+        explained, verified = v.explained, v.verified_findings
+        for i, f in enumerate(audit["findings"]):
+            cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])
+            note = (explained.get(str(i)) or explained.get("all", "")) if f["severity"] == "warning" else ""
+            rows.append(
+                [
+                    u.name,
+                    u.status,
+                    version,
+                    form,
+                    f["rule"],
+                    SEVERITY_NAMES[f["severity"]],
+                    f["message"],
+                    cells,
+                    values_text(f["values"]),
+                    note,
+                    "已核实" if i in verified else "",
+                ]
+            )
+    return _csv_bytes([r + [""] * (len(FINDINGS_HEADER) - len(r)) for r in rows])
+
+
 @admin_only
 async def check_table(request: Request) -> Response:
-    from ..check_output import findings_csv
-
     site = request.app.state.site
     rnd = await _round_or_404(request)
     units = await site.db(site.store.units, rnd.id)
     kind = request.path_params["kind"]
     if kind not in ("csv", "json"):
         raise Problem(404, "没有这种下载。")
-    results = _unit_results(units)
     if kind == "csv":
-        return download(findings_csv(results), f"{rnd.title}-校验结果.csv")
+        return download(_findings_csv(units, rnd.edition), f"{rnd.title}-校验结果.csv")
+    results = _unit_results(units)
     by_name = {r.unit: r for r in results}
     payload = {
         "round": {"id": rnd.id, "title": rnd.title, "year": rnd.year, "edition": rnd.edition, "deadline": rnd.deadline},
@@ -579,12 +814,23 @@ def routes() -> list[Route]:
         Route("/admin/rounds/new", round_new, methods=["GET", "POST"]),
         Route("/admin/rounds/{round_id}", dashboard),
         Route("/admin/rounds/{round_id}/units", add_units, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/deadline", change_deadline, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/archive", archive_round, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/extend", extend_unit, methods=["POST"]),
+        *(
+            Route(f"/admin/rounds/{{round_id}}/units/{{unit_id}}/{action}", manage_unit, methods=["POST"])
+            for action in UNIT_ACTIONS
+        ),
         Route("/admin/rounds/{round_id}/links", links_page),
         Route("/admin/rounds/{round_id}/links.csv", links_csv),
+        Route("/admin/rounds/{round_id}/roster.txt", roster_text),
         Route("/admin/rounds/{round_id}/events", events_page),
+        Route("/admin/rounds/{round_id}/reminders", reminders_page),
+        Route("/admin/rounds/{round_id}/reminders.csv", reminders_csv),
         Route("/admin/rounds/{round_id}/summary.xlsx", summary_download),
         Route("/admin/rounds/{round_id}/check.{kind}", check_table),
         Route("/admin/rounds/{round_id}/units/{unit_id}", unit_page),
         Route("/admin/rounds/{round_id}/units/{unit_id}/decide", decide, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/verify", verify_warning, methods=["POST"]),
         Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/{kind}", admin_version_file),
     ]

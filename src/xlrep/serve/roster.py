@@ -1,4 +1,5 @@
-"""A round's list of units (name + 机关类型), pasted from a spreadsheet or uploaded as .xlsx/.csv."""
+"""A round's list of units (名称、机关类型, optionally 联系人、联系电话), pasted from a spreadsheet or uploaded as
+.xlsx/.csv."""
 
 from __future__ import annotations
 
@@ -7,11 +8,25 @@ import io
 import re
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from ..form import load_form
 
 MAX_UNITS = 2000
 MAX_NAME = 100
+MAX_CONTACT = 60  # 联系人 or 联系电话
+COLUMNS = 4  # 单位名称、机关类型、联系人、联系电话
+
+
+class RosterEntry(NamedTuple):
+    """One unit of a round's list: who it is, and whom the office calls for 催报."""
+
+    name: str
+    org_type: str
+    contact: str = ""
+    phone: str = ""
+
+
 _SPLIT = re.compile(r"\t|,|，|;|；|\s{2,}")
 _HEADER_WORDS = ("单位", "名称", "机关")
 
@@ -35,17 +50,30 @@ def normalise_type(text: str, edition: str) -> str | None:
         return None
 
 
+def clean_name(text: str) -> str:
+    """A unit name as the list keeps it (no spaces), or ``RosterError`` saying what is wrong with it."""
+    name = re.sub(r"\s+", "", text or "")
+    if not name:
+        raise RosterError("请填写单位名称。")
+    if len(name) > MAX_NAME:
+        raise RosterError(f"单位名称太长（超过 {MAX_NAME} 字）。")
+    if any(ord(ch) < 32 for ch in name):
+        raise RosterError("单位名称含有控制字符。")
+    return name
+
+
 def _is_header(row: list[str]) -> bool:
     return bool(row) and any(w in row[0] for w in _HEADER_WORDS) and (len(row) < 2 or "类型" in row[1])
 
 
-def parse_rows(rows: list[list[str]], edition: str) -> list[tuple[str, str]]:
-    """(name, type) pairs from table rows; a header row is skipped. Raises ``RosterError`` listing every problem."""
+def parse_rows(rows: list[list[str]], edition: str) -> list[RosterEntry]:
+    """Units from table rows (名称、类型[、联系人、联系电话]); a header row is skipped. Raises ``RosterError`` listing
+    every problem."""
     rows = [[c.strip() for c in r] for r in rows]
     rows = [r for r in rows if any(r)]
     if rows and _is_header(rows[0]):
         rows = rows[1:]
-    units: list[tuple[str, str]] = []
+    units: list[RosterEntry] = []
     problems: list[str] = []
     seen: set[str] = set()
     choices = "、".join(org_types(edition))
@@ -69,8 +97,12 @@ def parse_rows(rows: list[list[str]], edition: str) -> list[tuple[str, str]]:
         if name in seen:
             problems.append(f"第 {number} 行：“{name}”重复了。")
             continue
+        contact, phone = (row[i].strip() if len(row) > i else "" for i in (2, 3))
+        if len(contact) > MAX_CONTACT or len(phone) > MAX_CONTACT or any(ord(ch) < 32 for ch in contact + phone):
+            problems.append(f"第 {number} 行（{name}）的联系人或联系电话太长或含有控制字符。")
+            continue
         seen.add(name)
-        units.append((name, org_type))
+        units.append(RosterEntry(name, org_type, contact, phone))
     if problems:
         raise RosterError("单位名单有问题：" + "".join(problems[:20]) + (" ……" if len(problems) > 20 else ""))
     if len(units) > MAX_UNITS:
@@ -78,12 +110,12 @@ def parse_rows(rows: list[list[str]], edition: str) -> list[tuple[str, str]]:
     return units
 
 
-def from_text(text: str, edition: str) -> list[tuple[str, str]]:
+def from_text(text: str, edition: str) -> list[RosterEntry]:
     """Lines copied from a spreadsheet (tab-separated) or typed as “名称，类型”."""
     return parse_rows([_SPLIT.split(line) for line in text.splitlines()], edition)
 
 
-def from_file(data: bytes, filename: str, edition: str) -> list[tuple[str, str]]:
+def from_file(data: bytes, filename: str, edition: str) -> list[RosterEntry]:
     """The first sheet of an .xlsx (read with xlrep's own guarded reader), or a .csv (UTF-8 or GBK)."""
     if data[:4] == b"PK\x03\x04":
         return parse_rows(_xlsx_rows(data), edition)
@@ -114,10 +146,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     rows: dict[int, dict[int, str]] = {}
     for a1, (value, kind, cached) in cells.items():
         m = re.fullmatch(r"([A-Z]+)(\d+)", a1)
-        if not m or m.group(1) not in ("A", "B"):
+        if not m or len(m.group(1)) != 1 or ord(m.group(1)) - 65 >= COLUMNS:
             continue
         shown = cached if kind == "f" else value
         if shown is None:
             continue
-        rows.setdefault(int(m.group(2)), {})[0 if m.group(1) == "A" else 1] = str(shown)
-    return [[r.get(0, ""), r.get(1, "")] for _, r in sorted(rows.items())]
+        rows.setdefault(int(m.group(2)), {})[ord(m.group(1)) - 65] = str(shown)
+    return [[r.get(i, "") for i in range(COLUMNS)] for _, r in sorted(rows.items())]

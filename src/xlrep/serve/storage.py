@@ -20,23 +20,73 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from ..errors import XlrepError
 from ..files import write_atomically
+from .roster import RosterEntry
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
+MIGRATIONS = {
+    "1": (  # 2: what a version says (to refuse it unchanged), its phone, and whom the office calls for 催报
+        "ALTER TABLE versions ADD COLUMN content TEXT",
+        "ALTER TABLE versions ADD COLUMN phone TEXT",
+        "ALTER TABLE units ADD COLUMN contact TEXT",
+        "ALTER TABLE units ADD COLUMN phone TEXT",
+        "ALTER TABLE units ADD COLUMN extended_to TEXT",  # and a round closes at its deadline, a unit may be given
+        "ALTER TABLE rounds ADD COLUMN archived_at REAL",  # more time; an archived round is read-only
+        "ALTER TABLE versions ADD COLUMN explanations TEXT",  # 核实性审核: the unit's 说明 of each 提示 …
+        "ALTER TABLE versions ADD COLUMN verified TEXT",  # … and the ones the office marked 已核实
+        "ALTER TABLE versions ADD COLUMN belongs TEXT",  # the ROUND-* errors of the upload, for the dashboard
+        "ALTER TABLE units ADD COLUMN last_year_id INTEGER REFERENCES units (id)",  # the same unit last year
+        "ALTER TABLE units ADD COLUMN removed_at REAL",  # taken off the list (kept when it has uploads)
+        "UPDATE units SET last_year_id = (SELECT p.id FROM units p JOIN rounds r ON p.round_id = r.previous_id"
+        " WHERE r.id = units.round_id AND p.name = units.name)",
+    ),
+}
 
-# The states a unit of a round can be in, as the office and the unit see them.
-NOT_SUBMITTED, HAS_ERRORS, HAS_WARNINGS = "未提交", "有错误", "有提示"
+# The states a unit of a round can be in, as the office and the unit see them (统计联网直报's words):
+# never uploaded; the latest upload has errors; clean (perhaps with 提示) but not yet 上报; then the review.
+# 校验中 lasts the seconds an upload is being checked.
+NOT_UPLOADED, CHECKING, HAS_ERRORS, TO_SUBMIT = "未上传", "校验中", "有错误", "待上报"
 SUBMITTED, RETURNED, PASSED = "已上报", "已退回", "已通过"
-STATUSES = (NOT_SUBMITTED, HAS_ERRORS, HAS_WARNINGS, SUBMITTED, RETURNED, PASSED)
+STATUSES = (NOT_UPLOADED, HAS_ERRORS, TO_SUBMIT, SUBMITTED, RETURNED, PASSED)  # CHECKING is counted apart
 REVIEW_STATUS = {"submitted": SUBMITTED, "returned": RETURNED, "passed": PASSED}
+COLLECTING, CLOSED, ARCHIVED = "收集中", "已截止", "已归档"  # a round's states
+
+
+def open_until(rnd, unit) -> str | None:
+    """The last day ``unit`` may upload and 上报 in ``rnd`` (None: no deadline)."""
+    return max(filter(None, (rnd.deadline, unit.extended_to)), default=None)
+
+
+def closed_for(rnd, unit) -> bool:
+    """Whether ``unit`` can no longer upload or 上报 in ``rnd`` (archived, or past its last day)."""
+    return bool(rnd.archived_at) or past(open_until(rnd, unit))
+
+
+def past(deadline: str | None) -> bool:
+    """Whether the day ``deadline`` (ISO date, the whole day included) is over on this computer's calendar."""
+    return bool(deadline) and date.today().isoformat() > deadline
+
 
 ACTIONS = {
     "setup": "设置管理员密码",
     "password": "修改管理员密码",
+    "reset_password": "清除管理员密码（在本机用 --reset-password）",
+    "deadline": "修改截止日期",
+    "extend": "单位延期",
+    "archive": "归档",
+    "verify": "提示已核实",
+    "rename": "单位改名",
+    "new_link": "更换填报链接",
+    "remove": "移出单位",
+    "last_year": "对应上年单位",
+    "unverify": "取消已核实",
     "login": "管理员登录",
     "login_failed": "管理员登录失败",
     "logout": "管理员退出",
@@ -46,7 +96,7 @@ ACTIONS = {
     "audited": "校验完成",
     "submit": "确认上报",
     "return": "退回",
-    "pass": "通过",
+    "pass": "审核通过",
 }
 
 SCHEMA = """
@@ -80,7 +130,8 @@ CREATE TABLE IF NOT EXISTS rounds (
     previous_id      INTEGER REFERENCES rounds (id),
     summary_org      TEXT,
     summary_org_type TEXT,
-    created_at       REAL NOT NULL
+    created_at       REAL NOT NULL,
+    archived_at      REAL
 );
 CREATE TABLE IF NOT EXISTS units (
     id                INTEGER PRIMARY KEY,
@@ -94,6 +145,11 @@ CREATE TABLE IF NOT EXISTS units (
     review_comment    TEXT,
     review_at         REAL,
     created_at        REAL NOT NULL,
+    contact           TEXT,
+    phone             TEXT,
+    extended_to       TEXT,
+    last_year_id      INTEGER REFERENCES units (id),
+    removed_at        REAL,
     UNIQUE (round_id, name)
 );
 CREATE TABLE IF NOT EXISTS versions (
@@ -112,6 +168,11 @@ CREATE TABLE IF NOT EXISTS versions (
     year        INTEGER,
     org_name    TEXT,
     audit_json  TEXT,
+    content     TEXT,
+    phone       TEXT,
+    explanations TEXT,
+    verified    TEXT,
+    belongs     TEXT,
     UNIQUE (unit_id, number)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -130,12 +191,24 @@ CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id, at);
 """
 
 
+class StorageError(XlrepError):
+    """The data folder cannot be used as it is (made by a newer release, …): the message says what to do."""
+
+
 class StateError(Exception):
     """A workflow step that is not allowed in the unit's current state; ``message`` is Chinese."""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class NewerVersion(StateError):
+    """确认上报 of a version that is no longer the latest: ``latest`` is the number of the one that is."""
+
+    def __init__(self, latest: int):
+        super().__init__(f"只能上报最新上传的一版（第 {latest} 版）。请查看它的校验结果后再上报。")
+        self.latest = latest
 
 
 @dataclass
@@ -149,6 +222,14 @@ class Round:
     summary_org: str | None
     summary_org_type: str | None
     created_at: float
+    archived_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        """收集中 → 已截止 (the deadline has passed; units given more time may still report) → 已归档 (read-only)."""
+        if self.archived_at:
+            return ARCHIVED
+        return CLOSED if past(self.deadline) else COLLECTING
 
 
 @dataclass
@@ -168,6 +249,24 @@ class Version:
     year: int | None
     org_name: str | None
     audit_json: str | None
+    content: str | None = None  # digest of every figure and text the version holds (None: audited before 2)
+    phone: str | None = None  # the workbook's 电话 (催报 calls it when the roster gives none)
+    explanations: str | None = None  # JSON {finding index or "all": 说明} written by the unit at 上报
+    verified: str | None = None  # JSON [finding index] the office marked 已核实
+    belongs: str | None = None  # the ROUND-* errors of the upload (a file not of this unit or round), comma-separated
+
+    @property
+    def explained(self) -> dict[str, str]:
+        return json.loads(self.explanations) if self.explanations else {}
+
+    @property
+    def verified_findings(self) -> set[int]:
+        return set(json.loads(self.verified)) if self.verified else set()
+
+    def warning_indexes(self) -> list[int]:
+        """Where the 提示 are in the stored audit's findings (what a 说明 and 已核实 refer to)."""
+        audit = self.audit or {"findings": []}
+        return [i for i, f in enumerate(audit["findings"]) if f["severity"] == "warning"]
 
     @property
     def audited(self) -> bool:
@@ -196,8 +295,18 @@ class Unit:
     review_comment: str | None
     review_at: float | None
     created_at: float
+    contact: str | None = None  # 联系人 and 联系电话 from the roster (催报)
+    phone: str | None = None
+    extended_to: str | None = None  # the office gave this unit until that day (after the round's deadline)
+    last_year_id: int | None = None  # the same unit in last year's round (its name may have changed since)
+    removed_at: float | None = None  # taken off the round's list by the office (kept: it has uploads)
     latest: Version | None = None
     version_count: int = 0
+
+    @property
+    def call(self) -> str:
+        """The number the office calls for 催报: the roster's, else the one in the unit's latest workbook."""
+        return self.phone or (self.latest.phone if self.latest and self.latest.phone else "")
 
     @property
     def status(self) -> str:
@@ -236,20 +345,18 @@ class Event:
 
 
 def unit_status(review: str | None, latest: Version | None) -> str:
-    """未提交 / 有错误 / 有提示 / 已上报 / 已退回 / 已通过.
+    """未上传 / 有错误 / 待上报 / 已上报 / 已退回 / 已通过 (and 校验中 while the latest upload is checked).
 
-    The office's decision (or the unit's 上报) wins; before that, the latest upload's audit decides.
-    An upload without errors or warnings that is not yet 上报 is still 未提交.
+    The office's decision (or the unit's 上报) wins; before that, the latest upload's audit decides:
+    有错误, or 待上报 (no error; its 提示 are for the unit to verify before 上报).
     """
     if review in REVIEW_STATUS:
         return REVIEW_STATUS[review]
-    if latest is None or not latest.audited:
-        return NOT_SUBMITTED
-    if latest.errors:
-        return HAS_ERRORS
-    if latest.warnings:
-        return HAS_WARNINGS
-    return NOT_SUBMITTED
+    if latest is None:
+        return NOT_UPLOADED
+    if not latest.audited:
+        return CHECKING
+    return HAS_ERRORS if latest.errors else TO_SUBMIT
 
 
 class Store:
@@ -271,8 +378,26 @@ class Store:
         db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._upgrade(db)
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
+            # not a secret: names this site in the workbooks it issues (``xlrep.round``/``xlrep.unit``)
+            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('site_id', ?)", (secrets.token_hex(6),))
         self.secret = bytes.fromhex(self._meta("secret"))
+        self.site_id = self._meta("site_id")
+
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        """Bring a data folder of an earlier release up to ``SCHEMA_VERSION`` (inside the caller's transaction)."""
+        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        while version in MIGRATIONS:
+            for statement in MIGRATIONS[version]:
+                db.execute(statement)
+            version = str(int(version) + 1)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+        if version != SCHEMA_VERSION:
+            raise StorageError(
+                f"数据文件夹“{self.folder.name}”是更新版本的 xlrep 建立的（数据格式 {version}），"
+                f"这个版本只认识格式 {SCHEMA_VERSION}。请用建立它的那个版本（或更新的版本）打开。"
+            )
 
     # -- connections ----------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -319,6 +444,15 @@ class Store:
     def admin_hash(self) -> str | None:
         row = self._db().execute("SELECT password_hash FROM admin WHERE id = 1").fetchone()
         return row[0] if row else None
+
+    def reset_admin_password(self) -> bool:
+        """Forget the admin password (``xlrep serve --reset-password``); True if one was set. Logged."""
+        with self._write() as db:
+            existed = db.execute("DELETE FROM admin WHERE id = 1").rowcount > 0
+            db.execute("DELETE FROM sessions")
+            if existed:
+                self._event(db, "管理员", "reset_password", ip=None)
+        return existed
 
     def set_admin_password(self, password_hash: str, *, first: bool, ip: str | None) -> bool:
         """Store the admin's password hash. With ``first``, only if none is set yet (returns False otherwise)."""
@@ -400,25 +534,133 @@ class Store:
             self._insert_units(db, round_id, units, now)
         return round_id
 
-    def add_units(self, round_id: int, units: list[tuple[str, str]], ip: str | None) -> list[str]:
-        """Add units to a round; returns the names that were already there (and were not added again)."""
+    def add_units(self, round_id: int, units: list[tuple], ip: str | None) -> list[str]:
+        """Add units (``roster.RosterEntry`` or (name, type) pairs) to a round; returns the names that were already
+        there (and were not added again)."""
         now = time.time()
+        entries = [RosterEntry(*u) for u in units]
         with self._write() as db:
+            self._refuse_archived(db, round_id)
             existing = {r[0] for r in db.execute("SELECT name FROM units WHERE round_id = ?", (round_id,))}
-            new = [(n, t) for n, t in units if n not in existing]
+            new = [u for u in entries if u.name not in existing]
             self._insert_units(db, round_id, new, now)
             if new:
-                self._event(db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(n for n, _ in new))
-        return [n for n, _ in units if n in existing]
+                self._event(db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(u.name for u in new))
+        return [u.name for u in entries if u.name in existing]
 
     @staticmethod
-    def _insert_units(db, round_id: int, units: list[tuple[str, str]], now: float) -> None:
+    def _insert_units(db, round_id: int, units: list[tuple], now: float) -> None:
+        """Add units at the end of the list; each is the same unit as last year's of its name (until the office
+        links a renamed one by hand)."""
         start = db.execute("SELECT COALESCE(MAX(position), 0) FROM units WHERE round_id = ?", (round_id,)).fetchone()[0]
-        for i, (name, org_type) in enumerate(units, start=start + 1):
+        for i, unit in enumerate(map(lambda u: RosterEntry(*u), units), start=start + 1):
+            last = db.execute(
+                "SELECT p.id FROM units p JOIN rounds r ON p.round_id = r.previous_id WHERE r.id = ? AND p.name = ?",
+                (round_id, unit.name),
+            ).fetchone()
             db.execute(
-                "INSERT INTO units (round_id, position, name, org_type, token, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (round_id, i, name, org_type, secrets.token_urlsafe(24), now),
+                "INSERT INTO units (round_id, position, name, org_type, token, created_at, contact, phone,"
+                " last_year_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    round_id,
+                    i,
+                    unit.name,
+                    unit.org_type,
+                    secrets.token_urlsafe(24),
+                    now,
+                    unit.contact,
+                    unit.phone,
+                    last[0] if last else None,
+                ),
             )
+
+    # -- fixing the list -------------------------------------------------------------------------------
+    def rename_unit(self, unit: Unit, name: str, ip: str | None) -> None:
+        """A unit renamed (机构改革): its link, uploads and last year's link stay; the old name is logged."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            taken = db.execute(
+                "SELECT 1 FROM units WHERE round_id = ? AND name = ? AND id != ?", (unit.round_id, name, unit.id)
+            ).fetchone()
+            if taken:
+                raise StateError(f"本次收集中已有名为“{name}”的单位。")
+            db.execute("UPDATE units SET name = ? WHERE id = ?", (name, unit.id))
+            self._event(
+                db, name, "rename", round_id=unit.round_id, unit_id=unit.id, ip=ip, detail=f"{unit.name} → {name}"
+            )
+
+    def new_link(self, unit: Unit, ip: str | None) -> str:
+        """A new private link for the unit (the old one leaked): the old one stops working at once."""
+        token = secrets.token_urlsafe(24)
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            db.execute("UPDATE units SET token = ? WHERE id = ?", (token, unit.id))
+            self._event(db, unit.name, "new_link", round_id=unit.round_id, unit_id=unit.id, ip=ip)
+        return token
+
+    def remove_unit(self, unit: Unit, ip: str | None) -> bool:
+        """Take a unit off the list: deleted while it has no upload; otherwise kept with every file (and its link
+        stops working). Returns whether it was deleted."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            if db.execute("SELECT 1 FROM versions WHERE unit_id = ?", (unit.id,)).fetchone():
+                db.execute("UPDATE units SET removed_at = ? WHERE id = ?", (time.time(), unit.id))
+                deleted = False
+            else:
+                db.execute("UPDATE units SET last_year_id = NULL WHERE last_year_id = ?", (unit.id,))
+                db.execute("DELETE FROM units WHERE id = ?", (unit.id,))
+                deleted = True
+            detail = "已删除（没有上传）" if deleted else "已移出（保留其上传的文件）"
+            self._event(
+                db,
+                unit.name,
+                "remove",
+                round_id=unit.round_id,
+                unit_id=None if deleted else unit.id,
+                ip=ip,
+                detail=detail,
+            )
+        return deleted
+
+    def link_last_year(self, unit: Unit, last_year_id: int | None, ip: str | None) -> None:
+        """The office says which unit of last year's round this one is (a renamed unit): prefill and PREV-* then
+        use that unit's accepted workbook."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            name = None
+            if last_year_id is not None:
+                row = db.execute(
+                    "SELECT p.name FROM units p JOIN rounds r ON p.round_id = r.previous_id WHERE r.id = ? AND p.id = ?",
+                    (unit.round_id, last_year_id),
+                ).fetchone()
+                if row is None:
+                    raise StateError("所选的单位不在上年的收集中。")
+                name = row[0]
+            db.execute("UPDATE units SET last_year_id = ? WHERE id = ?", (last_year_id, unit.id))
+            self._event(
+                db,
+                unit.name,
+                "last_year",
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                ip=ip,
+                detail=f"上年为“{name}”" if name else "上年无对应单位",
+            )
+
+    def removed_units(self, round_id: int) -> list[Unit]:
+        rows = self._db().execute(
+            "SELECT * FROM units WHERE round_id = ? AND removed_at IS NOT NULL ORDER BY position", (round_id,)
+        )
+        return [Unit(**dict(r)) for r in rows]
+
+    def last_year_units(self, round_id: int) -> list[Unit]:
+        """The units of this round's previous round (to link a renamed unit)."""
+        rows = self._db().execute(
+            "SELECT p.* FROM units p JOIN rounds r ON p.round_id = r.previous_id WHERE r.id = ? AND p.removed_at IS NULL"
+            " ORDER BY p.position",
+            (round_id,),
+        )
+        return [Unit(**dict(r)) for r in rows]
 
     def rounds(self) -> list[Round]:
         rows = self._db().execute("SELECT * FROM rounds ORDER BY year DESC, id DESC").fetchall()
@@ -431,7 +673,9 @@ class Store:
     def units(self, round_id: int) -> list[Unit]:
         """The round's units in their order, each with its latest version and number of versions."""
         db = self._db()
-        rows = db.execute("SELECT * FROM units WHERE round_id = ? ORDER BY position", (round_id,))
+        rows = db.execute(
+            "SELECT * FROM units WHERE round_id = ? AND removed_at IS NULL ORDER BY position", (round_id,)
+        )
         units = [Unit(**dict(r)) for r in rows]
         latest = {
             r["unit_id"]: (Version(**{k: r[k] for k in r.keys() if k != "n"}), r["n"])
@@ -460,7 +704,9 @@ class Store:
         return unit
 
     def unit_by_token(self, token: str) -> Unit | None:
-        return self._unit("token = ?", token)
+        """The unit whose link this is; None for a link replaced or a unit taken off the list."""
+        found = self._unit("token = ?", token)
+        return found if found is not None and found.removed_at is None else None
 
     def unit(self, unit_id: int) -> Unit | None:
         return self._unit("id = ?", unit_id)
@@ -494,6 +740,7 @@ class Store:
         """Record an upload (its audit comes later: ``set_audit``). Refused when the unit may not upload."""
         now = time.time()
         with self._write() as db:
+            self._refuse_when_closed(db, unit.id)
             review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
             if review not in (None, "returned"):
                 raise StateError(
@@ -521,13 +768,16 @@ class Store:
             row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
         return Version(**dict(row))
 
-    def set_audit(self, version_id: int, audit: dict, org_name: str | None) -> None:
-        """Store a version's audit: ``audit`` is the object ``xlrep ingest --json`` prints."""
+    def set_audit(
+        self, version_id: int, audit: dict, org_name: str | None, content: str | None = None, phone: str | None = None
+    ) -> None:
+        """Store a version's audit (``audit`` is the object ``xlrep ingest --json`` prints), ``content``, the
+        digest of what it holds, and its 电话 (``audits.check``)."""
         summary = audit["summary"]
         with self._write() as db:
             db.execute(
                 "UPDATE versions SET audited_at = ?, errors = ?, warnings = ?, infos = ?, edition = ?, year = ?,"
-                " org_name = ?, audit_json = ? WHERE id = ?",
+                " org_name = ?, audit_json = ?, content = ?, phone = ?, belongs = ? WHERE id = ?",
                 (
                     time.time(),
                     summary["errors"],
@@ -537,6 +787,14 @@ class Store:
                     audit.get("year"),
                     org_name,
                     json.dumps(audit, ensure_ascii=False, default=str),
+                    content,
+                    phone,
+                    ",".join(
+                        f["rule"]
+                        for f in audit["findings"]
+                        if f["rule"].startswith("ROUND-") and f["severity"] == "error"
+                    )
+                    or None,
                     version_id,
                 ),
             )
@@ -560,25 +818,32 @@ class Store:
         rows = self._db().execute("SELECT * FROM versions WHERE audited_at IS NULL ORDER BY id").fetchall()
         return [(self.unit(r["unit_id"]), Version(**dict(r))) for r in rows]
 
-    def accepted_version(self, round_id: int | None, unit_name: str) -> Version | None:
-        """The version the office passed for the unit of this name in the given round (last year's round)."""
+    def accepted_version(self, round_id: int | None, unit: Unit | str) -> Version | None:
+        """The version the office passed in the given round (last year's) for ``unit``: the unit it is linked to
+        (``last_year_id``, kept through a rename), else the unit of the same name."""
         if round_id is None:
             return None
+        linked = unit.last_year_id if isinstance(unit, Unit) else None
+        name = unit.name if isinstance(unit, Unit) else unit
+        where, arg = ("u.id = ?", linked) if linked else ("u.name = ?", name)
         row = (
             self._db()
             .execute(
                 "SELECT v.* FROM units u JOIN versions v ON v.id = u.review_version_id"
-                " WHERE u.round_id = ? AND u.name = ? AND u.review = 'passed'",
-                (round_id, unit_name),
+                f" WHERE u.round_id = ? AND {where} AND u.review = 'passed'",
+                (round_id, arg),
             )
             .fetchone()
         )
         return Version(**dict(row)) if row else None
 
     # -- workflow ----------------------------------------------------------------------------------
-    def submit(self, unit: Unit, number: int, ip: str | None) -> Version:
-        """确认上报: only the latest version, audited and without errors, and only before a decision."""
+    def submit(self, unit: Unit, number: int, ip: str | None, explanations: dict[str, str] | None = None) -> Version:
+        """确认上报: only the latest version, audited and without errors, and only before a decision; a version
+        with 提示 only with a 说明 for each (``explanations``: finding index → text, or ``"all"`` → one for all),
+        kept with the version (核实性审核)."""
         with self._write() as db:
+            self._refuse_when_closed(db, unit.id)
             review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
             if review == "submitted":
                 raise StateError("已经上报过了，正在等待政务公开办审核。")
@@ -587,16 +852,24 @@ class Store:
             row = db.execute(
                 "SELECT * FROM versions WHERE unit_id = ? ORDER BY number DESC LIMIT 1", (unit.id,)
             ).fetchone()
-            if row is None or row["number"] != number:
-                raise StateError("只能上报最新上传的一版。请刷新页面后再试。")
+            if row is None:
+                raise StateError("还没有上传过填报表。")
+            if row["number"] != number:
+                raise NewerVersion(row["number"])
             version = Version(**dict(row))
             returned = db.execute("SELECT review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
-            if review == "returned" and version.id == returned:
-                raise StateError(f"第 {number} 版已被退回。请按退回意见修改，重新上传后再上报。")
+            if review == "returned":
+                self._refuse_unchanged(db, unit, version, returned)
             if not version.audited:
                 raise StateError("这一版还在校验中，请稍候刷新页面。")
             if version.errors:
                 raise StateError(f"第 {number} 版有 {version.errors} 项错误，不能上报。请改正后重新上传。")
+            kept = self._explanations(version, explanations or {})
+            if kept:
+                db.execute(
+                    "UPDATE versions SET explanations = ? WHERE id = ?",
+                    (json.dumps(kept, ensure_ascii=False), version.id),
+                )
             db.execute(
                 "UPDATE units SET review = 'submitted', review_version_id = ?, review_comment = NULL, review_at = ?"
                 " WHERE id = ?",
@@ -614,9 +887,134 @@ class Store:
             )
         return version
 
+    @staticmethod
+    def _explanations(version: Version, given: dict[str, str]) -> dict[str, str]:
+        """The 说明 to keep with ``version``: one for each 提示, or one for all; refused when any is missing."""
+        warnings = version.warning_indexes()
+        if not warnings:
+            return {}
+        text = {str(k): str(v).strip()[:2000] for k, v in given.items() if str(v).strip()}
+        if text.get("all"):
+            return {"all": text["all"]}
+        missing = [i for i in warnings if str(i) not in text]
+        if missing:
+            raise StateError(
+                f"第 {version.number} 版有 {len(warnings)} 项提示，其中 {len(missing)} 项还没有写说明。"
+                "请逐条核实：数字确实无误的，写明原因（例如“本年确无收费”）；也可以写一段说明涵盖全部提示。"
+            )
+        return {str(i): text[str(i)] for i in warnings}
+
+    def verify(self, version_id: int, index: int, verified: bool, ip: str | None) -> None:
+        """The office marks a 提示 of a version 已核实 (or takes the mark back); logged."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT v.*, u.round_id AS round_id, u.name AS unit_name FROM versions v JOIN units u ON u.id = v.unit_id"
+                " WHERE v.id = ?",
+                (version_id,),
+            ).fetchone()
+            fields = {k: row[k] for k in row.keys() if k not in ("round_id", "unit_name")}
+            version = Version(**fields)
+            self._refuse_archived(db, row["round_id"])
+            if index not in version.warning_indexes():
+                raise StateError("没有这一项提示。")
+            marks = version.verified_findings | {index} if verified else version.verified_findings - {index}
+            db.execute("UPDATE versions SET verified = ? WHERE id = ?", (json.dumps(sorted(marks)), version_id))
+            rule = version.audit["findings"][index]["rule"]
+            self._event(
+                db,
+                "管理员",
+                "verify" if verified else "unverify",
+                round_id=row["round_id"],
+                unit_id=version.unit_id,
+                version_id=version_id,
+                ip=ip,
+                detail=f"第 {version.number} 版 {rule}",
+            )
+
+    @staticmethod
+    def _refuse_when_closed(db: sqlite3.Connection, unit_id: int) -> None:
+        """Uploads and 上报 end at the round's deadline (or the later day the office gave the unit), and with
+        the round's archiving."""
+        deadline, archived, extended = db.execute(
+            "SELECT r.deadline, r.archived_at, u.extended_to FROM units u JOIN rounds r ON r.id = u.round_id"
+            " WHERE u.id = ?",
+            (unit_id,),
+        ).fetchone()
+        if archived:
+            raise StateError("本次收集已归档，不能再上传或上报。")
+        until = max(filter(None, (deadline, extended)), default=None)
+        if past(until):
+            raise StateError(f"本次收集已于 {until} 截止，不能再上传或上报。如需补报，请联系政务公开办延期。")
+
+    def set_deadline(self, round_id: int, deadline: str | None, reason: str, ip: str | None) -> None:
+        """The office moves the round's deadline (for every unit); the reason is logged."""
+        with self._write() as db:
+            self._refuse_archived(db, round_id)
+            db.execute("UPDATE rounds SET deadline = ? WHERE id = ?", (deadline, round_id))
+            self._event(
+                db,
+                "管理员",
+                "deadline",
+                round_id=round_id,
+                ip=ip,
+                detail=f"改为 {deadline or '不设截止日期'}：{reason}",
+            )
+
+    def extend_unit(self, unit: Unit, until: str | None, reason: str, ip: str | None) -> None:
+        """The office gives one unit until ``until`` (None: no more than the round's deadline); logged."""
+        with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
+            db.execute("UPDATE units SET extended_to = ? WHERE id = ?", (until, unit.id))
+            self._event(
+                db,
+                unit.name,
+                "extend",
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                ip=ip,
+                detail=f"延期至 {until}：{reason}" if until else f"取消延期：{reason}",
+            )
+
+    def archive(self, round_id: int, ip: str | None) -> None:
+        """已归档: the round becomes read-only (its files, 汇总 and records stay and can be downloaded)."""
+        with self._write() as db:
+            self._refuse_archived(db, round_id)
+            db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (time.time(), round_id))
+            self._event(db, "管理员", "archive", round_id=round_id, ip=ip)
+
+    @staticmethod
+    def _refuse_archived(db: sqlite3.Connection, round_id: int) -> None:
+        row = db.execute("SELECT archived_at FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        if row and row[0]:
+            raise StateError("本次收集已归档（只读），不能再更改。")
+
+    @staticmethod
+    def _refuse_unchanged(db: sqlite3.Connection, unit: Unit, version: Version, returned_id: int) -> None:
+        """A returned version cannot come back as it was: the same version, the same file, or the same figures
+        and text in another file (saved again, renamed)."""
+        row = db.execute("SELECT * FROM versions WHERE id = ?", (returned_id,)).fetchone()
+        comment = db.execute("SELECT review_comment FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+        if row is None:
+            return
+        returned = Version(**dict(row))
+        again = f"退回意见：{comment}" if comment else "请按退回意见修改。"
+        if version.id == returned.id:
+            raise StateError(f"第 {version.number} 版已被退回，不能原样再报。{again}")
+        if version.sha256 == returned.sha256:
+            raise StateError(
+                f"第 {version.number} 版与被退回的第 {returned.number} 版是同一个文件，不能原样再报。"
+                f"请修改后重新上传。{again}"
+            )
+        if version.content and version.content == returned.content:
+            raise StateError(
+                f"第 {version.number} 版的数字和文字与被退回的第 {returned.number} 版完全相同，不能原样再报。"
+                f"请修改后重新上传。{again}"
+            )
+
     def decide(self, unit: Unit, decision: str, comment: str | None, ip: str | None) -> None:
         """The office's 退回 (``return``, with a comment) or 通过 (``pass``)."""
         with self._write() as db:
+            self._refuse_archived(db, unit.round_id)
             row = db.execute("SELECT review, review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()
             review, version_id = row
             if decision == "pass" and review != "submitted":

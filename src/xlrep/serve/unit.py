@@ -14,10 +14,16 @@ from starlette.routing import Route
 
 from . import audits
 from .audits import REPORT_SUFFIXES
-from .storage import StateError, Unit, Version
+from .belonging import issued_to, round_findings, unit_code, with_round_findings
+from .storage import NewerVersion, StateError, Unit, Version, closed_for, open_until
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render, uploaded_file
 
 REPORT_KINDS = tuple(f"report{s}" for s in REPORT_SUFFIXES)
+# What a redirect may ask the unit's page to say (fixed words: a link cannot put its own text on the page).
+NOTICES = {
+    "newer": "没有上报：在您打开页面之后，本单位又上传了一版（可能是另一位同事）。下面是最新一版的校验结果，"
+    "请核对后再确认上报。",
+}
 
 
 async def _unit(request: Request) -> Unit:
@@ -31,7 +37,7 @@ async def _unit(request: Request) -> Unit:
 
 async def _previous(site, rnd, unit: Unit) -> tuple[bytes, str] | None:
     """Last year's workbook of this unit (the version the office passed in the previous round)."""
-    accepted = await site.db(site.store.accepted_version, rnd.previous_id, unit.name)
+    accepted = await site.db(site.store.accepted_version, rnd.previous_id, unit)
     if accepted is None:
         return None
     return await site.db(site.store.read_blob, accepted.sha256), accepted.filename
@@ -45,7 +51,19 @@ async def audit_version(site, unit: Unit, version: Version) -> dict:
         data = await site.db(site.store.read_blob, version.sha256)
         previous = await _previous(site, rnd, unit)
         outcome = await site.run(audits.check, data, version.filename, previous)
-        await site.db(site.store.set_audit, version.id, outcome["audit"], outcome.get("org_name"))
+        issued = (outcome.get("belongs") or {}).get("unit")
+        foreign = issued and issued != unit_code(site.store.site_id, unit.id)
+        units = await site.db(site.store.units, rnd.id) if foreign else []  # to name whose file it is
+        found = round_findings(site.store.site_id, rnd, unit, units, outcome, version.filename)
+        outcome["audit"] = with_round_findings(outcome["audit"], found)
+        await site.db(
+            site.store.set_audit,
+            version.id,
+            outcome["audit"],
+            outcome.get("org_name"),
+            outcome.get("content"),
+            outcome.get("phone"),
+        )
         return outcome
     finally:
         site.auditing.discard(version.id)
@@ -73,7 +91,7 @@ async def unit_home(request: Request) -> Response:
     wanted = request.query_params.get("v", "")
     shown = next((v for v in versions if str(v.number) == wanted), None) if wanted else None
     shown = shown or (versions[0] if versions else None)
-    previous = await site.db(site.store.accepted_version, rnd.previous_id, unit.name)
+    previous = await site.db(site.store.accepted_version, rnd.previous_id, unit)
     return render(
         request,
         "unit.html",
@@ -86,7 +104,9 @@ async def unit_home(request: Request) -> Response:
         deadline=deadline_text(rnd.deadline),
         carried=previous is not None,
         report_kinds=REPORT_KINDS,
-        error=None,
+        error=NOTICES.get(request.query_params.get("notice", "")),
+        closed=closed_for(rnd, unit),
+        until=open_until(rnd, unit),
     )
 
 
@@ -95,7 +115,10 @@ async def unit_template(request: Request) -> Response:
     unit = await _unit(request)
     rnd = await site.db(site.store.round, unit.round_id)
     previous = await _previous(site, rnd, unit)
-    data, _carried = await site.run(audits.unit_template, rnd.year, rnd.edition, unit.name, unit.org_type, previous)
+    identity = issued_to(site.store.site_id, rnd, unit)
+    data, _carried = await site.run(
+        audits.unit_template, rnd.year, rnd.edition, unit.name, unit.org_type, previous, identity
+    )
     return download(data, f"{unit.name}{rnd.year}年政府信息公开工作年度报告填报表.xlsx")
 
 
@@ -122,8 +145,15 @@ async def submit(request: Request) -> Response:
     number = str(form.get("version", ""))
     if not number.isdigit():
         raise Problem(400, "请选择要上报的版本。")
+    explanations = {
+        key.removeprefix("explain-"): str(value)
+        for key, value in form.multi_items()
+        if isinstance(key, str) and key.startswith("explain-") and isinstance(value, str)
+    }
     try:
-        await site.db(site.store.submit, unit, int(number), client_ip(request))
+        await site.db(site.store.submit, unit, int(number), client_ip(request), explanations)
+    except NewerVersion as exc:  # another clerk uploaded since this page was shown: show that version's result
+        return RedirectResponse(f"/u/{unit.token}?v={exc.latest}&notice=newer#result", status_code=303)
     except StateError as exc:
         raise Problem(409, exc.message) from None
     return RedirectResponse(f"/u/{unit.token}", status_code=303)

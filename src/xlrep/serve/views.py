@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -18,15 +19,26 @@ STATIC = HERE / "static"
 
 SEVERITY_NAMES = {"error": "错误", "warning": "提示", "info": "信息"}
 STATUS_CLASSES = {
-    "未提交": "idle",
+    "未上传": "idle",
     "有错误": "bad",
-    "有提示": "warn",
+    "待上报": "warn",
     "已上报": "sent",
     "已退回": "bad",
     "已通过": "good",
-    "通过": "good",
+    "校验通过": "good",
+    "校验有提示": "warn",
+    "校验有错误": "bad",
     "无法读取": "bad",
     "校验中": "idle",
+}
+
+#: What the dashboard says of an upload that does not belong to its unit and round (ROUND-* errors).
+BELONGING = {
+    "ROUND-YEAR": "年度或格式不符",
+    "ROUND-OTHER-UNIT": "其他单位的文件",
+    "ROUND-OTHER-ROUND": "其他收集的文件",
+    "ROUND-ORG-NAME": "机关名称不符",
+    "ROUND-PUBLISHED": "上传的是已发布报告",
 }
 
 _env: Environment | None = None
@@ -47,6 +59,7 @@ def environment() -> Environment:
         env.globals.update(
             severity_name=SEVERITY_NAMES.get,
             status_class=lambda s: STATUS_CLASSES.get(s, "idle"),
+            belonging=lambda rules: [BELONGING.get(r, r) for r in (rules or "").split(",") if r],
             csrf_field=CSRF_FIELD,
         )
         _env = env
@@ -115,7 +128,35 @@ def error_page(request: Request, status: int, message: str, *, title: str | None
         429: "请稍后再试",
         503: "暂时无法处理",
     }
-    return render(request, "error.html", status=status, title=title or titles.get(status, "出错了"), message=message)
+    href, label = back_link(request.url.path)
+    return render(
+        request,
+        "error.html",
+        status=status,
+        title=title or titles.get(status, "出错了"),
+        message=message,
+        back=href,
+        back_label=label,
+    )
+
+
+_BACK = (
+    (re.compile(r"/u/([A-Za-z0-9_-]{16,64})(?:/.*)?"), "/u/{0}", "回到本单位的页面"),
+    (re.compile(r"/admin/rounds/(\d+)/units/(\d+)(?:/.*)?"), "/admin/rounds/{0}/units/{1}", "回到该单位的详情"),
+    (re.compile(r"/admin/rounds/new"), "/admin/rounds/new", "回到新建收集"),
+    (re.compile(r"/admin/rounds/(\d+)(?:/.*)?"), "/admin/rounds/{0}", "回到本次收集的总览"),
+    (re.compile(r"/admin(?:/.*)?"), "/admin", "回到全部收集"),
+)
+
+
+def back_link(path: str) -> tuple[str, str]:
+    """Where an error page sends the user back to: the page the failed request belongs to (never an address
+    taken from the request's headers), e.g. a unit's own page for a failed upload on its link."""
+    for pattern, target, label in _BACK:
+        m = pattern.fullmatch(path)
+        if m:
+            return target.format(*m.groups()), label
+    return "/", "回到首页"
 
 
 def download(data: bytes, filename: str, media_type: str | None = None) -> Response:
@@ -145,22 +186,28 @@ def summary_line(summary: dict) -> str:
     return text
 
 
+#: The audit's verdict: what the check found — never the office's decision (审核通过 / 已退回).
+VERDICT_ERRORS, VERDICT_WARNINGS, VERDICT_CLEAN = "校验有错误", "校验有提示", "校验通过"
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
 def audit_view(audit: dict) -> dict:
-    """An audit (``ingest --json`` object) as the pages show it: verdict, summary line, findings by sheet."""
+    """An audit (``ingest --json`` object) as the pages show it: verdict, summary line, and the findings
+    errors first, then warnings, then infos, each group by sheet in workbook order."""
     summary = audit["summary"]
     unreadable = any(f["rule"] == "FILE-UNREADABLE" for f in audit["findings"])
     if unreadable:
         verdict = "无法读取"
     elif summary["errors"]:
-        verdict = "有错误"
+        verdict = VERDICT_ERRORS
     elif summary["warnings"]:
-        verdict = "有提示"
+        verdict = VERDICT_WARNINGS
     else:
-        verdict = "通过"
-    groups: dict[str, list[dict]] = {}
-    for finding in audit["findings"]:
+        verdict = VERDICT_CLEAN
+    groups: dict[str, dict[str, list[dict]]] = {severity: {} for severity in SEVERITY_ORDER}
+    for index, finding in enumerate(audit["findings"]):  # workbook order in each severity (audits of any release)
         sheet = finding["cells"][0]["sheet"] if finding["cells"] else "整个文件"
-        groups.setdefault(sheet, []).append(finding)
+        groups.setdefault(finding["severity"], {}).setdefault(sheet, []).append({**finding, "index": index})
     meta = []
     if audit.get("edition"):
         meta.append(f"{audit['edition']}年版")
@@ -172,7 +219,11 @@ def audit_view(audit: dict) -> dict:
         "verdict": verdict,
         "summary": summary,
         "line": summary_line(summary),
-        "groups": list(groups.items()),
+        "groups": [
+            (severity, sum(len(items) for items in sheets.values()), list(sheets.items()))
+            for severity, sheets in groups.items()
+            if sheets
+        ],
         "meta": "，".join(meta),
         "file": audit.get("file"),
     }

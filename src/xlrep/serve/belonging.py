@@ -1,0 +1,107 @@
+"""Whether an upload belongs to the unit and the round it came by: the ROUND-* findings (``rules/collection``).
+
+The site issues each unit a workbook marked with the round's and the unit's codes (``xlrep.round``,
+``xlrep.unit``: document properties and the hidden sheet, so a re-save by WPS, Excel or LibreOffice keeps at
+least one). At upload the worker reports what the file says of itself; this compares it with the link it came
+by. The codes are not secrets (a unit's link token never goes into a file): ``<site>.r<round>``, ``<site>.u<unit>``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ..ingest import PUBLISHED_SUFFIXES
+from ..rules import rule
+
+
+def round_code(site_id: str, round_id: int) -> str:
+    return f"{site_id}.r{round_id}"
+
+
+def unit_code(site_id: str, unit_id: int) -> str:
+    return f"{site_id}.u{unit_id}"
+
+
+def issued_to(site_id: str, rnd, unit) -> dict[str, str]:
+    """The identity written into the workbook the site issues to ``unit`` for ``rnd``."""
+    return {"xlrep.round": round_code(site_id, rnd.id), "xlrep.unit": unit_code(site_id, unit.id)}
+
+
+def same_name(a: str, b: str) -> bool:
+    """机关名称 compared as a clerk reads them: full-width and half-width alike, brackets alike, no spaces."""
+    return _plain(a) == _plain(b)
+
+
+def _plain(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name or "")
+    text = text.replace("〔", "(").replace("〕", ")").replace("【", "(").replace("】", ")")
+    return "".join(ch for ch in text if not ch.isspace())
+
+
+def round_findings(site_id: str, rnd, unit, units: list, outcome: dict, filename: str) -> list[dict]:
+    """The ROUND-* findings of an upload (``outcome`` of ``audits.check``) on ``unit``'s link in ``rnd``.
+
+    ``units`` are the round's units (to name the unit another unit's workbook was issued to)."""
+    audit, belongs = outcome["audit"], outcome.get("belongs") or {}
+    if outcome.get("error"):  # unreadable: its FILE-UNREADABLE says what to do
+        return []
+    found: list[dict] = []
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if belongs.get("published") or suffix in PUBLISHED_SUFFIXES:
+        kind = suffix.lstrip(".") or "报告"
+        found.append(rule("ROUND-PUBLISHED").finding(kind=kind).as_dict())
+        return found
+    if audit.get("edition") is None:  # not recognised as a template at all: the audit says so
+        return found
+    wrong_year = audit.get("year") is not None and audit["year"] != rnd.year
+    if wrong_year or audit["edition"] != rnd.edition:
+        found.append(
+            rule("ROUND-YEAR")
+            .finding(
+                values={"year": audit.get("year"), "edition": audit["edition"]},
+                found=_describe(audit.get("year"), audit["edition"]),
+                expected=_describe(rnd.year, rnd.edition),
+                year=rnd.year,
+            )
+            .as_dict()
+        )
+    issued_round, issued_unit = belongs.get("round"), belongs.get("unit")
+    this_round = round_code(site_id, rnd.id)
+    if issued_round and issued_round != this_round:
+        found.append(
+            rule("ROUND-OTHER-ROUND").finding(values={"issued_round": issued_round}, round=rnd.title).as_dict()
+        )
+    elif issued_unit and issued_unit != unit_code(site_id, unit.id):
+        other = next((u.name for u in units if unit_code(site_id, u.id) == issued_unit), "另一个单位")
+        found.append(
+            rule("ROUND-OTHER-UNIT").finding(values={"issued_to": other}, other=other, unit=unit.name).as_dict()
+        )
+    org = outcome.get("org_name")
+    if org and not found and not same_name(org, unit.name):  # another unit's or round's file: said above
+        cells = [belongs["org_cell"]] if belongs.get("org_cell") else []
+        finding = rule("ROUND-ORG-NAME").finding(values={"org_name": org}, found=org, unit=unit.name).as_dict()
+        finding["cells"] = cells
+        found.append(finding)
+    if not issued_round and not issued_unit and not found:
+        found.append(rule("ROUND-OUTSIDE").finding().as_dict())
+    return found
+
+
+def _describe(year: int | None, edition: str | None) -> str:
+    parts = [f"{year} 年度" if year else "", f"{edition}年版格式" if edition else ""]
+    return "、".join(p for p in parts if p)
+
+
+def with_round_findings(audit: dict, found: list[dict]) -> dict:
+    """``audit`` with ``found`` added first (errors lead) and its summary counted again."""
+    if not found:
+        return audit
+    findings = found + [f for f in audit["findings"] if f["rule"] not in {f["rule"] for f in found}]
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: order[f["severity"]])  # stable: each severity keeps its workbook order
+    summary = {
+        "errors": sum(f["severity"] == "error" for f in findings),
+        "warnings": sum(f["severity"] == "warning" for f in findings),
+        "infos": sum(f["severity"] == "info" for f in findings),
+    }
+    return {**audit, "findings": findings, "summary": summary}

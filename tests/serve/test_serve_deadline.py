@@ -1,0 +1,90 @@
+"""A round closes at its deadline, a unit may be given more time, an archived round is read-only (issue 17, item 3).
+Every change is logged with its reason; nothing submitted is lost."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from urllib.parse import unquote
+
+from filling import clean_values, fill_workbook
+from serve_support import create_round, unescape, unit_links
+
+YEAR = 2025
+YESTERDAY, TOMORROW = (date.today() + timedelta(days=d) for d in (-1, 1))
+
+
+def _workbook(tmp_path, org: str, seed: int) -> bytes:
+    values = clean_values("2021", YEAR, seed=seed)
+    values["info.org_name"] = org
+    return fill_workbook(tmp_path / f"{org}.xlsx", "2021", YEAR, values).read_bytes()
+
+
+def _unit_path(site, round_id: int, name: str) -> str:
+    page = site.admin.get(f"/admin/rounds/{round_id}").text
+    return f"/admin/rounds/{round_id}/units/" + re.search(rf'/units/(\d+)">{re.escape(name)}<', page).group(1)
+
+
+def test_after_the_deadline_uploads_and_reports_are_refused_until_the_office_extends(site, tmp_path):
+    round_id = create_round(site.admin, [("截甲局", "部门"), ("截乙局", "部门")], year=YEAR, deadline=YESTERDAY)
+    links = unit_links(site.admin, round_id)
+    unit = site.client()
+    # the page offers no upload form once closed; a post from a page opened earlier is refused
+    refused = unit.upload(links["截甲局"] + "/upload", "甲.xlsx", _workbook(tmp_path, "截甲局", 1), "/")
+    assert refused.status == 409 and f"已于 {YESTERDAY.isoformat()} 截止" in unescape(refused.text)
+    page = unescape(unit.get(links["截甲局"]).text)
+    assert "如需补报，请联系政务公开办延期" in page and "上传并校验" not in page
+    dashboard = unescape(site.admin.get(f"/admin/rounds/{round_id}").text)
+    assert "已截止" in dashboard
+
+    # one unit is given until tomorrow: it uploads and reports; the other is still closed
+    office = _unit_path(site, round_id, "截甲局")
+    no_reason = site.admin.post(office + "/extend", {"until": TOMORROW.isoformat(), "reason": ""}, form_page=office)
+    assert no_reason.status == 303 and "error=" in no_reason.location
+    given = {"until": TOMORROW.isoformat(), "reason": "单位负责人出差"}
+    assert site.admin.post(office + "/extend", given, form_page=office).status == 303
+    data = _workbook(tmp_path, "截甲局", 1)
+    assert unit.upload(links["截甲局"] + "/upload", "甲.xlsx", data, links["截甲局"]).status == 303
+    assert unit.post(links["截甲局"] + "/submit", {"version": "1"}, form_page=links["截甲局"]).status == 303
+    other = unit.upload(links["截乙局"] + "/upload", "乙.xlsx", _workbook(tmp_path, "截乙局", 2), "/")
+    assert other.status == 409
+
+    # the round's deadline moved for all: the other unit uploads too
+    path = f"/admin/rounds/{round_id}"
+    moved = {"deadline": TOMORROW.isoformat(), "reason": "县政府办通知统一延期"}
+    assert site.admin.post(path + "/deadline", moved, form_page=path).status == 303
+    again = unit.upload(links["截乙局"] + "/upload", "乙.xlsx", _workbook(tmp_path, "截乙局", 2), links["截乙局"])
+    assert again.status == 303
+    events = unescape(site.admin.get(f"/admin/rounds/{round_id}/events").text)
+    assert "单位负责人出差" in events and "县政府办通知统一延期" in events
+
+
+def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, tmp_path):
+    round_id = create_round(site.admin, [("归甲局", "部门"), ("归乙局", "部门")], year=YEAR)
+    links = unit_links(site.admin, round_id)
+    unit = site.client()
+    data = _workbook(tmp_path, "归甲局", 3)
+    assert unit.upload(links["归甲局"] + "/upload", "甲.xlsx", data, links["归甲局"]).status == 303
+    assert unit.post(links["归甲局"] + "/submit", {"version": "1"}, form_page=links["归甲局"]).status == 303
+    office = _unit_path(site, round_id, "归甲局")
+    assert site.admin.post(office + "/decide", {"action": "pass"}, form_page=office).status == 303
+    path = f"/admin/rounds/{round_id}"
+    assert site.admin.post(path + "/archive", {}, form_page=path).status == 303
+
+    assert "已归档" in unescape(site.admin.get(path).text)
+    late = unit.upload(links["归乙局"] + "/upload", "乙.xlsx", _workbook(tmp_path, "归乙局", 4), "/")
+    assert late.status == 409 and "已归档" in unescape(late.text)
+    # the pages offer no form any more; a post made anyway (an old tab) is refused
+    returned = site.admin.post(
+        office + "/decide", {"action": "return", "comment": "再看看"}, form_page="/admin/password"
+    )
+    assert returned.status == 303 and "只读" in unquote(returned.location)
+    added = site.admin.post(path + "/units", {"units_text": "归丙局\t部门"}, form_page="/admin/password")
+    assert "error=" in (added.location or "")
+    # everything stays downloadable: the 汇总 of the passed unit, its file, the check table
+    summary = site.admin.get(path + "/summary.xlsx")
+    assert summary.status == 200 and summary.body[:2] == b"PK"
+    assert site.admin.get(office + "/versions/1/file").body == data
+    table = json.loads(site.admin.get(path + "/check.json").body)
+    assert {u["name"]: u["status"] for u in table["units"]} == {"归甲局": "已通过", "归乙局": "未上传"}
