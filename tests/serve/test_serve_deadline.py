@@ -60,7 +60,7 @@ def test_after_the_deadline_uploads_and_reports_are_refused_until_the_office_ext
     assert "单位负责人出差" in events and "县政府办通知统一延期" in events
 
 
-def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, tmp_path):
+def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, run, tmp_path):
     round_id = create_round(site.admin, [("归甲局", "部门"), ("归乙局", "部门")], year=YEAR)
     links = unit_links(site.admin, round_id)
     unit = site.client()
@@ -85,6 +85,24 @@ def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, tm
     # everything stays downloadable: the 汇总 of the passed unit, its file, the check table
     summary = site.admin.get(path + "/summary.xlsx")
     assert summary.status == 200 and summary.body[:2] == b"PK"
+    # … and it is `xlrep merge` over exactly the passed files, unit for unit
+    import io
+
+    import openpyxl
+
+    (tmp_path / "归甲局").mkdir()
+    (tmp_path / "归甲局" / "甲.xlsx").write_bytes(data)
+    code, _, err = run("merge", tmp_path / "归甲局" / "甲.xlsx", "-o", tmp_path / "合并.xlsx")
+    assert code == 0, err
+    served, merged = openpyxl.load_workbook(io.BytesIO(summary.body)), openpyxl.load_workbook(tmp_path / "合并.xlsx")
+    assert served.sheetnames == merged.sheetnames
+    for sheet in served.sheetnames:
+        if sheet == "汇总明细":  # the file column names 单位/文件 as the site stores it
+            continue
+        assert [[c.value for c in r] for r in served[sheet].iter_rows()] == [
+            [c.value for c in r] for r in merged[sheet].iter_rows()
+        ], sheet
+    assert [served["汇总明细"].cell(r, 2).value for r in (2, 3)] == ["归甲局", None]
     assert site.admin.get(office + "/versions/1/file").body == data
     table = json.loads(site.admin.get(path + "/check.json").body)
     assert {u["name"]: u["status"] for u in table["units"]} == {"归甲局": "已通过", "归乙局": "未上传"}

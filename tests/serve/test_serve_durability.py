@@ -196,3 +196,49 @@ def test_an_upload_whose_audit_was_cut_off_is_audited_when_the_site_starts_again
         assert "T3-IDENTITY" in page and "中断.xlsx" in page
     finally:
         server.stop()
+
+
+def test_a_server_killed_right_after_a_report_a_return_or_a_deadline_change_keeps_each(tmp_path):
+    """SIGKILL the moment each answer arrives (no shutdown): after a restart, the 上报, the 退回 with its comment and
+    the new deadline are all there — an answered step is on disk."""
+    import re
+
+    values = clean_values("2021", 2021, seed=4)
+    values["info.org_name"] = "留存局"
+    data = fill_workbook(tmp_path / "留存局.xlsx", "2021", 2021, values).read_bytes()
+    server = ServerProcess(tmp_path / "data")
+    admin = set_up_admin(server)
+    round_id = create_round(admin, [("留存局", "部门")], year=2021)
+    (link,) = unit_links(admin, round_id).values()
+    assert _upload(server.url, link, "留存局.xlsx", data).status == 303
+    unit = Client(server.url)
+    assert unit.post(link + "/submit", {"version": "1"}, form_page=link).status == 303
+    server.kill()
+
+    def again():
+        restarted = ServerProcess(tmp_path / "data")
+        return restarted, sign_in(restarted)
+
+    server, admin = again()
+    office = f"/admin/rounds/{round_id}/units/" + re.search(
+        r'/units/(\d+)">留存局<', admin.get(f"/admin/rounds/{round_id}").text
+    ).group(1)
+    assert "已上报" in admin.get(office).text
+    answer = admin.post(office + "/decide", {"action": "return", "comment": "请核实表三"}, form_page=office)
+    assert answer.status == 303
+    server.kill()
+
+    server, admin = again()
+    page = admin.get(office).text
+    assert "已退回" in page and "请核实表三" in page
+    path = f"/admin/rounds/{round_id}"
+    moved = {"deadline": "2030-01-31", "reason": "统一延期"}
+    assert admin.post(path + "/deadline", moved, form_page=path).status == 303
+    server.kill()
+
+    server, admin = again()
+    try:
+        assert "2030-01-31" in admin.get(path).text and "统一延期" in admin.get(path + "/events").text
+    finally:
+        server.stop()
+    assert _integrity(tmp_path / "data") == "ok"
