@@ -28,7 +28,9 @@ caption{font-weight:bold;padding:.2em}
 """
 
 
-def table_as_html(table: Table) -> str:
+def table_as_html(table: Table, marks: dict[str, str] | None = None) -> str:
+    """A table with real spans; a cell whose key is in ``marks`` gets the class ``mark-<severity>`` (the site
+    shows a version's findings on its tables)."""
     rows: list[list[str]] = [[] for _ in range(table.rows)]
     for cell in table.cells:
         attrs = ""
@@ -41,6 +43,8 @@ def table_as_html(table: Table) -> str:
         if cell.key:
             classes.append("num")
             attrs += f' data-key="{cell.key}"'
+            if marks and cell.key in marks:
+                classes.append(f"mark-{marks[cell.key]}")
         elif cell.group:
             classes.append("group")
         elif not cell.header:
@@ -55,7 +59,12 @@ def table_as_html(table: Table) -> str:
     return f'<table data-table="{table.table}">{caption}\n{body}\n</table>'
 
 
-def _html_body(report: Report) -> str:
+def html_body(report: Report, marks: dict[str, str] | None = None) -> str:
+    """The report's body as HTML (everything escaped), for a page of the site; ``marks`` as for ``table_as_html``."""
+    return _html_body(report, marks)
+
+
+def _html_body(report: Report, marks: dict[str, str] | None = None) -> str:
     out = []
     if report.draft:
         out.append(f'<p class="draft">{DRAFT}：报告中仍有错误，仅供核对，不得发布</p>')
@@ -68,7 +77,7 @@ def _html_body(report: Report) -> str:
         elif isinstance(block, Paragraph):
             out.append(f"<p>{html.escape(block.text)}</p>")
         else:
-            out.append(table_as_html(block))
+            out.append(table_as_html(block, marks))
     out.append(f'<div class="closing"><p>{html.escape(report.org)}</p><p>{html.escape(report.closing_date)}</p></div>')
     return "\n".join(out)
 

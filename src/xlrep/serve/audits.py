@@ -179,6 +179,63 @@ def report_file(data: bytes, name: str, suffix: str, previous: tuple[bytes, str]
         return render(build_report(result), suffix)
 
 
+def version_view(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> dict | None:
+    """A version as the report renders it — its tables (表二/三/四) and text, a draft when it has errors — with the
+    cells its findings name marked by severity: ``{"html": …, "marked": n}``; None if it cannot be read."""
+    from ..errors import UnreadableFile
+    from ..ingest import audit
+    from ..report import build_report
+    from ..report.html import html_body
+
+    with contextlib.ExitStack() as stack:
+        path = stack.enter_context(_as_file(data, name))
+        last_year = _read_previous(previous, stack)
+        try:
+            result = audit(path, previous=last_year)
+        except UnreadableFile:
+            return None
+        read = result.result
+        if read.form is None:
+            return None
+        where = {(ref.sheet, ref.cell): key for key in read.form.cells for ref in (read.ref(key),)}
+        marks: dict[str, str] = {}
+        order = {"error": 0, "warning": 1, "info": 2}
+        for finding in result.findings:
+            for cell in finding.cells:
+                key = where.get((cell.sheet, cell.cell))
+                if key and order[finding.severity] < order.get(marks.get(key, "info"), 3):
+                    marks[key] = finding.severity
+        report = build_report(result, draft=bool(result.summary["errors"]))
+        return {"html": html_body(report, marks), "marked": len(marks)}
+
+
+def compare(first: tuple[bytes, str], second: tuple[bytes, str]) -> dict | None:
+    """What differs between two workbooks, input cell by input cell (figures and text), in the form's order:
+    ``{"changes": [{"label", "sheet", "cell", "first", "second"}], "compared": n}``; None if either cannot be read.
+    Workbooks of two editions are compared on the cells they share."""
+    from ..errors import UnreadableFile
+    from ..reader import read_workbook
+
+    with contextlib.ExitStack() as stack:
+        try:
+            a = read_workbook(stack.enter_context(_as_file(first[0], first[1], "a")))
+            b = read_workbook(stack.enter_context(_as_file(second[0], second[1], "b")))
+        except UnreadableFile:
+            return None
+        if a.form is None or b.form is None:
+            return None
+        shared = [c for c in b.form.inputs if c.key in a.form.cells]
+        changes = []
+        for cell in shared:
+            before, after = a.values.get(cell.key), b.values.get(cell.key)
+            if before != after:
+                ref = b.ref(cell.key)
+                changes.append(
+                    {"label": ref.label, "sheet": ref.sheet, "cell": ref.cell, "first": before, "second": after}
+                )
+        return {"changes": changes, "compared": len(shared)}
+
+
 def annotated(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> bytes | None:
     """The annotated copy of the workbook (offending cells tinted, with comments); None if it cannot be made."""
     from ..audit_output import annotated_bytes

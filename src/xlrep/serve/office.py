@@ -35,7 +35,7 @@ from .security import (
     verify_password,
 )
 from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit, closed_for, open_until
-from .unit import audit_pending
+from .unit import audit_pending, version_view_page
 from .views import Problem, audit_view, client_ip, deadline_text, download, format_time, read_form, render
 
 REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
@@ -646,6 +646,58 @@ async def verify_warning(request: Request) -> Response:
 
 
 @admin_only
+async def admin_version_view(request: Request) -> Response:
+    """A version's tables and text as the report renders them, the cells its findings name marked."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    return await version_view_page(request, site, rnd, unit, f"/admin/rounds/{rnd.id}/units/{unit.id}", admin=True)
+
+
+@admin_only
+async def compare_versions(request: Request) -> Response:
+    """Two versions side by side (``?a=1&b=3``), or a version with last year's accepted workbook (``?b=3&with=
+    last-year``): every figure and text that differs."""
+    site = request.app.state.site
+    rnd, unit = await _unit_of_round(request)
+    versions = await site.db(site.store.versions, unit.id)
+    if not versions:
+        raise Problem(404, "这个单位还没有上传过。")
+    by_number = {str(v.number): v for v in versions}
+    second = by_number.get(request.query_params.get("b", ""), versions[0])
+    back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
+    if request.query_params.get("with") == "last-year":
+        last = await site.db(site.store.accepted_version, rnd.previous_id, unit)
+        if last is None:
+            raise Problem(404, "上年的收集中没有这个单位通过审核的填报表，无法比较。")
+        first_data = (await site.db(site.store.read_blob, last.sha256), last.filename)
+        first_name = "上年通过审核的一版"
+    else:
+        first = by_number.get(request.query_params.get("a", ""))
+        if first is None:
+            first = next((v for v in versions if v.number < second.number), None)
+        if first is None or first.id == second.id:
+            raise Problem(404, "只有一版，没有可比较的。")
+        first_data = (await site.db(site.store.read_blob, first.sha256), first.filename)
+        first_name = f"第 {first.number} 版"
+    second_data = (await site.db(site.store.read_blob, second.sha256), second.filename)
+    outcome = await site.run(audits.compare, first_data, second_data)
+    if outcome is None:
+        raise Problem(422, "有一版无法读取，不能比较。")
+    return render(
+        request,
+        "compare.html",
+        admin=True,
+        round=rnd,
+        unit=unit,
+        back=back,
+        first_name=first_name,
+        second_name=f"第 {second.number} 版",
+        versions=versions,
+        outcome=outcome,
+    )
+
+
+@admin_only
 async def admin_version_file(request: Request) -> Response:
     from .unit import version_download
 
@@ -832,5 +884,7 @@ def routes() -> list[Route]:
         Route("/admin/rounds/{round_id}/units/{unit_id}", unit_page),
         Route("/admin/rounds/{round_id}/units/{unit_id}/decide", decide, methods=["POST"]),
         Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/verify", verify_warning, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/compare", compare_versions),
+        Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/view", admin_version_view),
         Route("/admin/rounds/{round_id}/units/{unit_id}/versions/{number}/{kind}", admin_version_file),
     ]

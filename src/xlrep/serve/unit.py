@@ -187,6 +187,29 @@ async def version_download(request: Request, site, rnd, unit: Unit, *, allow_rep
     return download(out, f"{unit.name}{rnd.year}年政府信息公开工作年度报告{suffix}")
 
 
+async def version_view_page(request: Request, site, rnd, unit: Unit, back: str, *, admin: bool = False) -> Response:
+    """A stored version as the report renders it (its tables and text; a draft while it has errors), the cells
+    its findings name marked by severity."""
+    number = request.path_params["number"]
+    version = await site.db(site.store.version, unit.id, int(number)) if str(number).isdigit() else None
+    if version is None:
+        raise Problem(404, "没有这一版。")
+    data = await site.db(site.store.read_blob, version.sha256)
+    shown = await site.run(audits.version_view, data, version.filename, await _previous(site, rnd, unit))
+    if shown is None:
+        raise Problem(422, "这一版无法读取，不能显示。")
+    return render(
+        request, "version_view.html", admin=admin, round=rnd, unit=unit, version=version, shown=shown, back=back
+    )
+
+
+async def unit_version_view(request: Request) -> Response:
+    site = request.app.state.site
+    unit = await _unit(request)
+    rnd = await site.db(site.store.round, unit.round_id)
+    return await version_view_page(request, site, rnd, unit, f"/u/{unit.token}")
+
+
 async def unit_file(request: Request) -> Response:
     site = request.app.state.site
     unit = await _unit(request)
@@ -204,5 +227,6 @@ def routes() -> list[Route]:
         Route("/u/{token}/template.xlsx", unit_template),
         Route("/u/{token}/upload", upload, methods=["POST"]),
         Route("/u/{token}/submit", submit, methods=["POST"]),
+        Route("/u/{token}/versions/{number}/view", unit_version_view),
         Route("/u/{token}/versions/{number}/{kind}", unit_file),
     ]
