@@ -185,3 +185,59 @@ def test_a_returned_workbook_saved_again_unchanged_cannot_be_reported(site, tmp_
     changed = fill_workbook(tmp_path / "己局2.xlsx", "2021", YEAR, values, template=_issued(site, link))
     _upload(site, link, "己局填报表（改2）.xlsx", changed.read_bytes())
     assert _submit(client, link, 3).status == 303
+
+
+def test_in_the_browser_a_unit_meets_the_wrong_year_another_units_file_and_an_unchanged_resubmission(
+    site, new_page, tmp_path
+):
+    import re
+
+    round_id = create_round(site.admin, [("页甲局", "部门"), ("页乙局", "部门")], year=YEAR)
+    links = {name: site.url + link for name, link in unit_links(site.admin, round_id).items()}
+    unit = new_page()
+
+    def upload(path):
+        unit.set_input_files("form.upload input[type=file]", str(path))
+        unit.click("button:has-text('上传并校验')")
+        unit.wait_for_selector("#result .verdict-word")
+
+    unit.goto(links["页甲局"])
+    old = tmp_path / "去年.xlsx"
+    old.write_bytes(_filled(tmp_path, "o.xlsx", "页甲局", year=YEAR - 1))
+    upload(old)
+    assert unit.inner_text("#result .verdict-word") == "校验有错误"
+    assert "ROUND-YEAR" in unit.inner_text(".severity-group.sev-error")
+    assert unit.locator("button:has-text('确认上报')").count() == 0
+
+    with unit.expect_download() as info:  # the other unit's own template, filled by mistake
+        unit.goto(links["页乙局"])
+        unit.click("text=下载填报表（.xlsx）")
+    theirs = tmp_path / "乙.xlsx"
+    theirs.write_bytes(_filled(tmp_path, "t.xlsx", "页乙局", template=open(info.value.path(), "rb").read()))
+    unit.goto(links["页甲局"])
+    upload(theirs)
+    assert "ROUND-OTHER-UNIT" in unit.inner_text(".severity-group.sev-error")
+    assert "页乙局" in unit.locator(".finding", has_text="ROUND-OTHER-UNIT").inner_text()
+
+    mine = tmp_path / "甲.xlsx"
+    mine.write_bytes(_filled(tmp_path, "m.xlsx", "页甲局"))
+    upload(mine)
+    unit.once("dialog", lambda dialog: dialog.accept())
+    unit.click("button:has-text('确认上报第 3 版')")
+    unit.wait_for_selector(".status-block")
+    office = new_page()
+    office.goto(site.url + f"/admin/login?next=/admin/rounds/{round_id}")
+    office.fill("input[name=password]", site.password)
+    office.click("button:has-text('登录')")
+    office.click("tr[data-unit='页甲局'] a")
+    office.fill("textarea[name=comment]", "请补充五、存在的主要问题")
+    office.click("button:has-text('退回')")
+    office.wait_for_selector(".status-block")
+    unit.goto(links["页甲局"])
+    upload(mine)  # the same file again
+    unit.once("dialog", lambda dialog: dialog.accept())
+    unit.click("button:has-text('确认上报第 4 版')")
+    unit.wait_for_selector(".verdict-word")
+    said = unit.inner_text("main")
+    assert "是同一个文件，不能原样再报" in said and "请补充五、存在的主要问题" in said
+    assert re.search("回到本单位的页面", said)
