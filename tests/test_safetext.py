@@ -209,23 +209,57 @@ def folder(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("names")
 
 
-@settings(max_examples=300)
-@given(text=TEXTS, suffix=st.sampled_from(SUFFIXES), max_bytes=st.integers(min_value=24, max_value=255))
-def test_for_filename_is_a_valid_file_name_within_the_budget(folder, text, suffix, max_bytes):
-    name = for_filename(text, suffix, max_bytes)
-    assert name.endswith(suffix) and len(name) > len(suffix)
+def assert_valid_name(name: str, max_bytes: int = 255) -> None:
     assert len(name.encode("utf-8")) <= max_bytes
     assert len(name.encode("utf-16-le")) // 2 <= 255
     assert not set(name) & WINDOWS_FORBIDDEN and "\0" not in name
     assert all(ch.isprintable() or ch == " " for ch in name) and not set(name) & BIDI_CONTROLS
-    assert name == name.strip(" .")
-    stem = name[: len(name) - len(suffix)]
-    assert stem == stem.strip(" .") and "  " not in stem
+    assert name == name.strip(" .") and "  " not in name
     assert name.split(".", 1)[0].rstrip(" ").upper() not in WINDOWS_RESERVED
+
+
+def create(folder: Path, name: str) -> None:
     path = folder / name
     path.write_bytes(b"")  # Linux accepts it as one path component
     assert path.parent == folder and path.name == name and path.exists()
     path.unlink()
+
+
+@settings(max_examples=300)
+@given(text=TEXTS, suffix=st.sampled_from(SUFFIXES), max_bytes=st.integers(min_value=40, max_value=255))
+def test_for_filename_is_a_valid_file_name_within_the_budget(folder, text, suffix, max_bytes):
+    name = for_filename(text, suffix, max_bytes)
+    assert name.endswith(suffix) and len(name) > len(suffix)
+    assert_valid_name(name, max_bytes)
+    stem = name[: len(name) - len(suffix)]
+    assert stem == stem.strip(" .") and "  " not in stem
+    create(folder, name)
+    if suffix.endswith((".docx", ".md", ".gz")):  # the download header's pass changes nothing
+        assert for_filename(name, extension=True, max_bytes=max_bytes) == name
+
+
+# Names as they come: long runs of 3- and 4-byte characters, extensions, bytes that are not UTF-8.
+RAW_NAMES = st.one_of(
+    TEXTS,
+    st.builds(lambda a, n, b: a * n + b, TEXTS, st.integers(0, 200), TEXTS),
+    st.binary(max_size=300).map(os.fsdecode),
+)
+EXTENSIONS = st.sampled_from(["", ".xlsx", ".docx", ".tar.gz", ".XLSM", ".a1b2c3d4e5f6g7h8", ".不是扩展名"])
+
+
+@settings(max_examples=500)
+@given(text=RAW_NAMES, ext=EXTENSIONS, tag=st.sampled_from(["", "（2）", "（12）"]))
+def test_any_name_becomes_a_valid_stable_file_name_keeping_its_extension(folder, text, ext, tag):
+    """The issue-22 property: any str → ≤ 255 bytes, printable, no separators/controls, stable, extension kept."""
+    name = for_filename(text + ext, extension=True, tag=tag)
+    assert_valid_name(name)
+    create(folder, name)
+    assert for_filename(name, extension=True) == name  # stable: a second pass changes nothing
+    assert for_filename(text + ext, extension=True, tag=tag) == name  # and deterministic
+    if ext.isascii() and ext:  # the last extension (".gz" of ".tar.gz")
+        assert name.endswith(tag + "." + ext.rsplit(".", 1)[1])
+    elif tag:
+        assert name.endswith(tag)
 
 
 @pytest.mark.parametrize(
@@ -240,24 +274,49 @@ def test_for_filename_is_a_valid_file_name_within_the_budget(folder, text, suffi
         ("com1", "", "_com1"),
         ("Console", "", "Console"),
         ("\u202egpj.exe", "", "gpj.exe"),
-        ("报告\x1b[31m", ".md", "报告[31m.md"),
+        ("报告\x1b[31m", ".md", "报告_[31m.md"),
+        ("\x07报\ue000告", "", "_报_告"),
         (" . . ", ".docx", "未命名.docx"),
         ("", "", "未命名"),
         ("\ud800局", ".md", "\ufffd局.md"),
+        (os.fsdecode("某某局".encode("gbk")), ".xlsx", "\ufffd" * 6 + ".xlsx"),  # one � a byte, as display_path
     ],
 )
 def test_for_filename_examples(text, suffix, expected):
     assert for_filename(text, suffix) == expected
 
 
-def test_for_filename_shortens_on_a_character_boundary():
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("某某局填报表.xlsx", "某某局填报表.xlsx"),
+        ("a<b>:c?.xlsx", "a_b__c_.xlsx"),
+        ("CON.xlsx", "_CON.xlsx"),
+        ("报告 .xlsx", "报告.xlsx"),
+        ("报告.这不是扩展名", "报告.这不是扩展名"),
+        (".xlsx", "未命名.xlsx"),
+        ("", "未命名"),
+    ],
+)
+def test_for_filename_of_a_whole_name_keeps_its_extension(text, expected):
+    assert for_filename(text, extension=True) == expected
+
+
+def test_for_filename_shortens_on_a_character_boundary_and_tells_long_names_apart():
     name = for_filename("某某县人民政府办公室" * 30, "2021年政府信息公开工作年度报告.docx")
-    assert len(name.encode("utf-8")) <= 255 and name.endswith("年度报告.docx")
+    assert len(name.encode("utf-8")) <= 255 and name.endswith("）2021年政府信息公开工作年度报告.docx")
     assert len(name.encode("utf-8")) > 255 - 3  # as long as fits
+    assert "…（" in name
     emoji = for_filename("😀" * 100, ".md", max_bytes=40)
-    assert emoji == "😀" * 9 + ".md"
-    combining = for_filename("e\u0301" * 50, "", max_bytes=21)
-    assert combining == "\u00e9" * 10  # composed (NFC), and never an "e" without its accent
+    assert emoji.startswith("😀" * 3) and emoji.endswith("）.md") and len(emoji.encode()) <= 40
+    combining = for_filename("e\u0301" * 50, "", max_bytes=40)
+    assert combining.startswith("\u00e9" * 5) and "e" not in combining.split("…")[0]  # never an "e" without its accent
+    # 100 报 and 99 报 + 另: the same first 80 characters, still two names.
+    one, two = for_filename("报" * 100 + ".xlsx", extension=True), for_filename("报" * 99 + "另.xlsx", extension=True)
+    assert one != two and one.endswith(".xlsx") and two.endswith(".xlsx")
+    assert for_filename("报" * 85, "") == "报" * 85  # 255 bytes exactly: kept whole
+    tagged = for_filename("报" * 100, ".xlsx", tag="（2）")
+    assert tagged.endswith("（2）.xlsx") and len(tagged.encode()) <= 255
 
 
 def test_for_filename_refuses_a_suffix_that_leaves_no_room():

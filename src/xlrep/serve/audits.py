@@ -68,11 +68,16 @@ def warm_up() -> bool:
 
 @contextlib.contextmanager
 def _as_file(data: bytes, name: str, folder: str = ""):
-    """``data`` as a file called ``name`` (in ``folder``) inside a private temporary folder."""
+    """``data`` as a file called ``name`` (in ``folder``) inside a private temporary folder.
+
+    Both names pass through ``safetext.for_filename`` (≤ 255 bytes, no separators): a version stored
+    under a name too long for the disk, or a unit's name of 100 characters, is still audited."""
+    from ..safetext import for_filename
+
     with tempfile.TemporaryDirectory(prefix="xlrep-") as tmp:
-        parent = Path(tmp, folder) if folder else Path(tmp)
+        parent = Path(tmp, for_filename(folder)) if folder else Path(tmp)
         parent.mkdir(parents=True, exist_ok=True)
-        path = parent / name
+        path = parent / for_filename(name, extension=True)
         path.write_bytes(data)
         yield path
 
