@@ -14,6 +14,7 @@ Each function here takes such text and returns a ``str`` that is valid Unicode
 - ``for_filename``: THE file name maker — every name xlrep writes, offers or uses for a temporary file
   (≤ 255 bytes, printable, extension kept, shortened names told apart; Linux and Windows).
 - ``display_path``: a path to show a person (a GBK name from a Windows zip shows its undecodable bytes as �).
+- ``quoted_names``: a message whose “quoted” file names are shown as ``display_path`` shows them.
 - ``markdown_text``: text placed in a Markdown document, rendered as the same text (no markup, no HTML).
 
 The functions are pure and cheap (no imports beyond the standard library).
@@ -32,6 +33,7 @@ __all__ = [
     "for_terminal",
     "markdown_text",
     "one_line",
+    "quoted_names",
     "valid_unicode",
 ]
 
@@ -189,7 +191,6 @@ def for_filename(
     max_bytes: int = NAME_MAX,
     *,
     extension: bool = False,
-    tag: str = "",
     default: str = FALLBACK_NAME,
 ) -> str:
     """The one function that makes a file name (one path component), valid on Linux and Windows.
@@ -199,28 +200,32 @@ def for_filename(
     file's name, a path component that is not UTF-8 (``surrogateescape``). The result:
 
     - is at most ``max_bytes`` UTF-8 bytes (Linux: 255, i.e. 85 Chinese characters) and 255
-      UTF-16 units (Windows), always ending in ``tag`` + ``suffix`` (both trusted, e.g. ``（2）``
-      and ``".xlsx"``); with ``extension=True`` the text's own extension (``.xlsx``) is kept too;
+      UTF-16 units (Windows), always ending in ``suffix`` (trusted: ``".xlsx"``,
+      ``"2021年政府信息公开工作年度报告填报表（导入）（2）.xlsx"``); with ``extension=True`` the
+      text's own extension (``.xlsx``) is kept too;
     - keeps every printable character; an undecodable byte shows as U+FFFD (never an error);
       ``\\ / : * ? " < > |``, controls (ESC, NUL …), private-use and unassigned characters become
       ``_``; invisible format characters (bidi overrides, zero-width) are dropped; any whitespace
       run is one space; no leading or trailing dots or spaces; a Windows device name (``CON``,
-      ``nul.txt`` …) gets a leading ``_``; an empty name becomes ``default``;
+      ``nul.txt`` …) gets a leading ``_``; an empty name becomes ``default`` (``default=""``: the
+      suffix alone, when there is one);
     - when too long, is shortened on a character boundary (a combining mark stays with its base)
       and marked ``…（1a2b3c4d）`` (8 hex digits of the full text's hash), so two long names that
       differ only after the cut still get different names;
     - is stable: a name made here passes unchanged through ``for_filename(name, extension=True)``
       (which ``Content-Disposition`` applies to every download name).
     """
-    if not _fits(f"x{SHORTENED}（00000000）{tag}{suffix}", max_bytes):
-        raise ValueError(f"suffix {tag + suffix!r} leaves no room in {max_bytes} bytes")
+    if not _fits(f"x{SHORTENED}（00000000）{suffix}", max_bytes):
+        raise ValueError(f"suffix {suffix!r} leaves no room in {max_bytes} bytes")
     name = _clean_name(text)
     if extension:
         match = _EXTENSION.search(name)
         if match is not None:
             name, suffix = name[: match.start()], match.group() + suffix
-    name = name.strip(" .") or _clean_name(default).strip(" .") or FALLBACK_NAME
-    end = tag + suffix
+    name = name.strip(" .") or _clean_name(default).strip(" .")
+    end = suffix
+    if not name and (not end or end[0] in " ."):  # never a hidden file (".xlsx") or an empty name
+        name = FALLBACK_NAME
     if _fits(_reserved_safe(name + end), max_bytes):
         return _reserved_safe(name + end)
     mark = f"{SHORTENED}（{_digest(text)}）"
@@ -269,6 +274,22 @@ def display_path(path: str | bytes | os.PathLike) -> str:
     else:
         text = "".join(_component(part) for part in re.split(rb"([/\\])", raw))
     return for_terminal(text)
+
+
+_QUOTED_WITH_BYTES = re.compile("“([^“”]*[\udc80-\udcff][^“”]*)”")
+
+
+def quoted_names(message: str) -> str:
+    """``message`` with each “quoted” file name that holds undecodable bytes shown as ``display_path`` shows it.
+
+    xlrep's messages quote every file name in “”; a name that is not UTF-8 arrives as ``surrogateescape``
+    text, where Python has already read some GBK byte pairs as UTF-8 (某 → ``ĳ``). Shown through
+    ``display_path`` instead, every non-ASCII byte of such a name is one ``�``, as on every other line.
+    Applied once where messages are made (``XlrepError``, ``Rule.finding``).
+    """
+    if not _SURROGATE.search(message):
+        return message
+    return _QUOTED_WITH_BYTES.sub(lambda m: f"“{display_path(m.group(1))}”", message)
 
 
 # -- Markdown ----------------------------------------------------------------------------------
