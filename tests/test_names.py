@@ -191,3 +191,30 @@ def test_gbk_names_through_import_ingest_and_check_in_a_real_process(gbk_inputs,
         out, err = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
         assert_answered(done.returncode, out, err, allowed=(0,))
         json_of(out)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["template", "2021", "-o", "{long}.xlsx"],
+        ["ingest", "{workbook}", "-q", "-o", "{long}.docx"],
+        ["ingest", "{workbook}", "-q", "--annotate", "{long}.xlsx"],
+        ["check", "{workbook}", "--csv", "{long}.csv"],
+        ["merge", "{workbook}", "-o", "{long}.xlsx"],
+        ["import", "{report}", "-o", "{long}.xlsx"],
+        ["ingest", "{long}.xlsx"],
+    ],
+    ids=["template", "ingest-o", "annotate", "check-csv", "merge", "import", "input"],
+)
+def test_a_name_the_disk_cannot_hold_is_refused_in_chinese(tmp_path, command):
+    """A name a clerk types that is over 255 bytes (100 Chinese characters): 文件名太长, exit 2, nothing written."""
+    names = {
+        "long": str(tmp_path / ("报" * 100)),
+        "workbook": str(workbook(tmp_path / "某某局.xlsx")),
+        "report": str(report(tmp_path / "某某局.html")),
+    }
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = xlrep(*[part.format(**names) for part in command])
+    assert_answered(code, out, err, allowed=(2,))
+    assert "文件名太长" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

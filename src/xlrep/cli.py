@@ -741,7 +741,11 @@ def _import_target(output: Path | None, count: int) -> tuple[Path, Path | None]:
     """(the folder for generated names, the output file when one is given for a single report)."""
     if output is None:
         return Path.cwd(), None
-    if output.is_dir():
+    try:
+        is_dir = output.is_dir()
+    except OSError:  # a name too long, …: check_target says so in Chinese
+        is_dir = False
+    if is_dir:
         return output, None
     if count > 1:
         raise XlrepError(f"导入多份报告时 -o 须是已有的文件夹，“{output}”不是文件夹。")
