@@ -46,7 +46,8 @@ def no_traceback(site) -> None:
 def test_a_unit_named_by_100_characters_uploads_a_file_named_by_100_and_the_round_is_summed(site, tmp_path):
     import openpyxl
 
-    round_id = create_round(site.admin, [(LONG_UNIT, "部门"), (UNIT_86, "部门")], summary_org=LONG_UNIT)
+    title = "某某县" * 66 + "收集"  # 200 characters, the longest title a round takes
+    round_id = create_round(site.admin, [(LONG_UNIT, "部门"), (UNIT_86, "部门")], summary_org=LONG_UNIT, title=title)
     links = unit_links(site.admin, round_id)
     assert set(links) == {LONG_UNIT, UNIT_86}
     for name, link in links.items():
@@ -81,10 +82,15 @@ def test_a_unit_named_by_100_characters_uploads_a_file_named_by_100_and_the_roun
     assert LONG_UNIT in detail and UNIT_86 in detail  # 汇总明细 names each unit in full
     assert wb["基本信息"]["B4"].value == LONG_UNIT
 
-    for kind, ending in (("csv", "-校验结果.csv"), ("json", "-校验结果.json")):
-        table = site.admin.get(f"/admin/rounds/{round_id}/check.{kind}")
+    for path, ending in (
+        ("check.csv", "-校验结果.csv"),
+        ("check.json", "-校验结果.json"),
+        ("links.csv", "-各单位填报链接.csv"),
+    ):
+        table = site.admin.get(f"/admin/rounds/{round_id}/{path}")
         assert table.status == 200
         assert_file_name(saved_name(table), ending)
+        assert saved_name(table).startswith("某某县" * 20)
     assert LONG_UNIT in site.admin.get(f"/admin/rounds/{round_id}/check.csv").body.decode("utf-8-sig")
     no_traceback(site)
 
@@ -121,3 +127,20 @@ def test_versions_stored_under_names_too_long_for_the_disk_are_still_audited(tmp
     assert result.file == f"{LONG_UNIT}/{stored}" and result.unit == LONG_UNIT and result.readable
     assert audits.annotated(data, stored) is not None
     assert audits.report_file(data, stored, ".docx") is not None
+
+
+@pytest.mark.browser
+def test_a_browser_saves_the_template_of_a_unit_of_100_characters(site, page, tmp_path):
+    """Chromium takes the RFC 5987 name as it is (≤ 255 bytes) and the file saves under it on this disk."""
+    import openpyxl
+
+    round_id = create_round(site.admin, [(LONG_UNIT, "部门")])
+    (link,) = unit_links(site.admin, round_id).values()
+    page.goto(site.url + link)
+    with page.expect_download() as info:
+        page.click("text=下载填报表（.xlsx）")
+    name = info.value.suggested_filename
+    assert_file_name(name, "2021年政府信息公开工作年度报告填报表.xlsx")
+    assert name.startswith("某" * 60)
+    info.value.save_as(tmp_path / name)
+    assert openpyxl.load_workbook(tmp_path / name)["基本信息"]["B4"].value == LONG_UNIT
