@@ -144,3 +144,25 @@ def test_a_browser_saves_the_template_of_a_unit_of_100_characters(site, page, tm
     assert name.startswith("某" * 60)
     info.value.save_as(tmp_path / name)
     assert openpyxl.load_workbook(tmp_path / name)["基本信息"]["B4"].value == LONG_UNIT
+
+
+def test_an_upload_whose_name_is_gbk_bytes_is_checked(site, tmp_path):
+    """A client that sends the file name in GBK (not UTF-8) in the multipart header: checked, no error.
+    (Starlette reads a name that is not UTF-8 as Latin-1: the name is valid text, if not readable.)"""
+    data = filled(tmp_path, "某某局")
+    boundary = "----xlrepgbk"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'.encode()
+        + "某某局填报表.xlsx".encode("gbk")
+        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    answer = site.client().request(
+        "POST", "/api/check", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    assert answer.status == 200, answer.text
+    audit = answer.json()
+    assert audit["summary"]["errors"] == 0 and audit["file"].endswith(".xlsx")
+    audit["file"].encode("utf-8")
+    no_traceback(site)
