@@ -446,3 +446,18 @@ def test_quoted_names_always_encode_and_leave_text_without_bytes_alone(text, nam
     quoted_names(message).encode("utf-8", "surrogatepass")
     if not any(0xDC80 <= ord(ch) <= 0xDCFF for ch in message):
         assert quoted_names(message) == message
+
+
+def test_names_and_messages_of_any_length_take_linear_work():
+    """10⁶ characters (a hostile 机关名称, a pasted path): cut in linear work, not one encode per dropped character."""
+    import time
+
+    from machine import cpu_budget
+
+    start = time.process_time()
+    name = for_filename("某" * 500_000 + "e\u0301" * 250_000, "2021年填报表.xlsx")
+    quoted_names("“" + "\udc80" * 1_000_000)  # an unclosed quote full of undecodable bytes
+    quoted_names("“a" * 500_000 + "\udc80")
+    spent = time.process_time() - start
+    assert len(name.encode("utf-8")) <= 255 and name.endswith("2021年填报表.xlsx")
+    assert spent < cpu_budget(1.5), f"{spent:.2f} s of CPU"

@@ -229,6 +229,7 @@ def for_filename(
     if _fits(_reserved_safe(name + end), max_bytes):
         return _reserved_safe(name + end)
     mark = f"{SHORTENED}（{_digest(text)}）"
+    name = name[: max_bytes + 1]  # every character is at least one byte: work bounded whatever the text's length
     while True:
         # Drop whole characters from the end (a combining mark goes with its base), then tidy again.
         cut = len(name) - 1
@@ -276,7 +277,8 @@ def display_path(path: str | bytes | os.PathLike) -> str:
     return for_terminal(text)
 
 
-_QUOTED_WITH_BYTES = re.compile("“([^“”]*[\udc80-\udcff][^“”]*)”")
+_QUOTED = re.compile("“([^“”]*)”")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def quoted_names(message: str) -> str:
@@ -289,7 +291,11 @@ def quoted_names(message: str) -> str:
     """
     if not _SURROGATE.search(message):
         return message
-    return _QUOTED_WITH_BYTES.sub(lambda m: f"“{display_path(m.group(1))}”", message)
+
+    def shown(m: re.Match) -> str:
+        return f"“{display_path(m.group(1))}”" if _ESCAPED_BYTE.search(m.group(1)) else m.group()
+
+    return _QUOTED.sub(shown, message)
 
 
 # -- Markdown ----------------------------------------------------------------------------------
