@@ -80,6 +80,8 @@ def test_a_unit_named_by_100_characters_uploads_a_file_named_by_100_and_the_roun
     wb = openpyxl.load_workbook(io.BytesIO(summary.body))
     detail = [c.value for row in wb["汇总明细"].iter_rows() for c in row if isinstance(c.value, str)]
     assert LONG_UNIT in detail and UNIT_86 in detail  # 汇总明细 names each unit in full
+    stored = next(c for c in detail if c.startswith(LONG_UNIT + "/"))  # “文件”: 单位名称/上传时的文件名
+    assert stored.endswith(".xlsx") and stored.startswith(LONG_UNIT + "/" + "报" * 70)
     assert wb["基本信息"]["B4"].value == LONG_UNIT
 
     for path, ending in (

@@ -231,7 +231,8 @@ def unit_template(
 
 def unit_result(data: bytes, folder: str, name: str, modified: float):
     """``batch.audit_unit(…, keep_values=True)`` of a stored version, named ``folder/name`` as ``xlrep merge``
-    names a file found in a folder of that name."""
+    names a file found in a folder of that name (``folder`` is the unit's name, whole: only the folder
+    written to disk is named by ``for_filename``)."""
     from ..batch import audit_unit
 
     with _as_file(data, name, folder) as path:

@@ -19,7 +19,6 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..form import editions, form_for_year
-from ..safetext import for_filename
 from . import audits
 from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
 from .security import (
@@ -779,9 +778,7 @@ async def merged_round(site, rnd, units: list[Unit], include: str):
     blobs = [await site.db(site.store.read_blob, v.sha256) for v in versions]
     results = await asyncio.gather(
         *(
-            site.run(
-                audits.unit_result, data, for_filename(u.name, default=f"单位{u.position}"), v.filename, v.uploaded_at
-            )
+            site.run(audits.unit_result, data, u.name or f"单位{u.position}", v.filename, v.uploaded_at)
             for u, v, data in zip(chosen, versions, blobs, strict=True)
         )
     )
