@@ -98,8 +98,11 @@ def test_ingest_of_gbk_names_with_every_output_and_a_draft(gbk_inputs, tmp_path)
     code, stdout, err = xlrep(*args)
     assert_answered(code, stdout, err, allowed=(0, 1))
     audit = json_of(stdout)
-    assert "\ufffd" in audit["file"]
-    json_of((out / "r.json").read_bytes())
+    shown = "\ufffd" * 6 + "2021.xlsx"  # 某某局2021.xlsx: six GBK bytes, each one �, never half-decoded
+    assert audit["file"].endswith("/" + shown) and "ĳ" not in stdout + err
+    written = (out / "r.json").read_text("utf-8")
+    json_of(written)
+    assert shown in written and "ĳ" not in written
     for path in outputs:
         assert os.path.getsize(path) > 0
     assert os.path.getsize(gbk(out, "标注.xlsx")) > 0
@@ -119,7 +122,8 @@ def test_ingest_and_check_of_a_gbk_named_published_report(gbk_inputs, tmp_path, 
     assert_answered(code, out, err, allowed=(0,))
     units = json_of(out)["units"]
     assert len(units) == 2 and all(u["state"] == "通过" for u in units)
-    assert os.path.getsize(gbk(tmp_path, "结果.csv")) > 0
+    table = Path(gbk(tmp_path, "结果.csv")).read_text("utf-8-sig")
+    assert "\ufffd" * 10 + f".{kind}" in table and "ĳ" not in table + out + err
 
 
 def test_merge_of_gbk_names_onto_a_gbk_name(gbk_inputs, tmp_path):

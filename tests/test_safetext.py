@@ -23,6 +23,8 @@ from xlrep.safetext import (
     for_terminal,
     markdown_text,
     one_line,
+    path_fields,
+    path_text,
     quoted_names,
     valid_unicode,
 )
@@ -461,3 +463,15 @@ def test_names_and_messages_of_any_length_take_linear_work():
     spent = time.process_time() - start
     assert len(name.encode("utf-8")) <= 255 and name.endswith("2021年填报表.xlsx")
     assert spent < cpu_budget(1.5), f"{spent:.2f} s of CPU"
+
+
+def test_paths_written_as_text_show_undecodable_bytes_as_display_path_does():
+    gbk = os.fsdecode("/某地/某某局.xlsx".encode("gbk"))
+    shown = "/" + "\ufffd" * 4 + "/" + "\ufffd" * 6 + ".xlsx"
+    assert path_text(gbk) == shown and path_text("/正常/甲.xlsx") == "/正常/甲.xlsx"
+    data = {"file": gbk, "values": {"previous_file": gbk, "files": [gbk, "甲.xlsx"], "text": gbk}, "files": 2}
+    assert path_fields(data) == {
+        "file": shown,
+        "values": {"previous_file": shown, "files": [shown, "甲.xlsx"], "text": gbk},  # only paths are paths
+        "files": 2,
+    }

@@ -488,35 +488,12 @@ def _json(data: dict) -> str:
     ``json.dumps`` escapes C0 controls; C1 controls, bidi controls and U+2028/U+2029 are escaped here too
     (``\\u202e``): the same JSON data, but nothing that acts on a terminal or reorders what it shows.
     """
-    from .safetext import BIDI_CONTROLS, valid_unicode
+    from .safetext import BIDI_CONTROLS, path_fields, valid_unicode
 
-    text = valid_unicode(json.dumps(_paths_shown(data), ensure_ascii=False, indent=2, default=str))
+    # a path that is not UTF-8 shows each undecodable byte as �, as on the terminal
+    text = valid_unicode(json.dumps(path_fields(data), ensure_ascii=False, indent=2, default=str))
     unsafe = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
     return unsafe.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _paths_shown(value):
-    """``value`` with each path (``file``, ``source``, ``output``) that is not UTF-8 as ``display_path`` shows it."""
-    from .safetext import display_path
-
-    if isinstance(value, dict):
-        return {
-            k: display_path(v)
-            if k in ("file", "source", "output") and isinstance(v, str) and not v.isascii() and _not_utf8(v)
-            else _paths_shown(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_paths_shown(v) for v in value]
-    return value
-
-
-def _not_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def _one_line(text: str) -> str:

@@ -14,6 +14,7 @@ Each function here takes such text and returns a ``str`` that is valid Unicode
 - ``for_filename``: THE file name maker — every name xlrep writes, offers or uses for a temporary file
   (≤ 255 bytes, printable, extension kept, shortened names told apart; Linux and Windows).
 - ``display_path``: a path to show a person (a GBK name from a Windows zip shows its undecodable bytes as �).
+- ``path_text``: a path written as text (JSON, CSV): undecodable bytes as ``display_path`` shows them.
 - ``quoted_names``: a message whose “quoted” file names are shown as ``display_path`` shows them.
 - ``markdown_text``: text placed in a Markdown document, rendered as the same text (no markup, no HTML).
 
@@ -33,6 +34,8 @@ __all__ = [
     "for_terminal",
     "markdown_text",
     "one_line",
+    "path_fields",
+    "path_text",
     "quoted_names",
     "valid_unicode",
 ]
@@ -275,6 +278,28 @@ def display_path(path: str | bytes | os.PathLike) -> str:
     else:
         text = "".join(_component(part) for part in re.split(rb"([/\\])", raw))
     return for_terminal(text)
+
+
+def path_text(path: str | os.PathLike) -> str:
+    """A file name or path written as text (JSON, CSV, a table column): unchanged when it is valid Unicode;
+    one that holds undecodable bytes (``surrogateescape``) as ``display_path`` shows it, each byte a ``�``."""
+    text = os.fspath(path)
+    return display_path(text) if _SURROGATE.search(text) else text
+
+
+#: The keys under which xlrep's JSON, CSV and findings hold paths (a path, or a list of paths for ``files``).
+PATH_KEYS = frozenset({"file", "files", "source", "output", "previous_file", "used"})
+
+
+def path_fields(value, key: str = ""):
+    """``value`` (JSON-like data) with every path under a key of ``PATH_KEYS`` through ``path_text``."""
+    if isinstance(value, dict):
+        return {k: path_fields(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [path_fields(v, key) for v in value]
+    if isinstance(value, str) and key in PATH_KEYS:
+        return path_text(value)
+    return value
 
 
 _QUOTED = re.compile("“([^“”]*)”")
