@@ -29,8 +29,8 @@ def gbk(folder: Path, name: str) -> Path:
     return Path(os.fsdecode(os.fsencode(folder) + b"/" + name.encode("gbk")))
 
 
-def workbook(path: Path, org: str = "某某局", year: int = 2021) -> Path:
-    values = {**clean_values("2021", year), ORG: org}
+def workbook(path: Path, org: str = "某某局", year: int = 2021, **changes) -> Path:
+    values = {**clean_values("2021", year), ORG: org, **changes}
     fill_workbook(Path(path.parent, "tmp.xlsx"), "2021", year, values).rename(path)
     return path
 
@@ -62,6 +62,7 @@ def gbk_inputs(tmp_path) -> dict[str, Path]:
     folder.mkdir()
     return {
         "this": workbook(gbk(folder, "某某局2021.xlsx"), year=2021),
+        "wrong": workbook(gbk(tmp_path, "有错.xlsx"), year=2021, **{"t4.review.pending": "12件"}),  # VALUE-TEXT
         "last": workbook(gbk(tmp_path, "某某局2020.xlsx"), year=2020),
         "html": report(gbk(tmp_path, "某某局报告.html")),
         "docx": report(gbk(tmp_path, "某某局报告.docx")),
@@ -107,6 +108,15 @@ def test_ingest_of_gbk_names_with_every_output_and_a_draft(gbk_inputs, tmp_path)
         assert os.path.getsize(path) > 0
     assert os.path.getsize(gbk(out, "标注.xlsx")) > 0
     valid_names(out)
+
+
+def test_a_draft_of_a_gbk_named_workbook_with_errors(gbk_inputs, tmp_path):
+    outputs = [gbk(tmp_path, "草稿.docx"), gbk(tmp_path, "草稿.md"), tmp_path / "草稿.json"]
+    code, out, err = xlrep("ingest", gbk_inputs["wrong"], "--force", *[a for o in outputs for a in ("-o", o)])
+    assert_answered(code, out, err, allowed=(1,))
+    assert "VALUE-TEXT" in err and err.count("已写出草稿") == 3 and "\ufffd" in err and "ĳ" not in err
+    assert "草稿" in Path(outputs[1]).read_text("utf-8")
+    json_of((tmp_path / "草稿.json").read_bytes())
 
 
 @pytest.mark.parametrize("kind", ["html", "docx"])
