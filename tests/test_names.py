@@ -74,11 +74,21 @@ def test_template_from_a_gbk_named_workbook_and_to_a_gbk_name(gbk_inputs, tmp_pa
     out.mkdir()
     code, stdout, err = xlrep("template", "2021", "--from", gbk_inputs["last"], "-o", out)
     assert_answered(code, stdout, err, allowed=(0,))
-    assert "\ufffd" in err and "预填" in err  # “已从“����…”预填”: the name shown, bytes as �
+    assert "\ufffd" * 6 + "2020.xlsx”预填" in err and "ĳ" not in err  # the name shown, each GBK byte as �
     target = gbk(out, "填报表.xlsx")
     code, stdout, err = xlrep("template", "2021", "-o", target)
     assert_answered(code, stdout, err, allowed=(0,))
     assert os.path.exists(target) and "\ufffd" in stdout
+
+
+def test_last_years_published_report_under_a_gbk_name(gbk_inputs, tmp_path):
+    """template --from and ingest --previous take a published report; its GBK name was the same exit 3."""
+    report_2020 = report(gbk(tmp_path, "去年报告.html"), org="某某局")  # a 2021 report: the year notice is expected
+    code, out, err = xlrep("template", "2022", "--from", report_2020, "-o", tmp_path / "新.xlsx")
+    assert_answered(code, out, err, allowed=(0,))
+    assert "\ufffd" * 8 + ".html" in err and "ĳ" not in err
+    code, out, err = xlrep("ingest", gbk_inputs["this"], "-q", "--previous", gbk_inputs["html"])
+    assert_answered(code, out, err, allowed=(0, 1))
 
 
 def test_template_for_an_org_of_100_characters_is_named_within_255_bytes(tmp_path):
