@@ -47,7 +47,7 @@ def report(path: Path, org: str = "某某局") -> Path:
 
 
 def valid_names(folder: Path) -> list[str]:
-    """Every name under ``folder`` that xlrep made: valid UTF-8 and ≤ 255 bytes."""
+    """Every name under ``folder``, each checked to be at most 255 bytes on disk."""
     names = []
     for path in folder.rglob("*"):
         raw = os.fsencode(path.name)
