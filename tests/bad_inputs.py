@@ -285,6 +285,41 @@ def _gbk_named(folder: Path) -> Path:
     return Path(os.fsdecode(path))
 
 
+def _gbk_report(folder: Path, org: str | None = None) -> Path:
+    """A published report (.html, as xlrep writes it) whose file name is GBK: 某某局报告.html from a Windows zip."""
+    import os
+
+    from xlrep.ingest import audit
+    from xlrep.report import build_report, render
+
+    values = clean_values("2021", 2021)
+    if org is not None:
+        values[ORG] = org
+    workbook = fill_workbook(folder / "源.xlsx", "2021", 2021, values)
+    page = render(build_report(audit(workbook)), ".html")
+    workbook.unlink()
+    path = os.fsencode(folder) + b"/" + GBK_REPORT
+    with open(path, "wb") as handle:
+        handle.write(page)
+    return Path(os.fsdecode(path))
+
+
+GBK_REPORT = "某某局报告.html".encode("gbk")
+
+
+def _gbk_import(folder: Path) -> list[str]:
+    out = _folder(folder, "导入")
+    return ["import", str(_gbk_report(folder)), "-o", str(out), "--json"]
+
+
+def _gbk_import_outcome(folder: Path) -> str:
+    (made,) = (folder / "导入").iterdir()
+    made.name.encode("utf-8")  # the name made for it is valid UTF-8
+    custom = zipfile.ZipFile(made).read("docProps/custom.xml").decode("utf-8")
+    assert "\ufffd" * 10 + ".html" in custom  # 某某局报告: ten GBK bytes, each shown as �
+    return f"导入成功，生成“{made.name}”；报告的文件名记入文件属性，无法解码的字节显示为 �"
+
+
 def _formula_with_result(folder: Path) -> Path:
     from crafted import filled, set_key
 
@@ -617,6 +652,31 @@ CASES: list[Case] = [
         0,
         "文件：",
         __import__("os").fsdecode(GBK_NAME),
+    ),
+    Case(
+        "gbk-report-import",
+        "已发布的报告，文件名是 GBK 编码：import",
+        _gbk_import,
+        0,
+        "已导入",
+        __import__("os").fsdecode(GBK_REPORT),
+        outcome=_gbk_import_outcome,
+    ),
+    Case(
+        "gbk-report-ingest",
+        "已发布的报告，文件名是 GBK 编码：ingest",
+        lambda d: _args(_gbk_report(d)),
+        0,
+        "IMPORT-SOURCE",
+        __import__("os").fsdecode(GBK_REPORT),
+    ),
+    Case(
+        "gbk-report-check",
+        "已发布的报告，文件名是 GBK 编码：check",
+        lambda d: ["check", str(_gbk_report(d))],
+        0,
+        "1 个没有错误",
+        __import__("os").fsdecode(GBK_REPORT),
     ),
     Case(
         "formula-in-text",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import sys
 from pathlib import Path
@@ -77,3 +79,20 @@ def test_readme_reliability_table_is_generated_from_these_cases(tmp_path):
         return path
 
     assert m.group(1) == reliability_table(folder), "README table is stale: run python scripts/reliability_table.py"
+
+
+def test_a_zip_member_of_a_version_the_zip_module_cannot_read_is_damaged_not_a_crash(tmp_path):
+    """Found by test_properties: a central directory that asks for zip version 6.4 made ``zipfile`` raise
+    NotImplementedError in the reader's first look at the file (an internal error instead of 已损坏)."""
+    from filling import clean_values, fill_workbook
+
+    from xlrep.cli import main
+
+    data = bytearray(fill_workbook(tmp_path / "f.xlsx", "2021", 2021, clean_values("2021", 2021)).read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (64).to_bytes(2, "little")  # version needed to extract: 6.4
+    (tmp_path / "版本.xlsx").write_bytes(bytes(data))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["ingest", str(tmp_path / "版本.xlsx"), "-q"])
+    assert code == 2 and "已损坏" in err.getvalue(), err.getvalue()

@@ -23,6 +23,9 @@ from xlrep.safetext import (
     for_terminal,
     markdown_text,
     one_line,
+    path_fields,
+    path_text,
+    quoted_names,
     valid_unicode,
 )
 
@@ -200,7 +203,13 @@ def test_for_terminal_makes_tricks_visible():
 
 # -- for_filename ----------------------------------------------------------------------------------------------
 
-SUFFIXES = ["", ".docx", ".md", "年度报告.docx", ".tar.gz"]
+# Names as they come: long runs of 3- and 4-byte characters, extensions, bytes that are not UTF-8.
+RAW_NAMES = st.one_of(
+    TEXTS,
+    st.builds(lambda a, n, b: a * n + b, TEXTS, st.integers(0, 200), TEXTS),
+    st.binary(max_size=300).map(os.fsdecode),
+)
+SUFFIXES = ["", ".docx", ".md", "年度报告.docx", ".tar.gz", "2021年政府信息公开工作年度报告填报表（导入）（2）.xlsx"]
 
 
 @pytest.fixture(scope="module")
@@ -209,23 +218,49 @@ def folder(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("names")
 
 
-@settings(max_examples=300)
-@given(text=TEXTS, suffix=st.sampled_from(SUFFIXES), max_bytes=st.integers(min_value=24, max_value=255))
-def test_for_filename_is_a_valid_file_name_within_the_budget(folder, text, suffix, max_bytes):
-    name = for_filename(text, suffix, max_bytes)
-    assert name.endswith(suffix) and len(name) > len(suffix)
+def assert_valid_name(name: str, max_bytes: int = 255) -> None:
     assert len(name.encode("utf-8")) <= max_bytes
     assert len(name.encode("utf-16-le")) // 2 <= 255
     assert not set(name) & WINDOWS_FORBIDDEN and "\0" not in name
     assert all(ch.isprintable() or ch == " " for ch in name) and not set(name) & BIDI_CONTROLS
-    assert name == name.strip(" .")
-    stem = name[: len(name) - len(suffix)]
-    assert stem == stem.strip(" .") and "  " not in stem
+    assert name == name.strip(" .") and "  " not in name
     assert name.split(".", 1)[0].rstrip(" ").upper() not in WINDOWS_RESERVED
+
+
+def create(folder: Path, name: str) -> None:
     path = folder / name
     path.write_bytes(b"")  # Linux accepts it as one path component
     assert path.parent == folder and path.name == name and path.exists()
     path.unlink()
+
+
+@settings(max_examples=300)
+@given(text=RAW_NAMES, suffix=st.sampled_from(SUFFIXES), max_bytes=st.integers(min_value=100, max_value=255))
+def test_for_filename_is_a_valid_file_name_within_the_budget(folder, text, suffix, max_bytes):
+    name = for_filename(text, suffix, max_bytes)
+    assert name.endswith(suffix) and len(name) > len(suffix)
+    assert_valid_name(name, max_bytes)
+    stem = name[: len(name) - len(suffix)]
+    assert stem == stem.strip(" .") and "  " not in stem
+    create(folder, name)
+    if suffix.endswith((".docx", ".md", ".gz", ".xlsx")):  # the download header's pass changes nothing
+        assert for_filename(name, extension=True, max_bytes=max_bytes) == name
+
+
+EXTENSIONS = st.sampled_from(["", ".xlsx", ".docx", ".tar.gz", ".XLSM", ".a1b2c3d4e5f6g7h8", ".不是扩展名"])
+
+
+@settings(max_examples=500)
+@given(text=RAW_NAMES, ext=EXTENSIONS)
+def test_any_name_becomes_a_valid_stable_file_name_keeping_its_extension(folder, text, ext):
+    """The issue-22 property: any str → ≤ 255 bytes, printable, no separators/controls, stable, extension kept."""
+    name = for_filename(text + ext, extension=True)
+    assert_valid_name(name)
+    create(folder, name)
+    assert for_filename(name, extension=True) == name  # stable: a second pass changes nothing
+    assert for_filename(text + ext, extension=True) == name  # and deterministic
+    if ext.isascii() and ext:  # the last extension (".gz" of ".tar.gz")
+        assert name.endswith("." + ext.rsplit(".", 1)[1])
 
 
 @pytest.mark.parametrize(
@@ -240,24 +275,51 @@ def test_for_filename_is_a_valid_file_name_within_the_budget(folder, text, suffi
         ("com1", "", "_com1"),
         ("Console", "", "Console"),
         ("\u202egpj.exe", "", "gpj.exe"),
-        ("报告\x1b[31m", ".md", "报告[31m.md"),
+        ("报告\x1b[31m", ".md", "报告_[31m.md"),
+        ("\x07报\ue000告", "", "_报_告"),
         (" . . ", ".docx", "未命名.docx"),
         ("", "", "未命名"),
         ("\ud800局", ".md", "\ufffd局.md"),
+        (os.fsdecode("某某局".encode("gbk")), ".xlsx", "\ufffd" * 6 + ".xlsx"),  # one � a byte, as display_path
     ],
 )
 def test_for_filename_examples(text, suffix, expected):
     assert for_filename(text, suffix) == expected
 
 
-def test_for_filename_shortens_on_a_character_boundary():
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("某某局填报表.xlsx", "某某局填报表.xlsx"),
+        ("a<b>:c?.xlsx", "a_b__c_.xlsx"),
+        ("CON.xlsx", "_CON.xlsx"),
+        ("报告 .xlsx", "报告.xlsx"),
+        ("报告.这不是扩展名", "报告.这不是扩展名"),
+        (".xlsx", "未命名.xlsx"),
+        ("", "未命名"),
+    ],
+)
+def test_for_filename_of_a_whole_name_keeps_its_extension(text, expected):
+    assert for_filename(text, extension=True) == expected
+
+
+def test_for_filename_shortens_on_a_character_boundary_and_tells_long_names_apart():
     name = for_filename("某某县人民政府办公室" * 30, "2021年政府信息公开工作年度报告.docx")
-    assert len(name.encode("utf-8")) <= 255 and name.endswith("年度报告.docx")
+    assert len(name.encode("utf-8")) <= 255 and name.endswith("）2021年政府信息公开工作年度报告.docx")
     assert len(name.encode("utf-8")) > 255 - 3  # as long as fits
+    assert "…（" in name
     emoji = for_filename("😀" * 100, ".md", max_bytes=40)
-    assert emoji == "😀" * 9 + ".md"
-    combining = for_filename("e\u0301" * 50, "", max_bytes=21)
-    assert combining == "\u00e9" * 10  # composed (NFC), and never an "e" without its accent
+    assert emoji.startswith("😀" * 3) and emoji.endswith("）.md") and len(emoji.encode()) <= 40
+    combining = for_filename("e\u0301" * 50, "", max_bytes=40)
+    assert combining.startswith("\u00e9" * 5) and "e" not in combining.split("…")[0]  # never an "e" without its accent
+    # 100 报 and 99 报 + 另: the same first 80 characters, still two names.
+    one, two = for_filename("报" * 100 + ".xlsx", extension=True), for_filename("报" * 99 + "另.xlsx", extension=True)
+    assert one != two and one.endswith(".xlsx") and two.endswith(".xlsx")
+    assert for_filename("报" * 85, "") == "报" * 85  # 255 bytes exactly: kept whole
+    second = for_filename("报" * 100, "2021年填报表（导入）（2）.xlsx")
+    assert second.endswith("）2021年填报表（导入）（2）.xlsx") and len(second.encode()) <= 255
+    assert for_filename("", "2021年填报表.xlsx", default="") == "2021年填报表.xlsx"
+    assert for_filename(" ", ".xlsx", default="") == "未命名.xlsx"  # never a hidden file
 
 
 def test_for_filename_refuses_a_suffix_that_leaves_no_room():
@@ -365,3 +427,51 @@ def test_markdown_text_keeps_hostile_markdown_as_text(hostile):
     page = rendered(markdown_text(hostile))
     assert page.tags <= {"p", "br"}
     assert words("".join(page.text)) == words(hostile)
+
+
+# -- quoted_names ------------------------------------------------------------------------------------------------
+
+
+def test_quoted_names_show_undecodable_names_as_display_path_does():
+    gbk = os.fsdecode("某某局报告.html".encode("gbk"))  # Python reads 某 (C4 B3) as “ĳ”
+    assert "ĳ" in gbk
+    message = f"“{gbk}”是已发布的报告；“/某地/{gbk}”；“正常.xlsx”"
+    shown = quoted_names(message)
+    replaced = "\ufffd" * 10  # ten GBK bytes, each one �
+    assert shown == f"“{replaced}.html”是已发布的报告；“/某地/{replaced}.html”；“正常.xlsx”"
+    assert quoted_names("“某某局.xlsx”已损坏") == "“某某局.xlsx”已损坏"
+
+
+@given(TEXTS, st.binary(max_size=40).map(os.fsdecode))
+def test_quoted_names_always_encode_and_leave_text_without_bytes_alone(text, name):
+    message = f"{text}“{name}”{text}"
+    quoted_names(message).encode("utf-8", "surrogatepass")
+    if not any(0xDC80 <= ord(ch) <= 0xDCFF for ch in message):
+        assert quoted_names(message) == message
+
+
+def test_names_and_messages_of_any_length_take_linear_work():
+    """10⁶ characters (a hostile 机关名称, a pasted path): cut in linear work, not one encode per dropped character."""
+    import time
+
+    from machine import cpu_budget
+
+    start = time.process_time()
+    name = for_filename("某" * 500_000 + "e\u0301" * 250_000, "2021年填报表.xlsx")
+    quoted_names("“" + "\udc80" * 1_000_000)  # an unclosed quote full of undecodable bytes
+    quoted_names("“a" * 500_000 + "\udc80")
+    spent = time.process_time() - start
+    assert len(name.encode("utf-8")) <= 255 and name.endswith("2021年填报表.xlsx")
+    assert spent < cpu_budget(1.5), f"{spent:.2f} s of CPU"
+
+
+def test_paths_written_as_text_show_undecodable_bytes_as_display_path_does():
+    gbk = os.fsdecode("/某地/某某局.xlsx".encode("gbk"))
+    shown = "/" + "\ufffd" * 4 + "/" + "\ufffd" * 6 + ".xlsx"
+    assert path_text(gbk) == shown and path_text("/正常/甲.xlsx") == "/正常/甲.xlsx"
+    data = {"file": gbk, "values": {"previous_file": gbk, "files": [gbk, "甲.xlsx"], "text": gbk}, "files": 2}
+    assert path_fields(data) == {
+        "file": shown,
+        "values": {"previous_file": shown, "files": [shown, "甲.xlsx"], "text": gbk},  # only paths are paths
+        "files": 2,
+    }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .rules import rule
+from .safetext import path_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 # Spreadsheets a unit may have sent by mistake: listed as unreadable, with advice.
@@ -138,7 +139,7 @@ def audit_unit(path: Path | str, keep_values: bool = False, hints=None) -> UnitR
     except UnreadableFile as exc:
         return UnitResult(
             str(path),
-            path.stem,
+            path_text(path.stem),
             findings=[exc.finding.as_dict()],
             summary={"errors": 1, "warnings": 0, "infos": 0},
             modified=modified,
@@ -149,14 +150,14 @@ def audit_unit(path: Path | str, keep_values: bool = False, hints=None) -> UnitR
         )
         return UnitResult(
             str(path),
-            path.stem,
+            path_text(path.stem),
             findings=[finding.as_dict()],
             summary={"errors": 1, "warnings": 0, "infos": 0},
             modified=modified,
         )
     r = result.result
     org_name = r.text("org_name") if r.form is not None else ""
-    unit = org_name or path.stem
+    unit = org_name or path_text(path.stem)  # a name that is not UTF-8: its bytes as �
     out = UnitResult(
         file=str(path),
         unit=unit,

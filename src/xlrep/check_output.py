@@ -13,7 +13,7 @@ from .aggregate import MergeOutcome
 from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
 from .findings import values_text
 from .layout import display_width
-from .safetext import display_path, for_spreadsheet, valid_unicode
+from .safetext import display_path, for_spreadsheet, path_text, valid_unicode
 from .terminal import say
 
 STATE_COLOURS = {STATE_OK: "green", STATE_WARN: "yellow", STATE_ERR: "red", STATE_UNREADABLE: "red"}
@@ -95,7 +95,7 @@ def findings_csv(results: list[UnitResult]) -> bytes:
             cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])
             row = [
                 r.unit,
-                r.file,
+                path_text(r.file),
                 f"{r.edition}年版" if r.edition else "",
                 r.year or "",
                 f["rule"],
@@ -108,7 +108,7 @@ def findings_csv(results: list[UnitResult]) -> bytes:
         if not r.findings:
             row = [
                 r.unit,
-                r.file,
+                path_text(r.file),
                 f"{r.edition}年版" if r.edition else "",
                 r.year or "",
                 "",

@@ -318,7 +318,8 @@ def template_command(year, output, edition, org, org_type, password, force, from
 def _template_path(output: Path | None, year: int, org: object) -> Path:
     from .safetext import for_filename
 
-    name = for_filename(f"{org or ''}{year}年政府信息公开工作年度报告填报表", suffix=".xlsx")
+    # the 机关名称 is shortened when the whole name would pass 255 bytes; the year and the kind are kept
+    name = for_filename(str(org or ""), suffix=f"{year}年政府信息公开工作年度报告填报表.xlsx", default="")
     if output is None:
         return Path.cwd() / name
     try:
@@ -446,7 +447,7 @@ def ingest_command(
         )
     if annotate is not None:
         write_annotated(result, annotate, overwrite=overwrite)
-        _say(f"已写出标注副本：{annotate}")
+        _say(f"已写出标注副本：{_shown(annotate)}")
     errors = result.summary["errors"]
     if result.result.form is not None and (errors == 0 or force):
         _write_report(result, outputs, print_text=not as_json and not quiet)
@@ -466,7 +467,7 @@ def _write_report(result, outputs, *, print_text: bool) -> None:
         out(render_text(report), nl=False)
     for target in outputs:
         write_output(target, render(report, target.suffix), overwrite=True)
-        _say(f"已写出{'草稿' if report.draft else '报告'}：{target}")
+        _say(f"已写出{'草稿' if report.draft else '报告'}：{_shown(target)}")
 
 
 def _out(message: str) -> None:
@@ -487,9 +488,10 @@ def _json(data: dict) -> str:
     ``json.dumps`` escapes C0 controls; C1 controls, bidi controls and U+2028/U+2029 are escaped here too
     (``\\u202e``): the same JSON data, but nothing that acts on a terminal or reorders what it shows.
     """
-    from .safetext import BIDI_CONTROLS, valid_unicode
+    from .safetext import BIDI_CONTROLS, path_fields, valid_unicode
 
-    text = valid_unicode(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    # a path that is not UTF-8 shows each undecodable byte as �, as on the terminal
+    text = valid_unicode(json.dumps(path_fields(data), ensure_ascii=False, indent=2, default=str))
     unsafe = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
     return unsafe.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -691,7 +693,7 @@ def import_command(reports, output, force, as_json, hint_year, hint_org, hint_or
         try:
             imported = import_report(report, hints)
             data = to_workbook(imported)
-            path = target or _free_name(folder / _import_name(imported), taken)
+            path = target or _free_name(folder, imported, taken)
             check_target(path, inputs=inputs, suffixes=(".xlsx",), overwrite=force, what="填报表")
             write_output(path, data, overwrite=force)
         except (ImportFailed, XlrepError) as exc:
@@ -716,30 +718,37 @@ def _import_target(output: Path | None, count: int) -> tuple[Path, Path | None]:
     """(the folder for generated names, the output file when one is given for a single report)."""
     if output is None:
         return Path.cwd(), None
-    if output.is_dir():
+    try:
+        is_dir = output.is_dir()
+    except OSError:  # a name too long, …: check_target says so in Chinese
+        is_dir = False
+    if is_dir:
         return output, None
     if count > 1:
         raise XlrepError(f"导入多份报告时 -o 须是已有的文件夹，“{output}”不是文件夹。")
     return output.parent, output
 
 
-def _import_name(imported) -> str:
-    """``<机关名称><年度>年政府信息公开工作年度报告填报表（导入）.xlsx``; without a name, the report's file name."""
+def _import_name(imported, tag: str = "") -> str:
+    """``<机关名称><年度>年政府信息公开工作年度报告填报表（导入）.xlsx``; without a name, the report's file name.
+
+    Made by ``for_filename``: at most 255 bytes whatever the 机关名称, a GBK report name shown with �,
+    ``tag`` (``（2）``) kept after any shortening."""
     from .safetext import for_filename
 
     if imported.org:
-        return for_filename(f"{imported.org}{imported.year}年政府信息公开工作年度报告填报表（导入）", suffix=".xlsx")
-    return for_filename(f"{imported.source.stem}（导入）", suffix=".xlsx")
+        return for_filename(imported.org, suffix=f"{imported.year}年政府信息公开工作年度报告填报表（导入）{tag}.xlsx")
+    return for_filename(imported.source.stem, suffix=f"（导入）{tag}.xlsx")
 
 
-def _free_name(path: Path, taken: list[Path]) -> Path:
+def _free_name(folder: Path, imported, taken: list[Path]) -> Path:
     """Two reports of one run never share an output: the second gets （2）, and so on."""
     from .files import same_file
 
-    candidate, n = path, 1
+    candidate, n = folder / _import_name(imported), 1
     while any(candidate == t or same_file(candidate, t) for t in taken):
         n += 1
-        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+        candidate = folder / _import_name(imported, f"（{n}）")
     return candidate
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .safetext import quoted_names
+
 
 class XlrepError(Exception):
     """An error the user can act on; ``message`` is Chinese."""
 
     def __init__(self, message: str):
+        message = quoted_names(message)  # a “file name” that is not UTF-8: its bytes shown as �
         super().__init__(message)
         self.message = message
 

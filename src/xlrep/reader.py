@@ -15,6 +15,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -117,7 +118,8 @@ def _sniff_zip(path: Path) -> None:
                 raise UnreadableFile(path, f"“{path.name}”是 OpenDocument 表格（.ods），不是 .xlsx。{SAVE_AS_XLSX}")
             if "xl/workbook.xml" not in names:
                 raise UnreadableFile(path, f"“{path.name}”是压缩文件，但不是 Excel 工作簿。")
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, ValueError, zlib.error):
+        # a damaged directory, or a member the zip module cannot read (zip version 6.4, encrypted, bad deflate)
         raise UnreadableFile(
             path, f"“{path.name}”已损坏（压缩结构不完整，可能没有保存完或传输中断）。请重新保存或重新发送。"
         ) from None

@@ -11,8 +11,11 @@ Each function here takes such text and returns a ``str`` that is valid Unicode
 - ``for_spreadsheet``: a CSV cell, or text written into an .xlsx that is not xlrep's template
   (OWASP CSV/formula injection).
 - ``for_terminal``: a message or name printed on a terminal (no control sequences, no bidi tricks).
-- ``for_filename``: one path component derived from a workbook's text (Linux and Windows).
+- ``for_filename``: THE file name maker — every name xlrep writes, offers or uses for a temporary file
+  (≤ 255 bytes, printable, extension kept, shortened names told apart; Linux and Windows).
 - ``display_path``: a path to show a person (a GBK name from a Windows zip shows its undecodable bytes as �).
+- ``path_text``: a path written as text (JSON, CSV): undecodable bytes as ``display_path`` shows them.
+- ``quoted_names``: a message whose “quoted” file names are shown as ``display_path`` shows them.
 - ``markdown_text``: text placed in a Markdown document, rendered as the same text (no markup, no HTML).
 
 The functions are pure and cheap (no imports beyond the standard library).
@@ -31,6 +34,9 @@ __all__ = [
     "for_terminal",
     "markdown_text",
     "one_line",
+    "path_fields",
+    "path_text",
+    "quoted_names",
     "valid_unicode",
 ]
 
@@ -136,6 +142,11 @@ WINDOWS_RESERVED = frozenset(
     + [f"{dev}{n}" for dev in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"]]
 )
 FALLBACK_NAME = "未命名"
+#: A file name's limit on Linux (bytes) and Windows (UTF-16 units): 85 Chinese characters are 255 bytes.
+NAME_MAX = 255
+#: Where a name was shortened: the mark, then 8 hex digits of the full name's hash in （）.
+SHORTENED = "…"
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,16}$")
 
 
 def _filename_char(ch: str) -> str:
@@ -143,40 +154,101 @@ def _filename_char(ch: str) -> str:
         return "_"
     if ch.isspace():
         return " "
-    if ch in BIDI_CONTROLS or not ch.isprintable():  # controls, format characters, private use, unassigned
+    if ch.isprintable():
+        return ch
+    if unicodedata.category(ch) == "Cf":  # bidi overrides, zero-width and other invisible format characters
         return ""
-    return ch
+    return "_"  # controls (ESC, BEL, NUL …), private use, unassigned: replaced so a tampered name looks tampered
 
 
 def _fits(name: str, max_bytes: int) -> bool:
-    return len(name.encode("utf-8")) <= max_bytes and len(name.encode("utf-16-le")) // 2 <= 255
+    return len(name.encode("utf-8")) <= max_bytes and len(name.encode("utf-16-le")) // 2 <= NAME_MAX
 
 
-def for_filename(text: str, suffix: str = "", max_bytes: int = 255) -> str:
-    """``text`` as a file name (one path component) ending in ``suffix``, valid on Linux and Windows.
+def _decoded(text: str) -> str:
+    """Valid Unicode; a name that was not UTF-8 (``surrogateescape``) shows each non-ASCII byte as U+FFFD,
+    as ``display_path`` shows it (no half-decoded mojibake such as GBK 某 read as UTF-8 ``ĳ``)."""
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        return _component(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a surrogate that is not surrogateescape's
+        return valid_unicode(text)
 
-    Only printable characters; ``\\ / : * ? " < > |`` become ``_``; controls, bidi and other
-    format characters are dropped; any whitespace run becomes one space; no leading or
-    trailing dots or spaces; a Windows device name (``CON``, ``NUL``, ``COM1`` …, also as
-    ``con.txt``) gets a leading ``_``; shortened on a character boundary so that name +
-    ``suffix`` is at most ``max_bytes`` UTF-8 bytes (Linux: 255) and 255 UTF-16 units
-    (Windows). An empty result becomes ``未命名``. ``suffix`` (e.g. ``".docx"``) is trusted.
+
+def _clean_name(text: str) -> str:
+    """Each character mapped, whitespace runs as one space, no space at either end (dots are left)."""
+    name = "".join(_filename_char(ch) for ch in unicodedata.normalize("NFC", _decoded(text)))
+    return " ".join(name.split())
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def for_filename(
+    text: str,
+    suffix: str = "",
+    max_bytes: int = NAME_MAX,
+    *,
+    extension: bool = False,
+    default: str = FALLBACK_NAME,
+) -> str:
+    """The one function that makes a file name (one path component), valid on Linux and Windows.
+
+    Every file xlrep writes or offers (outputs, downloads, temporary files named after an upload,
+    folders named after a unit) is named here. ``text`` is untrusted: a 机关名称, an uploaded
+    file's name, a path component that is not UTF-8 (``surrogateescape``). The result:
+
+    - is at most ``max_bytes`` UTF-8 bytes (Linux: 255, i.e. 85 Chinese characters) and 255
+      UTF-16 units (Windows), always ending in ``suffix`` (trusted: ``".xlsx"``,
+      ``"2021年政府信息公开工作年度报告填报表（导入）（2）.xlsx"``); with ``extension=True`` the
+      text's own extension (``.xlsx``) is kept too;
+    - keeps every printable character; an undecodable byte shows as U+FFFD (never an error);
+      ``\\ / : * ? " < > |``, controls (ESC, NUL …), private-use and unassigned characters become
+      ``_``; invisible format characters (bidi overrides, zero-width) are dropped; any whitespace
+      run is one space; no leading or trailing dots or spaces; a Windows device name (``CON``,
+      ``nul.txt`` …) gets a leading ``_``; an empty name becomes ``default`` (``default=""``: the
+      suffix alone, when there is one);
+    - when too long, is shortened on a character boundary (a combining mark stays with its base)
+      and marked ``…（1a2b3c4d）`` (8 hex digits of the full text's hash), so two long names that
+      differ only after the cut still get different names;
+    - is stable: a name made here passes unchanged through ``for_filename(name, extension=True)``
+      (which ``Content-Disposition`` applies to every download name).
     """
-    if not _fits(suffix + "x", max_bytes):
+    if not _fits(f"x{SHORTENED}（00000000）{suffix}", max_bytes):
         raise ValueError(f"suffix {suffix!r} leaves no room in {max_bytes} bytes")
-    name = "".join(_filename_char(ch) for ch in unicodedata.normalize("NFC", valid_unicode(text)))
-    name = " ".join(name.split()).strip(" .") or FALLBACK_NAME
+    name = _clean_name(text)
+    if extension:
+        match = _EXTENSION.search(name)
+        if match is not None:
+            name, suffix = name[: match.start()], match.group() + suffix
+    name = name.strip(" .") or _clean_name(default).strip(" .")
+    end = suffix
+    if not name and (not end or end[0] in " ."):  # never a hidden file (".xlsx") or an empty name
+        name = FALLBACK_NAME
+    if _fits(_reserved_safe(name + end), max_bytes):
+        return _reserved_safe(name + end)
+    mark = f"{SHORTENED}（{_digest(text)}）"
+    name = name[: max_bytes + 1]  # every character is at least one byte: work bounded whatever the text's length
     while True:
-        name = name.strip(" .") or "_"
-        if name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
-            name = "_" + name
-        if _fits(name + suffix, max_bytes):
-            return name + suffix
         # Drop whole characters from the end (a combining mark goes with its base), then tidy again.
         cut = len(name) - 1
         while cut > 0 and unicodedata.combining(name[cut]):
             cut -= 1
-        name = name[:cut]
+        name = unicodedata.normalize("NFC", name[:cut]).rstrip(" .")
+        full = _reserved_safe((name or "_") + mark + end)
+        if _fits(full, max_bytes):
+            return full
+
+
+def _reserved_safe(name: str) -> str:
+    """``name`` with a leading ``_`` when Windows would take it for a device (``CON``, ``com1.txt`` …)."""
+    if name.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+        return "_" + name
+    return name
 
 
 # -- paths to show -----------------------------------------------------------------------------
@@ -206,6 +278,49 @@ def display_path(path: str | bytes | os.PathLike) -> str:
     else:
         text = "".join(_component(part) for part in re.split(rb"([/\\])", raw))
     return for_terminal(text)
+
+
+def path_text(path: str | os.PathLike) -> str:
+    """A file name or path written as text (JSON, CSV, a table column): unchanged when it is valid Unicode;
+    one that holds undecodable bytes (``surrogateescape``) as ``display_path`` shows it, each byte a ``�``."""
+    text = os.fspath(path)
+    return display_path(text) if _SURROGATE.search(text) else text
+
+
+#: The keys under which xlrep's JSON, CSV and findings hold paths (a path, or a list of paths for ``files``).
+PATH_KEYS = frozenset({"file", "files", "source", "output", "previous_file", "used"})
+
+
+def path_fields(value, key: str = ""):
+    """``value`` (JSON-like data) with every path under a key of ``PATH_KEYS`` through ``path_text``."""
+    if isinstance(value, dict):
+        return {k: path_fields(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [path_fields(v, key) for v in value]
+    if isinstance(value, str) and key in PATH_KEYS:
+        return path_text(value)
+    return value
+
+
+_QUOTED = re.compile("“([^“”]*)”")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def quoted_names(message: str) -> str:
+    """``message`` with each “quoted” file name that holds undecodable bytes shown as ``display_path`` shows it.
+
+    xlrep's messages quote every file name in “”; a name that is not UTF-8 arrives as ``surrogateescape``
+    text, where Python has already read some GBK byte pairs as UTF-8 (某 → ``ĳ``). Shown through
+    ``display_path`` instead, every non-ASCII byte of such a name is one ``�``, as on every other line.
+    Applied once where messages are made (``XlrepError``, ``Rule.finding``).
+    """
+    if not _SURROGATE.search(message):
+        return message
+
+    def shown(m: re.Match) -> str:
+        return f"“{display_path(m.group(1))}”" if _ESCAPED_BYTE.search(m.group(1)) else m.group()
+
+    return _QUOTED.sub(shown, message)
 
 
 # -- Markdown ----------------------------------------------------------------------------------

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import click
 
-from .safetext import for_terminal
+from .safetext import for_terminal, quoted_names
 
 
 def say(text: str = "", **style) -> None:
-    """One line (or more) on standard error, coloured on a terminal when ``style`` asks for it."""
-    click.secho(for_terminal(text, keep_newlines=True), err=True, **style)
+    """One line (or more) on standard error, coloured on a terminal when ``style`` asks for it.
+    A “quoted” file name that is not UTF-8 shows each of its bytes as �."""
+    click.secho(for_terminal(quoted_names(text), keep_newlines=True), err=True, **style)
 
 
 def out(text: str = "", **kwargs) -> None:
     """Text on standard output (the report, the JSON): control characters made visible, lines kept."""
-    click.echo(for_terminal(text, keep_newlines=True), **kwargs)
+    click.echo(for_terminal(quoted_names(text), keep_newlines=True), **kwargs)

@@ -18,7 +18,7 @@ from xlrep.batch import UnitResult
 from xlrep.check_output import findings_csv
 from xlrep.errors import XlrepError
 from xlrep.form import load_form
-from xlrep.serve import roster, security
+from xlrep.serve import roster, security, views
 from xlrep.serve.storage import StateError, Store, Version, unit_status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -244,14 +244,19 @@ def test_csrf_tokens_bind_to_the_cookie():
         ("C:\\fakepath\\某某局填报表.xlsx", "某某局填报表.xlsx"),
         ("../../etc/passwd", "passwd"),
         ("a<b>:c?.xlsx", "a_b__c_.xlsx"),
-        ("CON.xlsx", "填报表.xlsx"),
-        ("\x07\x1b[31m红.xlsx", "[31m红.xlsx"),
-        ("", "填报表.xlsx"),
-        ("名" * 300 + ".xlsx", "名" * 115 + ".xlsx"),
+        ("CON.xlsx", "_CON.xlsx"),
+        ("\x07\x1b[31m红.xlsx", "__[31m红.xlsx"),
+        ("", "填报表"),
+        (".xlsx", "填报表.xlsx"),
     ],
 )
-def test_safe_filenames(given, expected):
-    assert security.safe_filename(given) == expected
+def test_upload_names(given, expected):
+    assert views.upload_name(given) == expected
+
+
+def test_upload_names_are_cut_to_255_bytes_keeping_the_extension():
+    name = views.upload_name("名" * 300 + ".xlsx")
+    assert len(name.encode("utf-8")) <= 255 and name.startswith("名" * 70) and name.endswith("）.xlsx")
 
 
 def test_content_disposition_carries_the_chinese_name_as_rfc_5987():
@@ -260,6 +265,8 @@ def test_content_disposition_carries_the_chinese_name_as_rfc_5987():
     assert unquote(header.split("''", 1)[1]) == "某某局2021年报告.docx"
     assert all(ord(ch) < 128 for ch in header)
     assert '"' not in header.split("filename*")[1]
+    long = unquote(security.content_disposition("某" * 100 + "2021年报告.docx").split("''", 1)[1])
+    assert len(long.encode("utf-8")) <= 255 and long.endswith(".docx")
 
 
 # -- the CSV of findings --------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ..findings import Finding, summarize
 from ..form import Cell, Form, Grid, Sheet, editions, form_for_year
 from ..ingest import PUBLISHED_SUFFIXES
 from ..rules import rule
+from ..safetext import display_path
 from .document import Document, ImportFailed, check_report_file
 from .labels import Stream, norm
 
@@ -519,12 +520,14 @@ def to_workbook(imported: ImportedReport) -> bytes:
         if key in form.cells and form.cells[key].is_input and value is not None:
             values[key] = str(value) if isinstance(value, str) else value
     comments = {k: v for k, v in imported.comments.items() if k in form.cells}
+    # The report's name as text: a name that is not UTF-8 (GBK from a Windows zip) shows its bytes as �.
+    source = display_path(imported.source.name)[:200]
     return build_template(
         imported.year,
         form,
         values=values,
         comments=comments,
-        properties={"xlrep.imported_from": imported.source.name[:200], "xlrep.imported_format": imported.format},
+        properties={"xlrep.imported_from": source, "xlrep.imported_format": imported.format},
     )
 
 

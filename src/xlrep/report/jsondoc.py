@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..safetext import path_fields
 from .model import Heading, Paragraph, Report
 
 
@@ -29,4 +30,5 @@ def render_json(report: Report) -> str:
         "closing": {"org": report.org, "date": report.closing_date},
         "findings": report.findings,
     }
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    # a source or file path that is not UTF-8: each undecodable byte as �
+    return json.dumps(path_fields(data), ensure_ascii=False, indent=2, default=str) + "\n"

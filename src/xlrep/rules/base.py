@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..engine import all_values, as_number
 from ..findings import ERROR, INFO, WARNING, CellRef, Finding
+from ..safetext import quoted_names
 
 if TYPE_CHECKING:
     from ..form import Form
@@ -56,7 +57,7 @@ class Rule:
         **fields,
     ) -> Finding:
         """A finding of this rule with its message template ``message`` filled from ``fields``."""
-        text = self.messages[message].format(**fields)
+        text = quoted_names(self.messages[message].format(**fields))
         return Finding(self.id, text, list(cells), dict(values or {}), severity or self.severity)
 
 

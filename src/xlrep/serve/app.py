@@ -143,14 +143,14 @@ async def check_download(request: Request) -> Response:
         out = await site.run(audits.annotated, data, name)
         if out is None:
             raise Problem(422, "无法为这个文件生成标注副本。")
-        return download(out, f"{stem}-标注.xlsx")
+        return download(out, stem, suffix="-标注.xlsx")
     suffix = "." + kind.removeprefix("report.")
     if not kind.startswith("report.") or suffix not in REPORT_SUFFIXES:
         raise Problem(404, "没有这种下载。")
     out = await site.run(audits.report_file, data, name, suffix)
     if out is None:
         raise Problem(409, "这个填报表有错误，不生成报告。请改正后重新自查。")
-    return download(out, f"{stem}-报告{suffix}")
+    return download(out, stem, suffix=f"-报告{suffix}")
 
 
 async def api_check(request: Request) -> Response:

@@ -68,11 +68,16 @@ def warm_up() -> bool:
 
 @contextlib.contextmanager
 def _as_file(data: bytes, name: str, folder: str = ""):
-    """``data`` as a file called ``name`` (in ``folder``) inside a private temporary folder."""
+    """``data`` as a file called ``name`` (in ``folder``) inside a private temporary folder.
+
+    Both names pass through ``safetext.for_filename`` (≤ 255 bytes, no separators): a version stored
+    under a name too long for the disk, or a unit's name of 100 characters, is still audited."""
+    from ..safetext import for_filename
+
     with tempfile.TemporaryDirectory(prefix="xlrep-") as tmp:
-        parent = Path(tmp, folder) if folder else Path(tmp)
+        parent = Path(tmp, for_filename(folder)) if folder else Path(tmp)
         parent.mkdir(parents=True, exist_ok=True)
-        path = parent / name
+        path = parent / for_filename(name, extension=True)
         path.write_bytes(data)
         yield path
 
@@ -283,7 +288,8 @@ def unit_template(
 
 def unit_result(data: bytes, folder: str, name: str, modified: float):
     """``batch.audit_unit(…, keep_values=True)`` of a stored version, named ``folder/name`` as ``xlrep merge``
-    names a file found in a folder of that name."""
+    names a file found in a folder of that name (``folder`` is the unit's name, whole: only the folder
+    written to disk is named by ``for_filename``)."""
     from ..batch import audit_unit
 
     with _as_file(data, name, folder) as path:

@@ -29,14 +29,13 @@ from .security import (
     hash_password,
     new_token,
     password_problem,
-    safe_filename,
     throttle_wait,
     token_hash,
     verify_password,
 )
 from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit, closed_for, open_until
 from .unit import audit_pending, version_view_page
-from .views import Problem, audit_view, client_ip, deadline_text, download, format_time, read_form, render
+from .views import Problem, audit_view, client_ip, deadline_text, download, format_time, read_form, render, upload_name
 
 REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
 
@@ -232,7 +231,7 @@ async def _roster(form, edition: str, *, required: bool) -> list[RosterEntry]:
         data = await upload.read(5 * 1024 * 1024 + 1)
         if len(data) > 5 * 1024 * 1024:
             raise RosterError("单位名单文件太大（超过 5 MB）。")
-        units += await run_in_threadpool(from_file, data, safe_filename(upload.filename), edition)
+        units += await run_in_threadpool(from_file, data, upload_name(upload.filename, "单位名单"), edition)
     text = str(form.get("units_text", "")).strip()
     if text:
         units += from_text(text, edition)
@@ -503,7 +502,7 @@ async def links_csv(request: Request) -> Response:
     units = await site.db(site.store.units, rnd.id)
     rows: list[list[object]] = [["序号", "单位名称", "机关类型", "专用链接"]]
     rows += [[u.position, u.name, u.org_type, _link(request, u)] for u in units]
-    return download(_csv_bytes(rows), f"{rnd.title}-各单位填报链接.csv")
+    return download(_csv_bytes(rows), rnd.title, suffix="-各单位填报链接.csv")
 
 
 def _not_reported(units: list[Unit]) -> list[Unit]:
@@ -546,7 +545,7 @@ async def reminders_csv(request: Request) -> Response:
                 u.call,
             ]
         )
-    return download(_csv_bytes(rows), f"{rnd.title}-催报名单.csv")
+    return download(_csv_bytes(rows), rnd.title, suffix="-催报名单.csv")
 
 
 @admin_only
@@ -799,7 +798,7 @@ async def check_table(request: Request) -> Response:
     if kind not in ("csv", "json"):
         raise Problem(404, "没有这种下载。")
     if kind == "csv":
-        return download(_findings_csv(units, rnd.edition), f"{rnd.title}-校验结果.csv")
+        return download(_findings_csv(units, rnd.edition), rnd.title, suffix="-校验结果.csv")
     results = _unit_results(units)
     by_name = {r.unit: r for r in results}
     payload = {
@@ -818,7 +817,7 @@ async def check_table(request: Request) -> Response:
         ],
     }
     data = json.dumps(payload, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    return download(data, f"{rnd.title}-校验结果.json")
+    return download(data, rnd.title, suffix="-校验结果.json")
 
 
 async def merged_round(site, rnd, units: list[Unit], include: str):
@@ -831,7 +830,7 @@ async def merged_round(site, rnd, units: list[Unit], include: str):
     blobs = [await site.db(site.store.read_blob, v.sha256) for v in versions]
     results = await asyncio.gather(
         *(
-            site.run(audits.unit_result, data, safe_filename(u.name, f"单位{u.position}"), v.filename, v.uploaded_at)
+            site.run(audits.unit_result, data, u.name or f"单位{u.position}", v.filename, v.uploaded_at)
             for u, v, data in zip(chosen, versions, blobs, strict=True)
         )
     )
@@ -853,7 +852,7 @@ async def summary_download(request: Request) -> Response:
         reasons = "".join(f.message for f in outcome.findings) or "这些填报表都无法读取。"
         raise Problem(409, "无法汇总：" + reasons)
     org = rnd.summary_org or "汇总"
-    return download(data, f"{org}{rnd.year}年政府信息公开工作年度报告汇总.xlsx")
+    return download(data, org, suffix=f"{rnd.year}年政府信息公开工作年度报告汇总.xlsx")
 
 
 def routes() -> list[Route]:

@@ -16,7 +16,6 @@ import hmac
 import re
 import secrets
 import time
-import unicodedata
 
 SESSION_COOKIE = "xlrep_session"
 CSRF_COOKIE = "xlrep_csrf"
@@ -123,28 +122,18 @@ def throttle_wait(failures: list[float], now: float | None = None) -> int:
 
 # -- file names -----------------------------------------------------------------------------------
 
-_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
-_UNSAFE = re.compile(r'[\\/:*?"<>|]')
-
-
-def safe_filename(name: str | None, default: str = "填报表.xlsx", limit: int = 120) -> str:
-    """A file name safe on Windows and Linux: no folders, control characters or reserved names; suffix kept."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = _UNSAFE.sub("_", name).strip().strip(".").strip()
-    if not name or _WINDOWS_RESERVED.match(name):
-        return default
-    if len(name) > limit:
-        stem, dot, suffix = name.rpartition(".")
-        name = stem[: limit - len(suffix) - 1] + "." + suffix if dot and len(suffix) <= 8 else name[:limit]
-    return name
-
 
 def content_disposition(filename: str) -> str:
-    """``attachment`` with an ASCII fallback and the real (Chinese) name as RFC 5987 ``filename*``."""
+    """``attachment`` with an ASCII fallback and the real (Chinese) name as RFC 5987 ``filename*``.
+
+    The name is made by ``safetext.for_filename`` (at most 255 bytes, extension kept): what the
+    browser saves is a valid file name on the clerk's disk, however long the unit's name.
+    """
     from urllib.parse import quote
 
-    filename = safe_filename(filename, "download")
+    from ..safetext import for_filename
+
+    filename = for_filename(filename, extension=True, default="download")
     stem, dot, suffix = filename.rpartition(".")
     if not dot:
         stem, suffix = filename, ""

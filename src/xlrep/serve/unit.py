@@ -119,7 +119,7 @@ async def unit_template(request: Request) -> Response:
     data, _carried = await site.run(
         audits.unit_template, rnd.year, rnd.edition, unit.name, unit.org_type, previous, identity
     )
-    return download(data, f"{unit.name}{rnd.year}年政府信息公开工作年度报告填报表.xlsx")
+    return download(data, unit.name, suffix=f"{rnd.year}年政府信息公开工作年度报告填报表.xlsx")
 
 
 async def upload(request: Request) -> Response:
@@ -175,7 +175,7 @@ async def version_download(request: Request, site, rnd, unit: Unit, *, allow_rep
         out = await site.run(audits.annotated, data, version.filename, previous)
         if out is None:
             raise Problem(422, "无法为这个文件生成标注副本（文件无法读取）。")
-        return download(out, f"{stem}-标注.xlsx")
+        return download(out, stem, suffix="-标注.xlsx")
     if kind not in REPORT_KINDS:
         raise Problem(404, "没有这种下载。")
     if not version.audited or version.errors or not allow_report(version):
@@ -184,7 +184,7 @@ async def version_download(request: Request, site, rnd, unit: Unit, *, allow_rep
     out = await site.run(audits.report_file, data, version.filename, suffix, previous)
     if out is None:
         raise Problem(409, "这一版有错误，不生成报告。")
-    return download(out, f"{unit.name}{rnd.year}年政府信息公开工作年度报告{suffix}")
+    return download(out, unit.name, suffix=f"{rnd.year}年政府信息公开工作年度报告{suffix}")
 
 
 async def version_view_page(request: Request, site, rnd, unit: Unit, back: str, *, admin: bool = False) -> Response:

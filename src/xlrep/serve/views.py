@@ -159,7 +159,16 @@ def back_link(path: str) -> tuple[str, str]:
     return "/", "回到首页"
 
 
-def download(data: bytes, filename: str, media_type: str | None = None) -> Response:
+def download(data: bytes, filename: str, media_type: str | None = None, *, suffix: str = "") -> Response:
+    """``data`` as an attachment. With ``suffix`` (``"-标注.xlsx"``), ``filename`` is the untrusted part
+    (a unit's name, an upload's stem) that is shortened when the whole would not fit in 255 bytes;
+    without it, ``filename`` is a whole name whose extension is kept."""
+    from ..safetext import for_filename
+
+    if suffix:
+        filename = for_filename(filename, suffix)
+    else:
+        filename = for_filename(filename, extension=True, default="download")
     types = {
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
@@ -284,8 +293,6 @@ async def uploaded_file(request: Request, form, field: str = "file") -> tuple[by
     """The uploaded file's bytes and a safe name for it; 400 without a file, 413 over the size limit."""
     from starlette.datastructures import UploadFile
 
-    from .security import safe_filename
-
     upload = form.get(field)
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise Problem(400, "请先选择要上传的填报表文件（.xlsx）。")
@@ -294,7 +301,16 @@ async def uploaded_file(request: Request, form, field: str = "file") -> tuple[by
     await upload.close()
     if len(data) > limit:
         raise Problem(413, too_large_message(limit))
-    return data, safe_filename(upload.filename)
+    return data, upload_name(upload.filename)
+
+
+def upload_name(filename: str | None, default: str = "填报表") -> str:
+    """The name an uploaded file is kept and audited under: the browser's name without any folder it
+    carries (``C:\\fakepath\\…``), made a file name by ``safetext.for_filename`` (≤ 255 bytes, extension kept)."""
+    from ..safetext import for_filename
+
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return for_filename(name, extension=True, default=default)
 
 
 def too_large_message(limit: int) -> str:
