@@ -44,14 +44,6 @@ def normalize_label(text: object) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
-def normalize_formula(text: object) -> str:
-    s = str(text or "").strip()
-    s = s[1:] if s.startswith("=") else s
-    s = s.replace("$", "").replace("'", "").replace(" ", "")
-    s = re.sub(r"_xlfn\.", "", s)
-    return s.upper()
-
-
 # -- opening ----------------------------------------------------------------------
 
 

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from ..engine import compute_totals, live_states, overall_status
 from ..findings import ERROR, INFO, WARNING, CellRef
 from ..form import form_for_year
+from ..formula_meaning import same_formula
 from ..formulas import TEMPLATE_VERSION, version_tuple
-from ..reader import normalize_formula
 from .base import Context, Rule, register
 
 
@@ -128,7 +128,7 @@ class TemplateTampered(Rule):
                 found = "" if f.found is None else f.found
                 values = {"found": _plain(f.found), "expected_formula": f.expected, "computed": truths[f.key]}
                 yield self.finding("typed_over", [ref], values, label=f.label, found=found)
-            elif normalize_formula(f.found) != normalize_formula(f.expected):
+            elif not same_formula(f.found, f.expected, f.sheet):
                 values = {"found": f.found, "expected_formula": f.expected}
                 yield self.finding("formula", [ref], values, label=f.label, found=f.found, expected=f.expected)
 
