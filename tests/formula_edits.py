@@ -227,7 +227,19 @@ def _corners(toks, sheet, rng):
     return out
 
 
+def _logical_calls(toks, sheet, rng):
+    """``TRUE`` → ``TRUE()`` (what LibreOffice writes)."""
+    out = []
+    for v, ty, st in toks:
+        if ty == Token.OPERAND and st == Token.LOGICAL:
+            out += [(v.upper() + "(", Token.FUNC, Token.OPEN), (")", Token.FUNC, Token.CLOSE)]
+        else:
+            out.append((v, ty, st))
+    return out
+
+
 RESPELLINGS = {
+    "logical-calls": _logical_calls,
     "spaces": _spaces,
     "case": _case,
     "dollar": _dollar,

@@ -11,13 +11,14 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import openpyxl
 import pytest
 from filling import clean_values, fill_workbook
 from formula_edits import CHANGES, RESPELLINGS, change, respell
 
 from xlrep.form import load_form
 from xlrep.formula_meaning import canonical, same_formula
-from xlrep.formulas import expected_formulas
+from xlrep.formulas import PORTABLE_SINCE, TEMPLATE_VERSION, expected_formulas
 from xlrep.ingest import audit
 
 EDITIONS = {"2019": 2020, "2021": 2022}
@@ -120,3 +121,25 @@ def test_meaning_changes_are_caught_naming_the_cell(tmp_path, edition):
         total += len(overrides)
     print(f"\n{edition}: {total} meaning-changing edits caught; {dict(kinds)}")
     assert total >= 100 and set(kinds) == set(CHANGES)
+
+
+# -- formulas an older template wrote ---------------------------------------------------------------
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("version", ["1.1", TEMPLATE_VERSION])
+def test_an_older_templates_formulas_are_accepted_only_in_its_workbooks(tmp_path, edition, version):
+    """Template 1.1 wrote SUMPRODUCT(--ISTEXT(…)) and numbers joined with & alone: still its own formulas in a
+    1.1 workbook; in a workbook of the current template they are not what it wrote."""
+    year = EDITIONS[edition]
+    older = {(c.sheet, c.a1): c.older for c in formula_cells(edition) if c.older}
+    assert len(older) >= 10
+    path = fill_workbook(tmp_path / "older.xlsx", edition, year, clean_values(edition, year), older)
+    wb = openpyxl.load_workbook(path)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "xlrep.template_version":
+            prop.value = version
+    wb.save(path)
+    found = tampered_cells(audit(path))
+    if version < PORTABLE_SINCE:
+        assert not found
+    else:
+        assert set(found) == set(older)

@@ -189,6 +189,8 @@ class _Parser:
         token = self.peek()
         if token is not None and token.type == "FUNC" and token.subtype == "CLOSE":
             self.pos += 1
+            if name in ("TRUE", "FALSE"):  # LibreOffice writes the logical constants as TRUE() and FALSE()
+                return ("logical", name)
             return ("call", name, ())
         while True:
             token = self.peek()

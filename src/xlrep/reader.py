@@ -23,7 +23,7 @@ from .cellvalue import BLANK, RawCell, interpret
 from .errors import UnreadableFile
 from .findings import CellRef
 from .form import Cell, Form, editions
-from .formulas import FormulaCell, expected_formulas, version_tuple
+from .formulas import PORTABLE_SINCE, FormulaCell, expected_formulas, version_tuple
 from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref, quote_sheet
 from .readresult import ChangedLabels, FoundFormula, ReadResult
 from .xlsx import Workbook as Book
@@ -394,14 +394,34 @@ def _read_formulas(book: Book, result: ReadResult) -> None:
             continue
         if expected.since and not _has_since(book, result, expected, sheet, a1):
             continue
-        formula = expected.formula
-        for old, new in result.renamed.items():  # references follow a renamed sheet in every program
-            formula = formula.replace(quote_sheet(old), quote_sheet(new))
+        formula = _followed(result, expected.formula)
+        older = _followed(result, expected.older) if expected.older and _before(result, PORTABLE_SINCE) else None
         result.formulas.append(
             FoundFormula(
-                expected.key, sheet, a1, expected.label, formula, book.value(sheet, a1), book.cached_value(sheet, a1)
+                expected.key,
+                sheet,
+                a1,
+                expected.label,
+                formula,
+                book.value(sheet, a1),
+                book.cached_value(sheet, a1),
+                older,
             )
         )
+
+
+def _followed(result: ReadResult, formula: str) -> str:
+    for old, new in result.renamed.items():  # references follow a renamed sheet in every program
+        formula = formula.replace(quote_sheet(old), quote_sheet(new))
+    return formula
+
+
+def _before(result: ReadResult, version: str) -> bool:
+    """Whether the workbook was made by a template older than ``version`` (or does not say)."""
+    found = result.template_version
+    if found and re.fullmatch(r"\d+(\.\d+)*", found.strip()):
+        return version_tuple(found) < version_tuple(version)
+    return True
 
 
 def _has_since(book: Book, result: ReadResult, expected: FormulaCell, sheet: str, a1: str) -> bool:

@@ -28,6 +28,7 @@ class FoundFormula:
     expected: str  # the formula the template writes (references follow a renamed sheet)
     found: object  # ``=…`` when it is still a formula, else what was typed over it
     cached: object
+    older: str | None = None  # what an older template wrote there, accepted in a workbook of that template
 
     @property
     def typed_over(self) -> bool:

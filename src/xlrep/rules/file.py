@@ -128,7 +128,9 @@ class TemplateTampered(Rule):
                 found = "" if f.found is None else f.found
                 values = {"found": _plain(f.found), "expected_formula": f.expected, "computed": truths[f.key]}
                 yield self.finding("typed_over", [ref], values, label=f.label, found=found)
-            elif not same_formula(f.found, f.expected, f.sheet):
+            elif not same_formula(f.found, f.expected, f.sheet) and not (
+                f.older and same_formula(f.found, f.older, f.sheet)
+            ):
                 values = {"found": f.found, "expected_formula": f.expected}
                 yield self.finding("formula", [ref], values, label=f.label, found=f.found, expected=f.expected)
 
