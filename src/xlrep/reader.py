@@ -107,7 +107,8 @@ def _sniff_zip(path: Path) -> None:
             names = set(archive.namelist())
             if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
                 raise UnreadableFile(path, f"“{path.name}”是 OpenDocument 表格（.ods），不是 .xlsx。{SAVE_AS_XLSX}")
-            if "xl/workbook.xml" not in names:
+            parts = {name.lower().lstrip("/") for name in names}  # part names are case-insensitive (OPC)
+            if "xl/workbook.xml" not in parts and "_rels/.rels" not in parts:
                 raise UnreadableFile(path, f"“{path.name}”是压缩文件，但不是 Excel 工作簿。")
     except zipfile.BadZipFile:
         raise UnreadableFile(
@@ -290,6 +291,8 @@ def _check_sheets(book: Book, result: ReadResult) -> None:
             result.missing_sheets.append(sl.name)
     ours = {s.name for s in result.layout.sheets}
     result.unprotected = [name for name in book.sheetnames if name in ours and not book.protected.get(name)]
+    result.structure_locked = book.structure_locked
+    result.meta_state = book.sheet_states.get(META_SHEET)
 
 
 def _extra_sheets(book: Book, result: ReadResult) -> None:

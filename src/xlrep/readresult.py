@@ -69,6 +69,8 @@ class ReadResult:
     moved: dict[str, list[CellRef]] = field(default_factory=dict)  # sheet -> cells whose names moved inside it
     missing_sheets: list[str] = field(default_factory=list)
     unprotected: list[str] = field(default_factory=list)
+    structure_locked: bool = True  # the workbook-structure protection the template sets is still there
+    meta_state: str | None = None  # the identity sheet's state ("veryHidden" as written; None: no such sheet)
     changed_labels: list[ChangedLabels] = field(default_factory=list)
     # Sheets whose numbers and texts could not be read where the template puts them (missing, or rows/columns
     # inserted so that the labels moved but the defined names did not): their values are unknown, not 0.
