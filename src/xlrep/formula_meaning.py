@@ -49,6 +49,10 @@ INFIX = {
 }
 
 
+#: Longer formulas are compared as text: Excel's limit is 8,192 characters (a longer one is no template's).
+MAX_FORMULA_CHARS = 16_384
+
+
 class Unparsable(ValueError):
     """The formula is not one the parser understands (compared as text instead)."""
 
@@ -75,12 +79,17 @@ def canonical(formula: str, sheet: str | None = None) -> tuple:
     from openpyxl.formula.tokenizer import Tokenizer, TokenizerError
 
     body = _body(formula)
+    if len(body) > MAX_FORMULA_CHARS:
+        raise Unparsable("too long")
     try:
         tokens = Tokenizer("=" + body).items
     except (TokenizerError, ValueError, IndexError) as exc:
         raise Unparsable(str(exc)) from None
     parser = _Parser(_significant(tokens), _fold(sheet) if sheet else None)
-    tree = parser.expression(0)
+    try:
+        tree = parser.expression(0)
+    except RecursionError:  # nested deeper than any spreadsheet allows (Excel: 64 levels)
+        raise Unparsable("nested too deeply") from None
     if parser.pos != len(parser.tokens):
         raise Unparsable(f"unexpected {parser.tokens[parser.pos].value!r}")
     return tree
@@ -88,13 +97,16 @@ def canonical(formula: str, sheet: str | None = None) -> tuple:
 
 def _significant(tokens) -> list:
     """The tokens without whitespace; a space between two operands becomes the intersection operator."""
+    following: list = [None] * (len(tokens) + 1)  # the next token that is not whitespace, after each position
+    for i in range(len(tokens) - 1, -1, -1):
+        following[i] = tokens[i] if tokens[i].type != "WHITE-SPACE" else following[i + 1]
     out = []
     for i, token in enumerate(tokens):
         if token.type != "WHITE-SPACE":
             out.append(token)
             continue
         before = out[-1] if out else None
-        after = next((t for t in tokens[i + 1 :] if t.type != "WHITE-SPACE"), None)
+        after = following[i + 1]
         if before is not None and after is not None and _ends_operand(before) and _starts_operand(after):
             out.append(_Token(" ", "OPERATOR-INFIX", ""))
     return out
