@@ -69,6 +69,7 @@ def test_changed_formulas_differ(found, expected):
 @pytest.mark.parametrize(
     "hostile",
     ["=" + "(" * 5000 + "A1" + ")" * 5000, "=" + "-" * 5000 + "A1", "=" + "+".join(["A1"] * 20_000), "=A1 " * 3000],
+    ids=["5000-parentheses", "5000-minus-signs", "20000-terms", "3000-intersections"],
 )
 def test_a_hostile_formula_is_only_different_never_a_crash(hostile):
     assert not same_formula(hostile, "=SUM(A1)", "校验")
