@@ -65,12 +65,17 @@ class Text(_Node):
 
 
 class Number(_Node):
-    """A sum shown as text: a count whole (``most`` 0), an amount with its decimals (``most`` 6)."""
+    """A sum of counts shown as text: a whole number (``most`` decimals: 0)."""
 
-    __slots__ = ("of", "most")
+    __slots__ = ("of",)
+    most = 0
 
-    def __init__(self, of: Sum, most: int = 0) -> None:
-        super().__init__(of, most)
+
+class Amount(Number):
+    """A sum of amounts shown as text with the decimals it has (at most ``MOST_DECIMALS``); its fields are
+    Number's (``__slots__`` is inherited, so the description is walked alike)."""
+
+    most = MOST_DECIMALS
 
 
 class CellText(_Node):
@@ -248,7 +253,7 @@ def _proactive(form) -> tuple:
             else:
                 shown = (Text(unit),)
             said = (first if not phrases else later).format(row=figure.label)
-            number = (Text(said), Number(x, 0 if unit else MOST_DECIMALS), *shown)
+            number = (Text(said), (Number if unit else Amount)(x), *shown)
             zero_text = Text(zero.format(row=figure.label)) if zero and not phrases else None
             phrases.append((x, number, zero_text))
         if not phrases:
