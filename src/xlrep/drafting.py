@@ -3,8 +3,9 @@
 One description of each paragraph (a small tree of text, numbers, shares and
 conditions over table figures) is rendered two ways: ``draft_on_request`` /
 ``draft_proactive`` evaluate it in Python, and ``draft_formula`` writes it as one
-Excel formula (IF, AND, OR, ROUND, SUM and ``&`` only — no TEXTJOIN/IFS/LET/CONCAT —
-so Excel, WPS and LibreOffice compute the same text as Python). The template puts
+Excel formula (IF, AND, OR, ROUND, SUM, FIXED and ``&`` only — no TEXTJOIN/IFS/LET/CONCAT;
+numbers through FIXED, never ``&`` alone, whose digits differ by program — so Excel, WPS, LibreOffice and
+Gnumeric compute the same text as Python, docs/compatibility.md). The template puts
 the formula in a locked 参考表述 cell beside each part; the clerk copies it into the
 narrative, and an empty （二）依申请公开 is published as the draft.
 
