@@ -2,7 +2,8 @@
 # The test command (README, .ci/run): installs what the tests need, checks the code, then runs the tests.
 #   - xlrep itself with its test extras (pip, editable);
 #   - Debian packages for the real-client tests, only when missing: LibreOffice Calc and Writer headless
-#     with their Python bridge (libreoffice-calc-nogui libreoffice-writer-nogui python3-uno), Chromium
+#     with their Python bridge (libreoffice-calc-nogui libreoffice-writer-nogui python3-uno), Gnumeric
+#     (its ssconvert recalculates and saves workbooks: the second spreadsheet engine), Chromium
 #     for the browser tests, and a CJK font so documents render Chinese text. These tests fail, never
 #     skip, without them;
 #   - ruff: lint (with complexity) and format check;
@@ -20,6 +21,7 @@ packages=()
 command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-calc-nogui libreoffice-writer-nogui)
 "$uno_python" -c "import uno" >/dev/null 2>&1 || packages+=(python3-uno)
 [ -d /usr/lib/libreoffice/program ] && [ ! -e /usr/lib/libreoffice/program/libswlo.so ] && packages+=(libreoffice-writer-nogui)
+command -v ssconvert >/dev/null 2>&1 || packages+=(gnumeric)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 fc-list :lang=zh 2>/dev/null | grep -q . || packages+=(fonts-noto-cjk)
 if [ ${#packages[@]} -gt 0 ]; then

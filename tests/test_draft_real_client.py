@@ -129,6 +129,6 @@ def test_the_formulas_use_only_classic_functions_and_fit_excels_limits():
             formula = draft_formula(layout.form, layout, part)
             assert len(formula) < 8192
             functions = set(re.findall(r"([A-Z]+)\(", formula))
-            assert functions <= {"IF", "AND", "OR", "ROUND", "SUM"}, functions
+            assert functions <= {"IF", "AND", "OR", "ROUND", "SUM", "FIXED"}, functions
             for literal in re.findall(r'"((?:[^"]|"")*)"', formula):
                 assert len(literal) <= 255

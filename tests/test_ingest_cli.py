@@ -18,6 +18,7 @@ from filling import clean_values, fill_workbook
 
 from xlrep.cli import main
 from xlrep.form import load_form
+from xlrep.formulas import TEMPLATE_VERSION
 from xlrep.template import build_template
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -103,7 +104,12 @@ def test_json_has_the_documented_shape(run, tmp_path, where):
     assert code == 1
     data = json.loads(out)
     assert set(data) == {"file", "edition", "year", "template_version", "summary", "findings"}
-    assert (data["file"], data["edition"], data["year"], data["template_version"]) == (str(path), "2021", 2021, "1.1")
+    assert (data["file"], data["edition"], data["year"], data["template_version"]) == (
+        str(path),
+        "2021",
+        2021,
+        TEMPLATE_VERSION,
+    )
     assert set(data["summary"]) == {"errors", "warnings", "infos"}
     for finding in data["findings"]:
         assert set(finding) == {"rule", "severity", "message", "cells", "values"}

@@ -260,11 +260,9 @@ def test_saved_by_libreoffice_cached_values_read_by_openpyxl(calc, templates, ed
 
 # -- beyond what the validation allows: fractional and huge counts ---------------------
 # Data validation keeps count cells to whole numbers 0..999 999 999, but a paste
-# bypasses it. These cases pin down where LibreOffice and ``engine`` still agree, and
-# (strict xfail) where they are known to differ; an XPASS means engine was fixed.
+# bypasses it. These cases pin down that LibreOffice and ``engine`` still agree (since template 1.2
+# the difference is written with FIXED: all digits, no exponent, in every program).
 _NR, _CI, _GR = "t3.new_received.natural_person", "t3.carried_in.natural_person", "t3.granted.natural_person"
-# Beyond 1e15 the programs themselves disagree (LibreOffice "1E+016", Excel "1E+16"); 1e16 is far past validation's limit.
-_HUGE = "|difference| >= 1e16: LibreOffice writes 1E+016, engine.format_number writes all digits"
 EDGE_CASES = [
     pytest.param({_NR: 2.5}, id="half"),
     pytest.param({_NR: 0.5, _GR: 0.2}, id="0.5-0.2"),
@@ -277,7 +275,7 @@ EDGE_CASES = [
     pytest.param({_NR: 1000000.1, _CI: 0.2, _GR: 1000000.3}, id="cancels-up-to-rounding-large"),
     pytest.param({_NR: 0.00001}, id="1e-5"),
     pytest.param({_NR: -0.00001, _GR: 0}, id="minus-1e-5"),
-    pytest.param({_NR: 1e16}, id="1e16", marks=pytest.mark.xfail(strict=True, reason=_HUGE)),
+    pytest.param({_NR: 1e16}, id="1e16"),
 ]
 
 

@@ -830,8 +830,8 @@ def test_edition_year_when_the_edition_does_not_fit_the_year(tmp_path, edition, 
     assert finding.values == {"year": year, "edition": edition, "expected_edition": expected}
 
 
-def _filled(tmp_path: Path, edition: str = "2021", year: int = 2021) -> Path:
-    return fill_workbook(tmp_path / "w.xlsx", edition, year, planted(edition, year))
+def _filled(tmp_path: Path, edition: str = "2021", year: int = 2021, name: str = "w.xlsx") -> Path:
+    return fill_workbook(tmp_path / name, edition, year, planted(edition, year))
 
 
 def _set_property(name: str, value: str):
@@ -994,7 +994,8 @@ def test_identity_comes_from_the_very_hidden_sheet_when_the_properties_are_gone(
     result = audit(path)
     assert result.result.identity_source == "hidden sheet"
     assert (result.edition, result.year, result.result.template_version) == (edition, year, TEMPLATE_VERSION)
-    assert result.findings == []
+    (lost,) = only(result, "TEMPLATE-PROPERTIES-LOST")  # said, as information: the audit is not affected
+    assert lost.cells == [] and "_xlrep" in lost.message
 
 
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
@@ -1008,7 +1009,7 @@ def test_the_hidden_sheet_also_reports_an_old_template_version(tmp_path, edition
 
     result = audit(edit_workbook(_filled(tmp_path, edition, year), change))
     assert result.result.identity_source == "hidden sheet"
-    (finding,) = only(result, "TEMPLATE-VERSION")
+    (finding,) = only(result, "TEMPLATE-VERSION", also=("TEMPLATE-PROPERTIES-LOST",))
     assert finding.values == {"found": "0.9", "expected": TEMPLATE_VERSION}
 
 
@@ -1030,3 +1031,61 @@ def test_workbook_is_read_not_written(tmp_path):
     audit(path)
     assert path.read_bytes() == before
     assert zipfile.ZipFile(io.BytesIO(before)).testzip() is None
+
+
+# -- what a trip through another program loses (issue 19) ---------------------------------------------
+def _unlock(wb):
+    wb.security = None
+
+
+def _show_meta(state):
+    def change(wb):
+        wb["_xlrep"].sheet_state = state
+
+    return change
+
+
+@pytest.mark.parametrize(("edition", "year"), EDITIONS)
+def test_a_lost_structure_lock_is_said_and_the_file_still_read(tmp_path, edition, year):
+    result = audit(edit_workbook(_filled(tmp_path, edition, year), _unlock))
+    (finding,) = only(result, "TEMPLATE-UNLOCKED")
+    assert finding.cells == [] and finding.values == {"structure_locked": False}
+    assert result.result.values == audit(_filled(tmp_path, edition, year, name="locked.xlsx")).result.values
+
+
+@pytest.mark.parametrize(("state", "message"), [("visible", "现在可以看到"), ("hidden", "普通隐藏")])
+def test_the_identity_sheet_made_visible_or_hidden_is_said(tmp_path, state, message):
+    result = audit(edit_workbook(_filled(tmp_path, "2021", 2021), _show_meta(state)))
+    (finding,) = only(result, "TEMPLATE-META-VISIBLE")
+    assert cells(finding) == [("_xlrep", "A1")] and finding.values == {"state": state} and message in finding.message
+
+
+def test_all_three_losses_together_as_gnumeric_saves(tmp_path):
+    def everything(wb):
+        _unlock(wb)
+        _show_meta("visible")(wb)
+        _drop_properties(wb)
+
+    result = audit(edit_workbook(_filled(tmp_path, "2021", 2021), everything))
+    assert sorted(f.rule for f in result.findings) == [
+        "TEMPLATE-META-VISIBLE",
+        "TEMPLATE-PROPERTIES-LOST",
+        "TEMPLATE-UNLOCKED",
+    ]
+    assert all(f.severity == "info" for f in result.findings)
+    assert (result.edition, result.result.identity_source) == ("2021", "hidden sheet")
+
+
+def test_a_workbook_known_only_by_its_labels_gets_no_round_trip_notes(tmp_path):
+    def strip(wb):
+        _unlock(wb)
+        _drop_properties(wb)
+        del wb["_xlrep"]
+
+    result = audit(edit_workbook(_filled(tmp_path, "2021", 2021), strip))
+    assert result.result.identity_source == "labels"
+    assert not {f.rule for f in result.findings} & {
+        "TEMPLATE-UNLOCKED",
+        "TEMPLATE-META-VISIBLE",
+        "TEMPLATE-PROPERTIES-LOST",
+    }

@@ -15,7 +15,8 @@ from xlrep.layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, build_lay
 from xlrep.template import TEMPLATE_VERSION, build_template
 
 EDITIONS = [(2020, "2019"), (2021, "2021")]
-CLASSIC_FUNCTIONS = {"SUM", "IF", "AND", "OR", "ABS", "ISNUMBER", "ISTEXT", "COUNTIF", "SUMPRODUCT", "ROUND"}
+# FIXED: a worksheet function since Excel 2000 and in WPS, LibreOffice and Gnumeric (docs/compatibility.md).
+CLASSIC_FUNCTIONS = {"SUM", "IF", "AND", "OR", "ABS", "ISNUMBER", "ISTEXT", "COUNTIF", "SUMPRODUCT", "ROUND", "FIXED"}
 
 
 @pytest.fixture(scope="module", params=EDITIONS, ids=lambda p: p[1])

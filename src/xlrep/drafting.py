@@ -3,8 +3,9 @@
 One description of each paragraph (a small tree of text, numbers, shares and
 conditions over table figures) is rendered two ways: ``draft_on_request`` /
 ``draft_proactive`` evaluate it in Python, and ``draft_formula`` writes it as one
-Excel formula (IF, AND, OR, ROUND, SUM and ``&`` only — no TEXTJOIN/IFS/LET/CONCAT —
-so Excel, WPS and LibreOffice compute the same text as Python). The template puts
+Excel formula (IF, AND, OR, ROUND, SUM, FIXED and ``&`` only — no TEXTJOIN/IFS/LET/CONCAT;
+numbers through FIXED, never ``&`` alone, whose digits differ by program — so Excel, WPS, LibreOffice and
+Gnumeric compute the same text as Python, docs/compatibility.md). The template puts
 the formula in a locked 参考表述 cell beside each part; the clerk copies it into the
 narrative, and an empty （二）依申请公开 is published as the draft.
 
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from .engine import as_number, format_number
+from .engine import MOST_DECIMALS, as_number, format_number, number_text, number_text_formula
 
 #: The parts (by role) that have a drafted paragraph, and those that an empty part is published as.
 DRAFTED_PARTS = ("proactive", "on_request")
@@ -65,7 +66,17 @@ class Text(_Node):
 
 
 class Number(_Node):
+    """A sum of counts shown as text: a whole number (``most`` decimals: 0)."""
+
     __slots__ = ("of",)
+    most = 0
+
+
+class Amount(Number):
+    """A sum of amounts shown as text with the decimals it has (at most ``MOST_DECIMALS``); its fields are
+    Number's (``__slots__`` is inherited, so the description is walked alike)."""
+
+    most = MOST_DECIMALS
 
 
 class CellText(_Node):
@@ -243,7 +254,7 @@ def _proactive(form) -> tuple:
             else:
                 shown = (Text(unit),)
             said = (first if not phrases else later).format(row=figure.label)
-            number = (Text(said), Number(x), *shown)
+            number = (Text(said), (Number if unit else Amount)(x), *shown)
             zero_text = Text(zero.format(row=figure.label)) if zero and not phrases else None
             phrases.append((x, number, zero_text))
         if not phrases:
@@ -286,10 +297,10 @@ def _sum(x: Sum, values: Mapping[str, object]) -> float | int:
 
 
 def _percent(num: float | int, den: float | int) -> str:
-    """ROUND(num*10000/den, 0)/100 as Excel shows it joined to text."""
+    """ROUND(num*10000/den, 0)/100 shown to its (at most 2) decimals, as the formula shows it."""
     q = num * 10000 / den
     r = int(Decimal(q).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return format_number(r / 100)
+    return number_text(r / 100, 2)
 
 
 def _holds(cond, values) -> bool:
@@ -312,7 +323,7 @@ def _render(parts, values) -> str:
         if isinstance(p, Text):
             out.append(p.text)
         elif isinstance(p, Number):
-            out.append(format_number(_sum(p.of, values)))
+            out.append(number_text(_sum(p.of, values), p.most))
         elif isinstance(p, Percent):
             out.append(_percent(_sum(p.num, values), _sum(p.den, values)))
         elif isinstance(p, CellText):
@@ -460,24 +471,28 @@ def _merged(parts) -> list:
     return out
 
 
-def _formula(parts, layout, sheet: str) -> str:
+def _formula(parts, layout, sheet: str, portable: bool = True) -> str:
+    """``portable=False``: as template 1.1 wrote it (numbers joined with ``&`` alone, which some programs
+    write with binary-float artefacts)."""
     pieces = []
     for p in _merged(parts):
         if isinstance(p, Text):
             pieces.append(_literal(p.text))
         elif isinstance(p, Number):
-            pieces.append(f"SUM({_refs(p.of.keys, layout, sheet)})")
+            total = f"SUM({_refs(p.of.keys, layout, sheet)})"
+            pieces.append(number_text_formula(total, p.most) if portable else total)
         elif isinstance(p, Percent):
             num, den = _refs(p.num.keys, layout, sheet), _refs(p.den.keys, layout, sheet)
-            pieces.append(f"ROUND(SUM({num})*10000/SUM({den}),0)/100")
+            share = f"ROUND(SUM({num})*10000/SUM({den}),0)/100"
+            pieces.append(number_text_formula(share, 2) if portable else share)
         elif isinstance(p, CellText):
             from .layout import cell_ref, quote_sheet
 
             s, r, c = layout.addresses[p.key]
             pieces.append(("" if s == sheet else quote_sheet(s) + "!") + cell_ref(r, c) + '&""')
         elif isinstance(p, When):
-            then = _formula(p.then, layout, sheet) or '""'
-            otherwise = _formula(p.otherwise, layout, sheet) or '""'
+            then = _formula(p.then, layout, sheet, portable) or '""'
+            otherwise = _formula(p.otherwise, layout, sheet, portable) or '""'
             pieces.append(f"IF({_condition(p.cond, layout, sheet)},{then},{otherwise})")
         else:
             raise TypeError(p)
@@ -500,10 +515,11 @@ def _condition(cond, layout, sheet: str) -> str:
     raise TypeError(cond)
 
 
-def draft_formula(form, layout, key: str) -> str:
-    """The Excel formula of the 参考表述 cell of part ``key`` (the part playing ``on_request`` …)."""
+def draft_formula(form, layout, key: str, portable: bool = True) -> str:
+    """The Excel formula of the 参考表述 cell of part ``key`` (the part playing ``on_request`` …);
+    ``portable=False``: as template 1.1 wrote it."""
     sheet = layout.addresses[DRAFT_PREFIX + key][0]
-    formula = "=" + _formula(_description(form, drafted_parts(form)[key]), layout, sheet)
+    formula = "=" + _formula(_description(form, drafted_parts(form)[key]), layout, sheet, portable)
     if len(formula) > FORMULA_LIMIT:
         raise ValueError(f"the draft formula of {key} is {len(formula)} characters long")
     return formula

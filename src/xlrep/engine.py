@@ -45,6 +45,51 @@ def format_number(value: float | int) -> str:
     return text
 
 
+#: The most decimals a number joined into text is shown with (amounts as typed: 万元 to 6 decimals is 1 分).
+MOST_DECIMALS = 6
+
+
+def number_text(value: float | int, most: int = MOST_DECIMALS) -> str:
+    """A number as the template's formulas write it into text (``number_text_formula``): with as many
+    decimals as it has, at most ``most`` (0: rounded to a whole number), never a binary-float artefact
+    (73745.65, not 73745.64999999999) and the same in every spreadsheet program.
+
+    The formula scales the number by 10^most and rounds it to a whole number ``r`` (ROUND), counts the
+    trailing zeros of ``r`` (ROUND(r,-k)=r), and shows r / 10^most with FIXED to the decimals left.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if most == 0:
+        shown = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return "0" if shown == 0 else format(shown, "f")
+    r = int(Decimal(value * 10**most).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if r == 0:
+        return "0"
+    decimals = most
+    while decimals and r % 10 ** (most - decimals + 1) == 0:
+        decimals -= 1
+    return format(Decimal(r).scaleb(-most).quantize(Decimal(1).scaleb(-decimals)), "f")
+
+
+def number_text_formula(expr: str, most: int = MOST_DECIMALS) -> str:
+    """The formula text of ``expr`` shown as ``number_text`` shows it: FIXED, ROUND and IF only (classic
+    functions every spreadsheet program computes alike; ``&`` alone writes 15 to 17 digits, by program)."""
+    if most == 0:
+        return f"FIXED({expr},0,TRUE)"
+    r = f"ROUND(({expr})*1{'0' * most},0)"
+    decimals = str(most)
+    for k in range(most - 1, -1, -1):  # k decimals when r ends in (most - k) zeros
+        decimals = f"IF({r}=ROUND({r},-{most - k}),{k},{decimals})"
+    return f"FIXED({r}/1{'0' * most},{decimals},TRUE)"  # r, not expr: a binary tie is rounded once, by ROUND
+
+
+def shown_zero(value: float | int, most: int = MOST_DECIMALS) -> bool:
+    """Whether ``value`` rounds to 0 at ``most`` decimals (a check whose difference is only float noise passes)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return Decimal(value * 10**most).quantize(Decimal(1), rounding=ROUND_HALF_UP) == 0
+
+
 def difference(left: float | int, right: float | int) -> float | int:
     """``left - right`` as Excel and LibreOffice compute it: a result lost in rounding noise is 0.
 
@@ -91,8 +136,8 @@ def live_states(form: Form, values: Mapping[str, object]) -> dict[str, str]:
     full = all_values(form, values)
     states: dict[str, str] = {}
     for check in form.checks:
-        diff = difference(_side(check.left, full), _side(check.right, full))
-        states[check.id] = PASS if diff == 0 else f"{FAIL} 差{format_number(diff)}"
+        diff = _side(check.left, full) - _side(check.right, full)
+        states[check.id] = PASS if shown_zero(diff) else f"{FAIL} 差{number_text(diff)}"
     for item in live_items(form):
         if item.id in states:
             continue

@@ -12,16 +12,21 @@ from dataclasses import dataclass
 from functools import cache
 
 from . import __version__
-from .engine import ALL_PASSED, PASS
+from .engine import ALL_PASSED, MOST_DECIMALS, PASS, number_text_formula
 from .form import Cell, Form
 from .layout import Layout, build_layout, cell_ref, live_items, quote_sheet
 
 #: Changes whenever the workbook's structure changes (cells, formulas, labels, sheets).
 #: 1.1: the 参考表述 (drafted paragraph) cells under the parts of 一 that have one.
-TEMPLATE_VERSION = "1.1"
+#: 1.2: formulas every spreadsheet program computes alike (issue 19): text numbers counted cell by cell with
+#: ISTEXT (no array evaluation), numbers shown in text through FIXED (no binary-float artefacts), a check
+#: passes when its difference rounds to 0 at 6 decimals.
+TEMPLATE_VERSION = "1.2"
 GENERATOR = "xlrep"
 #: The template version that first wrote the drafted paragraphs: a workbook of an earlier one has none.
 DRAFTS_SINCE = "1.1"
+#: The template version that first wrote the portable formulas: an earlier workbook's are accepted as written.
+PORTABLE_SINCE = "1.2"
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -87,15 +92,23 @@ def total_formula(layout: Layout, cell: Cell) -> str:
     return f"=SUM({_ref_list(layout, cell.sum_of, cell.sheet)})"
 
 
-def check_formula(layout: Layout, check_id: str) -> str:
+def check_formula(layout: Layout, check_id: str, portable: bool = True) -> str:
+    """A declared check's cell: ✔, or ✘ 差 and the difference (``portable=False``: as template 1.1 wrote it)."""
     check = next(c for c in layout.form.checks if c.id == check_id)
     sheet = layout.addresses[check_id][0]
     diff = f"(SUM({_ref_list(layout, check.left, sheet)})-SUM({_ref_list(layout, check.right, sheet)}))"
-    return f'=IF({diff}=0,"{PASS}","✘ 差"&{diff})'
+    if not portable:
+        return f'=IF({diff}=0,"{PASS}","✘ 差"&{diff})'
+    zero = f"ROUND({diff}*1{'0' * MOST_DECIMALS},0)=0"  # float noise is no difference, in every program
+    return f'=IF({zero},"{PASS}","✘ 差"&{number_text_formula(diff)})'
 
 
-def live_formula(layout: Layout, item_id: str) -> str:
-    """The formula of one row's status cell on the 校验 sheet."""
+def live_formula(layout: Layout, item_id: str, portable: bool = True) -> str:
+    """The formula of one row's status cell on the 校验 sheet (``portable=False``: as template 1.1 wrote it).
+
+    Text numbers are counted cell by cell, ``ISTEXT(a)+ISTEXT(b)+…``: ``SUMPRODUCT(--ISTEXT(range))`` needs
+    array evaluation, which Gnumeric does not do there (it counts 0), and COUNTIF(range,"*") or
+    COUNTA-COUNT count numbers or logical values too in some programs."""
     form = layout.form
     if item_id in layout.addresses:  # a declared check: show its cell
         s, r, c = layout.addresses[item_id]
@@ -107,11 +120,22 @@ def live_formula(layout: Layout, item_id: str) -> str:
     all_ranges = [
         f"{quote_sheet(s)}!{ref}" for s, pos in _by_sheet(layout, [c.key for c in cells]).items() for ref in ranges(pos)
     ]
-    if what == "value_text":
+    if what == "value_text" and not portable:
         count = "+".join(f"SUMPRODUCT(--ISTEXT({r}))" for r in all_ranges)
+    elif what == "value_text":
+        count = "+".join(f"ISTEXT({ref})" for ref in _cell_list(layout, [c.key for c in cells]))
     else:
         count = "+".join(f'COUNTIF({r},"<0")' for r in all_ranges)
     return f'=IF(({count})=0,"{PASS}","✘ "&({count})&"个")'
+
+
+def _cell_list(layout: Layout, keys) -> list[str]:
+    """Each cell as a sheet-qualified reference, in the layout's order."""
+    out = []
+    for key in keys:
+        s, r, c = layout.addresses[key]
+        out.append(f"{quote_sheet(s)}!{cell_ref(r, c)}")
+    return out
 
 
 def status_formula(layout: Layout) -> str:
@@ -134,6 +158,7 @@ class FormulaCell:
     formula: str
     label: str
     since: str | None = None  # the template version that first wrote it (older workbooks do not have it)
+    older: str | None = None  # what templates before ``PORTABLE_SINCE`` wrote there, when not ``formula``
 
 
 @cache
@@ -142,20 +167,23 @@ def expected_formulas(form: Form) -> tuple[FormulaCell, ...]:
     layout = build_layout(form)
     out = []
 
-    def add(key: str, formula: str, label: str, position=None, since: str | None = None) -> None:
+    def add(key: str, make, label: str, position=None, since: str | None = None) -> None:
         sheet, row, col = position or layout.addresses[key]
-        out.append(FormulaCell(key, sheet, cell_ref(row, col), formula, label, since))
+        formula, older = make(True), make(False)
+        older = older if older != formula else None
+        out.append(FormulaCell(key, sheet, cell_ref(row, col), formula, label, since, older))
 
     for cell in form.totals:
-        add(cell.key, total_formula(layout, cell), cell.label)
+        add(cell.key, lambda portable, cell=cell: total_formula(layout, cell), cell.label)
     for check in form.checks:
-        add(check.id, check_formula(layout, check.id), check.label)
+        add(check.id, lambda portable, c=check.id: check_formula(layout, c, portable), check.label)
     for item in live_items(form):
-        add("live." + item.id, live_formula(layout, item.id), item.label)
-    add("status", status_formula(layout), "总体状态", layout.status_cell)
+        add("live." + item.id, lambda portable, i=item.id: live_formula(layout, i, portable), item.label)
+    add("status", lambda portable: status_formula(layout), "总体状态", layout.status_cell)
     from .drafting import DRAFT_PREFIX, draft_formula, drafted_parts
 
     for key in drafted_parts(form):
         label = f"参考表述（{form.cells[key].label}）"
-        add(DRAFT_PREFIX + key, draft_formula(form, layout, key), label, since=DRAFTS_SINCE)
+        make = lambda portable, key=key: draft_formula(form, layout, key, portable)  # noqa: E731
+        add(DRAFT_PREFIX + key, make, label, since=DRAFTS_SINCE)
     return tuple(out)

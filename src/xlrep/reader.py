@@ -24,7 +24,7 @@ from .cellvalue import BLANK, RawCell, interpret
 from .errors import UnreadableFile
 from .findings import CellRef
 from .form import Cell, Form, editions
-from .formulas import FormulaCell, expected_formulas, version_tuple
+from .formulas import PORTABLE_SINCE, FormulaCell, expected_formulas, version_tuple
 from .layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref, quote_sheet
 from .readresult import ChangedLabels, FoundFormula, ReadResult
 from .xlsx import Workbook as Book
@@ -43,14 +43,6 @@ def normalize_label(text: object) -> str:
     if text is None:
         return ""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
-
-
-def normalize_formula(text: object) -> str:
-    s = str(text or "").strip()
-    s = s[1:] if s.startswith("=") else s
-    s = s.replace("$", "").replace("'", "").replace(" ", "")
-    s = re.sub(r"_xlfn\.", "", s)
-    return s.upper()
 
 
 # -- opening ----------------------------------------------------------------------
@@ -116,7 +108,8 @@ def _sniff_zip(path: Path) -> None:
             names = set(archive.namelist())
             if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
                 raise UnreadableFile(path, f"“{path.name}”是 OpenDocument 表格（.ods），不是 .xlsx。{SAVE_AS_XLSX}")
-            if "xl/workbook.xml" not in names:
+            parts = {name.lower().lstrip("/") for name in names}  # part names are case-insensitive (OPC)
+            if "xl/workbook.xml" not in parts and "_rels/.rels" not in parts:
                 raise UnreadableFile(path, f"“{path.name}”是压缩文件，但不是 Excel 工作簿。")
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, ValueError, zlib.error):
         # a damaged directory, or a member the zip module cannot read (zip version 6.4, encrypted, bad deflate)
@@ -302,6 +295,8 @@ def _check_sheets(book: Book, result: ReadResult) -> None:
             result.missing_sheets.append(sl.name)
     ours = {s.name for s in result.layout.sheets}
     result.unprotected = [name for name in book.sheetnames if name in ours and not book.protected.get(name)]
+    result.structure_locked = book.structure_locked
+    result.meta_state = book.sheet_states.get(META_SHEET)
 
 
 def _extra_sheets(book: Book, result: ReadResult) -> None:
@@ -406,14 +401,34 @@ def _read_formulas(book: Book, result: ReadResult) -> None:
             continue
         if expected.since and not _has_since(book, result, expected, sheet, a1):
             continue
-        formula = expected.formula
-        for old, new in result.renamed.items():  # references follow a renamed sheet in every program
-            formula = formula.replace(quote_sheet(old), quote_sheet(new))
+        formula = _followed(result, expected.formula)
+        older = _followed(result, expected.older) if expected.older and _before(result, PORTABLE_SINCE) else None
         result.formulas.append(
             FoundFormula(
-                expected.key, sheet, a1, expected.label, formula, book.value(sheet, a1), book.cached_value(sheet, a1)
+                expected.key,
+                sheet,
+                a1,
+                expected.label,
+                formula,
+                book.value(sheet, a1),
+                book.cached_value(sheet, a1),
+                older,
             )
         )
+
+
+def _followed(result: ReadResult, formula: str) -> str:
+    for old, new in result.renamed.items():  # references follow a renamed sheet in every program
+        formula = formula.replace(quote_sheet(old), quote_sheet(new))
+    return formula
+
+
+def _before(result: ReadResult, version: str) -> bool:
+    """Whether the workbook was made by a template older than ``version`` (or does not say)."""
+    found = result.template_version
+    if found and re.fullmatch(r"\d+(\.\d+)*", found.strip()):
+        return version_tuple(found) < version_tuple(version)
+    return True
 
 
 def _has_since(book: Book, result: ReadResult, expected: FormulaCell, sheet: str, a1: str) -> bool:

@@ -28,6 +28,7 @@ class FoundFormula:
     expected: str  # the formula the template writes (references follow a renamed sheet)
     found: object  # ``=…`` when it is still a formula, else what was typed over it
     cached: object
+    older: str | None = None  # what an older template wrote there, accepted in a workbook of that template
 
     @property
     def typed_over(self) -> bool:
@@ -70,6 +71,8 @@ class ReadResult:
     moved: dict[str, list[CellRef]] = field(default_factory=dict)  # sheet -> cells whose names moved inside it
     missing_sheets: list[str] = field(default_factory=list)
     unprotected: list[str] = field(default_factory=list)
+    structure_locked: bool = True  # the workbook-structure protection the template sets is still there
+    meta_state: str | None = None  # the identity sheet's state ("veryHidden" as written; None: no such sheet)
     changed_labels: list[ChangedLabels] = field(default_factory=list)
     # Sheets whose numbers and texts could not be read where the template puts them (missing, or rows/columns
     # inserted so that the labels moved but the defined names did not): their values are unknown, not 0.

@@ -218,6 +218,10 @@ class Workbook:
         try:
             if len(self._zip.infolist()) > MAX_MEMBERS:
                 raise XlsxError(f"压缩包中的文件过多（超过 {MAX_MEMBERS:,} 个），{REFUSED}")
+            # OPC part names are case-insensitive (some writers use "xl/Worksheets/Sheet1.xml"); a leading "/"
+            # is the package root. Parts are found by their relationships, not by the names Excel gives them.
+            self._members = {info.filename.lower().lstrip("/"): info for info in self._zip.infolist()}
+            self._read_package()
             self._read_workbook()
             wanted = self._wanted(sheets, names)
             self.skipped_sheets = [name for name in self.sheetnames if name not in wanted]
@@ -257,9 +261,8 @@ class Workbook:
     # -- safety -------------------------------------------------------------------
     def _stream(self, member: str, parser) -> bool:
         """Inflate ``member`` in bounded steps into ``parser``; ``False`` if the file has no such part."""
-        try:
-            info = self._zip.getinfo(member)
-        except KeyError:
+        info = self._members.get(member.lower().lstrip("/"))
+        if info is None:
             return False
         if info.file_size > MAX_PART_BYTES:
             raise XlsxError(
@@ -334,11 +337,27 @@ class Workbook:
         return builder.close()
 
     # -- workbook -----------------------------------------------------------------
+    def _read_package(self) -> None:
+        """Where the workbook and the custom properties are: the package relationships (``_rels/.rels``)."""
+        self._workbook_part, self._custom_part = "xl/workbook.xml", "docProps/custom.xml"
+        for kind, path in self._typed_relationships("").values():
+            if kind.endswith("/officeDocument"):
+                self._workbook_part = path
+            elif kind.endswith("/custom-properties"):
+                self._custom_part = path
+
     def _read_workbook(self) -> None:
-        root = self._xml("xl/workbook.xml")
+        root = self._xml(self._workbook_part)
         if root is None:
             raise XlsxError("文件里没有工作簿内容（xl/workbook.xml），不是 Excel 工作簿。")
-        rels = self._relationships("xl/workbook.xml")
+        typed = self._typed_relationships(self._workbook_part)
+        rels = {rid: path for rid, (_, path) in typed.items()}
+        self._shared_strings_part, self._styles_part = "xl/sharedStrings.xml", "xl/styles.xml"
+        for kind, path in typed.values():
+            if kind.endswith("/sharedStrings"):
+                self._shared_strings_part = path
+            elif kind.endswith("/styles"):
+                self._styles_part = path
         pr = root.find(_q("workbookPr"))
         self.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
         self.sheetnames: list[str] = []
@@ -360,8 +379,9 @@ class Workbook:
         protection = root.find(_q("workbookProtection"))
         self.structure_locked = protection is not None and protection.get("lockStructure") in ("1", "true")
 
-    def _relationships(self, part: str) -> dict[str, str]:
-        rels_path = join(dirname(part), "_rels", part.rsplit("/", 1)[-1] + ".rels")
+    def _typed_relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """Id → (relationship type, part path) of ``part``'s relationships (``""``: the package's)."""
+        rels_path = join(dirname(part), "_rels", part.rsplit("/", 1)[-1] + ".rels") if part else "_rels/.rels"
         root = self._xml(rels_path)
         out = {}
         for rel in root if root is not None else []:
@@ -369,11 +389,11 @@ class Workbook:
             if rel.get("TargetMode") == "External":
                 continue
             path = target.lstrip("/") if target.startswith("/") else normpath(join(dirname(part), target))
-            out[rel.get("Id")] = path
+            out[rel.get("Id")] = (rel.get("Type", ""), path)
         return out
 
     def _read_styles(self) -> None:
-        root = self._xml("xl/styles.xml")
+        root = self._xml(self._styles_part)
         self.date_styles: set[int] = set()
         self._dates: set[str] = set()  # the same, as written in s="…"
         if root is None:
@@ -393,7 +413,7 @@ class Workbook:
         self._dates = {str(i) for i in self.date_styles}
 
     def _read_custom_properties(self) -> dict[str, str]:
-        root = self._xml("docProps/custom.xml")
+        root = self._xml(self._custom_part)
         out = {}
         for prop in root if root is not None else []:
             value = next(iter(prop), None)
@@ -632,10 +652,9 @@ class _SheetReader:
 class _SharedStringsReader:
     """expat handlers for xl/sharedStrings.xml: each <si> is its <t> or its runs' <t> joined (not phonetic runs)."""
 
-    member = "xl/sharedStrings.xml"
-
     def __init__(self, book: Workbook):
         self.book = book
+        self.member = book._shared_strings_part
         self.out = book.shared_strings
         self.parts: list[str] = []
         self.length = 0

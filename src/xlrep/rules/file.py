@@ -11,8 +11,8 @@ from datetime import date, datetime
 from ..engine import compute_totals, live_states, overall_status
 from ..findings import ERROR, INFO, WARNING, CellRef
 from ..form import form_for_year
+from ..formula_meaning import same_formula
 from ..formulas import TEMPLATE_VERSION, version_tuple
-from ..reader import normalize_formula
 from .base import Context, Rule, register
 
 
@@ -128,7 +128,9 @@ class TemplateTampered(Rule):
                 found = "" if f.found is None else f.found
                 values = {"found": _plain(f.found), "expected_formula": f.expected, "computed": truths[f.key]}
                 yield self.finding("typed_over", [ref], values, label=f.label, found=found)
-            elif normalize_formula(f.found) != normalize_formula(f.expected):
+            elif not same_formula(f.found, f.expected, f.sheet) and not (
+                f.older and same_formula(f.found, f.older, f.sheet)
+            ):
                 values = {"found": f.found, "expected_formula": f.expected}
                 yield self.finding("formula", [ref], values, label=f.label, found=f.found, expected=f.expected)
 
@@ -167,6 +169,77 @@ class TemplateUnprotected(Rule):
         if sheets:
             cells = [CellRef(name, "A1", "") for name in sheets]
             yield self.finding(cells=cells, values={"sheets": sheets}, sheets="、".join(sheets))
+
+
+# -- what a trip through another program loses (issue 19) -------------------------------------------------
+# LibreOffice and Gnumeric, saving an .xlsx, drop the workbook-structure protection and the custom document
+# properties and make the very hidden identity sheet visible (LibreOffice: hidden). The audit still reads the
+# file (identity from the hidden sheet, cells by their names); these notes tell the office it went through
+# another program. Only for a workbook that says it is an xlrep template (not one recognised by its labels).
+ANOTHER_PROGRAM = "文件可能用 WPS、LibreOffice、Gnumeric 等其他程序另存过。"
+
+
+def _from_template(context: Context) -> bool:
+    return context.result.identity_source in ("properties", "hidden sheet")
+
+
+@register
+class TemplateUnlocked(Rule):
+    id, severity = "TEMPLATE-UNLOCKED", INFO
+    title = "工作簿结构保护被取消（仅提示）。"
+    messages = {
+        "default": "工作簿的结构保护（禁止添加、删除、重命名、取消隐藏工作表）已不在，"
+        + ANOTHER_PROGRAM
+        + "数字照常校验；请确认没有添加、删除或重命名工作表。"
+    }
+    uses_values = False
+
+    def check(self, context: Context):
+        if _from_template(context) and not context.result.structure_locked:
+            yield self.finding(values={"structure_locked": False})
+
+
+@register
+class TemplateMetaVisible(Rule):
+    id, severity = "TEMPLATE-META-VISIBLE", INFO
+    title = "记录模板身份的深度隐藏工作表变为可见或普通隐藏（仅提示）。"
+    messages = {
+        "default": "记录模板身份的工作表“{sheet}”原本深度隐藏，现在可以看到，"
+        + ANOTHER_PROGRAM
+        + "请不要改动或删除这张表：它记录格式版本、年度和模板版本。",
+        "hidden": "记录模板身份的工作表“{sheet}”原本深度隐藏，现在是普通隐藏（“取消隐藏”即可看到），"
+        + ANOTHER_PROGRAM
+        + "请不要改动或删除这张表：它记录格式版本、年度和模板版本。",
+    }
+    uses_values = False
+
+    def check(self, context: Context):
+        from ..layout import META_SHEET
+
+        state = context.result.meta_state
+        if _from_template(context) and state is not None and state != "veryHidden":
+            message = "hidden" if state == "hidden" else "default"
+            yield self.finding(
+                message, cells=[CellRef(META_SHEET, "A1", "")], values={"state": state}, sheet=META_SHEET
+            )
+
+
+@register
+class TemplatePropertiesLost(Rule):
+    id, severity = "TEMPLATE-PROPERTIES-LOST", INFO
+    title = "文档属性中的模板身份丢失（仅提示）。"
+    messages = {
+        "default": "文件的自定义文档属性（模板身份）已丢失，"
+        + ANOTHER_PROGRAM
+        + "模板身份已从隐藏工作表“{sheet}”读出，校验不受影响。"
+    }
+    uses_values = False
+
+    def check(self, context: Context):
+        from ..layout import META_SHEET
+
+        if context.result.identity_source == "hidden sheet":
+            yield self.finding(values={"identity_source": "hidden sheet"}, sheet=META_SHEET)
 
 
 @register
