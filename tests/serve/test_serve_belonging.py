@@ -241,3 +241,33 @@ def test_in_the_browser_a_unit_meets_the_wrong_year_another_units_file_and_an_un
     said = unit.inner_text("main")
     assert "是同一个文件，不能原样再报" in said and "请补充五、存在的主要问题" in said
     assert re.search("回到本单位的页面", said)
+
+
+def test_an_imported_workbook_is_a_workbook_a_summary_is_not_a_units_and_a_short_roster_name_is_a_warning(
+    site, run, tmp_path
+):
+    from xlrep.ingest import audit
+    from xlrep.report import build_report, render
+
+    round_id = create_round(site.admin, [("财政局", "部门"), ("汇总局", "部门")], year=YEAR)
+    links = unit_links(site.admin, round_id)
+    clean = tmp_path / "clean.xlsx"
+    clean.write_bytes(_filled(tmp_path, "c.xlsx", "某某县财政局"))  # the full name in the report
+    (tmp_path / "报告.docx").write_bytes(render(build_report(audit(clean)), ".docx"))
+    code, _, err = run("import", tmp_path / "报告.docx", "-o", tmp_path / "导入.xlsx")
+    assert code == 0, err
+    _upload(site, links["财政局"], "导入.xlsx", (tmp_path / "导入.xlsx").read_bytes())
+    entry = _latest_audit(site, round_id, "财政局")
+    found = _rules(entry)
+    assert "ROUND-PUBLISHED" not in found  # made by `xlrep import`: a workbook, checked as one
+    assert found["ROUND-ORG-NAME"]["severity"] == "warning" and "不完全相同" in found["ROUND-ORG-NAME"]["message"]
+    assert not [f for f in entry["audit"]["findings"] if f["rule"].startswith("ROUND-") and f["severity"] == "error"]
+
+    unit_dir = tmp_path / "某某县财政局"
+    unit_dir.mkdir()
+    (unit_dir / "a.xlsx").write_bytes(clean.read_bytes())
+    code, _, err = run("merge", unit_dir / "a.xlsx", "-o", tmp_path / "汇总.xlsx")
+    assert code == 0, err
+    _upload(site, links["汇总局"], "汇总.xlsx", (tmp_path / "汇总.xlsx").read_bytes())
+    merged = _rules(_latest_audit(site, round_id, "汇总局"))
+    assert merged["ROUND-MERGED"]["severity"] == "error" and "汇总表" in merged["ROUND-MERGED"]["message"]

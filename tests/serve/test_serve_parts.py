@@ -544,12 +544,36 @@ def test_a_new_link_replaces_the_old_one_and_a_unit_is_removed_without_losing_an
     token = store.new_link(unit, None)
     assert store.unit_by_token(unit.token) is None and store.unit_by_token(token).id == unit.id
     empty = store.unit_named(round_id, "空局")
-    assert store.remove_unit(empty, None) is True  # nothing uploaded: deleted
-    assert store.unit(empty.id) is None
+    assert store.remove_unit(empty, None) is True  # nothing uploaded
+    assert store.unit(empty.id).removed_at  # kept off the list: its id never names another unit
+    store.add_units(round_id, [("新局", ORG_TYPES[1])], None)
+    assert store.unit_named(round_id, "新局").id != empty.id
     sent = store.unit_named(round_id, "传局")
     version = _upload(store, sent, data=b"kept")
     assert store.remove_unit(sent, None) is False  # it has an upload: kept, off the list
-    assert [u.name for u in store.units(round_id)] == ["链局"]
+    assert [u.name for u in store.units(round_id)] == ["链局", "新局"]
     assert store.unit_by_token(sent.token) is None  # its link stops working
-    assert [u.name for u in store.removed_units(round_id)] == ["传局"]
+    assert [u.name for u in store.removed_units(round_id)] == ["空局", "传局"]
     assert store.read_blob(version.sha256) == b"kept"  # the file is still there
+    with pytest.raises(StateError, match="移出名单"):
+        store.add_version(sent, sha256=store.put_blob(b"late"), filename="x.xlsx", size=4, ip=None)
+    with pytest.raises(StateError, match="已移出名单"):
+        store.rename_unit(store.unit_named(round_id, "链局"), "传局", None)
+    assert store.add_units(round_id, [("传局", ORG_TYPES[1])], None) == []  # listed again: brought back as it was
+    back = store.unit(sent.id)
+    assert back.removed_at is None and store.versions(back.id)[0].sha256 == version.sha256
+
+
+def test_an_extension_without_a_round_deadline_closes_nothing_and_no_last_year_unit_means_none(store):
+    from xlrep.serve.storage import closed_for
+
+    last = _round_of(store, 2024, ["续局"])
+    _passed(store, store.unit_named(last, "续局"), b"2024")
+    this = _round_of(store, 2025, ["续局"], previous_id=last)
+    unit = store.unit_named(this, "续局")
+    store.extend_unit(unit, "2020-01-01", "早已过去的一天", None)
+    assert not closed_for(store.round(this), store.unit(unit.id))  # no deadline: an extension closes nothing
+    store.add_version(store.unit(unit.id), sha256=store.put_blob(b"ok"), filename="x.xlsx", size=2, ip=None)
+    assert store.accepted_version(last, store.unit(unit.id)) is not None
+    store.link_last_year(store.unit(unit.id), None, None)  # “上年没有对应单位”
+    assert store.accepted_version(last, store.unit(unit.id)) is None  # not found again by its name

@@ -16,8 +16,8 @@ def test_the_reminder_list_names_every_unit_not_yet_reported_with_its_contact(si
     units_text = "\n".join(
         [
             "单位名称\t机关类型\t联系人\t联系电话",
-            "催甲局\t部门\t张三\t0517-1111111",  # never uploads
-            "催乙局\t部门\t李四\t",  # uploads with errors: its workbook's 电话 is the number to call
+            "催甲局\t部门\t张三\t0517-1111111",  # never uploads: the roster's number
+            '催乙局\t部门\t=HYPERLINK("x")\t0517-9999999',  # uploads with errors: its workbook's 电话 wins
             "催丙镇\t乡镇\t王五\t13800000000",  # reports: not on the list
         ]
     )
@@ -43,7 +43,7 @@ def test_the_reminder_list_names_every_unit_not_yet_reported_with_its_contact(si
     page = unescape(site.admin.get(f"/admin/rounds/{round_id}/reminders").text)
     assert "尚未上报的单位 2 个（共 3 个）" in page
     assert "催甲局" in page and "张三" in page and "0517-1111111" in page and "未上传" in page
-    assert "催乙局" in page and "李四" in page and "0517-2222222" in page and "有错误" in page
+    assert "催乙局" in page and "0517-2222222" in page and "0517-9999999" not in page and "有错误" in page
     assert "催丙镇" not in page
     answer = site.admin.get(f"/admin/rounds/{round_id}/reminders.csv")
     assert answer.status == 200 and "催报名单" in unquote(answer.headers.get("content-disposition", ""))

@@ -4,6 +4,7 @@ password guessing, oversized and malicious files, and the JSON API against ``xlr
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -379,3 +380,40 @@ def test_a_forgotten_password_is_reset_from_the_command_line_and_nothing_else_ch
     with sqlite3.connect(tmp_path / "数据" / "xlrep.sqlite3") as db:
         actions = [r[0] for r in db.execute("SELECT action FROM events ORDER BY id")]
     assert "reset_password" in actions and "login_failed" not in actions
+
+
+def test_a_message_in_an_admin_address_is_shown_only_when_the_site_wrote_it(site):
+    round_id = create_round(site.admin, [("消息局", "部门")], year=2025)
+    spoofed = site.admin.get(f"/admin/rounds/{round_id}?notice=系统升级：请把管理员密码发到某邮箱")
+    assert spoofed.status == 200 and "系统升级" not in unescape(spoofed.text)
+    path = f"/admin/rounds/{round_id}"
+    moved = site.admin.post(path + "/deadline", {"deadline": "2030-01-31", "reason": "统一延期"}, form_page=path)
+    assert moved.status == 303 and "sig=" in moved.location
+    assert "截止日期已改为 2030-01-31" in unescape(site.admin.get(moved.location).text)
+
+
+def test_a_second_site_on_the_same_data_folder_is_refused_and_changes_nothing(lonely_server):
+    import subprocess
+
+    before = (lonely_server.data / "xlrep.sqlite3").read_bytes()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xlrep",
+            "serve",
+            "--data",
+            str(lonely_server.data),
+            "--port",
+            "0",
+            "--no-browser",
+            "--reset-password",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"), PYTHONIOENCODING="utf-8"),
+    )
+    assert proc.returncode == 2 and "正被另一个 xlrep serve 使用" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (lonely_server.data / "xlrep.sqlite3").read_bytes() == before  # no reset, no upgrade

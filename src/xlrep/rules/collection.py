@@ -49,7 +49,19 @@ class RoundOrgName(Rule):
     filling = True
     messages = {
         "default": "填报表的机关名称是“{found}”，而这是“{unit}”的填报链接。"
-        "如果选错了文件，请上传本单位的填报表；如果本单位改了名称，请联系政务公开办修改单位名单。"
+        "如果选错了文件，请上传本单位的填报表；如果本单位改了名称，请联系政务公开办修改单位名单。",
+        "partial": "填报表的机关名称是“{found}”，单位名单上是“{unit}”，两者不完全相同。"
+        "报告中应写本机关的全称；确是本单位的，上报时说明即可。",
+    }
+
+
+@register
+class RoundMerged(Rule):
+    id, severity = "ROUND-MERGED", ERROR
+    title = "单位上报的须是本单位的填报表，不是几个单位的汇总表。"
+    messages = {
+        "default": "这是 {count} 个单位的汇总表（xlrep merge 或收集网站生成），不是本单位的填报表，不能在这里上报。"
+        "请上传本单位自己的填报表。"
     }
 
 

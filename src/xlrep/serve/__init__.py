@@ -8,6 +8,7 @@ and runs the site until Ctrl+C.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sys
 import threading
@@ -116,6 +117,36 @@ def _check_options(data: Path, certfile, keyfile, max_upload_mb: int, workers: i
         raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
 
 
+LOCK_NAME = "xlrep.lock"
+_held: list = []  # the open lock files of this process (closing one would release its lock)
+
+
+def _lock_folder(data: Path) -> None:
+    """Hold the data folder for this process (released when it ends, even when killed): a second ``xlrep serve``
+    on the same folder — another port, an upgrade, ``--reset-password`` — is refused, not run beside it."""
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+        handle = open(data / LOCK_NAME, "a+")  # noqa: SIM115 - kept open for the life of the process
+    except OSError as exc:
+        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise XlrepError(
+            f"数据文件夹“{data}”正被另一个 xlrep serve 使用。同一个数据文件夹只能开一个网站：请先停止那一个"
+            "（在它的终端窗口按 Ctrl+C），再启动。"
+        ) from None
+    _held.append(handle)
+
+
 def _open_store(data: Path):
     from .storage import Store
 
@@ -178,10 +209,11 @@ def run_server(
     from .app import create_app
     from .security import new_token
 
+    sock = _bind(host, port)  # first: a start that cannot serve changes nothing in the data folder
+    _lock_folder(data)  # one site per data folder: no upgrade or reset under a running one
     store = _open_store(data)
     if reset_password and store.reset_admin_password():
         _say("已清除管理员密码（已登录的浏览器都已退出；收集的数据没有改动）。请用下面的链接重新设置。")
-    sock = _bind(host, port)
     port = sock.getsockname()[1]
     scheme = "https" if certfile else "http"
     local = _url(scheme, "127.0.0.1" if host in ("0.0.0.0", "127.0.0.1") else host, port)

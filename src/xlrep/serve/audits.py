@@ -139,7 +139,7 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
                 "round": read.issued_round,
                 "unit": read.issued_unit,
                 "org_cell": read.ref(read.form.role("org_name")).as_dict() if read.form is not None else None,
-                "published": read.imported_from is not None,
+                "merged": read.merged_units,
             },
             "content": _content(read),
             "phone": _text(read, "info.phone"),
@@ -219,12 +219,12 @@ def compare(first: tuple[bytes, str], second: tuple[bytes, str]) -> dict | None:
     ``{"changes": [{"label", "sheet", "cell", "first", "second"}], "compared": n}``; None if either cannot be read.
     Workbooks of two editions are compared on the cells they share."""
     from ..errors import UnreadableFile
-    from ..reader import read_workbook
+    from ..ingest import read_any
 
     with contextlib.ExitStack() as stack:
         try:
-            a = read_workbook(stack.enter_context(_as_file(first[0], first[1], "a")))
-            b = read_workbook(stack.enter_context(_as_file(second[0], second[1], "b")))
+            a = read_any(stack.enter_context(_as_file(first[0], first[1], "a")))
+            b = read_any(stack.enter_context(_as_file(second[0], second[1], "b")))
         except UnreadableFile:
             return None
         if a.form is None or b.form is None:

@@ -47,11 +47,16 @@ def round_findings(site_id: str, rnd, unit, units: list, outcome: dict, filename
         return []
     found: list[dict] = []
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if belongs.get("published") or suffix in PUBLISHED_SUFFIXES:
+    if suffix in PUBLISHED_SUFFIXES:  # a workbook made from one by `xlrep import` is a workbook: checked as such
         kind = suffix.lstrip(".") or "报告"
         found.append(rule("ROUND-PUBLISHED").finding(kind=kind).as_dict())
         return found
     if audit.get("edition") is None:  # not recognised as a template at all: the audit says so
+        return found
+    if belongs.get("merged"):  # a 汇总 of several units (`xlrep merge`, a site's download), not this unit's report
+        found.append(
+            rule("ROUND-MERGED").finding(values={"units": belongs["merged"]}, count=belongs["merged"]).as_dict()
+        )
         return found
     wrong_year = audit.get("year") is not None and audit["year"] != rnd.year
     if wrong_year or audit["edition"] != rnd.edition:
@@ -79,9 +84,14 @@ def round_findings(site_id: str, rnd, unit, units: list, outcome: dict, filename
     org = outcome.get("org_name")
     if org and not found and not same_name(org, unit.name):  # another unit's or round's file: said above
         cells = [belongs["org_cell"]] if belongs.get("org_cell") else []
-        finding = rule("ROUND-ORG-NAME").finding(values={"org_name": org}, found=org, unit=unit.name).as_dict()
-        finding["cells"] = cells
-        found.append(finding)
+        if _plain(unit.name) in _plain(org) or _plain(org) in _plain(unit.name):
+            # 财政局 on the list, 某某县财政局 in the report (or the other way round): most likely the same unit
+            finding = rule("ROUND-ORG-NAME").finding(
+                "partial", values={"org_name": org}, severity="warning", found=org, unit=unit.name
+            )
+        else:
+            finding = rule("ROUND-ORG-NAME").finding(values={"org_name": org}, found=org, unit=unit.name)
+        found.append({**finding.as_dict(), "cells": cells})
     if not issued_round and not issued_unit and not found:
         found.append(rule("ROUND-OUTSIDE").finding().as_dict())
     return found

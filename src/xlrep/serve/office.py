@@ -35,7 +35,19 @@ from .security import (
 )
 from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit, closed_for, open_until
 from .unit import audit_pending, version_view_page
-from .views import Problem, audit_view, client_ip, deadline_text, download, format_time, read_form, render, upload_name
+from .views import (
+    Problem,
+    audit_view,
+    client_ip,
+    deadline_text,
+    download,
+    format_time,
+    read_form,
+    render,
+    shown_messages,
+    upload_name,
+    with_message,
+)
 
 REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
 
@@ -351,8 +363,7 @@ async def dashboard(request: Request) -> Response:
         query=query,
         deadline=deadline_text(rnd.deadline),
         org_types=org_types(rnd.edition),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **shown_messages(request),
     )
 
 
@@ -375,9 +386,9 @@ async def change_deadline(request: Request) -> Response:
         reason = await _reason(form)
         await site.db(site.store.set_deadline, rnd.id, deadline, reason, client_ip(request))
     except (RosterError, StateError) as exc:
-        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+        return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     notice = f"截止日期已改为 {deadline}。" if deadline else "已取消截止日期。"
-    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+    return RedirectResponse(with_message(request, back, notice=notice), status_code=303)
 
 
 @admin_only
@@ -392,9 +403,9 @@ async def extend_unit(request: Request) -> Response:
         reason = await _reason(form)
         await site.db(site.store.extend_unit, unit, until, reason, client_ip(request))
     except (RosterError, StateError) as exc:
-        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+        return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     notice = f"已准许本单位延期至 {until}。" if until else "已取消本单位的延期。"
-    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+    return RedirectResponse(with_message(request, back, notice=notice), status_code=303)
 
 
 UNIT_ACTIONS = ("rename", "new-link", "remove", "last-year")
@@ -420,7 +431,7 @@ async def manage_unit(request: Request) -> Response:
         elif action == "remove":
             deleted = await site.db(site.store.remove_unit, unit, ip)
             notice = f"已将“{unit.name}”" + ("从名单中删除。" if deleted else "移出名单（它上传的文件仍保留）。")
-            return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+            return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", notice=notice), status_code=303)
         elif action == "last-year":
             chosen = str(form.get("last_year_id", ""))
             await site.db(site.store.link_last_year, unit, int(chosen) if chosen.isdigit() else None, ip)
@@ -428,8 +439,8 @@ async def manage_unit(request: Request) -> Response:
         else:
             raise Problem(404, "没有这种操作。")
     except (RosterError, StateError) as exc:
-        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
-    return RedirectResponse(back + "?notice=" + quote(notice), status_code=303)
+        return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
+    return RedirectResponse(with_message(request, back, notice=notice), status_code=303)
 
 
 @admin_only
@@ -442,7 +453,7 @@ async def archive_round(request: Request) -> Response:
     except StateError as exc:
         raise Problem(409, exc.message) from None
     notice = "已归档：本次收集只读，汇总表、各单位上报的文件和操作记录仍可下载查看。"
-    return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+    return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", notice=notice), status_code=303)
 
 
 @admin_only
@@ -453,15 +464,15 @@ async def add_units(request: Request) -> Response:
     try:
         units = await _roster(form, rnd.edition, required=True)
     except RosterError as exc:
-        return RedirectResponse(f"/admin/rounds/{rnd.id}?error=" + quote(exc.message), status_code=303)
+        return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", error=exc.message), status_code=303)
     try:
         existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request))
     except StateError as exc:
-        return RedirectResponse(f"/admin/rounds/{rnd.id}?error=" + quote(exc.message), status_code=303)
+        return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", error=exc.message), status_code=303)
     notice = f"已添加 {len(units) - len(existing)} 个单位。" + (
         f"已在名单中、未重复添加：{'、'.join(existing)}。" if existing else ""
     )
-    return RedirectResponse(f"/admin/rounds/{rnd.id}?notice=" + quote(notice), status_code=303)
+    return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", notice=notice), status_code=303)
 
 
 def _link(request: Request, unit: Unit) -> str:
@@ -592,8 +603,7 @@ async def unit_page(request: Request) -> Response:
         events=events,
         report_kinds=REPORT_KINDS,
         link=_link(request, unit),
-        error=request.query_params.get("error"),
-        notice=request.query_params.get("notice"),
+        **shown_messages(request),
         until=open_until(rnd, unit),
         closed=closed_for(rnd, unit),
         last_year_units=await site.db(site.store.last_year_units, rnd.id) if rnd.previous_id else [],
@@ -618,11 +628,13 @@ async def decide(request: Request) -> Response:
     if action not in ("return", "pass"):
         raise Problem(400, "未知的操作。")
     if action == "return" and not comment:
-        return RedirectResponse(back + "?error=" + quote("退回时请写明退回原因（单位会看到这段话）。"), status_code=303)
+        return RedirectResponse(
+            with_message(request, back, error="退回时请写明退回原因（单位会看到这段话）。"), status_code=303
+        )
     try:
         await site.db(site.store.decide, unit, action, comment, client_ip(request))
     except StateError as exc:
-        return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
+        return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     return RedirectResponse(back, status_code=303)
 
 
@@ -640,7 +652,7 @@ async def verify_warning(request: Request) -> Response:
     try:
         await site.db(site.store.verify, version.id, int(index), form.get("verified") == "1", client_ip(request))
     except StateError as exc:
-        return RedirectResponse(back + "&error=" + quote(exc.message), status_code=303)
+        return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     return RedirectResponse(back + f"#finding-{index}", status_code=303)
 
 

@@ -60,8 +60,11 @@ COLLECTING, CLOSED, ARCHIVED = "收集中", "已截止", "已归档"  # a round'
 
 
 def open_until(rnd, unit) -> str | None:
-    """The last day ``unit`` may upload and 上报 in ``rnd`` (None: no deadline)."""
-    return max(filter(None, (rnd.deadline, unit.extended_to)), default=None)
+    """The last day ``unit`` may upload and 上报 in ``rnd`` (None: no deadline). An extension only moves a
+    deadline: in a round without one it closes nothing."""
+    if not rnd.deadline:
+        return None
+    return max(filter(None, (rnd.deadline, unit.extended_to)))
 
 
 def closed_for(rnd, unit) -> bool:
@@ -85,6 +88,7 @@ ACTIONS = {
     "rename": "单位改名",
     "new_link": "更换填报链接",
     "remove": "移出单位",
+    "restore": "单位重新列入名单",
     "last_year": "对应上年单位",
     "unverify": "取消已核实",
     "login": "管理员登录",
@@ -305,8 +309,8 @@ class Unit:
 
     @property
     def call(self) -> str:
-        """The number the office calls for 催报: the roster's, else the one in the unit's latest workbook."""
-        return self.phone or (self.latest.phone if self.latest and self.latest.phone else "")
+        """The number the office calls for 催报: the one in the unit's latest workbook, else the roster's."""
+        return (self.latest.phone if self.latest and self.latest.phone else "") or self.phone or ""
 
     @property
     def status(self) -> str:
@@ -541,8 +545,14 @@ class Store:
         entries = [RosterEntry(*u) for u in units]
         with self._write() as db:
             self._refuse_archived(db, round_id)
-            existing = {r[0] for r in db.execute("SELECT name FROM units WHERE round_id = ?", (round_id,))}
-            new = [u for u in entries if u.name not in existing]
+            rows = db.execute("SELECT id, name, removed_at FROM units WHERE round_id = ?", (round_id,)).fetchall()
+            existing = {name for _, name, removed in rows if removed is None}
+            removed = {name: unit_id for unit_id, name, gone in rows if gone is not None}
+            back = [u for u in entries if u.name in removed]
+            new = [u for u in entries if u.name not in existing and u.name not in removed]
+            for u in back:  # taken off the list earlier: brought back as it was, files and link included
+                db.execute("UPDATE units SET removed_at = NULL WHERE id = ?", (removed[u.name],))
+                self._event(db, u.name, "restore", round_id=round_id, unit_id=removed[u.name], ip=ip)
             self._insert_units(db, round_id, new, now)
             if new:
                 self._event(db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(u.name for u in new))
@@ -580,10 +590,12 @@ class Store:
         with self._write() as db:
             self._refuse_archived(db, unit.round_id)
             taken = db.execute(
-                "SELECT 1 FROM units WHERE round_id = ? AND name = ? AND id != ?", (unit.round_id, name, unit.id)
+                "SELECT removed_at FROM units WHERE round_id = ? AND name = ? AND id != ?",
+                (unit.round_id, name, unit.id),
             ).fetchone()
             if taken:
-                raise StateError(f"本次收集中已有名为“{name}”的单位。")
+                gone = "（已移出名单；要用它，请在“添加单位”中重新列入）" if taken[0] else ""
+                raise StateError(f"本次收集中已有名为“{name}”的单位{gone}。")
             db.execute("UPDATE units SET name = ? WHERE id = ?", (name, unit.id))
             self._event(
                 db, name, "rename", round_id=unit.round_id, unit_id=unit.id, ip=ip, detail=f"{unit.name} → {name}"
@@ -599,28 +611,16 @@ class Store:
         return token
 
     def remove_unit(self, unit: Unit, ip: str | None) -> bool:
-        """Take a unit off the list: deleted while it has no upload; otherwise kept with every file (and its link
-        stops working). Returns whether it was deleted."""
+        """Take a unit off the list (its link stops working; it no longer counts in progress or the 汇总). The row is
+        kept — its id is in the codes of the templates it was issued and in the log, and never names another unit —
+        with every file it uploaded; adding its name again brings it back. Returns whether it had no upload."""
         with self._write() as db:
             self._refuse_archived(db, unit.round_id)
-            if db.execute("SELECT 1 FROM versions WHERE unit_id = ?", (unit.id,)).fetchone():
-                db.execute("UPDATE units SET removed_at = ? WHERE id = ?", (time.time(), unit.id))
-                deleted = False
-            else:
-                db.execute("UPDATE units SET last_year_id = NULL WHERE last_year_id = ?", (unit.id,))
-                db.execute("DELETE FROM units WHERE id = ?", (unit.id,))
-                deleted = True
-            detail = "已删除（没有上传）" if deleted else "已移出（保留其上传的文件）"
-            self._event(
-                db,
-                unit.name,
-                "remove",
-                round_id=unit.round_id,
-                unit_id=None if deleted else unit.id,
-                ip=ip,
-                detail=detail,
-            )
-        return deleted
+            empty = db.execute("SELECT 1 FROM versions WHERE unit_id = ?", (unit.id,)).fetchone() is None
+            db.execute("UPDATE units SET removed_at = ? WHERE id = ?", (time.time(), unit.id))
+            detail = "已移出（没有上传过）" if empty else "已移出（保留其上传的文件）"
+            self._event(db, unit.name, "remove", round_id=unit.round_id, unit_id=unit.id, ip=ip, detail=detail)
+        return empty
 
     def link_last_year(self, unit: Unit, last_year_id: int | None, ip: str | None) -> None:
         """The office says which unit of last year's round this one is (a renamed unit): prefill and PREV-* then
@@ -820,12 +820,16 @@ class Store:
 
     def accepted_version(self, round_id: int | None, unit: Unit | str) -> Version | None:
         """The version the office passed in the given round (last year's) for ``unit``: the unit it is linked to
-        (``last_year_id``, kept through a rename), else the unit of the same name."""
+        (``last_year_id``: same name when listed, kept through a rename, set or cleared by the office); a name
+        (str) is looked up by name."""
         if round_id is None:
             return None
-        linked = unit.last_year_id if isinstance(unit, Unit) else None
-        name = unit.name if isinstance(unit, Unit) else unit
-        where, arg = ("u.id = ?", linked) if linked else ("u.name = ?", name)
+        if isinstance(unit, Unit):  # linked when the unit was listed (same name) or by the office; None: no unit
+            if unit.last_year_id is None:
+                return None
+            where, arg = "u.id = ?", unit.last_year_id
+        else:
+            where, arg = "u.name = ?", unit
         row = (
             self._db()
             .execute(
@@ -858,13 +862,13 @@ class Store:
                 raise NewerVersion(row["number"])
             version = Version(**dict(row))
             returned = db.execute("SELECT review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
-            if review == "returned":
-                self._refuse_unchanged(db, unit, version, returned)
             if not version.audited:
                 raise StateError("这一版还在校验中，请稍候刷新页面。")
             if version.errors:
                 raise StateError(f"第 {number} 版有 {version.errors} 项错误，不能上报。请改正后重新上传。")
             kept = self._explanations(version, explanations or {})
+            if review == "returned":
+                self._refuse_unchanged(db, unit, version, returned, kept)
             if kept:
                 db.execute(
                     "UPDATE versions SET explanations = ? WHERE id = ?",
@@ -932,9 +936,16 @@ class Store:
             )
 
     @staticmethod
+    def _refuse_removed(db: sqlite3.Connection, unit_id: int) -> None:
+        row = db.execute("SELECT removed_at FROM units WHERE id = ?", (unit_id,)).fetchone()
+        if row is None or row[0]:
+            raise StateError("这个单位已移出名单。")
+
+    @staticmethod
     def _refuse_when_closed(db: sqlite3.Connection, unit_id: int) -> None:
-        """Uploads and 上报 end at the round's deadline (or the later day the office gave the unit), and with
-        the round's archiving."""
+        """Uploads and 上报 end at the round's deadline (or the later day the office gave the unit), with the
+        round's archiving, and when the unit is taken off the list."""
+        Store._refuse_removed(db, unit_id)
         deadline, archived, extended = db.execute(
             "SELECT r.deadline, r.archived_at, u.extended_to FROM units u JOIN rounds r ON r.id = u.round_id"
             " WHERE u.id = ?",
@@ -942,7 +953,7 @@ class Store:
         ).fetchone()
         if archived:
             raise StateError("本次收集已归档，不能再上传或上报。")
-        until = max(filter(None, (deadline, extended)), default=None)
+        until = max(filter(None, (deadline, extended))) if deadline else None
         if past(until):
             raise StateError(f"本次收集已于 {until} 截止，不能再上传或上报。如需补报，请联系政务公开办延期。")
 
@@ -989,9 +1000,12 @@ class Store:
             raise StateError("本次收集已归档（只读），不能再更改。")
 
     @staticmethod
-    def _refuse_unchanged(db: sqlite3.Connection, unit: Unit, version: Version, returned_id: int) -> None:
+    def _refuse_unchanged(
+        db: sqlite3.Connection, unit: Unit, version: Version, returned_id: int, explained: dict[str, str]
+    ) -> None:
         """A returned version cannot come back as it was: the same version, the same file, or the same figures
-        and text in another file (saved again, renamed)."""
+        and text in another file (saved again, renamed) — unless it comes back with other 说明 of its 提示 (the
+        office may have returned it for them), uploaded again so that the first 说明 stay with the first version."""
         row = db.execute("SELECT * FROM versions WHERE id = ?", (returned_id,)).fetchone()
         comment = db.execute("SELECT review_comment FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
         if row is None:
@@ -1000,21 +1014,26 @@ class Store:
         again = f"退回意见：{comment}" if comment else "请按退回意见修改。"
         if version.id == returned.id:
             raise StateError(f"第 {version.number} 版已被退回，不能原样再报。{again}")
+        new_notes = bool(explained) and explained != returned.explained
+        if new_notes:
+            return
+        notes = "（如果退回是因为提示的说明不充分，写好新的说明即可再报。）" if returned.warning_indexes() else ""
         if version.sha256 == returned.sha256:
             raise StateError(
                 f"第 {version.number} 版与被退回的第 {returned.number} 版是同一个文件，不能原样再报。"
-                f"请修改后重新上传。{again}"
+                f"请修改后重新上传{notes}。{again}"
             )
         if version.content and version.content == returned.content:
             raise StateError(
                 f"第 {version.number} 版的数字和文字与被退回的第 {returned.number} 版完全相同，不能原样再报。"
-                f"请修改后重新上传。{again}"
+                f"请修改后重新上传{notes}。{again}"
             )
 
     def decide(self, unit: Unit, decision: str, comment: str | None, ip: str | None) -> None:
         """The office's 退回 (``return``, with a comment) or 通过 (``pass``)."""
         with self._write() as db:
             self._refuse_archived(db, unit.round_id)
+            self._refuse_removed(db, unit.id)
             row = db.execute("SELECT review, review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()
             review, version_id = row
             if decision == "pass" and review != "submitted":

@@ -141,7 +141,7 @@ async def upload(request: Request) -> Response:
 async def submit(request: Request) -> Response:
     site = request.app.state.site
     unit = await _unit(request)
-    form = await read_form(request)
+    form = await read_form(request, max_fields=2000)  # a 说明 for each 提示: as many fields as a version has
     number = str(form.get("version", ""))
     if not number.isdigit():
         raise Problem(400, "请选择要上报的版本。")

@@ -39,6 +39,7 @@ BELONGING = {
     "ROUND-OTHER-ROUND": "其他收集的文件",
     "ROUND-ORG-NAME": "机关名称不符",
     "ROUND-PUBLISHED": "上传的是已发布报告",
+    "ROUND-MERGED": "上传的是汇总表",
 }
 
 _env: Environment | None = None
@@ -129,6 +130,8 @@ def error_page(request: Request, status: int, message: str, *, title: str | None
         503: "暂时无法处理",
     }
     href, label = back_link(request.url.path)
+    if status == 404 and href.startswith("/u/"):  # the unit's link itself is not (or no longer) valid
+        href, label = "/", "回到首页"
     return render(
         request,
         "error.html",
@@ -147,6 +150,32 @@ _BACK = (
     (re.compile(r"/admin/rounds/(\d+)(?:/.*)?"), "/admin/rounds/{0}", "回到本次收集的总览"),
     (re.compile(r"/admin(?:/.*)?"), "/admin", "回到全部收集"),
 )
+
+
+def with_message(request: Request, url: str, *, error: str | None = None, notice: str | None = None) -> str:
+    """``url`` carrying a message for the page it leads to, signed with the site's secret: a page shows only the
+    messages the site itself wrote (a link someone made up cannot put its own words in an alert)."""
+    import hmac
+    from urllib.parse import quote
+
+    text = f"{error or ''}\x00{notice or ''}"
+    sig = hmac.new(request.app.state.site.store.secret, text.encode("utf-8"), "sha256").hexdigest()[:32]
+    parts = [f"error={quote(error)}" if error else "", f"notice={quote(notice)}" if notice else "", f"sig={sig}"]
+    return url + ("&" if "?" in url else "?") + "&".join(p for p in parts if p)
+
+
+def shown_messages(request: Request) -> dict[str, str | None]:
+    """The ``error`` and ``notice`` of ``with_message`` when its signature holds; none otherwise."""
+    import hmac
+
+    error, notice = request.query_params.get("error"), request.query_params.get("notice")
+    if not (error or notice):
+        return {"error": None, "notice": None}
+    text = f"{error or ''}\x00{notice or ''}"
+    sig = hmac.new(request.app.state.site.store.secret, text.encode("utf-8"), "sha256").hexdigest()[:32]
+    if not hmac.compare_digest(sig, request.query_params.get("sig", "")):
+        return {"error": None, "notice": None}
+    return {"error": error, "notice": notice}
 
 
 def back_link(path: str) -> tuple[str, str]:
@@ -269,7 +298,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-async def read_form(request: Request, *, csrf: bool = True):
+async def read_form(request: Request, *, csrf: bool = True, max_fields: int = 50):
     """The posted form; with ``csrf``, refused (403) unless it carries this browser's CSRF token."""
     from starlette.exceptions import HTTPException
 
@@ -279,7 +308,7 @@ async def read_form(request: Request, *, csrf: bool = True):
     if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise Problem(400, "请通过页面上的表单提交。")
     try:
-        form = await request.form(max_files=2, max_fields=50, max_part_size=1024 * 1024)
+        form = await request.form(max_files=2, max_fields=max_fields, max_part_size=1024 * 1024)
     except HTTPException:
         raise Problem(400, "提交的内容格式不对或不完整。请回到上一页重试。") from None
     if csrf and not csrf_ok(
