@@ -165,10 +165,16 @@ class Client:
 
     base: str
     cookies: dict[str, str] = field(default_factory=dict)
+    source: str | None = None  # another loopback address (127.0.0.2, …): another client, as the site counts them
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Answer:
         parts = urlsplit(self.base)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=REQUEST_TIMEOUT)
+        conn = http.client.HTTPConnection(
+            parts.hostname,
+            parts.port,
+            timeout=REQUEST_TIMEOUT,
+            source_address=(self.source, 0) if self.source else None,
+        )
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

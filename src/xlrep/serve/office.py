@@ -8,7 +8,6 @@ import functools
 import io
 import json
 import re
-import time
 from datetime import date
 from urllib.parse import quote
 
@@ -30,7 +29,6 @@ from .security import (
     new_token,
     password_problem,
     safe_filename,
-    throttle_wait,
     token_hash,
     verify_password,
 )
@@ -116,16 +114,16 @@ async def login_page(request: Request) -> Response:
     form = await read_form(request)
     target = _safe_next(str(form.get("next", "")))
     ip = client_ip(request)
-    failures = await site.db(site.store.login_failures, ip, time.time() - LOGIN_WINDOW)
-    wait = throttle_wait(failures)
+    # Checked and counted in one transaction before the hash is computed: parallel guesses cannot slip through.
+    wait, attempt, earlier = await site.db(site.store.begin_login, ip, LOGIN_WINDOW, LOGIN_MAX_FAILURES)
     if wait:
         minutes = max(1, (wait + 59) // 60)
         raise Problem(429, f"密码输错次数过多，为防止猜测密码，请 {minutes} 分钟后再试。")
     ok = await run_in_threadpool(verify_password, str(form.get("password", "")), site.store.admin_hash())
-    await site.db(site.store.record_login, ip, ok)
+    await site.db(site.store.finish_login, ip, attempt, ok)
     if ok:
         return await run_in_threadpool(_start_session, request, target)
-    left = LOGIN_MAX_FAILURES - len(failures) - 1
+    left = LOGIN_MAX_FAILURES - earlier - 1
     error = "密码不对。" + (f"再错 {left} 次将暂停登录 15 分钟。" if left > 0 else "已暂停登录 15 分钟。")
     return render(request, "login.html", status=401, error=error, next=target, configured=configured)
 

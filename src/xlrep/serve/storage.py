@@ -362,6 +362,34 @@ class Store:
         )
         return [r[0] for r in rows]
 
+    def begin_login(self, ip: str, window: float, max_failures: int) -> tuple[int, int | None, int]:
+        """Check the throttle and count this attempt as a failure, in one transaction, before any hash is computed.
+
+        Returns ``(wait, attempt, earlier)``: ``wait`` seconds to refuse with (0: go on), the id of the failure
+        recorded for this attempt (``finish_login`` removes it if the password is right) and the number of
+        failures already counted. Parallel attempts are serialised here: at most ``max_failures`` within
+        ``window`` ever reach the password check, whatever arrives at the same time.
+        """
+        now = time.time()
+        with self._write() as db:
+            recent = [
+                r[0]
+                for r in db.execute(
+                    "SELECT at FROM login_failures WHERE ip = ? AND at > ? ORDER BY at", (ip, now - window)
+                )
+            ]
+            if len(recent) >= max_failures:
+                return max(1, int(recent[-max_failures] + window - now) + 1), None, len(recent)
+            cursor = db.execute("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
+            return 0, cursor.lastrowid, len(recent)
+
+    def finish_login(self, ip: str, attempt: int, ok: bool) -> None:
+        """The password check's outcome: a right password clears the client's failures (this one included)."""
+        with self._write() as db:
+            if ok:
+                db.execute("DELETE FROM login_failures WHERE ip = ?", (ip,))
+            self._event(db, "管理员", "login" if ok else "login_failed", ip=ip)
+
     def record_login(self, ip: str, ok: bool) -> None:
         with self._write() as db:
             if ok:
