@@ -451,10 +451,13 @@ async def decide(request: Request) -> Response:
     back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
     if action not in ("return", "pass"):
         raise Problem(400, "未知的操作。")
+    version = str(form.get("version", ""))
+    if not version.isdigit():
+        raise Problem(400, "页面已过期（没有写明审核的是哪一版），操作没有执行。请刷新页面后重新审核。")
     if action == "return" and not comment:
         return RedirectResponse(back + "?error=" + quote("退回时请写明退回原因（单位会看到这段话）。"), status_code=303)
     try:
-        await site.db(site.store.decide, unit, action, comment, client_ip(request))
+        await site.db(site.store.decide, unit, action, comment, client_ip(request), version=int(version))
     except StateError as exc:
         return RedirectResponse(back + "?error=" + quote(exc.message), status_code=303)
     return RedirectResponse(back, status_code=303)

@@ -642,8 +642,11 @@ class Store:
             )
         return version
 
-    def decide(self, unit: Unit, decision: str, comment: str | None, ip: str | None) -> None:
-        """The office's 退回 (``return``, with a comment) or 通过 (``pass``)."""
+    def decide(
+        self, unit: Unit, decision: str, comment: str | None, ip: str | None, *, version: int | None = None
+    ) -> None:
+        """The office's 退回 (``return``, with a comment) or 通过 (``pass``) of version number ``version``: refused
+        when the unit's version under review is another one (its page was open while the unit sent a new one)."""
         with self._write() as db:
             row = db.execute("SELECT review, review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()
             review, version_id = row
@@ -651,6 +654,15 @@ class Store:
                 raise StateError("只有已上报的单位才能通过。")
             if decision == "return" and review not in ("submitted", "passed"):
                 raise StateError("只有已上报或已通过的单位才能退回。")
+            if version is not None:
+                current = db.execute("SELECT number FROM versions WHERE id = ?", (version_id,)).fetchone()
+                latest = db.execute("SELECT MAX(number) FROM versions WHERE unit_id = ?", (unit.id,)).fetchone()[0]
+                if current is None or current[0] != version or latest != version:
+                    now = current[0] if current else latest
+                    raise StateError(
+                        f"操作没有执行：您审核的是第 {version} 版，但这个单位现在上报的是第 {now} 版"
+                        "（页面打开后单位又上传或上报了）。请看过新的一版后再决定通过或退回。"
+                    )
             db.execute(
                 "UPDATE units SET review = ?, review_comment = ?, review_at = ? WHERE id = ?",
                 ("passed" if decision == "pass" else "returned", comment, time.time(), unit.id),
