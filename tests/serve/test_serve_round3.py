@@ -98,3 +98,71 @@ def test_a_decision_made_on_an_old_version_is_refused(tough, clean_book):
     assert without.status == 400 and "刷新页面" in unescape(without.text)
     assert admin.post(path + "/decide", {"action": "pass", "version": "2"}, form_page=path).status == 303
     assert "已通过" in unescape(admin.get(path).text)
+
+
+# -- row 11: a damaged database is refused at start, in Chinese, with what to do ----------------------
+
+
+def _serve(data: Path) -> tuple[int, str]:
+    """``xlrep serve`` on ``data`` as the office starts it, expected to refuse (bounded in time)."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    cmd = [sys.executable, "-m", "xlrep", "serve", "--data", str(data), "--port", "0", "--no-browser"]
+    done = subprocess.run(cmd, capture_output=True, timeout=120, env=env, stdin=subprocess.DEVNULL)
+    return done.returncode, (done.stdout + done.stderr).decode("utf-8", "replace")
+
+
+def _stored_folder(folder: Path) -> Path:
+    """A data folder with a round of 40 units in it, closed (the database checkpointed, no WAL left)."""
+    from xlrep.serve.storage import Store
+
+    store = Store(folder)
+    store.create_round(
+        year=2021,
+        edition="2021",
+        title="测试",
+        deadline=None,
+        previous_id=None,
+        summary_org=None,
+        summary_org_type=None,
+        units=[(f"第{i}局" * 20, "部门") for i in range(40)],
+        ip=None,
+    )
+    store.close()
+    return folder
+
+
+def _overwrite_page(database: Path, page: int) -> None:
+    with sqlite3.connect(database) as db:
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        count = db.execute("PRAGMA page_count").fetchone()[0]
+    assert count > page, "the test database is too small to damage that page"
+    with open(database, "r+b") as handle:
+        handle.seek(size * (page - 1))
+        handle.write(bytes([0xA5]) * size)
+
+
+@pytest.mark.parametrize("page", [1, 2, 5], ids=["header", "schema page", "a page of rows"])
+def test_a_damaged_database_is_refused_with_a_recovery_hint(tmp_path, page):
+    data = _stored_folder(tmp_path / "数据")
+    _overwrite_page(data / "xlrep.sqlite3", page)
+    damaged = (data / "xlrep.sqlite3").read_bytes()
+    code, output = _serve(data)
+    assert code == 2, output
+    assert "无法使用" in output and "恢复办法" in output and "备份" in output, output
+    assert "Traceback" not in output and "内部错误" not in output and "DatabaseError" not in output
+    assert (data / "xlrep.sqlite3").read_bytes() == damaged  # nothing written to it
+
+
+def test_a_database_of_another_structure_is_refused(tmp_path):
+    data = tmp_path / "数据"
+    data.mkdir()
+    with sqlite3.connect(data / "xlrep.sqlite3") as db:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        db.execute("INSERT INTO notes (text) VALUES ('别的程序的数据')")
+    code, output = _serve(data)
+    assert code == 2 and "不是 xlrep 收集网站的数据库" in output and "Traceback" not in output, output
+    with sqlite3.connect(data / "xlrep.sqlite3") as db:
+        assert [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]

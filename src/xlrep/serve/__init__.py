@@ -117,16 +117,15 @@ def _check_options(data: Path, certfile, keyfile, max_upload_mb: int, workers: i
 
 
 def _open_store(data: Path):
-    from .storage import Store
+    """The data folder, checked (database integrity and structure); a Chinese ``XlrepError`` if it cannot be used."""
+    import sqlite3
+
+    from .storage import DataFolderError, Store, data_folder_message
 
     try:
         return Store(data)
-    except PermissionError:
-        raise XlrepError(f"没有权限在“{data}”中保存数据。请用 --data 换一个文件夹。") from None
-    except OSError as exc:
-        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
-    except Exception as exc:  # sqlite3.DatabaseError: not a database, or damaged
-        raise XlrepError(f"数据文件夹“{data}”中的数据库无法打开（{exc}）。请从备份恢复，或换一个文件夹。") from None
+    except (DataFolderError, OSError, sqlite3.Error) as exc:
+        raise XlrepError(data_folder_message(data, exc)) from None
 
 
 def _announce(store, host: str, port: int, scheme: str, local: str, first_url: str, setup: bool, tls: bool) -> None:
@@ -134,6 +133,8 @@ def _announce(store, host: str, port: int, scheme: str, local: str, first_url: s
     from ..safetext import display_path
 
     _say(f"数据文件夹：{display_path(store.folder.resolve())}" + ("（新建）" if store.created else ""))
+    if store.removed_parts:
+        _say(f"已删除上次中断时留下的 {store.removed_parts} 个未写完的临时文件（从未确认过，不缺任何数据）。")
     if host in ("0.0.0.0", "::"):
         _say(
             f"警告：网站对局域网开放（--host {host}），同一网络中的任何电脑都能访问。"

@@ -130,6 +130,96 @@ CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id, at);
 """
 
 
+class DataFolderError(Exception):
+    """The data folder cannot be used as it is (damaged, read-only, full, gone); ``message`` is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _sqlite_reason(exc: Exception) -> str:
+    """What an SQLite error means for the office (Chinese): damaged, read-only, full, locked, …"""
+    text = str(exc).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "damaged"
+    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+        return "readonly"
+    if "full" in text:
+        return "full"
+    if "disk i/o" in text:
+        return "io"
+    return "other"
+
+
+def data_folder_message(folder: Path, exc: BaseException) -> str:
+    """The Chinese message for a data folder that cannot be used, with what to do about it."""
+    import errno
+    import sqlite3
+
+    from ..files import os_error_text
+    from ..safetext import display_path
+
+    shown = display_path(folder)
+    if isinstance(exc, DataFolderError):
+        return exc.message
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            kind = "readonly"
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kind = "full"
+        else:
+            return f"无法使用数据文件夹“{shown}”：{os_error_text(exc)}。请检查这个文件夹，或用 --data 换一个文件夹。"
+    elif isinstance(exc, sqlite3.Error):
+        kind = _sqlite_reason(exc)
+    else:
+        kind = "other"
+    if kind == "readonly":
+        return (
+            f"数据文件夹“{shown}”是只读的（没有写入权限，或所在的磁盘、U 盘被设为只读），网站需要在其中保存数据。"
+            "数据没有改动。请检查这个文件夹的权限（运行网站的账户须能写入），或用 --data 换一个可写的文件夹。"
+        )
+    if kind == "full":
+        return (
+            f"数据文件夹“{shown}”所在的磁盘空间不足，网站无法保存数据。数据没有改动。"
+            "请清理磁盘（或换一个空间充足的磁盘），再启动网站。"
+        )
+    if kind == "damaged":
+        return damaged_message(folder, "数据库文件已损坏")
+    return (
+        f"数据文件夹“{shown}”中的数据库无法使用（{exc}）。数据没有改动。"
+        "请确认没有另一个程序正在使用它，或用 --data 换一个文件夹。"
+    )
+
+
+def damaged_message(folder: Path, what: str) -> str:
+    from ..safetext import display_path
+
+    return (
+        f"数据文件夹“{display_path(folder)}”中的数据库 {DB_NAME} 无法使用：{what}。网站没有启动，数据没有改动。"
+        f"恢复办法：先把整个数据文件夹复制一份留存；再用最近的备份替换其中的 {DB_NAME}"
+        "（上传的文件在 files 文件夹中，不受影响），见 docs/serve.md 的“数据与备份”；"
+        "没有备份时，可用 --data 指定一个新的文件夹重新开始。"
+    )
+
+
+def _shown(folder: Path) -> str:
+    from ..safetext import display_path
+
+    return display_path(folder)
+
+
+def _schema_columns() -> dict[str, set[str]]:
+    """Every table of ``SCHEMA`` and its columns."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(SCHEMA)
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: {r[1] for r in db.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+    finally:
+        db.close()
+
+
 class StateError(Exception):
     """A workflow step that is not allowed in the unit's current state; ``message`` is Chinese."""
 
@@ -259,16 +349,23 @@ class Store:
         self.folder = Path(folder)
         self.db_path = self.folder / DB_NAME
         self.files = self.folder / FILES_DIR
-        self.created = not self.db_path.exists()
+        self.created = not self.db_path.exists() or self.db_path.stat().st_size == 0
         self.folder.mkdir(parents=True, exist_ok=True)
         self.files.mkdir(exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        db = self._db()
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
+        try:
+            db = self._db()
+            if not self.created:
+                self._check_database(db)  # before anything is written: a damaged database is left as it is
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
+        except BaseException:
+            self.close()
+            raise
+        self.removed_parts = self._remove_partial_files()
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
@@ -300,6 +397,49 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    def _check_database(self, db: sqlite3.Connection) -> None:
+        """Refuse a damaged database, or one of another structure, before the site starts (``DataFolderError``)."""
+        try:
+            problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            if _sqlite_reason(exc) == "damaged":
+                raise DataFolderError(damaged_message(self.folder, "文件已损坏（不是完整的 SQLite 数据库）")) from None
+            raise
+        if problems != ["ok"]:
+            raise DataFolderError(damaged_message(self.folder, "完整性检查发现错误（" + "；".join(problems[:2]) + "）"))
+        expected = _schema_columns()
+        found = {}
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            found[table] = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
+        if not found:
+            return  # an empty database (created, never written): made now
+        missing = [t for t in expected if t not in found]
+        columns = [f"{t}.{c}" for t in expected if t in found for c in sorted(expected[t] - found[t])]
+        if missing or columns:
+            what = "、".join(missing + columns)
+            raise DataFolderError(
+                damaged_message(self.folder, f"它不是 xlrep 收集网站的数据库，或结构已损坏（缺少 {what}）")
+            )
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] != SCHEMA_VERSION:
+            raise DataFolderError(
+                f"数据文件夹“{_shown(self.folder)}”由另一版本的 xlrep 建立（数据格式第 {row[0]} 版，本程序是第 {SCHEMA_VERSION} 版）。"
+                "数据没有改动。请用建立它的 xlrep 版本运行，或升级 xlrep。"
+            )
+
+    def _remove_partial_files(self) -> int:
+        """Remove the half-written files (``.xlrep-*.part``) a crash left in ``files/``; returns how many."""
+        removed = 0
+        for part in self.files.glob("*/.xlrep-*.part"):
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed += 1
+        for part in self.files.glob(".xlrep-*.part"):
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed += 1
+        return removed
 
     def close(self) -> None:
         with self._connections_lock:
