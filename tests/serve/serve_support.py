@@ -31,9 +31,9 @@ REQUEST_TIMEOUT = 120.0
 class ServerProcess:
     """``xlrep serve`` started as a subprocess on a free loopback port (``--port 0``)."""
 
-    def __init__(self, data: Path, *args: str):
+    def __init__(self, data: Path, *args: str, env: dict | None = None):
         self.data = Path(data)
-        env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1", **(env or {}))
         env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
         cmd = [sys.executable, "-m", "xlrep", "serve", "--data", str(data), "--port", "0", "--no-browser", *args]
         self.proc = subprocess.Popen(

@@ -166,3 +166,83 @@ def test_a_database_of_another_structure_is_refused(tmp_path):
     assert code == 2 and "不是 xlrep 收集网站的数据库" in output and "Traceback" not in output, output
     with sqlite3.connect(data / "xlrep.sqlite3") as db:
         assert [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
+
+
+# -- row 13: stray partial files, a read-only data folder, a full disk ------------------------------------
+
+
+def test_stray_partial_files_are_removed_at_start(tmp_path):
+    data = _stored_folder(tmp_path / "数据")
+    stray = [data / "files" / "ab" / ".xlrep-k2j3.part", data / "files" / ".xlrep-x.part"]
+    stray[0].parent.mkdir()
+    for part in stray:
+        part.write_bytes(b"half a workbook")
+    kept = data / "files" / "ab" / ("ab" + "0" * 62)
+    kept.write_bytes(b"a stored upload")
+    server = ServerProcess(data)
+    try:
+        assert not any(part.exists() for part in stray)
+        assert kept.read_bytes() == b"a stored upload"
+        assert "已删除上次中断时留下的 2 个未写完的临时文件" in server.output()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A data folder with a collection in it, on a read-only file system (root: a tmpfs remounted read-only;
+    others: the folder's write permissions taken away)."""
+    import os
+    import subprocess
+
+    mount = tmp_path / "只读盘"
+    mount.mkdir()
+    if os.geteuid() == 0:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace')}")
+        try:
+            data = _stored_folder(mount / "数据")
+            subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True, capture_output=True)
+            yield data
+        finally:
+            subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+    else:
+        data = _stored_folder(mount / "数据")
+        for path in (data / "files", data):
+            path.chmod(0o555)
+        (data / "xlrep.sqlite3").chmod(0o444)
+        try:
+            yield data
+        finally:
+            for path in (data, data / "files"):
+                path.chmod(0o755)
+
+
+def test_a_read_only_data_folder_is_named_so_not_called_damaged(read_only_folder):
+    code, output = _serve(read_only_folder)
+    assert code == 2, output
+    assert "只读" in output and "--data 换一个可写的文件夹" in output, output
+    assert "备份" not in output and "损坏" not in output and "Traceback" not in output, output
+
+
+def test_a_full_disk_is_a_chinese_message_and_nothing_is_confirmed(tmp_path, clean_book):
+    server = ServerProcess(tmp_path / "数据", "--workers", "1", env={"XLREP_SERVE_FAULTS": "enospc"})
+    try:
+        admin = set_up_admin(server)
+        round_id = create_round(admin, [("满盘局", "部门")])
+        (link,) = unit_links(admin, round_id).values()
+        unit = Client(server.url)
+        answer = unit.upload(link + "/upload", "填报表.xlsx", clean_book, link)
+        assert answer.status == 503, answer.text
+        text = unescape(answer.text)
+        assert "磁盘空间不足" in text and "没有保存" in text and "Traceback" not in text
+        assert "第 1 版" not in unescape(unit.get(link).text)
+        with sqlite3.connect(f"file:{server.data / 'xlrep.sqlite3'}?mode=ro", uri=True) as db:
+            assert db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 0
+        # the self-check stores nothing: it still answers
+        check = Client(server.url).post("/check", {}, {"file": ("自查.xlsx", clean_book)})
+        assert check.status == 200
+    finally:
+        server.stop()
+    assert "Traceback" not in server.output()

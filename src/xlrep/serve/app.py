@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -30,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from . import audits, office, unit
 from .audits import REPORT_SUFFIXES, AuditPool, AuditUnavailable
 from .security import BodyLimit, SecurityHeaders
-from .storage import Store
+from .storage import DataFolderError, Store, failure_message
 from .views import (
     STATIC,
     Problem,
@@ -101,8 +102,13 @@ class Site:
             raise Problem(503, "校验程序暂时出了问题，请稍后重新上传。如果一再出现，请联系政务公开办。") from None
 
     async def db(self, fn, *args, **kwargs):
-        """A store call, off the event loop (its commits wait for the disk)."""
-        return await run_in_threadpool(fn, *args, **kwargs)
+        """A store call, off the event loop (its commits wait for the disk). A disk or database that fails
+        (full, read-only, gone) is a Chinese 503: nothing is confirmed that was not saved."""
+        try:
+            return await run_in_threadpool(fn, *args, **kwargs)
+        except (OSError, sqlite3.Error, DataFolderError) as exc:
+            log_failure(exc)
+            raise Problem(503, failure_message(exc)) from None
 
 
 # -- self-check ------------------------------------------------------------------------------
@@ -181,7 +187,14 @@ async def on_http_error(request: Request, exc: HTTPException) -> Response:
     return error_page(request, exc.status_code, HTTP_MESSAGES.get(exc.status_code, "请求无法完成。"))
 
 
+def log_failure(exc: BaseException) -> None:
+    log.error("无法保存：%s", failure_message(exc) + f"（{type(exc).__name__}: {exc}）")
+
+
 async def on_crash(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, (OSError, sqlite3.Error, DataFolderError)):  # a store call made outside ``Site.db``
+        log_failure(exc)
+        return error_page(request, 503, failure_message(exc))
     log.exception("内部错误：%s %s", request.method, request.url.path)
     try:
         return error_page(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_atomically
+from . import faults
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
@@ -190,6 +191,33 @@ def data_folder_message(folder: Path, exc: BaseException) -> str:
         f"数据文件夹“{shown}”中的数据库无法使用（{exc}）。数据没有改动。"
         "请确认没有另一个程序正在使用它，或用 --data 换一个文件夹。"
     )
+
+
+def failure_message(exc: BaseException) -> str:
+    """Why a change could not be saved while the site runs (Chinese): nothing was confirmed."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, DataFolderError):
+        return exc.message
+    kind = "other"
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kind = "full"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            kind = "readonly"
+        elif exc.errno == errno.ENOENT:
+            kind = "gone"
+    elif isinstance(exc, sqlite3.Error):
+        kind = _sqlite_reason(exc)
+    messages = {
+        "full": "服务器的磁盘空间不足，这次的操作没有保存。请联系政务公开办清理服务器的磁盘后再试。",
+        "readonly": "服务器的数据文件夹变成了只读（或没有写入权限），这次的操作没有保存。请联系政务公开办检查数据文件夹。",
+        "gone": "服务器的数据文件夹或数据库不见了（被删除或移走），这次的操作没有保存。"
+        "请联系政务公开办：停止网站，从备份恢复数据文件夹后再启动。",
+        "damaged": "服务器的数据库已损坏，这次的操作没有保存。请联系政务公开办：停止网站，从备份恢复后再启动。",
+    }
+    return messages.get(kind, "服务器保存数据时出错，这次的操作没有保存。请稍后重试；如果一再出现，请联系政务公开办。")
 
 
 def damaged_message(folder: Path, what: str) -> str:
@@ -648,6 +676,10 @@ class Store:
         if path.exists() and path.stat().st_size == len(data):
             return digest
         path.parent.mkdir(exist_ok=True)
+        if faults.on("enospc"):
+            import errno
+
+            raise OSError(errno.ENOSPC, "No space left on device (XLREP_SERVE_FAULTS)")
         try:
             write_atomically(path, data)
         except FileExistsError:  # stored meanwhile by a concurrent upload of the same bytes
