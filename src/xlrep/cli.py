@@ -742,7 +742,38 @@ def _print_import(imported, path: Path, *, to_stderr: bool) -> None:
 @click.option("--keyfile", type=click.Path(path_type=Path), metavar="私钥.pem", help="启用 HTTPS：私钥文件。")
 @click.option("--max-upload-mb", type=int, default=20, metavar="MB", help="上传文件的大小上限（默认 20 MB）。")
 @click.option("--workers", type=int, metavar="N", help="同时校验的进程数（默认等于 CPU 核数）。")
-def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb, workers):
+@click.option(
+    "--audit-seconds",
+    type=float,
+    default=5.0,
+    metavar="秒",
+    help="校验一个文件最多用的 CPU 时间（默认 5 秒；超过即停止并说明）。",
+)
+@click.option(
+    "--audit-memory-mb", type=int, default=768, metavar="MB", help="校验一个文件最多用的内存（默认 768 MB）。"
+)
+@click.option("--max-connections", type=int, default=500, metavar="N", help="同时打开的连接数上限（默认 500）。")
+@click.option(
+    "--api-per-minute",
+    type=int,
+    default=30,
+    metavar="N",
+    help="每个地址每分钟最多自查几个文件（首页自查和 /api/check，默认 30）。",
+)
+def serve_command(
+    data,
+    host,
+    port,
+    no_browser,
+    certfile,
+    keyfile,
+    max_upload_mb,
+    workers,
+    audit_seconds,
+    audit_memory_mb,
+    max_connections,
+    api_per_minute,
+):
     """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
 
     首次启动时在终端显示设置管理员密码的链接。数据保存在 --data 文件夹中（SQLite 数据库和上传的文件），
@@ -763,6 +794,10 @@ def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb
         keyfile=keyfile,
         max_upload_mb=max_upload_mb,
         workers=workers,
+        audit_seconds=audit_seconds,
+        audit_memory_mb=audit_memory_mb,
+        max_connections=max_connections,
+        api_per_minute=api_per_minute,
     )
 
 

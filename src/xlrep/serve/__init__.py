@@ -163,10 +163,26 @@ def run_server(
     keyfile: Path | None = None,
     max_upload_mb: int = 20,
     workers: int | None = None,
+    audit_seconds: float = 5.0,
+    audit_memory_mb: int = 768,
+    max_connections: int = 500,
+    api_per_minute: int = 30,
 ) -> int:
     """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese)."""
     _check_components()
     _check_options(data, certfile, keyfile, max_upload_mb, workers)
+    if not audit_seconds > 0 or audit_memory_mb < 64:
+        raise XlrepError("--audit-seconds 须为正数，--audit-memory-mb 至少 64。")
+    if max_connections < 8 or api_per_minute < 1:
+        raise XlrepError("--max-connections 至少 8，--api-per-minute 须为正整数。")
+    from .limits import Limits
+
+    limits = Limits(
+        audit_cpu_seconds=audit_seconds,
+        audit_memory_mb=audit_memory_mb,
+        max_connections=max_connections,
+        api_per_minute=api_per_minute,
+    )
 
     import uvicorn
 
@@ -196,6 +212,7 @@ def run_server(
         setup_token=setup_token,
         on_ready=ready,
         store=store,
+        limits=limits,
     )
     handler = logging.StreamHandler()
     handler.setFormatter(TerminalFormatter("%(asctime)s %(message)s"))

@@ -29,13 +29,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import audits, office, unit
-from .audits import REPORT_SUFFIXES, AuditPool, AuditUnavailable
+from .audits import REPORT_SUFFIXES, AuditLimit, AuditPool, AuditUnavailable
+from .limits import Limits
 from .security import BodyLimit, SecurityHeaders
 from .storage import DataFolderError, Store, failure_message
 from .views import (
     STATIC,
     Problem,
     audit_view,
+    client_ip,
     download,
     error_page,
     read_form,
@@ -47,7 +49,6 @@ from .views import (
 log = logging.getLogger("xlrep.serve")
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
-AUDIT_TIMEOUT = 300  # seconds: a stuck audit answers the clerk instead of hanging the page
 
 
 class CheckCache:
@@ -82,6 +83,35 @@ class CheckCache:
                 break
 
 
+class Admission:
+    """How many audits each client has waiting or running, and how many bytes of uploads all clients have."""
+
+    def __init__(self, client_audits: int, queued_bytes: int):
+        self.client_audits, self.queued_bytes = client_audits, queued_bytes
+        self.pending: dict[str, int] = {}
+        self.bytes = 0
+
+    @contextlib.contextmanager
+    def enter(self, client: str | None, size: int):
+        if client is not None and self.pending.get(client, 0) >= self.client_audits:
+            raise Problem(
+                429, f"您已有 {self.client_audits} 个文件正在校验，请等它们完成后再上传（一次上传一个文件即可）。"
+            )
+        if size and self.bytes and self.bytes + size > self.queued_bytes:
+            raise Problem(503, "服务器正忙：正在校验的文件太多。请一两分钟后再试，您的文件没有保存。")
+        if client is not None:
+            self.pending[client] = self.pending.get(client, 0) + 1
+        self.bytes += size
+        try:
+            yield
+        finally:
+            self.bytes -= size
+            if client is not None:
+                self.pending[client] -= 1
+                if not self.pending[client]:
+                    del self.pending[client]
+
+
 @dataclass
 class Site:
     store: Store
@@ -93,13 +123,32 @@ class Site:
     on_ready: Callable[[], None] | None = None
     auditing: set[int] = field(default_factory=set)  # versions being audited now
     background: set = field(default_factory=set)  # their tasks (kept referenced until done)
+    limits: Limits = field(default_factory=Limits)
+    admission: Admission | None = None
 
-    async def run(self, fn, *args):
-        """Run ``fn`` in the audit pool; a failed pool or a stuck task becomes a Chinese 503."""
-        try:
-            return await asyncio.wait_for(self.pool.run(fn, *args), AUDIT_TIMEOUT)
-        except (AuditUnavailable, TimeoutError):
-            raise Problem(503, "校验程序暂时出了问题，请稍后重新上传。如果一再出现，请联系政务公开办。") from None
+    def __post_init__(self):
+        if self.admission is None:
+            self.admission = Admission(self.limits.client_audits, self.limits.queued_bytes(self.max_upload))
+
+    async def run(self, fn, *args, client: str | None = None, name: str | None = None, factor: float = 1.0):
+        """Run ``fn`` in the audit pool, within the client's share and the site's budget.
+
+        An audit (``audits.check``) stopped at its budget answers FILE-UNREADABLE naming the limit (a stored
+        version shows it, never stays 校验中); any other task stopped so is a Chinese 422. A client with too
+        many audits waiting is a 429, too many bytes waiting on the whole site a 503.
+        """
+        name = name or next((a for a in args if isinstance(a, str)), "这个文件")
+        size = sum(len(a) for a in args if isinstance(a, bytes))
+        with self.admission.enter(client, size):
+            try:
+                return await self.pool.run(fn, *args, client=client or "site", factor=factor)
+            except AuditLimit as exc:
+                log.warning("校验超出上限（%s）：%s", exc.kind, name)
+                if fn is audits.check:
+                    return audits.limit_outcome(exc.kind, name, self.limits)
+                raise Problem(422, audits.limit_message(exc.kind, name, self.limits, factor)) from None
+            except AuditUnavailable:
+                raise Problem(503, "网站正在停止，校验没有完成。请稍后重新上传。") from None
 
     async def db(self, fn, *args, **kwargs):
         """A store call, off the event loop (its commits wait for the disk). A disk or database that fails
@@ -122,7 +171,7 @@ async def check_page(request: Request) -> Response:
     site: Site = request.app.state.site
     form = await read_form(request)
     data, name = await uploaded_file(request, form)
-    outcome = await site.run(audits.check, data, name)
+    outcome = await site.run(audits.check, data, name, client=client_ip(request))
     view = audit_view(outcome["audit"])
     token = None if "error" in outcome else site.checks.put(data, name)
     return render(
@@ -146,14 +195,14 @@ async def check_download(request: Request) -> Response:
     stem = Path(name).stem
     kind = request.path_params["kind"]
     if kind == "annotated.xlsx":
-        out = await site.run(audits.annotated, data, name)
+        out = await site.run(audits.annotated, data, name, client=client_ip(request))
         if out is None:
             raise Problem(422, "无法为这个文件生成标注副本。")
         return download(out, f"{stem}-标注.xlsx")
     suffix = "." + kind.removeprefix("report.")
     if not kind.startswith("report.") or suffix not in REPORT_SUFFIXES:
         raise Problem(404, "没有这种下载。")
-    out = await site.run(audits.report_file, data, name, suffix)
+    out = await site.run(audits.report_file, data, name, suffix, client=client_ip(request))
     if out is None:
         raise Problem(409, "这个填报表有错误，不生成报告。请改正后重新自查。")
     return download(out, f"{stem}-报告{suffix}")
@@ -164,7 +213,7 @@ async def api_check(request: Request) -> Response:
     site: Site = request.app.state.site
     form = await read_form(request, csrf=False)
     data, name = await uploaded_file(request, form)
-    outcome = await site.run(audits.check, data, name)
+    outcome = await site.run(audits.check, data, name, client=client_ip(request))
     if "error" in outcome:
         return JSONResponse({"error": outcome["error"]}, status_code=422)
     return JSONResponse(outcome["audit"])
@@ -234,12 +283,15 @@ def create_app(
     setup_token: str | None = None,
     on_ready: Callable[[], None] | None = None,
     store: Store | None = None,
+    limits: Limits | None = None,
 ):
     """The site's ASGI application over the data folder ``data``."""
     store = store or Store(data)
+    limits = limits or Limits()
     site = Site(
         store=store,
-        pool=AuditPool(workers),
+        pool=AuditPool(workers, limits),
+        limits=limits,
         max_upload=max_upload,
         https=https,
         setup_token=setup_token,

@@ -545,11 +545,27 @@ async def merged_round(site, rnd, units: list[Unit], include: str):
     blobs = [await site.db(site.store.read_blob, v.sha256) for v in versions]
     results = await asyncio.gather(
         *(
-            site.run(audits.unit_result, data, safe_filename(u.name, f"单位{u.position}"), v.filename, v.uploaded_at)
+            site.run(
+                audits.unit_result,
+                data,
+                safe_filename(u.name, f"单位{u.position}"),
+                v.filename,
+                v.uploaded_at,
+                client="office",
+                name=f"{u.name}的第 {v.number} 版",
+            )
             for u, v, data in zip(chosen, versions, blobs, strict=True)
         )
     )
-    outcome, data = await site.run(audits.merged, list(results), rnd.summary_org, rnd.summary_org_type)
+    outcome, data = await site.run(
+        audits.merged,
+        list(results),
+        rnd.summary_org,
+        rnd.summary_org_type,
+        client="office",
+        name="汇总",
+        factor=max(4.0, len(results) / 5),
+    )
     return outcome, data, chosen
 
 
