@@ -143,7 +143,7 @@ class Site:
             try:
                 return await self.pool.run(fn, *args, client=client or "site", factor=factor)
             except AuditLimit as exc:
-                log.warning("校验超出上限（%s）：%s", exc.kind, name)
+                log.warning("校验未完成（%s）：%s %s", exc.kind, name, exc.detail)
                 if fn is audits.check:
                     return audits.limit_outcome(exc.kind, name, self.limits)
                 raise Problem(422, audits.limit_message(exc.kind, name, self.limits, factor)) from None
