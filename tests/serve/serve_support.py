@@ -119,6 +119,28 @@ class ServerProcess:
             pass
 
 
+def process_group(server: ServerProcess) -> dict[int, int]:
+    """The server's process group (Linux): pid → CPU ticks used so far (the server itself and its workers)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == server.proc.pid and fields[0] != "Z":  # pgrp, after the state and the parent
+            found[int(entry)] = int(fields[11]) + int(fields[12])
+    return found
+
+
+def workers_computing(server: ServerProcess, before: dict[int, int], count: int = 1) -> bool:
+    """Whether ``count`` of the server's workers have used 0.3 s of CPU or more since ``before``."""
+    now = process_group(server)
+    return sum(pid != server.proc.pid and ticks - before.get(pid, 0) >= 30 for pid, ticks in now.items()) >= count
+
+
 @dataclass
 class Answer:
     status: int

@@ -18,7 +18,16 @@ from pathlib import Path
 
 import pytest
 from filling import clean_values, fill_workbook
-from serve_support import Client, ServerProcess, create_round, set_up_admin, unescape, unit_links
+from serve_support import (
+    Client,
+    ServerProcess,
+    create_round,
+    process_group,
+    set_up_admin,
+    unescape,
+    unit_links,
+    workers_computing,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from machine import wait_until  # noqa: E402
@@ -42,27 +51,6 @@ def hostile(tmp_path_factory):
         yield server, admin
     finally:
         server.stop()
-
-
-def _group(server: ServerProcess) -> dict[int, int]:
-    """The server's process group: pid → CPU ticks used so far (the server itself and its workers)."""
-    found = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == server.proc.pid and fields[0] != "Z":  # field 5 (pgrp), after pid and name
-            found[int(entry)] = int(fields[11]) + int(fields[12])
-    return found
-
-
-def _a_worker_computes(server: ServerProcess, before: dict[int, int]) -> bool:
-    now = _group(server)
-    return any(pid != server.proc.pid and ticks - before.get(pid, 0) >= 30 for pid, ticks in now.items())
 
 
 def test_a_file_over_the_cpu_budget_is_stopped_and_its_version_says_why(hostile, books):
@@ -108,11 +96,11 @@ def test_a_stuck_audit_is_killed_at_the_deadline_while_a_clerk_is_answered(hosti
         answers["stuck"] = client.upload(link + "/upload", "卡住.xlsx", books["clean"], link)
         order.append("stuck")
 
-    before = _group(server)
+    before = process_group(server)
     thread = threading.Thread(target=stuck)
     thread.start()
     try:
-        wait_until(lambda: _a_worker_computes(server, before), 60, "a worker computing the stuck file")
+        wait_until(lambda: workers_computing(server, before), 60, "a worker computing the stuck file")
         clerk = Client(server.url).request("POST", "/api/check", *_multipart("填报表.xlsx", books["clean"]))
         order.append("clerk")
         assert clerk.status == 200 and clerk.json()["summary"]["errors"] == 0
@@ -128,7 +116,7 @@ def test_a_stuck_audit_is_killed_at_the_deadline_while_a_clerk_is_answered(hosti
 def test_workers_end_with_the_server_even_mid_audit(tmp_path, books, how):
     server = ServerProcess(tmp_path / "数据", *BUDGET, env={"XLREP_SERVE_FAULTS": "hostile"})
     try:
-        before = _group(server)
+        before = process_group(server)
         assert len(before) >= 3  # the server and its two workers
         thread = threading.Thread(
             target=lambda: _quietly(
@@ -136,13 +124,13 @@ def test_workers_end_with_the_server_even_mid_audit(tmp_path, books, how):
             )
         )
         thread.start()
-        wait_until(lambda: _a_worker_computes(server, before), 60, "a worker computing the stuck file")
+        wait_until(lambda: workers_computing(server, before), 60, "a worker computing the stuck file")
         if how == "SIGKILL":
             assert server.kill(grace=10), "the audit workers outlived the killed server"
         else:
             server.proc.send_signal(signal.SIGINT)
             server.proc.wait(timeout=60)
-            wait_until(lambda: not _group(server), 10, "the workers to end with the stopped server")
+            wait_until(lambda: not process_group(server), 10, "the workers to end with the stopped server")
         thread.join(timeout=60)
     finally:
         server.stop()

@@ -11,12 +11,25 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from filling import clean_values, fill_workbook
-from serve_support import Client, ServerProcess, create_round, set_up_admin, unescape, unit_links
+from serve_support import (
+    Client,
+    ServerProcess,
+    create_round,
+    process_group,
+    set_up_admin,
+    unescape,
+    unit_links,
+    workers_computing,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from machine import wait_until  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -246,3 +259,83 @@ def test_a_full_disk_is_a_chinese_message_and_nothing_is_confirmed(tmp_path, cle
     finally:
         server.stop()
     assert "Traceback" not in server.output()
+
+
+# -- row 14: /api/check under a flood: bounded memory, a rate limit, no posts from other sites ------------
+
+
+@pytest.fixture(scope="module")
+def flood(tmp_path_factory):
+    args = ("--workers", "2", "--max-upload-mb", "6", "--api-per-minute", "5", "--audit-seconds", "1")
+    server = ServerProcess(tmp_path_factory.mktemp("flood") / "数据", *args, env={"XLREP_SERVE_FAULTS": "hostile"})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _api_check(server: ServerProcess, name: str, data: bytes, source: str, headers: dict | None = None):
+    from serve_support import multipart
+
+    body, content_type = multipart({}, {"file": (name, data)})
+    client = Client(server.url, source=source)
+    return client.request("POST", "/api/check", body, {"Content-Type": content_type, **(headers or {})})
+
+
+def test_browser_posts_from_another_site_are_refused_scripts_are_not(flood, clean_book):
+    own = f"http://127.0.0.1:{flood.port}"
+    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
+        answer = _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.6", headers)
+        assert answer.status == 403 and "来自其他网站的提交" in answer.json()["error"], headers
+    for headers in ({}, {"Origin": own, "Sec-Fetch-Site": "same-origin"}):  # a script; the site's own page
+        answer = _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.6", headers)
+        assert answer.status == 200 and answer.json()["summary"]["errors"] == 0, headers
+
+
+def test_self_checks_are_rate_limited_per_address(flood, clean_book):
+    statuses = [_api_check(flood, "填报表.xlsx", clean_book, "127.0.0.7").status for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    refused = _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.7")
+    assert refused.status == 429 and "每分钟最多 5 次" in refused.json()["error"]
+    assert _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.8").status == 200  # another address
+
+
+def _peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_flood_of_large_posts_keeps_the_servers_memory_bounded(flood, clean_book):
+    import os as _os
+
+    # both workers busy with files that never finish (killed at their deadline): uploads can only wait
+    cpu = process_group(flood)
+    stuck = [
+        threading.Thread(target=_api_check, args=(flood, f"卡住{n}.xlsx", clean_book, f"127.0.2.{n}")) for n in (1, 2)
+    ]
+    for thread in stuck:
+        thread.start()
+    wait_until(lambda: workers_computing(flood, cpu, 2), 60, "both workers computing a stuck file")
+    before = _peak_rss_mb(flood.proc.pid)
+    big = _os.urandom(5 * 1024 * 1024)  # 5 MB (the limit is 6 MB): read, then refused as not a workbook
+
+    def post(n: int):
+        try:
+            return _api_check(flood, f"大文件{n}.xlsx", big, f"127.0.1.{n + 1}")
+        except OSError as exc:  # a reset instead of an answer would fail the test below
+            return exc
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        answers = list(pool.map(post, range(32)))
+    assert all(not isinstance(a, Exception) for a in answers), answers
+    assert {a.status for a in answers} <= {422, 503}, [a.status for a in answers]
+    for answer in answers:
+        assert "工作簿" in answer.json()["error"] or "服务器正忙" in answer.json()["error"]
+    grown = _peak_rss_mb(flood.proc.pid) - before
+    for thread in stuck:
+        thread.join(timeout=120)
+    assert grown < 60, f"the server's peak memory grew by {grown:.0f} MB for 32 posts of 5 MB"
+    assert _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.9").status == 200  # and a clerk is answered

@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import audits, office, unit
 from .audits import REPORT_SUFFIXES, AuditLimit, AuditPool, AuditUnavailable
+from .gate import RequestGate
 from .limits import Limits
 from .security import BodyLimit, SecurityHeaders
 from .storage import DataFolderError, Store, failure_message
@@ -138,8 +139,7 @@ class Site:
         many audits waiting is a 429, too many bytes waiting on the whole site a 503.
         """
         name = name or next((a for a in args if isinstance(a, str)), "这个文件")
-        size = sum(len(a) for a in args if isinstance(a, bytes))
-        with self.admission.enter(client, size):
+        with self.admission.enter(client, 0):  # the bytes: held by the request (gate.py) while it is answered
             try:
                 return await self.pool.run(fn, *args, client=client or "site", factor=factor)
             except AuditLimit as exc:
@@ -253,6 +253,10 @@ async def on_crash(request: Request, exc: Exception) -> Response:
         return Response("程序内部出错。", status_code=500, media_type="text/plain; charset=utf-8")
 
 
+def _refusal(scope, status: int, message: str) -> Response:
+    return error_page(Request(scope), status, message)
+
+
 def _too_large(site: Site):
     def responder(scope) -> Response:
         return error_page(Request(scope), 413, too_large_message(site.max_upload))
@@ -329,4 +333,11 @@ def create_app(
     )
     app.state.site = site
     app.add_middleware(BodyLimit, limit=max_upload + 256 * 1024, on_too_large=_too_large(site))
+    app.add_middleware(
+        RequestGate,
+        per_minute=limits.api_per_minute,
+        queued_bytes=limits.queued_bytes(max_upload),
+        upload_limit=max_upload + 256 * 1024,
+        refuse=_refusal,
+    )
     return SecurityHeaders(app)
