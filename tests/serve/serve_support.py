@@ -28,10 +28,19 @@ START_TIMEOUT = 90.0  # seconds for the server to print its address (it warms it
 REQUEST_TIMEOUT = 120.0
 
 
+def _open_files_limit(count: int):
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+    return limit
+
+
 class ServerProcess:
     """``xlrep serve`` started as a subprocess on a free loopback port (``--port 0``)."""
 
-    def __init__(self, data: Path, *args: str, env: dict | None = None):
+    def __init__(self, data: Path, *args: str, env: dict | None = None, open_files: int | None = None):
         self.data = Path(data)
         env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1", **(env or {}))
         env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
@@ -44,6 +53,7 @@ class ServerProcess:
             encoding="utf-8",
             env=env,
             start_new_session=True,  # its own process group: the test can end it and its workers together
+            preexec_fn=_open_files_limit(open_files) if open_files else None,  # as under ``ulimit -n``
         )
         self.lines: list[str] = []
         self._queue: queue.Queue = queue.Queue()
@@ -189,12 +199,19 @@ class Client:
     cookies: dict[str, str] = field(default_factory=dict)
     source: str | None = None  # another loopback address (127.0.0.2, …): another client, as the site counts them
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Answer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict | None = None,
+        timeout: float | None = None,
+    ) -> Answer:
         parts = urlsplit(self.base)
         conn = http.client.HTTPConnection(
             parts.hostname,
             parts.port,
-            timeout=REQUEST_TIMEOUT,
+            timeout=timeout or REQUEST_TIMEOUT,
             source_address=(self.source, 0) if self.source else None,
         )
         headers = dict(headers or {})
@@ -217,8 +234,8 @@ class Client:
                     self.cookies[name] = value
         return Answer(response.status, got, data, got.get("location"))
 
-    def get(self, path: str) -> Answer:
-        return self.request("GET", path)
+    def get(self, path: str, timeout: float | None = None) -> Answer:
+        return self.request("GET", path, timeout=timeout)
 
     def post(
         self,

@@ -339,3 +339,59 @@ def test_a_flood_of_large_posts_keeps_the_servers_memory_bounded(flood, clean_bo
         thread.join(timeout=120)
     assert grown < 60, f"the server's peak memory grew by {grown:.0f} MB for 32 posts of 5 MB"
     assert _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.9").status == 200  # and a clerk is answered
+
+
+# -- row 10: slow connections, a connection cap, logs that do not flood ----------------------------------------
+
+
+def test_200_slow_connections_do_not_make_the_site_unreachable(tmp_path):
+    import socket
+
+    # under ``ulimit -n 200``: 200 slow connections and the site's own files would use up its file descriptors
+    server = ServerProcess(tmp_path / "数据", "--workers", "1", "--max-connections", "50", open_files=200)
+    slow: list[socket.socket] = []
+    try:
+        dropped = 0
+        for n in range(200):  # bounded: half trickle their headers, half a declared 100 KB body
+            source = (f"127.0.3.{n % 250 + 1}", 0)
+            try:
+                sock = socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=source)
+                slow.append(sock)
+                if n % 2:
+                    sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                else:
+                    head = "POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n"
+                    sock.sendall(head.encode() + b"Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n")
+            except OSError:  # the server already closed it (over the cap): one of the ways it copes
+                dropped += 1
+
+        def answered() -> bool:
+            try:
+                return Client(server.url).get("/", timeout=5).status == 200
+            except OSError:
+                return False
+
+        wait_until(answered, 60, "the home page answered while 200 slow connections are open")
+        assert server.proc.poll() is None
+    finally:
+        for sock in slow:
+            sock.close()
+        server.stop()
+    output = server.output()
+    assert "Traceback" not in output, output[-3000:]
+
+
+def test_the_same_log_line_is_not_written_a_thousand_times(tmp_path):
+    import socket
+
+    server = ServerProcess(tmp_path / "数据", "--workers", "1")
+    try:
+        for _n in range(300):  # each: uvicorn's warning “Invalid HTTP request received.”
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+                sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+                sock.recv(1024)
+        assert Client(server.url).get("/").status == 200
+    finally:
+        server.stop()
+    lines = [line for line in server.lines if "Invalid HTTP request" in line]
+    assert 1 <= len(lines) <= 20, len(lines)

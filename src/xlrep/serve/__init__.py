@@ -92,6 +92,26 @@ def _url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{shown}:{port}"
 
 
+def _open_files_allow(wanted: int) -> int:
+    """Raise this process's open-file limit as far as allowed; the connections that fit in it (a few dozen
+    files stay for the database, uploads and workers)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, wanted + 256)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(8, min(wanted, soft - 128))
+
+
 def _check_options(data: Path, certfile, keyfile, max_upload_mb: int, workers: int | None) -> None:
     if (certfile is None) != (keyfile is None):
         raise XlrepError("启用 HTTPS 需要同时给出 --certfile（证书）和 --keyfile（私钥）。")
@@ -177,6 +197,7 @@ def run_server(
         raise XlrepError("--max-connections 至少 8，--api-per-minute 须为正整数。")
     from .limits import Limits
 
+    max_connections = _open_files_allow(max_connections)
     limits = Limits(
         audit_cpu_seconds=audit_seconds,
         audit_memory_mb=audit_memory_mb,
@@ -214,6 +235,8 @@ def run_server(
         store=store,
         limits=limits,
     )
+    from .connections import guarded_protocol
+
     handler = logging.StreamHandler()
     handler.setFormatter(TerminalFormatter("%(asctime)s %(message)s"))
     logger = logging.getLogger("xlrep.serve")
@@ -229,7 +252,16 @@ def run_server(
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
         timeout_graceful_shutdown=10,
+        http=guarded_protocol(limits),
+        # asyncio accepts up to ``backlog`` connections at a time before any is closed: kept well inside the
+        # file descriptors left over the connection cap
+        backlog=64,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
     )
+    from .connections import limit_logs
+
+    limit_logs(limits.log_repeats, handler)  # after uvicorn.Config: it sets up uvicorn's own log handlers
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

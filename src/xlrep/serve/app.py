@@ -241,6 +241,10 @@ def log_failure(exc: BaseException) -> None:
 
 
 async def on_crash(request: Request, exc: Exception) -> Response:
+    from starlette.requests import ClientDisconnect
+
+    if isinstance(exc, ClientDisconnect):  # nobody to answer, nothing to log
+        return Response(status_code=400)
     if isinstance(exc, (OSError, sqlite3.Error, DataFolderError)):  # a store call made outside ``Site.db``
         log_failure(exc)
         return error_page(request, 503, failure_message(exc))
