@@ -284,10 +284,15 @@ def _api_check(server: ServerProcess, name: str, data: bytes, source: str, heade
 
 def test_browser_posts_from_another_site_are_refused_scripts_are_not(flood, clean_book):
     own = f"http://127.0.0.1:{flood.port}"
-    for headers in ({"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
+    refused = (
+        {"Origin": "http://evil.example"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": own, "Sec-Fetch-Site": "same-site"},
+    )
+    for headers in refused:
         answer = _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.6", headers)
         assert answer.status == 403 and "来自其他网站的提交" in answer.json()["error"], headers
-    for headers in ({}, {"Origin": own, "Sec-Fetch-Site": "same-origin"}):  # a script; the site's own page
+    for headers in ({}, {"Origin": "null", "Sec-Fetch-Site": "same-origin"}):  # a script; the site's own page
         answer = _api_check(flood, "填报表.xlsx", clean_book, "127.0.0.6", headers)
         assert answer.status == 200 and answer.json()["summary"]["errors"] == 0, headers
 
@@ -395,3 +400,63 @@ def test_the_same_log_line_is_not_written_a_thousand_times(tmp_path):
         server.stop()
     lines = [line for line in server.lines if "Invalid HTTP request" in line]
     assert 1 <= len(lines) <= 20, len(lines)
+
+
+# -- row 12: the data folder vanishing or turning read-only under the running site -------------------------
+
+
+def test_a_vanished_files_folder_or_database_is_noticed_and_nothing_is_confirmed(tmp_path, clean_book):
+    server = ServerProcess(tmp_path / "数据", "--workers", "1")
+    try:
+        admin = set_up_admin(server)
+        round_id = create_round(admin, [("消失局", "部门")])
+        (link,) = unit_links(admin, round_id).values()
+        unit = Client(server.url)
+        files, moved = server.data / "files", server.data / "files-移走"
+        files.rename(moved)
+        answer = unit.upload(link + "/upload", "填报表.xlsx", clean_book, link)
+        assert answer.status == 503 and "不见了" in unescape(answer.text) and "没有保存" in unescape(answer.text)
+        moved.rename(files)  # put back: the site works again
+        assert unit.upload(link + "/upload", "填报表.xlsx", clean_book, link).status == 303
+
+        for suffix in ("", "-wal", "-shm"):  # the database deleted while the site runs
+            (server.data / f"xlrep.sqlite3{suffix}").unlink(missing_ok=True)
+        submit = unit.post(link + "/submit", {"version": "1"}, form_page=link)
+        assert submit.status == 503 and "不见了" in unescape(submit.text), submit.text
+        again = unit.upload(link + "/upload", "填报表.xlsx", clean_book, link)
+        assert again.status == 503 and "没有保存" in unescape(again.text)
+    finally:
+        server.stop()
+    assert "Traceback" not in server.output()
+
+
+def test_a_data_folder_turned_read_only_under_the_site_refuses_changes(tmp_path, clean_book):
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("remounting a folder read-only needs root (the start-up case is tested without)")
+    data = tmp_path / "数据"
+    server = ServerProcess(data, "--workers", "1")
+    mounted = False
+    try:
+        admin = set_up_admin(server)
+        round_id = create_round(admin, [("只读局", "部门")])
+        (link,) = unit_links(admin, round_id).values()
+        # the folder made read-only in place (a bind mount remounted read-only), files open or not
+        done = subprocess.run(["mount", "--bind", str(data), str(data)], capture_output=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot bind-mount here: {done.stderr.decode(errors='replace')}")
+        mounted = True
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(data)], check=True, capture_output=True)
+        unit = Client(server.url)
+        answer = unit.upload(link + "/upload", "填报表.xlsx", clean_book, link)
+        text = unescape(answer.text)
+        assert answer.status == 503 and "只读" in text and "没有保存" in text, text
+    finally:
+        server.stop()
+        if mounted:
+            subprocess.run(["umount", "-l", str(data)], capture_output=True)
+    assert "Traceback" not in server.output()
+    with sqlite3.connect(f"file:{data / 'xlrep.sqlite3'}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 0

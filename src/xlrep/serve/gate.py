@@ -32,15 +32,16 @@ def _is_upload(path: str) -> bool:
 
 def foreign_origin(scope) -> bool:
     """Whether a browser says this request comes from a page of another site."""
-    fetch_site = (_header(scope, b"sec-fetch-site") or "").lower()
-    if fetch_site in ("cross-site", "same-site"):
-        return True
+    fetch_site = _header(scope, b"sec-fetch-site")
+    if fetch_site is not None:  # a current browser says where the post comes from
+        return fetch_site.lower() not in ("same-origin", "none")
     origin = _header(scope, b"origin")
-    if origin is None:
-        return False  # not a browser's cross-origin post (scripts, old browsers' same-origin forms)
+    if origin is None or origin == "null":
+        # a script, or an older browser (its own forms send Origin: null under this site's no-referrer policy)
+        return False
     host = _header(scope, b"host") or ""
     parts = urlsplit(origin)
-    return origin == "null" or not parts.netloc or parts.netloc.lower() != host.lower()
+    return not parts.netloc or parts.netloc.lower() != host.lower()
 
 
 class Buckets:

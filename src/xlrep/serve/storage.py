@@ -398,6 +398,37 @@ class Store:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
         self.secret = bytes.fromhex(self._meta("secret"))
+        self._identity = self._identities()
+
+    # -- the data folder is still there ------------------------------------------------------------------
+    def _identities(self) -> dict[Path, tuple[int, int] | None]:
+        """(device, inode) of the database, its WAL, the folder and ``files/``: what ``check_alive`` compares."""
+        found = {}
+        for path in (self.folder, self.db_path, self.files, self.db_path.with_name(DB_NAME + "-wal")):
+            try:
+                info = path.stat()
+                found[path] = (info.st_dev, info.st_ino)
+            except OSError:
+                found[path] = None
+        return found
+
+    def check_alive(self) -> None:
+        """Refuse (``DataFolderError``) when the database or ``files/`` was deleted, moved or replaced, or the
+        folder cannot be written any more: a change made now would be lost, so none is confirmed."""
+        import os
+
+        for path, identity in self._identity.items():
+            if identity is None:
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                raise DataFolderError(failure_message(FileNotFoundError(2, "gone"))) from None
+            if (info.st_dev, info.st_ino) != identity:
+                raise DataFolderError(failure_message(FileNotFoundError(2, "replaced")))
+        for folder in (self.folder, self.files):
+            if not os.access(folder, os.W_OK):
+                raise DataFolderError(failure_message(PermissionError(13, "not writable")))
 
     # -- connections ----------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -418,6 +449,8 @@ class Store:
         """One write transaction at a time, committed (and synced) when the block ends."""
         db = self._db()
         with self._write_lock:
+            if hasattr(self, "_identity"):
+                self.check_alive()
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -425,6 +458,8 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            if hasattr(self, "_identity"):
+                self.check_alive()  # deleted meanwhile: committed to a file that is gone, so not confirmed
 
     def _check_database(self, db: sqlite3.Connection) -> None:
         """Refuse a damaged database, or one of another structure, before the site starts (``DataFolderError``)."""
@@ -672,6 +707,7 @@ class Store:
     def put_blob(self, data: bytes) -> str:
         """Store ``data`` under its SHA-256 (written once, atomically, synced) and return the hash."""
         digest = hashlib.sha256(data).hexdigest()
+        self.check_alive()
         path = self.blob_path(digest)
         if path.exists() and path.stat().st_size == len(data):
             return digest
