@@ -153,3 +153,64 @@ def test_the_budget_options_are_in_the_help(tmp_path):
     done = subprocess.run([sys.executable, "-m", "xlrep", "serve", "--help"], capture_output=True, timeout=60, env=env)
     text = done.stdout.decode("utf-8")
     assert "--audit-seconds" in text and "--audit-memory-mb" in text and "--max-connections" in text
+
+
+def test_the_32000_digit_narrative_of_the_issue_is_answered_and_a_clerk_meanwhile(hostile, books, tmp_path):
+    """Issue 22 row 1 as reported: 收到申请 and 32,000 digits in one narrative cell, posted to the public API.
+    Whether the text rules are linear (answered with its findings) or not (stopped at the CPU budget, named),
+    it is answered, and a clerk's normal check posted meanwhile is answered too."""
+    server, _ = hostile
+    values = clean_values("2021", 2021)
+    values["s1.on_request"] = "收到申请" + "1" * 32_000
+    digits = fill_workbook(tmp_path / "数字.xlsx", "2021", 2021, values).read_bytes()
+    answers = {}
+
+    def post():
+        answers["digits"] = Client(server.url, source="127.0.0.2").request(
+            "POST", "/api/check", *_multipart("数字.xlsx", digits)
+        )
+
+    thread = threading.Thread(target=post)
+    thread.start()
+    try:
+        clerk = Client(server.url).request("POST", "/api/check", *_multipart("填报表.xlsx", books["clean"]))
+        assert clerk.status == 200 and clerk.json()["summary"]["errors"] == 0
+    finally:
+        thread.join(timeout=WALL + 120)
+    answer = answers["digits"]
+    assert answer.status in (200, 422), answer.text
+    if answer.status == 422:
+        assert "计算时间超过上限（每个文件最多 1 秒 CPU 时间）" in answer.json()["error"]
+    else:
+        assert set(answer.json()["summary"]) == {"errors", "warnings", "infos"}  # audited within its budget
+
+
+def test_one_client_may_have_only_three_audits_waiting(tmp_path, books):
+    server = ServerProcess(tmp_path / "数据", *BUDGET, env={"XLREP_SERVE_FAULTS": "hostile"})
+    threads = []
+    try:
+        before = process_group(server)
+
+        def stuck(n: int):
+            _quietly(
+                lambda: Client(server.url, source="127.0.0.4").request(
+                    "POST", "/api/check", *_multipart(f"卡住{n}.xlsx", books["clean"])
+                )
+            )
+
+        threads = [threading.Thread(target=stuck, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        wait_until(lambda: workers_computing(server, before), 60, "the first stuck file being audited")
+        fourth = Client(server.url, source="127.0.0.4").request(
+            "POST", "/api/check", *_multipart("第四个.xlsx", books["clean"])
+        )
+        assert fourth.status == 429 and "您已有 3 个文件正在校验" in fourth.json()["error"]
+        other = Client(server.url, source="127.0.0.5").request(
+            "POST", "/api/check", *_multipart("填报表.xlsx", books["clean"])
+        )
+        assert other.status == 200  # another client: the stuck ones hold one worker, never both
+    finally:
+        server.stop()  # cuts the stuck audits off
+        for thread in threads:
+            thread.join(timeout=60)
