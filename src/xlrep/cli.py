@@ -754,6 +754,13 @@ def _print_import(imported, path: Path, *, to_stderr: bool) -> None:
 )
 @click.option("--max-connections", type=int, default=500, metavar="N", help="同时打开的连接数上限（默认 500）。")
 @click.option(
+    "--request-timeout",
+    type=float,
+    default=20.0,
+    metavar="秒",
+    help="请求头须在几秒内发完、上传的正文最多停顿几秒（默认 20 秒），太慢的连接被断开。",
+)
+@click.option(
     "--api-per-minute",
     type=int,
     default=30,
@@ -772,6 +779,7 @@ def serve_command(
     audit_seconds,
     audit_memory_mb,
     max_connections,
+    request_timeout,
     api_per_minute,
 ):
     """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
@@ -797,6 +805,7 @@ def serve_command(
         audit_seconds=audit_seconds,
         audit_memory_mb=audit_memory_mb,
         max_connections=max_connections,
+        request_timeout=request_timeout,
         api_per_minute=api_per_minute,
     )
 

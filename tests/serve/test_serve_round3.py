@@ -386,6 +386,40 @@ def test_200_slow_connections_do_not_make_the_site_unreachable(tmp_path):
     assert "Traceback" not in output, output[-3000:]
 
 
+def test_a_request_trickled_a_byte_at_a_time_is_dropped_at_the_deadline(tmp_path):
+    import socket
+
+    server = ServerProcess(tmp_path / "数据", "--workers", "1", "--request-timeout", "2")
+    opened: list[socket.socket] = []
+    try:
+        head = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        head.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")  # the headers never end
+        body = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        start = "POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n"
+        body.sendall(start.encode() + b"Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n")
+        opened += [head, body]
+
+        def closed_by_the_server(sock: socket.socket) -> bool:
+            try:
+                sock.sendall(b"x")  # one more byte, as the trickler sends (bounded by the wait's deadline)
+                sock.settimeout(0.2)
+                sock.recv(4096)  # the end of the connection (or an answer before it): the server is done with it
+                return True
+            except TimeoutError:
+                return False
+            except OSError:  # reset: closed
+                return True
+
+        wait_until(lambda: closed_by_the_server(head), 60, "the trickled headers dropped", poll=0.5)
+        wait_until(lambda: closed_by_the_server(body), 60, "the trickled body dropped", poll=0.5)
+        assert Client(server.url).get("/").status == 200
+    finally:
+        for sock in opened:
+            sock.close()
+        server.stop()
+    assert "Traceback" not in server.output()
+
+
 def test_the_same_log_line_is_not_written_a_thousand_times(tmp_path):
     import socket
 

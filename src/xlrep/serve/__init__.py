@@ -186,6 +186,7 @@ def run_server(
     audit_seconds: float = 5.0,
     audit_memory_mb: int = 768,
     max_connections: int = 500,
+    request_timeout: float = 20.0,
     api_per_minute: int = 30,
 ) -> int:
     """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese)."""
@@ -193,8 +194,8 @@ def run_server(
     _check_options(data, certfile, keyfile, max_upload_mb, workers)
     if not audit_seconds > 0 or audit_memory_mb < 64:
         raise XlrepError("--audit-seconds 须为正数，--audit-memory-mb 至少 64。")
-    if max_connections < 8 or api_per_minute < 1:
-        raise XlrepError("--max-connections 至少 8，--api-per-minute 须为正整数。")
+    if max_connections < 8 or api_per_minute < 1 or not request_timeout > 0:
+        raise XlrepError("--max-connections 至少 8，--api-per-minute 须为正整数，--request-timeout 须为正数。")
     from .limits import Limits
 
     max_connections = _open_files_allow(max_connections)
@@ -202,6 +203,8 @@ def run_server(
         audit_cpu_seconds=audit_seconds,
         audit_memory_mb=audit_memory_mb,
         max_connections=max_connections,
+        header_seconds=request_timeout,
+        body_idle_seconds=request_timeout,
         api_per_minute=api_per_minute,
     )
 

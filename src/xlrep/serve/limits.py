@@ -21,7 +21,7 @@ class Limits:
     queued_mb: int | None = None  # bytes of uploads waiting or being audited, all clients: default 4 uploads
     max_connections: int = 500  # open connections at once (the oldest idle or slow ones are dropped first)
     header_seconds: float = 20.0  # to send a request's headers
-    body_idle_seconds: float = 30.0  # between two parts of a request's body
+    body_idle_seconds: float = 20.0  # between two parts of a request's body
     api_per_minute: int = 30  # POST /api/check and /check per client address and minute
     log_repeats: int = 20  # the same log message at most this often per minute
 
