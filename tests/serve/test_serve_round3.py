@@ -494,3 +494,16 @@ def test_a_data_folder_turned_read_only_under_the_site_refuses_changes(tmp_path,
     assert "Traceback" not in server.output()
     with sqlite3.connect(f"file:{data / 'xlrep.sqlite3'}?mode=ro", uri=True) as db:
         assert db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 0
+
+
+def test_the_summary_of_more_units_than_one_clients_share_is_not_throttled(tough, clean_book):
+    server, admin = tough
+    names = [f"汇总{i}局" for i in range(6)]  # more than the 3 audits one client may have waiting
+    round_id = create_round(admin, [(n, "部门") for n in names])
+    for link in unit_links(admin, round_id).values():
+        unit = Client(server.url)
+        assert unit.upload(link + "/upload", "填报表.xlsx", clean_book, link).status == 303
+        assert unit.post(link + "/submit", {"version": "1"}, form_page=link).status == 303
+    answer = admin.get(f"/admin/rounds/{round_id}/summary.xlsx?include=submitted")
+    assert answer.status == 200, unescape(answer.text)
+    assert answer.body[:2] == b"PK"

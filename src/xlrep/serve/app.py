@@ -85,32 +85,32 @@ class CheckCache:
 
 
 class Admission:
-    """How many audits each client has waiting or running, and how many bytes of uploads all clients have."""
+    """How many audits each client (an address, or a unit by its link) has waiting or running: at most
+    ``client_audits``. The office's own work (the 汇总) and the audits the site resumes by itself are not
+    counted; every client's share of the workers is the pool's (``AuditPool.per_client``)."""
 
-    def __init__(self, client_audits: int, queued_bytes: int):
-        self.client_audits, self.queued_bytes = client_audits, queued_bytes
+    UNCOUNTED = (None, "office")
+
+    def __init__(self, client_audits: int):
+        self.client_audits = client_audits
         self.pending: dict[str, int] = {}
-        self.bytes = 0
 
     @contextlib.contextmanager
-    def enter(self, client: str | None, size: int):
-        if client is not None and self.pending.get(client, 0) >= self.client_audits:
+    def enter(self, client: str | None):
+        if client in self.UNCOUNTED:
+            yield
+            return
+        if self.pending.get(client, 0) >= self.client_audits:
             raise Problem(
                 429, f"您已有 {self.client_audits} 个文件正在校验，请等它们完成后再上传（一次上传一个文件即可）。"
             )
-        if size and self.bytes and self.bytes + size > self.queued_bytes:
-            raise Problem(503, "服务器正忙：正在校验的文件太多。请一两分钟后再试，您的文件没有保存。")
-        if client is not None:
-            self.pending[client] = self.pending.get(client, 0) + 1
-        self.bytes += size
+        self.pending[client] = self.pending.get(client, 0) + 1
         try:
             yield
         finally:
-            self.bytes -= size
-            if client is not None:
-                self.pending[client] -= 1
-                if not self.pending[client]:
-                    del self.pending[client]
+            self.pending[client] -= 1
+            if not self.pending[client]:
+                del self.pending[client]
 
 
 @dataclass
@@ -129,7 +129,7 @@ class Site:
 
     def __post_init__(self):
         if self.admission is None:
-            self.admission = Admission(self.limits.client_audits, self.limits.queued_bytes(self.max_upload))
+            self.admission = Admission(self.limits.client_audits)
 
     async def run(self, fn, *args, client: str | None = None, name: str | None = None, factor: float = 1.0):
         """Run ``fn`` in the audit pool, within the client's share and the site's budget.
@@ -139,7 +139,7 @@ class Site:
         many audits waiting is a 429, too many bytes waiting on the whole site a 503.
         """
         name = name or next((a for a in args if isinstance(a, str)), "这个文件")
-        with self.admission.enter(client, 0):  # the bytes: held by the request (gate.py) while it is answered
+        with self.admission.enter(client):  # (the bytes of an upload are held by its request: gate.py)
             try:
                 return await self.pool.run(fn, *args, client=client or "site", factor=factor)
             except AuditLimit as exc:

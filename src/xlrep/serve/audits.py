@@ -490,10 +490,6 @@ class AuditPool:
             raise AuditLimit(value)
         raise AuditLimit("error", value)
 
-    def pids(self) -> list[int]:
-        with self._cond:
-            return [w.process.pid for w in [*self._idle, *self._busy]]
-
     def shutdown(self) -> None:
         """Kill every worker now (an audit in progress is cut off; it is done again at the next start)."""
         with self._cond:
