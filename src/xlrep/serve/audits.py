@@ -444,14 +444,20 @@ class AuditPool:
     def _call(self, client, fn, args, factor: float):
         limits = self.limits
         with self._cond:
-            while not self._closed and not (self._idle and self._running.get(client, 0) < self.per_client):
-                if not self._idle and not self._busy and not self._starting:
-                    self._starting += 1  # every worker failed to start or died: try again
-                    self._starters.submit(self._add_worker)
-                self._cond.wait(timeout=5)
-            if self._closed:
-                raise AuditUnavailable()
-            worker = self._idle.pop()
+            while True:
+                while not self._closed and not (self._idle and self._running.get(client, 0) < self.per_client):
+                    if not self._idle and not self._busy and not self._starting:
+                        self._starting += 1  # every worker failed to start or died: try again
+                        self._starters.submit(self._add_worker)
+                    self._cond.wait(timeout=5)
+                if self._closed:
+                    raise AuditUnavailable()
+                worker = self._idle.pop()
+                if worker.alive():
+                    break
+                # died while idle (killed from outside): not this file's fault; replaced, and wait again
+                self._starting += 1
+                self._starters.submit(self._add_worker)
             self._busy.add(worker)
             self._running[client] = self._running.get(client, 0) + 1
         outcome = ("limit", "died")
