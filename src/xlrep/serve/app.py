@@ -136,7 +136,7 @@ class Site:
 
         An audit (``audits.check``) stopped at its budget answers FILE-UNREADABLE naming the limit (a stored
         version shows it, never stays 校验中); any other task stopped so is a Chinese 422. A client with too
-        many audits waiting is a 429, too many bytes waiting on the whole site a 503.
+        many audits waiting is a 429 (too many bytes of uploads on the whole site: a 503 from ``gate.py``).
         """
         name = name or next((a for a in args if isinstance(a, str)), "这个文件")
         with self.admission.enter(client):  # (the bytes of an upload are held by its request: gate.py)
