@@ -404,3 +404,25 @@ def test_a_store_refuses_changes_once_its_database_is_gone(tmp_path):
     with pytest.raises(DataFolderError, match="不见了"):
         store.put_blob(b"data")
     store.close()
+
+
+def test_asyncios_accept_failure_is_one_chinese_line_not_a_traceback():
+    import logging
+
+    from xlrep.serve.connections import AcceptFailure
+
+    try:
+        raise OSError(24, "Too many open files")
+    except OSError as exc:
+        record = logging.LogRecord(
+            "asyncio",
+            logging.ERROR,
+            __file__,
+            1,
+            "socket.accept() out of system resource\nsocket: <s>",
+            (),
+            (type(exc), exc, exc.__traceback__),
+        )
+    assert AcceptFailure().filter(record)
+    line = logging.Formatter("%(message)s").format(record)
+    assert "已达到系统允许打开的文件数" in line and "Traceback" not in line

@@ -258,7 +258,7 @@ def run_server(
         http=guarded_protocol(limits),
         # asyncio accepts up to ``backlog`` connections at a time before any is closed: kept well inside the
         # file descriptors left over the connection cap
-        backlog=64,
+        backlog=32,
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=64 * 1024,
     )

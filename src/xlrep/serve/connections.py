@@ -139,13 +139,27 @@ class RepeatLimit(logging.Filter):
         return False
 
 
+class AcceptFailure(logging.Filter):
+    """asyncio's “socket.accept() out of system resource” (a traceback each time) as one Chinese line: the
+    open-file limit was reached for a moment; asyncio stops accepting for a second and goes on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("socket.accept() out of system resource"):
+            record.msg = "连接过多，已达到系统允许打开的文件数：暂停接受新连接 1 秒（已有的连接不受影响）。"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def limit_logs(per_minute: int, handler: logging.Handler) -> None:
     """Every log line of the site (its own, uvicorn's, asyncio's) through ``handler`` and one ``RepeatLimit``."""
-    repeat = RepeatLimit(per_minute)
+    repeat, accept = RepeatLimit(per_minute), AcceptFailure()
+    handler.addFilter(accept)
     handler.addFilter(repeat)
     for name in ("uvicorn", "uvicorn.error", "asyncio"):
         logger = logging.getLogger(name)
         for existing in logger.handlers:
+            existing.addFilter(accept)
             existing.addFilter(repeat)
     asyncio_log = logging.getLogger("asyncio")
     if not asyncio_log.handlers:
