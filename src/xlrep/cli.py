@@ -795,11 +795,51 @@ def _print_import(imported, path: Path, *, to_stderr: bool) -> None:
 @click.option("--max-upload-mb", type=int, default=20, metavar="MB", help="上传文件的大小上限（默认 20 MB）。")
 @click.option("--workers", type=int, metavar="N", help="同时校验的进程数（默认等于 CPU 核数）。")
 @click.option(
+    "--audit-seconds",
+    type=float,
+    default=5.0,
+    metavar="秒",
+    help="校验一个文件最多用的 CPU 时间（默认 5 秒；超过即停止并说明）。",
+)
+@click.option(
+    "--audit-memory-mb", type=int, default=768, metavar="MB", help="校验一个文件最多用的内存（默认 768 MB）。"
+)
+@click.option("--max-connections", type=int, default=500, metavar="N", help="同时打开的连接数上限（默认 500）。")
+@click.option(
+    "--request-timeout",
+    type=float,
+    default=20.0,
+    metavar="秒",
+    help="请求头须在几秒内发完、上传的正文最多停顿几秒（默认 20 秒），太慢的连接被断开。",
+)
+@click.option(
+    "--api-per-minute",
+    type=int,
+    default=30,
+    metavar="N",
+    help="每个地址每分钟最多自查几个文件（首页自查和 /api/check，默认 30）。",
+)
+@click.option(
     "--reset-password",
     is_flag=True,
     help="忘记管理员密码时用：清除密码后启动，终端重新给出首次设置链接（收集的数据不变）。",
 )
-def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb, workers, reset_password):
+def serve_command(
+    data,
+    host,
+    port,
+    no_browser,
+    certfile,
+    keyfile,
+    max_upload_mb,
+    workers,
+    audit_seconds,
+    audit_memory_mb,
+    max_connections,
+    request_timeout,
+    api_per_minute,
+    reset_password,
+):
     """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
 
     首次启动时在终端显示设置管理员密码的链接。数据保存在 --data 文件夹中（SQLite 数据库和上传的文件），
@@ -820,6 +860,11 @@ def serve_command(data, host, port, no_browser, certfile, keyfile, max_upload_mb
         keyfile=keyfile,
         max_upload_mb=max_upload_mb,
         workers=workers,
+        audit_seconds=audit_seconds,
+        audit_memory_mb=audit_memory_mb,
+        max_connections=max_connections,
+        request_timeout=request_timeout,
+        api_per_minute=api_per_minute,
         reset_password=reset_password,
     )
 

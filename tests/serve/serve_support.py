@@ -28,12 +28,21 @@ START_TIMEOUT = 90.0  # seconds for the server to print its address (it warms it
 REQUEST_TIMEOUT = 120.0
 
 
+def _open_files_limit(count: int):
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+    return limit
+
+
 class ServerProcess:
     """``xlrep serve`` started as a subprocess on a free loopback port (``--port 0``)."""
 
-    def __init__(self, data: Path, *args: str):
+    def __init__(self, data: Path, *args: str, env: dict | None = None, open_files: int | None = None):
         self.data = Path(data)
-        env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1", **(env or {}))
         env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
         cmd = [sys.executable, "-m", "xlrep", "serve", "--data", str(data), "--port", "0", "--no-browser", *args]
         self.proc = subprocess.Popen(
@@ -44,6 +53,7 @@ class ServerProcess:
             encoding="utf-8",
             env=env,
             start_new_session=True,  # its own process group: the test can end it and its workers together
+            preexec_fn=_open_files_limit(open_files) if open_files else None,  # as under ``ulimit -n``
         )
         self.lines: list[str] = []
         self._queue: queue.Queue = queue.Queue()
@@ -119,6 +129,28 @@ class ServerProcess:
             pass
 
 
+def process_group(server: ServerProcess) -> dict[int, int]:
+    """The server's process group (Linux): pid → CPU ticks used so far (the server itself and its workers)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == server.proc.pid and fields[0] != "Z":  # pgrp, after the state and the parent
+            found[int(entry)] = int(fields[11]) + int(fields[12])
+    return found
+
+
+def workers_computing(server: ServerProcess, before: dict[int, int], count: int = 1) -> bool:
+    """Whether ``count`` of the server's workers have used 0.3 s of CPU or more since ``before``."""
+    now = process_group(server)
+    return sum(pid != server.proc.pid and ticks - before.get(pid, 0) >= 30 for pid, ticks in now.items()) >= count
+
+
 @dataclass
 class Answer:
     status: int
@@ -165,10 +197,23 @@ class Client:
 
     base: str
     cookies: dict[str, str] = field(default_factory=dict)
+    source: str | None = None  # another loopback address (127.0.0.2, …): another client, as the site counts them
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Answer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict | None = None,
+        timeout: float | None = None,
+    ) -> Answer:
         parts = urlsplit(self.base)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=REQUEST_TIMEOUT)
+        conn = http.client.HTTPConnection(
+            parts.hostname,
+            parts.port,
+            timeout=timeout or REQUEST_TIMEOUT,
+            source_address=(self.source, 0) if self.source else None,
+        )
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -189,8 +234,8 @@ class Client:
                     self.cookies[name] = value
         return Answer(response.status, got, data, got.get("location"))
 
-    def get(self, path: str) -> Answer:
-        return self.request("GET", path)
+    def get(self, path: str, timeout: float | None = None) -> Answer:
+        return self.request("GET", path, timeout=timeout)
 
     def post(
         self,

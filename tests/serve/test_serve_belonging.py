@@ -169,7 +169,9 @@ def test_a_returned_workbook_saved_again_unchanged_cannot_be_reported(site, tmp_
     assert _submit(client, link, 1).status == 303
     page = site.admin.get(f"/admin/rounds/{round_id}").text
     office = f"/admin/rounds/{round_id}/units/" + re.search(r'/units/(\d+)">己局<', page).group(1)
-    returned = site.admin.post(office + "/decide", {"action": "return", "comment": "请核实表三"}, form_page=office)
+    returned = site.admin.post(
+        office + "/decide", {"action": "return", "comment": "请核实表三", "version": "1"}, form_page=office
+    )
     assert returned.status == 303
     wb = openpyxl.load_workbook(io.BytesIO(data))  # opened and saved again: other bytes, the same content
     wb.properties.lastModifiedBy = "另一位同事"

@@ -68,7 +68,7 @@ def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, ru
     assert unit.upload(links["归甲局"] + "/upload", "甲.xlsx", data, links["归甲局"]).status == 303
     assert unit.post(links["归甲局"] + "/submit", {"version": "1"}, form_page=links["归甲局"]).status == 303
     office = _unit_path(site, round_id, "归甲局")
-    assert site.admin.post(office + "/decide", {"action": "pass"}, form_page=office).status == 303
+    assert site.admin.post(office + "/decide", {"action": "pass", "version": "1"}, form_page=office).status == 303
     path = f"/admin/rounds/{round_id}"
     assert site.admin.post(path + "/archive", {}, form_page=path).status == 303
 
@@ -77,7 +77,7 @@ def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, ru
     assert late.status == 409 and "已归档" in unescape(late.text)
     # the pages offer no form any more; a post made anyway (an old tab) is refused
     returned = site.admin.post(
-        office + "/decide", {"action": "return", "comment": "再看看"}, form_page="/admin/password"
+        office + "/decide", {"action": "return", "comment": "再看看", "version": "1"}, form_page="/admin/password"
     )
     assert returned.status == 303 and "只读" in unquote(returned.location)
     added = site.admin.post(path + "/units", {"units_text": "归丙局\t部门"}, form_page="/admin/password")

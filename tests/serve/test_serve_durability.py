@@ -224,7 +224,9 @@ def test_a_server_killed_right_after_a_report_a_return_or_a_deadline_change_keep
         r'/units/(\d+)">留存局<', admin.get(f"/admin/rounds/{round_id}").text
     ).group(1)
     assert "已上报" in admin.get(office).text
-    answer = admin.post(office + "/decide", {"action": "return", "comment": "请核实表三"}, form_page=office)
+    answer = admin.post(
+        office + "/decide", {"action": "return", "comment": "请核实表三", "version": "1"}, form_page=office
+    )
     assert answer.status == 303
     server.kill()
 

@@ -577,3 +577,86 @@ def test_an_extension_without_a_round_deadline_closes_nothing_and_no_last_year_u
     assert store.accepted_version(last, store.unit(unit.id)) is not None
     store.link_last_year(store.unit(unit.id), None, None)  # “上年没有对应单位”
     assert store.accepted_version(last, store.unit(unit.id)) is None  # not found again by its name
+
+
+# -- issue 22: the pieces of the site's limits ---------------------------------------------------------------
+
+
+def test_the_rate_limit_refills_over_the_minute():
+    from xlrep.serve.gate import Buckets
+
+    buckets = Buckets(per_minute=3)
+    assert [buckets.take("甲", now=100.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = buckets.take("甲", now=100.0)
+    assert 19 < wait <= 20  # one token every 20 s
+    assert buckets.take("乙", now=100.0) == 0.0  # another address has its own
+    assert buckets.take("甲", now=121.0) == 0.0
+
+
+def test_the_origin_check_reads_sec_fetch_site_then_origin():
+    from xlrep.serve.gate import foreign_origin
+
+    def scope(**headers):
+        return {"headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]}
+
+    assert not foreign_origin(scope(host="10.0.0.5:8000"))  # a script
+    assert not foreign_origin(scope(host="10.0.0.5:8000", origin="http://10.0.0.5:8000"))
+    assert not foreign_origin(scope(host="10.0.0.5:8000", origin="null", sec_fetch_site="same-origin"))
+    assert foreign_origin(scope(host="10.0.0.5:8000", origin="http://evil.example"))
+    assert foreign_origin(scope(host="10.0.0.5:8000", origin="null", sec_fetch_site="cross-site"))
+    assert foreign_origin(scope(host="10.0.0.5:8000", sec_fetch_site="same-site"))
+
+
+def test_the_same_log_message_passes_20_times_a_minute_then_is_counted(monkeypatch):
+    import logging
+
+    from xlrep.serve import connections
+
+    clock = [1000.0]
+    monkeypatch.setattr(connections.time, "monotonic", lambda: clock[0])
+    repeat = connections.RepeatLimit(20)
+
+    def record(text="同一个错误 %s", arg="x"):
+        return logging.LogRecord("asyncio", logging.ERROR, __file__, 1, text, (arg,), None)
+
+    passed = [repeat.filter(record(arg=str(i))) for i in range(50)]
+    assert passed.count(True) == 20
+    assert repeat.filter(record("另一个错误 %s"))
+    clock[0] += 61
+    later = record()
+    assert repeat.filter(later) and "又有 30 条，已省略" in later.getMessage()
+
+
+def test_a_store_refuses_changes_once_its_database_is_gone(tmp_path):
+    from xlrep.serve.storage import DataFolderError, Store
+
+    store = Store(tmp_path / "data")
+    store.log("管理员", "login", ip=None)
+    (tmp_path / "data" / "xlrep.sqlite3").unlink()
+    with pytest.raises(DataFolderError, match="不见了"):
+        store.log("管理员", "login", ip=None)
+    with pytest.raises(DataFolderError, match="不见了"):
+        store.put_blob(b"data")
+    store.close()
+
+
+def test_asyncios_accept_failure_is_one_chinese_line_not_a_traceback():
+    import logging
+
+    from xlrep.serve.connections import AcceptFailure
+
+    try:
+        raise OSError(24, "Too many open files")
+    except OSError as exc:
+        record = logging.LogRecord(
+            "asyncio",
+            logging.ERROR,
+            __file__,
+            1,
+            "socket.accept() out of system resource\nsocket: <s>",
+            (),
+            (type(exc), exc, exc.__traceback__),
+        )
+    assert AcceptFailure().filter(record)
+    line = logging.Formatter("%(message)s").format(record)
+    assert "已达到系统允许打开的文件数" in line and "Traceback" not in line

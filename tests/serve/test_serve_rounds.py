@@ -31,7 +31,7 @@ def test_next_years_template_is_carried_over_from_the_accepted_workbook_and_uplo
     assert unit.upload(link + "/upload", "承接局2021.xlsx", data, link).status == 303
     assert unit.post(link + "/submit", {"version": "1"}, form_page=link).status == 303
     path = f"/admin/rounds/{first}/units/{_unit_id(site, first, '承接局')}"
-    assert site.admin.post(path + "/decide", {"action": "pass"}, form_page=path).status == 303
+    assert site.admin.post(path + "/decide", {"action": "pass", "version": "1"}, form_page=path).status == 303
 
     # 2022, naming the 2021 round: the same unit's template starts from what the office accepted
     second = create_round(site.admin, [("承接局", "部门"), ("新单位", "乡镇")], year=2022, previous_id=first)

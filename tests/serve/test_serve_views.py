@@ -71,7 +71,9 @@ def test_this_year_is_compared_with_last_years_accepted_workbook(site, tmp_path)
         ).group(1)
         if passed:
             assert client.post(link + "/submit", {"version": "1"}, form_page=link).status == 303
-            assert site.admin.post(office + "/decide", {"action": "pass"}, form_page=office).status == 303
+            assert (
+                site.admin.post(office + "/decide", {"action": "pass", "version": "1"}, form_page=office).status == 303
+            )
         return office, values
 
     last = create_round(site.admin, [("比较局", "部门")], year=2024)

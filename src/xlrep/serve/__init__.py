@@ -93,6 +93,26 @@ def _url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{shown}:{port}"
 
 
+def _open_files_allow(wanted: int) -> int:
+    """Raise this process's open-file limit as far as allowed; the connections that fit in it (a few dozen
+    files stay for the database, uploads and workers)."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, wanted + 256)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(8, min(wanted, soft - 128))
+
+
 def _check_options(data: Path, certfile, keyfile, max_upload_mb: int, workers: int | None) -> None:
     if (certfile is None) != (keyfile is None):
         raise XlrepError("启用 HTTPS 需要同时给出 --certfile（证书）和 --keyfile（私钥）。")
@@ -127,8 +147,10 @@ def _lock_folder(data: Path) -> None:
     try:
         data.mkdir(parents=True, exist_ok=True)
         handle = open(data / LOCK_NAME, "a+")  # noqa: SIM115 - kept open for the life of the process
-    except OSError as exc:
-        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
+    except OSError as exc:  # read-only, full, …: said as the store says it
+        from .storage import data_folder_message
+
+        raise XlrepError(data_folder_message(data, exc)) from None
     try:
         if os.name == "nt":  # pragma: no cover - Windows
             import msvcrt
@@ -148,18 +170,15 @@ def _lock_folder(data: Path) -> None:
 
 
 def _open_store(data: Path):
-    from .storage import Store
+    """The data folder, checked (database integrity and structure); a Chinese ``XlrepError`` if it cannot be used."""
+    import sqlite3
+
+    from .storage import DataFolderError, Store, data_folder_message
 
     try:
         return Store(data)
-    except XlrepError:  # said in Chinese by the store itself
-        raise
-    except PermissionError:
-        raise XlrepError(f"没有权限在“{data}”中保存数据。请用 --data 换一个文件夹。") from None
-    except OSError as exc:
-        raise XlrepError(f"无法使用数据文件夹“{data}”：{_os_reason(exc)}。") from None
-    except Exception as exc:  # sqlite3.DatabaseError: not a database, or damaged
-        raise XlrepError(f"数据文件夹“{data}”中的数据库无法打开（{exc}）。请从备份恢复，或换一个文件夹。") from None
+    except (DataFolderError, OSError, sqlite3.Error) as exc:
+        raise XlrepError(data_folder_message(data, exc)) from None
 
 
 def _announce(store, host: str, port: int, scheme: str, local: str, first_url: str, setup: bool, tls: bool) -> None:
@@ -167,6 +186,8 @@ def _announce(store, host: str, port: int, scheme: str, local: str, first_url: s
     from ..safetext import display_path
 
     _say(f"数据文件夹：{display_path(store.folder.resolve())}" + ("（新建）" if store.created else ""))
+    if store.removed_parts:
+        _say(f"已删除上次中断时留下的 {store.removed_parts} 个未写完的临时文件（从未确认过，不缺任何数据）。")
     if host in ("0.0.0.0", "::"):
         _say(
             f"警告：网站对局域网开放（--host {host}），同一网络中的任何电脑都能访问。"
@@ -196,6 +217,11 @@ def run_server(
     max_upload_mb: int = 20,
     workers: int | None = None,
     reset_password: bool = False,
+    audit_seconds: float = 5.0,
+    audit_memory_mb: int = 768,
+    max_connections: int = 500,
+    request_timeout: float = 20.0,
+    api_per_minute: int = 30,
 ) -> int:
     """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese).
 
@@ -203,6 +229,21 @@ def run_server(
     untouched), so the start offers the first sign-in link again."""
     _check_components()
     _check_options(data, certfile, keyfile, max_upload_mb, workers)
+    if not audit_seconds > 0 or audit_memory_mb < 64:
+        raise XlrepError("--audit-seconds 须为正数，--audit-memory-mb 至少 64。")
+    if max_connections < 8 or api_per_minute < 1 or not request_timeout > 0:
+        raise XlrepError("--max-connections 至少 8，--api-per-minute 须为正整数，--request-timeout 须为正数。")
+    from .limits import Limits
+
+    max_connections = _open_files_allow(max_connections)
+    limits = Limits(
+        audit_cpu_seconds=audit_seconds,
+        audit_memory_mb=audit_memory_mb,
+        max_connections=max_connections,
+        header_seconds=request_timeout,
+        body_idle_seconds=request_timeout,
+        api_per_minute=api_per_minute,
+    )
 
     import uvicorn
 
@@ -235,7 +276,10 @@ def run_server(
         setup_token=setup_token,
         on_ready=ready,
         store=store,
+        limits=limits,
     )
+    from .connections import guarded_protocol
+
     handler = logging.StreamHandler()
     handler.setFormatter(TerminalFormatter("%(asctime)s %(message)s"))
     logger = logging.getLogger("xlrep.serve")
@@ -251,7 +295,16 @@ def run_server(
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
         timeout_graceful_shutdown=10,
+        http=guarded_protocol(limits),
+        # asyncio accepts up to ``backlog`` connections at a time before any is closed: kept well inside the
+        # file descriptors left over the connection cap
+        backlog=32,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
     )
+    from .connections import limit_logs
+
+    limit_logs(limits.log_repeats, handler)  # after uvicorn.Config: it sets up uvicorn's own log handlers
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -28,13 +29,16 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import audits, office, unit
-from .audits import REPORT_SUFFIXES, AuditPool, AuditUnavailable
+from .audits import REPORT_SUFFIXES, AuditLimit, AuditPool, AuditUnavailable
+from .gate import RequestGate
+from .limits import Limits
 from .security import BodyLimit, SecurityHeaders
-from .storage import Store
+from .storage import DataFolderError, Store, failure_message
 from .views import (
     STATIC,
     Problem,
     audit_view,
+    client_ip,
     download,
     error_page,
     read_form,
@@ -46,7 +50,6 @@ from .views import (
 log = logging.getLogger("xlrep.serve")
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
-AUDIT_TIMEOUT = 300  # seconds: a stuck audit answers the clerk instead of hanging the page
 
 
 class CheckCache:
@@ -81,6 +84,35 @@ class CheckCache:
                 break
 
 
+class Admission:
+    """How many audits each client (an address, or a unit by its link) has waiting or running: at most
+    ``client_audits``. The office's own work (the 汇总) and the audits the site resumes by itself are not
+    counted; every client's share of the workers is the pool's (``AuditPool.per_client``)."""
+
+    UNCOUNTED = (None, "office")
+
+    def __init__(self, client_audits: int):
+        self.client_audits = client_audits
+        self.pending: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def enter(self, client: str | None):
+        if client in self.UNCOUNTED:
+            yield
+            return
+        if self.pending.get(client, 0) >= self.client_audits:
+            raise Problem(
+                429, f"您已有 {self.client_audits} 个文件正在校验，请等它们完成后再上传（一次上传一个文件即可）。"
+            )
+        self.pending[client] = self.pending.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            self.pending[client] -= 1
+            if not self.pending[client]:
+                del self.pending[client]
+
+
 @dataclass
 class Site:
     store: Store
@@ -92,17 +124,40 @@ class Site:
     on_ready: Callable[[], None] | None = None
     auditing: set[int] = field(default_factory=set)  # versions being audited now
     background: set = field(default_factory=set)  # their tasks (kept referenced until done)
+    limits: Limits = field(default_factory=Limits)
+    admission: Admission | None = None
 
-    async def run(self, fn, *args):
-        """Run ``fn`` in the audit pool; a failed pool or a stuck task becomes a Chinese 503."""
-        try:
-            return await asyncio.wait_for(self.pool.run(fn, *args), AUDIT_TIMEOUT)
-        except (AuditUnavailable, TimeoutError):
-            raise Problem(503, "校验程序暂时出了问题，请稍后重新上传。如果一再出现，请联系政务公开办。") from None
+    def __post_init__(self):
+        if self.admission is None:
+            self.admission = Admission(self.limits.client_audits)
+
+    async def run(self, fn, *args, client: str | None = None, name: str | None = None, factor: float = 1.0):
+        """Run ``fn`` in the audit pool, within the client's share and the site's budget.
+
+        An audit (``audits.check``) stopped at its budget answers FILE-UNREADABLE naming the limit (a stored
+        version shows it, never stays 校验中); any other task stopped so is a Chinese 422. A client with too
+        many audits waiting is a 429 (too many bytes of uploads on the whole site: a 503 from ``gate.py``).
+        """
+        name = name or next((a for a in args if isinstance(a, str)), "这个文件")
+        with self.admission.enter(client):  # (the bytes of an upload are held by its request: gate.py)
+            try:
+                return await self.pool.run(fn, *args, client=client or "site", factor=factor)
+            except AuditLimit as exc:
+                log.warning("校验未完成（%s）：%s %s", exc.kind, name, exc.detail)
+                if fn is audits.check:
+                    return audits.limit_outcome(exc.kind, name, self.limits)
+                raise Problem(422, audits.limit_message(exc.kind, name, self.limits, factor)) from None
+            except AuditUnavailable:
+                raise Problem(503, "网站正在停止，校验没有完成。请稍后重新上传。") from None
 
     async def db(self, fn, *args, **kwargs):
-        """A store call, off the event loop (its commits wait for the disk)."""
-        return await run_in_threadpool(fn, *args, **kwargs)
+        """A store call, off the event loop (its commits wait for the disk). A disk or database that fails
+        (full, read-only, gone) is a Chinese 503: nothing is confirmed that was not saved."""
+        try:
+            return await run_in_threadpool(fn, *args, **kwargs)
+        except (OSError, sqlite3.Error, DataFolderError) as exc:
+            log_failure(exc)
+            raise Problem(503, failure_message(exc)) from None
 
 
 # -- self-check ------------------------------------------------------------------------------
@@ -116,7 +171,7 @@ async def check_page(request: Request) -> Response:
     site: Site = request.app.state.site
     form = await read_form(request)
     data, name = await uploaded_file(request, form)
-    outcome = await site.run(audits.check, data, name)
+    outcome = await site.run(audits.check, data, name, client=client_ip(request))
     view = audit_view(outcome["audit"])
     token = None if "error" in outcome else site.checks.put(data, name)
     return render(
@@ -140,14 +195,14 @@ async def check_download(request: Request) -> Response:
     stem = Path(name).stem
     kind = request.path_params["kind"]
     if kind == "annotated.xlsx":
-        out = await site.run(audits.annotated, data, name)
+        out = await site.run(audits.annotated, data, name, client=client_ip(request))
         if out is None:
             raise Problem(422, "无法为这个文件生成标注副本。")
         return download(out, stem, suffix="-标注.xlsx")
     suffix = "." + kind.removeprefix("report.")
     if not kind.startswith("report.") or suffix not in REPORT_SUFFIXES:
         raise Problem(404, "没有这种下载。")
-    out = await site.run(audits.report_file, data, name, suffix)
+    out = await site.run(audits.report_file, data, name, suffix, client=client_ip(request))
     if out is None:
         raise Problem(409, "这个填报表有错误，不生成报告。请改正后重新自查。")
     return download(out, stem, suffix=f"-报告{suffix}")
@@ -158,7 +213,7 @@ async def api_check(request: Request) -> Response:
     site: Site = request.app.state.site
     form = await read_form(request, csrf=False)
     data, name = await uploaded_file(request, form)
-    outcome = await site.run(audits.check, data, name)
+    outcome = await site.run(audits.check, data, name, client=client_ip(request))
     if "error" in outcome:
         return JSONResponse({"error": outcome["error"]}, status_code=422)
     return JSONResponse(outcome["audit"])
@@ -181,7 +236,18 @@ async def on_http_error(request: Request, exc: HTTPException) -> Response:
     return error_page(request, exc.status_code, HTTP_MESSAGES.get(exc.status_code, "请求无法完成。"))
 
 
+def log_failure(exc: BaseException) -> None:
+    log.error("无法保存：%s", failure_message(exc) + f"（{type(exc).__name__}: {exc}）")
+
+
 async def on_crash(request: Request, exc: Exception) -> Response:
+    from starlette.requests import ClientDisconnect
+
+    if isinstance(exc, ClientDisconnect):  # nobody to answer, nothing to log
+        return Response(status_code=400)
+    if isinstance(exc, (OSError, sqlite3.Error, DataFolderError)):  # a store call made outside ``Site.db``
+        log_failure(exc)
+        return error_page(request, 503, failure_message(exc))
     log.exception("内部错误：%s %s", request.method, request.url.path)
     try:
         return error_page(
@@ -189,6 +255,10 @@ async def on_crash(request: Request, exc: Exception) -> Response:
         )
     except Exception:  # noqa: BLE001 - even the error page failed: plain Chinese text
         return Response("程序内部出错。", status_code=500, media_type="text/plain; charset=utf-8")
+
+
+def _refusal(scope, status: int, message: str) -> Response:
+    return error_page(Request(scope), status, message)
 
 
 def _too_large(site: Site):
@@ -221,12 +291,15 @@ def create_app(
     setup_token: str | None = None,
     on_ready: Callable[[], None] | None = None,
     store: Store | None = None,
+    limits: Limits | None = None,
 ):
     """The site's ASGI application over the data folder ``data``."""
     store = store or Store(data)
+    limits = limits or Limits()
     site = Site(
         store=store,
-        pool=AuditPool(workers),
+        pool=AuditPool(workers, limits),
+        limits=limits,
         max_upload=max_upload,
         https=https,
         setup_token=setup_token,
@@ -264,4 +337,11 @@ def create_app(
     )
     app.state.site = site
     app.add_middleware(BodyLimit, limit=max_upload + 256 * 1024, on_too_large=_too_large(site))
+    app.add_middleware(
+        RequestGate,
+        per_minute=limits.api_per_minute,
+        queued_bytes=limits.queued_bytes(max_upload),
+        upload_limit=max_upload + 256 * 1024,
+        refuse=_refusal,
+    )
     return SecurityHeaders(app)

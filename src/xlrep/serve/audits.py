@@ -19,11 +19,13 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from . import faults
 
 REPORT_SUFFIXES = (".docx", ".html", ".txt", ".md", ".json")
 
@@ -31,39 +33,157 @@ REPORT_SUFFIXES = (".docx", ".html", ".txt", ".md", ".json")
 # -- in the worker processes ----------------------------------------------------------------------
 
 
-def _init_worker() -> None:
-    _exit_with_parent()
-    # Ctrl+C in the terminal reaches the whole process group: the server stops the pool; a worker must not
-    # die of it mid-audit and print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .. import ingest, narrative, rules  # noqa: F401  (imported once, before the first request)
-    from ..form import editions
-    from ..layout import build_layout
-    from ..reader import expected_labels
-
-    rules.registry()
-    for form in editions():  # the layouts and labels every audit needs, computed once per worker
-        build_layout(form)
-        expected_labels(form)
+class CpuExceeded(BaseException):
+    """The audit used up its CPU seconds (SIGXCPU). A BaseException: no ``except Exception`` swallows it."""
 
 
-def _exit_with_parent() -> None:
-    """End this worker when the site's process is gone (killed): no orphans left computing."""
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker when the site's process is gone (killed): no orphan left computing.
+
+    On Linux the kernel kills it (``PR_SET_PDEATHSIG``), even in the middle of a regular expression that holds
+    the interpreter; elsewhere a thread waits on the parent and exits the worker.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(0)
     parent = multiprocessing.parent_process()
-    if parent is None:
-        return
 
     def watch():
-        from multiprocessing.connection import wait
+        if parent is not None:
+            from multiprocessing.connection import wait
 
-        wait([parent.sentinel])
+            wait([parent.sentinel])
+        else:
+            while os.getppid() == parent_pid:
+                threading.Event().wait(1.0)
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
 
 
-def warm_up() -> bool:
-    return True
+def _load() -> None:
+    """What every audit needs, imported and computed once per worker (before its first task)."""
+    from .. import ingest, narrative, rules  # noqa: F401
+    from ..form import editions
+    from ..layout import build_layout
+    from ..reader import expected_labels
+
+    rules.registry()
+    for form in editions():
+        build_layout(form)
+        expected_labels(form)
+
+
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _set_limits(cpu_seconds: float, memory_bytes: int) -> dict:
+    """Lower this process's CPU and address-space limits to ``cpu_seconds`` more CPU and ``memory_bytes`` more
+    memory than it uses now; returns the limits to restore (empty where ``resource`` is missing: Windows)."""
+    try:
+        import resource
+    except ImportError:  # Windows: only the site's wall-clock deadline applies
+        return {}
+    saved = {}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    limit = int(usage.ru_utime + usage.ru_stime + cpu_seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    saved[resource.RLIMIT_CPU] = (soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+    size = _address_space()
+    if size is not None and hasattr(resource, "RLIMIT_AS"):
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + memory_bytes
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            saved[resource.RLIMIT_AS] = (soft, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    return saved
+
+
+def _limited(fn, args, cpu_seconds: float, memory_bytes: int):
+    """``fn(*args)`` under the budget: ("ok", value), ("limit", "cpu" | "memory") or ("error", text)."""
+    saved = _set_limits(cpu_seconds, memory_bytes)
+
+    def over_cpu(signum, frame):
+        signal.signal(signal.SIGXCPU, signal.SIG_IGN)  # raised once; the worker is replaced afterwards
+        raise CpuExceeded()
+
+    if hasattr(signal, "SIGXCPU"):
+        signal.signal(signal.SIGXCPU, over_cpu)
+    try:
+        return ("ok", fn(*args))
+    except CpuExceeded:
+        return ("limit", "cpu")
+    except MemoryError:
+        return ("limit", "memory")
+    except Exception as exc:  # noqa: BLE001 - reported to the site, which logs it
+        return ("error", f"{type(exc).__name__}: {exc}")
+    finally:
+        if hasattr(signal, "SIGXCPU"):
+            signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+        if saved:
+            import resource
+
+            for which, value in saved.items():
+                resource.setrlimit(which, value)
+
+
+def _worker_main(conn, parent_pid: int) -> None:
+    """A worker: load once, then run one task at a time sent through ``conn``, each under its budget."""
+    _die_with_parent(parent_pid)
+    # Ctrl+C in the terminal reaches the whole process group: the server stops the workers; a worker must not
+    # die of it mid-audit and print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _load()
+    conn.send(("ready", None))
+    while True:
+        try:
+            fn, args, cpu_seconds, memory_bytes = conn.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        outcome = _limited(fn, args, cpu_seconds, memory_bytes)
+        try:
+            conn.send(outcome)
+        except (OSError, ValueError, TypeError) as exc:  # an answer that cannot be sent (too big, not picklable)
+            try:
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            except OSError:
+                os._exit(0)
+        if outcome[0] == "limit":
+            os._exit(0)  # a worker that ran out of memory or CPU is not trusted with the next file
+
+
+def _test_faults(name: str) -> None:
+    """Hostile work a test asks for (``XLREP_SERVE_FAULTS=hostile``), chosen by the uploaded file's name:
+    the budget must stop each kind. Never active in use."""
+    if not faults.on("hostile"):
+        return
+    if "死循环" in name:  # pure Python: stopped by the CPU limit (SIGXCPU)
+        while True:
+            pass
+    if "吃内存" in name:  # stopped by the memory limit (MemoryError)
+        hog = []
+        while True:
+            hog.append(bytearray(64 * 1024 * 1024))
+    if "卡住" in name:  # a long computation in C that never returns to Python: only the site's kill stops it
+        import hashlib
+
+        hashlib.pbkdf2_hmac("sha256", b"x", b"y", 2**31 - 1)
 
 
 @contextlib.contextmanager
@@ -113,6 +233,7 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
     from ..errors import UnreadableFile
     from ..ingest import audit
 
+    _test_faults(name)
     with contextlib.ExitStack() as stack:
         path = stack.enter_context(_as_file(data, name))
         last_year = _read_previous(previous, stack)
@@ -313,38 +434,212 @@ def merged(results: list, org: str | None, org_type: str | None):
 
 
 class AuditUnavailable(Exception):
-    """The worker pool failed (a worker died); the request cannot be answered now."""
+    """The audit could not be run now (the site is stopping, or a worker failed for another reason)."""
+
+
+class AuditLimit(Exception):
+    """The task went over its budget: ``kind`` is "cpu", "memory", "wall" or "died" (the worker was killed);
+    or "error": it failed (a defect of ours, ``detail`` says which), reported once instead of retried forever."""
+
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(kind, detail)
+        self.kind, self.detail = kind, detail
+
+
+class _Worker:
+    def __init__(self, context, parent_pid: int):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, parent_pid), daemon=True)
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> bool:
+        try:
+            return self.conn.poll(timeout) and self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            return False
+
+    def call(self, fn, args, cpu_seconds: float, memory_bytes: int, wall: float):
+        try:
+            self.conn.send((fn, args, cpu_seconds, memory_bytes))
+            if not self.conn.poll(wall):
+                self.kill()
+                return ("limit", "wall")
+            return self.conn.recv()
+        except (EOFError, OSError):  # the worker died: killed by the kernel (memory) or by a signal
+            self.kill()
+            return ("limit", "died")
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+        with contextlib.suppress(Exception):
+            self.process.join(timeout=5)
+        with contextlib.suppress(Exception):
+            self.conn.close()
 
 
 class AuditPool:
-    """A ``spawn`` process pool that replaces itself when a worker dies."""
+    """Worker processes (``spawn``), one task at a time each, every task under its budget.
 
-    def __init__(self, workers: int | None = None):
+    A worker that exceeds its budget (CPU or memory: it stops itself; wall clock: the site kills it) is
+    replaced; the others go on. A client (``client``: its address) has at most ``per_client`` tasks running at
+    once, so one client can never take every worker. Every worker is created by one long-lived thread:
+    ``PR_SET_PDEATHSIG`` is tied to the thread that created the process.
+    """
+
+    def __init__(self, workers: int | None = None, limits=None):
+        from .limits import Limits
+
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._lock = threading.Lock()
-        self._pool = self._new_pool()
+        self.limits = limits or Limits()
+        self.per_client = max(1, self.workers - 1)
+        self._context = multiprocessing.get_context("spawn")
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlrep-spawn")
+        self._callers = ThreadPoolExecutor(max_workers=64, thread_name_prefix="xlrep-audit")
+        self._starters = ThreadPoolExecutor(max_workers=self.workers + 1, thread_name_prefix="xlrep-start")
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._running: dict[object, int] = {}
+        self._starting = 0
+        self._closed = False
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
-        )
+    def _spawn(self) -> _Worker:
+        return self._spawner.submit(_Worker, self._context, os.getpid()).result()
+
+    def _add_worker(self) -> None:
+        """Start a worker and, once it is ready, offer it to the waiting tasks."""
+        worker = None
+        try:
+            worker = self._spawn()
+            ready = worker.wait_ready(120)
+        except Exception:  # noqa: BLE001 - counted below as not ready
+            ready = False
+        with self._cond:
+            self._starting -= 1
+            if ready and not self._closed:
+                self._idle.append(worker)
+                worker = None
+            self._cond.notify_all()
+        if worker is not None:
+            worker.kill()
 
     def warm_up(self) -> None:
         """Start every worker now (each imports xlrep once), not on the first clerk's upload."""
-        futures = [self._pool.submit(warm_up) for _ in range(self.workers * 2)]
-        for future in futures:
-            future.result(timeout=120)
+        with self._cond:
+            self._starting += self.workers
+        for future in [self._starters.submit(self._add_worker) for _ in range(self.workers)]:
+            future.result(timeout=180)
 
-    async def run(self, fn, *args):
-        pool = self._pool
+    def _replace(self) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            self._starting += 1
+        with contextlib.suppress(RuntimeError):  # stopping meanwhile
+            self._starters.submit(self._add_worker)
+
+    def _call(self, client, fn, args, factor: float):
+        limits = self.limits
+        with self._cond:
+            while True:
+                while not self._closed and not (self._idle and self._running.get(client, 0) < self.per_client):
+                    if not self._idle and not self._busy and not self._starting:
+                        self._starting += 1  # every worker failed to start or died: try again
+                        self._starters.submit(self._add_worker)
+                    self._cond.wait(timeout=5)
+                if self._closed:
+                    raise AuditUnavailable()
+                worker = self._idle.pop()
+                if worker.alive():
+                    break
+                # died while idle (killed from outside): not this file's fault; replaced, and wait again
+                self._starting += 1
+                self._starters.submit(self._add_worker)
+            self._busy.add(worker)
+            self._running[client] = self._running.get(client, 0) + 1
+        outcome = ("limit", "died")
         try:
-            return await asyncio.wrap_future(pool.submit(fn, *args))
-        except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pool = self._new_pool()
-            raise AuditUnavailable() from None
+            outcome = worker.call(
+                fn,
+                args,
+                limits.audit_cpu_seconds * factor,
+                limits.audit_memory_mb * 1024 * 1024,
+                limits.audit_wall * factor,
+            )
+        finally:
+            with self._cond:
+                self._busy.discard(worker)
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]
+                healthy = outcome[0] in ("ok", "error") and not self._closed and worker.alive()
+                if healthy:
+                    self._idle.append(worker)
+                self._cond.notify_all()
+            if not healthy:
+                worker.kill()
+                self._replace()
+        if self._closed:  # cut off by the stop: not the file's fault (audited again at the next start)
+            raise AuditUnavailable()
+        return outcome
+
+    async def run(self, fn, *args, client=None, factor: float = 1.0):
+        """``fn(*args)`` in a worker; ``AuditLimit`` when over budget, ``AuditUnavailable`` when stopping."""
+        loop = asyncio.get_running_loop()
+        status, value = await loop.run_in_executor(self._callers, self._call, client, fn, args, factor)
+        if status == "ok":
+            return value
+        if status == "limit":
+            raise AuditLimit(value)
+        raise AuditLimit("error", value)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Kill every worker now (an audit in progress is cut off; it is done again at the next start)."""
+        with self._cond:
+            self._closed = True
+            workers = [*self._idle, *self._busy]
+            self._cond.notify_all()
+        for worker in workers:
+            worker.kill()
+        for executor in (self._callers, self._starters, self._spawner):
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+def limit_message(kind: str, name: str, limits, factor: float = 1.0) -> str:
+    """The Chinese message for a task stopped at its budget, naming the limit."""
+    cpu = f"{limits.audit_cpu_seconds * factor:g}"
+    reason = {
+        "cpu": f"所需的计算时间超过上限（每个文件最多 {cpu} 秒 CPU 时间）",
+        "memory": f"所需的内存超过上限（每个文件最多 {limits.audit_memory_mb} MB）",
+        "wall": f"超过 {limits.audit_wall * factor:g} 秒仍未完成（时间上限）",
+        "died": f"校验进程被迫结束（很可能超出了内存上限：每个文件最多 {limits.audit_memory_mb} MB）",
+        "error": "校验时程序内部出错",
+    }[kind]
+    if kind == "error":
+        return f"“{name}”校验时程序内部出错，未能完成校验（已记录在服务器的窗口中）。请把这个文件发给政务公开办。"
+    return (
+        f"“{name}”{reason}，已停止校验。正常的填报表远用不了这么多；这个文件可能有异常长的文字、大量多余的内容，"
+        "或是恶意构造的。请检查后用 Excel 或 WPS 重新保存再上传；如果确认文件正常，请联系政务公开办。"
+    )
+
+
+def limit_outcome(kind: str, name: str, limits) -> dict:
+    """What ``check`` returns for a file stopped at its budget: FILE-UNREADABLE with the limit named."""
+    from ..rules import rule
+
+    message = limit_message(kind, name, limits)
+    finding = rule("FILE-UNREADABLE").finding(text=message, values={"file": name}).as_dict()
+    audit = {
+        "file": name,
+        "edition": None,
+        "year": None,
+        "template_version": None,
+        "summary": {"errors": 1, "warnings": 0, "infos": 0},
+        "findings": [finding],
+    }
+    return {"error": message, "audit": audit, "org_name": None}

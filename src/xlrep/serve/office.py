@@ -8,7 +8,6 @@ import functools
 import io
 import json
 import re
-import time
 from datetime import date
 from urllib.parse import quote
 
@@ -29,7 +28,6 @@ from .security import (
     hash_password,
     new_token,
     password_problem,
-    throttle_wait,
     token_hash,
     verify_password,
 )
@@ -130,16 +128,16 @@ async def login_page(request: Request) -> Response:
         error = "还没有设置管理员密码，无法登录。请使用启动网站时终端窗口中显示的“首次使用”链接。"
         return render(request, "login.html", status=409, error=error, next=target, configured=configured)
     ip = client_ip(request)
-    failures = await site.db(site.store.login_failures, ip, time.time() - LOGIN_WINDOW)
-    wait = throttle_wait(failures)
+    # Checked and counted in one transaction before the hash is computed: parallel guesses cannot slip through.
+    wait, attempt, earlier = await site.db(site.store.begin_login, ip, LOGIN_WINDOW, LOGIN_MAX_FAILURES)
     if wait:
         minutes = max(1, (wait + 59) // 60)
         raise Problem(429, f"密码输错次数过多，为防止猜测密码，请 {minutes} 分钟后再试。")
     ok = await run_in_threadpool(verify_password, str(form.get("password", "")), site.store.admin_hash())
-    await site.db(site.store.record_login, ip, ok)
+    await site.db(site.store.finish_login, ip, attempt, ok)
     if ok:
         return await run_in_threadpool(_start_session, request, target)
-    left = LOGIN_MAX_FAILURES - len(failures) - 1
+    left = LOGIN_MAX_FAILURES - earlier - 1
     error = "密码不对。" + (f"再错 {left} 次将暂停登录 15 分钟。" if left > 0 else "已暂停登录 15 分钟。")
     return render(request, "login.html", status=401, error=error, next=target, configured=configured)
 
@@ -627,12 +625,15 @@ async def decide(request: Request) -> Response:
     back = f"/admin/rounds/{rnd.id}/units/{unit.id}"
     if action not in ("return", "pass"):
         raise Problem(400, "未知的操作。")
+    version = str(form.get("version", ""))
+    if not version.isdigit():
+        raise Problem(400, "页面已过期（没有写明审核的是哪一版），操作没有执行。请刷新页面后重新审核。")
     if action == "return" and not comment:
         return RedirectResponse(
             with_message(request, back, error="退回时请写明退回原因（单位会看到这段话）。"), status_code=303
         )
     try:
-        await site.db(site.store.decide, unit, action, comment, client_ip(request))
+        await site.db(site.store.decide, unit, action, comment, client_ip(request), version=int(version))
     except StateError as exc:
         return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     return RedirectResponse(back, status_code=303)
@@ -842,11 +843,27 @@ async def merged_round(site, rnd, units: list[Unit], include: str):
     blobs = [await site.db(site.store.read_blob, v.sha256) for v in versions]
     results = await asyncio.gather(
         *(
-            site.run(audits.unit_result, data, u.name or f"单位{u.position}", v.filename, v.uploaded_at)
+            site.run(
+                audits.unit_result,
+                data,
+                u.name or f"单位{u.position}",
+                v.filename,
+                v.uploaded_at,
+                client="office",
+                name=f"{u.name}的第 {v.number} 版",
+            )
             for u, v, data in zip(chosen, versions, blobs, strict=True)
         )
     )
-    outcome, data = await site.run(audits.merged, list(results), rnd.summary_org, rnd.summary_org_type)
+    outcome, data = await site.run(
+        audits.merged,
+        list(results),
+        rnd.summary_org,
+        rnd.summary_org_type,
+        client="office",
+        name="汇总",
+        factor=max(4.0, len(results) / 5),
+    )
     return outcome, data, chosen
 
 

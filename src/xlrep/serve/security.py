@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 import time
 
 SESSION_COOKIE = "xlrep_session"
@@ -28,6 +29,8 @@ MIN_PASSWORD_LENGTH = 8
 # n=2**15, r=8: 32 MiB of memory and about a tenth of a second per guess.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 SCRYPT_MAXMEM = 64 * 1024 * 1024
+# At most this many hashes at once (each takes 32 MiB): a burst of logins waits instead of piling up memory.
+SCRYPT_AT_ONCE = threading.BoundedSemaphore(2)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -50,9 +53,10 @@ def _b64(data: bytes) -> str:
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=SCRYPT_MAXMEM, dklen=32
-    )
+    with SCRYPT_AT_ONCE:
+        digest = hashlib.scrypt(
+            password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=SCRYPT_MAXMEM, dklen=32
+        )
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
 
 
@@ -64,15 +68,16 @@ def verify_password(password: str, stored: str | None) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode("utf-8"),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            maxmem=SCRYPT_MAXMEM,
-            dklen=len(expected),
-        )
+        with SCRYPT_AT_ONCE:
+            actual = hashlib.scrypt(
+                password.encode("utf-8"),
+                salt=base64.b64decode(salt),
+                n=int(n),
+                r=int(r),
+                p=int(p),
+                maxmem=SCRYPT_MAXMEM,
+                dklen=len(expected),
+            )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)

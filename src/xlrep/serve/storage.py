@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import threading
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from ..errors import XlrepError
 from ..files import write_atomically
+from . import faults
 from .roster import RosterEntry
 
 DB_NAME = "xlrep.sqlite3"
@@ -199,6 +201,127 @@ class StorageError(XlrepError):
     """The data folder cannot be used as it is (made by a newer release, …): the message says what to do."""
 
 
+class DataFolderError(XlrepError):
+    """The data folder cannot be used as it is (damaged, read-only, full, gone); ``message`` is Chinese."""
+
+
+def _sqlite_reason(exc: Exception) -> str:
+    """What an SQLite error means for the office (Chinese): damaged, read-only, full, locked, …"""
+    text = str(exc).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return "damaged"
+    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+        return "readonly"
+    if "full" in text:
+        return "full"
+    if "disk i/o" in text:
+        return "io"
+    return "other"
+
+
+def data_folder_message(folder: Path, exc: BaseException) -> str:
+    """The Chinese message for a data folder that cannot be used, with what to do about it."""
+    import errno
+    import sqlite3
+
+    from ..files import os_error_text
+    from ..safetext import display_path
+
+    shown = display_path(folder)
+    if isinstance(exc, DataFolderError):
+        return exc.message
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            kind = "readonly"
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kind = "full"
+        else:
+            return f"无法使用数据文件夹“{shown}”：{os_error_text(exc)}。请检查这个文件夹，或用 --data 换一个文件夹。"
+    elif isinstance(exc, sqlite3.Error):
+        kind = _sqlite_reason(exc)
+    else:
+        kind = "other"
+    if kind == "readonly":
+        return (
+            f"数据文件夹“{shown}”是只读的（没有写入权限，或所在的磁盘、U 盘被设为只读），网站需要在其中保存数据。"
+            "数据没有改动。请检查这个文件夹的权限（运行网站的账户须能写入），或用 --data 换一个可写的文件夹。"
+        )
+    if kind == "full":
+        return (
+            f"数据文件夹“{shown}”所在的磁盘空间不足，网站无法保存数据。数据没有改动。"
+            "请清理磁盘（或换一个空间充足的磁盘），再启动网站。"
+        )
+    if kind == "damaged":
+        return damaged_message(folder, "数据库文件已损坏")
+    return (
+        f"数据文件夹“{shown}”中的数据库无法使用（{exc}）。数据没有改动。"
+        "请确认没有另一个程序正在使用它，或用 --data 换一个文件夹。"
+    )
+
+
+def failure_message(exc: BaseException) -> str:
+    """Why a change could not be saved while the site runs (Chinese): nothing was confirmed."""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, DataFolderError):
+        return exc.message
+    kind = "other"
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kind = "full"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            kind = "readonly"
+        elif exc.errno == errno.ENOENT:
+            kind = "gone"
+    elif isinstance(exc, sqlite3.Error):
+        kind = _sqlite_reason(exc)
+    messages = {
+        "full": "服务器的磁盘空间不足，这次的操作没有保存。请联系政务公开办清理服务器的磁盘后再试。",
+        "readonly": "服务器的数据文件夹变成了只读（或没有写入权限），这次的操作没有保存。请联系政务公开办检查数据文件夹。",
+        "gone": "服务器的数据文件夹或数据库不见了（被删除或移走），这次的操作没有保存。"
+        "请联系政务公开办：停止网站，从备份恢复数据文件夹后再启动。",
+        "damaged": "服务器的数据库已损坏，这次的操作没有保存。请联系政务公开办：停止网站，从备份恢复后再启动。",
+    }
+    return messages.get(kind, "服务器保存数据时出错，这次的操作没有保存。请稍后重试；如果一再出现，请联系政务公开办。")
+
+
+def damaged_message(folder: Path, what: str) -> str:
+    from ..safetext import display_path
+
+    return (
+        f"数据文件夹“{display_path(folder)}”中的数据库 {DB_NAME} 无法使用：{what}。网站没有启动，数据没有改动。"
+        f"恢复办法：先把整个数据文件夹复制一份留存；再用最近的备份替换其中的 {DB_NAME}"
+        "（上传的文件在 files 文件夹中，不受影响），见 docs/serve.md 的“数据与备份”；"
+        "没有备份时，可用 --data 指定一个新的文件夹重新开始。"
+    )
+
+
+def _shown(folder: Path) -> str:
+    from ..safetext import display_path
+
+    return display_path(folder)
+
+
+def _schema_columns(version: str = SCHEMA_VERSION) -> dict[str, set[str]]:
+    """Every table of ``SCHEMA`` and its columns, as a data folder of format ``version`` has them (the columns
+    that later formats' ``MIGRATIONS`` add are not there yet)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(SCHEMA)
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        columns = {t: {r[1] for r in db.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+    finally:
+        db.close()
+    later = [v for v in MIGRATIONS if int(v) >= int(version)] if version.isdigit() else []
+    for v in later:
+        for statement in MIGRATIONS[v]:
+            m = re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", statement)
+            if m:
+                columns[m.group(1)].discard(m.group(2))
+    return columns
+
+
 class StateError(Exception):
     """A workflow step that is not allowed in the unit's current state; ``message`` is Chinese."""
 
@@ -370,16 +493,23 @@ class Store:
         self.folder = Path(folder)
         self.db_path = self.folder / DB_NAME
         self.files = self.folder / FILES_DIR
-        self.created = not self.db_path.exists()
+        self.created = not self.db_path.exists() or self.db_path.stat().st_size == 0
         self.folder.mkdir(parents=True, exist_ok=True)
         self.files.mkdir(exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        db = self._db()
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
+        try:
+            db = self._db()
+            if not self.created:
+                self._check_database(db)  # before anything is written: a damaged database is left as it is
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
+        except BaseException:
+            self.close()
+            raise
+        self.removed_parts = self._remove_partial_files()
         with self._write() as db:
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             self._upgrade(db)
@@ -402,6 +532,37 @@ class Store:
                 f"数据文件夹“{self.folder.name}”是更新版本的 xlrep 建立的（数据格式 {version}），"
                 f"这个版本只认识格式 {SCHEMA_VERSION}。请用建立它的那个版本（或更新的版本）打开。"
             )
+        self._identity = self._identities()
+
+    # -- the data folder is still there ------------------------------------------------------------------
+    def _identities(self) -> dict[Path, tuple[int, int] | None]:
+        """(device, inode) of the database, its WAL, the folder and ``files/``: what ``check_alive`` compares."""
+        found = {}
+        for path in (self.folder, self.db_path, self.files, self.db_path.with_name(DB_NAME + "-wal")):
+            try:
+                info = path.stat()
+                found[path] = (info.st_dev, info.st_ino)
+            except OSError:
+                found[path] = None
+        return found
+
+    def check_alive(self) -> None:
+        """Refuse (``DataFolderError``) when the database or ``files/`` was deleted, moved or replaced, or the
+        folder cannot be written any more: a change made now would be lost, so none is confirmed."""
+        import os
+
+        for path, identity in self._identity.items():
+            if identity is None:
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                raise DataFolderError(failure_message(FileNotFoundError(2, "gone"))) from None
+            if (info.st_dev, info.st_ino) != identity:
+                raise DataFolderError(failure_message(FileNotFoundError(2, "replaced")))
+        for folder in (self.folder, self.files):
+            if not os.access(folder, os.W_OK):
+                raise DataFolderError(failure_message(PermissionError(13, "not writable")))
 
     # -- connections ----------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -422,6 +583,8 @@ class Store:
         """One write transaction at a time, committed (and synced) when the block ends."""
         db = self._db()
         with self._write_lock:
+            if hasattr(self, "_identity"):
+                self.check_alive()
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -429,6 +592,58 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            if hasattr(self, "_identity"):
+                self.check_alive()  # deleted meanwhile: committed to a file that is gone, so not confirmed
+
+    @staticmethod
+    def _has_meta(db: sqlite3.Connection) -> bool:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is not None
+
+    def _check_database(self, db: sqlite3.Connection) -> None:
+        """Refuse a damaged database, or one of another structure, before the site starts (``DataFolderError``)."""
+        try:
+            problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            if _sqlite_reason(exc) == "damaged":
+                raise DataFolderError(damaged_message(self.folder, "文件已损坏（不是完整的 SQLite 数据库）")) from None
+            raise
+        if problems != ["ok"]:
+            raise DataFolderError(damaged_message(self.folder, "完整性检查发现错误（" + "；".join(problems[:2]) + "）"))
+        row = (
+            db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if self._has_meta(db) else None
+        )
+        stored = row[0] if row else SCHEMA_VERSION
+        expected = _schema_columns(stored)
+        found = {}
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            found[table] = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
+        if not found:
+            return  # an empty database (created, never written): made now
+        missing = [t for t in expected if t not in found]
+        columns = [f"{t}.{c}" for t in expected if t in found for c in sorted(expected[t] - found[t])]
+        if missing or columns:
+            what = "、".join(missing + columns)
+            raise DataFolderError(
+                damaged_message(self.folder, f"它不是 xlrep 收集网站的数据库，或结构已损坏（缺少 {what}）")
+            )
+        if stored != SCHEMA_VERSION and stored not in MIGRATIONS:  # a newer release's (older ones are upgraded)
+            raise DataFolderError(
+                f"数据文件夹“{_shown(self.folder)}”由更新版本的 xlrep 建立（数据格式第 {stored} 版，本程序是第 {SCHEMA_VERSION} 版）。"
+                "数据没有改动。请用建立它的 xlrep 版本运行，或升级 xlrep。"
+            )
+
+    def _remove_partial_files(self) -> int:
+        """Remove the half-written files (``.xlrep-*.part``) a crash left in ``files/``; returns how many."""
+        removed = 0
+        for part in self.files.glob("*/.xlrep-*.part"):
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed += 1
+        for part in self.files.glob(".xlrep-*.part"):
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed += 1
+        return removed
 
     def close(self) -> None:
         with self._connections_lock:
@@ -499,6 +714,34 @@ class Store:
             .fetchall()
         )
         return [r[0] for r in rows]
+
+    def begin_login(self, ip: str, window: float, max_failures: int) -> tuple[int, int | None, int]:
+        """Check the throttle and count this attempt as a failure, in one transaction, before any hash is computed.
+
+        Returns ``(wait, attempt, earlier)``: ``wait`` seconds to refuse with (0: go on), the id of the failure
+        recorded for this attempt (``finish_login`` removes it if the password is right) and the number of
+        failures already counted. Parallel attempts are serialised here: at most ``max_failures`` within
+        ``window`` ever reach the password check, whatever arrives at the same time.
+        """
+        now = time.time()
+        with self._write() as db:
+            recent = [
+                r[0]
+                for r in db.execute(
+                    "SELECT at FROM login_failures WHERE ip = ? AND at > ? ORDER BY at", (ip, now - window)
+                )
+            ]
+            if len(recent) >= max_failures:
+                return max(1, int(recent[-max_failures] + window - now) + 1), None, len(recent)
+            cursor = db.execute("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
+            return 0, cursor.lastrowid, len(recent)
+
+    def finish_login(self, ip: str, attempt: int, ok: bool) -> None:
+        """The password check's outcome: a right password clears the client's failures (this one included)."""
+        with self._write() as db:
+            if ok:
+                db.execute("DELETE FROM login_failures WHERE ip = ?", (ip,))
+            self._event(db, "管理员", "login" if ok else "login_failed", ip=ip)
 
     def record_login(self, ip: str, ok: bool) -> None:
         with self._write() as db:
@@ -722,10 +965,15 @@ class Store:
     def put_blob(self, data: bytes) -> str:
         """Store ``data`` under its SHA-256 (written once, atomically, synced) and return the hash."""
         digest = hashlib.sha256(data).hexdigest()
+        self.check_alive()
         path = self.blob_path(digest)
         if path.exists() and path.stat().st_size == len(data):
             return digest
         path.parent.mkdir(exist_ok=True)
+        if faults.on("enospc"):
+            import errno
+
+            raise OSError(errno.ENOSPC, "No space left on device (XLREP_SERVE_FAULTS)")
         try:
             write_atomically(path, data)
         except FileExistsError:  # stored meanwhile by a concurrent upload of the same bytes
@@ -1029,8 +1277,11 @@ class Store:
                 f"请修改后重新上传{notes}。{again}"
             )
 
-    def decide(self, unit: Unit, decision: str, comment: str | None, ip: str | None) -> None:
-        """The office's 退回 (``return``, with a comment) or 通过 (``pass``)."""
+    def decide(
+        self, unit: Unit, decision: str, comment: str | None, ip: str | None, *, version: int | None = None
+    ) -> None:
+        """The office's 退回 (``return``, with a comment) or 通过 (``pass``) of version number ``version``: refused
+        when the unit's version under review is another one (its page was open while the unit sent a new one)."""
         with self._write() as db:
             self._refuse_archived(db, unit.round_id)
             self._refuse_removed(db, unit.id)
@@ -1040,6 +1291,15 @@ class Store:
                 raise StateError("只有已上报的单位才能通过。")
             if decision == "return" and review not in ("submitted", "passed"):
                 raise StateError("只有已上报或已通过的单位才能退回。")
+            if version is not None:
+                current = db.execute("SELECT number FROM versions WHERE id = ?", (version_id,)).fetchone()
+                latest = db.execute("SELECT MAX(number) FROM versions WHERE unit_id = ?", (unit.id,)).fetchone()[0]
+                if current is None or current[0] != version or latest != version:
+                    now = current[0] if current else latest
+                    raise StateError(
+                        f"操作没有执行：您审核的是第 {version} 版，但这个单位现在上报的是第 {now} 版"
+                        "（页面打开后单位又上传或上报了）。请看过新的一版后再决定通过或退回。"
+                    )
             db.execute(
                 "UPDATE units SET review = ?, review_comment = ?, review_at = ? WHERE id = ?",
                 ("passed" if decision == "pass" else "returned", comment, time.time(), unit.id),

@@ -43,14 +43,14 @@ async def _previous(site, rnd, unit: Unit) -> tuple[bytes, str] | None:
     return await site.db(site.store.read_blob, accepted.sha256), accepted.filename
 
 
-async def audit_version(site, unit: Unit, version: Version) -> dict:
+async def audit_version(site, unit: Unit, version: Version, client: str | None = None) -> dict:
     """Audit a stored upload (with PREV-* against last year's accepted workbook) and record the result."""
     site.auditing.add(version.id)
     try:
         rnd = await site.db(site.store.round, unit.round_id)
         data = await site.db(site.store.read_blob, version.sha256)
         previous = await _previous(site, rnd, unit)
-        outcome = await site.run(audits.check, data, version.filename, previous)
+        outcome = await site.run(audits.check, data, version.filename, previous, client=client)
         issued = (outcome.get("belongs") or {}).get("unit")
         foreign = issued and issued != unit_code(site.store.site_id, unit.id)
         units = await site.db(site.store.units, rnd.id) if foreign else []  # to name whose file it is
@@ -117,7 +117,15 @@ async def unit_template(request: Request) -> Response:
     previous = await _previous(site, rnd, unit)
     identity = issued_to(site.store.site_id, rnd, unit)
     data, _carried = await site.run(
-        audits.unit_template, rnd.year, rnd.edition, unit.name, unit.org_type, previous, identity
+        audits.unit_template,
+        rnd.year,
+        rnd.edition,
+        unit.name,
+        unit.org_type,
+        previous,
+        identity,
+        client=f"单位{unit.id}",
+        name=f"{unit.name}的填报表",
     )
     return download(data, unit.name, suffix=f"{rnd.year}年政府信息公开工作年度报告填报表.xlsx")
 
@@ -134,7 +142,7 @@ async def upload(request: Request) -> Response:
         )
     except StateError as exc:
         raise Problem(409, exc.message) from None
-    await audit_version(site, unit, version)
+    await audit_version(site, unit, version, f"单位{unit.id}")  # a unit's share: its link is its identity
     return RedirectResponse(f"/u/{unit.token}?v={version.number}#result", status_code=303)
 
 
@@ -172,7 +180,7 @@ async def version_download(request: Request, site, rnd, unit: Unit, *, allow_rep
         return download(data, version.filename)
     previous = await _previous(site, rnd, unit)
     if kind == "annotated.xlsx":
-        out = await site.run(audits.annotated, data, version.filename, previous)
+        out = await site.run(audits.annotated, data, version.filename, previous, client=f"单位{unit.id}")
         if out is None:
             raise Problem(422, "无法为这个文件生成标注副本（文件无法读取）。")
         return download(out, stem, suffix="-标注.xlsx")
@@ -181,7 +189,7 @@ async def version_download(request: Request, site, rnd, unit: Unit, *, allow_rep
     if not version.audited or version.errors or not allow_report(version):
         raise Problem(409, "这一版不能生成报告：有错误，或尚未上报。")
     suffix = kind.removeprefix("report")
-    out = await site.run(audits.report_file, data, version.filename, suffix, previous)
+    out = await site.run(audits.report_file, data, version.filename, suffix, previous, client=f"单位{unit.id}")
     if out is None:
         raise Problem(409, "这一版有错误，不生成报告。")
     return download(out, unit.name, suffix=f"{rnd.year}年政府信息公开工作年度报告{suffix}")

@@ -307,9 +307,11 @@ async def read_form(request: Request, *, csrf: bool = True, max_fields: int = 50
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise Problem(400, "请通过页面上的表单提交。")
+    from starlette.requests import ClientDisconnect
+
     try:
         form = await request.form(max_files=2, max_fields=max_fields, max_part_size=1024 * 1024)
-    except HTTPException:
+    except (HTTPException, ClientDisconnect):  # malformed; or the client went (or was dropped for being slow)
         raise Problem(400, "提交的内容格式不对或不完整。请回到上一页重试。") from None
     if csrf and not csrf_ok(
         request.app.state.site.store.secret, request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)
