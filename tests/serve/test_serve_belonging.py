@@ -273,3 +273,36 @@ def test_an_imported_workbook_is_a_workbook_a_summary_is_not_a_units_and_a_short
     _upload(site, links["汇总局"], "汇总.xlsx", (tmp_path / "汇总.xlsx").read_bytes())
     merged = _rules(_latest_audit(site, round_id, "汇总局"))
     assert merged["ROUND-MERGED"]["severity"] == "error" and "汇总表" in merged["ROUND-MERGED"]["message"]
+
+
+@pytest.mark.libreoffice
+def test_the_issued_template_filled_and_saved_in_libreoffice_still_belongs_to_its_unit(site, calc, tmp_path):
+    """A clerk fills the site's template in LibreOffice Calc and saves it as .xlsx: the round's and the unit's
+    codes survive the save (properties or hidden sheet), so the upload is the unit's own — no ROUND-* at all."""
+    from xlrep.form import load_form
+    from xlrep.layout import build_layout, cell_ref
+
+    round_id = create_round(site.admin, [("算盘局", "部门")], year=YEAR)
+    link = unit_links(site.admin, round_id)["算盘局"]
+    template = tmp_path / "算盘局模板.xlsx"
+    template.write_bytes(_issued(site, link))
+    layout = build_layout(load_form("2021"))
+    values = clean_values("2021", YEAR, seed=5)
+    values["info.org_name"] = "算盘局"
+    doc = calc.open(template)
+    try:
+        cells = []
+        for key, value in values.items():
+            sheet, row, col = layout.addresses[key]
+            cells.append([sheet, cell_ref(row, col), value])
+        calc.fill(doc, cells)
+        saved = tmp_path / "算盘局（LibreOffice）.xlsx"
+        calc.save(doc, saved)
+    finally:
+        calc.close(doc)
+    read = read_workbook(saved)
+    assert read.issued_round and read.issued_unit  # the codes survived LibreOffice's save
+    client = _upload(site, link, saved.name, saved.read_bytes())
+    entry = _latest_audit(site, round_id, "算盘局")
+    assert not [r for r in _rules(entry) if r.startswith("ROUND-")], _rules(entry).keys()
+    assert _submit(client, link, entry["version"]).status == 303

@@ -106,3 +106,33 @@ def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, ru
     assert site.admin.get(office + "/versions/1/file").body == data
     table = json.loads(site.admin.get(path + "/check.json").body)
     assert {u["name"]: u["status"] for u in table["units"]} == {"归甲局": "已通过", "归乙局": "未上传"}
+
+
+def test_in_the_browser_the_office_closes_a_round_calls_the_late_units_and_the_unit_sees_it_closed(
+    site, new_page, tmp_path
+):
+    round_id = create_round(site.admin, [("页截局", "部门"), ("页报局", "部门")], year=YEAR, deadline=TOMORROW)
+    links = {n: site.url + link for n, link in unit_links(site.admin, round_id).items()}
+    office = new_page()
+    office.goto(site.url + f"/admin/login?next=/admin/rounds/{round_id}")
+    office.fill("input[name=password]", site.password)
+    office.click("button:has-text('登录')")
+    office.click("summary:has-text('截止日期与归档')")
+    office.fill("form.deadline-form input[name=deadline]", YESTERDAY.isoformat())
+    office.fill("form.deadline-form input[name=reason]", "按县政府办通知提前截止")
+    office.click("form.deadline-form button")
+    office.wait_for_selector(".notice")
+    assert f"截止日期已改为 {YESTERDAY.isoformat()}" in office.inner_text(".notice")
+    assert "已截止" in office.inner_text(".round-state")
+
+    unit = new_page()
+    unit.goto(links["页截局"])
+    assert "已于" in unit.inner_text(".alert") and "截止" in unit.inner_text(".alert")
+    assert unit.locator("form.upload").count() == 0
+
+    office.click("text=催报名单")
+    office.wait_for_selector("table.reminders")
+    assert {"页截局", "页报局"} <= set(
+        office.locator("table.reminders tbody tr").evaluate_all("rows => rows.map(r => r.dataset.unit)")
+    )
+    assert office.locator("button[data-print]").count() == 1
