@@ -706,6 +706,15 @@ CASES: list[Case] = [
         "filled.xlsx",
         "disk-full",
     ),
+    # -- bounded work for every input (issue 22): each answered in seconds and well under 500 MB ----------------
+    Case(
+        "digits-after-label",
+        "一段文字是“收到申请”后接 32,000 位数字（数字模式曾回溯，一格 30 秒）",
+        lambda d: _args(_hostile(d, "长数字.xlsx", {NARRATIVE: "收到申请" + "1" * 32_000})),
+        0,
+        "TEXT-SENTENCE-LONG",
+        "长数字.xlsx",
+    ),
     Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
     Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),
     Case(
