@@ -150,7 +150,7 @@ OTHER_PERIOD = re.compile(
 #: A change stated without the year it is compared with (与2020年相比，收到申请增加15件): not a count.
 DIRECTION_TAIL = re.compile(r"(?:增长|增加|上升|提高|提升|下降|减少|降低|回落)(?:了)?$")
 #: 受理申请 76 件（含上年结转）: the new requests and those carried in.
-INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s*(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
+INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s{0,8}+(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
 #: The upper end of a range (5-8 件, 5至8件): not a count.
 RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—–~～至到]\s*$")
 #: A subset named before (其中关于征收的 30 件): the results after it may be of the subset.
