@@ -341,6 +341,16 @@ def _folder(parent: Path, name: str) -> Path:
     return folder
 
 
+def _reports():
+    import hostile_reports
+
+    return hostile_reports
+
+
+def _import(path: Path) -> list[str]:
+    return ["import", str(path), "-o", str(_folder(path.parent, "导入"))]
+
+
 def _args(path: Path, *extra: str) -> list[str]:
     return ["ingest", str(path), "-q", *extra]
 
@@ -714,6 +724,30 @@ CASES: list[Case] = [
         0,
         "TEXT-SENTENCE-LONG",
         "长数字.xlsx",
+    ),
+    Case(
+        "html-spans",
+        "网页报告里 <td rowspan=200 colspan=200> 重复 1000 次（34 KB，展开后 4000 万格）",
+        lambda d: _import(_reports().html_spans(d)),
+        2,
+        "展开后超过",
+        "合并单元格.html",
+    ),
+    Case(
+        "word-spans",
+        "Word 报告里 4000 个单元格各横跨 64 列（展开后 25.6 万格）",
+        lambda d: _import(_reports().word_spans(d)),
+        2,
+        "展开后超过",
+        "合并单元格.docx",
+    ),
+    Case(
+        "word-grid-before",
+        "Word 报告里一行声明跳过 3 亿列（w:gridBefore）",
+        lambda d: _import(_reports().word_grid_before(d)),
+        2,
+        "不像是年度报告",
+        "跳过列.docx",
     ),
     Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
     Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),

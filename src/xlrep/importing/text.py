@@ -172,13 +172,15 @@ MD_TAG = re.compile(r"<[^>\n]{0,2000}>")
 
 def markdown_blocks(text: str) -> list:
     """Markdown: HTML tables through the HTML reader, headings and quotes without their marks, tags removed."""
+    from .document import GridBudget
     from .html import html_blocks
 
+    budget = GridBudget("文本中的网页表格")  # one for all the tables of the file
     blocks: list = []
     pos = 0
     while (opening := TABLE_OPEN.search(text, pos)) and (closing := TABLE_CLOSE.search(text, opening.end())):
         blocks.extend(_markdown_prose(text[pos : opening.start()]))
-        blocks.extend(html_blocks(text[opening.start() : closing.end()]))
+        blocks.extend(html_blocks(text[opening.start() : closing.end()], budget))
         pos = closing.end()
     blocks.extend(_markdown_prose(text[pos:]))
     return blocks
