@@ -67,3 +67,103 @@ def word_grid_before(folder: Path) -> Path:
     row = '<w:tr><w:trPr><w:gridBefore w:val="300000000"/></w:trPr>'
     path.write_bytes(_with_body(_word(3, 3), lambda x: x.replace("<w:tr>", row, 1)))
     return path
+
+
+# -- PDF, written by hand (a few objects, an xref table) -----------------------------------------------------
+
+
+def _pdf(contents: list[bytes], *, compress: bool = True, encrypt: bool = False) -> bytes:
+    """A PDF with one page per content stream (Helvetica, A4), optionally with a password (an /Encrypt
+    dictionary whose empty user password does not open it)."""
+    import zlib
+
+    pages = len(contents)
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(pages))
+        + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i, content in enumerate(contents):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
+            b" /Contents %d 0 R >>" % (5 + 2 * i)
+        )
+        data = zlib.compress(content, 9) if compress else content
+        flate = b" /Filter /FlateDecode" if compress else b""
+        objects.append(b"<< /Length %d%s >>\nstream\n" % (len(data), flate) + data + b"\nendstream")
+    if encrypt:
+        objects.append(b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -44 >>" % (b"ab" * 32, b"cd" * 32))
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    extra = b" /Encrypt %d 0 R /ID [<%s> <%s>]" % (len(objects), b"01" * 16, b"01" * 16) if encrypt else b""
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, extra, xref))
+    return out.getvalue()
+
+
+def _text_content(lines: list[str]) -> bytes:
+    body = [b"BT /F1 10 Tf 50 800 Td 12 TL"]
+    for line in lines:
+        body.append(b"(" + line.encode("latin-1") + b") Tj T*")
+    body.append(b"ET")
+    return b"\n".join(body)
+
+
+def pdf_stream_bomb(folder: Path, inflated: int = 1 << 30) -> Path:
+    """One page whose content stream inflates to ``inflated`` bytes of spaces (a gigabyte from about a MB)."""
+    import zlib
+
+    path = folder / "膨胀.pdf"
+    block = b" " * (1 << 20)
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)  # one flushed block of a MB of spaces, repeated
+    chunk = raw.compress(block) + raw.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(inflated >> 20):
+        adler = zlib.adler32(block, adler)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+    data = b"\x78\xda" + chunk * (inflated >> 20) + tail + adler.to_bytes(4, "big")
+    pdf = _pdf([b""], compress=False)
+    # the one content stream, swapped for the crafted deflate data
+    empty = b"<< /Length 0 >>\nstream\n\nendstream"
+    pdf = pdf.replace(empty, b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+    path.write_bytes(_fix_xref(pdf))
+    return path
+
+
+def _fix_xref(pdf: bytes) -> bytes:
+    """Rewrite the xref offsets after an object changed size."""
+    import re
+
+    head, _, _ = pdf.partition(b"xref\n")
+    offsets = [m.start() for m in re.finditer(rb"(?m)^\d+ 0 obj\n", head)]
+    table = b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1) + b"".join(
+        b"%010d 00000 n \n" % o for o in offsets
+    )
+    trailer = pdf[pdf.index(b"trailer\n") :]
+    trailer = re.sub(rb"startxref\n\d+", b"startxref\n%d" % len(head), trailer)
+    return head + table + trailer
+
+
+def pdf_many_chars(folder: Path, pages: int = 4, per_page: int = 100_000) -> Path:
+    """``pages`` pages of ``per_page`` characters each (400,000 characters in about a MB)."""
+    path = folder / "密集.pdf"
+    line = "1" * 200
+    contents = [_text_content([line] * (per_page // len(line))) for _ in range(pages)]
+    path.write_bytes(_pdf(contents))
+    return path
+
+
+def pdf_encrypted(folder: Path) -> Path:
+    """A PDF with an open password (the empty password does not open it)."""
+    path = folder / "加密.pdf"
+    path.write_bytes(_pdf([_text_content([TITLE.encode("unicode_escape").decode()])], encrypt=True))
+    return path

@@ -14,7 +14,15 @@ import pytest
 from bad_inputs import CASES
 from machine import cpu_budget, run_measured
 
-BOUNDED = ["digits-after-label", "html-spans", "word-spans", "word-grid-before"]
+BOUNDED = [
+    "digits-after-label",
+    "html-spans",
+    "word-spans",
+    "word-grid-before",
+    "pdf-stream-bomb",
+    "pdf-many-chars",
+    "pdf-encrypted",
+]
 CPU_SECONDS = 5.0  # on the reference machine
 PEAK_MB = 500
 
@@ -65,3 +73,61 @@ def test_a_sentence_over_the_limit_is_reported_not_read():
     assert [s.number for s in read_statements(short + long)] == [75]
     assert long_sentences(short + long) == [(len(short), len(short) + len(long) - 1)]
     assert long_sentences(short * 200) == []  # many short sentences: nothing said
+
+
+def test_pdf_limits_are_put_back_after_reading(tmp_path):
+    """pdfminer's functions are bounded only while a PDF is read: nothing of it stays patched afterwards."""
+    import hostile_reports
+    from pdfminer import converter, pdfinterp, pdftypes
+
+    from xlrep.importing.document import ImportFailed
+    from xlrep.importing.pdf import read_pdf
+
+    before = (pdftypes.zlib, pdftypes.lzwdecode, converter.PDFLayoutAnalyzer.render_char)
+    before += (pdfinterp.PDFContentParser.nexttoken,)
+    with pytest.raises(ImportFailed, match="解压后超过 32 MB"):
+        read_pdf(hostile_reports.pdf_stream_bomb(tmp_path, 64 << 20))
+    after = (pdftypes.zlib, pdftypes.lzwdecode, converter.PDFLayoutAnalyzer.render_char)
+    after += (pdfinterp.PDFContentParser.nexttoken,)
+    assert after == before
+
+
+def test_pdf_below_the_limits_is_read(tmp_path):
+    """The limits refuse only what no report is: 4 pages of 3,000 characters are read as text."""
+    import hostile_reports
+
+    from xlrep.importing.pdf import read_pdf
+
+    path = hostile_reports.pdf_many_chars(tmp_path, pages=4, per_page=3_000)
+    document = read_pdf(path)
+    text = "".join(
+        b.text if hasattr(b, "text") else "".join(c or "" for r in b.rows for c in r) for b in document.blocks
+    )
+    assert text.count("1") == 4 * 3_000
+
+
+def test_bounded_decoders_give_what_pdfminer_gives():
+    """The stand-ins decode as pdfminer's own do (a bad checksum still gives the data before it), and stop at
+    the limit having inflated no more than it."""
+    import zlib
+
+    from pdfminer import lzw, pdftypes, runlength
+
+    from xlrep.importing import pdfbounds
+    from xlrep.importing.document import ImportFailed
+    from xlrep.importing.pdf import _Limits
+
+    text = bytes(range(256)) * 40 + b"spaces" * 3000
+    bad_checksum = zlib.compress(text)[:-4] + b"\0\0\0\0"
+    limits = _Limits("x.pdf")
+    assert pdfbounds.corrupted(limits)(bad_checksum) == pdftypes.decompress_corrupted(bad_checksum) == text
+    assert pdfbounds.zlib_module(limits).decompress(zlib.compress(text)) == text
+    packed = b"\x02abc\xfdz\x80"
+    assert pdfbounds.runlength(limits)(packed) == runlength.rldecode(packed) == b"abczzzz"
+    lzw_data = bytes.fromhex("800b6050220c0c8501")  # the example of the PDF reference: 45 45 45 45 45 65 45 45 45 66
+    assert pdfbounds.lzw(limits)(lzw_data) == lzw.lzwdecode(lzw_data)
+    small = _Limits("x.pdf")
+    small.inflated = (32 << 20) - 1000
+    with pytest.raises(ImportFailed, match="解压后超过"):
+        pdfbounds.zlib_module(small).decompress(zlib.compress(b" " * 10_000))
+    assert small.inflated <= (32 << 20) + 1
