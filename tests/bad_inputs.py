@@ -773,6 +773,22 @@ CASES: list[Case] = [
         "已加密",
         "加密.pdf",
     ),
+    Case(
+        "long-section-ingest",
+        "报告的一部分有 44,009 字，直接校验（ingest 报告）",
+        lambda d: _args(_reports().long_section(d)),
+        0,
+        "IMPORT-TEXT-LONG",
+        "长段落.txt",
+    ),
+    Case(
+        "section-over-two-cells",
+        "报告的一部分有 70,000 字（一格加批注也放不下）",
+        lambda d: _import(_reports().long_section(d, 70_000)),
+        2,
+        "无法不删减地导入",
+        "长段落.txt",
+    ),
     Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
     Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),
     Case(

@@ -167,3 +167,40 @@ def pdf_encrypted(folder: Path) -> Path:
     path = folder / "加密.pdf"
     path.write_bytes(_pdf([_text_content([TITLE.encode("unicode_escape").decode()])], encrypt=True))
     return path
+
+
+# -- text reports ---------------------------------------------------------------------------------------------
+
+MARK = "【此处换成长文字】"
+
+
+def text_report(folder: Path, parts: dict[str, str], name: str = "报告.txt") -> Path:
+    """Our own text report of a complete random fill (2021), with ``parts`` (form key → text) put in place of the
+    parts' texts after rendering: a cell could not hold them."""
+    import random
+
+    from import_pages import random_values, report_bytes, write_filled
+
+    values = random_values("2021", 2021, random.Random(22))
+    values["info.org_name"] = "某某县人民政府办公室"
+    marks = {key: f"{MARK}{i}" for i, key in enumerate(parts)}
+    values.update(marks)
+    workbook = write_filled(folder / "原表.xlsx", "2021", 2021, values)
+    text = report_bytes(workbook, ".txt").decode("utf-8")
+    workbook.unlink()
+    for key, mark in marks.items():
+        assert mark in text, key
+        text = text.replace(mark, parts[key])
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def long_section_text(length: int = 44_009) -> str:
+    sentence = "我局将进一步加强政府信息公开工作，完善制度，规范流程，提升公开质量。"
+    return ((sentence * (length // len(sentence) + 1))[: length - 1]) + "。"
+
+
+def long_section(folder: Path, length: int = 44_009) -> Path:
+    """A report whose 五（一）存在的主要问题 has ``length`` characters (a cell holds 32,767)."""
+    return text_report(folder, {"s5.problems": long_section_text(length)}, "长段落.txt")

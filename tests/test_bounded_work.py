@@ -22,6 +22,8 @@ BOUNDED = [
     "pdf-stream-bomb",
     "pdf-many-chars",
     "pdf-encrypted",
+    "long-section-ingest",
+    "section-over-two-cells",
 ]
 CPU_SECONDS = 5.0  # on the reference machine
 PEAK_MB = 500
@@ -131,3 +133,27 @@ def test_bounded_decoders_give_what_pdfminer_gives():
     with pytest.raises(ImportFailed, match="解压后超过"):
         pdfbounds.zlib_module(small).decompress(zlib.compress(b" " * 10_000))
     assert small.inflated <= (32 << 20) + 1
+
+
+def test_a_section_longer_than_a_cell_is_kept_whole_and_reported(tmp_path):
+    """Issue 22 row 9: 44,009 characters were cut to 32,767 with “0 项提示”. Now the cell holds the beginning (to a
+    sentence end), its comment the rest, and IMPORT-TEXT-LONG gives the full length: nothing is lost."""
+    import hostile_reports
+    import openpyxl
+
+    from xlrep.cellvalue import MAX_TEXT
+    from xlrep.importing import CONTINUED, import_report, to_workbook
+
+    imported = import_report(hostile_reports.long_section(tmp_path))
+    full = imported.narrative["s5.problems"]
+    assert full == hostile_reports.long_section_text()
+    (finding,) = [f for f in imported.findings if f.rule == "IMPORT-TEXT-LONG"]
+    assert "44,009 字" in finding.message and finding.values["length"] == 44_009
+    (tmp_path / "out.xlsx").write_bytes(to_workbook(imported))
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    cell = next(
+        c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str) and len(c.value) > 30_000
+    )
+    assert len(cell.value) <= MAX_TEXT and cell.value.endswith("。")
+    assert cell.comment.text.startswith(CONTINUED)
+    assert cell.value + cell.comment.text.removeprefix(CONTINUED) == full
