@@ -204,3 +204,52 @@ def long_section_text(length: int = 44_009) -> str:
 def long_section(folder: Path, length: int = 44_009) -> Path:
     """A report whose 五（一）存在的主要问题 has ``length`` characters (a cell holds 32,767)."""
     return text_report(folder, {"s5.problems": long_section_text(length)}, "长段落.txt")
+
+
+def word_nested(folder: Path, depth: int = 80, rows: int = 3) -> Path:
+    """Tables nested ``depth`` deep, each level with a few rows of text and figures (about 600 KB)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(TITLE)
+    table = document.add_table(rows=rows, cols=2)
+    for _ in range(depth):
+        for r in range(rows):
+            table.cell(r, 0).text = "一、本年新收政府信息公开申请数量"
+            table.cell(r, 1).text = "12"
+        table = table.cell(rows - 1, 1).add_table(rows=rows, cols=2)
+    out = io.BytesIO()
+    document.save(out)
+    path = folder / "嵌套表格.docx"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _report_lines(folder: Path) -> str:
+    return text_report(folder, {}, "原报告.txt").read_text(encoding="utf-8")
+
+
+def prose_after_last_label(folder: Path, size: int = 254_000) -> Path:
+    """表三's last label with no figures, then ``size`` bytes of prose (the text runs on past the table)."""
+    text = _report_lines(folder)
+    sentence = "本机关持续推进政务公开工作，不断提升公开质量和水平。"
+    prose = sentence * (size // len(sentence.encode()))
+    lines = [
+        "四、结转下年度继续办理\n" + prose if "四、结转下年度继续办理" in line else line for line in text.split("\n")
+    ]
+    (folder / "原报告.txt").unlink()
+    path = folder / "长文字.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def near_miss_labels(folder: Path, count: int = 32_000) -> Path:
+    """表三 replaced by ``count`` labels one character off the official ones (about 500 KB)."""
+    text = _report_lines(folder)
+    near = ["（七）总汁", "（一）予以公幵", "四、结转下年度继续力理", "（三）不予公幵", "1.属于国家秘蜜"]
+    body = "".join(f"{near[k % len(near)]}{k % 7}\n" for k in range(count))
+    start, end = text.index("三、收到和处理政府信息公开申请情况"), text.index("四、政府信息公开行政复议")
+    (folder / "原报告.txt").unlink()
+    path = folder / "近似标签.txt"
+    path.write_text(text[:start] + "三、收到和处理政府信息公开申请情况\n" + body + text[end:], encoding="utf-8")
+    return path

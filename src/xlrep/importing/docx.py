@@ -82,7 +82,12 @@ def read_docx(path: Path) -> Document:
         word = docx.Document(io.BytesIO(data))
         body = word.element.body
         title = word.core_properties.title or None
-    except Exception:  # python-docx raises many kinds on a damaged package
+    except Exception as exc:  # python-docx raises many kinds on a damaged package
+        if "excessive depth" in str(exc).lower():  # libxml2 refuses XML nested more than 256 elements deep
+            raise ImportFailed(
+                f"“{path.name}”中的表格或其他内容嵌套过深（超过 XML 的 256 层，约 60 层表格套表格），"
+                "不像一份年度报告（可能是损坏或恶意构造的文件），已停止读取。"
+            ) from None
         raise ImportFailed(f"“{path.name}”已损坏或不是 Word 文档，无法读取。") from None
     walker = _Walker(path.name)
     blocks = walker.blocks(body)
