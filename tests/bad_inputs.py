@@ -341,6 +341,17 @@ def _folder(parent: Path, name: str) -> Path:
     return folder
 
 
+def _copied_digits(folder: Path) -> list[str]:
+    texts = {cell.key: "1" * 32_000 for cell in load_form("2021").narrative_parts}
+    current = _hostile(folder, "本年.xlsx", texts)
+    previous = _write(folder, "上年.xlsx", _hostile(folder, "临时.xlsx", texts).read_bytes())
+    (folder / "临时.xlsx").unlink()
+    wb = openpyxl.load_workbook(previous)
+    wb["基本信息"]["B6"] = 2020
+    wb.save(previous)
+    return ["ingest", str(current), "-q", "--previous", str(previous)]
+
+
 def _reports():
     import hostile_reports
 
@@ -820,6 +831,14 @@ CASES: list[Case] = [
         2,
         "嵌套过深",
         "嵌套表格.docx",
+    ),
+    Case(
+        "copied-digits",
+        "本年和上年填报表的每段文字都是同样的 32,000 位数字（--previous，比较文字雷同）",
+        _copied_digits,
+        0,
+        "PREV-TEXT-COPY",
+        "本年.xlsx",
     ),
     Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
     Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),

@@ -28,6 +28,7 @@ BOUNDED = [
     "near-miss-labels",
     "word-nested-80",
     "word-nested-100",
+    "copied-digits",
 ]
 CPU_SECONDS = 5.0  # on the reference machine
 PEAK_MB = 500
