@@ -376,6 +376,27 @@ def _folder(parent: Path, name: str) -> Path:
     return folder
 
 
+def _copied_digits(folder: Path) -> list[str]:
+    texts = {cell.key: "1" * 32_000 for cell in load_form("2021").narrative_parts}
+    current = _hostile(folder, "本年.xlsx", texts)
+    previous = _write(folder, "上年.xlsx", _hostile(folder, "临时.xlsx", texts).read_bytes())
+    (folder / "临时.xlsx").unlink()
+    wb = openpyxl.load_workbook(previous)
+    wb["基本信息"]["B6"] = 2020
+    wb.save(previous)
+    return ["ingest", str(current), "-q", "--previous", str(previous)]
+
+
+def _reports():
+    import hostile_reports
+
+    return hostile_reports
+
+
+def _import(path: Path) -> list[str]:
+    return ["import", str(path), "-o", str(_folder(path.parent, "导入"))]
+
+
 def _args(path: Path, *extra: str) -> list[str]:
     return ["ingest", str(path), "-q", *extra]
 
@@ -765,6 +786,119 @@ CASES: list[Case] = [
         "磁盘空间不足",
         "filled.xlsx",
         "disk-full",
+    ),
+    # -- bounded work for every input (issue 22): each answered in seconds and well under 500 MB ----------------
+    Case(
+        "digits-after-label",
+        "一段文字是“收到申请”后接 32,000 位数字（数字模式曾回溯，一格 30 秒）",
+        lambda d: _args(_hostile(d, "长数字.xlsx", {NARRATIVE: "收到申请" + "1" * 32_000})),
+        0,
+        "TEXT-SENTENCE-LONG",
+        "长数字.xlsx",
+    ),
+    Case(
+        "html-spans",
+        "网页报告里 `<td rowspan=200 colspan=200>` 重复 1000 次（34 KB，展开后 4000 万格）",
+        lambda d: _import(_reports().html_spans(d)),
+        2,
+        "展开后超过",
+        "合并单元格.html",
+    ),
+    Case(
+        "word-spans",
+        "Word 报告里 4000 个单元格各横跨 64 列（展开后 25.6 万格）",
+        lambda d: _import(_reports().word_spans(d)),
+        2,
+        "展开后超过",
+        "合并单元格.docx",
+    ),
+    Case(
+        "word-grid-before",
+        "Word 报告里一行声明跳过 3 亿列（w:gridBefore）",
+        lambda d: _import(_reports().word_grid_before(d)),
+        2,
+        "不像是年度报告",
+        "跳过列.docx",
+    ),
+    Case(
+        "pdf-stream-bomb",
+        "PDF 的页面内容流解压后 1 GB（文件 1 MB）",
+        lambda d: _import(_reports().pdf_stream_bomb(d)),
+        2,
+        "解压后超过",
+        "膨胀.pdf",
+    ),
+    Case(
+        "pdf-many-chars",
+        "PDF 4 页共 40 万个字",
+        lambda d: _import(_reports().pdf_many_chars(d)),
+        2,
+        "超过 20,000 个",
+        "密集.pdf",
+    ),
+    Case(
+        "pdf-encrypted",
+        "设置了打开密码的 PDF 报告",
+        lambda d: _import(_reports().pdf_encrypted(d)),
+        2,
+        "已加密",
+        "加密.pdf",
+    ),
+    Case(
+        "long-section-ingest",
+        "报告的一部分有 44,009 字，直接校验（ingest 报告）",
+        lambda d: _args(_reports().long_section(d)),
+        0,
+        "IMPORT-TEXT-LONG",
+        "长段落.txt",
+    ),
+    Case(
+        "section-over-two-cells",
+        "报告的一部分有 70,000 字（一格加批注也放不下）",
+        lambda d: _import(_reports().long_section(d, 70_000)),
+        2,
+        "无法不删减地导入",
+        "长段落.txt",
+    ),
+    Case(
+        "prose-after-last-label",
+        "表三最后一行标签后没有数字，接着 254 KB 正文（.txt），直接校验",
+        lambda d: _args(_reports().prose_after_last_label(d)),
+        1,
+        "VALUE-BLANK",
+        "长文字.txt",
+    ),
+    Case(
+        "near-miss-labels",
+        "表三换成 32,000 个只差一个字的标签（.txt，约 500 KB），直接校验",
+        lambda d: _args(_reports().near_miss_labels(d)),
+        0,
+        "IMPORT-MISSING",
+        "近似标签.txt",
+    ),
+    Case(
+        "word-nested-80",
+        "Word 报告里表格套表格 80 层，每层 60 行，直接校验",
+        lambda d: _args(_reports().word_nested(d, 80, 60)),
+        1,
+        "IMPORT-SOURCE",
+        "嵌套表格.docx",
+    ),
+    Case(
+        "word-nested-100",
+        "Word 报告里表格套表格 100 层（超过 XML 的 256 层）",
+        lambda d: _import(_reports().word_nested(d, 100)),
+        2,
+        "嵌套过深",
+        "嵌套表格.docx",
+    ),
+    Case(
+        "copied-digits",
+        "本年和上年填报表的每段文字都是同样的 32,000 位数字（--previous，比较文字雷同）",
+        _copied_digits,
+        0,
+        "PREV-TEXT-COPY",
+        "本年.xlsx",
     ),
     Case("missing", "文件不存在", lambda d: _args(d / "不存在.xlsx"), 2, "找不到"),
     Case("directory", "给的是文件夹", lambda d: _args(_folder(d, "各单位报表")), 2, "文件夹"),

@@ -67,7 +67,7 @@ NO_REQUESTS = re.compile(
 # A sentence that also states requests received (各乡镇均未收到申请，县直部门共收到申请120件) denies them of some only.
 REQUESTS_RECEIVED = re.compile(r"(?<![未没有])(收到|接到|受理)[^，。；]{0,12}?\d")
 # A denial limited to part of the year (一季度未收到申请, 3月份无申请) says nothing of the year's total.
-PART_OF_YEAR = re.compile(r"季度|上半年|下半年|[一二三四五六七八九十\d]+月|月份|期间")
+PART_OF_YEAR = re.compile(r"季度|上半年|下半年|(?<![一二三四五六七八九十\d])[一二三四五六七八九十\d]++月|月份|期间")
 # 无被纠错 / 未出现被纠错 say only that no case was corrected: ``statements`` reads them as 结果纠正 = 0 (a case
 # still pending is not a corrected one), so they are not claims that every case was upheld.
 ALL_UPHELD = re.compile(r"(均获维持|均被维持|全部维持|均予维持)")
@@ -168,7 +168,7 @@ def _no_fees(sentence: str) -> Iterator[Claim]:
 
 
 YEAR_OPENING = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)][^，。]{0,12}?[。：:]?)?\s*(20\d{2})\s*年度?\s*[，,]"
+    r"^\s*+(?:[（(][一二三四五六七八九十\d]++[）)][^，。]{0,12}?[。：:]?)?\s*+(20\d{2})\s*+年度?\s*+[，,]"
 )
 
 

@@ -61,13 +61,30 @@ def comparable_figures(result: ReadResult) -> dict[str, float | int]:
     return out
 
 
+#: Longest text (characters, spaces left out) compared character by character with difflib, whose work grows with
+#: the product of the two lengths (two parts of 32,767 digits took minutes); a real part is a few hundred
+#: characters. Longer texts are compared by their runs of four characters, in time linear in their length.
+DIFFLIB_LIMIT = 1_000
+SHINGLE = 4
+
+
 def text_similarity(a: str, b: str) -> float:
-    """Share of matching characters (difflib), years masked so a changed year alone does not hide a copy."""
+    """Share of matching characters, years masked so a changed year alone does not hide a copy: difflib's ratio,
+    or for a text over ``DIFFLIB_LIMIT`` characters the share of their four-character runs in common (both 1.0
+    for the same text, near 0 for different ones)."""
 
     def mask(s: str) -> str:
         return re.sub(r"20\d\d", "####", re.sub(r"\s+", "", s))
 
-    return SequenceMatcher(None, mask(a), mask(b), autojunk=False).ratio()
+    a, b = mask(a), mask(b)
+    if max(len(a), len(b)) <= DIFFLIB_LIMIT:
+        return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    from collections import Counter
+
+    runs_a = Counter(a[i : i + SHINGLE] for i in range(len(a) - SHINGLE + 1))
+    runs_b = Counter(b[i : i + SHINGLE] for i in range(len(b) - SHINGLE + 1))
+    total = sum(runs_a.values()) + sum(runs_b.values())
+    return 2 * sum((runs_a & runs_b).values()) / total if total else 1.0
 
 
 def carry_over(previous: ReadResult, form: Form) -> tuple[dict[str, object], dict[str, str], dict[str, object]]:

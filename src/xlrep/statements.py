@@ -158,7 +158,7 @@ OTHER_PERIOD = re.compile(
 #: A change stated without the year it is compared with (与2020年相比，收到申请增加15件): not a count.
 DIRECTION_TAIL = re.compile(r"(?:增长|增加|上升|提高|提升|下降|减少|降低|回落)(?:了)?$")
 #: 受理申请 76 件（含上年结转）: the new requests and those carried in.
-INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s*(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
+INCLUDES_CARRIED_IN = re.compile(r"[（(，,]?\s{0,8}+(?:其中)?(?:含|包含|包括)(?:了)?(?:上一?年度?)?结转")
 #: The upper end of a range (5-8 件, 5至8件): not a count.
 RANGE_BEFORE = re.compile(r"[\d０-９一二三四五六七八九十]\s*[-－—–~～至到]\s*$")
 #: A subset named before (其中关于征收的 30 件): the results after it may be of the subset.
@@ -252,10 +252,16 @@ HARD_STOP = re.compile(r"[，,；;：:（）()\[\]【】“”\"]")
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 CONNECTOR = re.compile(r"^(?:及|和|与|、|以及|加上|及其|或)$")
 # A number and its unit. What may stand around it is checked in code (``_number``): cheaper than lookarounds.
+# Written so that it cannot backtrack: a run of digits is tried once, from its first digit (a number starting
+# inside a run is never one: ``_number`` refuses a digit before it), a thousands group only where no digit and
+# separator stand before it, and every repetition is possessive. 收到申请 followed by 32,000 digits took 30 s
+# (each digit re-read the run to its end, and back); now it is read in one pass.
 NUMBER = re.compile(
-    r"(?=[\d零〇一二两三四五六七八九十])(?:(?P<num>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>%|％|万元|亿元|元|[件起宗条个份项])"
+    r"(?=[\d零〇一二两三四五六七八九十])(?:(?<!\d)(?P<num>(?<!\d[,，])\d{1,3}(?:[,，]\d{3})++(?:\.\d++)?+"
+    r"|\d++(?:\.\d++)?+)\s*+(?P<unit>%|％|万元|亿元|元|[件起宗条个份项])"
     r"|(?P<cn>[零〇一二两三四五六七八九十]{1,3})(?P<cnunit>[件起宗条个份]))"
 )
+_GROUP_START = re.compile(r"\d{3}(?!\d)")
 NOT_BEFORE_DIGITS = set("0123456789.．") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 NOT_BEFORE_CHINESE = set("零〇一二两三四五六七八九十百千万第")
 NOT_AFTER_CHINESE = set("零〇一二两三四五六七八九十事档")
@@ -463,8 +469,38 @@ class _Part(_Record):
     _defaults = {"topic": None}
 
 
+#: The longest sentence read for statements (characters between 。！？； or line ends). A real report's longest
+#: narrative sentence is a few hundred characters; reading one is quadratic in its length (each number looks
+#: at the clause before and after it), so a longer one is not read and ``long_sentences`` says so (the rule
+#: TEXT-SENTENCE-LONG) instead of leaving its numbers unchecked in silence.
+MAX_SENTENCE = 2000
+
+
+def _sentences(text: str):
+    """(start, end) of each sentence of ``text``, spaces at either end left out."""
+    pos = 0
+    for m in SENTENCE_END.finditer(text + "\n"):
+        start, end = pos, m.start()
+        pos = m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            yield start, end
+
+
+def long_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence longer than ``MAX_SENTENCE`` that names a figure: its numbers are not read."""
+    out = []
+    for start, end in _sentences(text):
+        if end - start > MAX_SENTENCE and any(w.cat in FIGURE_CATEGORIES for w in _words(text[start:end])):
+            out.append((start, end))
+    return out
+
+
 def read_statements(text: str) -> list[Statement]:
-    """The statements of one narrative part, in order."""
+    """The statements of one narrative part, in order (sentences over ``MAX_SENTENCE`` characters left out)."""
     words = _words(text)
     if "纠" not in text and not any(w.cat in FIGURE_CATEGORIES for w in words):
         return []  # no word of any figure: nothing this part could state
@@ -489,7 +525,7 @@ def read_statements(text: str) -> list[Statement]:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if start < end:
+        if start < end and end - start <= MAX_SENTENCE:  # a longer one is not read (TEXT-SENTENCE-LONG)
             clauses += _without_breakdowns(_read_sentence(part, start, end))
         if m.group().strip("；;"):  # a sentence ends (not a clause: 政府新收2件；部门新收4件)
             out += _without_breakdowns(clauses, any_year=True)
@@ -532,6 +568,8 @@ def _number(m: re.Match, text: str) -> tuple[float | int, str, int] | None:
         if before in NOT_BEFORE_DIGITS and before:
             return None
         raw = m.group("num")
+        if before in ",，" and m.start() > 1 and text[m.start() - 2].isdigit() and _GROUP_START.match(raw):
+            return None  # 1234,567件: a thousands group of a malformed number, not a number of its own
         if "," in raw or "，" in raw:
             raw = raw.replace(",", "").replace("，", "")
         decimals = len(raw.split(".")[1]) if "." in raw else 0

@@ -760,7 +760,8 @@ def _unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-_NAME_REF = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)")
+# Anchored and possessive: used with fullmatch, and never re-read from every position of a long name.
+_NAME_REF = re.compile(r"^(?:'((?:[^']|'')++)'|([^'!]++))!\$?([A-Z]{1,3})\$?(\d+)")
 _REF = re.compile(r"(\"[^\"]*\")|(?<![A-Za-z_\d.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])")
 
 

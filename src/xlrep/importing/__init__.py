@@ -268,7 +268,66 @@ def _import(path: Path, hints: ImportHints) -> ImportedReport:
         _take_table(imported, form, read)
     _narrative(stream, sections, form, reads, imported)
     _check_meta(imported, form, sections)
+    _check_lengths(imported, form)
     return imported
+
+
+#: Said before the rest of a text too long for its cell, in the cell's comment.
+CONTINUED = "【接单元格中的文字，以下是原文的其余部分】\n"
+
+
+def _split_text(text: str, limit: int) -> tuple[str, str]:
+    """``text`` cut to fit a cell: at the last sentence end within ``limit`` (or at ``limit`` when there is none
+    in its last fifth), and the rest."""
+    from .sections import SENTENCE_END
+
+    cut = limit
+    for i in range(limit, int(limit * 0.8), -1):
+        if text[i - 1] in SENTENCE_END or text[i - 1] == "\n":
+            cut = i
+            break
+    return text[:cut], text[cut:]
+
+
+def _long_texts(imported: ImportedReport, form: Form) -> dict[str, tuple[str, str, str]]:
+    """Texts over a cell's limit: key → (what the cell holds, the comment that holds the rest, the full text)."""
+    from ..cellvalue import MAX_TEXT
+
+    out = {}
+    for key, value in {**imported.fields, **imported.narrative}.items():
+        if isinstance(value, str) and len(value) > MAX_TEXT and key in form.cells:
+            head, rest = _split_text(value, MAX_TEXT)
+            note = imported.comments.get(key, "")
+            out[key] = (head, (note + "\n\n" if note else "") + CONTINUED + rest, value)
+    return out
+
+
+def _check_lengths(imported: ImportedReport, form: Form) -> None:
+    """IMPORT-TEXT-LONG for each text longer than a cell holds; refused when even the cell and its comment cannot
+    hold it (more than about 65,000 characters in one part: nothing is ever cut in silence)."""
+    from ..cellvalue import MAX_TEXT
+    from .doubts import refs
+
+    for key, (head, note, full) in _long_texts(imported, form).items():
+        label = form.cells[key].label
+        if len(note) > MAX_TEXT:
+            raise ImportFailed(
+                f"“{imported.source.name}”中“{label}”有 {len(full):,} 字，填报表的一格加上它的批注最多能完整保存"
+                f" {2 * MAX_TEXT - len(CONTINUED):,} 字（Excel 一格最多 {MAX_TEXT:,} 字），无法不删减地导入。"
+                "请把这一部分精简后重新导出报告。",
+                imported.source,
+            )
+        imported.findings.append(
+            rule("IMPORT-TEXT-LONG").finding(
+                cells=refs(form, [key]),
+                values={"part": key, "length": len(full), "kept": len(head), "limit": MAX_TEXT},
+                part=label,
+                length=f"{len(full):,}",
+                limit=f"{MAX_TEXT:,}",
+                kept=f"{len(head):,}",
+                rest=f"{len(full) - len(head):,}",
+            )
+        )
 
 
 def _take_meta(imported: ImportedReport, form: Form, meta, hints: ImportHints) -> None:
@@ -522,6 +581,8 @@ def to_workbook(imported: ImportedReport) -> bytes:
     comments = {k: v for k, v in imported.comments.items() if k in form.cells}
     # The report's name as text: a name that is not UTF-8 (GBK from a Windows zip) shows its bytes as �.
     source = display_path(imported.source.name)[:200]
+    for key, (head, note, _) in _long_texts(imported, form).items():  # the cell and its comment hold it all
+        values[key], comments[key] = head, note
     return build_template(
         imported.year,
         form,

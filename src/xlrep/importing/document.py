@@ -21,6 +21,9 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # any input file
 MAX_TEXT_CHARS = 4 * 1024 * 1024  # text kept from one document
 MAX_TABLE_CELLS = 200_000  # cells of all tables of one document
 MAX_SPAN = 200  # rowspan / colspan of one cell
+#: Positions of all tables of one document once merged cells are expanded, counted before expanding them
+#: (a report's tables have about a thousand; one <td rowspan=200 colspan=200> alone has 40,000).
+MAX_GRID_CELLS = 200_000
 
 
 class ImportFailed(UnreadableFile):
@@ -61,12 +64,34 @@ class Document:
         )
 
 
-class TableBuilder:
-    """Collects rows of (text, rowspan, colspan) cells and expands the spans into a grid."""
+class GridBudget:
+    """The positions the tables of one document may expand to (``MAX_GRID_CELLS``), spent before expanding:
+    a file of merged cells that would expand to gigabytes is refused after reading it, not after expanding it."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str, limit: int = MAX_GRID_CELLS) -> None:
+        self.source = source  # how the message names the file: 网页, Word 文档
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, cells: int) -> None:
+        self.used += cells
+        if self.used > self.limit:
+            raise ImportFailed(
+                f"{self.source}中的表格把合并单元格展开后超过 {self.limit:,} 格（每份报告的上限；"
+                "一份年度报告的表格约 1,000 格），不像一份年度报告（可能是损坏或恶意构造的文件），已停止读取。"
+            )
+
+
+class TableBuilder:
+    """Collects rows of (text, rowspan, colspan) cells and expands the spans into a grid.
+
+    Each cell's area (rowspan × colspan, each capped at ``MAX_SPAN``) is spent from ``budget`` as it is added,
+    before anything is expanded."""
+
+    def __init__(self, budget: GridBudget | None = None) -> None:
         self.rows: list[list[tuple[str, int, int]]] = []
         self.cells = 0
+        self.budget = budget if budget is not None else GridBudget("文档")
 
     def new_row(self) -> None:
         self.rows.append([])
@@ -74,7 +99,9 @@ class TableBuilder:
     def add(self, text: str, rowspan: int = 1, colspan: int = 1) -> None:
         if not self.rows:
             self.new_row()
-        self.rows[-1].append((text, max(1, min(rowspan, MAX_SPAN)), max(1, min(colspan, MAX_SPAN))))
+        rowspan, colspan = max(1, min(rowspan, MAX_SPAN)), max(1, min(colspan, MAX_SPAN))
+        self.budget.spend(rowspan * colspan)
+        self.rows[-1].append((text, rowspan, colspan))
         self.cells += 1
 
     def grid(self) -> Table:

@@ -13,11 +13,21 @@ import io
 import zipfile
 from pathlib import Path
 
-from .document import MAX_TABLE_CELLS, MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, Table, read_limited
+from .document import (
+    MAX_TABLE_CELLS,
+    MAX_TEXT_CHARS,
+    Document,
+    GridBudget,
+    ImportFailed,
+    Paragraph,
+    Table,
+    read_limited,
+)
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200
+MAX_GRID_SPAN = 64  # grid columns one cell (or gridBefore) may cover: Word allows 63
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -72,17 +82,23 @@ def read_docx(path: Path) -> Document:
         word = docx.Document(io.BytesIO(data))
         body = word.element.body
         title = word.core_properties.title or None
-    except Exception:  # python-docx raises many kinds on a damaged package
+    except Exception as exc:  # python-docx raises many kinds on a damaged package
+        if "excessive depth" in str(exc).lower():  # libxml2 refuses XML nested more than 256 elements deep
+            raise ImportFailed(
+                f"“{path.name}”中的表格或其他内容嵌套过深（超过 XML 的 256 层，约 60 层表格套表格），"
+                "不像一份年度报告（可能是损坏或恶意构造的文件），已停止读取。"
+            ) from None
         raise ImportFailed(f"“{path.name}”已损坏或不是 Word 文档，无法读取。") from None
-    walker = _Walker()
+    walker = _Walker(path.name)
     blocks = walker.blocks(body)
     return Document(path, "docx", blocks, title=title)
 
 
 class _Walker:
-    def __init__(self):
+    def __init__(self, name: str = ""):
         self.chars = 0
         self.cells = 0
+        self.budget = GridBudget(f"Word 文档“{name}”" if name else "Word 文档")
 
     def blocks(self, container) -> list:
         out: list = []
@@ -116,10 +132,11 @@ class _Walker:
 
     def table(self, tbl) -> list:
         """A table as a grid (merged cells expanded), or, when it holds other tables, the blocks it holds."""
-        rows = [self.row(tr) for tr in tbl.iter(W + "tr") if _own_row(tr, tbl)]
+        rows = [self.row(tr) for tr in _own_rows(tbl)]
         nested = any(isinstance(b, Table) for row in rows for content, _, _ in row for b in content)
         if nested or sum(len(r) for r in rows) <= 1:  # page layout: the cells' content in reading order
             return [b for row in rows for content, _, cont in row if not cont for b in content]
+        self.budget.spend(sum(span for row in rows for _, span, _ in row))  # before expanding the spans
         grid: list[list[str | None]] = []
         for row in rows:
             line: list[str | None] = []
@@ -137,24 +154,31 @@ class _Walker:
         cells: list[tuple[list, int, bool]] = []
         trpr = tr.find(W + "trPr")
         before = trpr.find(W + "gridBefore") if trpr is not None else None
-        if before is not None:
-            cells.extend([([], 1, False)] * _int(before.get(W + "val"), 1))
+        if before is not None:  # grid columns skipped before the first cell (as many as a span may cover)
+            cells.extend([([], 1, False)] * max(0, min(_int(before.get(W + "val"), 1), MAX_GRID_SPAN)))
         for tc in tr.iterchildren(W + "tc"):
             tcpr = tc.find(W + "tcPr")
             span = _int(_val(tcpr, "gridSpan"), 1)
             vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
             cont = vmerge is not None and vmerge.get(W + "val") != "restart"
-            cells.append((self.blocks(tc), max(1, min(span, 64)), cont))
+            cells.append((self.blocks(tc), max(1, min(span, MAX_GRID_SPAN)), cont))
             self.cells += 1
             if self.cells > MAX_TABLE_CELLS:
                 raise ImportFailed("Word 文档中的表格单元格过多，不像一份年度报告，已停止读取。")
         return cells
 
 
-def _own_row(tr, tbl) -> bool:
-    """A row of this table, not of a table nested in one of its cells."""
-    parent = tr.getparent()
-    return parent is tbl or (parent.tag == W + "sdtContent" and parent.getparent().getparent() is tbl)
+def _own_rows(tbl):
+    """The rows of this table (also those inside a content control), not those of a table nested in one of its
+    cells: its children are looked at, never all its descendants (each level of 80 nested tables re-read every
+    deeper row)."""
+    for child in tbl.iterchildren(W + "tr", W + "sdt"):
+        if child.tag == W + "tr":
+            yield child
+        else:
+            content = child.find(W + "sdtContent")
+            if content is not None:
+                yield from content.iterchildren(W + "tr")
 
 
 def _val(props, name: str):

@@ -14,7 +14,16 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .document import MAX_TABLE_CELLS, MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, TableBuilder, read_limited
+from .document import (
+    MAX_TABLE_CELLS,
+    MAX_TEXT_CHARS,
+    Document,
+    GridBudget,
+    ImportFailed,
+    Paragraph,
+    TableBuilder,
+    read_limited,
+)
 from .text import clean, decode_bytes
 
 BLOCK_TAGS = frozenset(
@@ -23,6 +32,9 @@ BLOCK_TAGS = frozenset(
 )
 SKIP_TAGS = frozenset("script style noscript template object svg math iframe".split())
 MAX_TABLE_DEPTH = 16
+#: Start tags of one page: parsing costs about 5 µs a tag, so this bounds it at a second or two. A report saved
+#: by Word as a web page has some tens of thousands.
+MAX_TAGS = 400_000
 LAYOUT_CELL_CHARS = 600  # a cell holding more text than this is page layout, not a table cell
 
 META_CHARSET = re.compile(rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,40})""", re.I)
@@ -63,8 +75,9 @@ def _span(value: str | None) -> int:
 
 
 class _Parser(HTMLParser):
-    def __init__(self):
+    def __init__(self, budget: GridBudget | None = None):
         super().__init__(convert_charrefs=True)
+        self.budget = budget if budget is not None else GridBudget("网页")
         self.root = _Root()
         self.stack: list = []  # _Table and _Cell frames, innermost last
         self.skip = 0  # inside <script>, <style>, <head> …
@@ -73,6 +86,7 @@ class _Parser(HTMLParser):
         self.chars = 0
         self.cells = 0
         self.ignored_tables = 0  # <table> tags beyond MAX_TABLE_DEPTH, read as text
+        self.tags = 0
 
     # -- containers ---------------------------------------------------------------
     def _container(self):
@@ -103,6 +117,11 @@ class _Parser(HTMLParser):
 
     # -- parser callbacks ---------------------------------------------------------------
     def handle_starttag(self, tag, attrs):
+        self.tags += 1
+        if self.tags > MAX_TAGS:
+            raise ImportFailed(
+                f"网页中的标记过多（超过 {MAX_TAGS:,} 个），不像一份年度报告（可能是损坏或恶意构造的文件），已停止读取。"
+            )
         if tag == "title" and self.title is None:
             self.title = []
         if tag in SKIP_TAGS:
@@ -208,7 +227,7 @@ class _Parser(HTMLParser):
                 for cell in row:
                     parent.blocks.extend(cell.blocks)
             return
-        builder = TableBuilder()
+        builder = TableBuilder(self.budget)
         for row in table.rows:
             builder.new_row()
             for cell in row:
@@ -245,8 +264,8 @@ def _is_layout(table: _Table) -> bool:
     return any(sum(len(b.text) for b in c.blocks if isinstance(b, Paragraph)) > LAYOUT_CELL_CHARS for c in cells)
 
 
-def html_blocks(markup: str) -> list:
-    parser = _Parser()
+def html_blocks(markup: str, budget: GridBudget | None = None) -> list:
+    parser = _Parser(budget)
     parser.feed(markup)
     parser.close()
     return parser.finish()
@@ -259,7 +278,7 @@ def read_html(path: Path) -> Document:
     match = META_CHARSET.search(data[:16384])
     declared = match.group(1).decode("ascii", "replace") if match else None
     markup = clean(decode_bytes(data, path.name, declared))
-    parser = _Parser()
+    parser = _Parser(GridBudget(f"网页“{path.name}”"))
     try:
         parser.feed(markup)
         parser.close()

@@ -18,6 +18,16 @@ from .document import MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, Table, 
 from .text import CJK, PAGE_NUMBER, join_lines
 
 MAX_PAGES = 300
+#: Limits checked while pdfminer reads, before anything grows: the bytes all compressed streams inflate to
+#: (淮安市's 6-page report: 2 MB), the characters and drawn objects (lines, rectangles, images) of one page (a dense
+#: page has 2,000–4,000 characters) and of the whole document (pages × characters: pdfplumber keeps about 2 KB
+#: and 30 µs for each).
+MAX_INFLATED_BYTES = 32 << 20
+MAX_PAGE_OBJECTS = 20_000
+MAX_OBJECTS = 100_000
+#: Tokens of all content streams (operators and operands), which bound the interpreter's time (about 5 µs
+#: each): 淮安市's 6-page report has 38,000.
+MAX_TOKENS = 500_000
 INDENT = 12.0  # points: a line starting this far right of the page's text margin opens a paragraph
 WIDE = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuation
 SPACE_BETWEEN = re.compile(rf"(?<=[{WIDE}]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) (?=[{WIDE}])")
@@ -27,15 +37,23 @@ def read_pdf(path: Path) -> Document:
     data = read_limited(path)
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ImportFailed(f"“{path.name}”不是 PDF 文件，无法读取。")
+    with _Limits(path.name) as limits:
+        return _read_pdf(path, data, limits)
+
+
+def _read_pdf(path: Path, data: bytes, limits: _Limits) -> Document:
     import io
 
     import pdfplumber
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many kinds on damaged or encrypted files
-        if "password" in type(exc).__name__.lower() or "encrypt" in str(exc).lower():
-            raise ImportFailed(f"“{path.name}”设置了密码，无法读取。请取消密码后重试。") from None
+    except Exception as exc:  # pdfminer raises many kinds on damaged or encrypted files (pdfplumber wraps them)
+        _reraise_limit(exc)
+        if _encrypted(exc):
+            raise ImportFailed(
+                f"“{path.name}”已加密（设置了打开密码），无法读取。请取消密码（或另存为不加密的 PDF）后重试。"
+            ) from None
         raise ImportFailed(f"“{path.name}”已损坏或不是 PDF 文件，无法读取。") from None
     blocks: list = []
     chars = 0
@@ -45,15 +63,20 @@ def read_pdf(path: Path) -> Document:
                 raise ImportFailed(f"“{path.name}”有 {len(pdf.pages)} 页，远多于一份年度报告，已停止读取。")
             title = (pdf.metadata or {}).get("Title")
             lines_out: list = []
-            for page in pdf.pages:
+            for number, page in enumerate(pdf.pages, 1):
+                limits.new_page(number)
                 page_blocks, page_chars = _page_blocks(page)
+                page.close()  # pdfplumber keeps each page's objects until closed
                 chars += page_chars
                 if chars > MAX_TEXT_CHARS:
                     raise ImportFailed(f"“{path.name}”中的文字过长，不像一份年度报告，已停止读取。")
                 lines_out.extend(page_blocks)
     except ImportFailed:
         raise
-    except Exception:
+    except Exception as exc:
+        _reraise_limit(exc)
+        if _encrypted(exc):
+            raise ImportFailed(f"“{path.name}”已加密，无法读取其中的文字。请取消加密后重试。") from None
         raise ImportFailed(f"“{path.name}”已损坏，无法读取其中的文字。") from None
     if chars == 0:
         raise ImportFailed(
@@ -61,6 +84,114 @@ def read_pdf(path: Path) -> Document:
         )
     blocks = _paragraphs(lines_out)
     return Document(path, "pdf", blocks, title=title if isinstance(title, str) else None)
+
+
+def _chain(exc: BaseException):
+    """The exception, what it wraps (pdfplumber's PdfminerException(e) holds e in its args) and its causes."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo += [a for a in e.args if isinstance(a, BaseException)]
+        todo += [c for c in (e.__cause__, e.__context__) if c is not None]
+
+
+def _reraise_limit(exc: BaseException) -> None:
+    """A limit reached inside pdfminer comes out wrapped: raise it as it was raised."""
+    for e in _chain(exc):
+        if isinstance(e, ImportFailed):
+            raise e from None
+
+
+def _encrypted(exc: BaseException) -> bool:
+    names = " ".join(f"{type(e).__name__} {e}" for e in _chain(exc)).lower()
+    return "password" in names or "encrypt" in names
+
+
+class _Limits:
+    """pdfminer with limits checked before expansion, for one document: the bytes its streams inflate to
+    (FlateDecode, LZWDecode, RunLengthDecode, counted as they come out, never inflated beyond the limit), the
+    tokens of its content streams, and the characters and drawn objects of each page and of all pages (counted
+    as the interpreter makes them, before the layout analysis and pdfplumber's objects multiply them).
+    pdfminer's functions are swapped for bounded ones while the document is read, and put back afterwards."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.inflated = 0
+        self.page = 0
+        self.page_objects = 0
+        self.objects = 0
+        self.tokens = 0
+        self._saved: list = []
+
+    # -- the limits ------------------------------------------------------------------
+    def inflate(self, count: int) -> None:
+        self.inflated += count
+        if self.inflated > MAX_INFLATED_BYTES:
+            raise ImportFailed(
+                f"“{self.name}”中的压缩数据解压后超过 {MAX_INFLATED_BYTES >> 20} MB（每份报告的上限；一份年度报告"
+                "的 PDF 解压后只有几 MB），不像一份年度报告（可能是损坏或恶意构造的文件），已停止读取。"
+            )
+
+    def room(self) -> int:
+        return MAX_INFLATED_BYTES - self.inflated
+
+    def new_page(self, number: int) -> None:
+        self.page, self.page_objects = number, 0
+
+    def drawn(self) -> None:
+        self.page_objects += 1
+        self.objects += 1
+        if self.page_objects > MAX_PAGE_OBJECTS:
+            raise ImportFailed(
+                f"“{self.name}”第 {self.page} 页的文字和图形超过 {MAX_PAGE_OBJECTS:,} 个（每页的上限；"
+                "一页报告约有 2,000–4,000 个字），不像一份年度报告，已停止读取。"
+            )
+        if self.objects > MAX_OBJECTS:
+            raise ImportFailed(
+                f"“{self.name}”的文字和图形超过 {MAX_OBJECTS:,} 个（页数 × 每页字数的上限），"
+                "不像一份年度报告，已停止读取。"
+            )
+
+    def token(self) -> None:
+        self.tokens += 1
+        if self.tokens > MAX_TOKENS:
+            raise ImportFailed(
+                f"“{self.name}”的页面内容超过 {MAX_TOKENS:,} 个绘制指令（每份报告的上限；一份年度报告约几万个），"
+                "不像一份年度报告，已停止读取。"
+            )
+
+    # -- pdfminer, bounded -------------------------------------------------------------
+    def __enter__(self) -> _Limits:
+        from pdfminer import converter, pdfinterp, pdftypes
+
+        from . import pdfbounds
+
+        analyzer, content = converter.PDFLayoutAnalyzer, pdfinterp.PDFContentParser
+        replaced = {
+            (pdftypes, "zlib"): pdfbounds.zlib_module(self),
+            (pdftypes, "decompress_corrupted"): pdfbounds.corrupted(self),
+            (pdftypes, "lzwdecode"): pdfbounds.lzw(self),
+            (pdftypes, "rldecode"): pdfbounds.runlength(self),
+            (content, "nexttoken"): pdfbounds.counted(content.nexttoken, self.token),
+            **{
+                (analyzer, name): pdfbounds.counted(getattr(analyzer, name), self.drawn)
+                for name in ("render_char", "paint_path", "render_image")
+            },
+        }
+        for (owner, name), value in replaced.items():
+            self._saved.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, value)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, value in reversed(self._saved):
+            setattr(owner, name, value)
+        self._saved.clear()
 
 
 def _page_blocks(page) -> tuple[list, int]:

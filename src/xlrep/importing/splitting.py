@@ -90,9 +90,20 @@ def tokenize(chunk: str, word_starts: frozenset[str]) -> list[Token]:
     return tokens
 
 
+#: Words of prose looked past for a table's last row's figures. Its figures follow its label at once (a note
+#: or two may stand between a label wrapped over lines); each try reads the text from the label again, so an
+#: unbounded search over a long text with no figure was quadratic (254 KB of prose after the last label: 140 s).
+MAX_PROSE_TRIES = 32
+
+
 def until_prose(chunk: str, word_starts: frozenset[str]) -> list[Token]:
-    """The figures of a table's last row: up to the first sentence after them (a note, the next part's text)."""
-    for m in PROSE.finditer(chunk):
+    """The figures of a table's last row: up to the first sentence after them (a note, the next part's text).
+
+    None when the first ``MAX_PROSE_TRIES`` words of prose after the label have no figure before them: what
+    follows is the text of the report, not the row (its cells are left blank and reported)."""
+    for tries, m in enumerate(PROSE.finditer(chunk)):
+        if tries >= MAX_PROSE_TRIES:
+            return []
         before = tokenize(chunk[: m.start()], word_starts)
         if before:
             return before

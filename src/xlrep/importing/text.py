@@ -19,7 +19,7 @@ from .document import MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, Table, 
 BOX_ROW = re.compile(r"^\s*│")
 BOX_BORDER = re.compile(r"^\s*[┌├└][─┬┼┴┐┤┘\s]*$")
 PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+PIPE_RULE = re.compile(r"^\s*+\|?\s*+:?-{3,}+:?\s*+(\|\s*+:?-{3,}+:?\s*+)*+\|?\s*$")
 PAGE_NUMBER = re.compile(
     r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
@@ -163,20 +163,25 @@ def join_lines(left: str, right: str) -> str:
     return left + right
 
 
-MD_TABLE = re.compile(r"<table\b.*?</table\s*>", re.S | re.I)
+# An HTML table in Markdown: from <table to the first </table> after it, found by two forward searches (one
+# lazy pattern <table.*?</table> searched again from every <table of a file with no </table> is quadratic).
+TABLE_OPEN = re.compile(r"<table\b", re.I)
+TABLE_CLOSE = re.compile(r"</table\s*+>", re.I)
 MD_TAG = re.compile(r"<[^>\n]{0,2000}>")
 
 
 def markdown_blocks(text: str) -> list:
     """Markdown: HTML tables through the HTML reader, headings and quotes without their marks, tags removed."""
+    from .document import GridBudget
     from .html import html_blocks
 
+    budget = GridBudget("文本中的网页表格")  # one for all the tables of the file
     blocks: list = []
     pos = 0
-    for match in MD_TABLE.finditer(text):
-        blocks.extend(_markdown_prose(text[pos : match.start()]))
-        blocks.extend(html_blocks(match.group(0)))
-        pos = match.end()
+    while (opening := TABLE_OPEN.search(text, pos)) and (closing := TABLE_CLOSE.search(text, opening.end())):
+        blocks.extend(_markdown_prose(text[pos : opening.start()]))
+        blocks.extend(html_blocks(text[opening.start() : closing.end()], budget))
+        pos = closing.end()
     blocks.extend(_markdown_prose(text[pos:]))
     return blocks
 

@@ -73,12 +73,22 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+_ORDERED: dict[str, Rule] = {}
+
+
 def registry() -> dict[str, Rule]:
-    """Every rule, in catalogue order."""
-    from . import _load_all
+    """Every rule, in catalogue order: the order of the rule modules in ``rules._MODULES`` (that of the reference
+    catalogue), each module's rules as declared — whichever module happened to be imported first."""
+    from . import _MODULES, _load_all
 
     _load_all()
-    return _REGISTRY
+    if len(_ORDERED) != len(_REGISTRY):
+        rank = {f"{__package__}.{name}": i for i, name in enumerate(_MODULES)}
+        position = {rule_id: i for i, rule_id in enumerate(_REGISTRY)}
+        ordered = sorted(_REGISTRY.items(), key=lambda kv: (rank.get(type(kv[1]).__module__, 99), position[kv[0]]))
+        _ORDERED.clear()
+        _ORDERED.update(ordered)
+    return _ORDERED
 
 
 def rule(rule_id: str) -> Rule:

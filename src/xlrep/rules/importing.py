@@ -1,5 +1,5 @@
 """A published report read back into a workbook (``xlrep import``): IMPORT-AMBIGUOUS, IMPORT-TOTAL,
-IMPORT-MISSING, IMPORT-LABEL, IMPORT-SOURCE.
+IMPORT-MISSING, IMPORT-TEXT-LONG, IMPORT-LABEL, IMPORT-SOURCE.
 
 Raised by ``importing`` while it reads a report, not by a check of a workbook: they say where the
 workbook it writes is in doubt, so that ``ingest`` and ``check`` list them beside their own.
@@ -58,6 +58,22 @@ class ImportMissing(Rule):
         "year_body": "报告标题、统计期限和开头说明中找不到报告年度，按“一、总体情况”开头所说的年份推定为 {year} 年度；"
         "请核对，或用 --year 指定。",
         "org": "报告标题、编制说明（由……编制）和落款中找不到机关名称，填报表中机关名称留空；可用 --org 指定。",
+    }
+
+
+@register
+class ImportTextLong(Rule):
+    """A part of the report longer than one cell holds (Excel: 32,767 characters): nothing is cut in silence. The
+    cell holds its beginning (up to a sentence end), the cell's comment the rest; the clerk is told both lengths."""
+
+    id, severity = "IMPORT-TEXT-LONG", WARNING
+    title = (
+        "导入的报告中一部分文字超过 Excel 一格的上限（32,767 字）：单元格中是前面的部分，其余写在该格的批注里，须精简。"
+    )
+    uses_values = False
+    messages = {
+        "default": "“{part}”有 {length} 字，超过 Excel 一格的上限 {limit} 字。填报表中这一格是前 {kept} 字，"
+        "其余 {rest} 字写在这一格的批注里（全文都保留了）。请把这一部分精简到 {limit} 字以内后再填报。"
     }
 
 

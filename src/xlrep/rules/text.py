@@ -1,5 +1,5 @@
 """Narrative against the tables: TEXT-MISSING, TEXT-DRAFTED, TEXT-NUMBER, TEXT-SHARE, TEXT-CHANGE, TEXT-CLAIM,
-TEXT-YEAR, FEE-NOTICE, GOV-ACCOUNTABILITY.
+TEXT-YEAR, TEXT-SENTENCE-LONG, FEE-NOTICE, GOV-ACCOUNTABILITY.
 
 ``statements`` reads the numbers a text states and compares them with the tables
 (once per workbook, over every part: the statement rules share the result);
@@ -332,6 +332,33 @@ class TextYear(Rule):
                     stated=stated,
                     opening=sentence[:60],
                     year=year,
+                )
+
+
+@register
+class TextSentenceLong(Rule):
+    """A sentence too long to be read for its numbers (``statements.MAX_SENTENCE``): reading one is quadratic
+    in its length, so it is left out, and said so — never a check skipped in silence."""
+
+    id, severity = "TEXT-SENTENCE-LONG", WARNING
+    title = "一句话不要超过 2000 字：更长的句子不逐一核对其中的数字，请用句号分开。"
+    messages = {
+        "default": "“{part}”中有一句长达 {length} 字（“{opening}……”），超过 {limit} 字的句子不逐一核对其中的数字"
+        "与表格是否一致。请用句号把它分成几句。"
+    }
+
+    def check(self, context: Context):
+        from ..statements import MAX_SENTENCE, long_sentences
+
+        for key, label, text in _parts(context):
+            for start, end in long_sentences(text):
+                yield self.finding(
+                    cells=[context.ref(key)],
+                    values={"length": end - start, "limit": MAX_SENTENCE},
+                    part=label,
+                    length=f"{end - start:,}",
+                    opening=text[start : start + 20],
+                    limit=f"{MAX_SENTENCE:,}",
                 )
 
 
