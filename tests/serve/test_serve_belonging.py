@@ -306,3 +306,27 @@ def test_the_issued_template_filled_and_saved_in_libreoffice_still_belongs_to_it
     entry = _latest_audit(site, round_id, "算盘局")
     assert not [r for r in _rules(entry) if r.startswith("ROUND-")], _rules(entry).keys()
     assert _submit(client, link, entry["version"]).status == 303
+
+
+def test_renaming_a_unit_checks_its_latest_upload_again_under_the_new_name(site, tmp_path):
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from machine import wait_until
+
+    round_id = create_round(site.admin, [("改名前局", "部门")], year=YEAR)
+    link = unit_links(site.admin, round_id)["改名前局"]
+    _upload(site, link, "新名.xlsx", _filled(tmp_path, "n.xlsx", "改名后局"))  # the report already has the new name
+    assert "ROUND-ORG-NAME" in _rules(_latest_audit(site, round_id, "改名前局"))
+    page = site.admin.get(f"/admin/rounds/{round_id}").text
+    office = f"/admin/rounds/{round_id}/units/" + re.search(r'/units/(\d+)">改名前局<', page).group(1)
+    renamed = site.admin.post(office + "/rename", {"name": "改名后局"}, form_page=office)
+    assert renamed.status == 303
+
+    def checked_again() -> bool:
+        entry = _latest_audit(site, round_id, "改名后局")
+        return "ROUND-ORG-NAME" not in _rules(entry) and entry["status"] == "待上报"
+
+    wait_until(checked_again, 120, "the latest upload audited again under the new name")

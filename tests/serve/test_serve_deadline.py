@@ -3,6 +3,7 @@ Every change is logged with its reason; nothing submitted is lost."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date, timedelta
@@ -31,8 +32,11 @@ def test_after_the_deadline_uploads_and_reports_are_refused_until_the_office_ext
     links = unit_links(site.admin, round_id)
     unit = site.client()
     # the page offers no upload form once closed; a post from a page opened earlier is refused
-    refused = unit.upload(links["截甲局"] + "/upload", "甲.xlsx", _workbook(tmp_path, "截甲局", 1), "/")
+    late = _workbook(tmp_path, "截甲局", 1)
+    refused = unit.upload(links["截甲局"] + "/upload", "甲.xlsx", late, "/")
     assert refused.status == 409 and f"已于 {YESTERDAY.isoformat()} 截止" in unescape(refused.text)
+    digest = hashlib.sha256(late).hexdigest()
+    assert not (site.server.data / "files" / digest[:2] / digest).exists()  # a refused upload leaves nothing
     page = unescape(unit.get(links["截甲局"]).text)
     assert "如需补报，请联系政务公开办延期" in page and "上传并校验" not in page
     dashboard = unescape(site.admin.get(f"/admin/rounds/{round_id}").text)

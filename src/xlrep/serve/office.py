@@ -32,7 +32,7 @@ from .security import (
     verify_password,
 )
 from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit, closed_for, open_until
-from .unit import audit_pending, version_view_page
+from .unit import audit_again, audit_pending, version_view_page
 from .views import (
     Problem,
     audit_view,
@@ -423,6 +423,8 @@ async def manage_unit(request: Request) -> Response:
             name = clean_name(str(form.get("name", "")))
             await site.db(site.store.rename_unit, unit, name, ip)
             notice = f"已改名为“{name}”（原名“{unit.name}”记入操作记录）。"
+            if audit_again(site, await site.db(site.store.unit, unit.id)):
+                notice += "最新上传的一版按新名称重新校验。"
         elif action == "new-link":
             await site.db(site.store.new_link, unit, ip)
             notice = "已更换填报链接：旧链接已失效，请把新链接发给该单位。"

@@ -984,18 +984,27 @@ class Store:
         return self.blob_path(sha256).read_bytes()
 
     # -- versions --------------------------------------------------------------------------------
+    def refuse_upload(self, unit: Unit) -> None:
+        """``StateError`` when the unit may not upload now (closed, archived, off the list, 已上报, 已通过): asked
+        before an upload's bytes are stored, and again, atomically, when the version is recorded."""
+        self._refuse_upload(self._db(), unit.id)
+
+    @staticmethod
+    def _refuse_upload(db: sqlite3.Connection, unit_id: int) -> None:
+        Store._refuse_when_closed(db, unit_id)
+        review = db.execute("SELECT review FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+        if review not in (None, "returned"):
+            raise StateError(
+                "已上报，正在等待审核，不能再上传。如需修改，请联系政务公开办退回。"
+                if review == "submitted"
+                else "已通过审核，不能再上传。如需修改，请联系政务公开办退回。"
+            )
+
     def add_version(self, unit: Unit, *, sha256: str, filename: str, size: int, ip: str | None) -> Version:
         """Record an upload (its audit comes later: ``set_audit``). Refused when the unit may not upload."""
         now = time.time()
         with self._write() as db:
-            self._refuse_when_closed(db, unit.id)
-            review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
-            if review not in (None, "returned"):
-                raise StateError(
-                    "已上报，正在等待审核，不能再上传。如需修改，请联系政务公开办退回。"
-                    if review == "submitted"
-                    else "已通过审核，不能再上传。如需修改，请联系政务公开办退回。"
-                )
+            self._refuse_upload(db, unit.id)
             number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
             number = number.fetchone()[0]
             cursor = db.execute(

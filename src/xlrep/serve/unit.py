@@ -69,6 +69,21 @@ async def audit_version(site, unit: Unit, version: Version, client: str | None =
         site.auditing.discard(version.id)
 
 
+def audit_again(site, unit: Unit) -> bool:
+    """Audit the unit's latest upload again in the background (after a rename: ROUND-ORG-NAME compares its 机关名称
+    with the new name), unless it is 已上报 or 已通过 — what was reported, with its 说明, stays as it was."""
+    import asyncio
+
+    latest = unit.latest
+    if latest is None or unit.review in ("submitted", "passed") or latest.id in site.auditing:
+        return False
+    site.auditing.add(latest.id)
+    task = asyncio.get_running_loop().create_task(audit_version(site, unit, latest))
+    site.background.add(task)
+    task.add_done_callback(site.background.discard)
+    return True
+
+
 def audit_pending(site, unit: Unit, versions: list[Version]) -> bool:
     """Start auditing the unit's uploads whose audit was cut off (a restart, a failed worker); True if any."""
     import asyncio
@@ -135,8 +150,9 @@ async def upload(request: Request) -> Response:
     unit = await _unit(request)
     form = await read_form(request)
     data, name = await uploaded_file(request, form)
-    sha256 = await site.db(site.store.put_blob, data)
     try:
+        await site.db(site.store.refuse_upload, unit)  # a refused upload leaves nothing on the disk
+        sha256 = await site.db(site.store.put_blob, data)
         version = await site.db(
             site.store.add_version, unit, sha256=sha256, filename=name, size=len(data), ip=client_ip(request)
         )
