@@ -325,7 +325,8 @@ def version_view(data: bytes, name: str, previous: tuple[bytes, str] | None = No
             return None
         where = {(ref.sheet, ref.cell): key for key in read.form.cells for ref in (read.ref(key),)}
         marks: dict[str, str] = {}
-        order = {"error": 0, "warning": 1, "info": 2}
+        from ..findings import SEVERITY_ORDER as order
+
         for finding in result.findings:
             for cell in finding.cells:
                 key = where.get((cell.sheet, cell.cell))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..findings import SEVERITY_ORDER
 from ..ingest import PUBLISHED_SUFFIXES
 from ..rules import rule
 
@@ -107,8 +108,7 @@ def with_round_findings(audit: dict, found: list[dict]) -> dict:
     if not found:
         return audit
     findings = found + [f for f in audit["findings"] if f["rule"] not in {f["rule"] for f in found}]
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: order[f["severity"]])  # stable: each severity keeps its workbook order
+    findings.sort(key=lambda f: SEVERITY_ORDER[f["severity"]])  # stable: each severity keeps its workbook order
     summary = {
         "errors": sum(f["severity"] == "error" for f in findings),
         "warnings": sum(f["severity"] == "warning" for f in findings),

@@ -62,11 +62,14 @@ COLLECTING, CLOSED, ARCHIVED = "收集中", "已截止", "已归档"  # a round'
 
 
 def open_until(rnd, unit) -> str | None:
-    """The last day ``unit`` may upload and 上报 in ``rnd`` (None: no deadline). An extension only moves a
-    deadline: in a round without one it closes nothing."""
-    if not rnd.deadline:
-        return None
-    return max(filter(None, (rnd.deadline, unit.extended_to)))
+    """The last day ``unit`` may upload and 上报 in ``rnd`` (None: no deadline)."""
+    return last_day(rnd.deadline, unit.extended_to)
+
+
+def last_day(deadline: str | None, extended_to: str | None) -> str | None:
+    """The round's deadline, or the later day the office gave a unit. An extension only moves a deadline: in a
+    round without one it closes nothing."""
+    return max(filter(None, (deadline, extended_to))) if deadline else None
 
 
 def closed_for(rnd, unit) -> bool:
@@ -1210,7 +1213,7 @@ class Store:
         ).fetchone()
         if archived:
             raise StateError("本次收集已归档，不能再上传或上报。")
-        until = max(filter(None, (deadline, extended))) if deadline else None
+        until = last_day(deadline, extended)
         if past(until):
             raise StateError(f"本次收集已于 {until} 截止，不能再上传或上报。如需补报，请联系政务公开办延期。")
 

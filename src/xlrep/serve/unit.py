@@ -72,29 +72,31 @@ async def audit_version(site, unit: Unit, version: Version, client: str | None =
 def audit_again(site, unit: Unit) -> bool:
     """Audit the unit's latest upload again in the background (after a rename: ROUND-ORG-NAME compares its 机关名称
     with the new name), unless it is 已上报 or 已通过 — what was reported, with its 说明, stays as it was."""
-    import asyncio
 
     latest = unit.latest
     if latest is None or unit.review in ("submitted", "passed") or latest.id in site.auditing:
         return False
-    site.auditing.add(latest.id)
-    task = asyncio.get_running_loop().create_task(audit_version(site, unit, latest))
+    _audit_in_background(site, unit, latest)
+    return True
+
+
+def _audit_in_background(site, unit: Unit, version: Version) -> None:
+    """Audit ``version`` in a task of the site (marked as being audited until it ends)."""
+    import asyncio
+
+    site.auditing.add(version.id)
+    task = asyncio.get_running_loop().create_task(audit_version(site, unit, version))
     site.background.add(task)
     task.add_done_callback(site.background.discard)
-    return True
 
 
 def audit_pending(site, unit: Unit, versions: list[Version]) -> bool:
     """Start auditing the unit's uploads whose audit was cut off (a restart, a failed worker); True if any."""
-    import asyncio
 
     pending = [v for v in versions if not v.audited]
     for version in pending:
         if version.id not in site.auditing:
-            site.auditing.add(version.id)
-            task = asyncio.get_running_loop().create_task(audit_version(site, unit, version))
-            site.background.add(task)
-            task.add_done_callback(site.background.discard)
+            _audit_in_background(site, unit, version)
     return bool(pending)
 
 

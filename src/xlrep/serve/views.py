@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from ..findings import SEVERITY_ORDER
 from .security import CSRF_COOKIE, CSRF_FIELD, content_disposition, csrf_for, new_token
 
 HERE = Path(__file__).parent
@@ -155,13 +156,18 @@ _BACK = (
 def with_message(request: Request, url: str, *, error: str | None = None, notice: str | None = None) -> str:
     """``url`` carrying a message for the page it leads to, signed with the site's secret: a page shows only the
     messages the site itself wrote (a link someone made up cannot put its own words in an alert)."""
-    import hmac
     from urllib.parse import quote
 
-    text = f"{error or ''}\x00{notice or ''}"
-    sig = hmac.new(request.app.state.site.store.secret, text.encode("utf-8"), "sha256").hexdigest()[:32]
+    sig = _message_sig(request, error, notice)
     parts = [f"error={quote(error)}" if error else "", f"notice={quote(notice)}" if notice else "", f"sig={sig}"]
     return url + ("&" if "?" in url else "?") + "&".join(p for p in parts if p)
+
+
+def _message_sig(request: Request, error: str | None, notice: str | None) -> str:
+    import hmac
+
+    text = f"{error or ''}\x00{notice or ''}"
+    return hmac.new(request.app.state.site.store.secret, text.encode("utf-8"), "sha256").hexdigest()[:32]
 
 
 def shown_messages(request: Request) -> dict[str, str | None]:
@@ -171,9 +177,7 @@ def shown_messages(request: Request) -> dict[str, str | None]:
     error, notice = request.query_params.get("error"), request.query_params.get("notice")
     if not (error or notice):
         return {"error": None, "notice": None}
-    text = f"{error or ''}\x00{notice or ''}"
-    sig = hmac.new(request.app.state.site.store.secret, text.encode("utf-8"), "sha256").hexdigest()[:32]
-    if not hmac.compare_digest(sig, request.query_params.get("sig", "")):
+    if not hmac.compare_digest(_message_sig(request, error, notice), request.query_params.get("sig", "")):
         return {"error": None, "notice": None}
     return {"error": error, "notice": notice}
 
@@ -226,7 +230,6 @@ def summary_line(summary: dict) -> str:
 
 #: The audit's verdict: what the check found — never the office's decision (审核通过 / 已退回).
 VERDICT_ERRORS, VERDICT_WARNINGS, VERDICT_CLEAN = "校验有错误", "校验有提示", "校验通过"
-SEVERITY_ORDER = ("error", "warning", "info")
 
 
 def audit_view(audit: dict) -> dict:
