@@ -85,3 +85,17 @@ def test_this_year_is_compared_with_last_years_accepted_workbook(site, tmp_path)
     differing = [k for k in new if k.startswith("t3.") and new[k] != old.get(k)]
     rows = len(re.findall(r'<tr><td class="cell-ref">', page))
     assert differing and rows >= len(differing) and f"{rows} 处不同" in page
+
+
+def test_each_cell_is_marked_with_the_gravest_severity_naming_it_infos_included():
+    from xlrep.findings import CellRef, Finding
+    from xlrep.serve.audits import cell_marks
+
+    where = {("三", "F7"): "a", ("三", "F8"): "b", ("三", "F9"): "c"}
+    findings = [
+        Finding("IMPORT-LABEL", "m", [CellRef("三", "F9", "")], severity="info"),
+        Finding("T2-IN-FORCE", "m", [CellRef("三", "F7", ""), CellRef("三", "F8", "")], severity="warning"),
+        Finding("T3-IDENTITY", "m", [CellRef("三", "F8", "")], severity="error"),
+        Finding("IMPORT-LABEL", "m", [CellRef("三", "F7", ""), CellRef("四", "A1", "")], severity="info"),
+    ]
+    assert cell_marks(findings, where) == {"a": "warning", "b": "error", "c": "info"}

@@ -324,16 +324,22 @@ def version_view(data: bytes, name: str, previous: tuple[bytes, str] | None = No
         if read.form is None:
             return None
         where = {(ref.sheet, ref.cell): key for key in read.form.cells for ref in (read.ref(key),)}
-        marks: dict[str, str] = {}
-        from ..findings import SEVERITY_ORDER as order
-
-        for finding in result.findings:
-            for cell in finding.cells:
-                key = where.get((cell.sheet, cell.cell))
-                if key and order[finding.severity] < order.get(marks.get(key, "info"), 3):
-                    marks[key] = finding.severity
+        marks = cell_marks(result.findings, where)
         report = build_report(result, draft=bool(result.summary["errors"]))
         return {"html": html_body(report, marks), "marked": len(marks)}
+
+
+def cell_marks(findings, where: dict[tuple[str, str], str]) -> dict[str, str]:
+    """Each cell key the findings name (``where``: (sheet, A1) → key) with the gravest severity naming it."""
+    from ..findings import SEVERITY_ORDER
+
+    marks: dict[str, str] = {}
+    for finding in findings:
+        for cell in finding.cells:
+            key = where.get((cell.sheet, cell.cell))
+            if key and SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER.get(marks.get(key), len(SEVERITY_ORDER)):
+                marks[key] = finding.severity
+    return marks
 
 
 def compare(first: tuple[bytes, str], second: tuple[bytes, str]) -> dict | None:
