@@ -1,4 +1,8 @@
-"""Writing output files without ever losing a clerk's work.
+"""Reading inputs as bytes or paths, and writing output files without ever losing a clerk's work.
+
+Every library entry point (``ingest.audit``, ``importing.import_report``, ``reader.read_workbook``)
+takes a file's path or its bytes (an upload) with the name messages call it by: ``Source``,
+``source_name`` and ``check_regular_file``/``read_limited`` are the checks both share.
 
 Every output is written to a temporary file in the target folder, flushed to disk,
 and only then moved into place in one step: a crash or Ctrl-C never leaves a
@@ -12,11 +16,15 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import XlrepError
+
+#: What a library function reads: a file's path, or the file's bytes (an upload, a workbook made in memory).
+Source = bytes | bytearray | memoryview | str | os.PathLike
 
 #: OS errors as a clerk reads them (the OS's own text is English).
 OS_ERRORS = {
@@ -39,6 +47,69 @@ OS_ERRORS = {
 def os_error_text(exc: OSError) -> str:
     """The reason of an OS error in Chinese."""
     return OS_ERRORS.get(exc.errno, f"系统错误 {exc.errno}" if exc.errno else "系统错误")
+
+
+def is_data(source: object) -> bool:
+    """Whether ``source`` is a file's bytes rather than its path."""
+    return isinstance(source, (bytes, bytearray, memoryview))
+
+
+def source_name(source: Source, name: str | None = None, default: str = "上传的文件") -> Path:
+    """How messages and results name ``source``: ``name`` when given (an upload's file name), else its path;
+    bytes without a name are called ``default``."""
+    if name:
+        return Path(name)
+    if is_data(source):
+        return Path(default)
+    return Path(source)
+
+
+def check_regular_file(path: Path, fail: Callable[[str], Exception], what: str, kind: str) -> None:
+    """Refuse, before opening it, a path that is not a readable regular file (a FIFO would block forever).
+
+    ``fail(message)`` makes the exception raised; ``what`` is the file expected in the message about a folder
+    (工作簿文件, 报告文件), ``kind`` the one asked for in the message about a pipe (填报表文件, 报告文件)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise fail(f"找不到文件“{path}”。") from None
+    except PermissionError:
+        raise fail(f"没有权限读取“{path}”。") from None
+    except (OSError, ValueError) as exc:
+        reason = os_error_text(exc) if isinstance(exc, OSError) else "路径无效"
+        raise fail(f"无法读取“{path}”：{reason}。") from None
+    if stat.S_ISDIR(mode):
+        raise fail(f"“{path}”是文件夹，不是{what}。")
+    if not stat.S_ISREG(mode):
+        raise fail(f"“{path}”不是普通文件（是管道、设备或套接字），无法读取。请给出{kind}。")
+
+
+def check_size(size: int, name: str, limit: int, fail: Callable[[str], Exception]) -> None:
+    """Refuse an empty input, or one larger than ``limit`` bytes (Chinese messages naming ``name``)."""
+    if size == 0:
+        raise fail(f"“{name}”是空文件（0 字节）。")
+    if size > limit:
+        raise fail(f"“{name}”有 {size // (1 << 20)} MB，远大于一份年度报告，不像是报告文件，已停止读取。")
+
+
+def read_limited(
+    source: Source, name: Path, limit: int, fail: Callable[[str], Exception], what: str, kind: str
+) -> bytes:
+    """The input's bytes, refusing what is not a regular file, empty or over ``limit`` bytes. ``source`` given as
+    bytes is checked the same way (no file is touched)."""
+    if is_data(source):
+        data = bytes(source)
+        check_size(len(data), name.name, limit, fail)
+        return data
+    path = Path(source)
+    check_regular_file(path, fail, what, kind)
+    try:
+        check_size(path.stat().st_size, name.name, limit, fail)
+        return path.read_bytes()
+    except PermissionError:
+        raise fail(f"没有权限读取“{path}”。") from None
+    except OSError as exc:
+        raise fail(f"无法读取“{path}”：{os_error_text(exc)}。") from None
 
 
 def same_file(a: Path, b: Path) -> bool:

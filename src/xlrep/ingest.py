@@ -1,17 +1,21 @@
 """Audit a filled workbook: read it, run the rule catalogue in one pass, and summarise.
 
-``audit(path)`` is the library entry point behind ``xlrep ingest``.
+``audit(source)`` is the library entry point behind ``xlrep ingest``, the batch and the site: ``source`` is a
+file's path or its bytes (an upload) with ``name=`` (what the results and messages call it). Nothing is written
+to disk, not even for a published report imported on the fly.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .a1 import split_a1
 from .errors import UnreadableFile
+from .files import Source, is_data, source_name
 from .findings import SEVERITY_ORDER, Finding, summarize
 from .form import Form
+from .published_formats import PUBLISHED_SUFFIXES
 from .reader import read_workbook
 from .readresult import ReadResult
 
@@ -20,9 +24,14 @@ from .readresult import ReadResult
 class Audit:
     """A workbook's findings: errors first, then warnings, then infos; each in workbook order (file-level first)."""
 
-    file: Path
+    file: Path  # the path, or the name the bytes were given
     result: ReadResult
     findings: list[Finding] = field(default_factory=list)
+    data: bytes | None = field(default=None, repr=False)  # the workbook's bytes, when it was given as bytes
+
+    def workbook(self) -> bytes | Path:
+        """The workbook as read: its bytes, or its path (for the annotated copy)."""
+        return self.data if self.data is not None else self.file
 
     @property
     def edition(self) -> str | None:
@@ -48,35 +57,40 @@ class Audit:
         }
 
 
-#: Published reports (``xlrep import`` reads them): given where a workbook is expected, they are imported on the fly.
-PUBLISHED_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
-
-
-def read_any(path: str | Path, forms: tuple[Form, ...] | None = None, hints=None) -> ReadResult:
+def read_any(
+    source: Source, forms: tuple[Form, ...] | None = None, hints=None, *, name: str | None = None
+) -> ReadResult:
     """A filled workbook as read, or a published report imported on the fly (with an IMPORT-SOURCE note);
-    ``hints`` (``importing.ImportHints``) state what such a report may not say (its year, agency, agency type)."""
-    if Path(path).suffix.lower() in PUBLISHED_SUFFIXES:
+    ``hints`` (``importing.ImportHints``) state what such a report may not say (its year, agency, agency type).
+    ``source`` is a path or bytes named by ``name`` (whose suffix then tells a published report)."""
+    if source_name(source, name).suffix.lower() in PUBLISHED_SUFFIXES:
         from .importing import read_published  # python-docx, pdfplumber: only for such a file
 
-        return read_published(path, hints)
-    return read_workbook(path, forms)
+        return read_published(source, hints, name=name)
+    return read_workbook(source, forms, name=name)
 
 
 def audit(
-    path: str | Path, previous: ReadResult | None = None, forms: tuple[Form, ...] | None = None, hints=None
+    source: Source,
+    previous: ReadResult | None = None,
+    forms: tuple[Form, ...] | None = None,
+    hints=None,
+    *,
+    name: str | None = None,
 ) -> Audit:
     """Read and check a workbook (or a published report, imported on the fly), and against last year's
-    when ``previous`` is given.
+    when ``previous`` is given. ``source``: its path, or its bytes called ``name`` (an upload's file name).
 
     Raises ``errors.UnreadableFile`` if it cannot be read at all; ``unreadable(path, exc)``
     gives the same shape of answer for such a file.
     """
     from .rules import Context, run
 
-    result = read_any(path, forms, hints)
+    result = read_any(source, forms, hints, name=name)
     findings = list(result.findings) + list(run(Context(result, previous)))
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], *_position(result, f)))
-    return Audit(Path(path), result, findings)
+    data = bytes(source) if is_data(source) else None
+    return Audit(source_name(source, name), result, findings, data)
 
 
 def unreadable(path: str | Path, exc: UnreadableFile) -> Audit:
@@ -90,7 +104,5 @@ def _position(result: ReadResult, finding: Finding) -> tuple:
         return (-1, 0, 0)
     order = {s.name: i for i, s in enumerate(result.layout.sheets)}
     first = finding.cells[0]
-    m = re.match(r"([A-Z]+)(\d+)", first.cell)
-    col = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(m.group(1)))) if m else 0
-    row = int(m.group(2)) if m else 0
+    row, col = split_a1(first.cell) or (0, 0)
     return (order.get(first.sheet, 99), row, col)

@@ -11,8 +11,8 @@ The input file is opened read-only and never written.
 from __future__ import annotations
 
 import codecs
+import io
 import re
-import stat
 import unicodedata
 import zipfile
 import zlib
@@ -50,18 +50,9 @@ def normalize_label(text: object) -> str:
 
 def check_input(path: Path) -> None:
     """Refuse, before opening it, a path that is not a readable regular file (a FIFO would block forever)."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise UnreadableFile(path, f"找不到文件“{path}”。") from None
-    except PermissionError:
-        raise UnreadableFile(path, f"没有权限读取“{path}”。") from None
-    except (OSError, ValueError) as exc:
-        raise UnreadableFile(path, f"无法读取“{path}”：{_reason(exc)}。") from None
-    if stat.S_ISDIR(mode):
-        raise UnreadableFile(path, f"“{path}”是文件夹，不是工作簿文件。")
-    if not stat.S_ISREG(mode):
-        raise UnreadableFile(path, f"“{path}”不是普通文件（是管道、设备或套接字），无法读取。请给出填报表文件。")
+    from .files import check_regular_file
+
+    check_regular_file(path, lambda message: UnreadableFile(path, message), "工作簿文件", "填报表文件")
 
 
 def _reason(exc: Exception) -> str:
@@ -80,11 +71,16 @@ def _sniff(path: Path) -> None:
         raise UnreadableFile(path, f"没有权限读取“{path}”。") from None
     except OSError as exc:
         raise UnreadableFile(path, f"无法读取“{path}”：{_reason(exc)}。") from None
+    _sniff_content(head, path, path)
+
+
+def _sniff_content(head: bytes, path: Path, source) -> None:
+    """What the first bytes say (``source``: the file's path, or its bytes in a ``BytesIO``; ``path`` names it)."""
     suffix = path.suffix.lower()
     if not head:
         raise UnreadableFile(path, f"“{path.name}”是空文件（0 字节），可能保存时出错。请重新保存填报表。")
     if head.startswith(OLE_MAGIC):
-        if _is_encrypted(path):
+        if _is_encrypted(source):
             raise UnreadableFile(
                 path,
                 f"“{path.name}”设置了打开密码，无法读取。请在 Excel 或 WPS 中打开它，"
@@ -93,7 +89,7 @@ def _sniff(path: Path) -> None:
         kind = "WPS 表格（.et）" if suffix == ".et" else "旧版 Excel（.xls）"
         raise UnreadableFile(path, f"“{path.name}”是{kind}格式，不是 .xlsx。{SAVE_AS_XLSX}")
     if head.startswith(ZIP_MAGIC):
-        _sniff_zip(path)
+        _sniff_zip(path, source)
         return
     if suffix in (".csv", ".txt") or _looks_like_text(head):
         raise UnreadableFile(
@@ -102,9 +98,9 @@ def _sniff(path: Path) -> None:
     raise UnreadableFile(path, f"“{path.name}”不是 Excel 工作簿（.xlsx），无法读取。")
 
 
-def _sniff_zip(path: Path) -> None:
+def _sniff_zip(path: Path, source) -> None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
             if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
                 raise UnreadableFile(path, f"“{path.name}”是 OpenDocument 表格（.ods），不是 .xlsx。{SAVE_AS_XLSX}")
@@ -130,19 +126,22 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def _is_encrypted(path: Path) -> bool:
+def _is_encrypted(source) -> bool:
     # An encrypted OOXML file is an OLE container holding an "EncryptedPackage" stream.
     marker = "EncryptedPackage".encode("utf-16-le")
-    with path.open("rb") as handle:
-        return marker in handle.read(1 << 20)
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            return marker in handle.read(1 << 20)
+    source.seek(0)
+    return marker in source.read(1 << 20)
 
 
-def _load(path: Path, forms: tuple[Form, ...]) -> Book:
+def _load(source, path: Path, forms: tuple[Form, ...]) -> Book:
     from .xlsx import XlsxError
 
     sheets, names = form_parts(forms)
     try:
-        return Book(path, sheets=sheets, names=names)
+        return Book(source, sheets=sheets, names=names)
     except XlsxError as exc:
         raise UnreadableFile(path, f"“{path.name}”无法读取：{exc.message}{exc.advice}") from None
     except Exception as exc:  # anything else a damaged file can provoke
@@ -223,15 +222,27 @@ def _choose_form(book: Book, identity: dict[str, str], known: tuple[Form, ...]) 
 # -- reading ----------------------------------------------------------------------
 
 
-def read_workbook(path: str | Path, forms: tuple[Form, ...] | None = None) -> ReadResult:
-    """Read a filled workbook. Raises ``UnreadableFile`` when it cannot be read at all.
+def read_workbook(
+    source: bytes | str | Path, forms: tuple[Form, ...] | None = None, *, name: str | None = None
+) -> ReadResult:
+    """Read a filled workbook: its path, or its bytes (an upload, a workbook made in memory: nothing is written
+    to disk). Raises ``UnreadableFile`` when it cannot be read at all.
 
-    ``forms`` are the editions to recognise (default: every edition xlrep knows).
+    ``forms`` are the editions to recognise (default: every edition xlrep knows); ``name`` is what messages and
+    ``result.path`` call the workbook (default: its path, or 工作簿.xlsx for bytes).
     """
-    path = Path(path)
-    _sniff(path)
+    from .files import is_data, source_name
+
+    path = source_name(source, name, "工作簿.xlsx")
+    if is_data(source):
+        opened = io.BytesIO(bytes(source))
+        _sniff_content(opened.getvalue()[:8], path, opened)
+        opened.seek(0)
+    else:
+        opened = Path(source)
+        _sniff(opened)
     forms = forms or editions()
-    book = _load(path, forms)
+    book = _load(opened, path, forms)
     identity, source = _identity(book)
     form, declared = _choose_form(book, identity, forms)
     if form is None:

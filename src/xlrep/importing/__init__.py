@@ -1,13 +1,14 @@
 """Published reports (Word, web page, PDF, text) back into workbooks: ``xlrep import``.
 
-``import_report(path)`` reads one published 政府信息公开工作年度报告 and returns an
+``import_report(source)`` reads one published 政府信息公开工作年度报告 and returns an
 ``ImportedReport``: the edition (from the labels of its tables, not its year), year
 and agency (from the title), every figure of tables 二, 三 and 四 as published, the
 narrative by part, and a finding for every doubt (IMPORT-AMBIGUOUS, IMPORT-TOTAL,
 IMPORT-MISSING, IMPORT-LABEL). ``to_workbook`` writes it into xlrep's own template of
 that edition, so everything downstream (live checks, ``ingest``, ``--from``,
 ``--previous``, ``check``, ``merge``) works on it; ``read_published`` does both and
-returns what ``reader.read_workbook`` returns for such a workbook.
+returns what ``reader.read_workbook`` returns for such a workbook. Each takes a path, or the report's bytes with
+the name it is called by (``suffix`` tells the format): nothing is written to disk, not even the workbook made.
 
 Pipeline: one reader per format (``text``, ``html``, ``docx``, ``pdf``) → a common
 ``Document`` (paragraphs and tables) → a ``labels.Stream`` → ``sections`` (headings,
@@ -23,8 +24,6 @@ The rules are in ``rules.importing``; ``import_summary`` is what ``xlrep import 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from ..findings import Finding, summarize
 from ..form import Cell, Form, Grid, Sheet, editions, form_for_year
-from ..ingest import PUBLISHED_SUFFIXES
+from ..published_formats import ACCEPTED, FORMAT_NAMES, NOT_IMPORTED, PUBLISHED_SUFFIXES, SUFFIX_FORMATS
 from ..rules import rule
 from ..safetext import display_path
 from .document import Document, ImportFailed, check_report_file
@@ -40,6 +39,7 @@ from .labels import Stream, norm
 
 __all__ = [
     "FORMATS",
+    "FORMAT_NAMES",
     "ImportFailed",
     "ImportOutcome",
     "ImportedReport",
@@ -167,43 +167,29 @@ def neighbour(form: Form) -> Form | None:
 # -- reading ------------------------------------------------------------------------------
 
 
-def read_document(path: str | Path) -> Document:
-    """The report as paragraphs and tables, by its extension; unreadable input raises ``ImportFailed``."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    check_report_file(path)
-    if suffix in (".txt", ".md"):
-        from .text import read_text
+def read_document(source, suffix: str | None = None, *, name: str | None = None) -> Document:
+    """The report as paragraphs and tables, by its format (``suffix``, else the suffix of ``name`` or of the path);
+    unreadable input raises ``ImportFailed``. ``source`` is a path, or the report's bytes called ``name``."""
+    from ..files import is_data, source_name
 
-        return read_text(path)
-    if suffix in (".html", ".htm"):
-        from .html import read_html
+    path = source_name(source, name, "报告")
+    suffix = (suffix or path.suffix).lower()
+    if not is_data(source):
+        check_report_file(Path(source))
+    readers = {"txt": ("text", "read_text"), "md": ("text", "read_text")}
+    readers |= {"html": ("html", "read_html"), "docx": ("docx", "read_docx"), "pdf": ("pdf", "read_pdf")}
+    fmt = SUFFIX_FORMATS.get(suffix)
+    if fmt is not None:
+        from importlib import import_module
 
-        return read_html(path)
-    if suffix == ".docx":
-        from .docx import read_docx
-
-        return read_docx(path)
-    if suffix == ".pdf":
-        from .pdf import read_pdf
-
-        return read_pdf(path)
-    hints = {
-        ".doc": "是旧版 Word 文档：请在 Word 或 WPS 中另存为 .docx 后重试",
-        ".wps": "是 WPS 文字文档：请在 WPS 中另存为 .docx 后重试",
-        ".xlsx": "是 Excel 工作簿：填报表请用 xlrep ingest 校验",
-        ".xls": "是 Excel 工作簿：填报表请用 xlrep ingest 校验",
-        ".mht": "是网页存档：请在浏览器中另存为“网页，仅 HTML”后重试",
-        ".mhtml": "是网页存档：请在浏览器中另存为“网页，仅 HTML”后重试",
-        ".rtf": "是 RTF 文档：请另存为 .docx 后重试",
-    }
-    if suffix in hints:
-        raise ImportFailed(f"“{path.name}”{hints[suffix]}。", path)
-    raise ImportFailed(
-        f"不认识“{path.name}”的格式（扩展名 {suffix or '无'}）："
-        "可以导入 Word（.docx）、网页（.html/.htm）、PDF（.pdf）和文本（.txt/.md）。",
-        path,
-    )
+        module, function = readers[fmt]
+        reader = getattr(import_module(f"{__name__}.{module}"), function)
+        if module == "text":
+            return reader(source, str(path), markdown=fmt == "md")
+        return reader(source, str(path))
+    if suffix in NOT_IMPORTED:
+        raise ImportFailed(f"“{path.name}”{NOT_IMPORTED[suffix]}。", path)
+    raise ImportFailed(f"不认识“{path.name}”的格式（扩展名 {suffix or '无'}）：可以导入{ACCEPTED}。", path)
 
 
 @dataclass(frozen=True)
@@ -219,21 +205,29 @@ class ImportHints:
         return any(v is not None for v in (self.year, self.org, self.org_type))
 
 
-def import_report(path: str | Path, hints: ImportHints | None = None) -> ImportedReport:
-    """Read one published report. Raises ``ImportFailed`` (Chinese message) if it cannot be read or is not a report."""
-    path = Path(path)
+def import_report(
+    source, suffix: str | None = None, hints: ImportHints | None = None, *, name: str | None = None
+) -> ImportedReport:
+    """Read one published report: its path, or its bytes called ``name`` (an upload's file name), in the format of
+    ``suffix`` (default: the suffix of ``name`` or of the path). Raises ``ImportFailed`` (Chinese message) if it
+    cannot be read or is not a report."""
+    from ..files import source_name
+
+    if isinstance(suffix, ImportHints):  # import_report(path, hints), as the command line calls it
+        suffix, hints = None, suffix
+    path = source_name(source, name, "报告")
     try:
-        return _import(path, hints or ImportHints())
+        return _import(source, suffix, path, hints or ImportHints())
     except ImportFailed as exc:
         exc.path = path  # raised deep inside a format reader, it concerns this report
         raise
 
 
-def _import(path: Path, hints: ImportHints) -> ImportedReport:
+def _import(source, suffix: str | None, path: Path, hints: ImportHints) -> ImportedReport:
     from .sections import find_meta, find_sections
     from .tables import read_table
 
-    doc = read_document(path)
+    doc = read_document(source, suffix, name=str(path))
     if not doc.has_text:
         raise ImportFailed(f"“{path.name}”中没有文字，无法导入。", path)
     stream = Stream(doc)
@@ -592,33 +586,26 @@ def to_workbook(imported: ImportedReport) -> bytes:
     )
 
 
-def read_published(path: str | Path, hints: ImportHints | None = None):
-    """Import a published report on the fly and read the workbook it makes: a ``ReadResult`` with the import's findings.
+def read_published(source, hints: ImportHints | None = None, *, name: str | None = None, suffix: str | None = None):
+    """Import a published report on the fly and read the workbook it makes, in memory: a ``ReadResult`` with the
+    import's findings. ``source`` is a path, or the report's bytes called ``name``.
 
     ``result.path`` is the published report. Raises ``ImportFailed`` (an ``UnreadableFile``) if it cannot be imported.
     """
+    from ..files import source_name
     from ..reader import read_workbook
 
-    imported = import_report(path, hints)
-    data = to_workbook(imported)
-    fd, name = tempfile.mkstemp(prefix="xlrep-import-", suffix=".xlsx")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        result = read_workbook(name, forms=(imported.form,))
-    finally:
-        Path(name).unlink(missing_ok=True)
-    result.path = Path(path)
+    path = source_name(source, name, "报告")
+    imported = import_report(source, suffix, hints, name=name)
+    result = read_workbook(to_workbook(imported), forms=(imported.form,), name=str(path))
+    result.path = path
     result.findings.append(
         rule("IMPORT-SOURCE").finding(
             values={"file": str(path), "format": imported.format},
-            name=Path(path).name,
+            name=path.name,
             format=FORMAT_NAMES.get(imported.format, imported.format),
             edition=imported.form.name,
         )
     )
     result.findings.extend(imported.findings)
     return result
-
-
-FORMAT_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "txt": "文本", "md": "Markdown"}

@@ -10,7 +10,6 @@ paragraphs; ``tables`` then finds the figures in the running text.
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,40 +126,18 @@ class TableBuilder:
         return Table([row for row in grid if row])
 
 
-def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The file's bytes, refusing what is not a regular file, empty or too large to be a report (Chinese messages)."""
-    check_report_file(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise ImportFailed(f"“{path.name}”是空文件（0 字节）。", path)
-    if size > limit:
-        raise ImportFailed(
-            f"“{path.name}”有 {size // (1 << 20)} MB，远大于一份年度报告，不像是报告文件，已停止读取。", path
-        )
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ImportFailed(_os_message(path, exc), path) from None
+def read_source(source, name: str | None = None, limit: int = MAX_FILE_BYTES) -> tuple[bytes, Path]:
+    """The report's bytes and what messages call it (``name``, else its path), refusing what is not a regular file,
+    empty or too large to be a report (Chinese messages). ``source`` is a path, or the report's bytes."""
+    from ..files import read_limited, source_name
+
+    path = source_name(source, name, "报告")
+    data = read_limited(source, path, limit, lambda message: ImportFailed(message, path), "报告文件", "报告文件")
+    return data, path
 
 
 def check_report_file(path: Path) -> None:
     """Refuse, before opening it, a path that is not a readable regular file (a FIFO would block forever)."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise ImportFailed(f"找不到文件“{path}”。", path) from None
-    except (OSError, ValueError) as exc:
-        raise ImportFailed(_os_message(path, exc), path) from None
-    if stat.S_ISDIR(mode):
-        raise ImportFailed(f"“{path}”是文件夹，不是报告文件。", path)
-    if not stat.S_ISREG(mode):
-        raise ImportFailed(f"“{path}”不是普通文件（是管道、设备或套接字），无法读取。请给出报告文件。", path)
+    from ..files import check_regular_file
 
-
-def _os_message(path: Path, exc: Exception) -> str:
-    from ..files import os_error_text
-
-    if isinstance(exc, PermissionError):
-        return f"没有权限读取“{path}”。"
-    reason = os_error_text(exc) if isinstance(exc, OSError) else "路径无效"
-    return f"无法读取“{path}”：{reason}。"
+    check_regular_file(path, lambda message: ImportFailed(message, path), "报告文件", "报告文件")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 from .document import (
     MAX_TABLE_CELLS,
@@ -21,7 +20,7 @@ from .document import (
     ImportFailed,
     Paragraph,
     Table,
-    read_limited,
+    read_source,
 )
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -73,8 +72,9 @@ def _check_package(data: bytes, name: str) -> None:
         )
 
 
-def read_docx(path: Path) -> Document:
-    data = read_limited(path)
+def read_docx(source, name: str | None = None) -> Document:
+    """A Word report: its path, or its bytes called ``name``."""
+    data, path = read_source(source, name)
     _check_package(data, path.name)
     import docx
 

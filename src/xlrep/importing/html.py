@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
+from .decoding import clean, decode_bytes
 from .document import (
     MAX_TABLE_CELLS,
     MAX_TEXT_CHARS,
@@ -22,9 +22,8 @@ from .document import (
     ImportFailed,
     Paragraph,
     TableBuilder,
-    read_limited,
+    read_source,
 )
-from .text import clean, decode_bytes
 
 BLOCK_TAGS = frozenset(
     "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 section article header footer nav aside blockquote pre hr "
@@ -271,8 +270,9 @@ def html_blocks(markup: str, budget: GridBudget | None = None) -> list:
     return parser.finish()
 
 
-def read_html(path: Path) -> Document:
-    data = read_limited(path)
+def read_html(source, name: str | None = None) -> Document:
+    """A web page: its path, or its bytes called ``name``."""
+    data, path = read_source(source, name)
     if data.startswith(b"%PDF") or data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFailed(f"“{path.name}”不是网页文件（扩展名是 {path.suffix}，内容却是别的格式）。")
     match = META_CHARSET.search(data[:16384])

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, Table, read_limited
+from .document import MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, Table, read_source
 from .text import CJK, PAGE_NUMBER, join_lines
 
 MAX_PAGES = 300
@@ -33,8 +33,9 @@ WIDE = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK characters and punctuati
 SPACE_BETWEEN = re.compile(rf"(?<=[{WIDE}]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z%]) (?=[{WIDE}])")
 
 
-def read_pdf(path: Path) -> Document:
-    data = read_limited(path)
+def read_pdf(source, name: str | None = None) -> Document:
+    """A PDF report: its path, or its bytes called ``name``."""
+    data, path = read_source(source, name)
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise ImportFailed(f"“{path.name}”不是 PDF 文件，无法读取。")
     with _Limits(path.name) as limits:

@@ -10,11 +10,12 @@ tables of a Markdown report are read by the HTML reader.
 
 from __future__ import annotations
 
-import codecs
 import re
-from pathlib import Path
 
-from .document import MAX_TEXT_CHARS, Document, ImportFailed, Paragraph, Table, read_limited
+from .decoding import MAGIC, clean, decode_bytes
+from .document import Document, ImportFailed, Paragraph, Table, read_source
+
+__all__ = ["clean", "decode_bytes", "read_text"]  # clean and decode_bytes: where they were before decoding.py
 
 BOX_ROW = re.compile(r"^\s*│")
 BOX_BORDER = re.compile(r"^\s*[┌├└][─┬┼┴┐┤┘\s]*$")
@@ -24,71 +25,20 @@ PAGE_NUMBER = re.compile(
     r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
 )
 HEADING_LINE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
-MAGIC = {
-    b"%PDF": "PDF 文件",
-    b"PK\x03\x04": "压缩文件（可能是 .docx 或 .xlsx）",
-    b"\xd0\xcf\x11\xe0": "旧版 Office 文件（.doc/.xls）",
-    b"\x89PNG": "图片（PNG）",
-    b"\xff\xd8\xff": "图片（JPEG）",
-}
 
-
-def decode_bytes(data: bytes, name: str, declared: str | None = None) -> str:
-    """Text from bytes: a BOM, then the declared encoding, then UTF-8, then GB18030 (which covers GBK and GB2312)."""
-    for bom, codec in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(codec)
-            except UnicodeDecodeError:
-                break
-    tries = []
-    if declared:
-        declared = declared.strip().lower()
-        if declared in ("gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "euc-cn"):
-            declared = "gb18030"
-        try:
-            codecs.lookup(declared)
-            tries.append(declared)
-        except LookupError:
-            pass
-    tries += ["utf-8", "gb18030"]
-    head = data[:4096]
-    if b"\x00" in head:
-        kind = next((v for k, v in MAGIC.items() if data.startswith(k)), "二进制文件")
-        raise ImportFailed(f"“{name}”不是文本，而是{kind}，无法作为文本报告导入。")
-    for codec in tries:
-        try:
-            return data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise ImportFailed(
-        f"“{name}”的文字编码无法识别（既不是 UTF-8，也不是 GBK/GB18030），请另存为 UTF-8 编码的文本后重试。"
-    )
-
-
-def clean(text: str) -> str:
-    """Text without control characters, with Windows and old-Mac line ends as ``\\n``, bounded in length."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\t", "    ")
-    text = CONTROL.sub("", text)
-    if len(text) > MAX_TEXT_CHARS:
-        raise ImportFailed("文件中的文字过长（超过 400 万字），不像一份年度报告，已停止读取。")
-    return text
-
-
-def read_text(path: Path) -> Document:
-    data = read_limited(path)
+def read_text(source, name: str | None = None, *, markdown: bool | None = None) -> Document:
+    """A text report: its path, or its bytes called ``name``; Markdown when ``markdown`` says so, else when the
+    name ends in .md."""
+    data, path = read_source(source, name)
     for magic, kind in MAGIC.items():
         if data.startswith(magic):
             raise ImportFailed(f"“{path.name}”不是文本，而是{kind}。请检查文件扩展名。")
     text = clean(decode_bytes(data, path.name))
-    doc = Document(path, "md" if path.suffix.lower() == ".md" else "txt")
+    if markdown is None:
+        markdown = path.suffix.lower() == ".md"
+    doc = Document(path, "md" if markdown else "txt")
     if doc.format == "md":
         doc.blocks = markdown_blocks(text)
     else:
