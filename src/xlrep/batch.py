@@ -124,18 +124,23 @@ def _own_csv(path: Path) -> bool:
         return False
 
 
-def audit_unit(path: Path | str, keep_values: bool = False, hints=None) -> UnitResult:
-    """Audit one workbook into a picklable summary (runs in worker processes)."""
+def audit_unit(
+    source, keep_values: bool = False, hints=None, *, name: str | None = None, modified: float | None = None
+) -> UnitResult:
+    """Audit one workbook into a picklable summary (runs in worker processes). ``source`` is its path, or its
+    bytes called ``name`` (the site's stored versions: ``modified`` is then when it was uploaded)."""
     from .errors import UnreadableFile
+    from .files import is_data, source_name
     from .ingest import audit
 
-    path = Path(path)
+    path = source_name(source, name)
+    if modified is None:
+        try:
+            modified = 0.0 if is_data(source) else Path(source).stat().st_mtime
+        except OSError:
+            modified = 0.0
     try:
-        modified = path.stat().st_mtime
-    except OSError:
-        modified = 0.0
-    try:
-        result = audit(path, hints=hints)
+        result = audit(source, hints=hints, name=name)
     except UnreadableFile as exc:
         return UnitResult(
             str(path),

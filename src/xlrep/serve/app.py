@@ -28,8 +28,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..report import REPORT_SUFFIXES
 from . import audits, office, unit
-from .audits import REPORT_SUFFIXES, AuditLimit, AuditPool, AuditUnavailable
+from .audits import AuditLimit, AuditPool, AuditUnavailable
 from .gate import RequestGate
 from .limits import Limits
 from .security import BodyLimit, SecurityHeaders

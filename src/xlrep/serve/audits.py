@@ -2,14 +2,14 @@
 
 The pool uses the ``spawn`` start method (Windows has no ``fork``, and forking a process with an
 event loop and threads is unsafe anyway). Every task receives the workbook as bytes and its file
-name: the worker writes it into a private temporary folder under that name, so the Chinese
-messages name the file the clerk uploaded (“××局填报表.xlsx”已损坏…), exactly as ``xlrep ingest``
-would when run in the file's folder.
+name, and hands both to the library (``ingest.audit(data, name=…)``): nothing is written to disk, and
+the Chinese messages name the file the clerk uploaded (“××局填报表.xlsx”已损坏…), exactly as
+``xlrep ingest`` does.
 
 The worker functions here are the only place the server calls the library's audit and output
-functions: ``ingest.audit``, ``report.build_report``/``render``, ``audit_output.annotated_bytes``,
-``template.build_template`` with ``previous.carry_over``, and ``batch.audit_unit`` with
-``merge.merge_workbook`` for the 汇总.
+functions — the same ones the command line calls: ``ingest.audit``, ``report.build_report``/``render``,
+``annotate.annotated_bytes``, ``template.build_template`` with ``template_inputs.template_values``, and
+``batch.audit_unit`` with ``aggregate.merge_workbook`` for the 汇总.
 """
 
 from __future__ import annotations
@@ -20,15 +20,10 @@ import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from . import faults
-
-REPORT_SUFFIXES = (".docx", ".html", ".txt", ".md", ".json")
-
 
 # -- in the worker processes ----------------------------------------------------------------------
 
@@ -186,85 +181,54 @@ def _test_faults(name: str) -> None:
         hashlib.pbkdf2_hmac("sha256", b"x", b"y", 2**31 - 1)
 
 
-@contextlib.contextmanager
-def _as_file(data: bytes, name: str, folder: str = ""):
-    """``data`` as a file called ``name`` (in ``folder``) inside a private temporary folder.
-
-    Both names pass through ``safetext.for_filename`` (≤ 255 bytes, no separators): a version stored
-    under a name too long for the disk, or a unit's name of 100 characters, is still audited."""
-    from ..safetext import for_filename
-
-    with tempfile.TemporaryDirectory(prefix="xlrep-") as tmp:
-        parent = Path(tmp, for_filename(folder)) if folder else Path(tmp)
-        parent.mkdir(parents=True, exist_ok=True)
-        path = parent / for_filename(name, extension=True)
-        path.write_bytes(data)
-        yield path
-
-
-def _renamed(value, old: str, new: str):
-    """``value`` with every string equal to ``old`` (the temporary path) replaced by ``new``."""
-    if isinstance(value, str):
-        return new if value == old else value
-    if isinstance(value, list):
-        return [_renamed(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {k: _renamed(v, old, new) for k, v in value.items()}
-    return value
-
-
-def _read_previous(previous: tuple[bytes, str] | None, stack: contextlib.ExitStack):
+def _read_previous(previous: tuple[bytes, str] | None):
+    """Last year's workbook (bytes, name) as read; None when there is none or it cannot be read."""
     if previous is None:
         return None
     from ..errors import UnreadableFile
     from ..reader import read_workbook
 
-    path = stack.enter_context(_as_file(previous[0], previous[1], "上年"))
     try:
-        result = read_workbook(path)
+        result = read_workbook(previous[0], name=previous[1])
     except UnreadableFile:
         return None
     return result if result.layout is not None else None
+
+
+def _audit(data: bytes, name: str, previous: tuple[bytes, str] | None):
+    """The site's one audit: ``ingest.audit`` of the upload's bytes, named as uploaded, against last year's
+    workbook when there is one. Raises ``UnreadableFile`` as the library does."""
+    from ..ingest import audit
+
+    return audit(data, previous=_read_previous(previous), name=name)
 
 
 def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> dict:
     """Audit one workbook. Returns ``{"audit": <ingest --json object>, "org_name": …}``,
     or ``{"error": <Chinese message>, "audit": <the FILE-UNREADABLE object>}`` when it cannot be read."""
     from ..errors import UnreadableFile
-    from ..ingest import audit
+    from ..ingest import unreadable
 
     _test_faults(name)
-    with contextlib.ExitStack() as stack:
-        path = stack.enter_context(_as_file(data, name))
-        last_year = _read_previous(previous, stack)
-        try:
-            result = audit(path, previous=last_year)
-        except UnreadableFile as exc:
-            unreadable = {
-                "file": str(path),
-                "edition": None,
-                "year": None,
-                "template_version": None,
-                "summary": {"errors": 1, "warnings": 0, "infos": 0},
-                "findings": [exc.finding.as_dict()],
-            }
-            return {"error": exc.message, "audit": _renamed(unreadable, str(path), name), "org_name": None}
-        as_dict = _renamed(result.as_dict(), str(path), name)
-        read = result.result
-        org = (read.text("org_name") or None) if read.form is not None else None
-        return {
-            "audit": as_dict,
-            "org_name": str(org).strip() or None if org is not None else None,
-            # what the file says of where it belongs (the site's ROUND-* rules compare it with the link it came by)
-            "belongs": {
-                "round": read.issued_round,
-                "unit": read.issued_unit,
-                "org_cell": read.ref(read.form.role("org_name")).as_dict() if read.form is not None else None,
-                "merged": read.merged_units,
-            },
-            "content": _content(read),
-            "phone": _text(read, "info.phone"),
-        }
+    try:
+        result = _audit(data, name, previous)
+    except UnreadableFile as exc:
+        return {"error": exc.message, "audit": unreadable(name, exc).as_dict(), "org_name": None}
+    read = result.result
+    org = (read.text("org_name") or None) if read.form is not None else None
+    return {
+        "audit": result.as_dict(),
+        "org_name": str(org).strip() or None if org is not None else None,
+        # what the file says of where it belongs (the site's ROUND-* rules compare it with the link it came by)
+        "belongs": {
+            "round": read.issued_round,
+            "unit": read.issued_unit,
+            "org_cell": read.ref(read.form.role("org_name")).as_dict() if read.form is not None else None,
+            "merged": read.merged_units,
+        },
+        "content": _content(read),
+        "phone": _text(read, "info.phone"),
+    }
 
 
 def _text(read, key: str) -> str | None:
@@ -290,43 +254,35 @@ def _content(read) -> str | None:
 def report_file(data: bytes, name: str, suffix: str, previous: tuple[bytes, str] | None = None) -> bytes | None:
     """The report in the format of ``suffix``; None when the workbook has errors (no report then)."""
     from ..errors import UnreadableFile
-    from ..ingest import audit
     from ..report import build_report, render
 
-    with contextlib.ExitStack() as stack:
-        path = stack.enter_context(_as_file(data, name))
-        last_year = _read_previous(previous, stack)
-        try:
-            result = audit(path, previous=last_year)
-        except UnreadableFile:
-            return None
-        if result.result.form is None or result.summary["errors"]:
-            return None
-        return render(build_report(result), suffix)
+    try:
+        result = _audit(data, name, previous)
+    except UnreadableFile:
+        return None
+    if result.result.form is None or result.summary["errors"]:
+        return None
+    return render(build_report(result), suffix)
 
 
 def version_view(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> dict | None:
     """A version as the report renders it — its tables (表二/三/四) and text, a draft when it has errors — with the
     cells its findings name marked by severity: ``{"html": …, "marked": n}``; None if it cannot be read."""
     from ..errors import UnreadableFile
-    from ..ingest import audit
     from ..report import build_report
     from ..report.html import html_body
 
-    with contextlib.ExitStack() as stack:
-        path = stack.enter_context(_as_file(data, name))
-        last_year = _read_previous(previous, stack)
-        try:
-            result = audit(path, previous=last_year)
-        except UnreadableFile:
-            return None
-        read = result.result
-        if read.form is None:
-            return None
-        where = {(ref.sheet, ref.cell): key for key in read.form.cells for ref in (read.ref(key),)}
-        marks = cell_marks(result.findings, where)
-        report = build_report(result, draft=bool(result.summary["errors"]))
-        return {"html": html_body(report, marks), "marked": len(marks)}
+    try:
+        result = _audit(data, name, previous)
+    except UnreadableFile:
+        return None
+    read = result.result
+    if read.form is None:
+        return None
+    where = {(ref.sheet, ref.cell): key for key in read.form.cells for ref in (read.ref(key),)}
+    marks = cell_marks(result.findings, where)
+    report = build_report(result, draft=bool(result.summary["errors"]))
+    return {"html": html_body(report, marks), "marked": len(marks)}
 
 
 def cell_marks(findings, where: dict[tuple[str, str], str]) -> dict[str, str]:
@@ -349,39 +305,32 @@ def compare(first: tuple[bytes, str], second: tuple[bytes, str]) -> dict | None:
     from ..errors import UnreadableFile
     from ..ingest import read_any
 
-    with contextlib.ExitStack() as stack:
-        try:
-            a = read_any(stack.enter_context(_as_file(first[0], first[1], "a")))
-            b = read_any(stack.enter_context(_as_file(second[0], second[1], "b")))
-        except UnreadableFile:
-            return None
-        if a.form is None or b.form is None:
-            return None
-        shared = [c for c in b.form.inputs if c.key in a.form.cells]
-        changes = []
-        for cell in shared:
-            before, after = a.values.get(cell.key), b.values.get(cell.key)
-            if before != after:
-                ref = b.ref(cell.key)
-                changes.append(
-                    {"label": ref.label, "sheet": ref.sheet, "cell": ref.cell, "first": before, "second": after}
-                )
-        return {"changes": changes, "compared": len(shared)}
+    try:
+        a = read_any(first[0], name=first[1])
+        b = read_any(second[0], name=second[1])
+    except UnreadableFile:
+        return None
+    if a.form is None or b.form is None:
+        return None
+    shared = [c for c in b.form.inputs if c.key in a.form.cells]
+    changes = []
+    for cell in shared:
+        before, after = a.values.get(cell.key), b.values.get(cell.key)
+        if before != after:
+            ref = b.ref(cell.key)
+            changes.append({"label": ref.label, "sheet": ref.sheet, "cell": ref.cell, "first": before, "second": after})
+    return {"changes": changes, "compared": len(shared)}
 
 
 def annotated(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> bytes | None:
     """The annotated copy of the workbook (offending cells tinted, with comments); None if it cannot be made."""
-    from ..audit_output import annotated_bytes
+    from ..annotate import annotated_bytes
     from ..errors import UnreadableFile, XlrepError
-    from ..ingest import audit
 
-    with contextlib.ExitStack() as stack:
-        path = stack.enter_context(_as_file(data, name))
-        last_year = _read_previous(previous, stack)
-        try:
-            return annotated_bytes(audit(path, previous=last_year))
-        except (UnreadableFile, XlrepError):
-            return None
+    try:
+        return annotated_bytes(_audit(data, name, previous))
+    except (UnreadableFile, XlrepError):
+        return None
 
 
 def unit_template(
@@ -396,37 +345,23 @@ def unit_template(
     (as ``xlrep template --from``), and marked with the round and unit it is issued to (``issued_to``: the
     ``xlrep.round``/``xlrep.unit`` identity). Returns the workbook and the number of cells carried over."""
     from ..form import load_form
-    from ..previous import carry_over
     from ..template import build_template
+    from ..template_inputs import template_values
 
     form = load_form(edition)
-    values: dict[str, object] = {}
-    notes: dict[str, str] = {}
-    references: dict[str, object] = {}
-    with contextlib.ExitStack() as stack:
-        last_year = _read_previous(previous, stack)
-        if last_year is not None:
-            values, notes, references = carry_over(last_year, form)
-    for role, value in (("org_name", org), ("org_type", org_type)):
-        values[form.role(role)] = value
-        notes.pop(form.role(role), None)  # given by the office, not carried over
+    values, notes, references = template_values(
+        form, previous=_read_previous(previous), org=org, org_type=org_type or None
+    )
     data = build_template(year, form, values=values, prefilled=notes, references=references, properties=issued_to)
     return data, len(notes)
 
 
 def unit_result(data: bytes, folder: str, name: str, modified: float):
     """``batch.audit_unit(…, keep_values=True)`` of a stored version, named ``folder/name`` as ``xlrep merge``
-    names a file found in a folder of that name (``folder`` is the unit's name, whole: only the folder
-    written to disk is named by ``for_filename``)."""
+    names a file found in a folder of that name (``folder`` is the unit's name)."""
     from ..batch import audit_unit
 
-    with _as_file(data, name, folder) as path:
-        result = audit_unit(path, keep_values=True)
-    result.file = f"{folder}/{name}"
-    result.modified = modified
-    if result.findings:
-        result.findings = _renamed(result.findings, str(path), result.file)
-    return result
+    return audit_unit(data, keep_values=True, name=f"{folder}/{name}", modified=modified)
 
 
 def merged(results: list, org: str | None, org_type: str | None):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import functools
-import io
 import json
 import re
 from datetime import date
@@ -17,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..csvtable import FINDING_COLUMNS, csv_bytes, finding_columns
 from ..form import editions, form_for_year
+from ..template_inputs import year_range
 from . import audits
 from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
 from .security import (
@@ -46,9 +46,6 @@ from .views import (
     upload_name,
     with_message,
 )
-
-REPORT_KINDS = ("report.docx", "report.html", "report.txt", "report.md", "report.json")
-
 
 # -- sessions --------------------------------------------------------------------------------
 
@@ -210,7 +207,7 @@ def _round_form_defaults(rounds) -> dict:
 
 def _parse_year(text: str) -> int:
     text = text.strip()
-    first, latest = editions()[0].first_year, date.today().year + 1
+    first, latest = year_range()
     if not re.fullmatch(r"\d{4}", text) or not first <= int(text) <= latest:
         raise RosterError(f"报告年度“{text}”无效：请写 {first} 至 {latest} 之间的四位数字年份。")
     return int(text)
@@ -496,16 +493,6 @@ async def links_page(request: Request) -> Response:
     )
 
 
-def _csv_bytes(rows: list[list[object]]) -> bytes:
-    from ..check_output import csv_cell
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([csv_cell(c) for c in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 @admin_only
 async def links_csv(request: Request) -> Response:
     site = request.app.state.site
@@ -513,7 +500,7 @@ async def links_csv(request: Request) -> Response:
     units = await site.db(site.store.units, rnd.id)
     rows: list[list[object]] = [["序号", "单位名称", "机关类型", "专用链接"]]
     rows += [[u.position, u.name, u.org_type, _link(request, u)] for u in units]
-    return download(_csv_bytes(rows), rnd.title, suffix="-各单位填报链接.csv")
+    return download(csv_bytes(rows), rnd.title, suffix="-各单位填报链接.csv")
 
 
 def _not_reported(units: list[Unit]) -> list[Unit]:
@@ -556,7 +543,7 @@ async def reminders_csv(request: Request) -> Response:
                 u.call,
             ]
         )
-    return download(_csv_bytes(rows), rnd.title, suffix="-催报名单.csv")
+    return download(csv_bytes(rows), rnd.title, suffix="-催报名单.csv")
 
 
 @admin_only
@@ -601,7 +588,6 @@ async def unit_page(request: Request) -> Response:
         shown=shown,
         view=audit_view(shown.audit) if shown and shown.audited else None,
         events=events,
-        report_kinds=REPORT_KINDS,
         link=_link(request, unit),
         **shown_messages(request),
         until=open_until(rnd, unit),
@@ -750,27 +736,12 @@ def _unit_results(units: list[Unit]):
     return results
 
 
-FINDINGS_HEADER = [
-    "单位",
-    "状态",
-    "上传版本",
-    "格式版本",
-    "规则",
-    "严重程度",
-    "说明",
-    "单元格",
-    "数值",
-    "单位说明",
-    "核实",
-]
+FINDINGS_HEADER = ["单位", "状态", "上传版本", "格式版本", *FINDING_COLUMNS, "单位说明", "核实"]
 
 
 def _findings_csv(units: list[Unit], edition: str) -> bytes:
     """The office's findings table: one row per finding of each unit's latest upload (with the unit's 说明 and the
     office's 已核实), one row for a unit whose upload has none, and one for each unit that has not uploaded."""
-    from ..findings import values_text
-    from ..rules import SEVERITY_NAMES
-
     rows: list[list[object]] = [FINDINGS_HEADER]
     for u in units:
         v = u.latest
@@ -784,24 +755,9 @@ def _findings_csv(units: list[Unit], edition: str) -> bytes:
             rows.append([u.name, u.status, version, form, "", "", "没有发现问题"])
         explained, verified = v.explained, v.verified_findings
         for i, f in enumerate(audit["findings"]):
-            cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])
             note = (explained.get(str(i)) or explained.get("all", "")) if f["severity"] == "warning" else ""
-            rows.append(
-                [
-                    u.name,
-                    u.status,
-                    version,
-                    form,
-                    f["rule"],
-                    SEVERITY_NAMES[f["severity"]],
-                    f["message"],
-                    cells,
-                    values_text(f["values"]),
-                    note,
-                    "已核实" if i in verified else "",
-                ]
-            )
-    return _csv_bytes([r + [""] * (len(FINDINGS_HEADER) - len(r)) for r in rows])
+            rows.append([u.name, u.status, version, form, *finding_columns(f), note, "已核实" if i in verified else ""])
+    return csv_bytes([r + [""] * (len(FINDINGS_HEADER) - len(r)) for r in rows])
 
 
 @admin_only

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
-from pathlib import Path
 from typing import NamedTuple
 
 from ..form import load_form
@@ -129,27 +127,23 @@ def from_file(data: bytes, filename: str, edition: str) -> list[RosterEntry]:
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from ..a1 import split_a1
     from ..xlsx import Workbook, XlsxError
 
-    with tempfile.TemporaryDirectory(prefix="xlrep-") as tmp:
-        path = Path(tmp) / "units.xlsx"
-        path.write_bytes(data)
-        try:
-            book = Workbook(path)
-        except XlsxError as exc:
-            raise RosterError(f"单位名单无法读取：{exc.message}") from None
-        except Exception:  # noqa: BLE001 - any damage: one Chinese message
-            raise RosterError("单位名单无法读取：文件已损坏或不是 .xlsx。") from None
+    try:
+        book = Workbook(io.BytesIO(data))  # in memory: nothing is written to disk
+    except XlsxError as exc:
+        raise RosterError(f"单位名单无法读取：{exc.message}") from None
+    except Exception:  # noqa: BLE001 - any damage: one Chinese message
+        raise RosterError("单位名单无法读取：文件已损坏或不是 .xlsx。") from None
     if not book.sheetnames:
         raise RosterError("单位名单中没有工作表。")
     cells = book.cells.get(book.sheetnames[0], {})
     rows: dict[int, dict[int, str]] = {}
     for a1, (value, kind, cached) in cells.items():
-        m = re.fullmatch(r"([A-Z]+)(\d+)", a1)
-        if not m or len(m.group(1)) != 1 or ord(m.group(1)) - 65 >= COLUMNS:
-            continue
+        row, column = split_a1(a1) or (0, COLUMNS + 1)
         shown = cached if kind == "f" else value
-        if shown is None:
+        if column > COLUMNS or shown is None:
             continue
-        rows.setdefault(int(m.group(2)), {})[ord(m.group(1)) - 65] = str(shown)
+        rows.setdefault(row, {})[column - 1] = str(shown)
     return [[r.get(i, "") for i in range(COLUMNS)] for _, r in sorted(rows.items())]

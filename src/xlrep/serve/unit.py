@@ -12,13 +12,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..report import REPORT_SUFFIXES
 from . import audits
-from .audits import REPORT_SUFFIXES
 from .belonging import issued_to, round_findings, unit_code, with_round_findings
 from .storage import NewerVersion, StateError, Unit, Version, closed_for, open_until
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render, uploaded_file
 
-REPORT_KINDS = tuple(f"report{s}" for s in REPORT_SUFFIXES)
+#: The report downloads of a version: ``report.docx`` …, one per format the report registry offers.
+REPORT_KINDS = tuple(f"report{suffix}" for suffix in REPORT_SUFFIXES)
 # What a redirect may ask the unit's page to say (fixed words: a link cannot put its own text on the page).
 NOTICES = {
     "newer": "没有上报：在您打开页面之后，本单位又上传了一版（可能是另一位同事）。下面是最新一版的校验结果，"
@@ -120,7 +121,6 @@ async def unit_home(request: Request) -> Response:
         pending=audit_pending(site, unit, versions),
         deadline=deadline_text(rnd.deadline),
         carried=previous is not None,
-        report_kinds=REPORT_KINDS,
         error=NOTICES.get(request.query_params.get("notice", "")),
         closed=closed_for(rnd, unit),
         until=open_until(rnd, unit),

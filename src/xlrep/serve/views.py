@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from ..findings import SEVERITY_ORDER
+from ..report import REPORT_FORMATS
+from ..report import media_type as report_media_type
 from .security import CSRF_COOKIE, CSRF_FIELD, content_disposition, csrf_for, new_token
 
 HERE = Path(__file__).parent
@@ -43,6 +45,14 @@ BELONGING = {
     "ROUND-MERGED": "上传的是汇总表",
 }
 
+#: Files the site sends that are not reports (reports: the report registry, ``report.media_type``).
+FILE_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+}
+
 _env: Environment | None = None
 
 
@@ -63,6 +73,7 @@ def environment() -> Environment:
             status_class=lambda s: STATUS_CLASSES.get(s, "idle"),
             belonging=lambda rules: [BELONGING.get(r, r) for r in (rules or "").split(",") if r],
             csrf_field=CSRF_FIELD,
+            report_formats=REPORT_FORMATS,  # (suffix, name) of each report format offered: the report registry's
         )
         _env = env
     return _env
@@ -202,20 +213,11 @@ def download(data: bytes, filename: str, media_type: str | None = None, *, suffi
         filename = for_filename(filename, suffix)
     else:
         filename = for_filename(filename, extension=True, default="download")
-    types = {
-        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
-        ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ".html": "text/html; charset=utf-8",
-        ".txt": "text/plain; charset=utf-8",
-        ".md": "text/markdown; charset=utf-8",
-        ".json": "application/json",
-        ".csv": "text/csv; charset=utf-8",
-    }
     suffix = Path(filename).suffix.lower()
+    media_type = media_type or FILE_TYPES.get(suffix) or report_media_type(suffix) or "application/octet-stream"
     return Response(
         data,
-        media_type=media_type or types.get(suffix, "application/octet-stream"),
+        media_type=media_type,
         headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"},
     )
 
