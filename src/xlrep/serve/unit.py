@@ -18,7 +18,7 @@ from .belonging import issued_to, round_findings, unit_code, with_round_findings
 from .storage import NewerVersion, StateError, Unit, Version, closed_for, open_until
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render, uploaded_file
 
-#: The report downloads of a version: ``report.docx`` …, one per format the report registry offers.
+#: The report downloads of a version (``report`` + suffix), one per format the report registry offers.
 REPORT_KINDS = tuple(f"report{suffix}" for suffix in REPORT_SUFFIXES)
 # What a redirect may ask the unit's page to say (fixed words: a link cannot put its own text on the page).
 NOTICES = {
