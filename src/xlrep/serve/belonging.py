@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from ..findings import SEVERITY_ORDER
-from ..ingest import PUBLISHED_SUFFIXES
+from ..published_formats import PUBLISHED_SUFFIXES
 from ..rules import rule
 
 
