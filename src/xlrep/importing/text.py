@@ -15,8 +15,6 @@ import re
 from .decoding import MAGIC, clean, decode_bytes
 from .document import Document, ImportFailed, Paragraph, Table, read_source
 
-__all__ = ["clean", "decode_bytes", "read_text"]  # clean and decode_bytes: where they were before decoding.py
-
 BOX_ROW = re.compile(r"^\s*│")
 BOX_BORDER = re.compile(r"^\s*[┌├└][─┬┼┴┐┤┘\s]*$")
 PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
