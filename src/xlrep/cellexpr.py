@@ -97,18 +97,6 @@ def shown_zero(value: float | int, most: int = MOST_DECIMALS) -> bool:
     return Decimal(value * 10**most).quantize(Decimal(1), rounding=ROUND_HALF_UP) == 0
 
 
-def difference(left: float | int, right: float | int) -> float | int:
-    """``left - right`` as Excel and LibreOffice compute it: a result lost in rounding noise is 0.
-
-    Both programs snap a subtraction whose result is tiny relative to its operands
-    to exactly 0 (10.1 + 0.2 − 10.3 is 0 there, −1.8e-15 in plain floating point).
-    """
-    d = left - right
-    if d and abs(d) <= max(abs(left), abs(right)) * 2.0**-48:
-        return 0
-    return d
-
-
 def _percent(num: float | int, den: float | int) -> str:
     """ROUND(num*10000/den, 0)/100 shown to its (at most 2) decimals, as the formula shows it."""
     from decimal import ROUND_HALF_UP, Decimal

@@ -11,19 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .cellexpr import (  # noqa: F401  (the number helpers are used from here by the rules and reports)
-    ALL_PASSED,
-    EXPONENT_BELOW,
-    FAIL,
-    MOST_DECIMALS,
-    PASS,
-    as_number,
-    difference,
-    evaluate,
-    format_number,
-    number_text,
-    shown_zero,
-)
+from .cellexpr import ALL_PASSED, PASS, evaluate
 from .computed import LIVE_PREFIX, computed_cells
 from .form import Form
 
@@ -49,11 +37,11 @@ def computed_values(
     form: Form, values: Mapping[str, object], *, drafts: bool = True, full: Mapping[str, object] | None = None
 ) -> dict[str, object]:
     """What every computed cell shows, by its id (``computed``): totals, checks, ``live.<id>``, ``status``
-    and, unless ``drafts`` is false, ``draft.<part key>``; ``full`` the values with totals, if already made."""
+    and, unless ``drafts`` is false, ``draft.<part key>``; ``full``: ``all_values`` if already made."""
     env = dict(all_values(form, values) if full is None else full)
     out: dict[str, object] = {}
     for cell in computed_cells(form):
-        if cell.kind == "total" and full is None:
+        if cell.kind == "total":
             out[cell.key] = env[cell.key]
         elif cell.kind == "draft" and not drafts:
             continue
