@@ -243,10 +243,21 @@ class CountText(Node):
     __slots__ = ("keys",)
 
 
-class CountNegative(Node):
-    """How many of the cells hold a number below 0 (``COUNTIF(range,"<0")``)."""
+class CountIf(Node):
+    """How many of the cells hold a number that compares so with a number (``COUNTIF(range,"<0")``):
+    ``op`` one of ``< <= > >= = <>``."""
 
-    __slots__ = ("keys",)
+    __slots__ = ("keys", "op", "value")
+
+
+_COMPARE = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+    "<>": lambda a, b: a != b,
+}
 
 
 class CountPassed(Node):
@@ -346,7 +357,7 @@ def keys_of(node) -> set[str]:
     """The cells a piece of a description reads."""
     if isinstance(node, tuple):
         return set().union(*(keys_of(n) for n in node)) if node else set()
-    if isinstance(node, (Sum, CountText, CountNegative, CountPassed)):
+    if isinstance(node, (Sum, CountText, CountIf, CountPassed)):
         return set(node.keys)
     if isinstance(node, (Text, Const)):
         return set()
@@ -379,8 +390,9 @@ def _number(node, values: Mapping[str, object]) -> float | int:
         return node.value
     if isinstance(node, CountText):
         return sum(1 for k in node.keys if isinstance(values.get(k), str))
-    if isinstance(node, CountNegative):
-        return sum(1 for k in node.keys if (v := as_number(values.get(k))) is not None and v < 0)
+    if isinstance(node, CountIf):
+        compare = _COMPARE[node.op]
+        return sum(1 for k in node.keys if (v := as_number(values.get(k))) is not None and compare(v, node.value))
     if isinstance(node, CountPassed):
         return sum(1 for k in node.keys if values.get(k) == PASS)
     raise TypeError(node)
@@ -455,8 +467,9 @@ def _expr(node, addresses: Addresses, sheet: str, portable: bool) -> str:
             return "(" + "+".join(f"ISTEXT({_ref(addresses, k, None)})" for k in node.keys) + ")"
         refs = packed_refs(addresses, node.keys, None)
         return "(" + "+".join(f"SUMPRODUCT(--ISTEXT({r}))" for r in refs) + ")"
-    if isinstance(node, CountNegative):
-        return "(" + "+".join(f'COUNTIF({r},"<0")' for r in packed_refs(addresses, node.keys, None)) + ")"
+    if isinstance(node, CountIf):
+        criterion = f'"{node.op}{format_number(node.value)}"'
+        return "(" + "+".join(f"COUNTIF({r},{criterion})" for r in packed_refs(addresses, node.keys, None)) + ")"
     if isinstance(node, CountPassed):
         first, last = (_ref(addresses, k, sheet) for k in (node.keys[0], node.keys[-1]))
         return f'COUNTIF({first}:{last},"{PASS}")'

@@ -19,7 +19,7 @@ from .cellexpr import (
     PASS,
     Amount,
     Const,
-    CountNegative,
+    CountIf,
     CountPassed,
     CountText,
     Equals,
@@ -51,7 +51,7 @@ class TableCheck:
     rule: str
     label: str  # ``{name}``: the table's name
     message: str
-    count: type  # the cellexpr node that counts (CountText, CountNegative)
+    count: object  # keys → the cellexpr node that counts the wrong ones (CountText, CountIf …)
     watches: object = None  # which of the table's numeric inputs it counts (None: all)
 
 
@@ -69,7 +69,7 @@ TABLE_CHECKS = (
         "VALUE-NEGATIVE",
         "{name}负数",
         "件数和金额不得为负数",
-        CountNegative,
+        lambda keys: CountIf(keys, "<", 0),
         lambda cell: cell.kind != "signed",
     ),
 )
