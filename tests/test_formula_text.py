@@ -70,3 +70,14 @@ def test_cached_results_are_as_before(stored):
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
         now = {where: wb[where.split("!")[0]][where.split("!")[1]].value for where in stored["cells"]}
         assert now == stored["cached"][name], name
+
+
+def test_column_letters_are_the_libraries():
+    """The A1 letters of every column a sheet can have (A … XFD) are xlsxwriter's and openpyxl's."""
+    from openpyxl.utils import get_column_letter
+    from xlsxwriter.utility import xl_col_to_name
+
+    from xlrep.cellexpr import col_letters
+
+    for col in range(16384):
+        assert col_letters(col) == xl_col_to_name(col) == get_column_letter(col + 1), col

@@ -111,10 +111,17 @@ def _percent(num: float | int, den: float | int) -> str:
 
 @cache
 def col_letters(col: int) -> str:
-    """The letters of a zero-based column (0 → A, 26 → AA)."""
-    from xlsxwriter.utility import xl_col_to_name  # lighter than openpyxl.utils; only when a layout is made
+    """The letters of a zero-based column (0 → A, 26 → AA), as ``xlsxwriter.utility.xl_col_to_name`` gives
+    them (``tests/test_formula_text.py`` holds the two together over every column a sheet can have).
 
-    return xl_col_to_name(col)
+    Not imported from there: reading a workbook places its layout too, and importing xlsxwriter (its package
+    loads the whole writer) would add about 30 ms to a cold ``xlrep ingest``, openpyxl.utils about 130 ms."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def cell_ref(row: int, col: int, absolute: bool = False) -> str:
