@@ -444,15 +444,17 @@ def holds(cond, values: Mapping[str, object]) -> bool:
 
 # ----------------------------------------------------------------------------------- Excel
 
-#: Excel: the longest string literal in a formula.
+#: Excel: the longest string literal in a formula, and the longest formula.
 LITERAL_LIMIT = 255
+FORMULA_LIMIT = 8192
 
 
 def formula(node, addresses: Addresses, sheet: str, portable: bool = True) -> str:
     """The formula (with its ``=``) that shows in a cell of ``sheet`` what ``evaluate`` gives."""
-    if isinstance(node, tuple):
-        return "=" + _text_formula(node, addresses, sheet, portable)
-    return "=" + _expr(node, addresses, sheet, portable)
+    text = "=" + (_text_formula if isinstance(node, tuple) else _expr)(node, addresses, sheet, portable)
+    if len(text) > FORMULA_LIMIT:
+        raise ValueError(f"a formula of {len(text)} characters (Excel takes {FORMULA_LIMIT}): {text[:80]}…")
+    return text
 
 
 def _literal(text: str) -> str:

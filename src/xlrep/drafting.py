@@ -14,19 +14,14 @@ from collections.abc import Mapping
 
 from .cellexpr import evaluate, formula, keys_of
 from .engine import all_values
-from .paragraphs import (  # noqa: F401  (named here too: the drafted parts are asked about through this module)
-    DRAFT_HINTS,
-    DRAFT_LABEL,
+from .paragraphs import (  # noqa: F401  (the drafted parts are asked about through this module too)
     DRAFT_PREFIX,
     DRAFTED_PARTS,
     FILLS_EMPTY,
-    T2_PHRASES,
     description,
     draft_hint,
     drafted_parts,
 )
-
-FORMULA_LIMIT = 8192  # Excel: the longest formula
 
 
 def _full(form, values: Mapping[str, object], totals: Mapping[str, object] | None = None) -> dict[str, object]:
@@ -96,10 +91,7 @@ def draft_formula(form, layout, key: str, portable: bool = True) -> str:
     """The Excel formula of the 参考表述 cell of part ``key`` (the part playing ``on_request`` …);
     ``portable=False``: as template 1.1 wrote it."""
     sheet = layout.addresses[DRAFT_PREFIX + key][0]
-    text = formula(description(form, drafted_parts(form)[key]), layout.addresses, sheet, portable)
-    if len(text) > FORMULA_LIMIT:
-        raise ValueError(f"the draft formula of {key} is {len(text)} characters long")
-    return text
+    return formula(description(form, drafted_parts(form)[key]), layout.addresses, sheet, portable)
 
 
 __all__ = [

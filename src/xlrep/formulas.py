@@ -59,10 +59,6 @@ class FormulaCell:
     older: str | None = None  # what templates before ``PORTABLE_SINCE`` wrote there, when not ``formula``
 
 
-#: Excel: the longest formula.
-FORMULA_LIMIT = 8192
-
-
 @cache
 def expected_formulas(form: Form) -> tuple[FormulaCell, ...]:
     """Every formula the template writes, where it writes it."""
@@ -71,8 +67,6 @@ def expected_formulas(form: Form) -> tuple[FormulaCell, ...]:
     for cell in computed_cells(form):
         sheet, row, col = layout.status_cell if cell.key == STATUS else layout.addresses[cell.key]
         text, older = (formula(cell.expr, layout.addresses, sheet, portable) for portable in (True, False))
-        if len(text) > FORMULA_LIMIT:
-            raise ValueError(f"the formula of {cell.key} is {len(text)} characters long")
         out.append(
             FormulaCell(
                 cell.key, sheet, cell_ref(row, col), text, cell.label, cell.since, older if older != text else None
