@@ -13,7 +13,7 @@ from functools import cache
 
 from . import __version__
 from .cellexpr import cell_ref, formula
-from .computed import STATUS, computed_cells
+from .computed import computed_cells
 from .form import Form
 from .layout import build_layout
 
@@ -65,7 +65,7 @@ def expected_formulas(form: Form) -> tuple[FormulaCell, ...]:
     layout = build_layout(form)
     out = []
     for cell in computed_cells(form):
-        sheet, row, col = layout.status_cell if cell.key == STATUS else layout.addresses[cell.key]
+        sheet, row, col = layout.addresses[cell.key]
         text, older = (formula(cell.expr, layout.addresses, sheet, portable) for portable in (True, False))
         out.append(
             FormulaCell(

@@ -95,7 +95,7 @@ class SheetLayout:
 class Layout:
     form: Form
     sheets: list[SheetLayout]
-    addresses: dict[str, tuple[str, int, int]]  # form key or live check id -> (sheet, row, col)
+    addresses: dict[str, tuple[str, int, int]]  # form key or computed cell id -> (sheet, row, col)
     status_cell: tuple[str, int, int]  # the overall status on the 校验 sheet
 
     def sheet(self, name: str) -> SheetLayout:
@@ -309,7 +309,7 @@ def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple
     sl.heights[1] = 22
     sl.add("field_label", 3, 0, 3, 1, text="总体状态")
     sl.add("status", 3, 2, 3, 4, key=STATUS)
-    status = (CHECKS_SHEET, 3, 2)
+    status = addresses[STATUS] = (CHECKS_SHEET, 3, 2)
     sl.heights[3] = 28
     for c, text in enumerate(("序号", "规则编号", "校验项目", "说明", "状态")):
         sl.add("header", 5, c, text=text)
