@@ -9,9 +9,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from xlrep.engine import ALL_PASSED, PASS
+from xlrep.cellexpr import ALL_PASSED, PASS
+from xlrep.computed import live_items
 from xlrep.form import load_form
-from xlrep.layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, build_layout, cell_ref, live_items
+from xlrep.layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, build_layout, cell_ref
 from xlrep.template import TEMPLATE_VERSION, build_template
 
 EDITIONS = [(2020, "2019"), (2021, "2021")]

@@ -142,7 +142,7 @@ def test_a_number_just_above_the_smallest_is_read(tmp_path, base):
 
 
 def test_format_number_keeps_tiny_numbers_short():
-    from xlrep.engine import format_number
+    from xlrep.cellexpr import format_number
 
     assert len(format_number(1e-300)) < 30
     assert format_number(1e-7) == "0.0000001" and format_number(0.00000015) == "0.00000015"

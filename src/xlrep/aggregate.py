@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .batch import UnitResult
-from .engine import all_values, as_number
+from .cellexpr import as_number
+from .engine import all_values
 from .findings import CellRef, Finding
 from .form import load_form
 from .rules import rule

@@ -3,7 +3,8 @@
 ``build_layout(form)`` places each sheet's title, labels, input cells, totals and
 live checks on a grid of (row, column), zero-based. The template writer renders
 this layout; the reader and the tests use the very same layout to find cells and
-to verify labels, so a position is decided in exactly one place.
+to verify labels, so a position is decided in exactly one place. Computed cells are
+placed by their id only (``computed`` describes them, ``formulas`` writes them).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from .form import Fields, Form, Grid, Texts, defined_name
+from .cellexpr import cell_ref, quote_sheet
+from .computed import LIVE_PREFIX, STATUS, live_items
+from .form import Fields, Form, Grid, Texts
+from .paragraphs import DRAFT_LABEL, DRAFT_PREFIX, draft_hint, drafted_parts
 
 INSTRUCTIONS_SHEET = "填报说明"
 CHECKS_SHEET = "校验"
@@ -56,7 +60,6 @@ class GridRegion:
     """Where one official table sits: header and data rows, without xlrep's own check rows."""
 
     grid: Grid
-    caption_row: int | None
     first_row: int  # first header row
     last_row: int  # last data row
     first_col: int
@@ -92,34 +95,11 @@ class SheetLayout:
 class Layout:
     form: Form
     sheets: list[SheetLayout]
-    addresses: dict[str, tuple[str, int, int]]  # form key or live check id -> (sheet, row, col)
+    addresses: dict[str, tuple[str, int, int]]  # form key or computed cell id -> (sheet, row, col)
     status_cell: tuple[str, int, int]  # the overall status on the 校验 sheet
 
     def sheet(self, name: str) -> SheetLayout:
         return next(s for s in self.sheets if s.name == name)
-
-    def a1(self, key: str, absolute: bool = False, with_sheet: bool = False) -> str:
-        sheet, row, col = self.addresses[key]
-        ref = cell_ref(row, col, absolute)
-        return f"{quote_sheet(sheet)}!{ref}" if with_sheet else ref
-
-
-def col_letters(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def cell_ref(row: int, col: int, absolute: bool = False) -> str:
-    d = "$" if absolute else ""
-    return f"{d}{col_letters(col)}{d}{row + 1}"
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 def display_width(text: str) -> int:
@@ -143,7 +123,7 @@ def _grid_geometry(grid: Grid) -> tuple[int, int]:
     return label_cols, header_depth
 
 
-def _grid_widths(form: Form, grids: list[Grid]) -> tuple[list[float], float]:
+def _grid_widths(grids: list[Grid]) -> tuple[list[float], float]:
     label_cols = max(_grid_geometry(g)[0] for g in grids)
     n_values = max(len(g.columns) for g in grids)
     if label_cols == 3:
@@ -225,7 +205,7 @@ def _place_grid(sl: SheetLayout, grid: Grid, top: int, addresses: dict, widths: 
     r += depth
     _place_rows(sl, grid, r, label_cols, widths, addresses)
     r += len(grid.rows)
-    sl.grids.append(GridRegion(grid, top if grid.caption else None, header_top, r - 1, 0, last_col, depth, label_cols))
+    sl.grids.append(GridRegion(grid, header_top, r - 1, 0, last_col, depth, label_cols))
     for check in grid.checks:
         if label_cols:
             sl.add("check_label", r, 0, r, label_cols - 1, text=check.label)
@@ -271,15 +251,11 @@ def _place_texts(form: Form, sl: SheetLayout, block: Texts, top: int, addresses:
     return r
 
 
-#: Item kinds of the locked 参考表述 row under a drafted part (its label and hint are xlrep's, not official).
-DRAFT_KINDS = ("draft_label", "draft", "draft_hint")
 DRAFT_HEIGHT = 96
 
 
 def _place_draft(form: Form, sl: SheetLayout, key: str, r: int, addresses: dict) -> None:
     """The drafted paragraph of a part, in the row under it (the gap between parts): label, formula cell, hint."""
-    from .drafting import DRAFT_LABEL, DRAFT_PREFIX, draft_hint, drafted_parts
-
     if key not in drafted_parts(form):
         return
     sl.add("draft_label", r, 0, text=DRAFT_LABEL)
@@ -293,7 +269,7 @@ def _place_form_sheet(form: Form, sheet, addresses: dict) -> SheetLayout:
     sl = SheetLayout(name=sheet.name, landscape=sheet.landscape)
     grids = [b for b in sheet.blocks if isinstance(b, Grid)]
     if grids:
-        labels, value = _grid_widths(form, grids)
+        labels, value = _grid_widths(grids)
         label_cols = len(labels)
         for i, w in enumerate(labels):
             sl.widths[i] = w
@@ -321,34 +297,6 @@ def _place_form_sheet(form: Form, sheet, addresses: dict) -> SheetLayout:
     return sl
 
 
-@dataclass(frozen=True)
-class LiveItem:
-    """A row of the 校验 sheet."""
-
-    id: str
-    rule: str
-    label: str
-    message: str
-
-
-def live_items(form: Form) -> list[LiveItem]:
-    """Every live check of the workbook, in the order of the 校验 sheet."""
-    items = [LiveItem(c.id, c.rule, c.label, c.message) for c in form.checks]
-    for table in form.value_tables:
-        name = form.table_names[table]
-        items.append(
-            LiveItem(
-                f"{table}.value_text",
-                "VALUE-TEXT",
-                f"{name}文本数字",
-                "数字单元格中不得填入文字（如“１２”“12件”“无”“-”），公式会忽略它们",
-            )
-        )
-        if any(c.kind != "signed" for c in form.table_inputs(table)):
-            items.append(LiveItem(f"{table}.value_negative", "VALUE-NEGATIVE", f"{name}负数", "件数和金额不得为负数"))
-    return items
-
-
 def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple[str, int, int]]:
     sl = SheetLayout(name=CHECKS_SHEET, landscape=False)
     sl.widths = {0: 6, 1: 18, 2: 30, 3: 54, 4: 16}
@@ -360,8 +308,8 @@ def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple
     sl.heights[0] = 30
     sl.heights[1] = 22
     sl.add("field_label", 3, 0, 3, 1, text="总体状态")
-    sl.add("status", 3, 2, 3, 4, key="status")
-    status = (CHECKS_SHEET, 3, 2)
+    sl.add("status", 3, 2, 3, 4, key=STATUS)
+    status = addresses[STATUS] = (CHECKS_SHEET, 3, 2)
     sl.heights[3] = 28
     for c, text in enumerate(("序号", "规则编号", "校验项目", "说明", "状态")):
         sl.add("header", 5, c, text=text)
@@ -373,8 +321,8 @@ def _place_checks_sheet(form: Form, addresses: dict) -> tuple[SheetLayout, tuple
         sl.add("cell", r, 1, text=item.rule)
         sl.add("cell", r, 2, text=item.label)
         sl.add("cell", r, 3, text=item.message)
-        sl.add("live", r, 4, key=item.id)
-        addresses["live." + item.id] = (CHECKS_SHEET, r, 4)
+        sl.add("live", r, 4, key=LIVE_PREFIX + item.id)
+        addresses[LIVE_PREFIX + item.id] = (CHECKS_SHEET, r, 4)
         sl.heights[r] = max(20.0, _lines(item.message, sl.widths[3]) * LINE_HEIGHT + 4)
     return sl, status
 
@@ -389,4 +337,4 @@ def build_layout(form: Form) -> Layout:
     return Layout(form=form, sheets=sheets, addresses=addresses, status_cell=status)
 
 
-__all__ = ["Layout", "SheetLayout", "Item", "build_layout", "live_items", "defined_name", "cell_ref", "quote_sheet"]
+__all__ = ["Layout", "SheetLayout", "Item", "GridRegion", "build_layout", "cell_ref", "quote_sheet"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from fnmatch import fnmatchcase
 
-from .engine import all_values, as_number, format_number
+from .cellexpr import as_number, format_number
+from .engine import all_values
 from .form import Carry, Form, matches
 from .readresult import ReadResult
 

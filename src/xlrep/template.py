@@ -1,7 +1,8 @@
 """Form + layout → the locked fill-in workbook (.xlsx), written with XlsxWriter.
 
-Every formula is written together with its correct cached result (computed by
-``engine``), so programs that do not recalculate on load still show the truth.
+Every computed cell's formula (``formulas``) is written together with its correct cached
+result (``engine``, from the same description), so programs that do not recalculate on
+load still show the truth.
 """
 
 from __future__ import annotations
@@ -12,19 +13,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from . import __version__
-from .drafting import DRAFT_PREFIX, draft_formula, draft_texts
-from .engine import ALL_PASSED, PASS, compute_totals, live_states, overall_status
+from .cellexpr import ALL_PASSED, PASS, cell_ref, quote_sheet
+from .engine import computed_values
 from .files import rewrite_zip_member
 from .form import Cell, Form, form_for_year
-from .formulas import (
-    TEMPLATE_VERSION,
-    check_formula,
-    live_formula,
-    status_formula,
-    template_identity,
-    total_formula,
-)
-from .layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, Layout, build_layout, cell_ref, quote_sheet
+from .formulas import TEMPLATE_VERSION, formulas_by_key, template_identity
+from .layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, Layout, build_layout
 from .rules import SEVERITY_NAMES, filling_rules
 
 # Colours: the legend on 填报说明 shows these same fills.
@@ -229,9 +223,9 @@ def build_template(
     instructions = wb.add_worksheet(INSTRUCTIONS_SHEET)
     _write_instructions(instructions, f, form, layout, year)
     instructions.protect(**protect)
-    totals, states = compute_totals(form, values), live_states(form, values)
+    computed = _Computed(formulas_by_key(form), computed_values(form, values))
     for sl in layout.sheets:
-        _write_sheet(wb.add_worksheet(sl.name), wb, f, layout, sl, values, totals, states)
+        _write_sheet(wb.add_worksheet(sl.name), wb, f, layout, sl, values, computed)
         wb.get_worksheet_by_name(sl.name).protect(**protect)
     _freeze_headers(wb, layout)
     if prefilled:
@@ -256,6 +250,15 @@ def build_template(
     wb.close()
     return _lock_structure(buffer.getvalue(), password)
 
+
+#: Layout item kinds of computed cells: their format, and what they show when all is well (None: no colour).
+_COMPUTED_KINDS = {
+    "total": ("total", None),
+    "draft": ("draft", None),  # the 参考表述 cell
+    "check": ("check", PASS),
+    "live": ("check", PASS),
+    "status": ("status", ALL_PASSED),
+}
 
 PROTECT_OPTIONS = {
     "format_columns": True,
@@ -290,7 +293,14 @@ def _set_properties(wb, form: Form, year: int, custom: Mapping[str, str]) -> Non
         wb.set_custom_property(name, value)
 
 
-def _write_sheet(ws, wb, f: _Formats, layout: Layout, sl, values, totals, states) -> None:
+class _Computed:
+    """The computed cells to write: formula and cached result, by id."""
+
+    def __init__(self, formulas: dict[str, str], shown: dict[str, object]) -> None:
+        self.formulas, self.shown = formulas, shown
+
+
+def _write_sheet(ws, wb, f: _Formats, layout: Layout, sl, values, computed: _Computed) -> None:
     """One sheet of the form: sizes, every item, the validations, and the print set-up."""
     form = layout.form
     for col, width in sl.widths.items():
@@ -298,7 +308,7 @@ def _write_sheet(ws, wb, f: _Formats, layout: Layout, sl, values, totals, states
     for row, height in sl.heights.items():
         ws.set_row(row, height)
     for item in sl.items:
-        _write_item(ws, wb, f, layout, item, values, totals, states)
+        _write_item(ws, wb, f, layout, item, values, computed)
     for cell in form.cells.values():
         dv = _validation(cell) if cell.sheet == sl.name and cell.is_input else None
         if dv:
@@ -333,7 +343,7 @@ def _write_extra_sheet(ws, f: _Formats, header: list[str], rows: list[list[objec
     ws.repeat_rows(0, 0)
 
 
-def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, states) -> None:
+def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, computed: _Computed) -> None:
     kind = item.kind
     form = layout.form
     if kind in ("input", "text_input", "locked_input"):
@@ -346,39 +356,20 @@ def _write_item(ws, wb, f: _Formats, layout: Layout, item, values, totals, state
             fmt = f.input[cell.kind if cell.kind in f.input else "text"]
         _write_value(ws, item.row, item.col, values.get(item.key), fmt)
         return
-    if kind == "total":
-        cell = form.cells[item.key]
-        ws.write_formula(item.row, item.col, total_formula(layout, cell), f.total, totals[item.key])
-        return
-    if kind == "draft":  # the 参考表述 cell: a formula, with the text Python makes as its cached value
-        part = item.key.removeprefix(DRAFT_PREFIX)
-        text = draft_texts(form, values, totals)[item.key]
-        ws.write_formula(item.row, item.col, draft_formula(form, layout, part), f.draft, text)
-        return
-    if kind in ("check", "live"):
-        formula = check_formula(layout, item.key) if kind == "check" else live_formula(layout, item.key)
-        ws.write_formula(item.row, item.col, formula, f.check, states[item.key])
-        ref = cell_ref(item.row, item.col)
-        ws.conditional_format(
-            item.row,
-            item.col,
-            item.row,
-            item.col,
-            {"type": "formula", "criteria": f'={ref}<>"{PASS}"', "format": f.fail},
-        )
-        return
-    if kind == "status":
-        status = overall_status(states)
-        ws.merge_range(item.row, item.col, item.last_row, item.last_col, "", f.status)
-        ws.write_formula(item.row, item.col, status_formula(layout), f.status, status)
-        ref = cell_ref(item.row, item.col)
-        ws.conditional_format(
-            item.row,
-            item.col,
-            item.last_row,
-            item.last_col,
-            {"type": "formula", "criteria": f'={ref}<>"{ALL_PASSED}"', "format": f.fail},
-        )
+    if kind in _COMPUTED_KINDS:  # a formula, with what Python computes from the same description as its value
+        fmt, passed = _COMPUTED_KINDS[kind]
+        if item.merged:
+            ws.merge_range(item.row, item.col, item.last_row, item.last_col, "", getattr(f, fmt))
+        formula, shown = computed.formulas[item.key], computed.shown[item.key]
+        ws.write_formula(item.row, item.col, formula, getattr(f, fmt), shown)
+        if passed:  # red unless it shows that all is well
+            ws.conditional_format(
+                item.row,
+                item.col,
+                item.last_row if item.last_row is not None else item.row,
+                item.last_col if item.last_col is not None else item.col,
+                {"type": "formula", "criteria": f'={cell_ref(item.row, item.col)}<>"{passed}"', "format": f.fail},
+            )
         return
     fmt = getattr(f, kind)
     if item.merged:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ..cellexpr import as_number, format_number
 from ..cellvalue import MAX_TEXT
-from ..engine import all_values, as_number, format_number
+from ..engine import all_values
 from ..ingest import Audit
 from ..layout import GridRegion, build_layout
 from ..safetext import one_line

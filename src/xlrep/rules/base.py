@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from ..engine import all_values, as_number
+from ..cellexpr import as_number
+from ..engine import all_values
 from ..findings import ERROR, INFO, WARNING, CellRef, Finding
 from ..safetext import quoted_names
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..engine import compute_totals, live_states, overall_status
+from ..computed import DRAFT_PREFIX
+from ..engine import computed_values
 from ..findings import ERROR, INFO, WARNING, CellRef
 from ..form import form_for_year
 from ..formula_meaning import same_formula
@@ -136,21 +137,10 @@ class TemplateTampered(Rule):
 
 
 def _computed(context: Context, typed_over: set[str]) -> dict[str, object]:
-    """What every formula cell should show: totals, check texts and the status, from the inputs; the drafted
-    paragraphs (参考表述) too when one of them was typed over (only then: they are longer to make)."""
-    form, values = context.form, context.result.values
-    states = live_states(form, values)
-    truths = {
-        **compute_totals(form, values),
-        **states,
-        **{"live." + k: v for k, v in states.items()},
-        "status": overall_status(states),
-    }
-    if typed_over - truths.keys():
-        from ..drafting import draft_texts
-
-        truths.update(draft_texts(form, values, context.full))
-    return truths
+    """What every formula cell should show, by its id, from the inputs; the drafted paragraphs (参考表述)
+    only when one of them was typed over (they are longer to make)."""
+    drafts = any(key.startswith(DRAFT_PREFIX) for key in typed_over)
+    return computed_values(context.form, context.result.values, drafts=drafts, full=context.full)
 
 
 def _plain(value: object) -> object:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine import all_values, as_number, format_number
+from ..cellexpr import as_number, format_number
+from ..engine import all_values
 from ..findings import WARNING
 from ..form import Form
 from ..previous import TEXT_COPY_RATIO, CarriedCell, carried_cells, comparable_figures, text_similarity

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..engine import as_number, format_number
+from ..cellexpr import as_number, format_number
 from ..findings import ERROR, WARNING
 from ..form import Form
 from .base import Context, Rule, register

@@ -10,7 +10,7 @@ empty （二）依申请公开 is published as. These rules word the findings.
 from __future__ import annotations
 
 from .. import narrative
-from ..engine import format_number
+from ..cellexpr import format_number
 from ..findings import ERROR, INFO, WARNING
 from ..form import Form
 from .base import Context, Rule, register
