@@ -26,7 +26,7 @@ from collections import namedtuple
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from .figures import ROW_PREFIX, Figure, narrative_figures
+from .figures import ROW_PREFIX, NarrativeFigure, narrative_figures
 
 # =============================================================================================== vocabulary
 # Everything the reader knows about words is in these tables; the code below only applies them.
@@ -1134,7 +1134,7 @@ def _zero_claims(sentence: str, offset: int, topics, carried: str | None) -> lis
 # ============================================================================================== comparing
 def compare(
     statements: list[Statement],
-    figures: Mapping[str, Figure],
+    figures: Mapping[str, NarrativeFigure],
     values: Mapping[str, object],
     previous_values: Mapping[str, object] | None = None,
     *,
@@ -1188,7 +1188,7 @@ class _Data:
         self.sums: dict[tuple[str, str | None], float | int | None] = {}
 
 
-def _value(figure: Figure, data: _Data, column: str | None = None) -> float | int | None:
+def _value(figure: NarrativeFigure, data: _Data, column: str | None = None) -> float | int | None:
     """The figure's value (its input cells added up as SUM does); None when it is unknown or all blank."""
     key = (figure.name, column)
     if key not in data.sums:
@@ -1253,7 +1253,7 @@ def _reading_value(reading, figures, values, column: tuple[str, ...] = ()) -> _G
     return _Got(total, tuple(parts))
 
 
-def _column(figure: Figure, column: tuple[str, ...]) -> str | None:
+def _column(figure: NarrativeFigure, column: tuple[str, ...]) -> str | None:
     if not column:
         if figure.row and not figure.keys:
             return "?"  # a row of several columns, none named: unclear
@@ -1298,7 +1298,7 @@ def _compare_count(stmt: Statement, figures, values, last_year: bool) -> Mismatc
     )
 
 
-def _fits_count(stmt: Statement, figure: Figure, value, values) -> tuple[bool | None, float | int]:
+def _fits_count(stmt: Statement, figure: NarrativeFigure, value, values) -> tuple[bool | None, float | int]:
     """(does the stated number fit the figure — None: not comparable, the figure in the stated unit)."""
     if not figure.row:
         if stmt.unit in AMOUNT_UNITS:
@@ -1316,7 +1316,7 @@ def _fits_count(stmt: Statement, figure: Figure, value, values) -> tuple[bool | 
     return stmt.number == value, shown
 
 
-def _amount_scale(stmt: Statement, figure: Figure, col: str | None, values) -> float | None:
+def _amount_scale(stmt: Statement, figure: NarrativeFigure, col: str | None, values) -> float | None:
     """How many of the table's units one stated unit is (万元 stated, 元 in the table: 10000); None: not comparable."""
     if col is None or col == "?" or col not in figure.columns:
         return None
@@ -1438,4 +1438,4 @@ def _compare_change(stmt: Statement, figures, values, previous_values) -> Mismat
     return first
 
 
-__all__ = ["Figure", "Hint", "Mismatch", "Statement", "compare", "narrative_figures", "read_statements"]
+__all__ = ["NarrativeFigure", "Hint", "Mismatch", "Statement", "compare", "narrative_figures", "read_statements"]

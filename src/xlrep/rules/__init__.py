@@ -8,7 +8,8 @@ in the order of the reference catalogue (checks.md), which is the catalogue orde
 
 from __future__ import annotations
 
-from .base import SEVERITY_NAMES, Context, Rule, register, registry, rule, run
+from ..findings import SEVERITY_NAMES
+from .base import Context, Rule, register, registry, rule, run
 
 _MODULES = ("file", "values", "tables", "text", "previous", "merge", "collection", "importing")
 _loaded = False

@@ -20,14 +20,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from ..engine import all_values, as_number
-from ..findings import ERROR, INFO, WARNING, CellRef, Finding
+from ..findings import SEVERITY_NAMES, CellRef, Finding
 from ..safetext import quoted_names
 
 if TYPE_CHECKING:
     from ..form import Form
     from ..readresult import ReadResult
-
-SEVERITY_NAMES = {ERROR: "错误", WARNING: "提示", INFO: "信息"}
 
 
 class Rule:
@@ -57,6 +55,8 @@ class Rule:
         **fields,
     ) -> Finding:
         """A finding of this rule with its message template ``message`` filled from ``fields``."""
+        if self.id not in _REGISTRY:  # the catalogue is the one source of IDs (``rule(id)`` fails on others too)
+            raise ValueError(f"unknown rule {self.id}")
         text = quoted_names(self.messages[message].format(**fields))
         return Finding(self.id, text, list(cells), dict(values or {}), severity or self.severity)
 

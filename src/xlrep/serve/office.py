@@ -750,26 +750,11 @@ def _unit_results(units: list[Unit]):
     return results
 
 
-FINDINGS_HEADER = [
-    "单位",
-    "状态",
-    "上传版本",
-    "格式版本",
-    "规则",
-    "严重程度",
-    "说明",
-    "单元格",
-    "数值",
-    "单位说明",
-    "核实",
-]
-
-
 def _findings_csv(units: list[Unit], edition: str) -> bytes:
     """The office's findings table: one row per finding of each unit's latest upload (with the unit's 说明 and the
     office's 已核实), one row for a unit whose upload has none, and one for each unit that has not uploaded."""
-    from ..findings import values_text
-    from ..rules import SEVERITY_NAMES
+    from ..findings import OFFICE_CSV_HEADER as FINDINGS_HEADER
+    from ..findings import SEVERITY_NAMES, values_text
 
     rows: list[list[object]] = [FINDINGS_HEADER]
     for u in units:
