@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from .figures import ROW_PREFIX, NarrativeFigure, narrative_figures
+from .sentences import TOPIC_WORDS, ends_sentence, sentence_spans
 
 # =============================================================================================== vocabulary
 # Everything the reader knows about words is in these tables; the code below only applies them.
@@ -121,8 +122,6 @@ T3_QUALIFIERS = {
     "public_interest": ("社会公益组织",),
     "legal_service": ("法律服务机构",),
 }
-#: Topic words: which table a sentence is speaking of from here on.
-TOPIC_WORDS = (("review", ("行政复议", "复议")), ("suit", ("行政诉讼", "诉讼", "起诉")), ("request", ("申请",)))
 #: Applications for something else (行政许可申请): not 政府信息公开 requests, and no topic.
 OTHER_APPLICATION = re.compile(r"(?:许可|审批|登记|补助|补贴|救助|报名)(?:事项)?申请")
 OTHER_APPLICATION_TAIL = re.compile(OTHER_APPLICATION.pattern + "$")
@@ -249,7 +248,6 @@ T2_AFTER_FIRST = frozenset("的" + "".join(w[0] for w in T2_ROW_OF))
 FOLLOW_FIRST = T2_AFTER_FIRST | frozenset("申已结顺转下上")
 T2_ROW_AFTER = re.compile("(?:的)?(" + "|".join(sorted(T2_ROW_OF, key=len, reverse=True)) + ")")
 HARD_STOP = re.compile(r"[，,；;：:（）()\[\]【】“”\"]")
-SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 CONNECTOR = re.compile(r"^(?:及|和|与|、|以及|加上|及其|或)$")
 # A number and its unit. What may stand around it is checked in code (``_number``): cheaper than lookarounds.
 # Written so that it cannot backtrack: a run of digits is tried once, from its first digit (a number starting
@@ -476,24 +474,10 @@ class _Part(_Record):
 MAX_SENTENCE = 2000
 
 
-def _sentences(text: str):
-    """(start, end) of each sentence of ``text``, spaces at either end left out."""
-    pos = 0
-    for m in SENTENCE_END.finditer(text + "\n"):
-        start, end = pos, m.start()
-        pos = m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            yield start, end
-
-
 def long_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence longer than ``MAX_SENTENCE`` that names a figure: its numbers are not read."""
     out = []
-    for start, end in _sentences(text):
+    for start, end, _ in sentence_spans(text):
         if end - start > MAX_SENTENCE and any(w.cat in FIGURE_CATEGORIES for w in _words(text[start:end])):
             out.append((start, end))
     return out
@@ -516,18 +500,11 @@ def read_statements(text: str) -> list[Statement]:
         _documents(text),
     )
     out: list[Statement] = []
-    pos = 0
     clauses: list[Statement] = []  # the statements of the clauses of one sentence (…；…；…。)
-    for m in SENTENCE_END.finditer(text + "\n"):
-        start, end = pos, m.start()
-        pos = m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+    for start, end, stop in sentence_spans(text, empty=True):
         if start < end and end - start <= MAX_SENTENCE:  # a longer one is not read (TEXT-SENTENCE-LONG)
             clauses += _without_breakdowns(_read_sentence(part, start, end))
-        if m.group().strip("；;"):  # a sentence ends (not a clause: 政府新收2件；部门新收4件)
+        if ends_sentence(stop):  # a sentence ends (not a clause: 政府新收2件；部门新收4件)
             out += _without_breakdowns(clauses, any_year=True)
             clauses = []
     return out + _without_breakdowns(clauses, any_year=True)
