@@ -24,6 +24,8 @@ AREA_REPORT_UNITS = ("单位", "部门", "乡镇", "街道", "镇")
 def compiled_for_area(text: str) -> bool:
     """A sentence says the report is compiled from all the units of the area (汇总/综合 … 各…单位 … 编制); the
     sentence is not cut at ；, nor at a line (where a PDF may have wrapped it)."""
+    if "编制" not in text:
+        return False
     for sentence in sentences(text, clauses=False, lines=False):
         if "编制" not in sentence or "各" not in sentence:
             continue

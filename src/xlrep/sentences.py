@@ -38,28 +38,34 @@ def sentence_spans(
     text: str, *, clauses: bool = True, lines: bool = True, empty: bool = False
 ) -> Iterator[tuple[int, int, str]]:
     """(start, end, stop) of each sentence of ``text``: spaces at either end left out, ``stop`` the marks that end
-    it ("" at the end of the text). ``empty``: also the empty ones (between two stops), whose ``stop`` a reader of
+    it (at the end of the text: "" or a line break). ``empty``: also the empty ones (between two stops), whose ``stop`` a reader of
     clauses needs (…；  。 ends a sentence)."""
     pos = 0
-    for m in sentence_end(clauses, lines).finditer(text):
-        yield from _trimmed(text, pos, m.start(), m.group(), empty)
+    for m in sentence_end(clauses, lines).finditer(text + "\n" if lines else text):
+        start, end = pos, m.start()
         pos = m.end()
-    yield from _trimmed(text, pos, len(text), "", empty)
-
-
-def _trimmed(text: str, start: int, end: int, stop: str, empty: bool) -> Iterator[tuple[int, int, str]]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end or empty:
-        yield start, end, stop
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end or empty:
+            yield start, end, m.group()
+    if not lines and pos < len(text) or empty and pos == len(text):  # the rest (no line break was appended)
+        start, end = pos, len(text)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end or empty:
+            yield start, end, ""
 
 
 def sentences(text: str, *, clauses: bool = True, lines: bool = True) -> Iterator[str]:
     """Each sentence of ``text`` (without its stop and the spaces around it)."""
-    for start, end, _ in sentence_spans(text, clauses=clauses, lines=lines):
-        yield text[start:end]
+    for sentence in sentence_end(clauses, lines).split(text):  # as ``sentence_spans`` cuts and trims, faster
+        sentence = sentence.strip()
+        if sentence:
+            yield sentence
 
 
 def ends_sentence(stop: str) -> bool:
