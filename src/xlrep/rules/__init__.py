@@ -11,19 +11,6 @@ from __future__ import annotations
 from ..findings import SEVERITY_NAMES
 from .base import Context, Rule, register, registry, rule, run
 
-_MODULES = ("file", "values", "tables", "text", "previous", "merge", "collection", "importing")
-_loaded = False
-
-
-def _load_all() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        from importlib import import_module
-
-        for name in _MODULES:
-            import_module(f"{__name__}.{name}")
-
 
 def filling_rules(form) -> list[Rule]:
     """The rules a clerk acts on while filling in a workbook of ``form`` (listed on 填报说明)."""

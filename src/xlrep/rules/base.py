@@ -62,6 +62,19 @@ class Rule:
 
 
 _REGISTRY: dict[str, Rule] = {}
+#: The rule modules, in the order of the reference catalogue (checks.md): the catalogue order.
+_MODULES = ("file", "values", "tables", "text", "previous", "merge", "collection", "importing")
+_loaded = False
+
+
+def _load_all() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from importlib import import_module
+
+        for name in _MODULES:
+            import_module(f"{__package__}.{name}")
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -77,10 +90,8 @@ _ORDERED: dict[str, Rule] = {}
 
 
 def registry() -> dict[str, Rule]:
-    """Every rule, in catalogue order: the order of the rule modules in ``rules._MODULES`` (that of the reference
+    """Every rule, in catalogue order: the order of the rule modules in ``_MODULES`` (that of the reference
     catalogue), each module's rules as declared — whichever module happened to be imported first."""
-    from . import _MODULES, _load_all
-
     _load_all()
     if len(_ORDERED) != len(_REGISTRY):
         rank = {f"{__package__}.{name}": i for i, name in enumerate(_MODULES)}
