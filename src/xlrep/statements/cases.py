@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from ..sentences import TOPIC_WORDS
-from .grammar import _Context, _statement, _stop, _topic_at, _Word
+from .grammar import NumberContext, Word, first_stop, make_statement, topic_at
 from .model import Statement
-from .vocabulary import CONNECTOR, GAP_T4, HARD_STOP, NO_CORRECTION, REVIEWING_BODY, _fits
+from .vocabulary import CONNECTOR, GAP_T4, HARD_STOP, NO_CORRECTION, REVIEWING_BODY, fits_whole
 
 
-def _case_statement(ctx: _Context, value, unit: str, words: list[_Word], gap: str) -> Statement | None:
+def case_statement(ctx: NumberContext, value, unit: str, words: list[Word], gap: str) -> Statement | None:
     lead = ctx.lead
     # the unit as the reviewing body; 因不服不予公开答复申请复议 2 件: the cases of one cause, a subset
     subset = "不服" in lead or any(w.cat == "request" for w in ctx.words if w.end <= words[-1].start)
     if subset or REVIEWING_BODY.search(lead) or "复议机关" in ctx.sentence[: ctx.start]:
         return None
-    if not _fits(GAP_T4, gap):
+    if not fits_whole(GAP_T4, gap):
         return None
     last = words[-1]
     kind, _, name = last.name.partition(":")
@@ -32,31 +32,31 @@ def _case_statement(ctx: _Context, value, unit: str, words: list[_Word], gap: st
         if len(words) >= 2:  # 行政复议和行政诉讼 共 N 件
             prev = words[-2]
             k, _, n = prev.name.partition(":")
-            if k == "topic" and n != name and _fits(CONNECTOR, lead[prev.end : last.start]):
+            if k == "topic" and n != name and fits_whole(CONNECTOR, lead[prev.end : last.start]):
                 readings = [(f"{n}_total", f"{name}_total")]
             elif k == "topic" and n == name:
                 pass
-        return _statement(ctx, "count", readings, value, unit)
+        return make_statement(ctx, "count", readings, value, unit)
     if kind == "block":  # 未经复议直接起诉 N 件: one block of 行政诉讼
-        return _statement(ctx, "count", [("suit_total",)], value, unit, column=(name,))
+        return make_statement(ctx, "count", [("suit_total",)], value, unit, column=(name,))
     if topic not in ("review", "suit"):
         return None
     block = next((w.name.partition(":")[2] for w in reversed(words[:-1]) if w.name.startswith("block:")), None)
     column = (block,) if block and topic == "suit" else ()
-    return _statement(ctx, "count", [(f"{topic}_{name}",)], value, unit, column=column)
+    return make_statement(ctx, "count", [(f"{topic}_{name}",)], value, unit, column=column)
 
 
-def _zero_claims(sentence: str, offset: int, topics, carried: str | None) -> list[Statement]:
+def zero_claims(sentence: str, offset: int, topics, carried: str | None) -> list[Statement]:
     """未出现被纠错 and the like: 结果纠正 = 0, of the topic the clause (or the sentence before it) names."""
     out: list[Statement] = []
     if "纠" not in sentence:
         return out
     for m in NO_CORRECTION.finditer(sentence):
         start = max((x.end() for x in HARD_STOP.finditer(sentence[: m.start()])), default=0)
-        clause = sentence[start : m.end() + _stop(sentence[m.end() :])]
+        clause = sentence[start : m.end() + first_stop(sentence[m.end() :])]
         named = [t for t, words in TOPIC_WORDS[:2] if any(w in clause for w in words)]
         if not named:
-            topic = _topic_at(topics, m.start(), carried)
+            topic = topic_at(topics, m.start(), carried)
             named = [topic] if topic in ("review", "suit") else []
         for topic in named:
             out.append(

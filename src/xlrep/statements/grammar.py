@@ -9,9 +9,8 @@ from collections import namedtuple
 
 from ..figures import ROW_PREFIX
 from ..sentences import TOPIC_WORDS
-from .model import Statement, _Record
+from .model import Record, Statement
 from .vocabulary import (
-    _GROUP_START,
     APPROXIMATE_AFTER,
     BODIES_AFTER,
     CHINESE_DIGITS,
@@ -19,6 +18,7 @@ from .vocabulary import (
     CONNECTOR,
     DOCUMENTS,
     EXCLUDING_AFTER,
+    GROUP_START,
     HARD_STOP,
     IDIOM_GOAL,
     IDIOM_PAIR,
@@ -43,12 +43,12 @@ from .vocabulary import (
     UNCLEAR_BEFORE_LAST,
     VERB_READINGS,
     YEAR_SCOPE,
-    _fits,
-    _leading,
+    fits_whole,
+    leading,
 )
 
 
-class _Word(namedtuple("_Word", ("start", "end", "cat", "name"))):
+class Word(namedtuple("Word", ("start", "end", "cat", "name"))):
     """A vocabulary word at ``start``–``end``: its category (request, verb, case, row, column, qual) and name."""
 
     __slots__ = ()
@@ -88,7 +88,7 @@ def _is_pattern(text: str) -> bool:
 _LEXICON, _LITERAL_NAMES, _PATTERN_NAMES = _lexicon()
 
 
-def _words(text: str, offset: int = 0) -> list[_Word]:
+def find_words(text: str, offset: int = 0) -> list[Word]:
     """Every vocabulary word in ``text``, leftmost first (a phrase pattern before a shorter word)."""
     out = []
     for m in _LEXICON.finditer(text):
@@ -97,7 +97,7 @@ def _words(text: str, offset: int = 0) -> list[_Word]:
         if names is None:
             names = next(n for pattern, n in _PATTERN_NAMES if pattern.fullmatch(found))
         for cat, name in names:
-            out.append(_Word(m.start() + offset, m.end() + offset, cat, name))
+            out.append(Word(m.start() + offset, m.end() + offset, cat, name))
     return out
 
 
@@ -107,7 +107,7 @@ _TOPIC_OF = {w: topic for topic, words in TOPIC_WORDS for w in words}
 _TOPICS = re.compile("|".join(sorted(map(re.escape, _TOPIC_OF), key=len, reverse=True)))
 
 
-def _topics(text: str) -> list[tuple[int, str]]:
+def topics_of(text: str) -> list[tuple[int, str]]:
     """(end position, topic) of every topic word, in order."""
     return [
         (m.end(), _TOPIC_OF[m.group()])
@@ -116,18 +116,18 @@ def _topics(text: str) -> list[tuple[int, str]]:
     ]
 
 
-def _topic_at(topics: list[tuple[int, str]], pos: int, carried: str | None) -> str | None:
+def topic_at(topics: list[tuple[int, str]], pos: int, carried: str | None) -> str | None:
     i = bisect_right(topics, (pos, "~")) - 1
     return topics[i][1] if i >= 0 else carried
 
 
-def _number(m: re.Match, text: str) -> tuple[float | int, str, int] | None:
+def parse_number(m: re.Match, text: str) -> tuple[float | int, str, int] | None:
     before = text[m.start() - 1] if m.start() else ""
     if m.group("num"):
         if before in NOT_BEFORE_DIGITS and before:
             return None
         raw = m.group("num")
-        if before in ",，" and m.start() > 1 and text[m.start() - 2].isdigit() and _GROUP_START.match(raw):
+        if before in ",，" and m.start() > 1 and text[m.start() - 2].isdigit() and GROUP_START.match(raw):
             return None  # 1234,567件: a thousands group of a malformed number, not a number of its own
         if "," in raw or "，" in raw:
             raw = raw.replace(",", "").replace("，", "")
@@ -169,12 +169,12 @@ FIGURE_CATEGORIES = frozenset(("request", "verb", "case", "row"))
 NAMING_CATEGORIES = FIGURE_CATEGORIES | {"qual"}  # words before a number that may make it a statement
 
 
-def _between(starts: list[int], items: list, start: int, end: int) -> list:
+def items_between(starts: list[int], items: list, start: int, end: int) -> list:
     """The items whose start lies in [start, end)."""
     return items[bisect_left(starts, start) : bisect_left(starts, end)]
 
 
-def _documents(text: str) -> list[int]:
+def documents_at(text: str) -> list[int]:
     """Where sentences start counting documents by 公开属性 (主动公开 N 条 …)."""
     out = []
     for m in DOCUMENTS.finditer(text):
@@ -187,7 +187,7 @@ def _documents(text: str) -> list[int]:
     return out
 
 
-def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool:
+def is_unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool:
     """Approximate (近 80 件, 3000 余件), ordinal, 各/分别 lists, 个百分点: never read as a statement."""
     return bool(
         after.startswith(APPROXIMATE_AFTER)
@@ -200,7 +200,7 @@ def _unclear(sentence: str, start: int, end: int, lead: str, after: str) -> bool
     )
 
 
-class _Context(_Record):
+class NumberContext(Record):
     """A number in its sentence: ``lead`` the clause before it (since the last number or stop), ``lead_all``
     everything since the previous number, ``start``–``end`` the number in the sentence, ``words`` the vocabulary
     words of ``lead``."""
@@ -222,39 +222,43 @@ class _Context(_Record):
 
     def text(self, end: int | None = None) -> tuple[str, int, int]:
         end = self.end if end is None else end
-        return self._text(self.lead_start + _leading(self.lead), end)
+        return self._text(self.lead_start + leading(self.lead), end)
 
     def _text(self, start: int, end: int) -> tuple[str, int, int]:
         return self.sentence[start:end], self.offset + start, self.offset + end
 
 
-def _statement(ctx: _Context, kind: str, readings, value, unit: str, **kw) -> Statement:
+def make_statement(ctx: NumberContext, kind: str, readings, value, unit: str, **kw) -> Statement:
     end = kw.pop("end", None)
     text, start, stop = ctx.text(end)
     return Statement(kind, tuple(readings), value, unit, text, ctx.sentence, start, stop, **kw)
 
 
-def _stop(text: str) -> int:
+def first_stop(text: str) -> int:
     m = HARD_STOP.search(text)
     return m.start() if m else len(text)
 
 
-def _subject(ctx: _Context, text: str, last: Statement | None):
+def subject_of(ctx: NumberContext, text: str, last: Statement | None):
     """The figure a share or change speaks of: named in the same clause, or the one just stated."""
     stripped = text.strip().strip("，,")
     if stripped:
-        words = [w for w in _words(stripped) if w.cat in ("request", "verb", "case")]
+        words = [w for w in find_words(stripped) if w.cat in ("request", "verb", "case")]
         if not words or ctx.topic in ("review", "suit") or not (ctx.topic == "request" or ctx.explicit_request):
             return None
         names = [words[-1].name]
         i = len(words) - 1
-        while i > 0 and words[i - 1].cat == "request" and _fits(CONNECTOR, stripped[words[i - 1].end : words[i].start]):
+        while (
+            i > 0
+            and words[i - 1].cat == "request"
+            and fits_whole(CONNECTOR, stripped[words[i - 1].end : words[i].start])
+        ):
             names.insert(0, words[i - 1].name)
             i -= 1
         if words[-1].cat == "case":
             return None
         tail = stripped[words[-1].end :]
-        if not _fits(SUBJECT_TAIL, tail):
+        if not fits_whole(SUBJECT_TAIL, tail):
             return None
         if words[-1].cat == "verb":
             word = stripped[words[-1].start : words[-1].end]
@@ -268,7 +272,7 @@ def _subject(ctx: _Context, text: str, last: Statement | None):
     return last.readings, last.column
 
 
-def _with_scope(stmt: Statement, sentence: str, pos: int, lead: str, words: list[_Word]) -> Statement:
+def with_scope(stmt: Statement, sentence: str, pos: int, lead: str, words: list[Word]) -> Statement:
     """The time a statement speaks of: this year unless it names last year (or another year)."""
     scope = "year"
     if ("累计" in lead or "历年" in lead or "截至" in lead) and OTHER_SCOPE.search(lead):
@@ -292,7 +296,7 @@ def _year_before(sentence: str, pos: int) -> str | None:
     return years[-1] if years else None
 
 
-def _without_words(lead: str, words: list[_Word]) -> str:
+def _without_words(lead: str, words: list[Word]) -> str:
     out = lead
     for w in reversed(words):
         if w.cat == "request":

@@ -10,7 +10,7 @@ from collections import namedtuple
 # ingest and template, whose start-up time is measured.
 
 
-class _Record:
+class Record:
     """A plain record with slots: positional fields in ``__slots__`` order, then keywords; ``_defaults`` for
     the fields that may be left out."""
 
@@ -33,7 +33,7 @@ class _Record:
         return f"{type(self).__name__}({fields})"
 
 
-class Statement(_Record):
+class Statement(Record):
     """One number-bearing statement of the narrative.
 
     ``kind``: "count", "share", "rate", "change", "zero"; ``readings``: each the figures whose sum is meant;

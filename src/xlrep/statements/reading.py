@@ -5,26 +5,26 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from ..sentences import ends_sentence, sentence_spans
-from .cases import _case_statement, _zero_claims
-from .changes import _change, _change_tail
+from .cases import case_statement, zero_claims
+from .changes import change_statement, change_tail
 from .grammar import (
     FIGURE_CATEGORIES,
     NAMING_CATEGORIES,
-    _between,
-    _Context,
-    _documents,
-    _number,
-    _topic_at,
-    _topics,
-    _unclear,
-    _with_scope,
-    _Word,
-    _words,
+    NumberContext,
+    Word,
+    documents_at,
+    find_words,
+    is_unclear,
+    items_between,
+    parse_number,
+    topic_at,
+    topics_of,
+    with_scope,
 )
-from .model import Statement, _Record
-from .requests import _after_or_column, _request_statement
-from .rows import _row_statement
-from .shares import _percent
+from .model import Record, Statement
+from .requests import after_or_column, request_statement
+from .rows import row_statement
+from .shares import percent_statement
 from .vocabulary import (
     AMOUNT_UNITS,
     DIRECTION_TAIL,
@@ -40,7 +40,7 @@ from .vocabulary import (
 )
 
 
-class _Part(_Record):
+class _Part(Record):
     """One narrative part scanned once: numbers (and where they start), the ends of the hard stops (， ； （ …),
     words (and where they start), topics as (end, topic), where sentences counting documents by 公开属性 start,
     and the topic carried from sentence to sentence."""
@@ -60,14 +60,14 @@ def long_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence longer than ``MAX_SENTENCE`` that names a figure: its numbers are not read."""
     out = []
     for start, end, _ in sentence_spans(text):
-        if end - start > MAX_SENTENCE and any(w.cat in FIGURE_CATEGORIES for w in _words(text[start:end])):
+        if end - start > MAX_SENTENCE and any(w.cat in FIGURE_CATEGORIES for w in find_words(text[start:end])):
             out.append((start, end))
     return out
 
 
 def read_statements(text: str) -> list[Statement]:
     """The statements of one narrative part, in order (sentences over ``MAX_SENTENCE`` characters left out)."""
-    words = _words(text)
+    words = find_words(text)
     if "纠" not in text and not any(w.cat in FIGURE_CATEGORIES for w in words):
         return []  # no word of any figure: nothing this part could state
     numbers = list(NUMBER.finditer(text))
@@ -78,8 +78,8 @@ def read_statements(text: str) -> list[Statement]:
         [m.end() for m in HARD_STOP.finditer(text)],
         words,
         [w.start for w in words],
-        _topics(text),
-        _documents(text),
+        topics_of(text),
+        documents_at(text),
     )
     out: list[Statement] = []
     clauses: list[Statement] = []  # the statements of the clauses of one sentence (…；…；…。)
@@ -111,14 +111,14 @@ def _read_sentence(part: _Part, start: int, end: int) -> list[Statement]:
     sentence = part.text[start:end]
     ends = bisect_right(part.topics, (start, "~")), bisect_right(part.topics, (end, "~"))
     topics = [(e - start, t) for e, t in part.topics[ends[0] : ends[1]]]
-    words = _between(part.word_starts, part.words, start, end)
+    words = items_between(part.word_starts, part.words, start, end)
     documents = next((d - start for d in part.documents if start <= d < end), None)
     doc_from = documents if documents is not None else len(sentence) + 1
     # no word of a figure (a 表三/表四 figure, a verb, a 表二 row): no statement to read here
     relevant = any(w.cat in FIGURE_CATEGORIES for w in words)
     out = _read_numbers(part, sentence, start, topics, doc_from) if relevant else []
     if "纠" in sentence:
-        out += _zero_claims(sentence, start, topics, part.topic)
+        out += zero_claims(sentence, start, topics, part.topic)
     if documents is None or documents > 0:
         before_docs = [t for e, t in topics if e <= doc_from]
         if before_docs:
@@ -136,10 +136,10 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
     area = False  # the whole area (全市) was spoken of before in this sentence: what follows is the area's too
     prev_end = 0
     end_of_sentence = offset + len(sentence)
-    for m in _between(part.number_starts, part.numbers, offset, end_of_sentence):
+    for m in items_between(part.number_starts, part.numbers, offset, end_of_sentence):
         if m.end() > end_of_sentence:
             break
-        parsed = _number(m, part.text)
+        parsed = parse_number(m, part.text)
         m_start, m_end = m.start() - offset, m.end() - offset
         prev_start = prev_end
         lead_all = sentence[prev_end:m_start]
@@ -151,12 +151,12 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
         lead = sentence[max(part.stops[i] - offset, prev_start) if i >= 0 else prev_start : m_start]
         after = sentence[m_end:]
         others = others or bool(OTHER_BODY.search(lead_all) or OTHERS_FIGURES.search(lead))
-        if others or _unclear(sentence, m_start, m_end, lead, after):
+        if others or is_unclear(sentence, m_start, m_end, lead, after):
             last_count = base = None  # 各乡镇共收到申请 120 件，办结 110 件: the 110 are theirs too
             continue
         lead_start = m_start - len(lead)
         shift = offset + lead_start
-        near = _between(part.word_starts, part.words, shift, m.start())
+        near = items_between(part.word_starts, part.words, shift, m.start())
         if (
             unit != "%"
             and not any(w.cat in NAMING_CATEGORIES for w in near)
@@ -166,8 +166,8 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
         ):
             last_count = None  # no word naming a figure before it, none right after: not a statement
             continue
-        words = [_Word(w.start - shift, w.end - shift, w.cat, w.name) for w in near]
-        ctx = _Context(
+        words = [Word(w.start - shift, w.end - shift, w.cat, w.name) for w in near]
+        ctx = NumberContext(
             sentence,
             offset,
             lead,
@@ -176,7 +176,7 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
             m_start,
             m_end,
             after,
-            _topic_at(topics, m_start, part.topic),
+            topic_at(topics, m_start, part.topic),
             explicit_request,
             m_start >= doc_from,
             words,
@@ -186,7 +186,7 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
             if unit != "%":
                 last_count = None
             continue
-        stmt = _with_scope(stmt, sentence, m_start, lead, words)
+        stmt = with_scope(stmt, sentence, m_start, lead, words)
         if area or (stmt.kind != "count" and WHOLE_AREA.search(lead_all)):
             stmt.area = True  # 全市共收到申请 900 件，同比增长 20%，其中予以公开 300 件: all the city's
         area = area or stmt.area
@@ -200,29 +200,29 @@ def _read_numbers(part: _Part, sentence: str, offset: int, topics, doc_from: int
 
 def _statement_at(ctx, value, unit: str, decimals: int, last: Statement | None, base: Statement | None):
     if unit == "%":
-        return _percent(ctx, value, decimals, last)
+        return percent_statement(ctx, value, decimals, last)
     if unit in AMOUNT_UNITS:
-        return _row_statement(ctx, value, unit, decimals)
+        return row_statement(ctx, value, unit, decimals)
     return _count(ctx, value, unit, last, base)
 
 
-def _count(ctx: _Context, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
+def _count(ctx: NumberContext, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
     stmt = _count_of(ctx, value, unit, last, base)
     if stmt is not None and WHOLE_AREA.search(ctx.lead_all):
         stmt.area = True
     return stmt
 
 
-def _count_of(ctx: _Context, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
+def _count_of(ctx: NumberContext, value, unit: str, last: Statement | None, base: Statement | None) -> Statement | None:
     lead = ctx.lead
     if NOT_OURS.search(lead) or OTHER_PERIOD.search(lead) or OTHER_BODY.search(ctx.lead_all):
         return None
-    change = _change_tail(lead)
+    change = change_tail(lead)
     if change:  # 较上年增加 12 件
-        return _change(ctx, value, unit, 0, change, last)
+        return change_statement(ctx, value, unit, 0, change, last)
     if DIRECTION_TAIL.search(lead):
         return None
-    row = _row_statement(ctx, value, unit, 0, ours=True)
+    row = row_statement(ctx, value, unit, 0, ours=True)
     if row is not None:
         return row
     words = ctx.words
@@ -230,9 +230,9 @@ def _count_of(ctx: _Context, value, unit: str, last: Statement | None, base: Sta
         return None
     figure_words = [w for w in words if w.cat in ("request", "verb", "case")]
     if not figure_words:
-        return _after_or_column(ctx, value, unit, words, base)
+        return after_or_column(ctx, value, unit, words, base)
     if figure_words[-1].cat == "case":
-        return _case_statement(ctx, value, unit, figure_words, lead[figure_words[-1].end :])
+        return case_statement(ctx, value, unit, figure_words, lead[figure_words[-1].end :])
     if ctx.in_documents or ctx.topic in ("review", "suit"):
         return None
-    return _request_statement(ctx, value, unit, words, figure_words)
+    return request_statement(ctx, value, unit, words, figure_words)

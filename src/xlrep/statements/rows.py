@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..figures import ROW_PREFIX
-from .grammar import _Context, _statement, _Word, _words
+from .grammar import NumberContext, Word, find_words, make_statement
 from .model import Statement
 from .vocabulary import (
     AMOUNT_UNITS,
@@ -15,11 +15,11 @@ from .vocabulary import (
     T2_AFTER_FIRST,
     T2_ROW_AFTER,
     T2_ROW_OF,
-    _fits,
+    fits_whole,
 )
 
 
-def _row_statement(ctx: _Context, value, unit: str, decimals: int, ours: bool = False) -> Statement | None:
+def row_statement(ctx: NumberContext, value, unit: str, decimals: int, ours: bool = False) -> Statement | None:
     lead = ctx.lead
     if not ours and NOT_OURS.search(lead):
         return None
@@ -28,21 +28,21 @@ def _row_statement(ctx: _Context, value, unit: str, decimals: int, ours: bool = 
     end = None
     if rows:
         row = rows[-1]
-        if len(rows) > 1 and _fits(CONNECTOR, lead[rows[-2].end : row.start]):
+        if len(rows) > 1 and fits_whole(CONNECTOR, lead[rows[-2].end : row.start]):
             return None  # 规章和规范性文件 N 件: two rows at once
         gap = lead[row.end :]
-        cols_in_gap = [w for w in _words(gap, row.end) if w.cat == "column"]
+        cols_in_gap = [w for w in find_words(gap, row.end) if w.cat == "column"]
         bare = gap
         for w in reversed(cols_in_gap):
             bare = bare[: w.start - row.end] + bare[w.end - row.end :]
-        if not _fits(GAP_T2, bare):
+        if not fits_whole(GAP_T2, bare):
             return None
     else:  # 制发 5 件规范性文件: the row named right after the number
         follow = T2_ROW_AFTER.match(ctx.after) if ctx.after[:1] in T2_AFTER_FIRST else None
         if not follow or unit in AMOUNT_UNITS:
             return None
         row_word = follow.group(1)
-        row = _Word(0, 0, "row", T2_ROW_OF[row_word])
+        row = Word(0, 0, "row", T2_ROW_OF[row_word])
         end = ctx.end + follow.end()
     columns: list[str] = []
     for w in words:
@@ -55,4 +55,4 @@ def _row_statement(ctx: _Context, value, unit: str, decimals: int, ours: bool = 
     kw = {"column": tuple(columns), "decimals": decimals}
     if end is not None:
         kw["end"] = end
-    return _statement(ctx, "count", [(ROW_PREFIX + row.name,)], value, unit, **kw)
+    return make_statement(ctx, "count", [(ROW_PREFIX + row.name,)], value, unit, **kw)

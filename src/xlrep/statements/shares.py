@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .changes import _change, _change_tail
-from .grammar import _Context, _statement, _subject
+from .changes import change_statement, change_tail
+from .grammar import NumberContext, make_statement, subject_of
 from .model import Statement
 from .vocabulary import (
     ANY_DENOMINATOR,
@@ -16,13 +16,13 @@ from .vocabulary import (
 )
 
 
-def _percent(ctx: _Context, value, decimals: int, last: Statement | None) -> Statement | None:
+def percent_statement(ctx: NumberContext, value, decimals: int, last: Statement | None) -> Statement | None:
     lead = ctx.lead
     if ctx.in_documents:
         return None
-    change = _change_tail(lead)
+    change = change_tail(lead)
     if change:
-        return _change(ctx, value, "%", decimals, change, last)
+        return change_statement(ctx, value, "%", decimals, change, last)
     if ctx.after[:1] and ctx.after[0] in "（(":
         return None  # 办结率 100%（含结转下年度…）: a rate of the writer's own definition
     rate = RATE_TAIL.search(lead)
@@ -30,11 +30,11 @@ def _percent(ctx: _Context, value, decimals: int, last: Statement | None) -> Sta
         qualified = RATE_QUALIFIED.search(lead[: rate.start()])
         if qualified or ctx.topic not in ("request", None) or not (ctx.explicit_request or ctx.topic == "request"):
             return None
-        return _statement(ctx, "rate", [("result_total",)], value, "%", decimals=decimals, of=RATE_READINGS)
+        return make_statement(ctx, "rate", [("result_total",)], value, "%", decimals=decimals, of=RATE_READINGS)
     share = SHARE_TAIL.search(lead)
     if not share:
         return None
-    subject = _subject(ctx, lead[: share.start()], last)
+    subject = subject_of(ctx, lead[: share.start()], last)
     if subject is None:
         return None
     readings, column = subject
@@ -45,7 +45,7 @@ def _percent(ctx: _Context, value, decimals: int, last: Statement | None) -> Sta
         return None
     if not column and any(r == d for r in readings for d in of):
         of = tuple(d for d in of if d not in readings) or of
-    return _statement(ctx, "share", readings, value, "%", decimals=decimals, of=of, column=column)
+    return make_statement(ctx, "share", readings, value, "%", decimals=decimals, of=of, column=column)
 
 
 def _denominators(text: str) -> tuple[tuple[str, ...], ...]:

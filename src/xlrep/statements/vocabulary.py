@@ -292,7 +292,7 @@ NO_CORRECTION = re.compile(
 LEADING_MARKS = "，,、 ：:\t\u3000"
 
 
-def _leading(lead: str) -> int:
+def leading(lead: str) -> int:
     """How much of a clause's start is punctuation and 其中 (not part of the statement as quoted)."""
     rest = lead.lstrip(LEADING_MARKS)
     if rest.startswith("其中"):
@@ -333,9 +333,9 @@ HARD_STOP = re.compile(r"[，,；;：:（）()\[\]【】“”\"]")
 CONNECTOR = re.compile(r"^(?:及|和|与|、|以及|加上|及其|或)$")
 
 
-# A number and its unit. What may stand around it is checked in code (``_number``): cheaper than lookarounds.
+# A number and its unit. What may stand around it is checked in code (``parse_number``): cheaper than lookarounds.
 # Written so that it cannot backtrack: a run of digits is tried once, from its first digit (a number starting
-# inside a run is never one: ``_number`` refuses a digit before it), a thousands group only where no digit and
+# inside a run is never one: ``parse_number`` refuses a digit before it), a thousands group only where no digit and
 # separator stand before it, and every repetition is possessive. 收到申请 followed by 32,000 digits took 30 s
 # (each digit re-read the run to its end, and back); now it is read in one pass.
 NUMBER = re.compile(
@@ -345,7 +345,7 @@ NUMBER = re.compile(
 )
 
 
-_GROUP_START = re.compile(r"\d{3}(?!\d)")
+GROUP_START = re.compile(r"\d{3}(?!\d)")
 
 
 NOT_BEFORE_DIGITS = set("0123456789.．") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -394,7 +394,7 @@ SPACE = re.compile(r"\s+")
 GAP_QUALIFIER = re.compile(r"^(?:提出|提交)?(?:的)?(?:政府信息公开)?(?:申请)?(?:人)?(?:的)?(?:共计|共|合计|为|有)?$")
 
 
-def _fits(pattern: re.Pattern, text: str) -> bool:
+def fits_whole(pattern: re.Pattern, text: str) -> bool:
     """Whether ``text`` (spaces ignored: PDFs put them around numbers) is all of ``pattern``."""
     if " " in text or "\u3000" in text or "\t" in text:
         text = SPACE.sub("", text)
