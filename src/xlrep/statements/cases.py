@@ -16,34 +16,38 @@ def case_statement(ctx: NumberContext, value, unit: str, words: list[Word], gap:
         return None
     if not fits_whole(GAP_T4, gap):
         return None
-    last = words[-1]
-    kind, _, name = last.name.partition(":")
-    topic = ctx.topic
-    for w in reversed(words[:-1]):  # the topic named in this clause wins over the carried one
-        k, _, n = w.name.partition(":")
-        if k == "topic":
-            topic = n
-            break
-        if k == "block":
-            topic = "suit"
-            break
+    kind, _, name = words[-1].name.partition(":")
     if kind == "topic":
-        readings = [(f"{name}_total",)]
-        if len(words) >= 2:  # 行政复议和行政诉讼 共 N 件
-            prev = words[-2]
-            k, _, n = prev.name.partition(":")
-            if k == "topic" and n != name and fits_whole(CONNECTOR, lead[prev.end : last.start]):
-                readings = [(f"{n}_total", f"{name}_total")]
-            elif k == "topic" and n == name:
-                pass
-        return make_statement(ctx, "count", readings, value, unit)
+        return make_statement(ctx, "count", _totals(lead, words, name), value, unit)
     if kind == "block":  # 未经复议直接起诉 N 件: one block of 行政诉讼
         return make_statement(ctx, "count", [("suit_total",)], value, unit, column=(name,))
+    topic = _clause_topic(words, ctx.topic)
     if topic not in ("review", "suit"):
         return None
     block = next((w.name.partition(":")[2] for w in reversed(words[:-1]) if w.name.startswith("block:")), None)
     column = (block,) if block and topic == "suit" else ()
     return make_statement(ctx, "count", [(f"{topic}_{name}",)], value, unit, column=column)
+
+
+def _clause_topic(words: list[Word], carried: str | None) -> str | None:
+    """The topic named in the clause before the case word (a 表四 block is of 行政诉讼): it wins over the carried one."""
+    for w in reversed(words[:-1]):
+        k, _, n = w.name.partition(":")
+        if k == "topic":
+            return n
+        if k == "block":
+            return "suit"
+    return carried
+
+
+def _totals(lead: str, words: list[Word], name: str) -> list[tuple[str, ...]]:
+    """行政复议 N 件: its total; 行政复议和行政诉讼 共 N 件: the sum of both."""
+    if len(words) >= 2:
+        prev, last = words[-2], words[-1]
+        k, _, n = prev.name.partition(":")
+        if k == "topic" and n != name and fits_whole(CONNECTOR, lead[prev.end : last.start]):
+            return [(f"{n}_total", f"{name}_total")]
+    return [(f"{name}_total",)]
 
 
 def zero_claims(sentence: str, offset: int, topics, carried: str | None) -> list[Statement]:

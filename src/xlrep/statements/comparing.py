@@ -32,17 +32,7 @@ def compare(
     values = _Data(values)
     previous_values = _Data(previous_values) if previous_values is not None else None
     for stmt in statements:
-        if stmt.scope == "other" or (stmt.area and not region_is_ours):
-            continue
-        data: Mapping[str, object] | None = values
-        if stmt.scope.startswith("year:") and year is not None:
-            stated_year = int(stmt.scope[5:])
-            if stated_year == year - 1:
-                data = previous_values
-            elif stated_year != year:
-                continue
-        elif stmt.scope == "previous":
-            data = previous_values
+        data = _data_for(stmt, values, previous_values, year, region_is_ours)
         if data is None:
             continue
         last_year = data is not values
@@ -55,6 +45,21 @@ def compare(
         if m is not None:
             out.append(m)
     return out
+
+
+def _data_for(stmt: Statement, values, previous_values, year: int | None, region_is_ours: bool):
+    """The values a statement speaks of: this year's or last year's; None: it is not compared (another year, a
+    scope of its own, the whole area of a unit that is not its government, no workbook of last year)."""
+    if stmt.scope == "other" or (stmt.area and not region_is_ours):
+        return None
+    if stmt.scope.startswith("year:") and year is not None:
+        stated_year = int(stmt.scope[5:])
+        if stated_year == year - 1:
+            return previous_values
+        return values if stated_year == year else None
+    if stmt.scope == "previous":
+        return previous_values
+    return values
 
 
 class _Data:

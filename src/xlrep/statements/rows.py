@@ -24,26 +24,10 @@ def row_statement(ctx: NumberContext, value, unit: str, decimals: int, ours: boo
     if not ours and NOT_OURS.search(lead):
         return None
     words = ctx.words
-    rows = [w for w in words if w.cat == "row"]
-    end = None
-    if rows:
-        row = rows[-1]
-        if len(rows) > 1 and fits_whole(CONNECTOR, lead[rows[-2].end : row.start]):
-            return None  # 规章和规范性文件 N 件: two rows at once
-        gap = lead[row.end :]
-        cols_in_gap = [w for w in find_words(gap, row.end) if w.cat == "column"]
-        bare = gap
-        for w in reversed(cols_in_gap):
-            bare = bare[: w.start - row.end] + bare[w.end - row.end :]
-        if not fits_whole(GAP_T2, bare):
-            return None
-    else:  # 制发 5 件规范性文件: the row named right after the number
-        follow = T2_ROW_AFTER.match(ctx.after) if ctx.after[:1] in T2_AFTER_FIRST else None
-        if not follow or unit in AMOUNT_UNITS:
-            return None
-        row_word = follow.group(1)
-        row = Word(0, 0, "row", T2_ROW_OF[row_word])
-        end = ctx.end + follow.end()
+    found = _row_before(lead, words) if any(w.cat == "row" for w in words) else _row_after(ctx, unit)
+    if found is None:
+        return None
+    row, end = found
     columns: list[str] = []
     for w in words:
         if w.cat == "column" and w.name not in columns:
@@ -56,3 +40,24 @@ def row_statement(ctx: NumberContext, value, unit: str, decimals: int, ours: boo
     if end is not None:
         kw["end"] = end
     return make_statement(ctx, "count", [(ROW_PREFIX + row.name,)], value, unit, **kw)
+
+
+def _row_before(lead: str, words: list[Word]) -> tuple[Word, None] | None:
+    """规章 … N 件: the row named last before the number, with nothing but its columns and a few words between."""
+    rows = [w for w in words if w.cat == "row"]
+    row = rows[-1]
+    if len(rows) > 1 and fits_whole(CONNECTOR, lead[rows[-2].end : row.start]):
+        return None  # 规章和规范性文件 N 件: two rows at once
+    gap = lead[row.end :]
+    bare = gap
+    for w in reversed([w for w in find_words(gap, row.end) if w.cat == "column"]):
+        bare = bare[: w.start - row.end] + bare[w.end - row.end :]
+    return (row, None) if fits_whole(GAP_T2, bare) else None
+
+
+def _row_after(ctx: NumberContext, unit: str) -> tuple[Word, int] | None:
+    """制发 5 件规范性文件: the row named right after the number (and where the statement ends)."""
+    follow = T2_ROW_AFTER.match(ctx.after) if ctx.after[:1] in T2_AFTER_FIRST else None
+    if not follow or unit in AMOUNT_UNITS:
+        return None
+    return Word(0, 0, "row", T2_ROW_OF[follow.group(1)]), ctx.end + follow.end()
