@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .sentences import FULL_STOPS, REVIEW_WORDS, SUIT_WORDS, sentence_spans, sentences
+from .sentences import FULL_STOPS, REVIEW_WORDS, SUIT_WORDS, sentence_end, sentences, sentences_and_stops
 
 #: A body acting as the local government of its area (管委会, 实验区, 开发区, 新区 …), not one of its departments:
 #: what it says of the whole area (全区) is its own.
@@ -26,7 +26,7 @@ def compiled_for_area(text: str) -> bool:
     sentence is not cut at ；, nor at a line (where a PDF may have wrapped it)."""
     if "编制" not in text:
         return False
-    for sentence in sentences(text, clauses=False, lines=False):
+    for sentence in sentence_end(clauses=False, lines=False).split(text):  # spaces around it do not matter here
         if "编制" not in sentence or "各" not in sentence:
             continue
         start = max(sentence.find("汇总"), sentence.find("综合"))
@@ -175,8 +175,8 @@ def stale_years(text: str, year: int) -> Iterator[tuple[int, str]]:
 
     A sentence that also names the report's year (2022年，上级通报的问题，我局于2023年整改；…本年我局落实)
     tells an earlier year's background: it was written for this report, not reused."""
-    for start, end, stop in sentence_spans(text, clauses=False):  # a clause after ； does not open a sentence
-        sentence = text[start:end] + (stop[0] if stop and stop[0] in FULL_STOPS else "")  # shown with its 。
+    for sentence, stop in sentences_and_stops(text, clauses=False):  # a clause after ； does not open a sentence
+        sentence += stop[0] if stop and stop[0] in FULL_STOPS else ""  # shown with its 。
         m = YEAR_OPENING.match(sentence)
         if m and int(m.group(1)) not in (year, year + 1):  # next year: plans in 五 are legitimate
             rest = sentence[m.end() :]

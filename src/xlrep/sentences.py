@@ -22,15 +22,16 @@ TOPIC_WORDS = (("review", ("行政复议", "复议")), ("suit", ("行政诉讼",
 REVIEW_WORDS = TOPIC_WORDS[0][1]
 SUIT_WORDS = TOPIC_WORDS[1][1]
 
-_ENDS: dict[tuple[bool, bool], re.Pattern] = {}
+_ENDS: dict[tuple[bool, bool, bool], re.Pattern] = {}
 
 
-def sentence_end(clauses: bool = True, lines: bool = True) -> re.Pattern:
-    """A run of the marks that end a sentence (with ``clauses``: a clause too; with ``lines``: a line)."""
-    key = (clauses, lines)
+def sentence_end(clauses: bool = True, lines: bool = True, group: bool = False) -> re.Pattern:
+    """A run of the marks that end a sentence (with ``clauses``: a clause too; with ``lines``: a line; ``group``:
+    captured, so that ``split`` keeps it)."""
+    key = (clauses, lines, group)
     if key not in _ENDS:
-        marks = FULL_STOPS + (CLAUSE_STOPS if clauses else "") + (LINE_BREAK if lines else "")
-        _ENDS[key] = re.compile(f"[{re.escape(marks)}]+")
+        marks = re.escape(FULL_STOPS + (CLAUSE_STOPS if clauses else "") + (LINE_BREAK if lines else ""))
+        _ENDS[key] = re.compile(f"([{marks}]+)" if group else f"[{marks}]+")
     return _ENDS[key]
 
 
@@ -66,6 +67,17 @@ def sentences(text: str, *, clauses: bool = True, lines: bool = True) -> Iterato
         sentence = sentence.strip()
         if sentence:
             yield sentence
+
+
+def sentences_and_stops(text: str, *, clauses: bool = True, lines: bool = True) -> Iterator[tuple[str, str]]:
+    """(sentence, stop) of each sentence of ``text``, as ``sentences`` cuts and trims them, with the marks that end
+    it ("" at the end of the text)."""
+    parts = sentence_end(clauses, lines, group=True).split(text)
+    parts.append("")
+    for i in range(0, len(parts) - 1, 2):
+        sentence = parts[i].strip()
+        if sentence:
+            yield sentence, parts[i + 1]
 
 
 def ends_sentence(stop: str) -> bool:
