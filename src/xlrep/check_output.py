@@ -11,7 +11,8 @@ import click
 
 from .aggregate import MergeOutcome
 from .batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN, UnitResult
-from .findings import values_text
+from .findings import BATCH_CSV_HEADER, values_text
+from .findings import SEVERITY_NAMES as names
 from .layout import display_width
 from .safetext import display_path, for_spreadsheet, path_text, valid_unicode
 from .terminal import say
@@ -88,8 +89,7 @@ def findings_csv(results: list[UnitResult]) -> bytes:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["单位", "文件", "格式版本", "年度", "规则", "严重程度", "说明", "单元格", "数值"])
-    names = {"error": "错误", "warning": "提示", "info": "信息"}
+    writer.writerow(BATCH_CSV_HEADER)
     for r in results:
         for f in r.findings:
             cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in f["cells"])

@@ -11,11 +11,8 @@ from __future__ import annotations
 import csv
 import io
 
-from .findings import values_text
+from .findings import SEVERITY_NAMES, values_text
 from .safetext import for_spreadsheet, valid_unicode
-
-#: A finding's columns, in every table of findings (after the columns that say whose finding it is).
-FINDING_COLUMNS = ["规则", "严重程度", "说明", "单元格", "数值"]
 
 
 def csv_cell(value: object) -> object:
@@ -36,8 +33,6 @@ def csv_bytes(rows: list[list[object]]) -> bytes:
 
 def finding_columns(finding: dict) -> list[object]:
     """A finding (``Finding.as_dict()``) as ``FINDING_COLUMNS``: rule, severity, message, cells, values."""
-    from .rules import SEVERITY_NAMES
-
     cells = "；".join(f"{c['sheet']}!{c['cell']} {c['label']}".strip() for c in finding["cells"])
     return [
         finding["rule"],

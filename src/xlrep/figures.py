@@ -59,14 +59,15 @@ T2_DEFAULT_COLUMNS = ("decisions",)
 ROW_PREFIX = "proactive."
 
 
-class Figure(
+class NarrativeFigure(
     namedtuple(
-        "Figure",
+        "NarrativeFigure",
         ("name", "title", "keys", "inputs", "columns", "column_keys", "column_titles", "amount", "row", "label"),
         defaults=(False, ""),
     )
 ):
-    """A table figure the narrative may state, derived from the form: a declared figure, or a row of 表二.
+    """A table figure the narrative may state, derived from the form: a declared figure (``form.Figure``, the
+    edition file's, which this adds the columns and qualifiers to), or a row of 表二.
 
     ``title``: how a message names it; ``keys``: the cells to name in a finding (the declared cells: totals,
     where the form has them); ``inputs``: the input cells whose sum it is; ``columns``: qualifier → input
@@ -79,10 +80,10 @@ class Figure(
 
 
 @cache
-def narrative_figures(form) -> dict[str, Figure]:
+def narrative_figures(form) -> dict[str, NarrativeFigure]:
     """Every figure the narrative may state, by name: the declared figures of 表三 and 表四 (``[figures]``),
     with their columns and blocks as qualifiers, and the rows of 表二 — derived from the form's grids."""
-    figures: dict[str, Figure] = {}
+    figures: dict[str, NarrativeFigure] = {}
     where = {grid.cell_key(r, c): (grid, r, c) for grid in form.grids() for r in grid.rows for c in grid.columns}
     for name, declared in form.figures.items():
         keys = tuple(form.figure_keys(name))
@@ -105,7 +106,7 @@ def _inputs(form, keys) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _declared(form, declared, keys: tuple[str, ...], where) -> Figure:
+def _declared(form, declared, keys: tuple[str, ...], where) -> NarrativeFigure:
     qualified: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     for key in keys:
@@ -121,7 +122,7 @@ def _declared(form, declared, keys: tuple[str, ...], where) -> Figure:
                     qualified.setdefault(QUALIFIER_LABELS[label], []).append(grid.cell_key(row, operand))
                     labels[QUALIFIER_LABELS[label]] = label
     base = re.sub(r"（[^（）]*）$", "", declared.title)  # 本年新收申请（表三 一、总计） → 本年新收申请
-    return Figure(
+    return NarrativeFigure(
         declared.name,
         declared.title,
         keys,
@@ -133,7 +134,7 @@ def _declared(form, declared, keys: tuple[str, ...], where) -> Figure:
     )
 
 
-def _row_figures(form, grid, figures: dict[str, Figure]) -> None:
+def _row_figures(form, grid, figures: dict[str, NarrativeFigure]) -> None:
     """Each row of a 表二 grid the vocabulary knows: its columns by meaning, amounts with their unit."""
     table = form.table_names.get(grid.table, "").split("（")[0]  # 表二（主动公开） → 表二
     for row in grid.rows:
@@ -157,7 +158,7 @@ def _row_figures(form, grid, figures: dict[str, Figure]) -> None:
             continue
         default = [c for c in columns if c in T2_DEFAULT_COLUMNS] or (list(columns) if len(columns) == 1 else [])
         keys = columns[default[0]] if default else ()
-        figures[name] = Figure(
+        figures[name] = NarrativeFigure(
             name,
             titles[default[0]] if default else f"{table}“{row.label}”",
             keys,
@@ -171,4 +172,4 @@ def _row_figures(form, grid, figures: dict[str, Figure]) -> None:
         )
 
 
-__all__ = ["Figure", "narrative_figures"]
+__all__ = ["NarrativeFigure", "narrative_figures"]

@@ -1,11 +1,19 @@
-"""Findings: what a check found, where, and with which values (the audit's data model)."""
+"""Findings: what a check found, where, and with which values (the audit's data model).
+
+The data model knows the severities (their order and their Chinese names: the one registry of them) but not the
+rule catalogue: a finding is made by ``rules.rule(id).finding(...)``, which fails on an unknown ID (KeyError) and
+gives the rule's catalogue severity; ``tests/test_catalogue.py`` holds every rule ID written in ``src/`` against
+the catalogue and allows no other constructor of ``Finding`` there.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 ERROR, WARNING, INFO = "error", "warning", "info"
+#: The severities, most serious first (findings are sorted by this order), and how the clerk reads them.
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+SEVERITY_NAMES = {ERROR: "错误", WARNING: "提示", INFO: "信息"}
 
 
 @dataclass(frozen=True)
@@ -23,7 +31,8 @@ class CellRef:
 
 @dataclass
 class Finding:
-    """One finding of one rule. ``severity`` defaults to the rule's (``rules.rule(id).severity``)."""
+    """One finding of one rule, made by ``rules.rule(id).finding(...)`` (the rule's severity unless it says
+    another): ``severity`` must be one of ``SEVERITY_ORDER``."""
 
     rule: str
     message: str
@@ -32,13 +41,10 @@ class Finding:
     severity: str = ""
 
     def __post_init__(self) -> None:
-        from .rules import registry  # the catalogue is the one source of IDs and severities
-
-        known = registry()
-        if self.rule not in known:
-            raise ValueError(f"unknown rule {self.rule}")
-        if not self.severity:
-            self.severity = known[self.rule].severity
+        if self.severity not in SEVERITY_ORDER:
+            raise ValueError(
+                f"finding of {self.rule}: severity {self.severity!r} is none of {', '.join(SEVERITY_ORDER)}"
+            )
 
     def as_dict(self) -> dict:
         return {
@@ -56,6 +62,13 @@ def summarize(findings: list[Finding]) -> dict[str, int]:
         "warnings": sum(1 for f in findings if f.severity == WARNING),
         "infos": sum(1 for f in findings if f.severity == INFO),
     }
+
+
+#: The findings tables (CSV): the columns of one finding, after those that say whose it is, and the two tables —
+#: ``xlrep check --csv`` (``check_output.findings_csv``) and the office's download (``serve.office``).
+FINDING_COLUMNS = ("规则", "严重程度", "说明", "单元格", "数值")
+BATCH_CSV_HEADER = ["单位", "文件", "格式版本", "年度", *FINDING_COLUMNS]
+OFFICE_CSV_HEADER = ["单位", "状态", "上传版本", "格式版本", *FINDING_COLUMNS, "单位说明", "核实"]
 
 
 #: What a finding's ``values`` keys mean, in the words of the form (the CSV and the pages show them this way).

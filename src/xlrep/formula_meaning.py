@@ -297,20 +297,19 @@ def _split_sheet(text: str) -> tuple[str | None, str]:
 
 
 def _cell(text: str) -> tuple[int, int] | None:
-    """``"AB12"`` → (28, 12); ``None`` for what is not one cell (a column, a row, a name)."""
-    letters = text.rstrip("0123456789")
-    digits = text[len(letters) :]
-    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha() and digits and digits.isdigit()):
+    """``"AB12"`` → (28, 12); ``None`` for what is not one cell (a column, a row, a name, row 0)."""
+    # openpyxl's A1 helpers: loaded with its tokenizer (``canonical``), so they cost no import
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.utils.exceptions import CellCoordinatesException
+
+    try:
+        letters, row = coordinate_from_string(text)
+    except CellCoordinatesException:
         return None
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return col, int(digits)
+    return column_index_from_string(letters), row
 
 
 def _a1(col: int, row: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    from openpyxl.utils.cell import get_column_letter
+
+    return f"{get_column_letter(col)}{row}"

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .sentences import FULL_STOPS, REVIEW_WORDS, SUIT_WORDS, sentence_end, sentences, sentences_and_stops
+
 #: A body acting as the local government of its area (管委会, 实验区, 开发区, 新区 …), not one of its departments:
 #: what it says of the whole area (全区) is its own.
 AREA_BODY = re.compile(r"(?:管理委员会|管委会|实验区|开发区|新区|示范区|高新区|保税区|合作区|试验区|园区)$")
@@ -20,8 +22,11 @@ AREA_REPORT_UNITS = ("单位", "部门", "乡镇", "街道", "镇")
 
 
 def compiled_for_area(text: str) -> bool:
-    """A sentence says the report is compiled from all the units of the area (汇总/综合 … 各…单位 … 编制)."""
-    for sentence in text.split("。"):
+    """A sentence says the report is compiled from all the units of the area (汇总/综合 … 各…单位 … 编制); the
+    sentence is not cut at ；, nor at a line (where a PDF may have wrapped it)."""
+    if "编制" not in text:
+        return False
+    for sentence in sentence_end(clauses=False, lines=False).split(text):  # spaces around it do not matter here
         if "编制" not in sentence or "各" not in sentence:
             continue
         start = max(sentence.find("汇总"), sentence.find("综合"))
@@ -31,18 +36,8 @@ def compiled_for_area(text: str) -> bool:
     return False
 
 
-SENTENCE_END = re.compile(r"[。！？；;\n]+")
 CLAUSE_SPLIT = re.compile(r"[，,、（）()：:]+")
 CLAIM_SPLIT = re.compile(r"[，,（）()：:]+")  # clauses for denials, which may list their topics with 、
-REVIEW_WORDS = ("行政复议", "复议")
-SUIT_WORDS = ("行政诉讼", "诉讼", "起诉")
-
-
-def _sentences(text: str):
-    for sentence in SENTENCE_END.split(text):
-        sentence = sentence.strip()
-        if sentence:
-            yield sentence
 
 
 def _topic(clause: str, current: str | None) -> str | None:
@@ -89,7 +84,7 @@ class Claim:
 
 def claims(text: str) -> Iterator[Claim]:
     """Every claim of ``text``; each sentence is looked at only for the claims its words can make."""
-    for sentence in _sentences(text):
+    for sentence in sentences(text):
         denies = "未" in sentence or "无" in sentence or "没有" in sentence  # every denial has one of these
         if denies and ("申请" in sentence or "件" in sentence):
             yield from _no_requests(sentence)
@@ -180,10 +175,11 @@ def stale_years(text: str, year: int) -> Iterator[tuple[int, str]]:
 
     A sentence that also names the report's year (2022年，上级通报的问题，我局于2023年整改；…本年我局落实)
     tells an earlier year's background: it was written for this report, not reused."""
-    for sentence in re.split(r"(?<=[。！？\n])", text):
+    for sentence, stop in sentences_and_stops(text, clauses=False):  # a clause after ； does not open a sentence
+        sentence += stop[0] if stop and stop[0] in FULL_STOPS else ""  # shown with its 。
         m = YEAR_OPENING.match(sentence)
         if m and int(m.group(1)) not in (year, year + 1):  # next year: plans in 五 are legitimate
             rest = sentence[m.end() :]
             if f"{year}年" in rest or any(w in rest for w in THIS_YEAR):
                 continue
-            yield int(m.group(1)), sentence.strip()
+            yield int(m.group(1)), sentence

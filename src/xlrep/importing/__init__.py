@@ -273,7 +273,7 @@ CONTINUED = "【接单元格中的文字，以下是原文的其余部分】\n"
 def _split_text(text: str, limit: int) -> tuple[str, str]:
     """``text`` cut to fit a cell: at the last sentence end within ``limit`` (or at ``limit`` when there is none
     in its last fifth), and the rest."""
-    from .sections import SENTENCE_END
+    from ..sentences import STOPS as SENTENCE_END
 
     cut = limit
     for i in range(limit, int(limit * 0.8), -1):

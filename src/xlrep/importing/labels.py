@@ -31,7 +31,6 @@ ORDINAL = re.compile(r"^(\d{1,2}\.|\([一二三四五六七八九十]{1,3}\)|[�
 
 #: Quality of a match, best first; the score ranks competing explanations of the text.
 SCORES = {"exact": 10, "core": 10, "prefix": 8, "variant": 8, "approx": 6, "suffix": 5}
-LOOSE = frozenset({"variant", "approx", "suffix"})  # reported as IMPORT-LABEL ("prefix" only if not a wrapped label)
 
 _NFKC: dict[str, str] = {}
 

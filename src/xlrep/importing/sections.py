@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..narrative import AREA_BODY, compiled_for_area
+from ..sentences import sentence_end
 from .labels import Match, Stream, best_sequence, candidates, variants
 
 SECTIONS = ("一", "二", "三", "四", "五", "六")
 ORDINAL = r"[（(]\s*[一二三四五六七八九十]{1,2}\s*[）)]"
-SENTENCE_END = "。！？；"
 
 
 @dataclass
@@ -117,8 +117,8 @@ IMPROVEMENT = re.compile(
 
 def split_problems(text: str, problems: str, measures: str) -> tuple[dict[str, str], bool]:
     """五 without part headings: problems first, then the first sentence that turns to improvements."""
-    sentences = [m.end() for m in re.finditer(rf"[{SENTENCE_END}]", text)]
-    starts = [0] + sentences
+    # a line break is not a sentence end here: a PDF's text breaks its lines inside sentences
+    starts = [0] + [m.end() for m in sentence_end(lines=False).finditer(text)]
     for i, start in enumerate(starts[1:], start=1):
         head = text[start : start + 40]
         if IMPROVEMENT.match(head.lstrip()) or (IMPROVEMENT.search(head[:14]) and i > 0):

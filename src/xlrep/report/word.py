@@ -10,7 +10,6 @@ are given fallbacks in the font table (w:altName), which Word uses to substitute
 from __future__ import annotations
 
 import io
-from copy import deepcopy
 
 from .model import DRAFT, Heading, Paragraph, Report, Table
 
@@ -42,14 +41,14 @@ class _WordReport:
         from docx.enum.section import WD_ORIENT
         from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-        from docx.oxml import OxmlElement
-        from docx.oxml.ns import qn
         from docx.shared import Cm, Pt, RGBColor
+
+        from . import docx_xml  # every access below python-docx's public API
 
         self.report = report
         self.cell_formats: dict[tuple, tuple] = {}  # (size, bold, align) -> the properties of a table cell's text
         self.paragraph_formats: dict[tuple, tuple] = {}  # paragraph() arguments -> its paragraph and run properties
-        self.Cm, self.Pt, self.RGBColor, self.OxmlElement, self.qn = Cm, Pt, RGBColor, OxmlElement, qn
+        self.Cm, self.Pt, self.RGBColor, self.xml = Cm, Pt, RGBColor, docx_xml
         self.ALIGN, self.VALIGN, self.TABLE_ALIGN, self.SPACING = (
             WD_ALIGN_PARAGRAPH,
             WD_CELL_VERTICAL_ALIGNMENT,
@@ -70,7 +69,7 @@ class _WordReport:
         normal = self.doc.styles["Normal"]
         normal.font.name = LATIN_FONT
         normal.font.size = Pt(16)
-        normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+        docx_xml.style_east_asian_font(normal, BODY_FONT)
 
     def set_font(self, run, name: str, size: float, bold: bool = False, colour=None) -> None:
         run.font.name = LATIN_FONT
@@ -78,13 +77,7 @@ class _WordReport:
         run.font.bold = bold
         if colour is not None:
             run.font.color.rgb = colour
-        rpr = run._element.get_or_add_rPr()  # python-docx exposes East Asian fonts only through the XML
-        fonts = rpr.find(self.qn("w:rFonts"))
-        if fonts is None:
-            fonts = self.OxmlElement("w:rFonts")
-            rpr.insert(0, fonts)
-        fonts.set(self.qn("w:eastAsia"), name)
-        fonts.set(self.qn("w:hint"), "eastAsia")
+        self.xml.east_asian_font(run, name)
 
     def paragraph(
         self,
@@ -103,9 +96,7 @@ class _WordReport:
         key = (font, size, align, indent, bold, space_before, colour, exact)
         formats = self.paragraph_formats.get(key)
         if formats is not None:  # the properties of a paragraph written before: copied
-            p_pr, r_pr = formats
-            p._p.insert(0, deepcopy(p_pr))
-            p.add_run(text)._r.insert(0, deepcopy(r_pr))
+            self.xml.add_formatted_run(p, text, formats)
             return p
         fmt = p.paragraph_format
         if exact:
@@ -118,7 +109,7 @@ class _WordReport:
             p.alignment = align
         run = p.add_run(text)
         self.set_font(run, font, size, bold, colour)
-        self.paragraph_formats[key] = (deepcopy(p._p.pPr), deepcopy(run._r.rPr))
+        self.paragraph_formats[key] = self.xml.formats_of(p, run)
         return p
 
     def render(self) -> bytes:
@@ -164,12 +155,9 @@ class _WordReport:
         footer = self.section.footer.paragraphs[0]
         footer.alignment = self.ALIGN.CENTER
         self.set_font(footer.add_run("— "), TABLE_FONT, 14)
-        field = self.OxmlElement("w:fldSimple")
-        field.set(self.qn("w:instr"), "PAGE")
         run = footer.add_run()
         self.set_font(run, TABLE_FONT, 14)
-        field.append(run._element)
-        footer._p.append(field)
+        self.xml.page_number_field(footer, run)
         self.set_font(footer.add_run(" —"), TABLE_FONT, 14)
 
     def table(self, table: Table) -> None:
@@ -184,27 +172,22 @@ class _WordReport:
         grid = [row.cells for row in t.rows]
         placed = _Placed()
         if table.caption:
-            cell = _merge(grid, 0, 0, 1, table.cols)
+            cell = self.xml.merge(grid, 0, 0, 1, table.cols)
             self.write(placed.add(cell, 0, 0, 1, table.cols), table.caption, size, True, self.ALIGN.CENTER)
         for c in table.cells:
-            cell = _merge(grid, c.row + offset, c.col, c.rowspan, c.colspan)
+            cell = self.xml.merge(grid, c.row + offset, c.col, c.rowspan, c.colspan)
             placed.add(cell, c.row + offset, c.col, c.rowspan, c.colspan)
             label = not c.header and c.key is None and not c.group
             self.write(cell, c.text, size, c.header, self.ALIGN.LEFT if label else self.ALIGN.CENTER)
             if c.vertical:
-                direction = self.OxmlElement("w:textDirection")
-                direction.set(self.qn("w:val"), "tbRlV")
-                cell._tc.get_or_add_tcPr().append(direction)
+                self.xml.vertical_text(cell)
         widths = [self.Cm(w) for w in _column_widths(table)]
         for width, column in zip(widths, t.columns, strict=True):
             column.width = width  # the grid, which LibreOffice and WPS follow
         for cell, last in placed.cells(grid):
             cell.width = widths[last]  # each cell, which Word follows: a merged cell has its last column's width
-        for r, row in enumerate(t.rows):
-            tr_pr = row._tr.get_or_add_trPr()
-            tr_pr.append(self.OxmlElement("w:cantSplit"))  # a row never breaks across pages
-            if r < offset + table.header_rows:  # the header rows repeat on every page
-                tr_pr.append(self.OxmlElement("w:tblHeader"))
+        for r, row in enumerate(t.rows):  # no row breaks across pages; the header rows repeat on every page
+            self.xml.keep_row(row, header=r < offset + table.header_rows)
         if table.note:
             p = self.doc.add_paragraph()
             p.alignment = self.ALIGN.LEFT
@@ -215,9 +198,7 @@ class _WordReport:
         p = cell.paragraphs[0]
         formats = self.cell_formats.get((size, bold, align))
         if formats is not None:  # the same paragraph and run properties as a cell written before: copied
-            p_pr, r_pr = formats
-            p._p.insert(0, deepcopy(p_pr))
-            p.add_run(text)._r.insert(0, deepcopy(r_pr))
+            self.xml.add_formatted_run(p, text, formats)
             return
         p.alignment = align
         p.paragraph_format.space_before = self.Pt(0)
@@ -226,33 +207,7 @@ class _WordReport:
         p.paragraph_format.line_spacing = 1.0
         run = p.add_run(text)
         self.set_font(run, TABLE_FONT, size, bold)
-        self.cell_formats[(size, bold, align)] = (deepcopy(p._p.pPr), deepcopy(run._r.rPr))
-
-
-def _merge(grid: list, row: int, col: int, rowspan: int, colspan: int):
-    """The cell spanning ``rowspan`` × ``colspan`` grid cells from (row, col), merged as python-docx's ``merge`` does.
-
-    ``_Cell.merge`` first searches the XML for the span's rows and columns (its cost grows with the table);
-    here they are the table's plain grid, taken once before any merge (``grid``: each row's ``row.cells``).
-    Spans never overlap, so every cell of this one is still as ``add_table`` made it: an empty ``w:tc``.
-    Each row of the span keeps its first ``w:tc``, which takes in the others' widths and grid columns;
-    the first row's is the merged cell (``w:vMerge`` restart), the rows below continue it.
-    """
-    from docx.oxml.simpletypes import ST_Merge
-    from docx.shared import Length
-
-    if rowspan == 1 and colspan == 1:
-        return grid[row][col]
-    for r in range(row, row + rowspan):
-        tc = grid[r][col]._tc
-        for c in range(col + 1, col + colspan):
-            swallowed = grid[r][c]._tc
-            if tc.width and swallowed.width:
-                tc.width = Length(tc.width + swallowed.width)
-            tc.grid_span = tc.grid_span + swallowed.grid_span
-            swallowed.getparent().remove(swallowed)
-        tc.vMerge = None if rowspan == 1 else ST_Merge.RESTART if r == row else ST_Merge.CONTINUE
-    return grid[row][col]
+        self.cell_formats[(size, bold, align)] = self.xml.formats_of(p, run)
 
 
 class _Placed:

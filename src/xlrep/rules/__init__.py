@@ -8,20 +8,8 @@ in the order of the reference catalogue (checks.md), which is the catalogue orde
 
 from __future__ import annotations
 
-from .base import SEVERITY_NAMES, Context, Rule, register, registry, rule, run
-
-_MODULES = ("file", "values", "tables", "text", "previous", "merge", "collection", "importing")
-_loaded = False
-
-
-def _load_all() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        from importlib import import_module
-
-        for name in _MODULES:
-            import_module(f"{__name__}.{name}")
+from ..findings import SEVERITY_NAMES
+from .base import Context, Rule, register, registry, rule, run
 
 
 def filling_rules(form) -> list[Rule]:

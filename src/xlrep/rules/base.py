@@ -21,14 +21,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..cellexpr import as_number
 from ..engine import all_values
-from ..findings import ERROR, INFO, WARNING, CellRef, Finding
+from ..findings import SEVERITY_NAMES, CellRef, Finding
 from ..safetext import quoted_names
 
 if TYPE_CHECKING:
     from ..form import Form
     from ..readresult import ReadResult
-
-SEVERITY_NAMES = {ERROR: "错误", WARNING: "提示", INFO: "信息"}
 
 
 class Rule:
@@ -58,11 +56,26 @@ class Rule:
         **fields,
     ) -> Finding:
         """A finding of this rule with its message template ``message`` filled from ``fields``."""
+        if self.id not in _REGISTRY:  # the catalogue is the one source of IDs (``rule(id)`` fails on others too)
+            raise ValueError(f"unknown rule {self.id}")
         text = quoted_names(self.messages[message].format(**fields))
         return Finding(self.id, text, list(cells), dict(values or {}), severity or self.severity)
 
 
 _REGISTRY: dict[str, Rule] = {}
+#: The rule modules, in the order of the reference catalogue (checks.md): the catalogue order.
+_MODULES = ("file", "values", "tables", "text", "previous", "merge", "collection", "importing")
+_loaded = False
+
+
+def _load_all() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from importlib import import_module
+
+        for name in _MODULES:
+            import_module(f"{__package__}.{name}")
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -78,10 +91,8 @@ _ORDERED: dict[str, Rule] = {}
 
 
 def registry() -> dict[str, Rule]:
-    """Every rule, in catalogue order: the order of the rule modules in ``rules._MODULES`` (that of the reference
+    """Every rule, in catalogue order: the order of the rule modules in ``_MODULES`` (that of the reference
     catalogue), each module's rules as declared — whichever module happened to be imported first."""
-    from . import _MODULES, _load_all
-
     _load_all()
     if len(_ORDERED) != len(_REGISTRY):
         rank = {f"{__package__}.{name}": i for i, name in enumerate(_MODULES)}

@@ -1,6 +1,6 @@
 """Aggregation (汇总) of many units: MERGE-MIXED, MERGE-DUPLICATE, MERGE-UNIT-ERRORS.
 
-Raised by ``merge.merge_units`` over many workbooks, not by a check of one.
+Raised by ``aggregate.merge_units`` over many workbooks, not by a check of one.
 """
 
 from __future__ import annotations

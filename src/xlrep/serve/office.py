@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..csvtable import FINDING_COLUMNS, csv_bytes, finding_columns
+from ..csvtable import csv_bytes, finding_columns
+from ..findings import OFFICE_CSV_HEADER as FINDINGS_HEADER
 from ..form import editions, form_for_year
 from ..template_inputs import year_range
 from . import audits
@@ -734,9 +735,6 @@ def _unit_results(units: list[Unit]):
             )
         )
     return results
-
-
-FINDINGS_HEADER = ["单位", "状态", "上传版本", "格式版本", *FINDING_COLUMNS, "单位说明", "核实"]
 
 
 def _findings_csv(units: list[Unit], edition: str) -> bytes:

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..findings import SEVERITY_ORDER
+from ..findings import SEVERITY_NAMES, SEVERITY_ORDER
 from ..report import REPORT_FORMATS
 from ..report import media_type as report_media_type
 from .security import CSRF_COOKIE, CSRF_FIELD, content_disposition, csrf_for, new_token
@@ -20,7 +20,6 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-SEVERITY_NAMES = {"error": "错误", "warning": "提示", "info": "信息"}
 STATUS_CLASSES = {
     "未上传": "idle",
     "有错误": "bad",
