@@ -111,3 +111,45 @@ def new_page(browser):
     finally:
         for context in contexts:
             context.close()
+
+
+# -- the database server -------------------------------------------------------------------------------
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The tests' own PostgreSQL server (``pg_server.py``); fails, never skips, when it cannot start."""
+    from pg_server import HINT, PostgresServer
+
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        pytest.fail(f"{HINT} (psycopg and psycopg_pool are not installed: pip install -e '.[test]')", pytrace=False)
+    try:
+        server = PostgresServer()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Each storage test once per database: ``None`` (SQLite in the data folder) or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def store(tmp_path, backend):
+    from xlrep.serve.storage import Store
+
+    s = Store(tmp_path / "data", database=backend)
+    yield s
+    s.close()

@@ -28,13 +28,6 @@ ORG_TYPES = tuple(load_form("2021").cells["info.org_type"].choices)
 # -- storage and the workflow ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "data")
-    yield s
-    s.close()
-
-
 def _unit(store: Store):
     round_id = store.create_round(
         year=2021,
@@ -130,8 +123,8 @@ def test_files_are_stored_once_by_content_and_never_overwritten(store):
     assert store.put_blob(b"abc") == digest and path.stat().st_mtime_ns == first
     assert store.read_blob(digest) == b"abc" and path.parent.name == digest[:2]
     assert store.integrity_check() == "ok"
-    mode = store._db().execute("PRAGMA journal_mode").fetchone()[0]
-    assert mode == "wal"
+    if store.backend.kind == "sqlite":
+        assert store._db().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_units_and_tokens(store):

@@ -18,7 +18,6 @@ import json
 import re
 import secrets
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -492,37 +491,48 @@ def unit_status(review: str | None, latest: Version | None) -> str:
 class Store:
     """The data folder: the database and the content-addressed files."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, database: str | None = None, files: Path | None = None):
+        """The data folder ``folder`` with its SQLite database, or the PostgreSQL database at ``database``
+        (``postgresql://…``; the folder then holds only the files). ``files``: where the uploaded files are
+        (default ``folder/files``), a folder several processes and machines may share."""
+        from .storage_backends import PostgresBackend, SqliteBackend
+
         self.folder = Path(folder)
         self.db_path = self.folder / DB_NAME
-        self.files = self.folder / FILES_DIR
-        self.created = not self.db_path.exists() or self.db_path.stat().st_size == 0
+        self.files = Path(files) if files is not None else self.folder / FILES_DIR
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.files.mkdir(exist_ok=True)
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
+        self.files.mkdir(parents=True, exist_ok=True)
+        if database:
+            self.backend = PostgresBackend(database)
+        else:
+            self.created = not self.db_path.exists() or self.db_path.stat().st_size == 0
+            self.backend = SqliteBackend(self.db_path)
+        self.errors = self.backend.errors  # what a failing database raises (``app.Site.db`` answers them with 503)
         try:
-            db = self._db()
+            if database:
+                self.created = "meta" not in self.backend.tables()
             if not self.created:
-                self._check_database(db)  # before anything is written: a damaged database is left as it is
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
+                self._check_database()  # before anything is written: a damaged database is left as it is
+            self.backend.create(SCHEMA)
         except BaseException:
             self.close()
             raise
         self.removed_parts = self._remove_partial_files()
         with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._set_meta(db, "schema_version", SCHEMA_VERSION)
             self._upgrade(db)
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
+            self._set_meta(db, "secret", secrets.token_hex(32))
             # not a secret: names this site in the workbooks it issues (``xlrep.round``/``xlrep.unit``)
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('site_id', ?)", (secrets.token_hex(6),))
+            self._set_meta(db, "site_id", secrets.token_hex(6))
         self.secret = bytes.fromhex(self._meta("secret"))
         self.site_id = self._meta("site_id")
 
-    def _upgrade(self, db: sqlite3.Connection) -> None:
+    @staticmethod
+    def _set_meta(db, key: str, value: str) -> None:
+        """``meta[key] = value`` unless it is set already."""
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
+
+    def _upgrade(self, db) -> None:
         """Bring a data folder of an earlier release up to ``SCHEMA_VERSION`` (inside the caller's transaction)."""
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
         while version in MIGRATIONS:
@@ -541,7 +551,10 @@ class Store:
     def _identities(self) -> dict[Path, tuple[int, int] | None]:
         """(device, inode) of the database, its WAL, the folder and ``files/``: what ``check_alive`` compares."""
         found = {}
-        for path in (self.folder, self.db_path, self.files, self.db_path.with_name(DB_NAME + "-wal")):
+        paths = (self.folder, self.db_path, self.files, self.db_path.with_name(DB_NAME + "-wal"))
+        if self.backend.kind != "sqlite":  # the database is elsewhere: only the files' folder is here
+            paths = (self.files,)
+        for path in paths:
             try:
                 info = path.stat()
                 found[path] = (info.st_dev, info.st_ino)
@@ -563,63 +576,45 @@ class Store:
                 raise DataFolderError(failure_message(FileNotFoundError(2, "gone"))) from None
             if (info.st_dev, info.st_ino) != identity:
                 raise DataFolderError(failure_message(FileNotFoundError(2, "replaced")))
-        for folder in (self.folder, self.files):
+        for folder in (self.folder, self.files) if self.backend.kind == "sqlite" else (self.files,):
             if not os.access(folder, os.W_OK):
                 raise DataFolderError(failure_message(PermissionError(13, "not writable")))
 
     # -- connections ----------------------------------------------------------------
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "connection", None)
-        if db is None:
-            db = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False, timeout=30)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA busy_timeout=30000")
-            self._local.connection = db
-            with self._connections_lock:
-                self._connections.append(db)
-        return db
+    def _db(self):
+        """A connection for reading (SQLite: this thread's; PostgreSQL: the pool, one connection per statement)."""
+        return self.backend.connection()
 
     @contextlib.contextmanager
     def _write(self):
-        """One write transaction at a time, committed (and synced) when the block ends."""
-        db = self._db()
-        with self._write_lock:
+        """One write transaction at a time (across processes on PostgreSQL), committed when the block ends."""
+        with self.backend.transaction() as db:
             if hasattr(self, "_identity"):
                 self.check_alive()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-            if hasattr(self, "_identity"):
-                self.check_alive()  # deleted meanwhile: committed to a file that is gone, so not confirmed
+            yield db
+        if hasattr(self, "_identity"):
+            self.check_alive()  # deleted meanwhile: committed to a file that is gone, so not confirmed
 
-    @staticmethod
-    def _has_meta(db: sqlite3.Connection) -> bool:
-        return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is not None
-
-    def _check_database(self, db: sqlite3.Connection) -> None:
+    def _check_database(self) -> None:
         """Refuse a damaged database, or one of another structure, before the site starts (``DataFolderError``)."""
-        try:
-            problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
-        except sqlite3.DatabaseError as exc:
-            if _sqlite_reason(exc) == "damaged":
-                raise DataFolderError(damaged_message(self.folder, "文件已损坏（不是完整的 SQLite 数据库）")) from None
-            raise
-        if problems != ["ok"]:
-            raise DataFolderError(damaged_message(self.folder, "完整性检查发现错误（" + "；".join(problems[:2]) + "）"))
-        row = (
-            db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if self._has_meta(db) else None
-        )
+        db = self._db()
+        if self.backend.kind == "sqlite":
+            try:
+                problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
+            except sqlite3.DatabaseError as exc:
+                if _sqlite_reason(exc) == "damaged":
+                    raise DataFolderError(
+                        damaged_message(self.folder, "文件已损坏（不是完整的 SQLite 数据库）")
+                    ) from None
+                raise
+            if problems != ["ok"]:
+                raise DataFolderError(
+                    damaged_message(self.folder, "完整性检查发现错误（" + "；".join(problems[:2]) + "）")
+                )
+        found = self.backend.tables()
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in found else None
         stored = row[0] if row else SCHEMA_VERSION
         expected = _schema_columns(stored)
-        found = {}
-        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            found[table] = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
         if not found:
             return  # an empty database (created, never written): made now
         missing = [t for t in expected if t not in found]
@@ -649,13 +644,13 @@ class Store:
         return removed
 
     def close(self) -> None:
-        with self._connections_lock:
-            for db in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    db.close()
-            self._connections.clear()
+        if hasattr(self, "backend"):
+            self.backend.close()
 
     def integrity_check(self) -> str:
+        """SQLite's own check of the database file ("ok"); a PostgreSQL server checks its own."""
+        if self.backend.kind != "sqlite":
+            return "ok"
         return self._db().execute("PRAGMA integrity_check").fetchone()[0]
 
     def _meta(self, key: str) -> str | None:
@@ -736,8 +731,8 @@ class Store:
             ]
             if len(recent) >= max_failures:
                 return max(1, int(recent[-max_failures] + window - now) + 1), None, len(recent)
-            cursor = db.execute("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
-            return 0, cursor.lastrowid, len(recent)
+            attempt = db.insert("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
+            return 0, attempt, len(recent)
 
     def finish_login(self, ip: str, attempt: int, ok: bool) -> None:
         """The password check's outcome: a right password clears the client's failures (this one included)."""
@@ -774,12 +769,11 @@ class Store:
     ) -> int:
         now = time.time()
         with self._write() as db:
-            cursor = db.execute(
+            round_id = db.insert(
                 "INSERT INTO rounds (year, edition, title, deadline, previous_id, summary_org, summary_org_type,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (year, edition, title, deadline, previous_id, summary_org, summary_org_type, now),
             )
-            round_id = cursor.lastrowid
             self._event(db, "管理员", "create_round", round_id=round_id, ip=ip, detail=f"{title}，{len(units)} 个单位")
             self._insert_units(db, round_id, units, now)
         return round_id
@@ -993,7 +987,7 @@ class Store:
         self._refuse_upload(self._db(), unit.id)
 
     @staticmethod
-    def _refuse_upload(db: sqlite3.Connection, unit_id: int) -> None:
+    def _refuse_upload(db, unit_id: int) -> None:
         Store._refuse_when_closed(db, unit_id)
         review = db.execute("SELECT review FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
         if review not in (None, "returned"):
@@ -1010,11 +1004,10 @@ class Store:
             self._refuse_upload(db, unit.id)
             number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
             number = number.fetchone()[0]
-            cursor = db.execute(
+            version_id = db.insert(
                 "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (unit.id, number, sha256, filename, size, now),
             )
-            version_id = cursor.lastrowid
             self._event(
                 db,
                 unit.name,
@@ -1196,13 +1189,13 @@ class Store:
             )
 
     @staticmethod
-    def _refuse_removed(db: sqlite3.Connection, unit_id: int) -> None:
+    def _refuse_removed(db, unit_id: int) -> None:
         row = db.execute("SELECT removed_at FROM units WHERE id = ?", (unit_id,)).fetchone()
         if row is None or row[0]:
             raise StateError("这个单位已移出名单。")
 
     @staticmethod
-    def _refuse_when_closed(db: sqlite3.Connection, unit_id: int) -> None:
+    def _refuse_when_closed(db, unit_id: int) -> None:
         """Uploads and 上报 end at the round's deadline (or the later day the office gave the unit), with the
         round's archiving, and when the unit is taken off the list."""
         Store._refuse_removed(db, unit_id)
@@ -1254,15 +1247,13 @@ class Store:
             self._event(db, "管理员", "archive", round_id=round_id, ip=ip)
 
     @staticmethod
-    def _refuse_archived(db: sqlite3.Connection, round_id: int) -> None:
+    def _refuse_archived(db, round_id: int) -> None:
         row = db.execute("SELECT archived_at FROM rounds WHERE id = ?", (round_id,)).fetchone()
         if row and row[0]:
             raise StateError("本次收集已归档（只读），不能再更改。")
 
     @staticmethod
-    def _refuse_unchanged(
-        db: sqlite3.Connection, unit: Unit, version: Version, returned_id: int, explained: dict[str, str]
-    ) -> None:
+    def _refuse_unchanged(db, unit: Unit, version: Version, returned_id: int, explained: dict[str, str]) -> None:
         """A returned version cannot come back as it was: the same version, the same file, or the same figures
         and text in another file (saved again, renamed) — unless it comes back with other 说明 of its 提示 (the
         office may have returned it for them), uploaded again so that the first 说明 stay with the first version."""
