@@ -278,7 +278,11 @@ def failure_message(exc: BaseException) -> str:
             kind = "gone"
     elif isinstance(exc, sqlite3.Error):
         kind = _sqlite_reason(exc)
+    elif type(exc).__module__.startswith(("psycopg", "psycopg_pool")):
+        kind = "server"
     messages = {
+        "server": "服务器暂时无法使用数据库（数据库服务器连接不上或出错），这次的操作没有保存。请稍后重试；"
+        "如果一再出现，请联系政务公开办检查数据库服务器。",
         "full": "服务器的磁盘空间不足，这次的操作没有保存。请联系政务公开办清理服务器的磁盘后再试。",
         "readonly": "服务器的数据文件夹变成了只读（或没有写入权限），这次的操作没有保存。请联系政务公开办检查数据文件夹。",
         "gone": "服务器的数据文件夹或数据库不见了（被删除或移走），这次的操作没有保存。"
@@ -662,11 +666,22 @@ class Store:
         row = self._db().execute("SELECT password_hash FROM admin WHERE id = 1").fetchone()
         return row[0] if row else None
 
+    def setup_token(self, candidate: str) -> str:
+        """The token of the first sign-in link. SQLite (one process): ``candidate``, valid while this process runs.
+        PostgreSQL: the one every process of the site prints and accepts (the first one stored), until the admin
+        password is set — whichever process the link reaches."""
+        if self.backend.kind == "sqlite":
+            return candidate
+        with self._write() as db:
+            self._set_meta(db, "setup_token", candidate)
+            return db.execute("SELECT value FROM meta WHERE key = 'setup_token'").fetchone()[0]
+
     def reset_admin_password(self) -> bool:
         """Forget the admin password (``xlrep serve --reset-password``); True if one was set. Logged."""
         with self._write() as db:
             existed = db.execute("DELETE FROM admin WHERE id = 1").rowcount > 0
             db.execute("DELETE FROM sessions")
+            db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # a new first sign-in link
             if existed:
                 self._event(db, "管理员", "reset_password", ip=None)
         return existed
@@ -685,6 +700,7 @@ class Store:
             )
             if not first:
                 db.execute("DELETE FROM sessions")  # a new password signs every other browser out
+            db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # the first sign-in link is used up
             self._event(db, "管理员", "setup" if first else "password", ip=ip)
         return True
 

@@ -208,6 +208,7 @@ class PostgresBackend:
 
         self.address = address
         self.errors = (psycopg.Error, psycopg_pool.PoolTimeout)
+        psycopg.connect(address, connect_timeout=10).close()  # a wrong address or password: said at once
         self.pool = psycopg_pool.ConnectionPool(
             address,
             min_size=1,

@@ -1,0 +1,216 @@
+"""Storage on a database server (issue 18, part 4): several processes of one site on one PostgreSQL database and
+one shared files folder — sessions, the login throttle and the first sign-in link hold across them, writes are
+serialised across them, files are written once — and what a wrong ``--database`` says."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from serve_support import ROOT, Client, ServerProcess, set_up_admin, unescape
+
+from xlrep.serve.storage import StateError, Store
+
+ORG_TYPE = "县级以上人民政府部门"
+
+
+@pytest.fixture
+def two_sites(postgres, tmp_path):
+    """Two ``xlrep serve`` processes of one site: one PostgreSQL database, one files folder, two data folders."""
+    database = postgres.new_database()
+    shared = tmp_path / "共用的文件"
+    servers = []
+    try:
+        for name in ("甲", "乙"):
+            args = ("--database", database, "--files", str(shared), "--workers", "1")
+            servers.append(ServerProcess(tmp_path / f"进程{name}", *args))
+        yield servers, database, shared
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_two_processes_on_one_database_share_the_first_link_sessions_and_the_login_throttle(two_sites):
+    (first, second), _, shared = two_sites
+    # both print the same first sign-in link: whichever process it reaches accepts it, once
+    assert first.setup_url and second.setup_url
+    assert first.setup_url.rsplit("/", 1)[1] == second.setup_url.rsplit("/", 1)[1]
+    assert "数据库：postgresql://postgres@127.0.0.1" in first.output() and "上传的文件" in first.output()
+    admin = set_up_admin(second)
+    again = Client(first.url).get("/setup/" + first.setup_url.rsplit("/", 1)[1])
+    assert again.status == 404 and "已经设置过了" in unescape(again.text)
+
+    # a session made by one process is honoured by the other; signing out on one ends it on both
+    on_first = Client(first.url, cookies=dict(admin.cookies))
+    assert on_first.get("/admin").status == 200
+    assert Client(first.url).get("/admin").status == 303  # (without the cookie: to the login page)
+    answer = on_first.post("/admin/logout", form_page="/admin")
+    assert answer.status == 303
+    assert admin.get("/admin").status == 303  # the second process no longer knows the session
+
+    # wrong passwords count on the database: three on one process, two on the other, then both refuse
+    for attempt, server in enumerate((first, second, first, second, first)):
+        wrong = Client(server.url).post("/admin/login", {"password": f"猜测{attempt}"}, form_page="/admin/login")
+        assert wrong.status == 401, unescape(wrong.text)
+    for server in (first, second):
+        blocked = Client(server.url).post(
+            "/admin/login", {"password": "测试-" + "0" * 12}, form_page="/admin/login"
+        )  # (any password: not even checked)
+        assert blocked.status == 429 and "分钟后再试" in unescape(blocked.text)
+
+
+def test_a_unit_reports_through_one_process_and_the_office_passes_it_on_the_other(two_sites, tmp_path):
+    """A round made on one process; the unit's page, upload and 上报 on the other; the office's review on the first."""
+    import re
+
+    from filling import clean_values, fill_workbook
+    from serve_support import create_round, unit_links
+
+    (first, second), _, shared = two_sites
+    admin = set_up_admin(first)
+    round_id = create_round(admin, [("两进程局", "部门")], year=2021)
+    link = unit_links(admin, round_id)["两进程局"]
+    values = clean_values("2021", 2021, seed=3)
+    values["info.org_name"] = "两进程局"
+    data = fill_workbook(tmp_path / "w.xlsx", "2021", 2021, values).read_bytes()
+    unit = Client(second.url)
+    assert unit.upload(link + "/upload", "两进程局.xlsx", data, link).status == 303
+    assert unit.post(link + "/submit", {"version": "1"}, form_page=link).status == 303
+    unit_id = re.search(r'/units/(\d+)">两进程局<', admin.get(f"/admin/rounds/{round_id}").text).group(1)
+    path = f"/admin/rounds/{round_id}/units/{unit_id}"
+    assert "已上报" in unescape(admin.get(path).text)
+    assert admin.post(path + "/decide", {"action": "pass", "version": "1"}, form_page=path).status == 303
+    assert "已通过" in unescape(unit.get(link).text)
+    stored = [p for p in shared.rglob("*") if p.is_file()]
+    assert len(stored) == 1 and stored[0].read_bytes() == data
+    assert not any((tmp_path / f"进程{name}" / "files").exists() for name in ("甲", "乙"))
+
+
+# -- two stores on one database: the work of two processes, without the web ------------------------------------
+
+
+def _round(store: Store) -> int:
+    return store.create_round(
+        year=2021,
+        edition="2021",
+        title="t",
+        deadline=None,
+        previous_id=None,
+        summary_org=None,
+        summary_org_type=None,
+        units=[("甲", ORG_TYPE)],
+        ip=None,
+    )
+
+
+def test_writes_of_two_stores_on_one_database_are_serialised(postgres, tmp_path):
+    """Versions numbered without a gap or a repeat, and at most five password checks in the throttle's window,
+    however the two processes' requests interleave."""
+    database = postgres.new_database()
+    stores = [Store(tmp_path / name, database=database, files=tmp_path / "files") for name in ("a", "b")]
+    try:
+        round_id = _round(stores[0])
+        unit = stores[1].units(round_id)[0]
+        errors: list[BaseException] = []
+        admitted: list[int] = []
+
+        def work(store: Store, n: int) -> None:
+            try:
+                for i in range(n):
+                    store.add_version(
+                        unit, sha256=store.put_blob(b"same bytes"), filename=f"{i}.xlsx", size=10, ip=None
+                    )
+                    wait, attempt, _ = store.begin_login("10.0.0.1", 900, 5)
+                    if not wait:
+                        admitted.append(attempt)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(s, 6)) for s in stores for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not errors, errors
+        numbers = sorted(v.number for v in stores[0].versions(unit.id))
+        assert numbers == list(range(1, 25))
+        assert len(admitted) == 5
+        assert len([p for p in (tmp_path / "files").rglob("*") if p.is_file()]) == 1  # one file, written once
+        audit = {"edition": "2021", "year": 2021, "summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}
+        stores[1].set_audit(stores[0].version(unit.id, 24).id, audit, "甲")
+        stores[0].submit(unit, 24, None)
+        with pytest.raises(StateError, match="已经上报过了"):
+            stores[1].submit(unit, 24, None)
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_text_with_a_nul_character_is_kept_as_text(store):
+    """PostgreSQL text cannot hold NUL: a name with one (pasted from somewhere) is stored, not a 500."""
+    round_id = store.create_round(
+        year=2021,
+        edition="2021",
+        title="名\x00称",
+        deadline=None,
+        previous_id=None,
+        summary_org=None,
+        summary_org_type=None,
+        units=[("乙\x00局", ORG_TYPE)],
+        ip="127.0.0.1",
+    )
+    (unit,) = store.units(round_id)
+    assert unit.name.startswith("乙") and unit.name.endswith("局")
+    assert store.round(round_id).title.startswith("名")
+
+
+def test_the_files_folder_may_be_elsewhere_and_a_file_is_never_overwritten(tmp_path, backend):
+    store = Store(tmp_path / "data", database=backend, files=tmp_path / "共用")
+    try:
+        digest = store.put_blob(b"workbook")
+        path = store.blob_path(digest)
+        assert path.parent.parent == tmp_path / "共用"
+        before = path.stat().st_mtime_ns, path.stat().st_ino
+        assert store.put_blob(b"workbook") == digest
+        assert (path.stat().st_mtime_ns, path.stat().st_ino) == before
+        assert not (tmp_path / "data" / "files").exists()
+    finally:
+        store.close()
+
+
+def test_a_wrong_database_address_is_said_in_chinese(tmp_path, postgres):
+    wrong = f"postgresql://postgres:secret-pw@127.0.0.1:{postgres.port}/no_such_database"
+    for address, words in (
+        (wrong, "无法使用数据库"),
+        ("mysql://x@y/z", "须是 PostgreSQL 数据库的地址"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "xlrep", "serve", "--data", str(tmp_path / "d"), "--database", address]
+            + ["--no-browser", "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"},
+        )
+        assert done.returncode != 0 and words in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and "secret-pw" not in done.stderr
+
+
+def test_sqlite_does_not_import_psycopg(tmp_path):
+    code = (
+        "import sys; from pathlib import Path; from xlrep.serve.storage import Store;"
+        f"Store(Path({str(tmp_path / 'd')!r})).close(); print('psycopg' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={"PYTHONPATH": str(ROOT / "src")}
+    )
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_the_postgresql_address_is_shown_without_its_password():
+    from xlrep.serve.storage_backends import shown_address
+
+    assert shown_address("postgresql://xlrep:pw-1:x@db.local:5432/site") == "postgresql://xlrep:***@db.local:5432/site"
+    assert shown_address("postgresql://xlrep@db.local/site") == "postgresql://xlrep@db.local/site"
