@@ -831,6 +831,11 @@ def _print_import(imported, path: Path, *, to_stderr: bool) -> None:
     help="存放上传文件的文件夹（默认在 --data 中；多个进程或多台机器可共用）。",
 )
 @click.option(
+    "--proxy",
+    metavar="地址",
+    help="网站前面的反向代理（如 nginx）的地址，如 127.0.0.1：按它转来的 X-Forwarded-For 识别各单位的地址。",
+)
+@click.option(
     "--reset-password",
     is_flag=True,
     help="忘记管理员密码时用：清除密码后启动，终端重新给出首次设置链接（收集的数据不变）。",
@@ -852,6 +857,7 @@ def serve_command(
     reset_password,
     database,
     files,
+    proxy,
 ):
     """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
 
@@ -881,6 +887,7 @@ def serve_command(
         reset_password=reset_password,
         database=database,
         files=files,
+        proxy=proxy,
     )
 
 

@@ -214,3 +214,50 @@ def test_the_postgresql_address_is_shown_without_its_password():
 
     assert shown_address("postgresql://xlrep:pw-1:x@db.local:5432/site") == "postgresql://xlrep:***@db.local:5432/site"
     assert shown_address("postgresql://xlrep@db.local/site") == "postgresql://xlrep@db.local/site"
+
+
+def _login_from(server: ServerProcess, address: str, password: str):
+    from serve_support import csrf_of, multipart
+
+    client = Client(server.url)
+    page = client.get("/admin/login").text
+    body, content_type = multipart({"password": password, "csrf_token": csrf_of(page)}, {})
+    headers = {"Content-Type": content_type, "X-Forwarded-For": address}
+    return client.request("POST", "/admin/login", body, headers)
+
+
+def test_behind_a_proxy_the_clients_are_told_apart_by_the_address_it_forwards(tmp_path):
+    """``--proxy 127.0.0.1``: every request comes from nginx, yet one client's wrong passwords do not lock out the
+    others; without ``--proxy`` the header is not believed (a client could name any address)."""
+    server = ServerProcess(tmp_path / "d", "--proxy", "127.0.0.1", "--workers", "1")
+    try:
+        set_up_admin(server)
+        for attempt in range(5):
+            assert _login_from(server, "10.0.0.1", f"猜测{attempt}").status == 401
+        assert _login_from(server, "10.0.0.1", "猜测").status == 429
+        assert _login_from(server, "10.0.0.2", "猜测").status == 401  # another client: not throttled
+    finally:
+        server.stop()
+    plain = ServerProcess(tmp_path / "e", "--workers", "1")
+    try:
+        set_up_admin(plain)
+        for attempt in range(5):
+            assert _login_from(plain, f"10.0.1.{attempt}", "猜测").status == 401
+        assert _login_from(plain, "10.0.1.99", "猜测").status == 429  # all one client: 127.0.0.1
+    finally:
+        plain.stop()
+
+
+def test_a_process_starting_leaves_the_half_written_files_of_running_ones_in_a_shared_folder(postgres, tmp_path):
+    import os
+
+    database = postgres.new_database()
+    shared = tmp_path / "files"
+    (shared / "ab").mkdir(parents=True)
+    fresh, old = shared / "ab" / ".xlrep-new.part", shared / "ab" / ".xlrep-old.part"
+    fresh.write_bytes(b"being written by another process")
+    old.write_bytes(b"left by a crash")
+    os.utime(old, (os.path.getmtime(old) - 7200,) * 2)
+    store = Store(tmp_path / "d", database=database, files=shared)
+    store.close()
+    assert fresh.exists() and not old.exists() and store.removed_parts == 1

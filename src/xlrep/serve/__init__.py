@@ -261,6 +261,7 @@ def run_server(
     api_per_minute: int = 30,
     database: str | None = None,
     files: Path | None = None,
+    proxy: str | None = None,
 ) -> int:
     """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese).
 
@@ -268,7 +269,9 @@ def run_server(
     untouched), so the start offers the first sign-in link again.
 
     ``database`` (``postgresql://…``): the records are kept there instead of the data folder's SQLite file, and
-    several processes (on one machine or several, sharing the ``files`` folder) may serve the same site."""
+    several processes (on one machine or several, sharing the ``files`` folder) may serve the same site.
+    ``proxy``: the address(es) of the reverse proxy in front (nginx), whose ``X-Forwarded-For`` names the client
+    (the login throttle, the self-check's rate limit and the log count clients, not the proxy)."""
     _check_components()
     _check_options(data, certfile, keyfile, max_upload_mb, workers)
     if not audit_seconds > 0 or audit_memory_mb < 64:
@@ -332,7 +335,8 @@ def run_server(
         app,
         log_level="warning",
         access_log=False,
-        proxy_headers=False,
+        proxy_headers=bool(proxy),  # only from the proxy named: anyone else could claim any address
+        forwarded_allow_ips=proxy or None,
         server_header=False,
         lifespan="on",
         ssl_certfile=str(certfile) if certfile else None,

@@ -31,6 +31,7 @@ from .roster import RosterEntry
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
 SCHEMA_VERSION = "2"
+PART_AGE = 3600  # seconds: a half-written upload file this old in a shared files folder is a crash's leftover
 # How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
 MIGRATIONS = {
     "1": (  # 2: what a version says (to refuse it unchanged), its phone, and whom the office calls for 催报
@@ -635,14 +636,15 @@ class Store:
             )
 
     def _remove_partial_files(self) -> int:
-        """Remove the half-written files (``.xlrep-*.part``) a crash left in ``files/``; returns how many."""
+        """Remove the half-written files (``.xlrep-*.part``) a crash left in ``files/``; returns how many. With a
+        database server the folder may be shared with running processes: only parts an hour old are theirs no more
+        (an upload is written in seconds)."""
+        shared = self.backend.kind != "sqlite"
         removed = 0
-        for part in self.files.glob("*/.xlrep-*.part"):
+        for part in [*self.files.glob("*/.xlrep-*.part"), *self.files.glob(".xlrep-*.part")]:
             with contextlib.suppress(OSError):
-                part.unlink()
-                removed += 1
-        for part in self.files.glob(".xlrep-*.part"):
-            with contextlib.suppress(OSError):
+                if shared and part.stat().st_mtime > time.time() - PART_AGE:
+                    continue
                 part.unlink()
                 removed += 1
         return removed
