@@ -181,3 +181,22 @@ def make_folder(folder: Path, database: str | None = None) -> dict:
     db.execute("UPDATE units SET review = 'passed', review_version_id = 1, review_at = ? WHERE id = 1", (now,))
     db.close()
     return {"round_2024": ids[2024], "round_2025": ids[2025], "unit_2024": 1, "unit_2025": 2}
+
+
+def migrate(folder: Path, database: str | None, to: str) -> None:
+    """Bring a first-release folder (or database) to data format ``to`` as the releases in between did: their
+    ``MIGRATIONS``, one step at a time. An unaudited upload is added at ``to`` (what a later release must resume)."""
+    from xlrep.serve.storage import MIGRATIONS
+
+    db = _Postgres(database) if database else _Sqlite(folder)
+    version = "1"
+    while version != to:
+        for statement in MIGRATIONS[version]:
+            db.execute(statement)
+        version = str(int(version) + 1)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    db.insert(
+        "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at) VALUES (2, 2, ?, 'y.xlsx', 1, ?)",
+        ("f" * 64, time.time()),
+    )
+    db.close()

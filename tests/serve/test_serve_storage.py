@@ -11,7 +11,7 @@ import threading
 import pytest
 from serve_support import ROOT, Client, ServerProcess, set_up_admin, unescape
 
-from xlrep.serve.storage import StateError, Store
+from xlrep.serve.storage import SCHEMA_VERSION, StateError, Store, _schema_columns
 
 ORG_TYPE = "县级以上人民政府部门"
 
@@ -261,3 +261,45 @@ def test_a_process_starting_leaves_the_half_written_files_of_running_ones_in_a_s
     store = Store(tmp_path / "d", database=database, files=shared)
     store.close()
     assert fresh.exists() and not old.exists() and store.removed_parts == 1
+
+
+@pytest.mark.parametrize("earlier", [str(v) for v in range(1, int(SCHEMA_VERSION))])
+def test_a_database_of_each_earlier_format_is_upgraded_at_start(tmp_path, backend, earlier):
+    """Every earlier data format (the first release's tables, then each release's migrations) is brought up to
+    this one at start, on both databases: every table and column there, the data kept, an upload cut off before
+    its audit resumed."""
+    import release1
+
+    folder = tmp_path / "数据"
+    ids = release1.make_folder(folder, backend)
+    release1.migrate(folder, backend, earlier)
+    store = Store(folder, database=backend)
+    try:
+        assert store._meta("schema_version") == SCHEMA_VERSION
+        found = store.backend.tables()
+        for table, columns in _schema_columns().items():
+            assert columns <= found[table], (table, columns - found[table])
+        unit = store.unit(ids["unit_2025"])
+        assert unit.version_count == 2 and unit.status == "校验中" and unit.last_year_id == ids["unit_2024"]
+        ((pending_unit, pending),) = store.pending_versions()  # the upload a stop cut off: resumed
+        assert pending_unit.id == unit.id and pending.number == 2 and pending.audit_claimed_by == store.owner
+    finally:
+        store.close()
+
+
+def test_an_audit_another_process_is_doing_is_left_to_it(postgres, tmp_path):
+    database = postgres.new_database()
+    first, second = (Store(tmp_path / n, database=database, files=tmp_path / "files") for n in ("a", "b"))
+    try:
+        round_id = _round(first)
+        unit = first.units(round_id)[0]
+        version = first.add_version(unit, sha256=first.put_blob(b"x"), filename="x.xlsx", size=1, ip=None)
+        assert second.pending_versions() == [] and not second.claim_audit(version.id)  # the first audits it
+        assert first.claim_audit(version.id)
+        with first._write() as db:  # the first process ended long ago without finishing it
+            db.execute("UPDATE versions SET audit_claimed_at = audit_claimed_at - 3600 WHERE id = ?", (version.id,))
+        ((_, resumed),) = second.pending_versions()
+        assert resumed.id == version.id and not first.claim_audit(version.id)
+    finally:
+        first.close()
+        second.close()

@@ -30,7 +30,7 @@ from .roster import RosterEntry
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 PART_AGE = 3600  # seconds: a half-written upload file this old in a shared files folder is a crash's leftover
 # How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
 MIGRATIONS = {
@@ -49,7 +49,14 @@ MIGRATIONS = {
         "UPDATE units SET last_year_id = (SELECT p.id FROM units p JOIN rounds r ON p.round_id = r.previous_id"
         " WHERE r.id = units.round_id AND p.name = units.name)",
     ),
+    "2": (  # 3: which process audits an upload, since when (several processes on one database server)
+        "ALTER TABLE versions ADD COLUMN audit_claimed_by TEXT",
+        "ALTER TABLE versions ADD COLUMN audit_claimed_at REAL",
+    ),
 }
+# How long an audit a process took on is its own: after that (the process ended without finishing it) another may
+# take it on. An audit ends in ``Limits.audit_wall`` (25 s by default) once a worker has it.
+CLAIM_SECONDS = 600
 
 # The states a unit of a round can be in, as the office and the unit see them (统计联网直报's words):
 # never uploaded; the latest upload has errors; clean (perhaps with 提示) but not yet 上报; then the review.
@@ -182,6 +189,8 @@ CREATE TABLE IF NOT EXISTS versions (
     explanations TEXT,
     verified    TEXT,
     belongs     TEXT,
+    audit_claimed_by TEXT,
+    audit_claimed_at REAL,
     UNIQUE (unit_id, number)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -388,6 +397,8 @@ class Version:
     explanations: str | None = None  # JSON {finding index or "all": 说明} written by the unit at 上报
     verified: str | None = None  # JSON [finding index] the office marked 已核实
     belongs: str | None = None  # the ROUND-* errors of the upload (a file not of this unit or round), comma-separated
+    audit_claimed_by: str | None = None  # the process (``Store.owner``) auditing it while not audited
+    audit_claimed_at: float | None = None
 
     @property
     def explained(self) -> dict[str, str]:
@@ -513,6 +524,7 @@ class Store:
             self.created = not self.db_path.exists() or self.db_path.stat().st_size == 0
             self.backend = SqliteBackend(self.db_path)
         self.errors = self.backend.errors  # what a failing database raises (``app.Site.db`` answers them with 503)
+        self.owner = secrets.token_hex(8)  # this process, as the audits it takes on name it
         try:
             if database:
                 self.created = "meta" not in self.backend.tables()
@@ -1023,8 +1035,9 @@ class Store:
             number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
             number = number.fetchone()[0]
             version_id = db.insert(
-                "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (unit.id, number, sha256, filename, size, now),
+                "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at, audit_claimed_by,"
+                " audit_claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (unit.id, number, sha256, filename, size, now, self.owner, now),
             )
             self._event(
                 db,
@@ -1085,9 +1098,42 @@ class Store:
         return Version(**dict(row)) if row else None
 
     def pending_versions(self) -> list[tuple[Unit, Version]]:
-        """Uploads whose audit never finished (the site stopped in between): audited again at start."""
-        rows = self._db().execute("SELECT * FROM versions WHERE audited_at IS NULL ORDER BY id").fetchall()
-        return [(self.unit(r["unit_id"]), Version(**dict(r))) for r in rows]
+        """Uploads whose audit never finished (the site stopped in between): audited again at start, by this
+        process, which takes them on. With SQLite no other process runs on the data folder, so every one is left
+        over; on a database server, those another process is auditing now (taken on less than ``CLAIM_SECONDS``
+        ago) are left to it."""
+        with self._write() as db:
+            rows = db.execute(
+                "SELECT * FROM versions WHERE audited_at IS NULL AND " + self._claimable + " ORDER BY id",
+                (self.owner, self._stale()),
+            ).fetchall()
+            for row in rows:
+                self._claim(db, row["id"])
+        versions = [self.version_by_id(r["id"]) for r in rows]
+        return [(self.unit(v.unit_id), v) for v in versions]
+
+    def claim_audit(self, version_id: int) -> bool:
+        """Take on auditing a version not audited yet: False when another process audits it now (or it is done)."""
+        with self._write() as db:
+            taken = db.execute(
+                "SELECT 1 FROM versions WHERE id = ? AND audited_at IS NULL AND " + self._claimable,
+                (version_id, self.owner, self._stale()),
+            ).fetchone()
+            if taken:
+                self._claim(db, version_id)
+        return taken is not None
+
+    _claimable = "(audit_claimed_by IS NULL OR audit_claimed_by = ? OR audit_claimed_at < ?)"
+
+    def _stale(self) -> float:
+        """Audits taken on before this time are no process's any more (SQLite: all but this process's)."""
+        return float("inf") if self.backend.kind == "sqlite" else time.time() - CLAIM_SECONDS
+
+    def _claim(self, db, version_id: int) -> None:
+        db.execute(
+            "UPDATE versions SET audit_claimed_by = ?, audit_claimed_at = ? WHERE id = ?",
+            (self.owner, time.time(), version_id),
+        )
 
     def accepted_version(self, round_id: int | None, unit: Unit | str) -> Version | None:
         """The version the office passed in the given round (last year's) for ``unit``: the unit it is linked to
