@@ -303,3 +303,21 @@ def test_an_audit_another_process_is_doing_is_left_to_it(postgres, tmp_path):
     finally:
         first.close()
         second.close()
+
+
+def test_a_database_of_another_program_is_refused_untouched(postgres, tmp_path):
+    import psycopg
+
+    from xlrep.serve.storage import DataFolderError
+
+    database = postgres.new_database()
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("CREATE TABLE orders (id integer)")
+    with pytest.raises(DataFolderError, match="不是 xlrep 收集网站的数据库") as refused:
+        Store(tmp_path / "d", database=database)
+    assert "createdb" in refused.value.message
+    with psycopg.connect(database) as conn:
+        tables = {
+            r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+        }
+    assert tables == {"orders"}

@@ -527,7 +527,7 @@ class Store:
         self.owner = secrets.token_hex(8)  # this process, as the audits it takes on name it
         try:
             if database:
-                self.created = "meta" not in self.backend.tables()
+                self.created = not self.backend.tables()  # an empty database (another program's: refused below)
             if not self.created:
                 self._check_database()  # before anything is written: a damaged database is left as it is
             self.backend.create(SCHEMA)
@@ -636,16 +636,33 @@ class Store:
             return  # an empty database (created, never written): made now
         missing = [t for t in expected if t not in found]
         columns = [f"{t}.{c}" for t in expected if t in found for c in sorted(expected[t] - found[t])]
+        server = self.backend.kind != "sqlite"
         if missing or columns:
             what = "、".join(missing + columns)
+            if server:
+                from .storage_backends import shown_address
+
+                raise DataFolderError(
+                    f"数据库“{shown_address(self.backend.address)}”不是 xlrep 收集网站的数据库，或结构已损坏（缺少 {what}）。"
+                    "数据没有改动。请为网站单独建一个空的数据库（createdb），或从备份恢复（pg_restore），见 docs/serve.md。"
+                )
             raise DataFolderError(
                 damaged_message(self.folder, f"它不是 xlrep 收集网站的数据库，或结构已损坏（缺少 {what}）")
             )
         if stored != SCHEMA_VERSION and stored not in MIGRATIONS:  # a newer release's (older ones are upgraded)
+            where = "数据库" if server else "数据文件夹"
             raise DataFolderError(
-                f"数据文件夹“{_shown(self.folder)}”由更新版本的 xlrep 建立（数据格式第 {stored} 版，本程序是第 {SCHEMA_VERSION} 版）。"
+                f"{where}“{self._where()}”由更新版本的 xlrep 建立（数据格式第 {stored} 版，本程序是第 {SCHEMA_VERSION} 版）。"
                 "数据没有改动。请用建立它的 xlrep 版本运行，或升级 xlrep。"
             )
+
+    def _where(self) -> str:
+        """The data folder, or the database server's address without its password (for messages)."""
+        if self.backend.kind == "sqlite":
+            return _shown(self.folder)
+        from .storage_backends import shown_address
+
+        return shown_address(self.backend.address)
 
     def _remove_partial_files(self) -> int:
         """Remove the half-written files (``.xlrep-*.part``) a crash left in ``files/``; returns how many. With a
