@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from serve_support import ADMIN_PASSWORD, Client, ServerProcess, set_up_admin
+from serve_support import ADMIN_PASSWORD, Client, ServerProcess, set_up_admin, sign_in
 
 CHROMIUM = os.environ.get("XLREP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -157,3 +157,21 @@ def store(tmp_path, backend):
     s = Store(tmp_path / "data", database=backend)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def site_on_postgres(tmp_path_factory, postgres):
+    """The site as a city runs it: two ``xlrep serve`` processes on one PostgreSQL database and one files folder.
+    ``url`` (the browser's, the units') is the first process; the office's signed-in HTTP client is on the second."""
+    database = postgres.new_database()
+    root = tmp_path_factory.mktemp("serve-pg")
+    args = ("--database", database, "--files", str(root / "files"), "--api-per-minute", "1000", "--workers", "1")
+    servers = []
+    try:
+        servers.append(ServerProcess(root / "甲", *args))
+        servers.append(ServerProcess(root / "乙", *args))
+        set_up_admin(servers[0])
+        yield Site(servers[0], sign_in(servers[1]))
+    finally:
+        for server in servers:
+            server.stop()

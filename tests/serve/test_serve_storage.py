@@ -321,3 +321,35 @@ def test_a_database_of_another_program_is_refused_untouched(postgres, tmp_path):
             r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
         }
     assert tables == {"orders"}
+
+
+def test_a_page_on_another_process_does_not_audit_again_what_one_process_audits(postgres, tmp_path):
+    """``unit.audit_version`` asks the store first: a version another process took on is left to it (its result
+    comes through the database)."""
+    import asyncio
+
+    from xlrep.serve import unit as unit_routes
+
+    database = postgres.new_database()
+    first, second = (Store(tmp_path / n, database=database, files=tmp_path / "files") for n in ("a", "b"))
+    try:
+        round_id = _round(first)
+        unit = first.units(round_id)[0]
+        version = first.add_version(unit, sha256=first.put_blob(b"x"), filename="x.xlsx", size=1, ip=None)
+
+        class Other:  # the second process's site, as far as audit_version reaches before auditing
+            store = second
+            auditing: set = set()
+
+            @staticmethod
+            async def db(fn, *args):
+                return fn(*args)
+
+            @staticmethod
+            async def run(*args, **kwargs):
+                raise AssertionError("audited twice")
+
+        assert asyncio.run(unit_routes.audit_version(Other, unit, second.version_by_id(version.id))) == {}
+    finally:
+        first.close()
+        second.close()
