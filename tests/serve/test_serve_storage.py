@@ -353,3 +353,28 @@ def test_a_page_on_another_process_does_not_audit_again_what_one_process_audits(
     finally:
         first.close()
         second.close()
+
+
+def test_processes_starting_together_on_an_empty_database_make_its_tables_once(postgres, tmp_path):
+    database = postgres.new_database()
+    opened: list[Store] = []
+    errors: list[BaseException] = []
+
+    def start(name: str) -> None:
+        try:
+            opened.append(Store(tmp_path / name, database=database, files=tmp_path / "files"))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(f"p{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    try:
+        assert not errors and len(opened) == 4, errors
+        assert len({s.secret for s in opened}) == 1 and len({s.site_id for s in opened}) == 1  # one site
+        assert sum(s.created for s in opened) >= 1
+    finally:
+        for s in opened:
+            s.close()
