@@ -4,8 +4,9 @@
 #   - Debian packages for the real-client tests, only when missing: LibreOffice Calc and Writer headless
 #     with their Python bridge (libreoffice-calc-nogui libreoffice-writer-nogui python3-uno), Gnumeric
 #     (its ssconvert recalculates and saves workbooks: the second spreadsheet engine), Chromium
-#     for the browser tests, and a CJK font so documents render Chinese text. These tests fail, never
-#     skip, without them;
+#     for the browser tests, a CJK font so documents render Chinese text, and PostgreSQL's server binaries
+#     (postgresql: the tests start their own server in a temporary directory, no system service). These
+#     tests fail, never skip, without them;
 #   - ruff: lint (with complexity) and format check;
 #   - pytest. Tests on real published reports read them from XLREP_CORPUS (default ../shared/corpus)
 #     and skip, saying so, when it is missing; .ci/run requires it.
@@ -24,6 +25,7 @@ command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-calc-nogui libreoff
 command -v ssconvert >/dev/null 2>&1 || packages+=(gnumeric)
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 fc-list :lang=zh 2>/dev/null | grep -q . || packages+=(fonts-noto-cjk)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || packages+=(postgresql)
 if [ ${#packages[@]} -gt 0 ]; then
     echo "Installing ${packages[*]} for the real-client tests…" >&2
     sudo=""

@@ -820,6 +820,22 @@ def _print_import(imported, path: Path, *, to_stderr: bool) -> None:
     help="每个地址每分钟最多自查几个文件（首页自查和 /api/check，默认 30）。",
 )
 @click.option(
+    "--database",
+    metavar="地址",
+    help="用 PostgreSQL 数据库（postgresql://用户:密码@服务器/库名）代替数据文件夹中的 SQLite；可开多个网站进程。",
+)
+@click.option(
+    "--files",
+    type=click.Path(path_type=Path),
+    metavar="文件夹",
+    help="存放上传文件的文件夹（默认在 --data 中；多个进程或多台机器可共用）。",
+)
+@click.option(
+    "--proxy",
+    metavar="地址",
+    help="网站前面的反向代理（如 nginx）的地址，如 127.0.0.1：按它转来的 X-Forwarded-For 识别各单位的地址。",
+)
+@click.option(
     "--reset-password",
     is_flag=True,
     help="忘记管理员密码时用：清除密码后启动，终端重新给出首次设置链接（收集的数据不变）。",
@@ -839,6 +855,9 @@ def serve_command(
     request_timeout,
     api_per_minute,
     reset_password,
+    database,
+    files,
+    proxy,
 ):
     """收集网站：各单位用专用链接下载填报表、上传、立即看到校验结果并上报；政务公开办审核、退回、通过，下载汇总。
 
@@ -866,6 +885,9 @@ def serve_command(
         request_timeout=request_timeout,
         api_per_minute=api_per_minute,
         reset_password=reset_password,
+        database=database,
+        files=files,
+        proxy=proxy,
     )
 
 

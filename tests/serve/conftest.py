@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from serve_support import ADMIN_PASSWORD, Client, ServerProcess, set_up_admin
+from serve_support import ADMIN_PASSWORD, Client, ServerProcess, set_up_admin, sign_in
 
 CHROMIUM = os.environ.get("XLREP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -111,3 +111,67 @@ def new_page(browser):
     finally:
         for context in contexts:
             context.close()
+
+
+# -- the database server -------------------------------------------------------------------------------
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The tests' own PostgreSQL server (``pg_server.py``); fails, never skips, when it cannot start."""
+    import sys
+
+    from pg_server import HINT, PostgresServer
+
+    if sys.platform != "linux":  # the only place the tests' server cannot be installed from (Debian's package)
+        pytest.skip(f"{HINT}: PostgreSQL tests run on Linux only")
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        pytest.fail(f"{HINT} (psycopg and psycopg_pool are not installed: pip install -e '.[test]')", pytrace=False)
+    try:
+        server = PostgresServer()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Each storage test once per database: ``None`` (SQLite in the data folder) or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def store(tmp_path, backend):
+    from xlrep.serve.storage import Store
+
+    s = Store(tmp_path / "data", database=backend)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def site_on_postgres(tmp_path_factory, postgres):
+    """The site as a city runs it: two ``xlrep serve`` processes on one PostgreSQL database and one files folder.
+    ``url`` (the browser's, the units') is the first process; the office's signed-in HTTP client is on the second."""
+    database = postgres.new_database()
+    root = tmp_path_factory.mktemp("serve-pg")
+    args = ("--database", database, "--files", str(root / "files"), "--api-per-minute", "1000", "--workers", "1")
+    servers = []
+    try:
+        servers.append(ServerProcess(root / "甲", *args))
+        servers.append(ServerProcess(root / "乙", *args))
+        set_up_admin(servers[0])
+        yield Site(servers[0], sign_in(servers[1]))
+    finally:
+        for server in servers:
+            server.stop()

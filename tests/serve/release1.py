@@ -89,23 +89,78 @@ CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id, at);
 """
 
 
-def make_folder(folder: Path) -> dict:
-    """A first-release data folder: a 2024 round whose unit 甲局 was passed, a 2025 round (previous: 2024) where
-    甲局 uploaded once with one 提示. Returns the ids."""
+class _Sqlite:
+    def __init__(self, folder: Path):
+        self.db = sqlite3.connect(folder / "xlrep.sqlite3")
+
+    def script(self, sql: str) -> None:
+        self.db.executescript(sql)
+
+    def insert(self, sql: str, args=()) -> int:
+        return self.db.execute(sql, args).lastrowid
+
+    def execute(self, sql: str, args=()) -> None:
+        self.db.execute(sql, args)
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+
+class _Postgres:
+    """The same schema and data on PostgreSQL, through the site's own dialect layer (as release 1's tables would
+    have been made there: ``units.review_version_id`` refers to ``versions`` once both exist)."""
+
+    def __init__(self, address: str):
+        import psycopg
+
+        self.db = psycopg.connect(address, autocommit=True)
+
+    def script(self, sql: str) -> None:
+        from xlrep.serve.storage_backends import postgres_sql
+
+        for statement in filter(None, (s.strip() for s in sql.split(";"))):
+            statement = statement.replace("INTEGER REFERENCES versions (id)", "INTEGER")
+            self.db.execute(postgres_sql(statement))
+        self.db.execute(
+            "ALTER TABLE units ADD CONSTRAINT units_review_version_id_fkey"
+            " FOREIGN KEY (review_version_id) REFERENCES versions (id)"
+        )
+
+    def insert(self, sql: str, args=()) -> int:
+        return self.db.execute(self._sql(sql + " RETURNING id"), args).fetchone()[0]
+
+    def execute(self, sql: str, args=()) -> None:
+        self.db.execute(self._sql(sql), args)
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        from xlrep.serve.storage_backends import postgres_sql
+
+        return postgres_sql(sql)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def make_folder(folder: Path, database: str | None = None) -> dict:
+    """A first-release data folder (or, with ``database``, the same tables and rows in that PostgreSQL database):
+    a 2024 round whose unit 甲局 was passed, a 2025 round (previous: 2024) where 甲局 uploaded once with one
+    提示. Returns the ids."""
     folder.mkdir(parents=True)
     (folder / "files").mkdir()
-    db = sqlite3.connect(folder / "xlrep.sqlite3")
-    db.executescript(SCHEMA_1)
+    db = _Postgres(database) if database else _Sqlite(folder)
+    db.script(SCHEMA_1)
     now = time.time()
-    db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [("schema_version", "1"), ("secret", "ab" * 32)])
+    for key, value in (("schema_version", "1"), ("secret", "ab" * 32)):
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
     ids = {}
     for year, previous in ((2024, None), (2025, 1)):
-        cursor = db.execute(
+        ids[year] = db.insert(
             "INSERT INTO rounds (year, edition, title, deadline, previous_id, created_at) VALUES (?, '2021', ?, NULL, ?, ?)",
             (year, f"{year}年度", previous, now),
         )
-        ids[year] = cursor.lastrowid
-        db.execute(
+        db.insert(
             "INSERT INTO units (round_id, position, name, org_type, token, created_at) VALUES (?, 1, '甲局', ?, ?, ?)",
             (ids[year], "县级以上人民政府部门", f"token-of-{year}-" + "x" * 16, now),
         )
@@ -118,12 +173,30 @@ def make_folder(folder: Path) -> dict:
         "findings": [{"rule": "T2-IN-FORCE", "severity": "warning", "message": "m", "cells": [], "values": {}}],
     }
     for year, unit_id in ((2024, 1), (2025, 2)):
-        db.execute(
+        db.insert(
             "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at, audited_at, errors, warnings,"
             " infos, edition, year, org_name, audit_json) VALUES (?, 1, ?, 'x.xlsx', 1, ?, ?, 0, 1, 0, '2021', ?, '甲局', ?)",
             (unit_id, f"{year:064d}", now, now, year, json.dumps(audit | {"year": year})),
         )
     db.execute("UPDATE units SET review = 'passed', review_version_id = 1, review_at = ? WHERE id = 1", (now,))
-    db.commit()
     db.close()
     return {"round_2024": ids[2024], "round_2025": ids[2025], "unit_2024": 1, "unit_2025": 2}
+
+
+def migrate(folder: Path, database: str | None, to: str) -> None:
+    """Bring a first-release folder (or database) to data format ``to`` as the releases in between did: their
+    ``MIGRATIONS``, one step at a time. An unaudited upload is added at ``to`` (what a later release must resume)."""
+    from xlrep.serve.storage import MIGRATIONS
+
+    db = _Postgres(database) if database else _Sqlite(folder)
+    version = "1"
+    while version != to:
+        for statement in MIGRATIONS[version]:
+            db.execute(statement)
+        version = str(int(version) + 1)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    db.insert(
+        "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at) VALUES (2, 2, ?, 'y.xlsx', 1, ?)",
+        ("f" * 64, time.time()),
+    )
+    db.close()

@@ -360,6 +360,17 @@ class TestCollectionRound:
             assert served[sheet][a1].value == expected > 0
 
 
+class TestCollectionRoundOnPostgres(TestCollectionRound):
+    """The same round on two server processes sharing one PostgreSQL database and one files folder (issue 18): the
+    browsers on one process, the office's HTTP client on the other."""
+
+    state: dict = {}
+
+    @pytest.fixture
+    def site(self, site_on_postgres):
+        return site_on_postgres
+
+
 def test_pages_load_nothing_from_outside_and_run_no_inline_script(site, page):
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))

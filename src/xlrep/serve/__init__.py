@@ -169,23 +169,60 @@ def _lock_folder(data: Path) -> None:
     _held.append(handle)
 
 
-def _open_store(data: Path):
-    """The data folder, checked (database integrity and structure); a Chinese ``XlrepError`` if it cannot be used."""
+def _open_store(data: Path, database: str | None = None, files: Path | None = None):
+    """The data folder (or the PostgreSQL database and the files' folder), checked (database integrity and
+    structure); a Chinese ``XlrepError`` if it cannot be used."""
     import sqlite3
 
     from .storage import DataFolderError, Store, data_folder_message
 
+    if database:
+        return _open_server_store(data, database, files)
     try:
-        return Store(data)
+        return Store(data, files=files)
     except (DataFolderError, OSError, sqlite3.Error) as exc:
         raise XlrepError(data_folder_message(data, exc)) from None
+
+
+def _open_server_store(data: Path, database: str, files: Path | None):
+    """``--database postgresql://…``: psycopg is needed (and imported) only here."""
+    import importlib.util
+
+    from .storage import DataFolderError, Store, data_folder_message
+    from .storage_backends import shown_address
+
+    if not database.startswith(("postgresql://", "postgres://")):
+        raise XlrepError("--database 须是 PostgreSQL 数据库的地址，如 postgresql://用户名:密码@服务器:5432/数据库名。")
+    if importlib.util.find_spec("psycopg") is None or importlib.util.find_spec("psycopg_pool") is None:
+        raise XlrepError(
+            "使用 PostgreSQL 数据库需要 psycopg 组件。请在 xlrep 的文件夹中运行 pip install '.[postgresql]' 后再试。"
+        )
+    try:
+        return Store(data, database=database, files=files)
+    except (DataFolderError, OSError) as exc:
+        raise XlrepError(data_folder_message(files or data, exc)) from None
+    except Exception as exc:  # noqa: BLE001 - psycopg's errors (not importable before here)
+        if not type(exc).__module__.startswith(("psycopg", "psycopg_pool")):
+            raise
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise XlrepError(
+            f"无法使用数据库“{shown_address(database)}”（{reason}）。数据没有改动。"
+            "请检查 --database 的地址、用户名、密码和数据库名，以及数据库服务器是否在运行、是否允许本机连接。"
+        ) from None
 
 
 def _announce(store, host: str, port: int, scheme: str, local: str, first_url: str, setup: bool, tls: bool) -> None:
     _say(f"xlrep 收集网站已启动：{local}/")
     from ..safetext import display_path
 
-    _say(f"数据文件夹：{display_path(store.folder.resolve())}" + ("（新建）" if store.created else ""))
+    if store.backend.kind == "sqlite":
+        _say(f"数据文件夹：{display_path(store.folder.resolve())}" + ("（新建）" if store.created else ""))
+    else:
+        from .storage_backends import shown_address
+
+        _say(f"数据库：{shown_address(store.backend.address)}" + ("（新建）" if store.created else ""))
+    if store.files != store.folder / "files" or store.backend.kind != "sqlite":
+        _say(f"上传的文件：{display_path(store.files.resolve())}")
     if store.removed_parts:
         _say(f"已删除上次中断时留下的 {store.removed_parts} 个未写完的临时文件（从未确认过，不缺任何数据）。")
     if host in ("0.0.0.0", "::"):
@@ -222,11 +259,19 @@ def run_server(
     max_connections: int = 500,
     request_timeout: float = 20.0,
     api_per_minute: int = 30,
+    database: str | None = None,
+    files: Path | None = None,
+    proxy: str | None = None,
 ) -> int:
     """Run the site until interrupted; returns the exit code. Problems are ``XlrepError`` (Chinese).
 
     With ``reset_password`` the admin password is removed first (every browser signed out; the collected data
-    untouched), so the start offers the first sign-in link again."""
+    untouched), so the start offers the first sign-in link again.
+
+    ``database`` (``postgresql://…``): the records are kept there instead of the data folder's SQLite file, and
+    several processes (on one machine or several, sharing the ``files`` folder) may serve the same site.
+    ``proxy``: the address(es) of the reverse proxy in front (nginx), whose ``X-Forwarded-For`` names the client
+    (the login throttle, the self-check's rate limit and the log count clients, not the proxy)."""
     _check_components()
     _check_options(data, certfile, keyfile, max_upload_mb, workers)
     if not audit_seconds > 0 or audit_memory_mb < 64:
@@ -251,14 +296,15 @@ def run_server(
     from .security import new_token
 
     sock = _bind(host, port)  # first: a start that cannot serve changes nothing in the data folder
-    _lock_folder(data)  # one site per data folder: no upgrade or reset under a running one
-    store = _open_store(data)
+    if not database:  # one site per data folder: no upgrade or reset under a running one (SQLite)
+        _lock_folder(data)
+    store = _open_store(data, database, files)
     if reset_password and store.reset_admin_password():
         _say("已清除管理员密码（已登录的浏览器都已退出；收集的数据没有改动）。请用下面的链接重新设置。")
     port = sock.getsockname()[1]
     scheme = "https" if certfile else "http"
     local = _url(scheme, "127.0.0.1" if host in ("0.0.0.0", "127.0.0.1") else host, port)
-    setup_token = new_token(18) if store.admin_hash() is None else None
+    setup_token = store.setup_token(new_token(18)) if store.admin_hash() is None else None
     first_url = f"{local}/setup/{setup_token}" if setup_token else f"{local}/admin"
 
     def ready() -> None:
@@ -289,7 +335,8 @@ def run_server(
         app,
         log_level="warning",
         access_log=False,
-        proxy_headers=False,
+        proxy_headers=bool(proxy),  # only from the proxy named: anyone else could claim any address
+        forwarded_allow_ips=proxy or None,
         server_header=False,
         lifespan="on",
         ssl_certfile=str(certfile) if certfile else None,

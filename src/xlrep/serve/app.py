@@ -156,7 +156,7 @@ class Site:
         (full, read-only, gone) is a Chinese 503: nothing is confirmed that was not saved."""
         try:
             return await run_in_threadpool(fn, *args, **kwargs)
-        except (OSError, sqlite3.Error, DataFolderError) as exc:
+        except (OSError, DataFolderError, *self.store.errors) as exc:
             log_failure(exc)
             raise Problem(503, failure_message(exc)) from None
 
@@ -246,7 +246,9 @@ async def on_crash(request: Request, exc: Exception) -> Response:
 
     if isinstance(exc, ClientDisconnect):  # nobody to answer, nothing to log
         return Response(status_code=400)
-    if isinstance(exc, (OSError, sqlite3.Error, DataFolderError)):  # a store call made outside ``Site.db``
+    if isinstance(
+        exc, (OSError, sqlite3.Error, DataFolderError, *request.app.state.site.store.errors)
+    ):  # a store call made outside ``Site.db``
         log_failure(exc)
         return error_page(request, 503, failure_message(exc))
     log.exception("内部错误：%s %s", request.method, request.url.path)

@@ -18,7 +18,6 @@ import json
 import re
 import secrets
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +30,8 @@ from .roster import RosterEntry
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+PART_AGE = 3600  # seconds: a half-written upload file this old in a shared files folder is a crash's leftover
 # How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
 MIGRATIONS = {
     "1": (  # 2: what a version says (to refuse it unchanged), its phone, and whom the office calls for 催报
@@ -49,7 +49,14 @@ MIGRATIONS = {
         "UPDATE units SET last_year_id = (SELECT p.id FROM units p JOIN rounds r ON p.round_id = r.previous_id"
         " WHERE r.id = units.round_id AND p.name = units.name)",
     ),
+    "2": (  # 3: which process audits an upload, since when (several processes on one database server)
+        "ALTER TABLE versions ADD COLUMN audit_claimed_by TEXT",
+        "ALTER TABLE versions ADD COLUMN audit_claimed_at REAL",
+    ),
 }
+# How long an audit a process took on is its own: after that (the process ended without finishing it) another may
+# take it on. An audit ends in ``Limits.audit_wall`` (25 s by default) once a worker has it.
+CLAIM_SECONDS = 600
 
 # The states a unit of a round can be in, as the office and the unit see them (统计联网直报's words):
 # never uploaded; the latest upload has errors; clean (perhaps with 提示) but not yet 上报; then the review.
@@ -182,6 +189,8 @@ CREATE TABLE IF NOT EXISTS versions (
     explanations TEXT,
     verified    TEXT,
     belongs     TEXT,
+    audit_claimed_by TEXT,
+    audit_claimed_at REAL,
     UNIQUE (unit_id, number)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -279,7 +288,11 @@ def failure_message(exc: BaseException) -> str:
             kind = "gone"
     elif isinstance(exc, sqlite3.Error):
         kind = _sqlite_reason(exc)
+    elif type(exc).__module__.startswith(("psycopg", "psycopg_pool")):
+        kind = "server"
     messages = {
+        "server": "服务器暂时无法使用数据库（数据库服务器连接不上或出错），这次的操作没有保存。请稍后重试；"
+        "如果一再出现，请联系政务公开办检查数据库服务器。",
         "full": "服务器的磁盘空间不足，这次的操作没有保存。请联系政务公开办清理服务器的磁盘后再试。",
         "readonly": "服务器的数据文件夹变成了只读（或没有写入权限），这次的操作没有保存。请联系政务公开办检查数据文件夹。",
         "gone": "服务器的数据文件夹或数据库不见了（被删除或移走），这次的操作没有保存。"
@@ -384,6 +397,8 @@ class Version:
     explanations: str | None = None  # JSON {finding index or "all": 说明} written by the unit at 上报
     verified: str | None = None  # JSON [finding index] the office marked 已核实
     belongs: str | None = None  # the ROUND-* errors of the upload (a file not of this unit or round), comma-separated
+    audit_claimed_by: str | None = None  # the process (``Store.owner``) auditing it while not audited
+    audit_claimed_at: float | None = None
 
     @property
     def explained(self) -> dict[str, str]:
@@ -492,37 +507,49 @@ def unit_status(review: str | None, latest: Version | None) -> str:
 class Store:
     """The data folder: the database and the content-addressed files."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, *, database: str | None = None, files: Path | None = None):
+        """The data folder ``folder`` with its SQLite database, or the PostgreSQL database at ``database``
+        (``postgresql://…``; the folder then holds only the files). ``files``: where the uploaded files are
+        (default ``folder/files``), a folder several processes and machines may share."""
+        from .storage_backends import PostgresBackend, SqliteBackend
+
         self.folder = Path(folder)
         self.db_path = self.folder / DB_NAME
-        self.files = self.folder / FILES_DIR
-        self.created = not self.db_path.exists() or self.db_path.stat().st_size == 0
+        self.files = Path(files) if files is not None else self.folder / FILES_DIR
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.files.mkdir(exist_ok=True)
-        self._local = threading.local()
-        self._write_lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
+        self.files.mkdir(parents=True, exist_ok=True)
+        if database:
+            self.backend = PostgresBackend(database)
+        else:
+            self.created = not self.db_path.exists() or self.db_path.stat().st_size == 0
+            self.backend = SqliteBackend(self.db_path)
+        self.errors = self.backend.errors  # what a failing database raises (``app.Site.db`` answers them with 503)
+        self.owner = secrets.token_hex(8)  # this process, as the audits it takes on name it
         try:
-            db = self._db()
+            if database:
+                self.created = not self.backend.tables()  # an empty database (another program's: refused below)
             if not self.created:
-                self._check_database(db)  # before anything is written: a damaged database is left as it is
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)  # autocommit mode: each statement commits on its own
+                self._check_database()  # before anything is written: a damaged database is left as it is
+            self.backend.create(SCHEMA)
         except BaseException:
             self.close()
             raise
         self.removed_parts = self._remove_partial_files()
         with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            self._set_meta(db, "schema_version", SCHEMA_VERSION)
             self._upgrade(db)
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", (secrets.token_hex(32),))
+            self._set_meta(db, "secret", secrets.token_hex(32))
             # not a secret: names this site in the workbooks it issues (``xlrep.round``/``xlrep.unit``)
-            db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('site_id', ?)", (secrets.token_hex(6),))
+            self._set_meta(db, "site_id", secrets.token_hex(6))
         self.secret = bytes.fromhex(self._meta("secret"))
         self.site_id = self._meta("site_id")
 
-    def _upgrade(self, db: sqlite3.Connection) -> None:
+    @staticmethod
+    def _set_meta(db, key: str, value: str) -> None:
+        """``meta[key] = value`` unless it is set already."""
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
+
+    def _upgrade(self, db) -> None:
         """Bring a data folder of an earlier release up to ``SCHEMA_VERSION`` (inside the caller's transaction)."""
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
         while version in MIGRATIONS:
@@ -541,7 +568,10 @@ class Store:
     def _identities(self) -> dict[Path, tuple[int, int] | None]:
         """(device, inode) of the database, its WAL, the folder and ``files/``: what ``check_alive`` compares."""
         found = {}
-        for path in (self.folder, self.db_path, self.files, self.db_path.with_name(DB_NAME + "-wal")):
+        paths = (self.folder, self.db_path, self.files, self.db_path.with_name(DB_NAME + "-wal"))
+        if self.backend.kind != "sqlite":  # the database is elsewhere: only the files' folder is here
+            paths = (self.files,)
+        for path in paths:
             try:
                 info = path.stat()
                 found[path] = (info.st_dev, info.st_ino)
@@ -563,99 +593,99 @@ class Store:
                 raise DataFolderError(failure_message(FileNotFoundError(2, "gone"))) from None
             if (info.st_dev, info.st_ino) != identity:
                 raise DataFolderError(failure_message(FileNotFoundError(2, "replaced")))
-        for folder in (self.folder, self.files):
+        for folder in (self.folder, self.files) if self.backend.kind == "sqlite" else (self.files,):
             if not os.access(folder, os.W_OK):
                 raise DataFolderError(failure_message(PermissionError(13, "not writable")))
 
     # -- connections ----------------------------------------------------------------
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "connection", None)
-        if db is None:
-            db = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False, timeout=30)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA synchronous=FULL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA busy_timeout=30000")
-            self._local.connection = db
-            with self._connections_lock:
-                self._connections.append(db)
-        return db
+    def _db(self):
+        """A connection for reading (SQLite: this thread's; PostgreSQL: the pool, one connection per statement)."""
+        return self.backend.connection()
 
     @contextlib.contextmanager
     def _write(self):
-        """One write transaction at a time, committed (and synced) when the block ends."""
-        db = self._db()
-        with self._write_lock:
+        """One write transaction at a time (across processes on PostgreSQL), committed when the block ends."""
+        with self.backend.transaction() as db:
             if hasattr(self, "_identity"):
                 self.check_alive()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-            if hasattr(self, "_identity"):
-                self.check_alive()  # deleted meanwhile: committed to a file that is gone, so not confirmed
+            yield db
+        if hasattr(self, "_identity"):
+            self.check_alive()  # deleted meanwhile: committed to a file that is gone, so not confirmed
 
-    @staticmethod
-    def _has_meta(db: sqlite3.Connection) -> bool:
-        return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is not None
-
-    def _check_database(self, db: sqlite3.Connection) -> None:
+    def _check_database(self) -> None:
         """Refuse a damaged database, or one of another structure, before the site starts (``DataFolderError``)."""
-        try:
-            problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
-        except sqlite3.DatabaseError as exc:
-            if _sqlite_reason(exc) == "damaged":
-                raise DataFolderError(damaged_message(self.folder, "文件已损坏（不是完整的 SQLite 数据库）")) from None
-            raise
-        if problems != ["ok"]:
-            raise DataFolderError(damaged_message(self.folder, "完整性检查发现错误（" + "；".join(problems[:2]) + "）"))
-        row = (
-            db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if self._has_meta(db) else None
-        )
+        db = self._db()
+        if self.backend.kind == "sqlite":
+            try:
+                problems = [r[0] for r in db.execute("PRAGMA quick_check(5)")]
+            except sqlite3.DatabaseError as exc:
+                if _sqlite_reason(exc) == "damaged":
+                    raise DataFolderError(
+                        damaged_message(self.folder, "文件已损坏（不是完整的 SQLite 数据库）")
+                    ) from None
+                raise
+            if problems != ["ok"]:
+                raise DataFolderError(
+                    damaged_message(self.folder, "完整性检查发现错误（" + "；".join(problems[:2]) + "）")
+                )
+        found = self.backend.tables()
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in found else None
         stored = row[0] if row else SCHEMA_VERSION
         expected = _schema_columns(stored)
-        found = {}
-        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-            found[table] = {r[1] for r in db.execute(f'PRAGMA table_info("{table}")')}
         if not found:
             return  # an empty database (created, never written): made now
         missing = [t for t in expected if t not in found]
         columns = [f"{t}.{c}" for t in expected if t in found for c in sorted(expected[t] - found[t])]
+        server = self.backend.kind != "sqlite"
         if missing or columns:
             what = "、".join(missing + columns)
+            if server:
+                from .storage_backends import shown_address
+
+                raise DataFolderError(
+                    f"数据库“{shown_address(self.backend.address)}”不是 xlrep 收集网站的数据库，或结构已损坏（缺少 {what}）。"
+                    "数据没有改动。请为网站单独建一个空的数据库（createdb），或从备份恢复（pg_restore），见 docs/serve.md。"
+                )
             raise DataFolderError(
                 damaged_message(self.folder, f"它不是 xlrep 收集网站的数据库，或结构已损坏（缺少 {what}）")
             )
         if stored != SCHEMA_VERSION and stored not in MIGRATIONS:  # a newer release's (older ones are upgraded)
+            where = "数据库" if server else "数据文件夹"
             raise DataFolderError(
-                f"数据文件夹“{_shown(self.folder)}”由更新版本的 xlrep 建立（数据格式第 {stored} 版，本程序是第 {SCHEMA_VERSION} 版）。"
+                f"{where}“{self._where()}”由更新版本的 xlrep 建立（数据格式第 {stored} 版，本程序是第 {SCHEMA_VERSION} 版）。"
                 "数据没有改动。请用建立它的 xlrep 版本运行，或升级 xlrep。"
             )
 
+    def _where(self) -> str:
+        """The data folder, or the database server's address without its password (for messages)."""
+        if self.backend.kind == "sqlite":
+            return _shown(self.folder)
+        from .storage_backends import shown_address
+
+        return shown_address(self.backend.address)
+
     def _remove_partial_files(self) -> int:
-        """Remove the half-written files (``.xlrep-*.part``) a crash left in ``files/``; returns how many."""
+        """Remove the half-written files (``.xlrep-*.part``) a crash left in ``files/``; returns how many. With a
+        database server the folder may be shared with running processes: only parts an hour old are theirs no more
+        (an upload is written in seconds)."""
+        shared = self.backend.kind != "sqlite"
         removed = 0
-        for part in self.files.glob("*/.xlrep-*.part"):
+        for part in [*self.files.glob("*/.xlrep-*.part"), *self.files.glob(".xlrep-*.part")]:
             with contextlib.suppress(OSError):
-                part.unlink()
-                removed += 1
-        for part in self.files.glob(".xlrep-*.part"):
-            with contextlib.suppress(OSError):
+                if shared and part.stat().st_mtime > time.time() - PART_AGE:
+                    continue
                 part.unlink()
                 removed += 1
         return removed
 
     def close(self) -> None:
-        with self._connections_lock:
-            for db in self._connections:
-                with contextlib.suppress(sqlite3.Error):
-                    db.close()
-            self._connections.clear()
+        if hasattr(self, "backend"):
+            self.backend.close()
 
     def integrity_check(self) -> str:
+        """SQLite's own check of the database file ("ok"); a PostgreSQL server checks its own."""
+        if self.backend.kind != "sqlite":
+            return "ok"
         return self._db().execute("PRAGMA integrity_check").fetchone()[0]
 
     def _meta(self, key: str) -> str | None:
@@ -667,11 +697,22 @@ class Store:
         row = self._db().execute("SELECT password_hash FROM admin WHERE id = 1").fetchone()
         return row[0] if row else None
 
+    def setup_token(self, candidate: str) -> str:
+        """The token of the first sign-in link. SQLite (one process): ``candidate``, valid while this process runs.
+        PostgreSQL: the one every process of the site prints and accepts (the first one stored), until the admin
+        password is set — whichever process the link reaches."""
+        if self.backend.kind == "sqlite":
+            return candidate
+        with self._write() as db:
+            self._set_meta(db, "setup_token", candidate)
+            return db.execute("SELECT value FROM meta WHERE key = 'setup_token'").fetchone()[0]
+
     def reset_admin_password(self) -> bool:
         """Forget the admin password (``xlrep serve --reset-password``); True if one was set. Logged."""
         with self._write() as db:
             existed = db.execute("DELETE FROM admin WHERE id = 1").rowcount > 0
             db.execute("DELETE FROM sessions")
+            db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # a new first sign-in link
             if existed:
                 self._event(db, "管理员", "reset_password", ip=None)
         return existed
@@ -690,6 +731,7 @@ class Store:
             )
             if not first:
                 db.execute("DELETE FROM sessions")  # a new password signs every other browser out
+            db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # the first sign-in link is used up
             self._event(db, "管理员", "setup" if first else "password", ip=ip)
         return True
 
@@ -736,8 +778,8 @@ class Store:
             ]
             if len(recent) >= max_failures:
                 return max(1, int(recent[-max_failures] + window - now) + 1), None, len(recent)
-            cursor = db.execute("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
-            return 0, cursor.lastrowid, len(recent)
+            attempt = db.insert("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
+            return 0, attempt, len(recent)
 
     def finish_login(self, ip: str, attempt: int, ok: bool) -> None:
         """The password check's outcome: a right password clears the client's failures (this one included)."""
@@ -774,12 +816,11 @@ class Store:
     ) -> int:
         now = time.time()
         with self._write() as db:
-            cursor = db.execute(
+            round_id = db.insert(
                 "INSERT INTO rounds (year, edition, title, deadline, previous_id, summary_org, summary_org_type,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (year, edition, title, deadline, previous_id, summary_org, summary_org_type, now),
             )
-            round_id = cursor.lastrowid
             self._event(db, "管理员", "create_round", round_id=round_id, ip=ip, detail=f"{title}，{len(units)} 个单位")
             self._insert_units(db, round_id, units, now)
         return round_id
@@ -993,7 +1034,7 @@ class Store:
         self._refuse_upload(self._db(), unit.id)
 
     @staticmethod
-    def _refuse_upload(db: sqlite3.Connection, unit_id: int) -> None:
+    def _refuse_upload(db, unit_id: int) -> None:
         Store._refuse_when_closed(db, unit_id)
         review = db.execute("SELECT review FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
         if review not in (None, "returned"):
@@ -1010,11 +1051,11 @@ class Store:
             self._refuse_upload(db, unit.id)
             number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
             number = number.fetchone()[0]
-            cursor = db.execute(
-                "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (unit.id, number, sha256, filename, size, now),
+            version_id = db.insert(
+                "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at, audit_claimed_by,"
+                " audit_claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (unit.id, number, sha256, filename, size, now, self.owner, now),
             )
-            version_id = cursor.lastrowid
             self._event(
                 db,
                 unit.name,
@@ -1074,9 +1115,42 @@ class Store:
         return Version(**dict(row)) if row else None
 
     def pending_versions(self) -> list[tuple[Unit, Version]]:
-        """Uploads whose audit never finished (the site stopped in between): audited again at start."""
-        rows = self._db().execute("SELECT * FROM versions WHERE audited_at IS NULL ORDER BY id").fetchall()
-        return [(self.unit(r["unit_id"]), Version(**dict(r))) for r in rows]
+        """Uploads whose audit never finished (the site stopped in between): audited again at start, by this
+        process, which takes them on. With SQLite no other process runs on the data folder, so every one is left
+        over; on a database server, those another process is auditing now (taken on less than ``CLAIM_SECONDS``
+        ago) are left to it."""
+        with self._write() as db:
+            rows = db.execute(
+                "SELECT * FROM versions WHERE audited_at IS NULL AND " + self._claimable + " ORDER BY id",
+                (self.owner, self._stale()),
+            ).fetchall()
+            for row in rows:
+                self._claim(db, row["id"])
+        versions = [self.version_by_id(r["id"]) for r in rows]
+        return [(self.unit(v.unit_id), v) for v in versions]
+
+    def claim_audit(self, version_id: int) -> bool:
+        """Take on auditing a version not audited yet: False when another process audits it now (or it is done)."""
+        with self._write() as db:
+            taken = db.execute(
+                "SELECT 1 FROM versions WHERE id = ? AND audited_at IS NULL AND " + self._claimable,
+                (version_id, self.owner, self._stale()),
+            ).fetchone()
+            if taken:
+                self._claim(db, version_id)
+        return taken is not None
+
+    _claimable = "(audit_claimed_by IS NULL OR audit_claimed_by = ? OR audit_claimed_at < ?)"
+
+    def _stale(self) -> float:
+        """Audits taken on before this time are no process's any more (SQLite: all but this process's)."""
+        return float("inf") if self.backend.kind == "sqlite" else time.time() - CLAIM_SECONDS
+
+    def _claim(self, db, version_id: int) -> None:
+        db.execute(
+            "UPDATE versions SET audit_claimed_by = ?, audit_claimed_at = ? WHERE id = ?",
+            (self.owner, time.time(), version_id),
+        )
 
     def accepted_version(self, round_id: int | None, unit: Unit | str) -> Version | None:
         """The version the office passed in the given round (last year's) for ``unit``: the unit it is linked to
@@ -1196,13 +1270,13 @@ class Store:
             )
 
     @staticmethod
-    def _refuse_removed(db: sqlite3.Connection, unit_id: int) -> None:
+    def _refuse_removed(db, unit_id: int) -> None:
         row = db.execute("SELECT removed_at FROM units WHERE id = ?", (unit_id,)).fetchone()
         if row is None or row[0]:
             raise StateError("这个单位已移出名单。")
 
     @staticmethod
-    def _refuse_when_closed(db: sqlite3.Connection, unit_id: int) -> None:
+    def _refuse_when_closed(db, unit_id: int) -> None:
         """Uploads and 上报 end at the round's deadline (or the later day the office gave the unit), with the
         round's archiving, and when the unit is taken off the list."""
         Store._refuse_removed(db, unit_id)
@@ -1254,15 +1328,13 @@ class Store:
             self._event(db, "管理员", "archive", round_id=round_id, ip=ip)
 
     @staticmethod
-    def _refuse_archived(db: sqlite3.Connection, round_id: int) -> None:
+    def _refuse_archived(db, round_id: int) -> None:
         row = db.execute("SELECT archived_at FROM rounds WHERE id = ?", (round_id,)).fetchone()
         if row and row[0]:
             raise StateError("本次收集已归档（只读），不能再更改。")
 
     @staticmethod
-    def _refuse_unchanged(
-        db: sqlite3.Connection, unit: Unit, version: Version, returned_id: int, explained: dict[str, str]
-    ) -> None:
+    def _refuse_unchanged(db, unit: Unit, version: Version, returned_id: int, explained: dict[str, str]) -> None:
         """A returned version cannot come back as it was: the same version, the same file, or the same figures
         and text in another file (saved again, renamed) — unless it comes back with other 说明 of its 提示 (the
         office may have returned it for them), uploaded again so that the first 说明 stay with the first version."""

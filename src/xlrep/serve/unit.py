@@ -46,6 +46,9 @@ async def _previous(site, rnd, unit: Unit) -> tuple[bytes, str] | None:
 
 async def audit_version(site, unit: Unit, version: Version, client: str | None = None) -> dict:
     """Audit a stored upload (with PREV-* against last year's accepted workbook) and record the result."""
+    mine = version.audited or version.audit_claimed_by == site.store.owner
+    if not mine and not await site.db(site.store.claim_audit, version.id):
+        return {}  # another process of the site audits it now (storage.CLAIM_SECONDS)
     site.auditing.add(version.id)
     try:
         rnd = await site.db(site.store.round, unit.round_id)
