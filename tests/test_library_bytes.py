@@ -17,7 +17,7 @@ from hostile import hostile_workbook
 
 from xlrep.errors import UnreadableFile
 from xlrep.importing import ImportFailed, import_report, read_published
-from xlrep.ingest import audit
+from xlrep.ingest import audit, unreadable_finding
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,7 +96,7 @@ def test_bytes_are_named_by_the_name_given(workbooks):
     with pytest.raises(UnreadableFile) as info:
         audit(workbooks["truncated"].read_bytes(), name="某某局填报表.xlsx")
     assert "“某某局填报表.xlsx”" in info.value.message
-    assert info.value.finding.values["file"] == "某某局填报表.xlsx"
+    assert unreadable_finding(info.value).values["file"] == "某某局填报表.xlsx"
 
 
 @pytest.fixture(scope="module")

@@ -48,14 +48,14 @@ PADDED_SHEET = "六、其他事项"
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from xlrep.ingest import audit
+from xlrep.ingest import audit, unreadable_finding
 from xlrep.errors import UnreadableFile
 start, cpu = time.perf_counter(), time.process_time()
 try:
     result = audit(Path(sys.argv[1]))
     findings = [f.as_dict() for f in result.findings]
 except UnreadableFile as exc:
-    findings = [exc.finding.as_dict()]
+    findings = [unreadable_finding(exc).as_dict()]
 cpu, wall = time.process_time() - cpu, time.perf_counter() - start
 print(json.dumps({"findings": findings, "cpu": cpu, "wall": wall}, ensure_ascii=False))
 """

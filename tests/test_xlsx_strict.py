@@ -361,8 +361,8 @@ def test_a_dtd_in_any_part_refuses_the_file(tmp_path, base, name, encoding, memb
     rewrite(base, path, {member: hostile_bytes(name, encoding)})
     with pytest.raises(UnreadableFile) as caught:
         audit(path)
-    assert f"文件中的“{member}”" in caught.value.finding.message
-    assert "DOCTYPE/实体声明" in caught.value.finding.message
+    assert f"文件中的“{member}”" in caught.value.message
+    assert "DOCTYPE/实体声明" in caught.value.message
 
 
 @pytest.mark.parametrize("member", ["xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml", "sheet"])
@@ -423,4 +423,4 @@ def test_a_surrogate_character_reference_is_not_xml(tmp_path, base):
     data = set_key(base, ORG, inline("某局").replace("某局", "某局&#xD800;"), "inlineStr")
     with pytest.raises(UnreadableFile) as caught:
         audited(tmp_path, data)
-    assert "不是完整的 XML" in caught.value.finding.message
+    assert "不是完整的 XML" in caught.value.message

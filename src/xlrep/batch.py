@@ -131,7 +131,7 @@ def audit_unit(
     bytes called ``name`` (the site's stored versions: ``modified`` is then when it was uploaded)."""
     from .errors import UnreadableFile
     from .files import is_data, source_name
-    from .ingest import audit
+    from .ingest import audit, unreadable_finding
 
     path = source_name(source, name)
     if modified is None:
@@ -145,7 +145,7 @@ def audit_unit(
         return UnitResult(
             str(path),
             path_text(path.stem),
-            findings=[exc.finding.as_dict()],
+            findings=[unreadable_finding(exc).as_dict()],
             summary={"errors": 1, "warnings": 0, "infos": 0},
             modified=modified,
         )

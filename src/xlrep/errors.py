@@ -26,9 +26,3 @@ class UnreadableFile(XlrepError):
     def __init__(self, path: Path | str, message: str):
         super().__init__(message)
         self.path = Path(path)
-
-    @property
-    def finding(self):
-        from .rules import rule
-
-        return rule("FILE-UNREADABLE").finding(text=self.message, values={"file": str(self.path)})

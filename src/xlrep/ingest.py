@@ -96,7 +96,14 @@ def audit(
 def unreadable(path: str | Path, exc: UnreadableFile) -> Audit:
     """The audit of a file that could not be read: one FILE-UNREADABLE finding."""
     path = Path(path)
-    return Audit(path, ReadResult(path, None, None, None, None, "none"), [exc.finding])
+    return Audit(path, ReadResult(path, None, None, None, None, "none"), [unreadable_finding(exc)])
+
+
+def unreadable_finding(exc: UnreadableFile) -> Finding:
+    """FILE-UNREADABLE for a file that could not be read, naming the file."""
+    from .rules import rule
+
+    return rule("FILE-UNREADABLE").finding(text=exc.message, values={"file": str(exc.path)})
 
 
 def _position(result: ReadResult, finding: Finding) -> tuple:
