@@ -1,4 +1,4 @@
-"""Showing an audit: the human listing on stderr and the annotated copy of the workbook."""
+"""An audit as a file: the annotated copy of the workbook (the listing on a terminal is ``xlrep.cli.show``)."""
 
 from __future__ import annotations
 
@@ -11,50 +11,6 @@ from .findings import ERROR, INFO, WARNING
 from .ingest import Audit
 from .report.model import clean_text
 from .rules import SEVERITY_NAMES
-from .safetext import display_path
-from .terminal import say
-
-MARKS = {ERROR: ("✘", "red"), WARNING: ("!", "yellow"), INFO: ("i", "cyan")}
-MAX_CELLS_SHOWN = 8
-
-
-def print_audit(audit: Audit) -> None:
-    """Errors first, then warnings, then infos, each grouped by sheet and coloured on a terminal; then the counts."""
-    echo = say
-    r = audit.result
-    meta = []
-    if audit.edition:
-        meta.append(f"{audit.edition}年版")
-    if audit.year:
-        meta.append(f"{audit.year} 年度")
-    if r.template_version:
-        meta.append(f"模板版本 {r.template_version}")
-    echo(f"文件：{display_path(audit.file)}" + (f"（{'，'.join(meta)}）" if meta else ""), bold=True)
-    for severity in (ERROR, WARNING, INFO):  # errors first, then warnings, then infos; each by sheet
-        findings = [f for f in audit.findings if f.severity == severity]
-        if not findings:
-            continue
-        mark, colour = MARKS[severity]
-        echo()
-        echo(f"━━ {SEVERITY_NAMES[severity]}（{len(findings)} 项）", fg=colour, bold=True)
-        groups: dict[str, list] = {}
-        for finding in findings:
-            groups.setdefault(finding.cells[0].sheet if finding.cells else "整个文件", []).append(finding)
-        for sheet, items in groups.items():
-            echo(f"【{sheet}】", bold=True)
-            for f in items:
-                echo(f"  {mark} {SEVERITY_NAMES[f.severity]} {f.rule}  ", fg=colour, bold=True, nl=False)
-                echo(f.message)
-                for cell in f.cells[:MAX_CELLS_SHOWN]:
-                    echo(f"      {cell}", dim=True)
-                if len(f.cells) > MAX_CELLS_SHOWN:
-                    echo(f"      … 共 {len(f.cells)} 个单元格", dim=True)
-    s = audit.summary
-    echo()
-    closing = f"{s['errors']} 项错误，{s['warnings']} 项提示" + (f"，{s['infos']} 项信息" if s["infos"] else "")
-    colour = "red" if s["errors"] else ("yellow" if s["warnings"] else "green")
-    echo(closing + ("" if s["errors"] else "。没有错误。"), fg=colour, bold=True)
-
 
 FILLS = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
 

@@ -9,11 +9,11 @@ to verify labels, so a position is decided in exactly one place.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
 from .form import Fields, Form, Grid, Texts, defined_name
+from .terminal import display_width
 
 INSTRUCTIONS_SHEET = "填报说明"
 CHECKS_SHEET = "校验"
@@ -120,10 +120,6 @@ def cell_ref(row: int, col: int, absolute: bool = False) -> str:
 
 def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _lines(text: str, width_chars: float) -> int:
