@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,27 @@ def test_the_installed_entry_point_answers_in_chinese(tmp_path):
         [sys.executable, "-m", "xlrep", "import", "--help"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and not ENGLISH.search(done.stdout)
+
+
+def test_only_the_command_line_imports_click_or_typer():
+    """The library and the site (outputs, terminal lines, serve) never import Click or Typer: written nowhere
+    outside xlrep/cli/, and importing every other module of the library loads neither (uvicorn, a dependency
+    of the site, imports Click itself, so serve is checked by its source only)."""
+    src = Path(__file__).resolve().parents[1] / "src" / "xlrep"
+    imports = re.compile(r"^\s*(?:import|from)\s+(?:click|typer)\b", re.M)
+    offenders = [
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        if "cli" not in p.relative_to(src).parts[:1] and imports.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    probe = (
+        "import importlib, pkgutil, sys, xlrep\n"
+        "skip = ('xlrep.cli', 'xlrep.__main__', 'xlrep.serve')\n"
+        "for m in pkgutil.walk_packages(xlrep.__path__, 'xlrep.'):\n"
+        "    if not m.name.startswith(skip):\n"
+        "        importlib.import_module(m.name)\n"
+        "print(sorted(m for m in ('click', 'typer') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr
