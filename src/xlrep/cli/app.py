@@ -103,7 +103,6 @@ def template_command(
         typer.Argument(
             metavar="年度",
             help="报告年度，如 2021。2019–2020 年度用 2019年版格式，2021 年度起用 2021年版。",
-            show_default=False,
         ),
     ],
     output: Annotated[
