@@ -27,10 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     signal.signal(signal.SIGTERM, _terminate)
     args = sys.argv[1:] if argv is None else [str(a) for a in argv]
-    import click
+    try:
+        import click
 
-    from .app import command
-    from .help import usage_message
+        from .app import command
+        from .help import usage_message
+    except ImportError as exc:  # an incomplete installation: say what is missing, no traceback
+        say(f"xlrep 安装不完整：缺少 {exc.name or exc}。请重新安装（pip install xlrep）后重试。")
+        return EXIT_CODES["bug"]
 
     try:
         group = command()
