@@ -1,6 +1,6 @@
 """The lowest end of the dependency ranges: a fresh venv with the lowest version every runtime dependency
-allows (its ``>=`` bound in pyproject.toml), xlrep itself without dependencies, then the command-line and
-reader tests. The top of the ranges (what pip installs today) is the ordinary run, scripts/test.sh.
+allows (its ``>=`` bound in pyproject.toml), xlrep itself without dependencies, then the command-line, reader
+and some of the site's tests. The top of the ranges (what pip installs today) is the ordinary run, scripts/test.sh.
 
 A bound whose exact version pip cannot find makes the run fail, naming it: the README's range would be
 untested. Transitive dependencies are whatever pip picks for those versions.
@@ -32,9 +32,13 @@ TESTS = [
     "tests/test_report_formats.py",
     "tests/test_xlsx_strict.py",
     "tests/test_template_workbook.py",
+    # the site's parts and its answers over HTTP (starlette, jinja2, uvicorn, python-multipart at their lowest)
+    "tests/serve/test_serve_parts.py",
+    "tests/serve/test_serve_security.py",
+    "tests/serve/test_serve_views.py",
 ]
-# What the tests themselves need (the ``test`` extra without the browser, LibreOffice and lint tools).
-TEST_TOOLS = ["pytest", "hypothesis", "defusedxml", "markdown-it-py"]
+# What the tests themselves need (the ``test`` extra without ruff; LibreOffice and Chromium come from scripts/test.sh).
+TEST_TOOLS = ["pytest", "hypothesis", "defusedxml", "markdown-it-py", "playwright", "hatchling"]
 
 
 def lowest_pins() -> list[str]:
