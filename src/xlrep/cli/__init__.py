@@ -30,20 +30,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import click
 
-        from .app import command
+        from .app import COMMANDS, command, command_named
         from .help import usage_message
     except ImportError as exc:  # an incomplete installation: say what is missing, no traceback
         say(f"xlrep 安装不完整：缺少 {exc.name or exc}。请重新安装（pip install xlrep）后重试。")
         return EXIT_CODES["bug"]
 
     try:
-        group = command()
-        if not args:  # `xlrep` alone: the help, on stderr, as a usage error
+        if args and args[0] in COMMANDS:  # `xlrep NAME …`: only that command is built, under an `xlrep` context
+            with click.Context(click.Group("xlrep"), info_name="xlrep") as root:
+                one = command_named(args[0])
+                with one.make_context(args[0], args[1:], parent=root) as ctx:
+                    result = one.invoke(ctx)
+        elif not args:  # `xlrep` alone: the help, on stderr, as a usage error
+            group = command()
             with click.Context(group, info_name="xlrep", **group.context_settings) as ctx:
                 say(group.get_help(ctx))
             return EXIT_CODES["usage"]
-        with group.make_context("xlrep", args) as ctx:
-            result = group.invoke(ctx)
+        else:
+            group = command()
+            with group.make_context("xlrep", args) as ctx:
+                result = group.invoke(ctx)
     except XlrepError as exc:
         say(f"错误：{exc.message}")
         return EXIT_CODES["usage"]
