@@ -13,6 +13,7 @@ Run:  python benchmarks/bench_startup.py [--runs 15] [--compare ../xlrep-before]
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import resource
@@ -51,6 +52,8 @@ def main() -> None:
     from filling import clean_values, fill_workbook
 
     trees = [("this tree", ROOT)] + ([(f"`{args.compare.name}`", args.compare.resolve())] if args.compare else [])
+    for _, tree in trees:  # as pip installs it: compiled (a tree without .pyc, e.g. under PYTHONDONTWRITEBYTECODE,
+        compileall.compile_dir(tree / "src", quiet=1)  # would pay for compiling every module on every run)
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

@@ -179,7 +179,7 @@ def test_a_report_without_a_name_is_imported_under_its_gbk_file_name_shown_with_
     terminal; two such names of the same length are told apart (（2）), and a long one is cut to 255 bytes."""
     from types import SimpleNamespace
 
-    from xlrep.cli import _free_name
+    from xlrep.cli.values import free_name as _free_name
 
     taken: list[Path] = []
     for stem in ("无名报告", "另一报告", "报" * 100):

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from xlrep.cli import cli
+from xlrep.cli.app import command
 from xlrep.rules import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = cli.commands
+COMMANDS = command().commands
 
 
 def _code_blocks(text: str) -> str:

@@ -38,10 +38,11 @@ from reports import (
 
 from xlrep.form import load_form
 from xlrep.ingest import audit
-from xlrep.layout import build_layout, display_width
+from xlrep.layout import build_layout
 from xlrep.report import Heading, Paragraph, Table, build_report, render
 from xlrep.report.html import render_html
 from xlrep.report.text import render_text, table_as_text
+from xlrep.terminal import display_width
 
 # -- the official layout, as the template was written from it ------------------------------
 

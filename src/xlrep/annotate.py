@@ -18,6 +18,14 @@ FILLS = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}
 ANNOTATE_LIMIT = 32 << 20
 
 
+def write_annotated(audit, target, *, overwrite: bool) -> None:
+    """The annotated copy written to ``target`` (``xlrep ingest --annotate``): never over an input, never over a
+    file without ``--overwrite``, atomically."""
+    from .files import write_output
+
+    write_output(target, annotated_bytes(audit), overwrite=overwrite, flag="--overwrite")
+
+
 def annotated_bytes(audit) -> bytes:
     """The annotated copy of ``audit``'s workbook (an ``ingest.Audit``) as bytes; ``XlrepError`` if it cannot be
     made."""
@@ -25,8 +33,8 @@ def annotated_bytes(audit) -> bytes:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
+    from .findings import SEVERITY_NAMES
     from .report.model import clean_text
-    from .rules import SEVERITY_NAMES
 
     source = audit.workbook()
     opened = io.BytesIO(source) if isinstance(source, bytes) else source

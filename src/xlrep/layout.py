@@ -10,7 +10,6 @@ placed by their id only (``computed`` describes them, ``formulas`` writes them).
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -18,6 +17,7 @@ from .cellexpr import cell_ref, quote_sheet
 from .computed import LIVE_PREFIX, STATUS, live_items
 from .form import Fields, Form, Grid, Texts
 from .paragraphs import DRAFT_LABEL, DRAFT_PREFIX, draft_hint, drafted_parts
+from .terminal import display_width
 
 INSTRUCTIONS_SHEET = "填报说明"
 CHECKS_SHEET = "校验"
@@ -100,10 +100,6 @@ class Layout:
 
     def sheet(self, name: str) -> SheetLayout:
         return next(s for s in self.sheets if s.name == name)
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _lines(text: str, width_chars: float) -> int:

@@ -16,10 +16,11 @@ from . import __version__
 from .cellexpr import ALL_PASSED, PASS, cell_ref, quote_sheet
 from .engine import computed_values
 from .files import rewrite_zip_member
+from .findings import SEVERITY_NAMES
 from .form import Cell, Form, form_for_year
 from .formulas import TEMPLATE_VERSION, formulas_by_key, template_identity
 from .layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, Layout, build_layout
-from .rules import SEVERITY_NAMES, filling_rules
+from .rules import filling_rules
 
 # Colours: the legend on 填报说明 shows these same fills.
 INPUT_FILL = "#FFF2CC"  # pale yellow: type here

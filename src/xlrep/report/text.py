@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..layout import display_width
+from ..terminal import display_width
 from .model import DRAFT, Heading, Paragraph, Report, Table
 
 TEXT_WIDTH = 72  # display columns for wrapped paragraphs
