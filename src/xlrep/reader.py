@@ -280,6 +280,16 @@ class _Plan:
     inputs: tuple[Cell, ...]  # the cells read as stored (all but the totals)
 
 
+def prepare(forms: tuple[Form, ...] | None = None) -> None:
+    """Work out once, for each edition, what reading a workbook looks at (a batch does so before its workers fork)."""
+    forms = forms or editions()
+    form_parts(forms)
+    for form in forms:
+        _plan(form)
+        expected_labels(form)
+        expected_formulas(form)
+
+
 @cache
 def _plan(form: Form) -> _Plan:
     layout = build_layout(form)
