@@ -431,32 +431,33 @@ def _text_value(cell: Cell, raw: object) -> object:
 def _read_formulas(book: Book, result: ReadResult) -> None:
     """What each formula cell of the template holds now (the rules compare it with the template's formula)."""
     form = result.form
+    present = set(book.sheetnames) - result.unread_sheets
+    older_accepted: bool | None = None  # made by a template before PORTABLE_SINCE (worked out when first needed)
     for expected in expected_formulas(form):
         if expected.key in form.cells:  # totals are found through their names
             sheet, a1 = result.addresses[expected.key]
         else:
             sheet, a1 = result.renamed.get(expected.sheet, expected.sheet), expected.a1
-        if sheet not in book.sheetnames or sheet in result.unread_sheets:
+        if sheet not in present:
             continue
         if expected.since and not _has_since(book, result, expected, sheet, a1):
             continue
-        formula = _followed(result, expected.formula)
-        older = _followed(result, expected.older) if expected.older and _before(result, PORTABLE_SINCE) else None
+        older = None
+        if expected.older:
+            if older_accepted is None:
+                older_accepted = _before(result, PORTABLE_SINCE)
+            older = _followed(result, expected.older) if older_accepted else None
+        found, _, cached = book.cells.get(sheet, {}).get(a1, (None, "n", None))
         result.formulas.append(
             FoundFormula(
-                expected.key,
-                sheet,
-                a1,
-                expected.label,
-                formula,
-                book.value(sheet, a1),
-                book.cached_value(sheet, a1),
-                older,
+                expected.key, sheet, a1, expected.label, _followed(result, expected.formula), found, cached, older
             )
         )
 
 
 def _followed(result: ReadResult, formula: str) -> str:
+    if not result.renamed:
+        return formula
     for old, new in result.renamed.items():  # references follow a renamed sheet in every program
         formula = formula.replace(quote_sheet(old), quote_sheet(new))
     return formula
