@@ -7,6 +7,7 @@ others: an unreadable file becomes a row with state “无法读取”.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -219,6 +220,7 @@ def _prepare() -> None:
 
     registry()  # every rule module imported, the catalogue ordered
     prepare()
+    gc.freeze()  # what is made so far lives as long as the process: the collector need not look at it again
 
 
 def _ignore_interrupt() -> None:
