@@ -6,8 +6,10 @@ needs through the C expat parser. It is also the safety boundary for odd files:
 
 - **Only what the form needs is read.** ``Workbook(path, sheets=…, names=…)`` parses the
   listed sheets (and those the listed defined names point to); other sheets are listed
-  in ``skipped_sheets`` and never inflated. Nothing is read as a whole: each part is
-  inflated in 1 MB steps and parsed as it arrives (no DOM of a sheet, no joined part).
+  in ``skipped_sheets`` and never inflated. Sheets and shared strings are inflated in 1 MB
+  steps and parsed as they arrive (no DOM of a sheet, no joined part); a small package part
+  (relationships, workbook, styles: ≤ 256 KB) is inflated whole, and a batch parses each
+  distinct one once (see ``MEMO_PARTS``).
 - **Every file has a budget** (the constant block below): the zip directory, the size of
   each part read and of all of them, the number of cells, shared strings, XML elements
   and the length of one text. Past any of them the file is refused with an
@@ -459,8 +461,8 @@ class Workbook:
         parser.CharacterDataHandler = reader.data
         self._stream(member, parser, info, data)
         if data is not None and reader.kept <= MEMO_NODES:
-            while len(_memo) >= MEMO_PARTS:
-                _memo.pop(next(iter(_memo), None), None)  # the oldest
+            if len(_memo) >= MEMO_PARTS:
+                _memo.clear()  # full: start again (no iteration, so threads reading at once cannot trip it)
             _memo[(member, data)] = reader.root, reader.elements
         return reader.root
 
