@@ -7,7 +7,13 @@ openpyxl and reads the cells (no checks at all). We time, on the same folder:
 2. `xlrep merge DIR -o 汇总.xlsx` as a fresh process;
 3. a plain openpyxl loop (read-only, cached values) reading every input cell of every workbook.
 
-Run:  python benchmarks/bench_batch.py [--units 1000]
+With ``--compare DIR`` only `xlrep check` is timed, ``--runs`` times, alternating between this tree and the
+source tree of another checkout (e.g. a `git worktree` of an older commit) on the same folder, each run with
+the 1-minute load average when it started: the machine is shared, and under load the wall clock measures the
+neighbours too, so the CPU seconds of the command (its workers included) are reported beside it.
+``--folder DIR`` reuses a folder of workbooks instead of generating one.
+
+Run:  python benchmarks/bench_batch.py [--units 1000] [--runs 3 --compare ../xlrep-before] [--folder DIR]
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -61,51 +68,88 @@ def plain_openpyxl(folder: Path) -> int:
     return read
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=1000)
-    args = parser.parse_args()
-    n = args.units
-    with tempfile.TemporaryDirectory() as tmp_name:
-        folder = Path(tmp_name) / "units"
-        folder.mkdir()
-        start = time.perf_counter()
-        generate(folder, n)
-        print(f"generated {n} workbooks in {time.perf_counter() - start:.1f} s")
+def load() -> float:
+    """The 1-minute load average (what else the machine is doing)."""
+    return os.getloadavg()[0]
 
-        rows = []
-        start = time.perf_counter()
-        check = subprocess.run([sys.executable, "-m", "xlrep", "check", str(folder)], capture_output=True)
-        elapsed = time.perf_counter() - start
-        assert check.returncode == 0, check.stderr.decode()[-2000:]
-        rows.append(("`xlrep check` (every rule, all cores)", elapsed))
 
-        start = time.perf_counter()
-        single = subprocess.run([sys.executable, "-m", "xlrep", "check", "-j", "1", str(folder)], capture_output=True)
-        elapsed = time.perf_counter() - start
-        assert single.returncode == 0, single.stderr.decode()[-2000:]
-        rows.append(("`xlrep check -j 1` (every rule, 1 process)", elapsed))
+def timed_check(source: Path, folder: Path, *options: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of `xlrep check` run from ``source``/src as a fresh process (its workers included)."""
+    env = dict(os.environ, PYTHONPATH=str(source / "src"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "xlrep", "check", *options, str(folder)], capture_output=True, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
-        out = Path(tmp_name) / "汇总.xlsx"
-        start = time.perf_counter()
-        merge = subprocess.run(
-            [sys.executable, "-m", "xlrep", "merge", str(folder), "-o", str(out)], capture_output=True
-        )
-        elapsed = time.perf_counter() - start
-        assert merge.returncode == 0, merge.stderr.decode()[-2000:]
-        rows.append(("`xlrep merge` (read, check, add up, write)", elapsed))
 
-        start = time.perf_counter()
-        plain_openpyxl(folder)
-        rows.append(("plain openpyxl loop: read every input cell, no checks (1 process)", time.perf_counter() - start))
+def compare(folder: Path, n: int, other: Path, runs: int) -> None:
+    """`xlrep check` of this tree and of ``other``, alternating, ``runs`` times each: one row per run."""
+    trees = (("before", other.resolve()), ("after", ROOT))
+    rows = []
+    for run in range(1, runs + 1):
+        for name, source in trees:
+            started_at = load()
+            wall, cpu = timed_check(source, folder)
+            rows.append(
+                f"| {name} | {run} | {started_at:.2f} | {wall:.2f} | {n / wall:.0f} | {cpu:.2f} | {cpu / n * 1000:.1f} |"
+            )
+    print(f"\nMachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; {n} workbooks")
+    print(f"before: {other.resolve()}; after: {ROOT}\n")
+    print("| tree | run | load average at start | wall (s) | workbooks per second | CPU (s) | CPU per workbook (ms) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(rows))
 
-    print(
-        f"\nMachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; {n} workbooks\n"
+
+def usual(folder: Path, n: int, tmp: Path) -> None:
+    """check (all cores, one process), merge and the openpyxl loop on ``folder``, this tree only."""
+    rows = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    commands = (
+        ("`xlrep check` (every rule, all cores)", ["check", str(folder)]),
+        ("`xlrep check -j 1` (every rule, 1 process)", ["check", "-j", "1", str(folder)]),
+        ("`xlrep merge` (read, check, add up, write)", ["merge", str(folder), "-o", str(tmp / "汇总.xlsx")]),
     )
+    for name, command in commands:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "xlrep", *command], capture_output=True, env=env)
+        elapsed = time.perf_counter() - start
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        rows.append((name, elapsed))
+    start = time.perf_counter()
+    plain_openpyxl(folder)
+    rows.append(("plain openpyxl loop: read every input cell, no checks (1 process)", time.perf_counter() - start))
+    print(f"\nMachine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; {n} workbooks")
+    print(f"load average at the end: {load():.2f}\n")
     print("| what | seconds | workbooks per second |")
     print("|---|---:|---:|")
     for name, seconds in rows:
         print(f"| {name} | {seconds:.2f} | {n / seconds:.0f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--compare", type=Path, metavar="DIR", help="a checkout to time `xlrep check` against")
+    parser.add_argument("--folder", type=Path, metavar="DIR", help="workbooks already generated (kept)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        folder = args.folder
+        if folder is None:
+            folder = tmp / "units"
+            folder.mkdir()
+            start = time.perf_counter()
+            generate(folder, args.units)
+            print(f"generated {args.units} workbooks in {time.perf_counter() - start:.1f} s")
+        n = len(list(folder.glob("*.xlsx")))
+        if args.compare is not None:
+            compare(folder, n, args.compare, args.runs)
+        else:
+            usual(folder, n, tmp)
 
 
 if __name__ == "__main__":

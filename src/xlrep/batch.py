@@ -7,6 +7,7 @@ others: an unreadable file becomes a row with state “无法读取”.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -201,6 +202,7 @@ def audit_many(
             if progress:
                 progress(results[-1])
         return results
+    _prepare()
     chunk = max(1, min(32, len(files) // (jobs * 4)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupt) as pool:
         try:
@@ -212,6 +214,18 @@ def audit_many(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return results
+
+
+def _prepare() -> None:
+    """Before the workers fork: the modules an audit needs and what reading each edition looks at, done once
+    here instead of in every worker (which start with a copy of this process)."""
+    from . import ingest  # noqa: F401 - imported for the workers
+    from .reader import prepare
+    from .rules import registry
+
+    registry()  # every rule module imported, the catalogue ordered
+    prepare()
+    gc.freeze()  # what is made so far lives as long as the process: the collector need not look at it again
 
 
 def _ignore_interrupt() -> None:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -281,21 +282,60 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What reading a workbook as one edition looks at, worked out once per edition (a batch reads hundreds)."""
+
+    named: tuple[tuple[str, str, str, str, str], ...]  # (key, sheet, A1, defined name, label) of every cell
+    labels: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]  # sheet → ((A1, text, normalized), …)
+    inputs: tuple[Cell, ...]  # the cells read as stored (all but the totals)
+
+
+def prepare(forms: tuple[Form, ...] | None = None) -> None:
+    """Work out once, for each edition, what reading a workbook looks at (a batch does so before its workers fork)."""
+    forms = forms or editions()
+    form_parts(forms)
+    for form in forms:
+        _plan(form)
+        expected_labels(form)
+        expected_formulas(form)
+
+
+@cache
+def _plan(form: Form) -> _Plan:
+    layout = build_layout(form)
+    named = []
+    for cell in form.cells.values():
+        sheet, row, col = layout.addresses[cell.key]
+        named.append((cell.key, sheet, cell_ref(row, col), cell.defined_name, cell.label))
+    labels = tuple(
+        (
+            sl.name,
+            tuple(
+                (cell_ref(item.row, item.col), item.text, normalize_label(item.text))
+                for item in sl.items
+                if item.kind in LABEL_KINDS and item.text
+            ),
+        )
+        for sl in layout.sheets
+    )
+    return _Plan(tuple(named), labels, tuple(cell for cell in form.cells.values() if not cell.is_total))
+
+
 def _resolve_addresses(book: Book, result: ReadResult) -> None:
     """Find each cell through its defined name; names that moved mean rows or columns were inserted/deleted."""
-    layout = result.layout
-    for cell in result.form.cells.values():
-        sheet, row, col = layout.addresses[cell.key]
-        expected = (sheet, cell_ref(row, col))
-        found = book.name_destination(cell.defined_name)
-        if found is None or found[0] not in book.sheetnames:
-            result.addresses[cell.key] = expected
+    present = set(book.sheetnames)
+    addresses, renamed, moved = result.addresses, result.renamed, result.moved
+    for key, sheet, a1, name, label in _plan(result.form).named:
+        found = book.name_destination(name)
+        if found is None or found[0] not in present:
+            addresses[key] = (sheet, a1)
             continue
-        result.addresses[cell.key] = found
+        addresses[key] = found
         if found[0] != sheet:  # Excel and WPS carry the names along when a sheet is renamed
-            result.renamed[sheet] = found[0]
-        if found[1] != expected[1]:
-            result.moved.setdefault(sheet, []).append(CellRef(found[0], found[1], cell.label))
+            renamed[sheet] = found[0]
+        if found[1] != a1:
+            moved.setdefault(sheet, []).append(CellRef(found[0], found[1], label))
 
 
 def _check_sheets(book: Book, result: ReadResult) -> None:
@@ -325,30 +365,28 @@ def _extra_sheets(book: Book, result: ReadResult) -> None:
 
 
 def _check_labels(book: Book, result: ReadResult) -> None:
-    layout = result.layout
-    for sl in layout.sheets:
-        sheet = result.renamed.get(sl.name, sl.name)  # a renamed sheet is checked under its new name
-        if sheet not in book.sheetnames:
+    present = set(book.sheetnames)
+    for name, labels in _plan(result.form).labels:
+        sheet = result.renamed.get(name, name)  # a renamed sheet is checked under its new name
+        if sheet not in present:
             continue
+        cells = book.cells.get(sheet, {})
         changed: list[CellRef] = []
         shown: dict[str, str] = {}
         displaced = 0  # changed labels whose official text now stands in another cell of the sheet
         elsewhere: set[str] | None = None  # every text on the sheet, normalized
-        for item in sl.items:
-            if item.kind not in LABEL_KINDS or not item.text:
+        for a1, text, normalized in labels:
+            value = cells[a1][0] if a1 in cells else None
+            if value == text or normalize_label(value) == normalized:
                 continue
-            a1 = cell_ref(item.row, item.col)
-            value = book.value(sheet, a1)
-            if normalize_label(value) != normalize_label(item.text):
-                changed.append(CellRef(sheet, a1, item.text))
-                shown[a1] = "" if value is None else str(value)
-                if elsewhere is None:
-                    texts = (book.value(sheet, a) for a in book.cells.get(sheet, {}))
-                    elsewhere = {normalize_label(v) for v in texts if isinstance(v, str)}
-                displaced += normalize_label(item.text) in elsewhere
+            changed.append(CellRef(sheet, a1, text))
+            shown[a1] = "" if value is None else str(value)
+            if elsewhere is None:
+                elsewhere = {normalize_label(v) for v, _, _ in cells.values() if isinstance(v, str)}
+            displaced += normalized in elsewhere
         if not changed:
             continue
-        names_followed = bool(result.moved.get(sl.name))
+        names_followed = bool(result.moved.get(name))
         # The table moved (rows or columns inserted or deleted) but its defined names did not, as when a
         # program that does not maintain names edited the file: every number read here would be wrong.
         moved_table = len(changed) >= 3 and 2 * displaced >= len(changed) and not names_followed
@@ -358,31 +396,32 @@ def _check_labels(book: Book, result: ReadResult) -> None:
 
 
 def _read_inputs(book: Book, result: ReadResult) -> None:
-    for cell in result.form.cells.values():
-        if cell.is_total:
+    present = set(book.sheetnames) - result.unread_sheets
+    cells, anomalies = book.cells, book.anomalies
+    for cell in _plan(result.form).inputs:
+        key = cell.key
+        sheet, a1 = result.addresses[key]
+        if sheet not in present:
             continue
-        sheet, a1 = result.addresses[cell.key]
-        if sheet not in book.sheetnames or sheet in result.unread_sheets:
-            continue
-        raw = RawCell(book.value(sheet, a1), book.data_type(sheet, a1), book.cached_value(sheet, a1))
-        result.raw[cell.key] = raw
-        anomaly = book.anomalies.get((sheet, a1))
-        if anomaly is not None:  # stored in a form no spreadsheet writes, or text repaired to valid Unicode
-            result.anomalies[cell.key] = anomaly
+        stored = cells.get(sheet, {}).get(a1)
+        raw = RawCell(*stored) if stored is not None else RawCell(None, "n", None)
+        result.raw[key] = raw
+        if (sheet, a1) in anomalies:  # stored in a form no spreadsheet writes, or text repaired to valid Unicode
+            result.anomalies[key] = anomalies[(sheet, a1)]
         if cell.is_numeric:
             reading = interpret(cell, raw)
-            result.readings[cell.key] = reading
-            result.values[cell.key] = reading.number
+            result.readings[key] = reading
+            result.values[key] = reading.number
             if reading.kind == BLANK:
-                result.blank.add(cell.key)
+                result.blank.add(key)
         elif raw.data_type == "x":  # unreadable as stored (reported): nothing of it reaches the report
-            result.values[cell.key] = None
+            result.values[key] = None
         elif raw.data_type == "f":  # a formula typed into a text cell: its result as text, never its source
-            result.text_formulas[cell.key] = raw
+            result.text_formulas[key] = raw
             usable = raw.cached not in (None, "") and not (isinstance(raw.cached, str) and raw.cached.startswith("#"))
-            result.values[cell.key] = _text_value(cell, raw.cached) if usable else None
+            result.values[key] = _text_value(cell, raw.cached) if usable else None
         else:
-            result.values[cell.key] = _text_value(cell, raw.value)
+            result.values[key] = _text_value(cell, raw.value)
 
 
 def _text_value(cell: Cell, raw: object) -> object:
@@ -403,32 +442,33 @@ def _text_value(cell: Cell, raw: object) -> object:
 def _read_formulas(book: Book, result: ReadResult) -> None:
     """What each formula cell of the template holds now (the rules compare it with the template's formula)."""
     form = result.form
+    present = set(book.sheetnames) - result.unread_sheets
+    older_accepted: bool | None = None  # made by a template before PORTABLE_SINCE (worked out when first needed)
     for expected in expected_formulas(form):
         if expected.key in form.cells:  # totals are found through their names
             sheet, a1 = result.addresses[expected.key]
         else:
             sheet, a1 = result.renamed.get(expected.sheet, expected.sheet), expected.a1
-        if sheet not in book.sheetnames or sheet in result.unread_sheets:
+        if sheet not in present:
             continue
         if expected.since and not _has_since(book, result, expected, sheet, a1):
             continue
-        formula = _followed(result, expected.formula)
-        older = _followed(result, expected.older) if expected.older and _before(result, PORTABLE_SINCE) else None
+        older = None
+        if expected.older:
+            if older_accepted is None:
+                older_accepted = _before(result, PORTABLE_SINCE)
+            older = _followed(result, expected.older) if older_accepted else None
+        found, _, cached = book.cells.get(sheet, {}).get(a1, (None, "n", None))
         result.formulas.append(
             FoundFormula(
-                expected.key,
-                sheet,
-                a1,
-                expected.label,
-                formula,
-                book.value(sheet, a1),
-                book.cached_value(sheet, a1),
-                older,
+                expected.key, sheet, a1, expected.label, _followed(result, expected.formula), found, cached, older
             )
         )
 
 
 def _followed(result: ReadResult, formula: str) -> str:
+    if not result.renamed:
+        return formula
     for old, new in result.renamed.items():  # references follow a renamed sheet in every program
         formula = formula.replace(quote_sheet(old), quote_sheet(new))
     return formula

@@ -78,6 +78,8 @@ class ReadResult:
     # inserted so that the labels moved but the defined names did not): their values are unknown, not 0.
     unread_sheets: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)  # found while reading (an import's doubts, …)
+    # key -> (the address it was made from, CellRef): the rules ask for the same cells' references many times
+    _refs: dict[str, tuple[object, CellRef]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def layout(self) -> Layout | None:
@@ -88,14 +90,19 @@ class ReadResult:
         return self.form.edition if self.form is not None else None
 
     def ref(self, key: str) -> CellRef:
+        address = self.addresses.get(key)
+        made = self._refs.get(key)
+        if made is not None and made[0] is address:
+            return made[1]
         form = self.form
-        if key in self.addresses:
-            sheet, a1 = self.addresses[key]
+        if address is not None:
+            sheet, a1 = address
         else:
             sheet, row, col = self.layout.addresses[key]
             a1 = cell_ref(row, col)
         label = form.cells[key].label if key in form.cells else ""
-        return CellRef(sheet, a1, label)
+        ref = self._refs[key] = address, CellRef(sheet, a1, label)
+        return ref[1]
 
     def trusted(self, findings: list[Finding]) -> list[Finding]:
         """Drop the findings that rest on a cell of an unread sheet (they would compare against an unknown as 0)."""

@@ -6,8 +6,10 @@ needs through the C expat parser. It is also the safety boundary for odd files:
 
 - **Only what the form needs is read.** ``Workbook(path, sheets=…, names=…)`` parses the
   listed sheets (and those the listed defined names point to); other sheets are listed
-  in ``skipped_sheets`` and never inflated. Nothing is read as a whole: each part is
-  inflated in 1 MB steps and parsed as it arrives (no DOM of a sheet, no joined part).
+  in ``skipped_sheets`` and never inflated. Sheets and shared strings are inflated in 1 MB
+  steps and parsed as they arrive (no DOM of a sheet, no joined part); a small package part
+  (relationships, workbook, styles: ≤ 256 KB) is inflated whole, and a batch parses each
+  distinct one once (see ``MEMO_PARTS``).
 - **Every file has a budget** (the constant block below): the zip directory, the size of
   each part read and of all of them, the number of cells, shared strings, XML elements
   and the length of one text. Past any of them the file is refused with an
@@ -39,16 +41,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from posixpath import dirname, join, normpath
-from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 from .safetext import valid_unicode
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-NS_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-NS_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 
 # -- budget ---------------------------------------------------------------------------------------
 # Chosen from what a real filled template holds, with a wide margin. A filled 2021 template is ~35 KB
@@ -115,10 +113,6 @@ class Anomaly:
         }[self.kind]
 
 
-def _q(tag: str, ns: str = NS_MAIN) -> str:
-    return f"{{{ns}}}{tag}"
-
-
 # Built-in number formats that display dates or times (ECMA-376 §18.8.30, with the CJK ids).
 DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 _DATE_CODE = re.compile(r"[dmyhs]|[年月日]", re.I)
@@ -135,7 +129,6 @@ _DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _SPECIAL_DOUBLES = {"INF": math.inf, "+INF": math.inf, "-INF": -math.inf, "NaN": math.nan}
 _INDEX = re.compile(r"[0-9]{1,10}")
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
-_CELL_TYPES = {"n": "n", "s": "s", "str": "s", "inlineStr": "s", "b": "b", "e": "e", "d": "d"}
 
 
 def parse_double(text: str) -> float | int | None:
@@ -181,13 +174,101 @@ class _Stop(Exception):
     """Raised by a handler once it has what it needs: the rest of the part is not parsed."""
 
 
-def _et_name(name: str) -> str:
-    return "{" + name if "}" in name else name
+def _q(tag: str, ns: str = NS_MAIN) -> str:
+    """A qualified element or attribute name as the parser gives it (``namespace}local``)."""
+    return f"{ns}}}{tag}"
 
 
-_MAIN = NS_MAIN + "}"
-C, V, F, IS, T, R, RPH, SI, ROW = (_MAIN + n for n in ("c", "v", "f", "is", "t", "r", "rPh", "si", "row"))
-SHEET_DATA, SHEET_PROTECTION, SHEET_CALC_PR = (_MAIN + n for n in ("sheetData", "sheetProtection", "sheetCalcPr"))
+C, V, F, IS, T, RPH, SI, ROW = map(_q, ("c", "v", "f", "is", "t", "rPh", "si", "row"))
+SHEET_DATA, SHEET_PROTECTION, SHEET_CALC_PR = map(_q, ("sheetData", "sheetProtection", "sheetCalcPr"))
+R_ID = _q("id", NS_REL)
+
+# The small parts that describe a package (relationships, workbook, styles) are byte for byte the same in every
+# workbook one program saved from one template: a batch parses each such part once per process and reuses what
+# it found for the same bytes (the budget counts its elements each time, as if it had been parsed again). Only
+# small parts are kept, and a few of them: MEMO_PARTS × MEMO_BYTES bounds the memory, MEMO_NODES the kept tree.
+MEMO_PARTS = 16
+MEMO_BYTES = 256 << 10
+MEMO_NODES = 5_000
+
+
+class _Node:
+    """An element of a small part, as far as the reader looks into it (three levels): as ElementTree has it,
+    ``text`` is the text before its first child (``None``: there is none)."""
+
+    __slots__ = ("tag", "attrib", "texts", "children")
+
+    def __init__(self, tag: str, attrib: dict[str, str]):
+        self.tag, self.attrib = tag, attrib
+        self.texts: list[str] = []
+        self.children: list[_Node] = []
+
+    @property
+    def text(self) -> str | None:
+        return "".join(self.texts) if self.texts else None
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self.attrib.get(key, default)
+
+    def find(self, tag: str) -> _Node | None:
+        """The first child named ``tag``."""
+        return next((child for child in self.children if child.tag == tag), None)
+
+    def __iter__(self):
+        return iter(self.children)
+
+
+class _ShallowReader:
+    """expat handlers for a small part (relationships, workbook, styles, properties).
+
+    Keeps its first three levels as ``_Node``s (all the reader looks at) and only counts the deeper
+    elements. As before with a whole ElementTree, an element's text (before its first child) longer than
+    ``MAX_TEXT_CHARS`` refuses the file when the element ends; a tail (text after an end tag) is not kept.
+    """
+
+    LEVELS = 3
+
+    def __init__(self, book: Workbook, member: str):
+        self.book, self.member = book, member
+        self.root: _Node | None = None
+        self.open: list[_Node] = []  # the open elements of the kept levels
+        self.lengths: list[int] = []  # the text length of every open element
+        self.tail = False  # the text arriving follows an end tag
+        self.elements = self.kept = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        book = self.book
+        book._elements += 1
+        if book._elements > MAX_XML_ELEMENTS:
+            raise book._too_complex(self.member)
+        self.elements += 1
+        self.tail = False
+        if len(self.lengths) < self.LEVELS:
+            node = _Node(name, attrs)
+            self.kept += 1
+            if self.open:
+                self.open[-1].children.append(node)
+            else:
+                self.root = node
+            self.open.append(node)
+        self.lengths.append(0)
+
+    def end(self, name: str) -> None:
+        if self.lengths.pop() > MAX_TEXT_CHARS:
+            raise self.book._text_too_long(f"文件中的{self.book._part(self.member)}")
+        if len(self.lengths) < self.LEVELS:
+            self.open.pop()
+        self.tail = True
+
+    def data(self, text: str) -> None:
+        if self.tail or not self.lengths:  # a tail, or (never from expat) text outside the root
+            return
+        self.lengths[-1] += len(text)  # a text is at most one part, MAX_PART_BYTES: bounded
+        if len(self.lengths) <= self.LEVELS:
+            self.open[-1].texts.append(text)
+
+
+_memo: dict[tuple[str, bytes], tuple[_Node | None, int]] = {}
 
 
 class Workbook:
@@ -196,7 +277,7 @@ class Workbook:
     ``Workbook(path)`` reads every sheet; ``Workbook(path, sheets=S, names=N)`` reads the sheets
     named in ``S`` and those the workbook-level defined names in ``N`` point to (a sheet renamed in
     Excel or WPS keeps its names), and lists the others in ``skipped_sheets`` without inflating them.
-    Raises ``XlsxError`` when the file is damaged, hostile or over budget.
+    ``path`` may be a binary file object. Raises ``XlsxError`` when the file is damaged, hostile or over budget.
 
     Attributes: ``sheetnames``, ``sheet_states``, ``sheet_paths``, ``skipped_sheets``, ``defined_names``,
     ``structure_locked``, ``date1904``, ``shared_strings``, ``properties``, ``cells``
@@ -210,9 +291,21 @@ class Workbook:
         self._cells = 0
         self._sheet_cells: dict[str, int] = {}
         self.anomalies: dict[tuple[str, str], Anomaly] = {}
-        _check_directory(path)
         try:
-            self._zip = zipfile.ZipFile(path)
+            handle = open(path, "rb") if not hasattr(path, "read") else None
+        except OSError:
+            handle = None  # zipfile will say what is wrong
+        try:
+            source = handle or path
+            _check_directory(source)
+            self._open(source, sheets, names)
+        finally:
+            if handle is not None:
+                handle.close()
+
+    def _open(self, source, sheets, names) -> None:
+        try:
+            self._zip = zipfile.ZipFile(source)
         except zipfile.BadZipFile:
             raise XlsxError("文件已损坏（压缩结构不完整，可能没有保存完或传输中断）。") from None
         try:
@@ -259,11 +352,11 @@ class Workbook:
         return wanted
 
     # -- safety -------------------------------------------------------------------
-    def _stream(self, member: str, parser) -> bool:
-        """Inflate ``member`` in bounded steps into ``parser``; ``False`` if the file has no such part."""
+    def _info(self, member: str) -> zipfile.ZipInfo | None:
+        """The zip entry of ``member`` (``None``: the file has no such part), counted against the size budgets."""
         info = self._members.get(member.lower().lstrip("/"))
         if info is None:
-            return False
+            return None
         if info.file_size > MAX_PART_BYTES:
             raise XlsxError(
                 f"文件中的{self._part(member)}解压后过大（{_megabytes(info.file_size)} MB，"
@@ -274,15 +367,29 @@ class Workbook:
             raise XlsxError(
                 f"文件中需要读取的各部分解压后合计超过 {MAX_READ_BYTES >> 20} MB（填报表不到 1 MB），{REFUSED}"
             )
-        total = 0
+        return info
+
+    def _stream(self, member: str, parser, info: zipfile.ZipInfo | None = None, data: bytes | None = None) -> bool:
+        """Inflate ``member`` in bounded steps into ``parser`` (or parse ``data``, the part already inflated);
+        ``False`` if the file has no such part."""
+        if info is None and data is None:
+            info = self._info(member)
+            if info is None:
+                return False
         try:
-            with self._zip.open(info) as handle:
-                while chunk := handle.read(CHUNK):
-                    total += len(chunk)
-                    if total > info.file_size:  # zipfile stops at the declared size; this is belt and braces
-                        raise XlsxError(f"文件中的{self._part(member)}解压后超出声明的大小，文件已损坏或是恶意构造的。")
-                    parser.Parse(chunk, False)
-                parser.Parse(b"", True)
+            if data is not None:
+                parser.Parse(data, True)
+            else:
+                total = 0
+                with self._zip.open(info) as handle:
+                    while chunk := handle.read(CHUNK):
+                        total += len(chunk)
+                        if total > info.file_size:  # zipfile stops at the declared size; this is belt and braces
+                            raise XlsxError(
+                                f"文件中的{self._part(member)}解压后超出声明的大小，文件已损坏或是恶意构造的。"
+                            )
+                        parser.Parse(chunk, False)
+                    parser.Parse(b"", True)
         except _Stop:
             pass
         except expat.ExpatError:
@@ -293,8 +400,22 @@ class Workbook:
                 "已拒绝读取（可能是恶意构造的文件）。"
             ) from None
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
-            raise XlsxError(f"文件中的{self._part(member)}已损坏，无法解压。") from None
+            raise self._damaged(member) from None
         return True
+
+    def _inflate(self, member: str, info: zipfile.ZipInfo) -> bytes:
+        """A small part, whole (``info`` is within the budget already); zipfile checks its CRC."""
+        try:
+            with self._zip.open(info) as handle:
+                data = handle.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
+            raise self._damaged(member) from None
+        if len(data) > info.file_size:
+            raise XlsxError(f"文件中的{self._part(member)}解压后超出声明的大小，文件已损坏或是恶意构造的。")
+        return data
+
+    def _damaged(self, member: str) -> XlsxError:
+        return XlsxError(f"文件中的{self._part(member)}已损坏，无法解压。")
 
     def _part(self, member: str) -> str:
         """A part as named in a message: “xl/worksheets/sheet3.xml”（工作表“一、总体情况”）."""
@@ -312,29 +433,38 @@ class Workbook:
             "请把这段文字缩短后重新保存。",
         )
 
-    def _xml(self, member: str):
-        """A small part (workbook, relationships, styles, properties) as an element tree, within the budget."""
-        builder = ET.TreeBuilder()
-        parser = new_parser()
+    def _too_many_cells(self, sheet: str, count: int) -> XlsxError:
+        counts = {**self._sheet_cells, sheet: count}
+        most = max(counts, key=counts.get)
+        return XlsxError(
+            f"单元格过多（超过 {MAX_CELLS:,} 个，其中工作表“{most}”有 {counts[most]:,} 个；"
+            f"填报表只有几百个），{REFUSED}",
+            "如果在表中粘贴或填充了大量数据，请删除后重新保存。",
+        )
 
-        def start(name, attrs):
-            self._elements += 1
+    def _xml(self, member: str, memo: bool = False) -> _Node | None:
+        """A small part's first three levels, within the budget. With ``memo``, bytes parsed before in this
+        process are not parsed again: what was found is reused, and its elements counted again."""
+        info = self._info(member)
+        if info is None:
+            return None
+        data = self._inflate(member, info) if memo and info.file_size <= MEMO_BYTES else None
+        if data is not None and (member, data) in _memo:
+            root, elements = _memo[(member, data)]
+            self._elements += elements
             if self._elements > MAX_XML_ELEMENTS:
                 raise self._too_complex(member)
-            if attrs:
-                attrs = {_et_name(k): v for k, v in attrs.items()}
-            builder.start(_et_name(name), attrs)
-
-        def end(name):
-            element = builder.end(_et_name(name))
-            if element.text is not None and len(element.text) > MAX_TEXT_CHARS:
-                raise self._text_too_long(f"文件中的{self._part(member)}")
-
-        parser.StartElementHandler, parser.EndElementHandler = start, end
-        parser.CharacterDataHandler = builder.data  # a text is at most one part, MAX_PART_BYTES: bounded
-        if not self._stream(member, parser):
-            return None
-        return builder.close()
+            return root
+        reader = _ShallowReader(self, member)
+        parser = new_parser()
+        parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
+        parser.CharacterDataHandler = reader.data
+        self._stream(member, parser, info, data)
+        if data is not None and reader.kept <= MEMO_NODES:
+            if len(_memo) >= MEMO_PARTS:
+                _memo.clear()  # full: start again (no iteration, so threads reading at once cannot trip it)
+            _memo[(member, data)] = reader.root, reader.elements
+        return reader.root
 
     # -- workbook -----------------------------------------------------------------
     def _read_package(self) -> None:
@@ -347,7 +477,7 @@ class Workbook:
                 self._custom_part = path
 
     def _read_workbook(self) -> None:
-        root = self._xml(self._workbook_part)
+        root = self._xml(self._workbook_part, memo=True)
         if root is None:
             raise XlsxError("文件里没有工作簿内容（xl/workbook.xml），不是 Excel 工作簿。")
         typed = self._typed_relationships(self._workbook_part)
@@ -366,7 +496,7 @@ class Workbook:
         sheets = root.find(_q("sheets"))
         for sheet in sheets if sheets is not None else []:
             name = sheet.get("name", "")
-            rid = sheet.get(_q("id", NS_REL))
+            rid = sheet.get(R_ID)
             self.sheetnames.append(name)
             self.sheet_states[name] = sheet.get("state", "visible")
             if rid in rels:
@@ -382,7 +512,7 @@ class Workbook:
     def _typed_relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """Id → (relationship type, part path) of ``part``'s relationships (``""``: the package's)."""
         rels_path = join(dirname(part), "_rels", part.rsplit("/", 1)[-1] + ".rels") if part else "_rels/.rels"
-        root = self._xml(rels_path)
+        root = self._xml(rels_path, memo=True)
         out = {}
         for rel in root if root is not None else []:
             target = rel.get("Target", "")
@@ -393,9 +523,8 @@ class Workbook:
         return out
 
     def _read_styles(self) -> None:
-        root = self._xml(self._styles_part)
-        self.date_styles: set[int] = set()
-        self._dates: set[str] = set()  # the same, as written in s="…"
+        root = self._xml(self._styles_part, memo=True)
+        self._dates: set[str] = set()  # the styles that show a date or time, as written in s="…"
         if root is None:
             return
         custom = {}
@@ -409,8 +538,7 @@ class Workbook:
             fid = xf.get("numFmtId", "0")
             fid = int(fid) if _INDEX.fullmatch(fid) else 0
             if fid in DATE_FORMAT_IDS or (fid in custom and _is_date_format(custom[fid])):
-                self.date_styles.add(i)
-        self._dates = {str(i) for i in self.date_styles}
+                self._dates.add(str(i))
 
     def _read_custom_properties(self) -> dict[str, str]:
         root = self._xml(self._custom_part)
@@ -421,23 +549,200 @@ class Workbook:
         return out
 
     # -- shared strings -------------------------------------------------------------
-    def _read_shared_strings(self) -> None:
-        reader = _SharedStringsReader(self)
+    def _read_shared_strings(self) -> None:  # noqa: C901 - the handlers, closures for speed
+        """xl/sharedStrings.xml: each <si> is its <t> or its runs' <t> joined (not the phonetic runs, <rPh>)."""
+        book, member = self, self._shared_strings_part
+        out, repaired_strings = self.shared_strings, self._repaired_strings
+        parts: list[str] = []
+        length = phonetic = 0
+        collecting = False
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal length, collecting, phonetic
+            book._elements += 1
+            if book._elements > MAX_XML_ELEMENTS:
+                raise book._too_complex(member)
+            if name == SI:
+                parts.clear()
+                length = 0
+                if len(out) >= MAX_SHARED_STRINGS:
+                    raise XlsxError(
+                        f"文件中的文字条目过多（共享字符串超过 {MAX_SHARED_STRINGS:,} 条；填报表只有几百条），"
+                        + REFUSED,
+                        "如果在工作簿里添加了工作表或粘贴了大量数据，请删除后重新保存。",
+                    )
+            elif name == T:
+                collecting = phonetic == 0
+            elif name == RPH:
+                phonetic += 1
+
+        def end(name: str) -> None:
+            nonlocal collecting, phonetic
+            if name == T:
+                collecting = False
+            elif name == SI:
+                text = parts[0] if len(parts) == 1 else "".join(parts)
+                if "_x" in text:
+                    text, repaired = _clean_text(text)
+                    if repaired is not None:
+                        repaired_strings[len(out)] = repaired
+                out.append(text)
+            elif name == RPH:
+                phonetic -= 1
+
+        def data(text: str) -> None:
+            nonlocal length
+            if collecting:
+                parts.append(text)
+                length += len(text)
+                if length > MAX_TEXT_CHARS:
+                    raise book._text_too_long(f"共享字符串第 {len(out)} 条")
+
         parser = new_parser()
-        parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
-        parser.CharacterDataHandler = reader.data
-        self._stream(reader.member, parser)
+        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+        self._stream(member, parser)
 
     # -- sheets -------------------------------------------------------------------
-    def _read_sheet(self, sheet: str, member: str) -> tuple[dict[str, tuple[object, str, object]], bool]:
-        reader = _SheetReader(self, sheet, member)
+    def _read_sheet(self, sheet: str, member: str) -> tuple[dict[str, tuple[object, str, object]], bool]:  # noqa: C901
+        """One worksheet: the cells of <sheetData>, then whether <sheetProtection> protects it; then it stops.
+
+        The handlers are closures over local state: they run for every element of every sheet read.
+        """
+        book = self
+        cells: dict[str, tuple[object, str, object]] = {}
+        shared: dict[str, tuple[str, str]] = {}  # si -> (master cell, formula)
+        strings, repaired_strings, dates, anomalies = (
+            self.shared_strings,
+            self._repaired_strings,
+            self._dates,
+            self.anomalies,
+        )
+        n_strings = len(strings)
+        element_room, cell_room = MAX_XML_ELEMENTS - self._elements, MAX_CELLS - self._cells
+        elements = count = 0  # elements and cells of this sheet
+        protected = after_data = False
+        row = 0
+        last: str | None = None  # the previous cell's reference
+        ref: str | None = None  # the cell being read
+        kind, style = "n", None
+        f = v = None
+        f_attrs: dict[str, str] = {}
+        inline: list[str] | None = None
+        text: list[str] | None = None  # the text being collected (<v>, <f>, inline <t>)
+        length = phonetic = 0
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal elements, count, ref, last, kind, style, f, v, f_attrs, inline, text, length, phonetic
+            elements += 1
+            if elements > element_room:
+                raise book._too_complex(member)
+            if name == C:
+                count += 1
+                if count > cell_room:
+                    raise book._too_many_cells(sheet, count)
+                r = attrs.get("r")
+                if r is not None and r.isascii() and r.isalnum() and r.isupper() and r[-1].isdigit():
+                    ref = last = r  # the usual case: as Excel, WPS and LibreOffice write it
+                else:
+                    ref = last = _odd_ref(r, last, row)
+                kind = attrs.get("t", "n")
+                style = attrs.get("s")
+                f = v = inline = None
+                f_attrs = {}
+                phonetic = 0
+            elif name == V:
+                text, length = [], 0
+            elif name == F:
+                text, length = [], 0
+                f_attrs = attrs
+            elif name == T:
+                if inline is not None and phonetic == 0:
+                    text, length = [], 0
+            elif name == IS:
+                inline = []
+            elif name == RPH:
+                phonetic += 1
+            else:
+                other(name, attrs)
+
+        def other(name: str, attrs: dict[str, str]) -> None:
+            nonlocal row, protected
+            if name == ROW:
+                r = attrs.get("r")
+                row = int(r) if r is not None and _INDEX.fullmatch(r) else row + 1
+            elif after_data:
+                if name == SHEET_PROTECTION:
+                    protected = attrs.get("sheet") in ("1", "true")
+                    raise _Stop
+                if name != SHEET_CALC_PR:  # sheetProtection can only come next (CT_Worksheet's order)
+                    raise _Stop
+
+        def end(name: str) -> None:
+            nonlocal v, f, text, phonetic, after_data
+            if name == C:
+                # a cell with no value and no formula (a styled empty cell) holds nothing
+                if ref is not None and (v is not None or f is not None or kind == "inlineStr"):
+                    cell()
+            elif name == V:
+                v, text = "".join(text), None
+            elif name == F:
+                f, text = "".join(text), None
+            elif name == T:
+                if text is not None and inline is not None:
+                    inline.append("".join(text))
+                    text = None
+            elif name == RPH:
+                phonetic -= 1
+            elif name == SHEET_DATA:
+                after_data = True
+
+        def data(chunk: str) -> None:
+            nonlocal length
+            if text is not None:
+                text.append(chunk)
+                length += len(chunk)
+                if length > MAX_TEXT_CHARS:
+                    raise book._text_too_long(f"工作表“{sheet}”{ref or ''}单元格")
+
+        def cell() -> None:
+            data_type = "n"
+            if kind == "inlineStr":
+                cached, repaired = _clean_text("".join(inline or ()))
+                if repaired is not None:
+                    anomalies[(sheet, ref)] = Anomaly("unicode", repaired)
+                data_type = "s"
+            elif v is None or (not v and kind != "str" and kind != "s"):
+                cached = None  # an empty <v/>: no value (but "" is no shared-string index)
+            elif kind == "s" and v.isdigit() and v.isascii() and len(v) <= 10 and int(v) < n_strings:
+                index = int(v)  # the usual text cell
+                cached, data_type = strings[index], "s"
+                if index in repaired_strings:
+                    anomalies[(sheet, ref)] = Anomaly("unicode", repaired_strings[index])
+            elif kind == "n" and style not in dates and v.isdigit() and v.isascii() and len(v) < 16:
+                cached = int(v)  # the usual number cell
+            else:
+                cached, data_type = book._value(sheet, ref, kind, v, style)
+            if f is not None:
+                formula = f
+                if f_attrs.get("t") == "shared":
+                    si = f_attrs.get("si", "")
+                    if formula:
+                        shared[si] = (ref, formula)
+                    elif si in shared:
+                        formula = translate(shared[si][1], shared[si][0], ref)
+                cells[ref] = ("=" + formula, "f", cached)
+            elif cached is not None:
+                cells[ref] = (cached, data_type, cached)
+
         parser = new_parser()
-        parser.StartElementHandler = reader.start
-        parser.EndElementHandler = reader.end
-        parser.CharacterDataHandler = reader.data
-        self._stream(member, parser)
-        self._sheet_cells[sheet] = reader.count
-        return reader.cells, reader.protected
+        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+        try:
+            self._stream(member, parser)
+        finally:
+            self._elements += elements
+            self._cells += count
+        self._sheet_cells[sheet] = count
+        return cells, protected
 
     def _anomaly(self, sheet: str, ref: str, kind: str, raw: str) -> tuple[str, str]:
         raw = valid_unicode(raw)[:200]
@@ -505,197 +810,40 @@ class Workbook:
     def name_destination(self, name: str) -> tuple[str, str] | None:
         """``(sheet, "D7")`` for a defined name that refers to one cell."""
         text = self.defined_names.get(name)
-        if not text:
-            return None
-        m = _NAME_REF.fullmatch(text)
-        if not m:
-            return None
-        sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-        return sheet, f"{m.group(3)}{m.group(4)}"
+        return _destination(text) if text else None
 
 
-class _SheetReader:
-    """expat handlers for one worksheet: the cells of <sheetData>, then <sheetProtection>, then stop."""
+def _odd_ref(ref: str | None, last: str | None, row: int) -> str | None:
+    """A lower-case reference, or none (``r`` is optional: the cell follows the previous one in its row)."""
+    if ref is not None:
+        m = _CELL_REF.fullmatch(ref)
+        return f"{m.group(1).upper()}{m.group(2)}" if m else None
+    from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-    def __init__(self, book: Workbook, sheet: str, member: str):
-        self.book, self.sheet, self.member = book, sheet, member
-        self.cells: dict[str, tuple[object, str, object]] = {}
-        self.protected = False
-        self.shared: dict[str, tuple[str, str]] = {}  # si -> (master cell, formula)
-        self.in_data = self.after_data = False
-        self.row = 0
-        self.count = 0  # cells in this sheet
-        self.last: str | None = None  # the previous cell's reference
-        self.text: list[str] | None = None  # the text being collected (<v>, <f>, inline <t>)
-        self.length = 0
-        self.phonetic = 0
-        self.ref: str | None = None  # the cell being read
-        self.kind, self.style = "n", None
-        self.f = self.v = None
-        self.inline: list[str] | None = None
-        self.f_attrs: dict[str, str] = {}
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        book = self.book
-        book._elements += 1
-        if book._elements > MAX_XML_ELEMENTS:
-            raise book._too_complex(self.member)
-        if name == C:
-            self._start_cell(attrs)
-        elif name == V or name == F:
-            self.text, self.length = [], 0
-            if name == F:
-                self.f_attrs = attrs
-        elif name == T:
-            if self.inline is not None and self.phonetic == 0:
-                self.text, self.length = [], 0
-        elif name == IS:
-            self.inline = []
-        elif name == RPH:
-            self.phonetic += 1
-        else:
-            self._start_other(name, attrs)
-
-    def _start_other(self, name: str, attrs: dict[str, str]) -> None:
-        if name == ROW:
-            r = attrs.get("r")
-            self.row = int(r) if r is not None and _INDEX.fullmatch(r) else self.row + 1
-        elif name == SHEET_DATA:
-            self.in_data = True
-        elif self.after_data:
-            if name == SHEET_PROTECTION:
-                self.protected = attrs.get("sheet") in ("1", "true")
-                raise _Stop
-            if name != SHEET_CALC_PR:  # sheetProtection can only come next (CT_Worksheet's order)
-                raise _Stop
-
-    def _start_cell(self, attrs: dict[str, str]) -> None:
-        book = self.book
-        book._cells += 1
-        self.count += 1
-        if book._cells > MAX_CELLS:
-            counts = {**book._sheet_cells, self.sheet: self.count}
-            most = max(counts, key=counts.get)
-            raise XlsxError(
-                f"单元格过多（超过 {MAX_CELLS:,} 个，其中工作表“{most}”有 {counts[most]:,} 个；"
-                f"填报表只有几百个），{REFUSED}",
-                "如果在表中粘贴或填充了大量数据，请删除后重新保存。",
-            )
-        ref = attrs.get("r")
-        if ref is not None and ref.isascii() and ref.isalnum() and ref.isupper() and ref[-1].isdigit():
-            self.ref = self.last = ref  # the usual case: as Excel, WPS and LibreOffice write it
-        else:
-            self.ref = self._odd_ref(ref)
-        self.kind = attrs.get("t", "n")
-        self.style = attrs.get("s")
-        self.f = self.v = self.inline = None
-        self.f_attrs = {}
-        self.phonetic = 0
-
-    def _odd_ref(self, ref: str | None) -> str | None:
-        """A lower-case reference, or none (``r`` is optional: the cell follows the previous one in its row)."""
-        if ref is not None:
-            m = _CELL_REF.fullmatch(ref)
-            self.last = ref = f"{m.group(1).upper()}{m.group(2)}" if m else None
-            return ref
-        m = _CELL_REF.fullmatch(self.last) if self.last else None
-        col = _col_number(m.group(1)) + 1 if m and int(m.group(2)) == self.row else 1
-        self.last = f"{_col_letters(col)}{max(self.row, 1)}"
-        return self.last
-
-    def end(self, name: str) -> None:
-        if name == C:
-            if self.ref is not None:
-                self._end_cell()
-        elif name == V:
-            self.v, self.text = "".join(self.text), None
-        elif name == F:
-            self.f, self.text = "".join(self.text), None
-        elif name == T:
-            if self.text is not None and self.inline is not None:
-                self.inline.append("".join(self.text))
-                self.text = None
-        elif name == RPH:
-            self.phonetic -= 1
-        elif name == SHEET_DATA:
-            self.in_data, self.after_data = False, True
-
-    def data(self, text: str) -> None:
-        if self.text is not None:
-            self.text.append(text)
-            self.length += len(text)
-            if self.length > MAX_TEXT_CHARS:
-                raise self.book._text_too_long(f"工作表“{self.sheet}”{self.ref or ''}单元格")
-
-    def _end_cell(self) -> None:
-        book, sheet, ref = self.book, self.sheet, self.ref
-        if self.kind == "inlineStr":
-            cached, repaired = _clean_text("".join(self.inline or ()))
-            if repaired is not None:
-                book.anomalies[(sheet, ref)] = Anomaly("unicode", repaired)
-            data_type = "s"
-        else:
-            cached, data_type = book._value(sheet, ref, self.kind, self.v, self.style)
-        if self.f is not None:
-            formula = self.f
-            if self.f_attrs.get("t") == "shared":
-                si = self.f_attrs.get("si", "")
-                if formula:
-                    self.shared[si] = (ref, formula)
-                elif si in self.shared:
-                    formula = translate(self.shared[si][1], self.shared[si][0], ref)
-            self.cells[ref] = ("=" + formula, "f", cached)
-        elif cached is not None:
-            self.cells[ref] = (cached, data_type, cached)
+    col = 0
+    if last and _CELL_REF.fullmatch(last):
+        last_row, last_col = xl_cell_to_rowcol(last)
+        col = last_col + 1 if last_row + 1 == row else 0
+    return xl_rowcol_to_cell(max(row, 1) - 1, col)
 
 
-class _SharedStringsReader:
-    """expat handlers for xl/sharedStrings.xml: each <si> is its <t> or its runs' <t> joined (not phonetic runs)."""
+_destinations: dict[str, tuple[str, str] | None] = {}
 
-    def __init__(self, book: Workbook):
-        self.book = book
-        self.member = book._shared_strings_part
-        self.out = book.shared_strings
-        self.parts: list[str] = []
-        self.length = 0
-        self.collecting = False
-        self.phonetic = 0
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        book = self.book
-        book._elements += 1
-        if book._elements > MAX_XML_ELEMENTS:
-            raise book._too_complex(self.member)
-        if name == SI:
-            self.parts.clear()
-            self.length = 0
-            if len(self.out) >= MAX_SHARED_STRINGS:
-                raise XlsxError(
-                    f"文件中的文字条目过多（共享字符串超过 {MAX_SHARED_STRINGS:,} 条；填报表只有几百条），" + REFUSED,
-                    "如果在工作簿里添加了工作表或粘贴了大量数据，请删除后重新保存。",
-                )
-        elif name == T:
-            self.collecting = self.phonetic == 0
-        elif name == RPH:
-            self.phonetic += 1
+def _destination(text: str) -> tuple[str, str] | None:
+    """``(sheet, "D7")`` for a defined name's formula that refers to one cell.
 
-    def end(self, name: str) -> None:
-        if name == T:
-            self.collecting = False
-        elif name == RPH:
-            self.phonetic -= 1
-        elif name == SI:
-            text, repaired = _clean_text("".join(self.parts))
-            if repaired is not None:
-                self.book._repaired_strings[len(self.out)] = repaired
-            self.out.append(text)
-
-    def data(self, text: str) -> None:
-        if self.collecting:
-            self.parts.append(text)
-            self.length += len(text)
-            if self.length > MAX_TEXT_CHARS:
-                raise self.book._text_too_long(f"共享字符串第 {len(self.out)} 条")
+    The same few hundred texts recur in every workbook of a batch: short ones are remembered (a bounded number).
+    """
+    if text in _destinations:
+        return _destinations[text]
+    m = _NAME_REF.fullmatch(text)
+    found = None
+    if m:
+        found = (m.group(1) or "").replace("''", "'") or m.group(2), f"{m.group(3)}{m.group(4)}"
+    if len(text) <= 255 and len(_destinations) < 4096:
+        _destinations[text] = found
+    return found
 
 
 def _clean_text(text: str) -> tuple[str, str | None]:
@@ -765,36 +913,25 @@ _NAME_REF = re.compile(r"^(?:'((?:[^']|'')++)'|([^'!]++))!\$?([A-Z]{1,3})\$?(\d+
 _REF = re.compile(r"(\"[^\"]*\")|(?<![A-Za-z_\d.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])")
 
 
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+# Excel's grid: a reference a shared formula moves past it is #REF!, as Excel shows it.
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
 
 def translate(formula: str, origin: str, target: str) -> str:
     """A shared formula written for ``origin``, as it reads in ``target`` (relative references move)."""
-    mo = re.match(r"([A-Z]+)(\d+)", origin)
-    mt = re.match(r"([A-Z]+)(\d+)", target)
-    if not mo or not mt:
-        return formula
-    dc = _col_number(mt.group(1)) - _col_number(mo.group(1))
-    dr = int(mt.group(2)) - int(mo.group(2))
+    from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+
+    (origin_row, origin_col), (target_row, target_col) = xl_cell_to_rowcol(origin), xl_cell_to_rowcol(target)
+    dr, dc = target_row - origin_row, target_col - origin_col
 
     def shift(m: re.Match) -> str:
         if m.group(1):  # a string literal: untouched
             return m.group(1)
         col_abs, col, row_abs, row = m.group(2), m.group(3), m.group(4), m.group(5)
-        new_col = col if col_abs else _col_letters(_col_number(col) + dc)
-        new_row = row if row_abs else str(int(row) + dr)
-        return f"{col_abs}{new_col}{row_abs}{new_row}"
+        new_col = xl_cell_to_rowcol(f"{col}1")[1] + (0 if col_abs else dc)
+        new_row = int(row) + (0 if row_abs else dr)
+        if not (0 <= new_col < MAX_COLUMNS and 1 <= new_row <= MAX_ROWS):
+            return "#REF!"
+        return f"{col_abs}{xl_col_to_name(new_col)}{row_abs}{new_row}"
 
     return _REF.sub(shift, formula)
