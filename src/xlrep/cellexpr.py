@@ -11,13 +11,15 @@ ISTEXT and ``&``), so Excel, WPS, LibreOffice and Gnumeric compute the same text
 those in an older workbook.
 
 The numbers joined into text, the A1 references, and the pass/fail words live here too: both renderings
-need them, and this module imports nothing of xlrep.
+need them; of xlrep this module imports only the A1 arithmetic (``a1``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+
+from .a1 import column_letters
 
 PASS = "✔"
 FAIL = "✘"
@@ -111,17 +113,9 @@ def _percent(num: float | int, den: float | int) -> str:
 
 @cache
 def col_letters(col: int) -> str:
-    """The letters of a zero-based column (0 → A, 26 → AA), as ``xlsxwriter.utility.xl_col_to_name`` gives
-    them (``tests/test_formula_text.py`` holds the two together over every column a sheet can have).
-
-    Not imported from there: reading a workbook places its layout too, and importing xlsxwriter (its package
-    loads the whole writer) would add about 30 ms to a cold ``xlrep ingest``, openpyxl.utils about 130 ms."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """The letters of a zero-based column (0 → A, 26 → AA): ``a1.column_letters`` (why not xlsxwriter's or
+    openpyxl's helper: see there; ``tests/test_formula_text.py`` holds them together over every column)."""
+    return column_letters(col + 1)
 
 
 def cell_ref(row: int, col: int, absolute: bool = False) -> str:

@@ -6,7 +6,7 @@
 - ``show``: the screens (an audit, the batch table, the merge, an import, the progress bar).
 
 Every message a user sees is Chinese and every error is a message, never a traceback. Exit codes are
-decided here and only here (``EXIT_CODES``): 0 success, 1 findings that fail, 2 misuse or a file that
+decided in one place (``exits.EXIT_CODES``): 0 success, 1 findings that fail, 2 misuse or a file that
 cannot be read or written, 3 a bug of ours, 130 interrupted. Typer (and Click under it) is imported when
 the command line runs, not when this package is imported; the library and the site never import it.
 """
@@ -18,9 +18,7 @@ import sys
 
 from ..errors import XlrepError
 from ..terminal import say
-
-EXIT_CODES = {"ok": 0, "failed": 1, "usage": 2, "bug": 3, "interrupted": 130}
-INTERNAL_ERROR = "xlrep 内部错误（{kind}: {detail}）。没有写出不完整的文件。请把这条信息和所用文件报告给维护者。"
+from .exits import EXIT_CODES, INTERNAL_ERROR
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,8 +20,8 @@ from ..errors import UnreadableFile, XlrepError
 from ..files import check_target, write_output
 from ..safetext import one_line
 from ..terminal import out, say
-from . import EXIT_CODES
 from . import values as v
+from .exits import EXIT_CODES
 from .help import ChineseCommand, ChineseGroup
 
 app = typer.Typer(
