@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 def generate(folder: Path, count: int) -> None:
     from filling import clean_values
 
-    from xlrep.template import build_template
+    from xlrep.writer.template import build_template
 
     base = clean_values("2021", 2021, seed=0)
     for i in range(count):
@@ -51,8 +51,8 @@ def generate(folder: Path, count: int) -> None:
 def plain_openpyxl(folder: Path) -> int:
     import openpyxl
 
-    from xlrep.form import load_form
-    from xlrep.layout import build_layout, cell_ref
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.layout import build_layout, cell_ref
 
     layout = build_layout(load_form("2021"))
     cells = [(layout.addresses[c.key][0], cell_ref(*layout.addresses[c.key][1:])) for c in layout.form.inputs]

@@ -6,7 +6,7 @@ The narrative checks read all of it, so this is the audit's worst ordinary case.
 We time (warm process, the workbook written once by ``build_template``):
 
 1. ``audit(FILE)`` — read, every rule, the narrative checks included;
-2. the narrative rules alone (those of ``xlrep.rules.text``: TEXT-*, FEE-NOTICE, GOV-ACCOUNTABILITY), on an
+2. the narrative rules alone (those of ``xlrep.checks.rules.text``: TEXT-*, FEE-NOTICE, GOV-ACCOUNTABILITY), on an
    already-read workbook.
 
 Run:  python benchmarks/bench_narrative.py [--runs 200] [--against REV]
@@ -82,8 +82,8 @@ NARRATIVE = {
 
 
 def narrative_values(values: dict, year: int) -> dict:
-    from xlrep.engine import all_values
-    from xlrep.form import load_form
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.engine import all_values
 
     full = all_values(load_form("2021"), values)
 

@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 CELLS_SCRIPT = """
-from xlrep.form import load_form
-from xlrep.layout import build_layout, cell_ref
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
 layout = build_layout(load_form("2021"))
 CELLS = sorted({(s, cell_ref(r, c)) for s, r, c in layout.addresses.values()})
 SHEETS = sorted({s for s, _ in CELLS})
@@ -48,7 +48,7 @@ SHEETS = sorted({s for s, _ in CELLS})
 XLREP_READ = """
 def read(path):
     from xlrep import xlsx
-    from xlrep.xlsx import Workbook
+    from xlrep.workbook.xlsx import Workbook
     getattr(xlsx, "_memo", {}).clear()  # parse every part, as for a workbook not seen before in this process
     try:
         book = Workbook(path, sheets=SHEETS)
@@ -102,7 +102,7 @@ def cold(reader: str, path: Path, runs: int) -> tuple[list[float], int]:
 def workbooks(tmp: Path) -> list[tuple[str, Path]]:
     from filling import clean_values, fill_workbook
 
-    from xlrep.form import load_form
+    from xlrep.edition.form import load_form
 
     out = []
     filled = fill_workbook(tmp / "filled.xlsx", "2021", 2021, clean_values("2021", 2021))

@@ -28,15 +28,15 @@ FORMATS = (".docx", ".html", ".md", ".txt", ".json")
 def _report(tmp: Path, edition: str, year: int):
     from import_pages import random_values, write_filled
 
-    from xlrep.ingest import audit
-    from xlrep.report import build_report
+    from xlrep.audit.ingest import audit
+    from xlrep.outputs.report import build_report
 
     values = random_values(edition, year, random.Random(2024))
     return build_report(audit(write_filled(tmp / f"{edition}.xlsx", edition, year, values)))
 
 
 def _times(report, suffix: str, runs: int) -> tuple[list[float], list[float]]:
-    from xlrep.report import render
+    from xlrep.outputs.report import render
 
     render(report, suffix)  # the first call imports python-docx: not part of a report's cost
     wall, cpu = [], []

@@ -41,7 +41,7 @@ def main() -> None:
             )
             rows.append(markdown_row(f"`xlrep template {year}` (new process, cold)", times))
 
-        from xlrep.template import build_template
+        from xlrep.writer.template import build_template
 
         build_template(2021)
         lib = []

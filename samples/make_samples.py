@@ -10,15 +10,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def build(toml_path: Path) -> bytes:
-    from xlrep.form import load_form
-    from xlrep.template import build_template
+    from xlrep.edition.form import load_form
+    from xlrep.writer.template import build_template
 
     data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     return build_template(data["year"], load_form(data["edition"]), values=data["values"])
 
 
 def main() -> None:
-    from xlrep.files import write_atomically
+    from xlrep.common.files import write_atomically
 
     for toml_path in sorted(HERE.glob("*.toml")):
         target = toml_path.with_suffix(".xlsx")

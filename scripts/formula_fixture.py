@@ -39,9 +39,9 @@ def fills(form) -> dict[str, dict[str, object]]:
 def snapshot(edition: str) -> dict:
     import openpyxl
 
-    from xlrep.form import load_form
-    from xlrep.formulas import expected_formulas
-    from xlrep.template import build_template
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.formulas import expected_formulas
+    from xlrep.writer.template import build_template
 
     form = load_form(edition)
     year = EDITIONS[edition]

@@ -27,8 +27,8 @@ OUT = ROOT / "docs" / "images" / "import-workbook.png"
 def _dump() -> str:
     from import_pages import crawler_text, random_values, word_html
 
-    from xlrep.engine import all_values
-    from xlrep.form import load_form
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.engine import all_values
 
     rng = random.Random(20)
     values = random_values("2021", 2023, rng)

@@ -19,8 +19,8 @@ SHEET_PAGE = 3  # 填报说明, 基本信息, then 一、总体情况
 
 
 def main() -> None:
-    from xlrep.form import load_form
-    from xlrep.template import build_template
+    from xlrep.edition.form import load_form
+    from xlrep.writer.template import build_template
 
     sample = tomllib.loads((ROOT / "samples" / "huaian-2024.toml").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -1,4 +1,4 @@
-"""Regenerate the README's rule table from the rule registry (xlrep.rules)."""
+"""Regenerate the README's rule table from the rule registry (xlrep.checks.rules)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from xlrep.rules import markdown_table
+    from xlrep.checks.rules import markdown_table
 
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")

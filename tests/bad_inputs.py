@@ -19,9 +19,9 @@ from pathlib import Path
 import openpyxl
 from filling import clean_values, fill_workbook
 
-from xlrep.form import load_form
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 
 @dataclass(frozen=True)
@@ -289,8 +289,8 @@ def _gbk_report(folder: Path, org: str | None = None) -> Path:
     """A published report (.html, as xlrep writes it) whose file name is GBK: 某某局报告.html from a Windows zip."""
     import os
 
-    from xlrep.ingest import audit
-    from xlrep.report import build_report, render
+    from xlrep.audit.ingest import audit
+    from xlrep.outputs.report import build_report, render
 
     values = clean_values("2021", 2021)
     if org is not None:
@@ -974,13 +974,13 @@ def run_case(case: Case, folder: Path) -> tuple[int, str, str, list[str]]:
                 raise PermissionError(13, "Permission denied")
             return real_mkstemp(*a, **k)
 
-        patches.enter_context(mock.patch("xlrep.files.tempfile.mkstemp", deny_write))
+        patches.enter_context(mock.patch("xlrep.common.files.tempfile.mkstemp", deny_write))
     if case.simulate == "disk-full":
 
         def full(*_a):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        patches.enter_context(mock.patch("xlrep.files.os.fsync", full))
+        patches.enter_context(mock.patch("xlrep.common.files.os.fsync", full))
     out, err = io.StringIO(), io.StringIO()
     with patches, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(args)

@@ -231,8 +231,8 @@ def run(monkeypatch, tmp_path, capsys):
 @pytest.fixture
 def where():
     """``where(key, edition="2021")``: (sheet, A1) of a form key in the template of that edition."""
-    from xlrep.form import load_form
-    from xlrep.layout import build_layout, cell_ref
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.layout import build_layout, cell_ref
 
     def _where(key: str, edition: str = "2021") -> tuple[str, str]:
         sheet, row, col = build_layout(load_form(edition)).addresses[key]

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from xlrep.form import load_form
-from xlrep.reader import normalize_label
+from xlrep.edition.form import load_form
+from xlrep.workbook.reader import normalize_label
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "corpus"

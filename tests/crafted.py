@@ -16,9 +16,9 @@ from xml.sax.saxutils import escape
 
 from filling import clean_values
 
-from xlrep.form import load_form
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"

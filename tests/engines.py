@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from xlrep.computed import live_items
-from xlrep.drafting import DRAFT_PREFIX, draft_texts, drafted_parts
-from xlrep.engine import compute_totals, live_states, overall_status
-from xlrep.form import Form
-from xlrep.layout import build_layout, cell_ref
+from xlrep.edition.form import Form
+from xlrep.workbook.computed import live_items
+from xlrep.workbook.drafting import DRAFT_PREFIX, draft_texts, drafted_parts
+from xlrep.workbook.engine import compute_totals, live_states, overall_status
+from xlrep.workbook.layout import build_layout, cell_ref
 
 GNUMERIC_HINT = "Gnumeric is required: run bash scripts/test.sh, which installs gnumeric (ssconvert)"
 #: The info findings that say a workbook went through another program (issue 19): they describe the trip.

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import openpyxl
 
-from xlrep.form import Form, load_form
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.edition.form import Form, load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 NARRATIVE = {
     "s1.proactive": "{year}年，本机关主动公开政府信息120条，及时发布政策文件和工作动态。",

@@ -1,7 +1,7 @@
 """Helpers for the hostile-input tests: hostile workbooks built as a tester builds them, and the checks
 that every output of xlrep stays safe where it goes (terminal, CSV, JSON, .xlsx, HTML, Markdown, Word).
 
-The checks are written independently of ``xlrep.safetext``: they say what a safe output is (no control
+The checks are written independently of ``xlrep.common.safetext``: they say what a safe output is (no control
 character on a terminal, no cell a spreadsheet would evaluate, no element a browser would run), not how
 xlrep makes it so.
 """
@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 from crafted import address, filled, read_part, rewrite, sheet_parts
 
-from xlrep.form import load_form
+from xlrep.edition.form import load_form
 
 # -- building hostile workbooks ------------------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ def template_formula_cells(edition: str = "2021") -> frozenset[tuple[str, str]]:
     """(sheet, A1) of every formula the pristine template holds."""
     import openpyxl
 
-    from xlrep.template import build_template
+    from xlrep.writer.template import build_template
 
     wb = openpyxl.load_workbook(io.BytesIO(build_template(2021 if edition == "2021" else 2020, load_form(edition))))
     return frozenset((ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f")
@@ -189,7 +189,7 @@ def assert_no_foreign_formula(path: Path, edition: str = "2021", neutral_sheets:
 
 # -- HTML, Markdown, Word ----------------------------------------------------------------------------------
 
-#: What the report's own HTML is made of (xlrep.report.html, and the Markdown renderer's HTML tables).
+#: What the report's own HTML is made of (xlrep.outputs.report.html, and the Markdown renderer's HTML tables).
 REPORT_TAGS = frozenset(
     "html head meta title style body h1 h2 h3 p table caption tr th td div br blockquote strong".split()
 )

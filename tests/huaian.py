@@ -15,8 +15,8 @@ from pathlib import Path
 
 from corpus import report, samples_dir
 
-from xlrep.engine import all_values
-from xlrep.form import load_form
+from xlrep.edition.form import load_form
+from xlrep.workbook.engine import all_values
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "huaian-2024.toml"

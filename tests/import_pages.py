@@ -15,8 +15,8 @@ from pathlib import Path
 
 from filling import NARRATIVE, balanced_t3
 
-from xlrep.form import load_form
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.writer.template import build_template
 
 ORGS = ["某某县人民政府办公室", "某某市自然资源局", "某某镇人民政府", "某某区市场监督管理局", "某某县教育局"]
 
@@ -79,8 +79,8 @@ def report_bytes(workbook: Path, suffix: str) -> bytes:
 
 def reports(workbook: Path, suffixes) -> dict[str, bytes]:
     """Our own report of a filled workbook, in each format asked for (one audit, one report model)."""
-    from xlrep.ingest import audit
-    from xlrep.report import build_report, render
+    from xlrep.audit.ingest import audit
+    from xlrep.outputs.report import build_report, render
 
     report = build_report(audit(workbook))
     return {suffix: render(report, suffix) for suffix in suffixes}
@@ -145,7 +145,7 @@ def word_html(
     ``printed`` overrides the printed totals (key -> figure), to plant a total that contradicts its cells;
     ``cells`` overrides what a cell shows (key -> text, e.g. "-" or "251000元").
     """
-    from xlrep.engine import all_values
+    from xlrep.workbook.engine import all_values
 
     form = load_form(edition)
     full = all_values(form, {k: v for k, v in values.items() if isinstance(v, (int, float))})

@@ -124,7 +124,7 @@ def own_alphabet(pattern: re.Pattern, size: int = 100_000) -> dict[str, str]:
 
 def hostile_texts(size: int = 100_000) -> dict[str, str]:
     """Texts of ``size`` characters built to make a backtracking pattern work quadratically."""
-    from xlrep.statements import T2_ROWS, T3_VERBS, T4_WORDS
+    from xlrep.checks.statements import T2_ROWS, T3_VERBS, T4_WORDS
 
     words = [w for table in (T3_VERBS, T4_WORDS, T2_ROWS) for ws in table.values() for w in ws if "(" not in w]
     words += ["收到申请", "本年新收政府信息公开申请数量", "上年结转", "较上年", "占", "的比例为", "同比增长"]

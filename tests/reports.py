@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from xlrep.report import Table
+from xlrep.outputs.report import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 HUAIAN_XLSX = ROOT / "samples" / "huaian-2024.xlsx"

@@ -18,13 +18,13 @@ import openpyxl
 import pytest
 from filling import clean_values, fill_workbook
 
-from xlrep.aggregate import DETAIL_SHEET
-from xlrep.batch import audit_unit
-from xlrep.engine import compute_totals
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.audit.ingest import audit
+from xlrep.edition.form import load_form
+from xlrep.units.aggregate import DETAIL_SHEET
+from xlrep.units.batch import audit_unit
+from xlrep.workbook.engine import compute_totals
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 # The 汇总明细 sheet's key figures after its 8 fixed columns: form key -> column header.
@@ -186,7 +186,7 @@ def pools(monkeypatch) -> list[int]:
     """Records every process pool the batch code starts (its worker count)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    import xlrep.batch
+    import xlrep.units.batch
 
     started: list[int] = []
 
@@ -195,14 +195,14 @@ def pools(monkeypatch) -> list[int]:
             started.append(max_workers)
             super().__init__(max_workers, *args, **kwargs)
 
-    monkeypatch.setattr(xlrep.batch, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(xlrep.units.batch, "ProcessPoolExecutor", Recording)
     return started
 
 
 def test_check_uses_worker_processes_by_default_and_not_with_j1(run, folder, pools, monkeypatch):
-    import xlrep.batch
+    import xlrep.units.batch
 
-    monkeypatch.setattr(xlrep.batch.os, "cpu_count", lambda: 2)  # as on a small office PC
+    monkeypatch.setattr(xlrep.units.batch.os, "cpu_count", lambda: 2)  # as on a small office PC
     root = folder[0]
     parallel = run("check", root, "--json")
     assert pools == [2]
@@ -212,7 +212,7 @@ def test_check_uses_worker_processes_by_default_and_not_with_j1(run, folder, poo
 
 
 def test_audit_many_keeps_the_order_found_and_reports_progress(folder, pools):
-    from xlrep.batch import audit_many, find_workbooks
+    from xlrep.units.batch import audit_many, find_workbooks
 
     files = find_workbooks([folder[0]])
     assert len(files) == 12
@@ -224,17 +224,17 @@ def test_audit_many_keeps_the_order_found_and_reports_progress(folder, pools):
 
 
 def test_one_crashing_file_does_not_stop_the_others(run, folder, monkeypatch):
-    import xlrep.ingest
+    import xlrep.audit.ingest
 
     root, expected = folder
-    real = xlrep.ingest.audit
+    real = xlrep.audit.ingest.audit
 
     def flaky(path, *args, **kwargs):
         if "丙局" in str(path):
             raise RuntimeError("boom")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(xlrep.ingest, "audit", flaky)
+    monkeypatch.setattr(xlrep.audit.ingest, "audit", flaky)
     code, out, err = run("check", root, "-j", "1", "--json")
     assert code == 1
     units = {u["unit"]: u for u in json.loads(out)["units"]}
@@ -367,8 +367,8 @@ def test_merge_sums_every_numeric_input_exactly(run, tmp_path, units_2022):
     ],
 )
 def test_sum_values_is_exact_decimal_arithmetic(amounts, total):
-    from xlrep.aggregate import sum_values
-    from xlrep.batch import UnitResult
+    from xlrep.units.aggregate import sum_values
+    from xlrep.units.batch import UnitResult
 
     units = [
         UnitResult(f"{i}.xlsx", f"单位{i}", "2021", 2022, values={"t2.admin_fees.amount": a, "t3.granted.other": 1})

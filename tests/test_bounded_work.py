@@ -65,14 +65,14 @@ def _cpu(function, *args) -> float:
 )
 def test_reading_statements_is_linear_in_the_text(text):
     """Quadratic reading (the old number pattern: 31 s for 32,000 digits) would take minutes on 10⁵ characters."""
-    from xlrep.statements import read_statements
+    from xlrep.checks.statements import read_statements
 
     text = (text * (100_000 // len(text) + 1))[:100_000]
     assert _cpu(read_statements, text) < cpu_budget(1.5)
 
 
 def test_a_sentence_over_the_limit_is_reported_not_read():
-    from xlrep.statements import MAX_SENTENCE, long_sentences, read_statements
+    from xlrep.checks.statements import MAX_SENTENCE, long_sentences, read_statements
 
     short = "本年度共收到政府信息公开申请75件。"
     long = "收到申请" + "，".join(["予以公开3件"] * (MAX_SENTENCE // 6)) + "。"
@@ -146,7 +146,7 @@ def test_a_section_longer_than_a_cell_is_kept_whole_and_reported(tmp_path):
     import hostile_reports
     import openpyxl
 
-    from xlrep.cellvalue import MAX_TEXT
+    from xlrep.edition.cellvalue import MAX_TEXT
     from xlrep.importing import CONTINUED, import_report, to_workbook
 
     imported = import_report(hostile_reports.long_section(tmp_path))

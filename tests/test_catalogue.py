@@ -15,8 +15,8 @@ import pytest
 from corpus import reference_dir
 
 import xlrep
-from xlrep.form import editions
-from xlrep.rules import SEVERITY_NAMES, filling_rules, registry, rule
+from xlrep.checks.rules import SEVERITY_NAMES, filling_rules, registry, rule
+from xlrep.edition.form import editions
 
 
 def reference_rules() -> dict[str, str]:
@@ -76,12 +76,12 @@ def test_findings_are_made_only_by_the_catalogue():
         for path in SRC.rglob("*.py")
         if re.search(r"(?<![\w.])Finding\(", path.read_text(encoding="utf-8"))
     ]
-    assert makers == [str(Path("rules", "base.py"))]
+    assert makers == [str(Path("checks", "rules", "base.py"))]
 
 
 def test_a_finding_of_an_unknown_rule_or_severity_is_refused():
-    from xlrep.findings import Finding
-    from xlrep.rules import Rule
+    from xlrep.checks.rules import Rule
+    from xlrep.common.findings import Finding
 
     class Unregistered(Rule):
         id, severity, title, messages = "NO-SUCH-RULE", "error", "无。", {"default": "无"}

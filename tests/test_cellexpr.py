@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from xlrep.cellexpr import (
+from xlrep.workbook.cellexpr import (
     PASS,
     Amount,
     CountIf,

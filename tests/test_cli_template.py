@@ -10,7 +10,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from xlrep import files
+from xlrep.common import files
 
 
 def _props(path):

@@ -18,9 +18,9 @@ import tomllib
 import corpus
 import pytest
 
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.template import build_template
+from xlrep.audit.ingest import audit
+from xlrep.edition.form import load_form
+from xlrep.writer.template import build_template
 
 NARRATIVE_RULES = ("TEXT-NUMBER", "TEXT-SHARE", "TEXT-CHANGE", "TEXT-CLAIM")
 NAMES = corpus.report_names() or ["corpus-missing"]

@@ -14,16 +14,19 @@ import xlrep
 
 SRC = Path(xlrep.__file__).parent
 #: Names another session's files still carry (serve/ is not this change's to edit): to be fixed there.
-KNOWN = {("serve/audits.py", "merge.merge_workbook")}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _modules() -> dict[str, str]:
-    """xlrep's modules by every dotted tail they may be named by (``statements``, ``rules.text``)."""
-    out = {}
+    """xlrep's modules by every dotted tail they may be named by (``statements``, ``rules.text``); a tail two
+    modules end with names the one nearer the top (``importing`` is the package, not ``rules.importing``)."""
+    out: dict[str, str] = {}
     for info in pkgutil.walk_packages(xlrep.__path__, "xlrep."):
         parts = info.name.split(".")[1:]
         for i in range(len(parts)):
-            out.setdefault(".".join(parts[i:]), info.name)
+            tail = ".".join(parts[i:])
+            if tail not in out or out[tail].count(".") > info.name.count("."):
+                out[tail] = info.name
     return out
 
 

@@ -15,10 +15,10 @@ import re
 import pytest
 from filling import SEED_BASE, YEAR, make_fill, numeric_inputs, ref
 
-from xlrep.drafting import draft_formula, draft_texts, drafted_parts
-from xlrep.form import load_form
-from xlrep.layout import build_layout
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.drafting import draft_formula, draft_texts, drafted_parts
+from xlrep.workbook.layout import build_layout
+from xlrep.writer.template import build_template
 
 pytestmark = pytest.mark.libreoffice
 

@@ -34,10 +34,10 @@ from engines import (
 )
 from filling import SEED_BASE, YEAR, make_fill, numeric_inputs
 
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.template import _with_defaults, build_template
-from xlrep.xlsx import Workbook
+from xlrep.audit.ingest import audit
+from xlrep.edition.form import load_form
+from xlrep.workbook.xlsx import Workbook
+from xlrep.writer.template import _with_defaults, build_template
 
 pytestmark = pytest.mark.libreoffice
 

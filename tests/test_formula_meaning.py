@@ -16,10 +16,10 @@ import pytest
 from filling import clean_values, fill_workbook
 from formula_edits import CHANGES, RESPELLINGS, change, respell
 
-from xlrep.form import load_form
-from xlrep.formula_meaning import canonical, same_formula
-from xlrep.formulas import PORTABLE_SINCE, TEMPLATE_VERSION, expected_formulas
-from xlrep.ingest import audit
+from xlrep.audit.ingest import audit
+from xlrep.edition.form import load_form
+from xlrep.workbook.formula_meaning import canonical, same_formula
+from xlrep.workbook.formulas import PORTABLE_SINCE, TEMPLATE_VERSION, expected_formulas
 
 EDITIONS = {"2019": 2020, "2021": 2022}
 ROUNDS = 2  # workbooks per edition and direction: ~57 formula cells each, so > 200 edits both ways

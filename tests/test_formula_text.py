@@ -16,9 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlrep.form import load_form
-from xlrep.formulas import expected_formulas
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.formulas import expected_formulas
+from xlrep.writer.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITIONS_DIR = ROOT / "tests" / "editions"
@@ -77,7 +77,7 @@ def test_column_letters_are_the_libraries():
     from openpyxl.utils import get_column_letter
     from xlsxwriter.utility import xl_col_to_name
 
-    from xlrep.cellexpr import col_letters
+    from xlrep.workbook.cellexpr import col_letters
 
     for col in range(16384):
         assert col_letters(col) == xl_col_to_name(col) == get_column_letter(col + 1), col

@@ -36,9 +36,9 @@ from hostile import (
     xlrep,
 )
 
-from xlrep.form import load_form
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = (".txt", ".md", ".html", ".docx", ".json")
@@ -808,7 +808,7 @@ def test_enospc_is_said_in_chinese_and_leaves_nothing_behind(tmp_path, clean, mo
     out_dir.mkdir()
     (out_dir / "已有.md").write_text("上次的报告", encoding="utf-8")
     if where == "fsync":
-        monkeypatch.setattr("xlrep.files.os.fsync", enospc)
+        monkeypatch.setattr("xlrep.common.files.os.fsync", enospc)
     else:
         real_fdopen = os.fdopen
 
@@ -834,7 +834,7 @@ def test_enospc_is_said_in_chinese_and_leaves_nothing_behind(tmp_path, clean, mo
             handle = real_fdopen(fd, mode, *a, **k)
             return Full(handle) if "w" in mode else handle
 
-        monkeypatch.setattr("xlrep.files.os.fdopen", fdopen)
+        monkeypatch.setattr("xlrep.common.files.os.fdopen", fdopen)
     code, out, err = xlrep(*[a.format(clean=clean, dir=out_dir) for a in args])
     assert_answered(code, out, err)
     assert code == 2 and "磁盘空间不足" in err, err

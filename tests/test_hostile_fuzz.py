@@ -33,7 +33,7 @@ from hostile import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlrep.layout import build_layout, cell_ref
+from xlrep.workbook.layout import build_layout, cell_ref
 
 SCALE = max(1, int(os.environ.get("XLREP_FUZZ_EXAMPLES", "1")))
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
@@ -83,8 +83,8 @@ _REFERENCE: dict[tuple[str, bool], collections.Counter] = {}
 def reference_tags(suffix: str, draft: bool) -> collections.Counter:
     """The elements of the report of a workbook with plain text in every text cell (a draft or not)."""
     if (suffix, draft) not in _REFERENCE:
-        from xlrep.ingest import audit
-        from xlrep.report import build_report, render
+        from xlrep.audit.ingest import audit
+        from xlrep.outputs.report import build_report, render
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "plain.xlsx"
@@ -207,7 +207,7 @@ def test_any_org_gives_a_safe_default_file_name_and_a_text_cell(org):
         assert name.isprintable() and not set(name) & set(BIDI + '\\/:*?"<>|'), repr(name)
         assert name.endswith("2021年政府信息公开工作年度报告填报表.xlsx") and not name.startswith((" ", "."))
         wb = openpyxl.load_workbook(path)
-        from xlrep.form import load_form
+        from xlrep.edition.form import load_form
 
         sheet, row, col = build_layout(load_form("2021")).addresses["info.org_name"]
         cell = wb[sheet][cell_ref(row, col)]

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from machine import cpu_budget
 
-from xlrep.cellvalue import MAX_TEXT
-from xlrep.form import load_form
+from xlrep.audit.ingest import audit, read_any
+from xlrep.edition.cellvalue import MAX_TEXT
+from xlrep.edition.form import load_form
 from xlrep.importing.document import MAX_GRID_CELLS, ImportFailed, Table
-from xlrep.ingest import audit, read_any
-from xlrep.template import build_template
+from xlrep.writer.template import build_template
 
 SETTINGS = settings(
     max_examples=12,

@@ -22,7 +22,7 @@ import pytest
 from corpus import ROOT, corpus_dir, report, report_names, samples_dir
 from import_pages import table_keys
 
-from xlrep.form import load_form
+from xlrep.edition.form import load_form
 from xlrep.importing import import_report
 
 #: The reports of the corpus that have a crawler's text dump beside their transcription (the ``NNN`` ones).

@@ -12,10 +12,10 @@ import random
 import pytest
 from import_pages import crawler_text, random_values, table_keys, word_html
 
-from xlrep.engine import all_values
-from xlrep.form import load_form
+from xlrep.edition.form import load_form
 from xlrep.importing import import_report
 from xlrep.importing.splitting import Column, Text, Token, parse_piece, splits
+from xlrep.workbook.engine import all_values
 
 
 def _columns(kinds):

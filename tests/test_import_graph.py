@@ -1,149 +1,42 @@
-"""No module of xlrep imports itself in a circle (through others), counting imports inside functions too.
+"""The house: no module of xlrep imports itself in a circle, and each layer folder imports only the layers its
+``__init__`` names.
 
-``import_graph`` reads every module of ``src/xlrep`` with ``ast`` (nothing is imported) and ``cycles``
-gives each group of modules that reach one another (a strongly connected component of more than one
-module, or a module importing itself), with one circle through it spelled out. The lead widens the
-asserted set to all of ``src/`` once the other circles are gone.
+Each layer's ``__init__`` docstring has a line ``May import: a, b`` (or ``nothing``); that line is the rule and
+these tests enforce it, imports inside functions included.
 """
 
 from __future__ import annotations
 
 import ast
-from pathlib import Path
+import re
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+import pytest
+from import_graph import SRC, cycles, import_graph
 
-#: Modules whose circles are asserted away: the computed cells (their language, their descriptions, both
-#: renderings, the layout that places them and the template that writes them).
-COMPUTED_CELLS = (
-    "xlrep.cellexpr",
-    "xlrep.computed",
-    "xlrep.paragraphs",
-    "xlrep.layout",
-    "xlrep.engine",
-    "xlrep.formulas",
-    "xlrep.drafting",
-    "xlrep.template",
-)
+PACKAGE = SRC / "xlrep"
+LAYERS = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists())
 
 
-def _module_name(path: Path, src: Path) -> str:
-    parts = list(path.relative_to(src).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+def allowed(layer: str) -> set[str]:
+    """The layers ``xlrep/<layer>/__init__.py`` says it may import."""
+    doc = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text(encoding="utf-8"))) or ""
+    found = re.search(r"^May import: (.+)$", doc, re.M)
+    assert found, f"xlrep/{layer}/__init__.py does not say what it may import (a line “May import: …”)"
+    names = [name.strip(" .") for name in found.group(1).split(",")]
+    return set() if names == ["nothing"] else set(names)
 
 
-def import_graph(src: Path = SRC, package: str = "xlrep") -> dict[str, set[str]]:
-    """Module → the modules of ``package`` it imports (anywhere in its body, functions included).
-
-    ``from a import b`` counts as importing ``a.b`` when that is a module, else ``a``. Importing ``a.b`` does
-    not add an edge to the package ``a`` itself (its ``__init__`` runs, but it is not what the module uses).
-    """
-    files = {_module_name(p, src): p for p in (src / package).rglob("*.py")}
-    graph: dict[str, set[str]] = {}
-    for name, path in files.items():
-        is_package = path.name == "__init__.py"
-        edges: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = name.split(".") if is_package else name.split(".")[:-1]
-                    base = base[: len(base) - (node.level - 1)]
-                    origin = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    origin = node.module or ""
-                targets = [f"{origin}.{a.name}" if f"{origin}.{a.name}" in files else origin for a in node.names]
-            else:
-                continue
-            for target in targets:
-                while target and target not in files:  # import a.b.c where only a.b is ours: a.b
-                    target = target.rpartition(".")[0]
-                if target and target != name:
-                    edges.add(target)
-        graph[name] = edges
-    return graph
-
-
-def _components(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components (Tarjan, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-    counter = 0
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph.get(root, ()))))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(graph.get(child, ())))))
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    out.append(sorted(component))
-    return out
-
-
-def _circle(graph: dict[str, set[str]], component: list[str]) -> list[str]:
-    """One circle through the component's first module, as a path that ends where it starts."""
-    members = set(component)
-    start = component[0]
-    paths = {start: [start]}
-    queue = [start]
-    while queue:
-        node = queue.pop(0)
-        for child in sorted(graph[node] & members):
-            if child == start:
-                return paths[node] + [start]
-            if child not in paths:
-                paths[child] = paths[node] + [child]
-                queue.append(child)
-    return [start, start]
-
-
-def cycles(graph: dict[str, set[str]] | None = None) -> list[tuple[list[str], list[str]]]:
-    """Every group of modules importing one another in a circle: (the modules, one circle through them)."""
-    graph = import_graph() if graph is None else graph
-    found = []
-    for component in _components(graph):
-        if len(component) > 1 or component[0] in graph.get(component[0], ()):
-            found.append((component, _circle(graph, component)))
-    return found
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
 
 
 def test_the_graph_sees_imports_inside_functions():
     graph = import_graph()
-    assert "xlrep.form" in graph["xlrep.layout"]
-    assert "xlrep.rules" in graph["xlrep.template"]
+    assert "xlrep.edition.form" in graph["xlrep.workbook.layout"]
+    assert "xlrep.checks.rules" in graph["xlrep.writer.template"]
     # report/compose imports drafting inside a function only
-    assert "xlrep.drafting" in graph["xlrep.report.compose"]
+    assert "xlrep.workbook.drafting" in graph["xlrep.outputs.report.compose"]
 
 
 def test_cycles_finds_a_circle():
@@ -151,8 +44,54 @@ def test_cycles_finds_a_circle():
     assert cycles(graph) == [(["a", "b", "c"], ["a", "b", "c", "a"]), (["e"], ["e", "e"])]
 
 
-def test_no_circle_through_the_computed_cells():
-    graph = import_graph()
-    assert set(COMPUTED_CELLS) <= set(graph)
-    bad = [(group, circle) for group, circle in cycles(graph) if set(group) & set(COMPUTED_CELLS)]
-    assert not bad, "\n".join(" → ".join(circle) for _, circle in bad)
+def test_no_circle_anywhere_in_src():
+    found = cycles(import_graph())
+    assert not found, "\n".join(" → ".join(circle) for _, circle in found)
+
+
+def test_every_module_lives_in_a_layer_folder():
+    loose = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in {"__init__.py", "__main__.py"})
+    assert loose == [], f"modules outside the layer folders: {loose}"
+
+
+def test_every_layer_names_only_layers_that_exist():
+    for layer in LAYERS:
+        assert allowed(layer) <= set(LAYERS), f"xlrep/{layer}: unknown layers {sorted(allowed(layer) - set(LAYERS))}"
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_a_layer_imports_only_what_its_init_allows(layer):
+    permitted = allowed(layer) | {layer}
+    wrong = sorted(
+        f"{module} → {target}"
+        for module, targets in import_graph().items()
+        if layer_of(module) == layer
+        for target in targets
+        if target != "xlrep" and layer_of(target) not in permitted  # ``xlrep`` itself: only __version__
+    )
+    assert wrong == [], f"xlrep/{layer} may import only {sorted(permitted)}: " + "; ".join(wrong)
+
+
+def test_the_layers_go_one_way():
+    """No two layers may import each other: the allowed imports form an order (the folders are layers)."""
+    graph = {layer: allowed(layer) for layer in LAYERS}
+    assert cycles(graph) == []
+
+
+def test_the_command_line_starts_the_site_and_uses_nothing_else_of_it():
+    uses = {t for m, ts in import_graph().items() if layer_of(m) == "cli" for t in ts if layer_of(t) == "serve"}
+    assert uses == {"xlrep.serve"}
+    assert not any(layer_of(t) == "cli" for m, ts in import_graph().items() if layer_of(m) == "serve" for t in ts)
+
+
+def test_a_wrong_import_is_caught(tmp_path):
+    """The layer check can fail: a made-up edition module importing the audit is named."""
+    graph = {"xlrep.edition.form": {"xlrep.audit.ingest"}, "xlrep.audit.ingest": set()}
+    wrong = [
+        f"{m} → {t}"
+        for m, ts in graph.items()
+        if layer_of(m) == "edition"
+        for t in ts
+        if layer_of(t) not in allowed("edition") | {"edition"}
+    ]
+    assert wrong == ["xlrep.edition.form → xlrep.audit.ingest"]

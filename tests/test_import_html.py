@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from import_pages import random_values, report_bytes, table_keys, word_html, write_filled
 
-from xlrep.form import load_form
+from xlrep.audit.ingest import audit
+from xlrep.edition.form import load_form
 from xlrep.importing import import_report, read_published, to_workbook
 from xlrep.importing.splitting import Text
-from xlrep.ingest import audit
 
 
 def _figures(form, values):
@@ -187,7 +187,7 @@ def test_libreoffice_html_export_of_a_word_report_imports_every_figure(libreoffi
 def test_a_wrong_block_total_of_table_four_is_reported(tmp_path):
     rng = random.Random(12)
     values = random_values("2021", 2022, rng)
-    from xlrep.engine import all_values
+    from xlrep.workbook.engine import all_values
 
     full = all_values(load_form("2021"), values)
     printed = {"t4.review.total": full["t4.review.total"] + 3}
@@ -230,7 +230,7 @@ def test_sentences_before_a_table_go_to_the_part_the_edition_names_for_its_figur
 
 
 def test_the_part_named_for_a_table_must_be_a_part_of_a_table_of_the_edition(tmp_path):
-    from xlrep.form import FormError, load_form_file
+    from xlrep.edition.form import FormError, load_form_file
 
     text = load_form("2021").source.read_text(encoding="utf-8")
     declared = 'tables = { t2 = "s1.proactive", t3 = "s1.on_request", t4 = "s1.on_request" }'

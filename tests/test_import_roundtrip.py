@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from import_pages import random_values, report_bytes, reports, table_keys, write_filled
 
-from xlrep.form import load_form
+from xlrep.edition.form import load_form
 from xlrep.importing import import_report, read_published, to_workbook
 
 EDITIONS = [("2021", 2023), ("2019", 2020)]
@@ -64,7 +64,7 @@ def test_fifty_random_reports_in_every_format_import_back_to_their_figures(tmp_p
 
 @pytest.mark.parametrize(("edition", "year"), EDITIONS)
 def test_the_written_workbook_reads_back_with_the_same_figures(tmp_path, edition, year):
-    from xlrep.reader import read_workbook
+    from xlrep.workbook.reader import read_workbook
 
     values = random_values(edition, year, random.Random(f"wb-{edition}"))
     workbook = write_filled(tmp_path / "filled.xlsx", edition, year, values)

@@ -17,9 +17,9 @@ import pytest
 from filling import clean_values, fill_workbook
 
 from xlrep.cli import main
-from xlrep.form import load_form
-from xlrep.formulas import TEMPLATE_VERSION
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.formulas import TEMPLATE_VERSION
+from xlrep.writer.template import build_template
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 CLOSING = re.compile(r"^(\d+) 项错误，(\d+) 项提示(?:，(\d+) 项信息)?")

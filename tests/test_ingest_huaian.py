@@ -14,8 +14,8 @@ import pytest
 from filling import NARRATIVE, fill_workbook
 
 from xlrep.cli import main
-from xlrep.engine import compute_totals
-from xlrep.form import load_form
+from xlrep.edition.form import load_form
+from xlrep.workbook.engine import compute_totals
 
 FORM = load_form("2021")
 

@@ -9,9 +9,9 @@ import pytest
 from filling import clean_values
 
 from xlrep.cli import main
-from xlrep.form import load_form
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 pytestmark = pytest.mark.libreoffice
 

@@ -27,8 +27,8 @@ from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlrep.form import load_form
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.writer.template import build_template
 
 OFFICIAL_FORMS = Path(__file__).resolve().parent / "reference" / "official_forms.toml"
 

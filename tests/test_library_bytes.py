@@ -15,9 +15,9 @@ from crafted import filled
 from filling import clean_values, fill_workbook
 from hostile import hostile_workbook
 
-from xlrep.errors import UnreadableFile
+from xlrep.audit.ingest import audit, unreadable_finding
+from xlrep.common.errors import UnreadableFile
 from xlrep.importing import ImportFailed, import_report, read_published
-from xlrep.ingest import audit, unreadable_finding
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,7 +102,7 @@ def test_bytes_are_named_by_the_name_given(workbooks):
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, workbooks) -> dict[str, Path]:
     """Our own report of a clean workbook as Word, web page, text and Markdown; two PDFs (text, no report)."""
-    from xlrep.report import build_report, render
+    from xlrep.outputs.report import build_report, render
 
     folder = tmp_path_factory.mktemp("published")
     report = build_report(audit(workbooks["clean"]))
@@ -172,7 +172,7 @@ def test_the_sites_work_makes_no_temporary_file(workbooks, published, no_tempora
 
 
 def test_the_batch_audits_bytes_as_it_audits_files(workbooks, no_temporary_files):
-    from xlrep.batch import audit_unit
+    from xlrep.units.batch import audit_unit
 
     for kind in ("clean", "errors", "truncated"):
         path = workbooks[kind]
@@ -185,7 +185,7 @@ def test_no_temporary_files_in_import_serve_or_batch():
     """The modules that read uploads and reports never reach for a temporary file (writing an output uses one
     beside the target, in files.write_atomically — that is not reading)."""
     src = ROOT / "src" / "xlrep"
-    modules = [src / "ingest.py", src / "batch.py", src / "reader.py"]
+    modules = [src / "audit" / "ingest.py", src / "units" / "batch.py", src / "workbook" / "reader.py"]
     modules += sorted((src / "importing").glob("*.py")) + sorted((src / "serve").glob("*.py"))
     for path in modules:
         names = {
@@ -205,7 +205,7 @@ def test_no_temporary_files_in_import_serve_or_batch():
 def test_one_registry_of_report_formats():
     """The site's routes, links and media types come from the report registry: a format added there is offered
     everywhere, and no page or module lists the formats again."""
-    from xlrep.report import RENDERERS, REPORT_FORMATS, REPORT_SUFFIXES, media_type, suffixes_help
+    from xlrep.outputs.report import RENDERERS, REPORT_FORMATS, REPORT_SUFFIXES, media_type, suffixes_help
     from xlrep.serve.unit import REPORT_KINDS
 
     assert REPORT_KINDS == tuple(f"report{s}" for s in REPORT_SUFFIXES)
@@ -223,9 +223,9 @@ def test_one_registry_of_report_formats():
 def test_supported_years_are_said_once():
     from datetime import date
 
-    from xlrep.errors import XlrepError
-    from xlrep.form import editions
-    from xlrep.template_inputs import check_year, year_range
+    from xlrep.common.errors import XlrepError
+    from xlrep.edition.form import editions
+    from xlrep.writer.template_inputs import check_year, year_range
 
     first, latest = year_range()
     assert first == editions()[0].first_year and latest == date.today().year + 1
@@ -236,10 +236,10 @@ def test_supported_years_are_said_once():
 
 
 def test_template_values_carry_over_and_take_the_agency_given(workbooks):
-    from xlrep.errors import XlrepError
-    from xlrep.form import load_form
-    from xlrep.reader import read_workbook
-    from xlrep.template_inputs import template_values
+    from xlrep.common.errors import XlrepError
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.reader import read_workbook
+    from xlrep.writer.template_inputs import template_values
 
     form = load_form("2021")
     last_year = read_workbook(workbooks["clean"])
@@ -255,7 +255,7 @@ def test_template_values_carry_over_and_take_the_agency_given(workbooks):
 def test_column_letters():
     from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
-    from xlrep.a1 import column_letters, column_number, split_a1
+    from xlrep.common.a1 import column_letters, column_number, split_a1
 
     for n in (1, 26, 27, 52, 702, 703, 16384):
         assert column_letters(n) == get_column_letter(n) and column_number(get_column_letter(n)) == n

@@ -37,8 +37,8 @@ def workbook(path: Path, org: str = "某某局", year: int = 2021, **changes) ->
 
 def report(path: Path, org: str = "某某局") -> Path:
     """A published report as xlrep writes it."""
-    from xlrep.ingest import audit
-    from xlrep.report import build_report, render
+    from xlrep.audit.ingest import audit
+    from xlrep.outputs.report import build_report, render
 
     source = workbook(path.parent / "源.xlsx", org)
     path.write_bytes(render(build_report(audit(source)), path.suffix))

@@ -12,17 +12,17 @@ import openpyxl
 import pytest
 from filling import NARRATIVE, clean_values, fill_workbook
 
-from xlrep.drafting import draft_formula, draft_on_request, draft_proactive, draft_texts
-from xlrep.engine import compute_totals
-from xlrep.form import load_form
-from xlrep.formulas import TEMPLATE_VERSION, expected_formulas
-from xlrep.ingest import audit
-from xlrep.layout import build_layout
-from xlrep.reader import read_workbook
-from xlrep.report import build_report
-from xlrep.rules import registry
-from xlrep.statements import compare, narrative_figures, read_statements
-from xlrep.template import build_template
+from xlrep.audit.ingest import audit
+from xlrep.checks.rules import registry
+from xlrep.checks.statements import compare, narrative_figures, read_statements
+from xlrep.edition.form import load_form
+from xlrep.outputs.report import build_report
+from xlrep.workbook.drafting import draft_formula, draft_on_request, draft_proactive, draft_texts
+from xlrep.workbook.engine import compute_totals
+from xlrep.workbook.formulas import TEMPLATE_VERSION, expected_formulas
+from xlrep.workbook.layout import build_layout
+from xlrep.workbook.reader import read_workbook
+from xlrep.writer.template import build_template
 
 EDITIONS = [pytest.param("2021", 2021, id="2021"), pytest.param("2019", 2020, id="2019")]
 
@@ -236,8 +236,8 @@ def test_nothing_is_drafted_from_a_table_the_import_did_not_find():
     A workbook filled by a clerk (not imported) keeps the whole paragraph."""
     from types import SimpleNamespace
 
-    from xlrep.drafting import published_drafts
-    from xlrep.form import load_form
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.drafting import published_drafts
 
     form = load_form("2021")
     values = {c.key: None for c in form.inputs}

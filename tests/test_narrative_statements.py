@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from filling import clean_values, fill_workbook
 
-from xlrep.engine import all_values
-from xlrep.form import load_form
-from xlrep.ingest import audit
+from xlrep.audit.ingest import audit
+from xlrep.edition.form import load_form
+from xlrep.workbook.engine import all_values
 
 FORM = load_form("2021")
 

@@ -16,8 +16,8 @@ import pytest
 from filling import clean_values
 from reports import html_tables
 
-from xlrep.form import editions, form_for_year, load_form
-from xlrep.layout import build_layout, cell_ref
+from xlrep.edition.form import editions, form_for_year, load_form
+from xlrep.workbook.layout import build_layout, cell_ref
 
 EDITIONS_DIR = Path(__file__).resolve().parent / "editions"
 RENAMED = "（一）予以公开（含部分依申请转主动公开）"

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from xlrep import narrative
-from xlrep.form import load_form
+from xlrep.checks import narrative
+from xlrep.checks.narrative import AREA_BODY
+from xlrep.checks.statements import compare, narrative_figures, read_statements
+from xlrep.edition.form import load_form
 from xlrep.importing import import_report
-from xlrep.narrative import AREA_BODY
-from xlrep.statements import compare, narrative_figures, read_statements
 
 HERE = Path(__file__).parent / "openings"
 REPORTS = tomllib.loads((HERE / "reports.toml").read_text(encoding="utf-8"))["report"]

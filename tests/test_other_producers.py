@@ -16,11 +16,11 @@ import pytest
 from engines import kept
 from filling import clean_values
 
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
-from xlrep.xlsx import Workbook
+from xlrep.audit.ingest import audit
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.workbook.xlsx import Workbook
+from xlrep.writer.template import build_template
 
 EDITIONS = {"2019": 2020, "2021": 2022}
 PUBLISHED = date(2023, 1, 20)

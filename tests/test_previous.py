@@ -15,12 +15,12 @@ import openpyxl
 import pytest
 from filling import clean_values
 
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.layout import build_layout, cell_ref
-from xlrep.previous import TEXT_COPY_RATIO, comparable_figures, text_similarity
-from xlrep.reader import read_workbook
-from xlrep.template import build_template
+from xlrep.audit.ingest import audit
+from xlrep.checks.previous import TEXT_COPY_RATIO, comparable_figures, text_similarity
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.workbook.reader import read_workbook
+from xlrep.writer.template import build_template
 
 LAVENDER = "FFE4DFEC"
 COLUMNS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other")
@@ -644,7 +644,7 @@ def _alike_years() -> tuple[dict, dict]:
 def test_prev_text_copy_not_for_each_years_drafted_sentences_pasted_in(tmp_path):
     """The template invites pasting its 参考表述 into （二）依申请公开 every year: the same standard sentences with
     that year's figures are not last year's text; anything else copied beside them still is."""
-    from xlrep.drafting import draft_on_request
+    from xlrep.workbook.drafting import draft_on_request
 
     last, now = _alike_years()
     form = load_form("2021")

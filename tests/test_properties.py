@@ -21,11 +21,11 @@ from filling import NARRATIVE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlrep.errors import UnreadableFile
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.layout import build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.audit.ingest import audit
+from xlrep.common.errors import UnreadableFile
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 EDITIONS = {"2019": 2020, "2021": 2021}
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -138,7 +138,7 @@ def test_a_total_typed_over_with_a_wrong_number_is_named_at_that_cell(case, data
     layout = build_layout(load_form(edition))
     sheet, r, c = layout.addresses[total.key]
     a1 = cell_ref(r, c)
-    from xlrep.engine import compute_totals
+    from xlrep.workbook.engine import compute_totals
 
     wrong = compute_totals(form, values)[total.key] + k
     result = _audit(edition, values, {(sheet, a1): wrong})

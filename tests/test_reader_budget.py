@@ -35,10 +35,10 @@ from crafted import (
 )
 from machine import cpu_budget
 
-from xlrep import xlsx
-from xlrep.cellvalue import MAX_TEXT
-from xlrep.form import editions
-from xlrep.reader import form_parts
+from xlrep.edition.cellvalue import MAX_TEXT
+from xlrep.edition.form import editions
+from xlrep.workbook import xlsx
+from xlrep.workbook.reader import form_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_SECONDS = 2.0  # CPU seconds of one audit() on the reference machine (scaled by cpu_budget)
@@ -48,8 +48,8 @@ PADDED_SHEET = "六、其他事项"
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from xlrep.ingest import audit, unreadable_finding
-from xlrep.errors import UnreadableFile
+from xlrep.audit.ingest import audit, unreadable_finding
+from xlrep.common.errors import UnreadableFile
 start, cpu = time.perf_counter(), time.process_time()
 try:
     result = audit(Path(sys.argv[1]))

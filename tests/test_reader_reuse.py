@@ -16,9 +16,9 @@ import pytest
 from crafted import add_rows, filled, read_part, rewrite, sheet_parts
 from machine import cpu_budget, run_measured
 
-from xlrep import xlsx
-from xlrep.form import editions
-from xlrep.reader import form_parts, read_workbook
+from xlrep.edition.form import editions
+from xlrep.workbook import xlsx
+from xlrep.workbook.reader import form_parts, read_workbook
 
 SHEET = "六、其他事项"
 

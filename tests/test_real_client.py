@@ -19,12 +19,12 @@ import pytest
 import xlsxwriter
 from filling import MODES, SEED_BASE, YEAR, make_fill, numeric_inputs, ref
 
-from xlrep.cellexpr import ALL_PASSED, PASS
-from xlrep.computed import live_items
-from xlrep.engine import compute_totals, live_states, overall_status
-from xlrep.form import Form, load_form
-from xlrep.layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref
-from xlrep.template import build_template
+from xlrep.edition.form import Form, load_form
+from xlrep.workbook.cellexpr import ALL_PASSED, PASS
+from xlrep.workbook.computed import live_items
+from xlrep.workbook.engine import compute_totals, live_states, overall_status
+from xlrep.workbook.layout import CHECKS_SHEET, LABEL_KINDS, META_SHEET, build_layout, cell_ref
+from xlrep.writer.template import build_template
 
 pytestmark = pytest.mark.libreoffice
 

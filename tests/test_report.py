@@ -4,7 +4,7 @@ Tables are checked as a reader sees them: the HTML is parsed (stdlib ``html.pars
 and its row/column spans expanded into a grid; the .docx is read back with
 python-docx, whose ``table.cell(r, c)`` repeats a merged cell over its span. Both
 grids are compared, position by position, with the official layout
-(``xlrep.layout``) and with the published figures (``tests/huaian.py``) or the
+(``xlrep.workbook.layout``) and with the published figures (``tests/huaian.py``) or the
 seed report (``seed-tuoli-2021.txt`` beside ``XLREP_CORPUS``; skipped without it). Formats and the command
 line are in ``test_report_formats.py``.
 """
@@ -36,13 +36,13 @@ from reports import (
     squash,
 )
 
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.layout import build_layout
-from xlrep.report import Heading, Paragraph, Table, build_report, render
-from xlrep.report.html import render_html
-from xlrep.report.text import render_text, table_as_text
-from xlrep.terminal import display_width
+from xlrep.audit.ingest import audit
+from xlrep.common.terminal import display_width
+from xlrep.edition.form import load_form
+from xlrep.outputs.report import Heading, Paragraph, Table, build_report, render
+from xlrep.outputs.report.html import render_html
+from xlrep.outputs.report.text import render_text, table_as_text
+from xlrep.workbook.layout import build_layout
 
 # -- the official layout, as the template was written from it ------------------------------
 

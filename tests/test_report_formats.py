@@ -14,14 +14,14 @@ from docx.oxml.ns import qn
 from filling import clean_values, fill_workbook
 from reports import HEADINGS, HUAIAN_XLSX, html_tables, number
 
+from xlrep.audit.ingest import audit
 from xlrep.cli import main
-from xlrep.form import load_form
-from xlrep.ingest import audit
-from xlrep.report import DRAFT, Heading, build_report, render
-from xlrep.report.html import render_html
-from xlrep.report.jsondoc import render_json
-from xlrep.report.markdown import render_markdown
-from xlrep.report.text import render_text
+from xlrep.edition.form import load_form
+from xlrep.outputs.report import DRAFT, Heading, build_report, render
+from xlrep.outputs.report.html import render_html
+from xlrep.outputs.report.jsondoc import render_json
+from xlrep.outputs.report.markdown import render_markdown
+from xlrep.outputs.report.text import render_text
 
 FORMATS = (".txt", ".md", ".html", ".docx", ".json")
 TYPED = clean_values("2021", 2021)  # a clean fill: what the clerk typed

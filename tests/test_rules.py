@@ -20,11 +20,11 @@ import pytest
 from filling import NARRATIVE, clean_values, fill_workbook
 from openpyxl.packaging.custom import CustomPropertyList
 
-from xlrep.engine import compute_totals
-from xlrep.form import load_form
-from xlrep.formulas import TEMPLATE_VERSION
-from xlrep.ingest import audit
-from xlrep.rules import registry
+from xlrep.audit.ingest import audit
+from xlrep.checks.rules import registry
+from xlrep.edition.form import load_form
+from xlrep.workbook.engine import compute_totals
+from xlrep.workbook.formulas import TEMPLATE_VERSION
 
 # Severities from the rule registry, the one source (test_catalogue.py holds it against checks.md).
 SEVERITY = {rule_id: r.severity for rule_id, r in registry().items()}

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlrep.safetext import (
+from xlrep.common.safetext import (
     BIDI_CONTROLS,
     FORMULA_TRIGGERS,
     WINDOWS_FORBIDDEN,
@@ -141,7 +141,7 @@ def test_libreoffice_imports_every_neutralised_csv_cell_as_text(tmp_path, trim_s
     import shutil
     import subprocess
 
-    from xlrep.xlsx import Workbook
+    from xlrep.workbook.xlsx import Workbook
 
     soffice = os.environ.get("XLREP_SOFFICE") or shutil.which("soffice")
     if not soffice:

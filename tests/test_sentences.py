@@ -1,4 +1,4 @@
-"""One sentence splitter (``xlrep.sentences``) for every reader of the narrative.
+"""One sentence splitter (``xlrep.common.sentences``) for every reader of the narrative.
 
 Three splitters had drifted apart: the statement reader's (。！？!?；; and line ends, clauses of one sentence read
 together), the claim reader's (the same without ! ?), and the importer's (五's sentence starts: 。！？； only, no
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from corpus import corpus_dir, published_text, report, report_names
 
-from xlrep import narrative
+from xlrep.checks import narrative
+from xlrep.common.sentences import ends_sentence, sentence_end, sentence_spans, sentences
 from xlrep.importing.sections import split_problems
-from xlrep.sentences import ends_sentence, sentence_end, sentence_spans, sentences
 
 OPENINGS = tomllib.loads((Path(__file__).parent / "openings" / "reports.toml").read_text(encoding="utf-8"))["report"]
 

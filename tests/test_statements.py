@@ -1,4 +1,4 @@
-"""The statement reader (``xlrep.statements``): each phrasing real reports use, a correct and a contradicting variant.
+"""The statement reader (``xlrep.checks.statements``): each phrasing real reports use, a correct and a contradicting variant.
 
 The sentences are our own, written in the style of published reports. The tables are
 one fixed fill (below); every correct variant must give nothing at all, every
@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from xlrep.form import load_form
-from xlrep.rules import rule
-from xlrep.statements import compare, narrative_figures, read_statements
+from xlrep.checks.rules import rule
+from xlrep.checks.statements import compare, narrative_figures, read_statements
+from xlrep.edition.form import load_form
 
 FORM = load_form("2021")
 FIGURES = narrative_figures(FORM)
@@ -493,7 +493,7 @@ def test_a_table_two_decision_count_is_still_compared():
 
 def test_all_upheld_or_pending_is_not_a_claim_of_no_pending_case():
     """均获维持或尚在办理 claims only that no case was corrected, and only for the cases its clause names."""
-    from xlrep.narrative import claims
+    from xlrep.checks.narrative import claims
 
     found = [(c.claim, c.figures) for c in claims("本年度未发生行政诉讼，行政复议4件均获维持或尚在办理。")]
     assert found == [("no_suit", ("suit_total",)), ("no_correction_review", ("review_corrected",))]

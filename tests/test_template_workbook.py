@@ -9,11 +9,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from xlrep.cellexpr import ALL_PASSED, PASS
-from xlrep.computed import live_items
-from xlrep.form import load_form
-from xlrep.layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, build_layout, cell_ref
-from xlrep.template import TEMPLATE_VERSION, build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.cellexpr import ALL_PASSED, PASS
+from xlrep.workbook.computed import live_items
+from xlrep.workbook.layout import CHECKS_SHEET, INSTRUCTIONS_SHEET, META_SHEET, build_layout, cell_ref
+from xlrep.writer.template import TEMPLATE_VERSION, build_template
 
 EDITIONS = [(2020, "2019"), (2021, "2021")]
 # FIXED: a worksheet function since Excel 2000 and in WPS, LibreOffice and Gnumeric (docs/compatibility.md).

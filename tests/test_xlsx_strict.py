@@ -19,12 +19,12 @@ from crafted import address, filled, inline, read_part, rewrite, set_key, sheet_
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlrep import xlsx
-from xlrep.errors import UnreadableFile
-from xlrep.form import editions
-from xlrep.formulas import TEMPLATE_VERSION
-from xlrep.ingest import audit
-from xlrep.reader import form_parts
+from xlrep.audit.ingest import audit
+from xlrep.common.errors import UnreadableFile
+from xlrep.edition.form import editions
+from xlrep.workbook import xlsx
+from xlrep.workbook.formulas import TEMPLATE_VERSION
+from xlrep.workbook.reader import form_parts
 
 COUNT = "t3.granted.commercial"  # a count cell on 表三
 ORG = "info.org_name"
@@ -142,7 +142,7 @@ def test_a_number_just_above_the_smallest_is_read(tmp_path, base):
 
 
 def test_format_number_keeps_tiny_numbers_short():
-    from xlrep.cellexpr import format_number
+    from xlrep.workbook.cellexpr import format_number
 
     assert len(format_number(1e-300)) < 30
     assert format_number(1e-7) == "0.0000001" and format_number(0.00000015) == "0.00000015"

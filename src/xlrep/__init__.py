@@ -16,19 +16,19 @@ Names are imported on first use, so ``import xlrep`` stays cheap.
 __version__ = "0.2.0"
 
 _EXPORTS = {
-    "build_template": ("template", "build_template"),
-    "audit": ("ingest", "audit"),
-    "Audit": ("ingest", "Audit"),
-    "build_report": ("report", "build_report"),
-    "render": ("report", "render"),
-    "audit_many": ("batch", "audit_many"),
-    "merge": ("aggregate", "merge_workbook"),
-    "read_workbook": ("reader", "read_workbook"),
-    "load_form": ("form", "load_form"),
-    "form_for_year": ("form", "form_for_year"),
-    "editions": ("form", "editions"),
-    "XlrepError": ("errors", "XlrepError"),
-    "UnreadableFile": ("errors", "UnreadableFile"),
+    "build_template": ("writer.template", "build_template"),
+    "audit": ("audit.ingest", "audit"),
+    "Audit": ("audit.ingest", "Audit"),
+    "build_report": ("outputs.report", "build_report"),
+    "render": ("outputs.report", "render"),
+    "audit_many": ("units.batch", "audit_many"),
+    "merge": ("units.aggregate", "merge_workbook"),
+    "read_workbook": ("workbook.reader", "read_workbook"),
+    "load_form": ("edition.form", "load_form"),
+    "form_for_year": ("edition.form", "form_for_year"),
+    "editions": ("edition.form", "editions"),
+    "XlrepError": ("common.errors", "XlrepError"),
+    "UnreadableFile": ("common.errors", "UnreadableFile"),
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -11,7 +11,7 @@ import pytest
 from filling import clean_values, fill_workbook
 from serve_support import create_round, unit_links
 
-from xlrep.reader import read_workbook
+from xlrep.workbook.reader import read_workbook
 
 YEAR = 2025
 
@@ -142,8 +142,8 @@ def test_a_workbook_of_another_round_is_an_error(site, tmp_path):
 
 
 def test_a_published_report_on_a_unit_link_is_audited_but_cannot_be_reported(site, round_of_three, tmp_path):
-    from xlrep.ingest import audit
-    from xlrep.report import build_report, render
+    from xlrep.audit.ingest import audit
+    from xlrep.outputs.report import build_report, render
 
     round_id, links = round_of_three
     clean = tmp_path / "clean.xlsx"
@@ -248,8 +248,8 @@ def test_in_the_browser_a_unit_meets_the_wrong_year_another_units_file_and_an_un
 def test_an_imported_workbook_is_a_workbook_a_summary_is_not_a_units_and_a_short_roster_name_is_a_warning(
     site, run, tmp_path
 ):
-    from xlrep.ingest import audit
-    from xlrep.report import build_report, render
+    from xlrep.audit.ingest import audit
+    from xlrep.outputs.report import build_report, render
 
     round_id = create_round(site.admin, [("财政局", "部门"), ("汇总局", "部门")], year=YEAR)
     links = unit_links(site.admin, round_id)
@@ -279,8 +279,8 @@ def test_an_imported_workbook_is_a_workbook_a_summary_is_not_a_units_and_a_short
 def test_the_issued_template_filled_and_saved_in_libreoffice_still_belongs_to_its_unit(site, calc, tmp_path):
     """A clerk fills the site's template in LibreOffice Calc and saves it as .xlsx: the round's and the unit's
     codes survive the save (properties or hidden sheet), so the upload is the unit's own — no ROUND-* at all."""
-    from xlrep.form import load_form
-    from xlrep.layout import build_layout, cell_ref
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.layout import build_layout, cell_ref
 
     round_id = create_round(site.admin, [("算盘局", "部门")], year=YEAR)
     link = unit_links(site.admin, round_id)["算盘局"]

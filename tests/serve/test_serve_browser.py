@@ -20,10 +20,10 @@ from filling import clean_values, fill_workbook
 from serve_support import unit_links
 
 from xlrep.cli import main
-from xlrep.form import load_form
-from xlrep.layout import build_layout, cell_ref
-from xlrep.reader import read_workbook
-from xlrep.template import build_template
+from xlrep.edition.form import load_form
+from xlrep.workbook.layout import build_layout, cell_ref
+from xlrep.workbook.reader import read_workbook
+from xlrep.writer.template import build_template
 
 pytestmark = pytest.mark.browser
 

@@ -19,8 +19,8 @@ SUMMARY_ORG = "+1+1某某县人民政府"
 def test_unit_templates_and_the_summary_hold_hostile_names_as_text(site, tmp_path):
     import openpyxl
 
-    from xlrep.form import load_form
-    from xlrep.layout import build_layout, cell_ref
+    from xlrep.edition.form import load_form
+    from xlrep.workbook.layout import build_layout, cell_ref
 
     layout = build_layout(load_form("2021"))
     round_id = create_round(site.admin, [(n, "部门") for n in NAMES], summary_org=SUMMARY_ORG)

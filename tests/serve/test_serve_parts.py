@@ -14,12 +14,12 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
-from xlrep.batch import UnitResult
-from xlrep.check_output import findings_csv
-from xlrep.errors import XlrepError
-from xlrep.form import load_form
+from xlrep.common.errors import XlrepError
+from xlrep.edition.form import load_form
 from xlrep.serve import roster, security, views
 from xlrep.serve.storage import SCHEMA_VERSION, StateError, Store, Version, unit_status
+from xlrep.units.batch import UnitResult
+from xlrep.units.check_output import findings_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG_TYPES = tuple(load_form("2021").cells["info.org_type"].choices)

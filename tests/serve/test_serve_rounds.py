@@ -10,8 +10,8 @@ import openpyxl
 from filling import clean_values, fill_workbook
 from serve_support import create_round, unescape, unit_links
 
-from xlrep.form import load_form
-from xlrep.reader import read_workbook
+from xlrep.edition.form import load_form
+from xlrep.workbook.reader import read_workbook
 
 COLUMNS = [c.key for c in load_form("2021").grids("t3")[0].columns if not c.sum_of]
 

@@ -88,7 +88,7 @@ def test_this_year_is_compared_with_last_years_accepted_workbook(site, tmp_path)
 
 
 def test_each_cell_is_marked_with_the_gravest_severity_naming_it_infos_included():
-    from xlrep.findings import CellRef, Finding
+    from xlrep.common.findings import CellRef, Finding
     from xlrep.serve.audits import cell_marks
 
     where = {("三", "F7"): "a", ("三", "F8"): "b", ("三", "F9"): "c"}

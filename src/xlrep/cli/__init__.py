@@ -9,6 +9,9 @@ Every message a user sees is Chinese and every error is a message, never a trace
 decided in one place (``exits.EXIT_CODES``): 0 success, 1 findings that fail, 2 misuse or a file that
 cannot be read or written, 3 a bug of ours, 130 interrupted. Typer (and Click under it) is imported when
 the command line runs, not when this package is imported; the library and the site never import it.
+
+May import: common, edition, workbook, checks, writer, importing, audit, outputs, units, serve
+(``serve`` only for ``run_server``, to start the site: the site never imports the command line)
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from __future__ import annotations
 import signal
 import sys
 
-from ..errors import XlrepError
-from ..terminal import say
+from ..common.errors import XlrepError
+from ..common.terminal import say
 from .exits import EXIT_CODES, INTERNAL_ERROR
 
 

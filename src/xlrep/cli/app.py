@@ -16,10 +16,10 @@ import click
 import typer
 
 from .. import __version__
-from ..errors import UnreadableFile, XlrepError
-from ..files import check_target, write_output
-from ..safetext import one_line
-from ..terminal import out, say
+from ..common.errors import UnreadableFile, XlrepError
+from ..common.files import check_target, write_output
+from ..common.safetext import one_line
+from ..common.terminal import out, say
 from . import values as v
 from .exits import EXIT_CODES
 from .help import ChineseCommand, ChineseGroup
@@ -164,7 +164,7 @@ def template_command(
 
     例：xlrep template 2021 --org 某某县人民政府办公室 --org-type 部门
     """
-    from ..template import build_template
+    from ..writer.template import build_template
 
     year_value = v.parse_year(year)
     form = v.form_of(year_value, edition)
@@ -240,8 +240,8 @@ def ingest_command(
 
     例：xlrep ingest 某某县2021年填报表.xlsx -o 报告.docx -o 报告.html
     """
-    from ..annotate import write_annotated
-    from ..ingest import audit, unreadable
+    from ..audit.ingest import audit, unreadable
+    from ..outputs.annotate import write_annotated
     from .show import print_audit
 
     outputs = list(outputs or [])
@@ -312,8 +312,8 @@ def check_command(
 
     例：xlrep check 各单位报表/ --csv 问题清单.csv
     """
-    from ..batch import audit_many, batch_as_dict
-    from ..check_output import findings_csv
+    from ..units.batch import audit_many, batch_as_dict
+    from ..units.check_output import findings_csv
     from .show import print_table, progress_bar
 
     hints = v.import_hints(hint_year, hint_org, hint_org_type)
@@ -363,9 +363,9 @@ def merge_command(
 
     例：xlrep merge 各单位报表/ -o 某某县2024年汇总.xlsx --org 某某县人民政府 --org-type 政府
     """
-    from ..aggregate import merge_workbook
-    from ..batch import audit_many
-    from ..form import editions
+    from ..edition.form import editions
+    from ..units.aggregate import merge_workbook
+    from ..units.batch import audit_many
     from .show import print_merge, progress_bar
 
     if org_type is not None and not any(v.accepts(form, org_type) for form in editions()):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 from typer.core import TyperCommand, TyperGroup
 
-from ..terminal import display_width
+from ..common.terminal import display_width
 
 HELP_OPTION_NAMES = ["-h", "--help"]
 
@@ -92,7 +92,7 @@ class ChineseGroup(ChineseHelp, TyperGroup):
 
 def _write_section(formatter: click.HelpFormatter, title: str, rows: list[tuple[str, str]]) -> None:
     """A titled two-column list; Chinese characters count two columns, as a terminal shows them."""
-    from ..report.text import wrap
+    from ..outputs.report.text import wrap
 
     first = min(30, max(display_width(name) for name, _ in rows)) + 2
     width = max(40, (formatter.width or 80) - first - 2)

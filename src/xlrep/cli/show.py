@@ -1,5 +1,5 @@
 """The command line's screens: an audit listed by severity, the batch table, the merge outcome, an import,
-the progress bar. Everything goes through ``xlrep.terminal`` (safe lines, colour only on a terminal)."""
+the progress bar. Everything goes through ``xlrep.common.terminal`` (safe lines, colour only on a terminal)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..findings import ERROR, INFO, SEVERITY_NAMES, WARNING
-from ..safetext import display_path, one_line
-from ..terminal import display_width, out, say
+from ..common.findings import ERROR, INFO, SEVERITY_NAMES, WARNING
+from ..common.safetext import display_path, one_line
+from ..common.terminal import display_width, out, say
 
 if TYPE_CHECKING:  # the batch modules are imported by check and merge only, not by ingest
-    from ..aggregate import MergeOutcome
-    from ..batch import UnitResult
-    from ..ingest import Audit
+    from ..audit.ingest import Audit
+    from ..units.aggregate import MergeOutcome
+    from ..units.batch import UnitResult
 
 MARKS = {ERROR: ("✘", "red"), WARNING: ("!", "yellow"), INFO: ("i", "cyan")}
 MAX_CELLS_SHOWN = 8
@@ -77,8 +77,8 @@ def progress_bar(total: int):
 
 def print_table(results: list[UnitResult]) -> None:
     """One row per unit: 单位 版本 年度 错误 提示 状态, aligned for Chinese text; counts at the end."""
-    from ..batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN
-    from ..check_output import unreadable_reason
+    from ..units.batch import STATE_ERR, STATE_OK, STATE_UNREADABLE, STATE_WARN
+    from ..units.check_output import unreadable_reason
 
     colours = {STATE_OK: "green", STATE_WARN: "yellow", STATE_ERR: "red", STATE_UNREADABLE: "red"}
     header = ["单位", "版本", "年度", "错误", "提示", "状态"]
@@ -115,7 +115,7 @@ def print_table(results: list[UnitResult]) -> None:
 
 def print_merge(outcome: MergeOutcome) -> None:
     """The merge's findings, the units left out and why, and how many were added up."""
-    from ..check_output import unreadable_reason
+    from ..units.check_output import unreadable_reason
 
     echo = say
     for finding in outcome.findings:

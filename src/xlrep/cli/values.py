@@ -8,15 +8,15 @@ import re
 from datetime import date
 from pathlib import Path
 
-from ..errors import UnreadableFile, XlrepError
-from ..files import write_output
-from ..safetext import one_line
-from ..terminal import out, say
+from ..common.errors import UnreadableFile, XlrepError
+from ..common.files import write_output
+from ..common.safetext import one_line
+from ..common.terminal import out, say
 
 
 def form_of(year: int, edition: str | None):
     """The edition for a report year, or the one asked for (saying so when it does not fit the year)."""
-    from ..form import editions, form_for_year, load_form
+    from ..edition.form import editions, form_for_year, load_form
 
     expected = form_for_year(year)
     if edition is None:
@@ -34,7 +34,7 @@ def form_of(year: int, edition: str | None):
 
 def import_hints(year: str | None, org: str | None, org_type: str | None):
     """The ``ImportHints`` of ``--year --org --org-type``, checked (a wrong one is refused before any work)."""
-    from ..form import editions
+    from ..edition.form import editions
 
     if year is None and org is None and org_type is None:
         return None
@@ -49,7 +49,7 @@ def import_hints(year: str | None, org: str | None, org_type: str | None):
 
 
 def parse_year(text: str, example: str = "xlrep template 2021") -> int:
-    from ..form import editions
+    from ..edition.form import editions
 
     text = text.strip()
     if not re.fullmatch(r"\d{4}", text):
@@ -86,7 +86,7 @@ def accepts(form, org_type: str) -> bool:
 
 
 def template_path(output: Path | None, year: int, org: object) -> Path:
-    from ..safetext import for_filename
+    from ..common.safetext import for_filename
 
     # the 机关名称 is shortened when the whole name would pass 255 bytes; the year and the kind are kept
     name = for_filename(str(org or ""), suffix=f"{year}年政府信息公开工作年度报告填报表.xlsx", default="")
@@ -100,7 +100,7 @@ def template_path(output: Path | None, year: int, org: object) -> Path:
 
 
 def prefill_from(path: Path, year: int, form):
-    from ..previous import carry_over
+    from ..checks.previous import carry_over
 
     previous = read_last_year(path, "无法从中预填")
     if previous.year is not None and previous.year != year - 1:
@@ -112,13 +112,13 @@ def prefill_from(path: Path, year: int, form):
 
 
 def prefilled_carries(form, last_form):
-    from ..previous import carried_cells
+    from ..checks.previous import carried_cells
 
     return [c for c in carried_cells(form, last_form) if c.carry.prefill]
 
 
 def read_last_year(path: Path, purpose: str):
-    from ..ingest import PUBLISHED_SUFFIXES, read_any
+    from ..audit.ingest import PUBLISHED_SUFFIXES, read_any
 
     try:
         previous = read_any(path)
@@ -132,14 +132,14 @@ def read_last_year(path: Path, purpose: str):
 
 
 def report_suffixes() -> tuple[str, ...]:
-    from ..report import RENDERERS
+    from ..outputs.report import RENDERERS
 
     return tuple(RENDERERS)
 
 
 def write_report(result, outputs, *, print_text: bool) -> None:
     """The report of an audit: printed (unless ``print_text`` is false) and written to each of ``outputs``."""
-    from ..report import build_report, render, render_text
+    from ..outputs.report import build_report, render, render_text
 
     report = build_report(result, draft=result.summary["errors"] > 0)
     if print_text:
@@ -150,7 +150,7 @@ def write_report(result, outputs, *, print_text: bool) -> None:
 
 
 def shown(path: Path) -> str:
-    from ..safetext import display_path
+    from ..common.safetext import display_path
 
     return display_path(path)
 
@@ -161,7 +161,7 @@ def json_text(data: dict) -> str:
     ``json.dumps`` escapes C0 controls; C1 controls, bidi controls and U+2028/U+2029 are escaped here too
     (``\\u202e``): the same JSON data, but nothing that acts on a terminal or reorders what it shows.
     """
-    from ..safetext import BIDI_CONTROLS, path_fields, valid_unicode
+    from ..common.safetext import BIDI_CONTROLS, path_fields, valid_unicode
 
     # a path that is not UTF-8 shows each undecodable byte as �, as on the terminal
     text = valid_unicode(json.dumps(path_fields(data), ensure_ascii=False, indent=2, default=str))
@@ -170,8 +170,8 @@ def json_text(data: dict) -> str:
 
 
 def workbooks_in(paths: tuple[Path, ...], jobs: int | None) -> list[Path]:
-    from ..batch import find_workbooks
-    from ..files import os_error_text
+    from ..common.files import os_error_text
+    from ..units.batch import find_workbooks
 
     missing = []
     for p in paths:
@@ -210,7 +210,7 @@ def import_name(imported, tag: str = "") -> str:
 
     Made by ``for_filename``: at most 255 bytes whatever the 机关名称, a GBK report name shown with �,
     ``tag`` (``（2）``) kept after any shortening."""
-    from ..safetext import for_filename
+    from ..common.safetext import for_filename
 
     if imported.org:
         return for_filename(imported.org, suffix=f"{imported.year}年政府信息公开工作年度报告填报表（导入）{tag}.xlsx")
@@ -219,7 +219,7 @@ def import_name(imported, tag: str = "") -> str:
 
 def free_name(folder: Path, imported, taken: list[Path]) -> Path:
     """Two reports of one run never share an output: the second gets （2）, and so on."""
-    from ..files import same_file
+    from ..common.files import same_file
 
     candidate, n = folder / import_name(imported), 1
     while any(candidate == t or same_file(candidate, t) for t in taken):
@@ -230,8 +230,8 @@ def free_name(folder: Path, imported, taken: list[Path]) -> Path:
 
 def units_to_merge(files: list[Path], output: Path) -> list[Path]:
     """The files to add up: an earlier 汇总 at the output path is not a unit (it is replaced, with --force)."""
-    from ..files import same_file
-    from ..reader import read_workbook
+    from ..common.files import same_file
+    from ..workbook.reader import read_workbook
 
     kept = []
     for f in files:

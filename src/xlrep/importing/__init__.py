@@ -20,6 +20,8 @@ tables and their sections, the narrative parts of each section, the cells with a
 (机关名称, 主动公开 …), the contact fields by label, 六's fee figures, the amount whose unit
 the clerk picks, and which part speaks of each table's figures (``[narrative] tables``).
 The rules are in ``rules.importing``; ``import_summary`` is what ``xlrep import --json`` prints.
+
+May import: common, edition, workbook, checks, writer
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from ..findings import Finding, summarize
-from ..form import Cell, Form, Grid, Sheet, editions, form_for_year
-from ..published_formats import ACCEPTED, FORMAT_NAMES, NOT_IMPORTED, PUBLISHED_SUFFIXES, SUFFIX_FORMATS
-from ..rules import rule
-from ..safetext import display_path
+from ..checks.rules import rule
+from ..common.findings import Finding, summarize
+from ..common.published_formats import ACCEPTED, FORMAT_NAMES, NOT_IMPORTED, PUBLISHED_SUFFIXES, SUFFIX_FORMATS
+from ..common.safetext import display_path
+from ..edition.form import Cell, Form, Grid, Sheet, editions, form_for_year
 from .document import Document, ImportFailed, check_report_file
 from .labels import Stream, norm
 
@@ -170,7 +172,7 @@ def neighbour(form: Form) -> Form | None:
 def read_document(source, suffix: str | None = None, *, name: str | None = None) -> Document:
     """The report as paragraphs and tables, by its format (``suffix``, else the suffix of ``name`` or of the path);
     unreadable input raises ``ImportFailed``. ``source`` is a path, or the report's bytes called ``name``."""
-    from ..files import is_data, source_name
+    from ..common.files import is_data, source_name
 
     path = source_name(source, name, "报告")
     suffix = (suffix or path.suffix).lower()
@@ -211,7 +213,7 @@ def import_report(
     """Read one published report: its path, or its bytes called ``name`` (an upload's file name), in the format of
     ``suffix`` (default: the suffix of ``name`` or of the path). Raises ``ImportFailed`` (Chinese message) if it
     cannot be read or is not a report."""
-    from ..files import source_name
+    from ..common.files import source_name
 
     if isinstance(suffix, ImportHints):  # import_report(path, hints), as the command line calls it
         suffix, hints = None, suffix
@@ -273,7 +275,7 @@ CONTINUED = "【接单元格中的文字，以下是原文的其余部分】\n"
 def _split_text(text: str, limit: int) -> tuple[str, str]:
     """``text`` cut to fit a cell: at the last sentence end within ``limit`` (or at ``limit`` when there is none
     in its last fifth), and the rest."""
-    from ..sentences import STOPS as SENTENCE_END
+    from ..common.sentences import STOPS as SENTENCE_END
 
     cut = limit
     for i in range(limit, int(limit * 0.8), -1):
@@ -285,7 +287,7 @@ def _split_text(text: str, limit: int) -> tuple[str, str]:
 
 def _long_texts(imported: ImportedReport, form: Form) -> dict[str, tuple[str, str, str]]:
     """Texts over a cell's limit: key → (what the cell holds, the comment that holds the rest, the full text)."""
-    from ..cellvalue import MAX_TEXT
+    from ..edition.cellvalue import MAX_TEXT
 
     out = {}
     for key, value in {**imported.fields, **imported.narrative}.items():
@@ -299,7 +301,7 @@ def _long_texts(imported: ImportedReport, form: Form) -> dict[str, tuple[str, st
 def _check_lengths(imported: ImportedReport, form: Form) -> None:
     """IMPORT-TEXT-LONG for each text longer than a cell holds; refused when even the cell and its comment cannot
     hold it (more than about 65,000 characters in one part: nothing is ever cut in silence)."""
-    from ..cellvalue import MAX_TEXT
+    from ..edition.cellvalue import MAX_TEXT
     from .doubts import refs
 
     for key, (head, note, full) in _long_texts(imported, form).items():
@@ -560,7 +562,7 @@ def _leading_sentences(stream: Stream, lo: int, first: int) -> str:
 
 def to_workbook(imported: ImportedReport) -> bytes:
     """The report in xlrep's template of its edition (``build_template``): figures, texts, comments on every doubt."""
-    from ..template import build_template
+    from ..writer.template import build_template
 
     if imported.year is None:
         raise ImportFailed(
@@ -592,8 +594,8 @@ def read_published(source, hints: ImportHints | None = None, *, name: str | None
 
     ``result.path`` is the published report. Raises ``ImportFailed`` (an ``UnreadableFile``) if it cannot be imported.
     """
-    from ..files import source_name
-    from ..reader import read_workbook
+    from ..common.files import source_name
+    from ..workbook.reader import read_workbook
 
     path = source_name(source, name, "报告")
     imported = import_report(source, suffix, hints, name=name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UnreadableFile
+from ..common.errors import UnreadableFile
 
 #: Bounds against hostile or broken input (a real report is well under a megabyte of text).
 MAX_FILE_BYTES = 64 * 1024 * 1024  # any input file
@@ -129,7 +129,7 @@ class TableBuilder:
 def read_source(source, name: str | None = None, limit: int = MAX_FILE_BYTES) -> tuple[bytes, Path]:
     """The report's bytes and what messages call it (``name``, else its path), refusing what is not a regular file,
     empty or too large to be a report (Chinese messages). ``source`` is a path, or the report's bytes."""
-    from ..files import read_limited, source_name
+    from ..common.files import read_limited, source_name
 
     path = source_name(source, name, "报告")
     data = read_limited(source, path, limit, lambda message: ImportFailed(message, path), "报告文件", "报告文件")
@@ -138,6 +138,6 @@ def read_source(source, name: str | None = None, limit: int = MAX_FILE_BYTES) ->
 
 def check_report_file(path: Path) -> None:
     """Refuse, before opening it, a path that is not a readable regular file (a FIFO would block forever)."""
-    from ..files import check_regular_file
+    from ..common.files import check_regular_file
 
     check_regular_file(path, lambda message: ImportFailed(message, path), "报告文件", "报告文件")

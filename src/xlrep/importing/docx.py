@@ -12,16 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .document import (
-    MAX_TABLE_CELLS,
-    MAX_TEXT_CHARS,
-    Document,
-    GridBudget,
-    ImportFailed,
-    Paragraph,
-    Table,
-    read_source,
-)
+from .document import MAX_TABLE_CELLS, MAX_TEXT_CHARS, Document, GridBudget, ImportFailed, Paragraph, Table, read_source
 
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024

@@ -8,10 +8,10 @@ them (``[tables]``), editions by their names.
 
 from __future__ import annotations
 
-from ..findings import CellRef, Finding
-from ..form import Form
-from ..layout import build_layout, cell_ref
-from ..rules import rule
+from ..checks.rules import rule
+from ..common.findings import CellRef, Finding
+from ..edition.form import Form
+from ..workbook.layout import build_layout, cell_ref
 
 
 def refs(form: Form, keys) -> list[CellRef]:

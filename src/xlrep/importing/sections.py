@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..narrative import AREA_BODY, compiled_for_area
-from ..sentences import sentence_end
+from ..checks.narrative import AREA_BODY, compiled_for_area
+from ..common.sentences import sentence_end
 from .labels import Match, Stream, best_sequence, candidates, variants
 
 SECTIONS = ("一", "二", "三", "四", "五", "六")

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..form import Form
+from ..edition.form import Form
 from .labels import CELL_CLOSE, CELL_OPEN, variants
 
 MAX_SPLITS = 5000  # readings of one row; beyond this the row is not resolved

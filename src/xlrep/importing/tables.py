@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..findings import Finding
-from ..form import Form, Grid, GridColumn, GridRow
+from ..common.findings import Finding
+from ..edition.form import Form, Grid, GridColumn, GridRow
 from .labels import Match, Stream, best_sequence, candidates, norm
 from .splitting import (
     Amount,

@@ -3,6 +3,8 @@
 Only ``xlrep serve`` imports this package: Starlette, Jinja2 and uvicorn are never loaded by the
 other commands. ``run_server`` binds the address, prepares the data folder, prints how to sign in,
 and runs the site until Ctrl+C.
+
+May import: common, edition, workbook, checks, writer, importing, audit, outputs, units
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import sys
 import threading
 from pathlib import Path
 
-from ..errors import XlrepError
+from ..common.errors import XlrepError
 
 NEEDED = ("starlette", "jinja2", "uvicorn", "multipart")
 
 
 def _say(text: str = "") -> None:
     """A line on standard output, through ``safetext.for_terminal`` like every other command's."""
-    from ..terminal import out
+    from ..common.terminal import out
 
     out(text)
 
@@ -30,13 +32,13 @@ class TerminalFormatter(logging.Formatter):
     """Log lines (they quote request paths and exceptions) made safe for the terminal they are printed on."""
 
     def format(self, record: logging.LogRecord) -> str:
-        from ..safetext import for_terminal
+        from ..common.safetext import for_terminal
 
         return for_terminal(super().format(record), keep_newlines=True)
 
 
 def _os_reason(exc: OSError) -> str:
-    from ..files import os_error_text
+    from ..common.files import os_error_text
 
     return os_error_text(exc)
 
@@ -213,7 +215,7 @@ def _open_server_store(data: Path, database: str, files: Path | None):
 
 def _announce(store, host: str, port: int, scheme: str, local: str, first_url: str, setup: bool, tls: bool) -> None:
     _say(f"xlrep 收集网站已启动：{local}/")
-    from ..safetext import display_path
+    from ..common.safetext import display_path
 
     if store.backend.kind == "sqlite":
         _say(f"数据文件夹：{display_path(store.folder.resolve())}" + ("（新建）" if store.created else ""))

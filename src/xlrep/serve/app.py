@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..report import REPORT_SUFFIXES
+from ..outputs.report import REPORT_SUFFIXES
 from . import audits, office, unit
 from .audits import AuditLimit, AuditPool, AuditUnavailable
 from .gate import RequestGate

@@ -65,10 +65,11 @@ def _die_with_parent(parent_pid: int) -> None:
 
 def _load() -> None:
     """What every audit needs, imported and computed once per worker (before its first task)."""
-    from .. import ingest, narrative, rules  # noqa: F401
-    from ..form import editions
-    from ..layout import build_layout
-    from ..reader import expected_labels
+    from ..audit import ingest  # noqa: F401
+    from ..checks import narrative, rules  # noqa: F401
+    from ..edition.form import editions
+    from ..workbook.layout import build_layout
+    from ..workbook.reader import expected_labels
 
     rules.registry()
     for form in editions():
@@ -185,8 +186,8 @@ def _read_previous(previous: tuple[bytes, str] | None):
     """Last year's workbook (bytes, name) as read; None when there is none or it cannot be read."""
     if previous is None:
         return None
-    from ..errors import UnreadableFile
-    from ..reader import read_workbook
+    from ..common.errors import UnreadableFile
+    from ..workbook.reader import read_workbook
 
     try:
         result = read_workbook(previous[0], name=previous[1])
@@ -198,7 +199,7 @@ def _read_previous(previous: tuple[bytes, str] | None):
 def _audit(data: bytes, name: str, previous: tuple[bytes, str] | None):
     """The site's one audit: ``ingest.audit`` of the upload's bytes, named as uploaded, against last year's
     workbook when there is one. Raises ``UnreadableFile`` as the library does."""
-    from ..ingest import audit
+    from ..audit.ingest import audit
 
     return audit(data, previous=_read_previous(previous), name=name)
 
@@ -206,8 +207,8 @@ def _audit(data: bytes, name: str, previous: tuple[bytes, str] | None):
 def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> dict:
     """Audit one workbook. Returns ``{"audit": <ingest --json object>, "org_name": …}``,
     or ``{"error": <Chinese message>, "audit": <the FILE-UNREADABLE object>}`` when it cannot be read."""
-    from ..errors import UnreadableFile
-    from ..ingest import unreadable
+    from ..audit.ingest import unreadable
+    from ..common.errors import UnreadableFile
 
     _test_faults(name)
     try:
@@ -253,8 +254,8 @@ def _content(read) -> str | None:
 
 def report_file(data: bytes, name: str, suffix: str, previous: tuple[bytes, str] | None = None) -> bytes | None:
     """The report in the format of ``suffix``; None when the workbook has errors (no report then)."""
-    from ..errors import UnreadableFile
-    from ..report import build_report, render
+    from ..common.errors import UnreadableFile
+    from ..outputs.report import build_report, render
 
     try:
         result = _audit(data, name, previous)
@@ -268,9 +269,9 @@ def report_file(data: bytes, name: str, suffix: str, previous: tuple[bytes, str]
 def version_view(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> dict | None:
     """A version as the report renders it — its tables (表二/三/四) and text, a draft when it has errors — with the
     cells its findings name marked by severity: ``{"html": …, "marked": n}``; None if it cannot be read."""
-    from ..errors import UnreadableFile
-    from ..report import build_report
-    from ..report.html import html_body
+    from ..common.errors import UnreadableFile
+    from ..outputs.report import build_report
+    from ..outputs.report.html import html_body
 
     try:
         result = _audit(data, name, previous)
@@ -287,7 +288,7 @@ def version_view(data: bytes, name: str, previous: tuple[bytes, str] | None = No
 
 def cell_marks(findings, where: dict[tuple[str, str], str]) -> dict[str, str]:
     """Each cell key the findings name (``where``: (sheet, A1) → key) with the gravest severity naming it."""
-    from ..findings import SEVERITY_ORDER
+    from ..common.findings import SEVERITY_ORDER
 
     marks: dict[str, str] = {}
     for finding in findings:
@@ -302,8 +303,8 @@ def compare(first: tuple[bytes, str], second: tuple[bytes, str]) -> dict | None:
     """What differs between two workbooks, input cell by input cell (figures and text), in the form's order:
     ``{"changes": [{"label", "sheet", "cell", "first", "second"}], "compared": n}``; None if either cannot be read.
     Workbooks of two editions are compared on the cells they share."""
-    from ..errors import UnreadableFile
-    from ..ingest import read_any
+    from ..audit.ingest import read_any
+    from ..common.errors import UnreadableFile
 
     try:
         a = read_any(first[0], name=first[1])
@@ -324,8 +325,8 @@ def compare(first: tuple[bytes, str], second: tuple[bytes, str]) -> dict | None:
 
 def annotated(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> bytes | None:
     """The annotated copy of the workbook (offending cells tinted, with comments); None if it cannot be made."""
-    from ..annotate import annotated_bytes
-    from ..errors import UnreadableFile, XlrepError
+    from ..common.errors import UnreadableFile, XlrepError
+    from ..outputs.annotate import annotated_bytes
 
     try:
         return annotated_bytes(_audit(data, name, previous))
@@ -344,9 +345,9 @@ def unit_template(
     """A unit's template: its name and type filled in, carried over from last year's accepted workbook
     (as ``xlrep template --from``), and marked with the round and unit it is issued to (``issued_to``: the
     ``xlrep.round``/``xlrep.unit`` identity). Returns the workbook and the number of cells carried over."""
-    from ..form import load_form
-    from ..template import build_template
-    from ..template_inputs import template_values
+    from ..edition.form import load_form
+    from ..writer.template import build_template
+    from ..writer.template_inputs import template_values
 
     form = load_form(edition)
     values, notes, references = template_values(
@@ -359,14 +360,14 @@ def unit_template(
 def unit_result(data: bytes, folder: str, name: str, modified: float):
     """``batch.audit_unit(…, keep_values=True)`` of a stored version, named ``folder/name`` as ``xlrep merge``
     names a file found in a folder of that name (``folder`` is the unit's name)."""
-    from ..batch import audit_unit
+    from ..units.batch import audit_unit
 
     return audit_unit(data, keep_values=True, name=f"{folder}/{name}", modified=modified)
 
 
 def merged(results: list, org: str | None, org_type: str | None):
-    """``merge.merge_workbook``: the outcome (findings, included, excluded) and the workbook bytes."""
-    from ..aggregate import merge_workbook
+    """``aggregate.merge_workbook``: the outcome (findings, included, excluded) and the workbook bytes."""
+    from ..units.aggregate import merge_workbook
 
     outcome, data = merge_workbook(results, org=org, org_type=org_type)
     return outcome, data
@@ -572,7 +573,7 @@ def limit_message(kind: str, name: str, limits, factor: float = 1.0) -> str:
 
 def limit_outcome(kind: str, name: str, limits) -> dict:
     """What ``check`` returns for a file stopped at its budget: FILE-UNREADABLE with the limit named."""
-    from ..rules import rule
+    from ..checks.rules import rule
 
     message = limit_message(kind, name, limits)
     finding = rule("FILE-UNREADABLE").finding(text=message, values={"file": name}).as_dict()

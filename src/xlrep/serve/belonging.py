@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..findings import SEVERITY_ORDER
-from ..published_formats import PUBLISHED_SUFFIXES
-from ..rules import rule
+from ..checks.rules import rule
+from ..common.findings import SEVERITY_ORDER
+from ..common.published_formats import PUBLISHED_SUFFIXES
 
 
 def round_code(site_id: str, round_id: int) -> str:

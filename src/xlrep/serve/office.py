@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..csvtable import csv_bytes, finding_columns
-from ..findings import OFFICE_CSV_HEADER as FINDINGS_HEADER
-from ..form import editions, form_for_year
-from ..template_inputs import year_range
+from ..common.findings import OFFICE_CSV_HEADER as FINDINGS_HEADER
+from ..edition.form import editions, form_for_year
+from ..outputs.csvtable import csv_bytes, finding_columns
+from ..writer.template_inputs import year_range
 from . import audits
 from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
 from .security import (
@@ -712,7 +712,7 @@ async def admin_version_file(request: Request) -> Response:
 
 def _unit_results(units: list[Unit]):
     """The check table: each unit's latest audited upload as a ``batch.UnitResult``."""
-    from ..batch import UnitResult
+    from ..units.batch import UnitResult
 
     results = []
     for u in units:

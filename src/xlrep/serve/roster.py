@@ -8,7 +8,7 @@ import io
 import re
 from typing import NamedTuple
 
-from ..form import load_form
+from ..edition.form import load_form
 
 MAX_UNITS = 2000
 MAX_NAME = 100
@@ -127,8 +127,8 @@ def from_file(data: bytes, filename: str, edition: str) -> list[RosterEntry]:
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from ..a1 import split_a1
-    from ..xlsx import Workbook, XlsxError
+    from ..common.a1 import split_a1
+    from ..workbook.xlsx import Workbook, XlsxError
 
     try:
         book = Workbook(io.BytesIO(data))  # in memory: nothing is written to disk

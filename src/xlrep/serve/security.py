@@ -136,7 +136,7 @@ def content_disposition(filename: str) -> str:
     """
     from urllib.parse import quote
 
-    from ..safetext import for_filename
+    from ..common.safetext import for_filename
 
     filename = for_filename(filename, extension=True, default="download")
     stem, dot, suffix = filename.rpartition(".")

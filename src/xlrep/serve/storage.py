@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..errors import XlrepError
-from ..files import write_atomically
+from ..common.errors import XlrepError
+from ..common.files import write_atomically
 from . import faults
 from .roster import RosterEntry
 
@@ -236,8 +236,8 @@ def data_folder_message(folder: Path, exc: BaseException) -> str:
     import errno
     import sqlite3
 
-    from ..files import os_error_text
-    from ..safetext import display_path
+    from ..common.files import os_error_text
+    from ..common.safetext import display_path
 
     shown = display_path(folder)
     if isinstance(exc, DataFolderError):
@@ -303,7 +303,7 @@ def failure_message(exc: BaseException) -> str:
 
 
 def damaged_message(folder: Path, what: str) -> str:
-    from ..safetext import display_path
+    from ..common.safetext import display_path
 
     return (
         f"数据文件夹“{display_path(folder)}”中的数据库 {DB_NAME} 无法使用：{what}。网站没有启动，数据没有改动。"
@@ -314,7 +314,7 @@ def damaged_message(folder: Path, what: str) -> str:
 
 
 def _shown(folder: Path) -> str:
-    from ..safetext import display_path
+    from ..common.safetext import display_path
 
     return display_path(folder)
 

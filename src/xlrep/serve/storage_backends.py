@@ -236,7 +236,7 @@ class PostgresBackend:
 
     def create(self, schema: str) -> None:
         """The tables of ``schema`` not there yet, in one transaction under the write lock (two processes starting
-        at once do not both create them). ``units.review_version_id`` refers to ``versions``, defined after it:
+        at once do not both create them). the column ``review_version_id`` of ``units`` refers to ``versions``, defined after it:
         the reference is added once both exist."""
         statements = [s.strip() for s in schema.split(";") if s.strip()]
         with self.transaction() as db:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..report import REPORT_SUFFIXES
+from ..outputs.report import REPORT_SUFFIXES
 from . import audits
 from .belonging import issued_to, round_findings, unit_code, with_round_findings
 from .storage import NewerVersion, StateError, Unit, Version, closed_for, open_until

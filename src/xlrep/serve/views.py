@@ -11,9 +11,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..findings import SEVERITY_NAMES, SEVERITY_ORDER
-from ..report import REPORT_FORMATS
-from ..report import media_type as report_media_type
+from ..common.findings import SEVERITY_NAMES, SEVERITY_ORDER
+from ..outputs.report import REPORT_FORMATS
+from ..outputs.report import media_type as report_media_type
 from .security import CSRF_COOKIE, CSRF_FIELD, content_disposition, csrf_for, new_token
 
 HERE = Path(__file__).parent
@@ -206,7 +206,7 @@ def download(data: bytes, filename: str, media_type: str | None = None, *, suffi
     """``data`` as an attachment. With ``suffix`` (``"-标注.xlsx"``), ``filename`` is the untrusted part
     (a unit's name, an upload's stem) that is shortened when the whole would not fit in 255 bytes;
     without it, ``filename`` is a whole name whose extension is kept."""
-    from ..safetext import for_filename
+    from ..common.safetext import for_filename
 
     if suffix:
         filename = for_filename(filename, suffix)
@@ -342,7 +342,7 @@ async def uploaded_file(request: Request, form, field: str = "file") -> tuple[by
 def upload_name(filename: str | None, default: str = "填报表") -> str:
     """The name an uploaded file is kept and audited under: the browser's name without any folder it
     carries (``C:\\fakepath\\…``), made a file name by ``safetext.for_filename`` (≤ 255 bytes, extension kept)."""
-    from ..safetext import for_filename
+    from ..common.safetext import for_filename
 
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     return for_filename(name, extension=True, default=default)
