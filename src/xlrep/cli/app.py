@@ -18,6 +18,8 @@ import typer
 from .. import __version__
 from ..common.errors import UnreadableFile, XlrepError
 from ..common.files import check_target, write_output
+from ..common.published_formats import ACCEPTED
+from ..common.report_formats import suffixes_help
 from ..common.safetext import one_line
 from ..common.terminal import out, say
 from . import values as v
@@ -165,23 +167,18 @@ def template_command(
     例：xlrep template 2021 --org 某某县人民政府办公室 --org-type 部门
     """
     from ..writer.template import build_template
+    from ..writer.template_inputs import template_values
 
     year_value = v.parse_year(year)
     form = v.form_of(year_value, edition)
-    values: dict[str, object] = {}
-    prefilled: dict[str, str] = {}
-    references: dict[str, object] = {}
-    if from_previous is not None:
-        values, prefilled, references = v.prefill_from(from_previous, year_value, form)
+    previous = v.read_last_year_for(from_previous, year_value) if from_previous is not None else None
     if org is not None:
         org = one_line(org)
         if not org:
             raise XlrepError("机关名称不能为空。")
-        values[form.role("org_name")] = org
-        prefilled.pop(form.role("org_name"), None)  # typed on the command line, not carried over
-    if org_type is not None:
-        values[form.role("org_type")] = v.org_type_of(form, org_type)
-        prefilled.pop(form.role("org_type"), None)
+    values, prefilled, references = template_values(form, previous=previous, org=org, org_type=org_type)
+    if previous is not None:
+        v.say_prefilled(from_previous, form, previous, prefilled)
     path = v.template_path(output, year_value, org or values.get(form.role("org_name")))
     inputs = [(from_previous, "上年填报表")] if from_previous else []
     check_target(path, inputs=inputs, suffixes=(".xlsx",), overwrite=force, what="填报表")
@@ -217,7 +214,7 @@ def ingest_command(
             "-o",
             "--output",
             metavar="报告文件",
-            help="把报告写成文件，格式按扩展名：.txt .md .html .docx .json。已有的同名报告文件会被替换。",
+            help=f"把报告写成文件，格式按扩展名：{suffixes_help()}。已有的同名报告文件会被替换。",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="有错误时仍生成报告，每种格式都标明“草稿”。")] = False,
@@ -401,7 +398,7 @@ def import_command(
         list[Path],
         typer.Argument(
             metavar="报告…",
-            help="已发布的年度报告：Word（.docx）、网页（.html/.htm）、PDF（.pdf，须有文字层）、文本（.txt/.md）。",
+            help=f"已发布的年度报告：{ACCEPTED}（PDF 须有文字层）。",
         ),
     ],
     output: Annotated[
@@ -450,7 +447,7 @@ def import_command(
         outcome = ImportOutcome(report)
         outcomes.append(outcome)
         try:
-            imported = import_report(report, hints)
+            imported = import_report(report, hints=hints)
             data = to_workbook(imported)
             path = target or v.free_name(folder, imported, taken)
             check_target(path, inputs=inputs, suffixes=(".xlsx",), overwrite=force, what="填报表")

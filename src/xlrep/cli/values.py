@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 from pathlib import Path
 
 from ..common.errors import UnreadableFile, XlrepError
@@ -49,32 +48,19 @@ def import_hints(year: str | None, org: str | None, org_type: str | None):
 
 
 def parse_year(text: str, example: str = "xlrep template 2021") -> int:
-    from ..edition.form import editions
+    """A year as typed: four digits, in the range a template can be made for (``template_inputs.check_year``)."""
+    from ..writer.template_inputs import check_year
 
     text = text.strip()
     if not re.fullmatch(r"\d{4}", text):
         raise XlrepError(f"报告年度“{text}”无效：请写四位数字年份，如 {example}。")
-    year = int(text)
-    latest = date.today().year + 1
-    first = editions()[0]
-    if year < first.first_year:
-        raise XlrepError(
-            f"不支持 {year} 年度：现行报告格式自 {first.first_year} 年度起适用（{first.issued_as}），"
-            "此前的格式不在本工具范围内。"
-        )
-    if year > latest:
-        raise XlrepError(f"不支持 {year} 年度：最晚只能生成 {latest} 年度的填报表。")
-    return year
+    return check_year(int(text))
 
 
 def org_type_of(form, text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return form.org_type(text)
-    except ValueError:
-        aliases = "、".join(form.org_aliases)
-        raise XlrepError(f"机关类型无效，只能是：{'、'.join(form.org_types)}（也可写 {aliases}）。") from None
+    from ..writer.template_inputs import org_type_choice
+
+    return None if text is None else org_type_choice(form, text)
 
 
 def accepts(form, org_type: str) -> bool:
@@ -99,16 +85,20 @@ def template_path(output: Path | None, year: int, org: object) -> Path:
     return output / name if is_dir else output
 
 
-def prefill_from(path: Path, year: int, form):
-    from ..checks.previous import carry_over
-
+def read_last_year_for(path: Path, year: int):
+    """Last year's workbook for ``template --from`` (a note when it is not the year before)."""
     previous = read_last_year(path, "无法从中预填")
     if previous.year is not None and previous.year != year - 1:
         say(f"注意：“{path.name}”是 {previous.year} 年度的填报表，不是 {year - 1} 年度的。")
-    values, notes, references = carry_over(previous, form)
-    carried = sum(1 for k in notes if k in {c.key for c in prefilled_carries(form, previous.form)})
-    say(f"已从“{path.name}”预填 {len(notes)} 个单元格（其中由上年数字推算 {carried} 项），以浅紫色标出，请逐项核对。")
-    return values, notes, references
+    return previous
+
+
+def say_prefilled(path: Path, form, previous, prefilled: dict[str, str]) -> None:
+    """How many cells ``template --from`` prefilled (the agency's name and type typed on the command line are not)."""
+    carried = sum(1 for k in prefilled if k in {c.key for c in prefilled_carries(form, previous.form)})
+    say(
+        f"已从“{path.name}”预填 {len(prefilled)} 个单元格（其中由上年数字推算 {carried} 项），以浅紫色标出，请逐项核对。"
+    )
 
 
 def prefilled_carries(form, last_form):
@@ -118,7 +108,8 @@ def prefilled_carries(form, last_form):
 
 
 def read_last_year(path: Path, purpose: str):
-    from ..audit.ingest import PUBLISHED_SUFFIXES, read_any
+    from ..audit.ingest import read_any
+    from ..common.published_formats import PUBLISHED_SUFFIXES
 
     try:
         previous = read_any(path)
@@ -132,7 +123,7 @@ def read_last_year(path: Path, purpose: str):
 
 
 def report_suffixes() -> tuple[str, ...]:
-    from ..outputs.report import RENDERERS
+    from ..common.report_formats import RENDERERS
 
     return tuple(RENDERERS)
 

@@ -215,8 +215,6 @@ def import_report(
     cannot be read or is not a report."""
     from ..common.files import source_name
 
-    if isinstance(suffix, ImportHints):  # import_report(path, hints), as the command line calls it
-        suffix, hints = None, suffix
     path = source_name(source, name, "报告")
     try:
         return _import(source, suffix, path, hints or ImportHints())
