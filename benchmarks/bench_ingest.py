@@ -59,7 +59,7 @@ def main() -> None:
 
         cold = time_command([sys.executable, "-m", "xlrep", "ingest", str(filled)], args.runs, tmp)
         rows.append(markdown_row("`xlrep ingest` (new process, cold: read, every rule, the report text)", cold))
-        from xlrep.audit.ingest import audit
+        from xlrep.auditing.ingest import audit
 
         audit(filled)
         warm = []

@@ -28,7 +28,7 @@ FORMATS = (".docx", ".html", ".md", ".txt", ".json")
 def _report(tmp: Path, edition: str, year: int):
     from import_pages import random_values, write_filled
 
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report
 
     values = random_values(edition, year, random.Random(2024))

@@ -289,7 +289,7 @@ def _gbk_report(folder: Path, org: str | None = None) -> Path:
     """A published report (.html, as xlrep writes it) whose file name is GBK: 某某局报告.html from a Windows zip."""
     import os
 
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report, render
 
     values = clean_values("2021", 2021)

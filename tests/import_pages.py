@@ -79,7 +79,7 @@ def report_bytes(workbook: Path, suffix: str) -> bytes:
 
 def reports(workbook: Path, suffixes) -> dict[str, bytes]:
     """Our own report of a filled workbook, in each format asked for (one audit, one report model)."""
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report, render
 
     report = build_report(audit(workbook))

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from filling import clean_values, fill_workbook
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.edition.form import load_form
 from xlrep.units.aggregate import DETAIL_SHEET
 from xlrep.units.batch import audit_unit
@@ -224,17 +224,17 @@ def test_audit_many_keeps_the_order_found_and_reports_progress(folder, pools):
 
 
 def test_one_crashing_file_does_not_stop_the_others(run, folder, monkeypatch):
-    import xlrep.audit.ingest
+    import xlrep.auditing.ingest
 
     root, expected = folder
-    real = xlrep.audit.ingest.audit
+    real = xlrep.auditing.ingest.audit
 
     def flaky(path, *args, **kwargs):
         if "丙局" in str(path):
             raise RuntimeError("boom")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(xlrep.audit.ingest, "audit", flaky)
+    monkeypatch.setattr(xlrep.auditing.ingest, "audit", flaky)
     code, out, err = run("check", root, "-j", "1", "--json")
     assert code == 1
     units = {u["unit"]: u for u in json.loads(out)["units"]}

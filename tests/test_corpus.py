@@ -18,7 +18,7 @@ import tomllib
 import corpus
 import pytest
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.edition.form import load_form
 from xlrep.writer.template import build_template
 

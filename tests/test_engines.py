@@ -34,7 +34,7 @@ from engines import (
 )
 from filling import SEED_BASE, YEAR, make_fill, numeric_inputs
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.edition.form import load_form
 from xlrep.workbook.xlsx import Workbook
 from xlrep.writer.template import _with_defaults, build_template

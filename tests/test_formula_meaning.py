@@ -16,7 +16,7 @@ import pytest
 from filling import clean_values, fill_workbook
 from formula_edits import CHANGES, RESPELLINGS, change, respell
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.edition.form import load_form
 from xlrep.workbook.formula_meaning import canonical, same_formula
 from xlrep.workbook.formulas import PORTABLE_SINCE, TEMPLATE_VERSION, expected_formulas

@@ -83,7 +83,7 @@ _REFERENCE: dict[tuple[str, bool], collections.Counter] = {}
 def reference_tags(suffix: str, draft: bool) -> collections.Counter:
     """The elements of the report of a workbook with plain text in every text cell (a draft or not)."""
     if (suffix, draft) not in _REFERENCE:
-        from xlrep.audit.ingest import audit
+        from xlrep.auditing.ingest import audit
         from xlrep.outputs.report import build_report, render
 
         with tempfile.TemporaryDirectory() as tmp:

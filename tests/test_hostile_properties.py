@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from machine import cpu_budget
 
-from xlrep.audit.ingest import audit, read_any
+from xlrep.auditing.ingest import audit, read_any
 from xlrep.edition.cellvalue import MAX_TEXT
 from xlrep.edition.form import load_form
 from xlrep.importing.document import MAX_GRID_CELLS, ImportFailed, Table

@@ -86,7 +86,7 @@ def test_the_command_line_starts_the_site_and_uses_nothing_else_of_it():
 
 def test_a_wrong_import_is_caught(tmp_path):
     """The layer check can fail: a made-up edition module importing the audit is named."""
-    graph = {"xlrep.edition.form": {"xlrep.audit.ingest"}, "xlrep.audit.ingest": set()}
+    graph = {"xlrep.edition.form": {"xlrep.auditing.ingest"}, "xlrep.auditing.ingest": set()}
     wrong = [
         f"{m} → {t}"
         for m, ts in graph.items()
@@ -94,4 +94,4 @@ def test_a_wrong_import_is_caught(tmp_path):
         for t in ts
         if layer_of(t) not in allowed("edition") | {"edition"}
     ]
-    assert wrong == ["xlrep.edition.form → xlrep.audit.ingest"]
+    assert wrong == ["xlrep.edition.form → xlrep.auditing.ingest"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from import_pages import random_values, report_bytes, table_keys, word_html, write_filled
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.edition.form import load_form
 from xlrep.importing import import_report, read_published, to_workbook
 from xlrep.importing.splitting import Text

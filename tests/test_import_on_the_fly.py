@@ -22,7 +22,7 @@ def published(tmp_path_factory):
     folder = tmp_path_factory.mktemp("published")
     values = clean_values("2021", 2023)
     workbook = fill_workbook(folder / "2023.xlsx", "2021", 2023, values)
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report, render
 
     report = build_report(audit(workbook))
@@ -54,7 +54,7 @@ def test_check_takes_a_published_report_beside_workbooks(run, published):
 def test_an_imported_report_is_not_flagged_for_what_no_published_report_states(published, tmp_path):
     """No report states its 机关类型, and a report may write 一 without the five sub-headings."""
     folder, values = published
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
 
     text = "\n".join(str(values[k]) for k in ("s1.proactive", "s1.on_request", "s1.management"))
     page = (folder / "2023年报告.html").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ def test_a_published_report_without_fee_figures_or_with_a_large_fee_amount_is_no
     """A published report has no table for 六's fee figures and seldom states its 机关类型: neither is a blank to
     fill (VALUE-BLANK) nor a reason to take a government's 收费金额 for a department's (T2-FEE-UNIT)."""
     folder, values = published
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report, render
 
     form = load_form("2021")
@@ -122,7 +122,7 @@ def test_published_reports_of_the_corpus_raise_no_blank_or_unit_warning_the_impo
     are not VALUE-BLANK, and no T2-FEE-UNIT for a report whose 机关类型 is not stated."""
     from corpus import corpus_dir
 
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
 
     reports = sorted(corpus_dir().glob("*.txt"))
     assert reports

@@ -15,7 +15,7 @@ from crafted import filled
 from filling import clean_values, fill_workbook
 from hostile import hostile_workbook
 
-from xlrep.audit.ingest import audit, unreadable_finding
+from xlrep.auditing.ingest import audit, unreadable_finding
 from xlrep.common.errors import UnreadableFile
 from xlrep.importing import ImportFailed, import_report, read_published
 
@@ -185,7 +185,7 @@ def test_no_temporary_files_in_import_serve_or_batch():
     """The modules that read uploads and reports never reach for a temporary file (writing an output uses one
     beside the target, in files.write_atomically — that is not reading)."""
     src = ROOT / "src" / "xlrep"
-    modules = [src / "audit" / "ingest.py", src / "units" / "batch.py", src / "workbook" / "reader.py"]
+    modules = [src / "auditing" / "ingest.py", src / "units" / "batch.py", src / "workbook" / "reader.py"]
     modules += sorted((src / "importing").glob("*.py")) + sorted((src / "serve").glob("*.py"))
     for path in modules:
         names = {

@@ -37,7 +37,7 @@ def workbook(path: Path, org: str = "某某局", year: int = 2021, **changes) ->
 
 def report(path: Path, org: str = "某某局") -> Path:
     """A published report as xlrep writes it."""
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report, render
 
     source = workbook(path.parent / "源.xlsx", org)

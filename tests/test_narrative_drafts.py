@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from filling import NARRATIVE, clean_values, fill_workbook
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.checks.rules import registry
 from xlrep.checks.statements import compare, narrative_figures, read_statements
 from xlrep.edition.form import load_form

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from filling import clean_values, fill_workbook
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.edition.form import load_form
 from xlrep.workbook.engine import all_values
 

@@ -16,7 +16,7 @@ import pytest
 from engines import kept
 from filling import clean_values
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.edition.form import load_form
 from xlrep.workbook.layout import build_layout, cell_ref
 from xlrep.workbook.xlsx import Workbook

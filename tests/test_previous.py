@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from filling import clean_values
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.checks.previous import TEXT_COPY_RATIO, comparable_figures, text_similarity
 from xlrep.edition.form import load_form
 from xlrep.workbook.layout import build_layout, cell_ref

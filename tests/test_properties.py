@@ -21,7 +21,7 @@ from filling import NARRATIVE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.common.errors import UnreadableFile
 from xlrep.edition.form import load_form
 from xlrep.workbook.layout import build_layout, cell_ref

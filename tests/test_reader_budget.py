@@ -48,7 +48,7 @@ PADDED_SHEET = "六、其他事项"
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from xlrep.audit.ingest import audit, unreadable_finding
+from xlrep.auditing.ingest import audit, unreadable_finding
 from xlrep.common.errors import UnreadableFile
 start, cpu = time.perf_counter(), time.process_time()
 try:

@@ -36,7 +36,7 @@ from reports import (
     squash,
 )
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.common.terminal import display_width
 from xlrep.edition.form import load_form
 from xlrep.outputs.report import Heading, Paragraph, Table, build_report, render

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from filling import clean_values, fill_workbook
 from reports import HEADINGS, HUAIAN_XLSX, html_tables, number
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.cli import main
 from xlrep.edition.form import load_form
 from xlrep.outputs.report import DRAFT, Heading, build_report, render

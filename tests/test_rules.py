@@ -20,7 +20,7 @@ import pytest
 from filling import NARRATIVE, clean_values, fill_workbook
 from openpyxl.packaging.custom import CustomPropertyList
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.checks.rules import registry
 from xlrep.edition.form import load_form
 from xlrep.workbook.engine import compute_totals

@@ -19,7 +19,7 @@ from crafted import address, filled, inline, read_part, rewrite, set_key, sheet_
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlrep.audit.ingest import audit
+from xlrep.auditing.ingest import audit
 from xlrep.common.errors import UnreadableFile
 from xlrep.edition.form import editions
 from xlrep.workbook import xlsx

@@ -17,8 +17,8 @@ __version__ = "0.2.0"
 
 _EXPORTS = {
     "build_template": ("writer.template", "build_template"),
-    "audit": ("audit.ingest", "audit"),
-    "Audit": ("audit.ingest", "Audit"),
+    "audit": ("auditing.ingest", "audit"),
+    "Audit": ("auditing.ingest", "Audit"),
     "build_report": ("outputs.report", "build_report"),
     "render": ("outputs.report", "render"),
     "audit_many": ("units.batch", "audit_many"),

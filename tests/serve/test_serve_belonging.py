@@ -142,7 +142,7 @@ def test_a_workbook_of_another_round_is_an_error(site, tmp_path):
 
 
 def test_a_published_report_on_a_unit_link_is_audited_but_cannot_be_reported(site, round_of_three, tmp_path):
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report, render
 
     round_id, links = round_of_three
@@ -248,7 +248,7 @@ def test_in_the_browser_a_unit_meets_the_wrong_year_another_units_file_and_an_un
 def test_an_imported_workbook_is_a_workbook_a_summary_is_not_a_units_and_a_short_roster_name_is_a_warning(
     site, run, tmp_path
 ):
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import build_report, render
 
     round_id = create_round(site.admin, [("财政局", "部门"), ("汇总局", "部门")], year=YEAR)

@@ -13,7 +13,7 @@ from serve_support import Client, ServerProcess, create_round, set_up_admin, une
 
 
 def test_uploads_are_audited_without_a_temporary_file(tmp_path):
-    from xlrep.audit.ingest import audit
+    from xlrep.auditing.ingest import audit
     from xlrep.outputs.report import REPORT_SUFFIXES, build_report, render
 
     watched = tmp_path / "tmp"

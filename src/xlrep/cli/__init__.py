@@ -10,7 +10,7 @@ decided in one place (``exits.EXIT_CODES``): 0 success, 1 findings that fail, 2 
 cannot be read or written, 3 a bug of ours, 130 interrupted. Typer (and Click under it) is imported when
 the command line runs, not when this package is imported; the library and the site never import it.
 
-May import: common, edition, workbook, checks, writer, importing, audit, outputs, units, serve
+May import: common, edition, workbook, checks, writer, importing, auditing, outputs, units, serve
 (``serve`` only for ``run_server``, to start the site: the site never imports the command line)
 """
 

@@ -237,7 +237,7 @@ def ingest_command(
 
     例：xlrep ingest 某某县2021年填报表.xlsx -o 报告.docx -o 报告.html
     """
-    from ..audit.ingest import audit, unreadable
+    from ..auditing.ingest import audit, unreadable
     from ..outputs.annotate import write_annotated
     from .show import print_audit
 

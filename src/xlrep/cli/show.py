@@ -13,7 +13,7 @@ from ..common.safetext import display_path, one_line
 from ..common.terminal import display_width, out, say
 
 if TYPE_CHECKING:  # the batch modules are imported by check and merge only, not by ingest
-    from ..audit.ingest import Audit
+    from ..auditing.ingest import Audit
     from ..units.aggregate import MergeOutcome
     from ..units.batch import UnitResult
 

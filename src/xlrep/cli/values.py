@@ -108,7 +108,7 @@ def prefilled_carries(form, last_form):
 
 
 def read_last_year(path: Path, purpose: str):
-    from ..audit.ingest import read_any
+    from ..auditing.ingest import read_any
     from ..common.published_formats import PUBLISHED_SUFFIXES
 
     try:

@@ -2,5 +2,5 @@
 annotated copy of the workbook (``annotate``) and findings as CSV (``csvtable``) — library code the command line
 and the site share.
 
-May import: common, edition, workbook, checks, audit
+May import: common, edition, workbook, checks, auditing
 """

@@ -4,7 +4,7 @@ Only ``xlrep serve`` imports this package: Starlette, Jinja2 and uvicorn are nev
 other commands. ``run_server`` binds the address, prepares the data folder, prints how to sign in,
 and runs the site until Ctrl+C.
 
-May import: common, edition, workbook, checks, writer, importing, audit, outputs, units
+May import: common, edition, workbook, checks, writer, importing, auditing, outputs, units
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
 def _load() -> None:
     """What every audit needs, imported and computed once per worker (before its first task)."""
-    from ..audit import ingest  # noqa: F401
+    from ..auditing import ingest  # noqa: F401
     from ..checks import narrative, rules  # noqa: F401
     from ..edition.form import editions
     from ..workbook.layout import build_layout
@@ -199,7 +199,7 @@ def _read_previous(previous: tuple[bytes, str] | None):
 def _audit(data: bytes, name: str, previous: tuple[bytes, str] | None):
     """The site's one audit: ``ingest.audit`` of the upload's bytes, named as uploaded, against last year's
     workbook when there is one. Raises ``UnreadableFile`` as the library does."""
-    from ..audit.ingest import audit
+    from ..auditing.ingest import audit
 
     return audit(data, previous=_read_previous(previous), name=name)
 
@@ -207,7 +207,7 @@ def _audit(data: bytes, name: str, previous: tuple[bytes, str] | None):
 def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> dict:
     """Audit one workbook. Returns ``{"audit": <ingest --json object>, "org_name": …}``,
     or ``{"error": <Chinese message>, "audit": <the FILE-UNREADABLE object>}`` when it cannot be read."""
-    from ..audit.ingest import unreadable
+    from ..auditing.ingest import unreadable
     from ..common.errors import UnreadableFile
 
     _test_faults(name)
@@ -303,7 +303,7 @@ def compare(first: tuple[bytes, str], second: tuple[bytes, str]) -> dict | None:
     """What differs between two workbooks, input cell by input cell (figures and text), in the form's order:
     ``{"changes": [{"label", "sheet", "cell", "first", "second"}], "compared": n}``; None if either cannot be read.
     Workbooks of two editions are compared on the cells they share."""
-    from ..audit.ingest import read_any
+    from ..auditing.ingest import read_any
     from ..common.errors import UnreadableFile
 
     try:

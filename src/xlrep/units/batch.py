@@ -130,7 +130,7 @@ def audit_unit(
 ) -> UnitResult:
     """Audit one workbook into a picklable summary (runs in worker processes). ``source`` is its path, or its
     bytes called ``name`` (the site's stored versions: ``modified`` is then when it was uploaded)."""
-    from ..audit.ingest import audit, unreadable_finding
+    from ..auditing.ingest import audit, unreadable_finding
     from ..common.errors import UnreadableFile
     from ..common.files import is_data, source_name
 
@@ -219,7 +219,7 @@ def audit_many(
 def _prepare() -> None:
     """Before the workers fork: the modules an audit needs and what reading each edition looks at, done once
     here instead of in every worker (which start with a copy of this process)."""
-    from ..audit import ingest  # noqa: F401 - imported for the workers
+    from ..auditing import ingest  # noqa: F401 - imported for the workers
     from ..checks.rules import registry
     from ..workbook.reader import prepare
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ...audit.ingest import Audit
+from ...auditing.ingest import Audit
 from ...common.safetext import one_line
 from ...edition.cellvalue import MAX_TEXT
 from ...workbook.cellexpr import as_number, format_number
