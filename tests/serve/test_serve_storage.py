@@ -327,6 +327,7 @@ def test_a_page_on_another_process_does_not_audit_again_what_one_process_audits(
     """``unit.audit_version`` asks the store first: a version another process took on is left to it (its result
     comes through the database)."""
     import asyncio
+    import concurrent.futures
 
     from xlrep.serve import unit as unit_routes
 
@@ -349,7 +350,10 @@ def test_a_page_on_another_process_does_not_audit_again_what_one_process_audits(
             async def run(*args, **kwargs):
                 raise AssertionError("audited twice")
 
-        assert asyncio.run(unit_routes.audit_version(Other, unit, second.version_by_id(version.id))) == {}
+        # in a thread of its own: a browser test's Playwright keeps an event loop running in this one
+        coroutine = unit_routes.audit_version(Other, unit, second.version_by_id(version.id))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            assert pool.submit(asyncio.run, coroutine).result() == {}
     finally:
         first.close()
         second.close()
