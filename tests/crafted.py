@@ -203,3 +203,14 @@ def strings(count: int, text: str = "台账{}") -> Callable[[], Iterator[bytes]]
             ).encode()
 
     return chunks
+
+
+def book(data: bytes):
+    """``data`` opened with xlrep's part reader (``xlsx.Workbook``), looking for the sheets and names of every
+    edition, as ``read_workbook`` does."""
+    from xlrep.edition.form import editions
+    from xlrep.workbook import xlsx
+    from xlrep.workbook.reader import form_parts
+
+    sheets, names = form_parts(editions())
+    return xlsx.Workbook(io.BytesIO(data), sheets=sheets, names=names)

@@ -9,16 +9,14 @@ reference moved past the grid is ``#REF!`` as in Excel (before, a column left of
 
 from __future__ import annotations
 
-import io
 import sys
 
 import pytest
-from crafted import add_rows, filled, read_part, rewrite, sheet_parts
+from crafted import add_rows, book, filled, read_part, rewrite, sheet_parts
 from machine import cpu_budget, run_measured
 
-from xlrep.edition.form import editions
 from xlrep.workbook import xlsx
-from xlrep.workbook.reader import form_parts, read_workbook
+from xlrep.workbook.reader import read_workbook
 
 SHEET = "六、其他事项"
 
@@ -26,11 +24,6 @@ SHEET = "六、其他事项"
 @pytest.fixture(scope="module")
 def base() -> bytes:
     return filled()
-
-
-def book(data: bytes) -> xlsx.Workbook:
-    sheets, names = form_parts(editions())
-    return xlsx.Workbook(io.BytesIO(data), sheets=sheets, names=names)
 
 
 def everything(workbook: xlsx.Workbook) -> tuple:

@@ -15,16 +15,14 @@ import math
 import re
 
 import pytest
-from crafted import address, filled, inline, read_part, rewrite, set_key, sheet_parts
+from crafted import address, book, filled, inline, read_part, rewrite, set_key, sheet_parts
 from hypothesis import given
 from hypothesis import strategies as st
 
 from xlrep.auditing.ingest import audit
 from xlrep.common.errors import UnreadableFile
-from xlrep.edition.form import editions
 from xlrep.workbook import xlsx
 from xlrep.workbook.formulas import TEMPLATE_VERSION
-from xlrep.workbook.reader import form_parts
 
 COUNT = "t3.granted.commercial"  # a count cell on 表三
 ORG = "info.org_name"
@@ -34,11 +32,6 @@ NARRATIVE = "s1.management"
 @pytest.fixture(scope="module")
 def base() -> bytes:
     return filled()
-
-
-def book(data: bytes) -> xlsx.Workbook:
-    sheets, names = form_parts(editions())
-    return xlsx.Workbook(io.BytesIO(data), sheets=sheets, names=names)
 
 
 def audited(tmp_path, data: bytes, name: str = "odd.xlsx"):

@@ -300,3 +300,19 @@ def unit_links(admin: Client, round_id: int) -> dict[str, str]:
     assert answer.status == 200
     rows = list(csv.reader(io.StringIO(answer.body.decode("utf-8-sig"))))
     return {row[1]: urlsplit(row[3]).path for row in rows[1:]}
+
+
+def new_round(store, units, *, year: int = 2021, title: str = "t", previous_id=None, ip=None) -> int:
+    """A round of the 2021 edition in ``store`` (a ``serve.storage.Store``) listing ``units`` ((name, 机关类型)
+    pairs), with no deadline and no 汇总 agency: what the storage tests start from."""
+    return store.create_round(
+        year=year,
+        edition="2021",
+        title=title,
+        deadline=None,
+        previous_id=previous_id,
+        summary_org=None,
+        summary_org_type=None,
+        units=units,
+        ip=ip,
+    )

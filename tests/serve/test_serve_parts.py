@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import openpyxl
 import pytest
+from serve_support import new_round
 
 from xlrep.common.errors import XlrepError
 from xlrep.edition.form import load_form
@@ -29,17 +30,7 @@ ORG_TYPES = tuple(load_form("2021").cells["info.org_type"].choices)
 
 
 def _unit(store: Store):
-    round_id = store.create_round(
-        year=2021,
-        edition="2021",
-        title="t",
-        deadline=None,
-        previous_id=None,
-        summary_org=None,
-        summary_org_type=None,
-        units=[("甲", ORG_TYPES[1]), ("乙", ORG_TYPES[2])],
-        ip="127.0.0.1",
-    )
+    round_id = new_round(store, [("甲", ORG_TYPES[1]), ("乙", ORG_TYPES[2])], ip="127.0.0.1")
     return round_id, store.units(round_id)[0]
 
 
@@ -485,17 +476,7 @@ def test_one_note_may_cover_every_warning(store):
 
 
 def _round_of(store, year, names, previous_id=None):
-    return store.create_round(
-        year=year,
-        edition="2021",
-        title=f"{year}",
-        deadline=None,
-        previous_id=previous_id,
-        summary_org=None,
-        summary_org_type=None,
-        units=[(n, ORG_TYPES[1]) for n in names],
-        ip=None,
-    )
+    return new_round(store, [(n, ORG_TYPES[1]) for n in names], year=year, title=f"{year}", previous_id=previous_id)
 
 
 def _passed(store, unit, data: bytes):

@@ -9,7 +9,7 @@ import sys
 import threading
 
 import pytest
-from serve_support import ROOT, Client, ServerProcess, set_up_admin, unescape
+from serve_support import ROOT, Client, ServerProcess, new_round, set_up_admin, unescape
 
 from xlrep.serve.storage import SCHEMA_VERSION, StateError, Store, _schema_columns
 
@@ -92,17 +92,7 @@ def test_a_unit_reports_through_one_process_and_the_office_passes_it_on_the_othe
 
 
 def _round(store: Store) -> int:
-    return store.create_round(
-        year=2021,
-        edition="2021",
-        title="t",
-        deadline=None,
-        previous_id=None,
-        summary_org=None,
-        summary_org_type=None,
-        units=[("甲", ORG_TYPE)],
-        ip=None,
-    )
+    return new_round(store, [("甲", ORG_TYPE)])
 
 
 def test_writes_of_two_stores_on_one_database_are_serialised(postgres, tmp_path):
@@ -150,17 +140,7 @@ def test_writes_of_two_stores_on_one_database_are_serialised(postgres, tmp_path)
 
 def test_text_with_a_nul_character_is_kept_as_text(store):
     """PostgreSQL text cannot hold NUL: a name with one (pasted from somewhere) is stored, not a 500."""
-    round_id = store.create_round(
-        year=2021,
-        edition="2021",
-        title="名\x00称",
-        deadline=None,
-        previous_id=None,
-        summary_org=None,
-        summary_org_type=None,
-        units=[("乙\x00局", ORG_TYPE)],
-        ip="127.0.0.1",
-    )
+    round_id = new_round(store, [("乙\x00局", ORG_TYPE)], title="名\x00称", ip="127.0.0.1")
     (unit,) = store.units(round_id)
     assert unit.name.startswith("乙") and unit.name.endswith("局")
     assert store.round(round_id).title.startswith("名")
