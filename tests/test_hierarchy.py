@@ -260,3 +260,48 @@ def test_merge_cli_office_and_a_lower_summary(run, tmp_path, tree):
         "甲东县第1局": "甲市/东县/甲东县第1局",
         "甲市市直0局": "甲市/甲市市直0局",
     }
+
+
+def test_a_changed_per_unit_sheet_is_never_half_read(tree):
+    """The per-unit numbers are untrusted text: anything but the form's keys and decimal numbers makes the whole
+    sheet unusable (HIER-NO-DETAIL), never a 汇总 read in part."""
+    _, _, _, cities = tree
+    data, name = cities[0]
+    for bad in ("0=1e999999", "0=1E+5", "0=abc", "0=1" + "0" * 30, "99999=1", "0=1;0=2", "=1", "x=1"):
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        wb[DATA_SHEET]["I2"].value = bad
+        changed = io.BytesIO()
+        wb.save(changed)
+        outcome, merged = merge([(changed.getvalue(), name)], "某省")
+        assert [f.rule for f in outcome.findings] == ["HIER-NO-DETAIL"], bad
+        assert "第 2 行无法识别" in outcome.findings[0].message and merged is None
+
+
+def test_a_summary_of_too_many_units_is_written_without_per_unit_data(tree, monkeypatch):
+    from xlrep.units import rollup
+
+    leaves, _, province_in, _ = tree
+    monkeypatch.setattr(rollup, "MAX_LEAVES", 16)
+    outcome, data = merge(province_in, "某省")
+    assert not outcome.carries_units and DATA_SHEET not in openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    assert len(detail(data)) == 1 + 17  # the 汇总明细 still lists every unit
+
+
+def test_2019_amounts_in_yuan_roll_up_exactly():
+    form = load_form("2019")
+
+    def u(name, seed, amount, unit_name):
+        values = clean_values("2019", 2020, seed)
+        values.update({"info.org_name": name, "t2.procurement.amount": amount, "t2.procurement.amount_unit": unit_name})
+        return build_template(2020, form, values=values)
+
+    county = merge_workbook(
+        [audited(u("甲", 1, 123456, "元"), "甲.xlsx"), audited(u("乙", 2, 3.5, "万元"), "乙.xlsx")], office="某县"
+    )[1]
+    outcome, city = merge_workbook(
+        [audited(county, "某县汇总.xlsx"), audited(u("丙", 3, 98765.4, "元"), "丙.xlsx")], office="某市"
+    )
+    assert outcome.findings == []
+    sheet, row, col = build_layout(form).addresses["t2.procurement.amount"]
+    value = openpyxl.load_workbook(io.BytesIO(city))[sheet][cell_ref(row, col)].value
+    assert Decimal(repr(value)) == Decimal("12.3456") + Decimal("3.5") + Decimal("9.87654")

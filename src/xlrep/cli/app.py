@@ -399,6 +399,8 @@ def merge_command(
         return EXIT_CODES["failed"]
     write_output(output, data, overwrite=force)
     out(f"已汇总 {len(outcome.leaves)} 个单位：{v.shown(output)}")
+    if not outcome.carries_units:
+        say("! 单位太多，汇总表没有带各单位的数据（汇总单位数据页），上级不能再用它汇总。", fg="yellow")
     failed = any(f.severity == "error" for f in outcome.findings)  # a lower 汇总 left out or not adding up
     return EXIT_CODES["failed" if failed else "ok"]
 

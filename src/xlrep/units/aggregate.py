@@ -18,15 +18,13 @@ from ..workbook.cellexpr import as_number
 from ..workbook.engine import all_values
 from .batch import UnitResult
 from .rollup import (
-    DATA_HEADER,
     DATA_SHEET,
     INCLUDE_NAMES,
-    MAX_LEAVES,
     PROP_INCLUDE,
     PROP_LISTED,
     PROP_OFFICE,
     Leaf,
-    data_rows,
+    data_sheet,
     join_path,
 )
 
@@ -44,6 +42,7 @@ class MergeOutcome:
     office: str = ""
     leaves: list[Leaf] = field(default_factory=list)  # every unit added up, those of lower 汇总s included
     dropped: list[tuple[Leaf, str]] = field(default_factory=list)  # units of lower 汇总s counted elsewhere
+    carries_units: bool = True  # the 汇总 written carries each unit's numbers (``rollup``): it can be added up again
 
     @property
     def mixed(self) -> bool:
@@ -75,7 +74,8 @@ def _drop_duplicates(outcome: MergeOutcome, readable: list[UnitResult]) -> None:
     汇总 is told apart from a unit of the same name (a county's 汇总 and its government's own report)."""
     by_name: dict[tuple[bool, str], list[UnitResult]] = {}
     for u in readable:
-        if u.named or u.merged:  # a blank 机关名称 says nothing about which unit it is: never a duplicate
+        # a blank 机关名称 says nothing about which unit it is, nor a 汇总 that does not say which office made it
+        if u.named and not u.merged or u.merged and u.lower.office:
             by_name.setdefault((u.merged, _office_of(u) if u.merged else u.unit), []).append(u)
     for (_, name), same in by_name.items():
         if len(same) < 2:
@@ -287,7 +287,8 @@ def lower_findings(u: UnitResult) -> list[Finding]:
     form = load_form(u.edition)
     own = _scaled(form, u)
     summed = _sum_leaves(u.edition, lower.leaves)
-    wrong = [c.key for c in form.inputs if c.is_numeric and own[c.key] != _decimal(summed.get(c.key))]
+    # as written: the 汇总's cells hold the exact sums as numbers (``_plain``)
+    wrong = [c.key for c in form.inputs if c.is_numeric and _plain(own[c.key]) != summed.get(c.key)]
     if wrong:
         layout = _layout(u.edition)
         refs = [_cell_ref(form, layout, key) for key in wrong]
@@ -500,8 +501,10 @@ def merge_workbook(
         values[form.role("org_type")] = form.org_type(org_type)
     header, rows = detail_rows(outcome)
     extra = [(DETAIL_SHEET, header, rows)]
-    if len(outcome.leaves) <= MAX_LEAVES:
-        extra.append((DATA_SHEET, DATA_HEADER, data_rows(outcome.leaves), True))
+    per_unit = data_sheet(outcome.leaves, [c.key for c in form.inputs if c.is_numeric])
+    if per_unit is not None:
+        extra.append((DATA_SHEET, *per_unit, True))
+    outcome.carries_units = per_unit is not None
     from ..common.safetext import for_spreadsheet
 
     data = build_template(

@@ -8,8 +8,9 @@ and its 汇总明细:
   (``xlrep.merge_include``: ``all``, ``passed`` or ``submitted``);
 - on a hidden sheet 汇总单位数据, one row per unit it adds up (units of lower 汇总s included): its path
   (某市/某县/单位), 机关名称, type, audit state and every non-zero numeric input as typed, in the base unit
-  (2019 amounts typed in 元 already in 万元), as ``key=value;…``. The sheet holds at most ``MAX_LEAVES`` units
-  (a province of 4,800 fits): a larger 汇总 is written without it and cannot be added up again.
+  (2019 amounts typed in 元 already in 万元), as ``n=value;…`` where ``n`` numbers the form keys listed once
+  beside the header. The sheet holds at most ``MAX_LEAVES`` units and ``MAX_DATA_CHARS`` characters (a province
+  of 4,800 units fits, ~2.5 MB): a larger 汇总 is written without it and cannot be added up again.
 
 ``read_lower`` reads that back from a workbook (in the worker that audits it: ``batch.audit_unit``). The text is
 untrusted: only the form's numeric input keys and finite decimal numbers are accepted; anything else makes the
@@ -19,12 +20,17 @@ whole sheet unusable (``Lower.problem``), never a partly read 汇总.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 DATA_SHEET = "汇总单位数据"
 DATA_HEADER = ["路径", "层级", "机关名称", "机关名称已填", "机关类型", "校验状态", "错误", "提示", "各格数字"]
+#: The cell after the header: the form keys the numbers are numbered by (``key;key;…``), so that a 汇总 written by
+#: another release, whose edition lists its cells in another order, still reads right.
+KEYS_COLUMN = len(DATA_HEADER)
 MAX_LEAVES = 5000  # rows of 汇总单位数据: ~9 cells each, within the reader's 50,000-cell budget
+MAX_DATA_CHARS = 4_000_000  # the sheet's text (~500 characters a unit): half the reader's budget of one part
 PROP_OFFICE, PROP_LISTED, PROP_INCLUDE = "xlrep.office", "xlrep.round_units", "xlrep.merge_include"
 INCLUDE_NAMES = {"all": "全部单位", "passed": "已通过的单位", "submitted": "已上报或已通过的单位"}
 
@@ -70,23 +76,21 @@ def _unescape(text: str) -> str:
     return text
 
 
-def encode_values(values: dict[str, Decimal]) -> str:
-    return ";".join(f"{k}={v}" for k, v in values.items() if v != 0)
+def encode_values(values: dict[str, Decimal], index: dict[str, int]) -> str:
+    return ";".join(f"{index[k]}={format(v, 'f')}" for k, v in values.items() if v != 0)
 
 
-def _decode_values(text: str, keys: frozenset[str]) -> dict[str, Decimal]:
+#: A number as ``encode_values`` writes it: plain digits, no exponent (a crafted 1e999999 is refused, not expanded).
+_NUMBER = re.compile(r"-?\d{1,20}(?:\.\d{1,20})?")
+
+
+def _decode_values(text: str, keys: list[str]) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for part in filter(None, text.split(";")):
-        key, sep, number = part.partition("=")
-        if not sep or key not in keys or key in out:
+        n, sep, number = part.partition("=")
+        if not sep or not n.isdigit() or int(n) >= len(keys) or keys[int(n)] in out or not _NUMBER.fullmatch(number):
             raise ValueError(part[:40])
-        try:
-            value = Decimal(number)
-        except InvalidOperation:
-            raise ValueError(part[:40]) from None
-        if not value.is_finite() or len(number) > 40:
-            raise ValueError(part[:40])
-        out[key] = value
+        out[keys[int(n)]] = Decimal(number)
     return out
 
 
@@ -127,9 +131,10 @@ def read_lower(source, edition: str | None) -> Lower:
     if DATA_SHEET not in book.cells or edition is None:
         lower.problem = "没有各单位的数据（较早版本写出的汇总表）"
         return lower
-    keys = frozenset(c.key for c in load_form(edition).inputs if c.is_numeric)
+    known = frozenset(c.key for c in load_form(edition).inputs if c.is_numeric)
     rows = _rows(book.cells[DATA_SHEET])
-    if not rows or rows[0] != DATA_HEADER:
+    keys = str(rows[0][KEYS_COLUMN]).split(";") if rows else []
+    if not rows or rows[0][:KEYS_COLUMN] != DATA_HEADER or not set(keys) <= known or len(set(keys)) != len(keys):
         lower.problem = "汇总单位数据的格式不对"
         return lower
     for n, row in enumerate(rows[1 : MAX_LEAVES + 2], start=2):
@@ -160,10 +165,10 @@ def read_lower(source, edition: str | None) -> Lower:
 
 
 def _rows(cells: dict[str, tuple]) -> list[list[object]]:
-    """The sheet's first ``len(DATA_HEADER)`` columns as rows of values (blank as ""), from row 1 on."""
+    """The sheet's first columns (``DATA_HEADER`` and the keys) as rows of values (blank as ""), from row 1 on."""
     from ..common.a1 import split_a1
 
-    width = len(DATA_HEADER)
+    width = len(DATA_HEADER) + 1
     grid: dict[int, list[object]] = {}
     for a1, (value, *_rest) in cells.items():
         at = split_a1(a1)
@@ -172,11 +177,15 @@ def _rows(cells: dict[str, tuple]) -> list[list[object]]:
     return [grid.get(r, [""] * width) for r in range(1, max(grid, default=0) + 1)]
 
 
-def data_rows(leaves: list[Leaf]) -> list[list[object]]:
-    """The rows of 汇总单位数据 (texts written as ``for_spreadsheet`` does)."""
+def data_sheet(leaves: list[Leaf], keys: list[str]) -> tuple[list[str], list[list[object]]] | None:
+    """The header and rows of 汇总单位数据 (texts written as ``for_spreadsheet`` does), or None when the units
+    are more than the sheet may hold (``MAX_LEAVES``, ``MAX_DATA_CHARS``)."""
     from ..common.safetext import for_spreadsheet
 
-    return [
+    if len(leaves) > MAX_LEAVES:
+        return None
+    index = {k: i for i, k in enumerate(keys)}
+    rows = [
         [
             for_spreadsheet(leaf.path),
             leaf.depth,
@@ -186,7 +195,10 @@ def data_rows(leaves: list[Leaf]) -> list[list[object]]:
             leaf.state,
             leaf.errors,
             leaf.warnings,
-            encode_values(leaf.values),
+            encode_values(leaf.values, index),
         ]
         for leaf in leaves
     ]
+    if sum(len(row[0]) + len(row[2]) + len(row[8]) for row in rows) > MAX_DATA_CHARS:
+        return None
+    return [*DATA_HEADER, ";".join(keys)], rows
