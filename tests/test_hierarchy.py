@@ -305,3 +305,17 @@ def test_2019_amounts_in_yuan_roll_up_exactly():
     sheet, row, col = build_layout(form).addresses["t2.procurement.amount"]
     value = openpyxl.load_workbook(io.BytesIO(city))[sheet][cell_ref(row, col)].value
     assert Decimal(repr(value)) == Decimal("12.3456") + Decimal("3.5") + Decimal("9.87654")
+
+
+def test_merge_cli_writes_the_sum_of_the_units_and_exits_1_when_a_lower_summary_does_not_add_up(run, tmp_path, tree):
+    _, _, _, cities = tree
+    data, _ = cities[1]
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    sheet, row, col = build_layout(FORM).addresses["t4.review.corrected"]
+    wb[sheet][cell_ref(row, col)].value = (wb[sheet][cell_ref(row, col)].value or 0) + 1
+    wb.save(tmp_path / "乙市汇总.xlsx")
+    out = tmp_path / "省汇总.xlsx"
+    code, stdout, err = run("merge", tmp_path / "乙市汇总.xlsx", "-o", out, "--office", "某省")
+    assert code == 1 and "HIER-SUM" in err and "“乙市”" in err and out.exists()
+    assert "已汇总 8 个单位" in stdout
+    assert table_cells(out.read_bytes())["t4.review.corrected"] == table_cells(data)["t4.review.corrected"]
