@@ -319,3 +319,15 @@ def test_merge_cli_writes_the_sum_of_the_units_and_exits_1_when_a_lower_summary_
     assert code == 1 and "HIER-SUM" in err and "“乙市”" in err and out.exists()
     assert "已汇总 8 个单位" in stdout
     assert table_cells(out.read_bytes())["t4.review.corrected"] == table_cells(data)["t4.review.corrected"]
+
+
+def test_check_lower_is_what_a_site_asks_of_an_uploaded_lower_summary(tree):
+    from xlrep.units.aggregate import check_lower
+
+    leaves, _, _, cities = tree
+    data, name = cities[0]
+    assert check_lower(audited(data, name), EDITION, YEAR) == []  # a correct 汇总 is never flagged
+    assert [f.rule for f in check_lower(audited(data, name), EDITION, YEAR + 1)] == ["HIER-OTHER-YEAR"]
+    old = build_template(YEAR, FORM, values=leaves["甲东县第0局"], properties={"xlrep.merged_units": "3"})
+    assert [f.rule for f in check_lower(audited(old, "旧.xlsx"), EDITION, YEAR)] == ["HIER-NO-DETAIL"]
+    assert check_lower(audited(workbook(leaves["甲东县第0局"]), "单位.xlsx"), EDITION, YEAR) == []

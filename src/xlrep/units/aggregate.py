@@ -111,14 +111,7 @@ def _lowers(outcome: MergeOutcome, merged: list[UnitResult], office: str) -> lis
         elif lower is None or lower.problem:
             problem = lower.problem if lower is not None else "没有各单位的数据"
             outcome.excluded.append((u, f"是汇总结果，{problem}"))
-            outcome.findings.append(
-                rule("HIER-NO-DETAIL").finding(
-                    cells=[_unit_ref(u)],
-                    values={"office": _office_of(u), "file": u.file, "problem": problem},
-                    office=_office_of(u),
-                    problem=problem,
-                )
-            )
+            outcome.findings.append(_no_detail(u, problem))
         else:
             usable.append(u)
     return usable
@@ -140,18 +133,42 @@ def _other_year(outcome: MergeOutcome, lowers: list[UnitResult], direct_groups: 
             kept.append(u)
             continue
         outcome.excluded.append((u, "年度或格式版本不同"))
-        found, expected = f"{u.edition}年版、{u.year} 年度", f"{reference[0]}年版、{reference[1]} 年度"
-        outcome.findings.append(
-            rule("HIER-OTHER-YEAR").finding(
-                cells=[_unit_ref(u)],
-                values={"office": _office_of(u), "file": u.file, "edition": u.edition, "year": u.year},
-                office=_office_of(u),
-                found=found,
-                expected=expected,
-                year=reference[1],
-            )
-        )
+        outcome.findings.append(_other_year_finding(u, *reference))
     return kept
+
+
+def _no_detail(u: UnitResult, problem: str) -> Finding:
+    return rule("HIER-NO-DETAIL").finding(
+        cells=[_unit_ref(u)],
+        values={"office": _office_of(u), "file": u.file, "problem": problem},
+        office=_office_of(u),
+        problem=problem,
+    )
+
+
+def _other_year_finding(u: UnitResult, edition: str, year: int | None) -> Finding:
+    return rule("HIER-OTHER-YEAR").finding(
+        cells=[_unit_ref(u)],
+        values={"office": _office_of(u), "file": u.file, "edition": u.edition, "year": u.year},
+        office=_office_of(u),
+        found=f"{u.edition}年版、{u.year} 年度",
+        expected=f"{edition}年版、{year} 年度",
+        year=year,
+    )
+
+
+def check_lower(u: UnitResult, edition: str, year: int) -> list[Finding]:
+    """The HIER-* findings of one lower office's 汇总 entering an upper round of ``edition`` and ``year`` (a site,
+    on upload: ``u`` is ``batch.audit_unit(data, keep_values=True, name=…)`` of a workbook that is a 汇总):
+    of another year or edition, without per-unit data, not equal to the sum of its units, fewer units than
+    its round. A unit in two lower 汇总s is found when they are merged (``merge_units``: HIER-DUPLICATE)."""
+    if not u.merged:
+        return []
+    if (u.edition, u.year) != (edition, year):
+        return [_other_year_finding(u, edition, year)]
+    if u.lower is None or u.lower.problem:
+        return [_no_detail(u, u.lower.problem if u.lower is not None else "没有各单位的数据")]
+    return lower_findings(u)
 
 
 def merge_units(units: list[UnitResult], *, office: str = "") -> MergeOutcome:
