@@ -426,7 +426,8 @@ def test_merge_detail_sheet_has_one_row_per_unit_with_key_figures(run, tmp_path,
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header, body = rows[0], [r for r in rows[1:] if any(v not in (None, "") for v in r)]
     assert header[:8] == ["序号", "机关名称", "文件", "机关类型", "是否计入", "校验状态", "错误", "提示"]
-    assert header[8:] == list(DETAIL_FIGURES.values())
+    assert header[8:-2] == list(DETAIL_FIGURES.values())
+    assert header[-2:] == ["路径", "层级"]
     assert len(body) == len(fills)
     form = load_form("2021")
     by_name = {r[1]: r for r in body}
@@ -439,7 +440,8 @@ def test_merge_detail_sheet_has_one_row_per_unit_with_key_figures(run, tmp_path,
         assert row[4] == "计入" and row[5] == unit.state
         assert row[6:8] == [unit.summary["errors"], unit.summary["warnings"]]
         full = {**f, **compute_totals(form, f)}
-        assert row[8:] == [full[k] for k in DETAIL_FIGURES]
+        assert row[8:-2] == [full[k] for k in DETAIL_FIGURES]
+        assert row[-2:] == [f["info.org_name"], 1]  # no --office: the path is the unit's name, given directly
     assert sorted(r[0] for r in body) == list(range(1, len(fills) + 1))
 
 

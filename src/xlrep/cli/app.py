@@ -348,6 +348,14 @@ def merge_command(
         str | None,
         typer.Option("--org-type", metavar="机关类型", help="汇总表的机关类型（可写 政府、部门、乡镇、街道）。"),
     ] = None,
+    office: Annotated[
+        str | None,
+        typer.Option(
+            "--office",
+            metavar="名称",
+            help="做这次汇总的政务公开办（如“某某县”），记在汇总表里，汇总明细的路径以它开头；默认同 --org。",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它。")] = False,
     jobs: Annotated[
         int | None, typer.Option("-j", "--jobs", metavar="N", help="同时读取的进程数（默认用上全部 CPU 核）。")
@@ -356,9 +364,10 @@ def merge_command(
     """汇总：把各单位填报表的数字逐格相加，写成一份同格式的新填报表（公式、校验照常），另附“汇总明细”页。
 
     格式版本或年度不一致时拒绝汇总（MERGE-MIXED）；同一机关重复提交、单位自身有错误时会提示。
+    下级（如各县）的汇总表也可一起汇总：逐个单位相加，同一单位只计一次，并核对下级汇总（HIER-*）。
     汇总表填上文字后，用 xlrep ingest 即可生成本地区的报告。
 
-    例：xlrep merge 各单位报表/ -o 某某县2024年汇总.xlsx --org 某某县人民政府 --org-type 政府
+    例：xlrep merge 各单位报表/ -o 某某县2024年汇总.xlsx --org 某某县人民政府 --org-type 政府 --office 某某县
     """
     from ..edition.form import editions
     from ..units.aggregate import merge_workbook
@@ -368,6 +377,7 @@ def merge_command(
     if org_type is not None and not any(v.accepts(form, org_type) for form in editions()):
         v.org_type_of(editions()[-1], org_type)  # refused before any work, in the form's words
     org = one_line(org) if org is not None else None
+    office = one_line(office) if office is not None else None
     files = v.units_to_merge(v.workbooks_in(paths, jobs), output)
     check_target(
         output,
@@ -378,15 +388,18 @@ def merge_command(
     )
     with progress_bar(len(files)) as advance:
         results = audit_many(files, jobs=jobs, keep_values=True, progress=advance)
-    outcome, data = merge_workbook(results, org=org, org_type=org_type)
+    outcome, data = merge_workbook(results, org=org, org_type=org_type, office=office)
     print_merge(outcome)
     if data is None:
         if outcome.edition is None and not outcome.mixed:
             say("没有可以汇总的填报表（都无法读取）。")
         return EXIT_CODES["failed"]
     write_output(output, data, overwrite=force)
-    out(f"已汇总 {len(outcome.included)} 个单位：{v.shown(output)}")
-    return EXIT_CODES["ok"]
+    out(f"已汇总 {len(outcome.leaves)} 个单位：{v.shown(output)}")
+    if not outcome.carries_units:
+        say("! 单位太多，汇总表没有带各单位的数据（汇总单位数据页），上级不能再用它汇总。", fg="yellow")
+    failed = any(f.severity == "error" for f in outcome.findings)  # a lower 汇总 left out or not adding up
+    return EXIT_CODES["failed" if failed else "ok"]
 
 
 # -- import ---------------------------------------------------------------------------

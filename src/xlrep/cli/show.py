@@ -130,7 +130,7 @@ def print_merge(outcome: MergeOutcome) -> None:
             if why == "无法读取":
                 echo(f"    {unreadable_reason(unit)}", fg="yellow")
     if outcome.edition:
-        echo(f"计入 {len(outcome.included)} 个单位（{outcome.edition}年版，{outcome.year} 年度）。", bold=True)
+        echo(f"计入 {len(outcome.leaves)} 个单位（{outcome.edition}年版，{outcome.year} 年度）。", bold=True)
 
 
 def print_import(imported, path: Path, *, to_stderr: bool) -> None:

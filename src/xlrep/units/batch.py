@@ -43,6 +43,7 @@ class UnitResult:
     modified: float = 0.0
     named: bool = False  # ``unit`` is the workbook's 机关名称 (not the file name standing in for a blank one)
     merged: bool = False  # the workbook is itself a 汇总 written by ``xlrep merge``
+    lower: object = None  # a 汇总's record of the units it adds up (``rollup.Lower``; with keep_values)
 
     @property
     def state(self) -> str:
@@ -181,6 +182,10 @@ def audit_unit(
         form = r.form
         out.values = {c.key: r.values.get(c.key) for c in form.inputs if c.is_numeric or c.kind == "choice"}
         out.blank = sorted(r.blank)
+        if out.merged:
+            from .rollup import read_lower
+
+            out.lower = read_lower(source, r.edition)
     return out
 
 

@@ -189,7 +189,7 @@ def build_template(
     *,
     values: Mapping[str, object] | None = None,
     password: str | None = None,
-    extra_sheets: list[tuple[str, list[str], list[list[object]]]] | None = None,
+    extra_sheets: list[tuple] | None = None,
     properties: Mapping[str, str] | None = None,
     prefilled: Mapping[str, str] | None = None,
     references: Mapping[str, object] | None = None,
@@ -200,7 +200,7 @@ def build_template(
     ``values`` pre-fills input cells by key (e.g. 机关名称). ``prefilled`` marks some of
     them as carried over (key → a note shown as the cell's comment), and
     ``references`` shows last year's figure beside an input (key → value).
-    ``extra_sheets`` adds read-only sheets (name, header, rows) after 校验;
+    ``extra_sheets`` adds read-only sheets (name, header, rows[, hidden]) after 校验;
     ``properties`` adds identity (document properties and the hidden sheet: ``xlrep.round``/``xlrep.unit`` when the
     site issues the workbook to a unit of a round); ``comments`` adds a cell comment (key → text,
     author "xlrep") to any cell of the form without changing its colour.
@@ -234,9 +234,11 @@ def build_template(
     if references:
         _write_references(wb, f, layout, references)
     _write_comments(wb, layout, comments)
-    for name, header, rows in extra_sheets or []:
+    for name, header, rows, *hidden in extra_sheets or []:  # (name, header, rows[, hidden])
         _write_extra_sheet(wb.add_worksheet(name), f, header, rows)
         wb.get_worksheet_by_name(name).protect(**protect)
+        if hidden and hidden[0]:
+            wb.get_worksheet_by_name(name).hide()
     for cell in form.cells.values():
         s, r, c = layout.addresses[cell.key]
         wb.define_name(cell.defined_name, f"={quote_sheet(s)}!{cell_ref(r, c, absolute=True)}")

@@ -64,7 +64,7 @@ class Rule:
 
 _REGISTRY: dict[str, Rule] = {}
 #: The rule modules, in the order of the reference catalogue (checks.md): the catalogue order.
-_MODULES = ("file", "values", "tables", "text", "previous", "merge", "collection", "importing")
+_MODULES = ("file", "values", "tables", "text", "previous", "merge", "hierarchy", "collection", "importing")
 _loaded = False
 
 

@@ -1,4 +1,4 @@
-"""Aggregation (汇总) of many units: MERGE-MIXED, MERGE-DUPLICATE, MERGE-UNIT-ERRORS.
+"""Aggregation (汇总) of many units: MERGE-MIXED, MERGE-DUPLICATE, MERGE-UNIT-ERRORS (a 汇总 of 汇总s: hierarchy).
 
 Raised by ``aggregate.merge_units`` over many workbooks, not by a check of one.
 """
