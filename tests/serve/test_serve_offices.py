@@ -1,0 +1,202 @@
+"""Offices as a tree, people as accounts (issue 18, part 1): a 省 creates a 市 with its 管理员, the 市 two 县; each
+account sees and acts on its office and the ones below, never a sibling's or a parent's — every admin route of
+the application's route table is tried across offices — a 审核人 reviews but manages nothing, and the log names
+the person."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from filling import clean_values, fill_workbook
+from serve_support import Client, ServerProcess, create_round, set_up_admin, sign_in, unescape, unit_links
+
+YEAR = 2025
+PASSWORD = "机构测试-12345678"
+
+
+def _admin_routes() -> list:
+    """Every route of the site's application under /admin, from its route table (a new route is tried too)."""
+    from starlette.routing import Route
+
+    from xlrep.serve import app as site_app
+
+    routes = []
+    for route in site_app_routes(site_app):
+        if isinstance(route, Route) and route.path.startswith("/admin"):
+            routes.append(route)
+    return routes
+
+
+def site_app_routes(site_app) -> list:
+    """The routes ``create_app`` gives the application (read from a stub store: nothing is opened)."""
+    from xlrep.serve import office, unit
+
+    built = [*office.routes(), *unit.routes()]
+    source = site_app.create_app.__code__.co_names  # the app is built from these two tables and the self-check
+    assert "office" in source and "unit" in source
+    return built
+
+
+def _add_office(admin: Client, name: str, level: str, login: str) -> None:
+    fields = {
+        "action": "office",
+        "office_name": name,
+        "level": level,
+        "admin_name": f"{name}的管理员",
+        "admin_login": login,
+        "password": PASSWORD,
+        "repeat": PASSWORD,
+    }
+    answer = admin.post("/admin/offices", fields, form_page="/admin/offices")
+    assert answer.status == 303, unescape(answer.text)
+
+
+def _add_account(admin: Client, name: str, login: str, role: str) -> None:
+    fields = {"action": "account", "name": name, "login": login, "role": role, "password": PASSWORD, "repeat": PASSWORD}
+    answer = admin.post("/admin/offices", fields, form_page="/admin/offices")
+    assert answer.status == 303, unescape(answer.text)
+
+
+def _workbook(tmp_path, name: str):
+    values = clean_values("2021", YEAR, seed=7)
+    values["info.org_name"] = name
+    return fill_workbook(tmp_path / f"{name}.xlsx", "2021", YEAR, values).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """省 → 市 → 县A, 县B; each 县 a round with one unit that uploaded once."""
+    root = tmp_path_factory.mktemp("offices")
+    server = ServerProcess(root / "data", "--workers", "1", "--api-per-minute", "1000")
+    try:
+        province = set_up_admin(server, PASSWORD, office_name="某省政务公开办", level="省", login="sheng")
+        _add_office(province, "某市政务公开办", "市", "shi")
+        city = sign_in(server, PASSWORD, login="shi")
+        _add_office(city, "甲县政务公开办", "县", "xian-a")
+        _add_office(city, "乙县政务公开办", "县", "xian-b")
+        counties = {k: sign_in(server, PASSWORD, login=f"xian-{k}") for k in ("a", "b")}
+        rounds, units = {}, {}
+        for key, client in (("省", province), ("市", city), *counties.items()):
+            name = f"{key}属局"
+            rounds[key] = create_round(client, [(name, "部门")], year=YEAR)
+            path = unit_links(client, rounds[key])[name]
+            for _ in range(2):  # (two versions: the comparison has something to compare)
+                data = _workbook(root, name)
+                answer = Client(server.url).upload(path + "/upload", f"{name}.xlsx", data, form_page=path)
+                assert answer.status in (200, 303), unescape(answer.text)
+            page = client.get(f"/admin/rounds/{rounds[key]}")
+            units[key] = int(re.search(rf'/admin/rounds/{rounds[key]}/units/(\d+)"', page.text).group(1))
+        yield server, {"省": province, "市": city, **counties}, rounds, units
+    finally:
+        server.stop()
+
+
+def _path(route, round_id: int, unit_id: int) -> str:
+    kind = "csv" if route.path.endswith("check.{kind}") else "file"  # (a table, or a version's file)
+    values = {"round_id": round_id, "unit_id": unit_id, "number": 2, "kind": kind}
+    path = route.path
+    for name in route.param_convertors:
+        assert name in values, f"{route.path}: a route with {{{name}}} has no cross-office check in this test"
+        path = path.replace("{" + name + "}", str(values[name]))
+    return path
+
+
+def _try(client: Client, route, path: str, form_page: str):
+    if "GET" in (route.methods or ()):
+        return client.get(path)
+    fields = {"action": "pass", "version": "2", "reason": "试", "deadline": "", "index": "0"}
+    return client.post(path, fields, form_page=form_page)
+
+
+def test_every_admin_route_answers_404_for_a_sibling_office_and_works_for_its_own(tree):
+    server, clients, rounds, units = tree
+    routes = [r for r in _admin_routes() if "round_id" in r.param_convertors]
+    assert len(routes) >= 20  # (the round's pages, its units', versions' and downloads)
+    other = clients["a"]
+    before = unescape(clients["b"].get(f"/admin/rounds/{rounds['b']}/events").text)
+    for route in routes:
+        path = _path(route, rounds["b"], units["b"])
+        answer = _try(other, route, path, form_page="/admin")
+        assert answer.status == 404 and "没有这个收集" in unescape(answer.text), (route.path, answer.status)
+        assert "乙县" not in unescape(answer.text) and "b属局" not in unescape(answer.text)
+        # and the parent's round: as unknown as the sibling's
+        up = _try(other, route, _path(route, rounds["市"], units["市"]), form_page="/admin")
+        assert up.status == 404, (route.path, up.status)
+    # nothing was done to 乙县's round by all those posts
+    assert unescape(clients["b"].get(f"/admin/rounds/{rounds['b']}/events").text) == before
+    # the same routes work for the office's own account and for the offices above it (archive last: read-only after)
+    for route in sorted(routes, key=lambda r: r.path.endswith("/archive")):
+        for viewer in ("b", "市", "省"):
+            path = _path(route, rounds["b"], units["b"])
+            page = f"/admin/rounds/{rounds['b']}"
+            answer = _try(clients[viewer], route, path, form_page=page)
+            assert answer.status != 404, (viewer, route.path, unescape(answer.text)[:300])
+
+
+def test_an_account_lists_the_rounds_of_its_office_and_below_only(tree):
+    _, clients, rounds, _ = tree
+    listed = {
+        k: set(map(int, re.findall(r'href="/admin/rounds/(\d+)"', c.get("/admin").text))) for k, c in clients.items()
+    }
+    assert listed["省"] == set(rounds.values())
+    assert listed["市"] == {rounds["市"], rounds["a"], rounds["b"]}
+    assert listed["a"] == {rounds["a"]} and listed["b"] == {rounds["b"]}
+    offices = unescape(clients["市"].get("/admin/offices").text)
+    assert "甲县政务公开办" in offices and "乙县政务公开办" in offices and "某省政务公开办" in offices  # (its parent)
+    assert "xian-a" not in offices  # another office's accounts are its own business
+    assert "乙县" not in unescape(clients["a"].get("/admin/offices").text)
+
+
+def test_a_reviewer_reviews_but_manages_nothing_and_the_log_names_the_person(tree, tmp_path):
+    server, clients, rounds, units = tree
+    _add_account(clients["a"], "张审核", "zhang", "审核人")
+    reviewer = sign_in(server, PASSWORD, login="zhang")
+    page = f"/admin/rounds/{rounds['a']}"
+    assert reviewer.get(page).status == 200
+    for path, fields in (
+        ("/admin/offices", {"action": "account", "name": "x", "login": "xx", "password": PASSWORD, "repeat": PASSWORD}),
+        (f"{page}/deadline", {"deadline": "2030-01-01", "reason": "试"}),
+        (f"{page}/archive", {}),
+        (f"{page}/units", {"units_text": "新局\t部门"}),
+        (f"{page}/units/{units['a']}/rename", {"name": "改名局"}),
+        ("/admin/rounds/new", {"year": str(YEAR), "units_text": "新局\t部门"}),
+    ):
+        answer = reviewer.post(path, fields, form_page=page)
+        assert answer.status == 403 and "审核人" in unescape(answer.text), path
+    assert reviewer.get("/admin/offices").status == 403
+    # the 管理员's change and the 审核人's review are logged with their names
+    moved = clients["a"].post(f"{page}/deadline", {"deadline": "2030-01-31", "reason": "统一延期"}, form_page=page)
+    assert moved.status == 303
+    link = unit_links(clients["a"], rounds["a"])["a属局"]
+    submitted = Client(server.url).post(
+        link + "/submit", {"version": "2", "explain-all": "经核实无误。"}, form_page=link
+    )
+    assert submitted.status == 303, unescape(submitted.text)
+    unit_page = f"{page}/units/{units['a']}"
+    passed = reviewer.post(f"{unit_page}/decide", {"action": "pass", "version": "2"}, form_page=unit_page)
+    assert passed.status == 303 and "error" not in passed.location
+    log = unescape(clients["a"].get(f"{page}/events").text)
+    assert re.search(r"<td>甲县政务公开办的管理员</td><td>修改截止日期</td>", log), log
+    assert re.search(r"<td>张审核</td><td>审核通过</td>", log), log
+
+
+def test_a_login_is_throttled_whatever_address_the_guesses_come_from(tree):
+    server, *_ = tree
+    from serve_support import csrf_of, multipart
+
+    def attempt(login: str, address: str) -> int:
+        client = Client(server.url)
+        body, kind = multipart(
+            {"login": login, "password": "猜测", "csrf_token": csrf_of(client.get("/admin/login").text)}, {}
+        )
+        return client.request("POST", "/admin/login", body, {"Content-Type": kind, "X-Forwarded-For": address}).status
+
+    # (no --proxy: every guess comes from 127.0.0.1) four wrong passwords for one login; a right password of
+    # another person clears the address's failures, not that login's; its fifth failure stops the login only
+    for _ in range(4):
+        assert attempt("xian-b", "x") == 401
+    assert sign_in(server, PASSWORD, login="shi").get("/admin").status == 200
+    assert attempt("xian-b", "x") == 401
+    assert attempt("xian-b", "x") == 429  # the login is throttled …
+    assert attempt("no-such-person", "x") == 401  # … another is not (the address has two failures)
