@@ -198,3 +198,50 @@ def test_a_login_is_throttled_whatever_address_the_guesses_come_from(tree):
     assert attempt("xian-b", "x") == 401
     assert attempt("xian-b", "x") == 429  # the login is throttled …
     assert attempt("no-such-person", "x") == 401  # … another is not (the address has two failures)
+
+
+def test_the_tree_of_offices_and_accounts_on_each_database(store):
+    """Both backends: the first sign-in makes the first office and its 管理员; offices below at every depth; a login
+    is one person's; a child office is of a lower level; a round belongs to the office of whoever created it."""
+    from xlrep.serve.storage import StateError
+
+    assert store.needs_setup() and store.first_account() is None
+    first = store.set_up("h1", None, office=("某省政务公开办", "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    assert not store.needs_setup() and sheng.manager and store.first_account().id == first
+    province = store.office(sheng.office_id)
+    city = store.office(store.create_office(province, "某市", "市", ("市管", "shi", "h2"), by=sheng, ip=None))
+    shi = store.account_by_login("shi")
+    county = store.office(store.create_office(city, "某县", "县", ("县管", "xian", "h3"), by=shi, ip=None))
+    other = store.create_office(city, "另一县", "区", ("区管", "qu", "h4"), by=shi, ip=None)
+    assert [o.name for o in store.offices_below(province.id)] == ["某市", "某县", "另一县"]
+    assert store.scope(city.id) == {city.id, county.id, other} and store.scope(county.id) == {county.id}
+    with pytest.raises(StateError, match="已被使用"):
+        store.add_account(county.id, "又一人", "shi", "h5", "审核人", by=shi, ip=None)
+    with pytest.raises(StateError, match="级别须低于本机构"):
+        store.create_office(county, "村", "区", ("村管", "cun", "h6"), by=store.account_by_login("xian"), ip=None)
+    with pytest.raises(StateError, match="已经设置过了"):
+        store.set_up("h7", None, office=("又一个省", "省"), person=("又一人", "again"))
+    reviewer = store.account(store.add_account(county.id, "审核员", "shen", "h8", "审核人", by=shi, ip=None))
+    assert not reviewer.manager and [a.login for a in store.accounts(county.id)] == ["xian", "shen"]
+    xian = store.account_by_login("xian")
+    round_id = store.create_round(
+        year=2025,
+        edition="2021",
+        title="县本级",
+        deadline=None,
+        previous_id=None,
+        summary_org=None,
+        summary_org_type=None,
+        units=[("某局", "部门")],
+        ip=None,
+        by=xian,
+    )
+    assert store.round(round_id).office_id == county.id
+    assert [r.id for r in store.rounds(store.scope(city.id))] == [round_id] and store.rounds({other}) == []
+    (event,) = [e for e in store.events(round_id=round_id) if e.action == "create_round"]
+    assert event.actor == "县管" and event.account_name == "县管" and event.office_id == county.id
+    # --reset-password: the first 管理员's password only; the setup then sets it anew, nothing else
+    assert store.reset_admin_password() and store.needs_setup()
+    assert store.set_up("h9", None, office=("", ""), person=("", "")) == first
+    assert store.account(first).password_hash == "h9" and len(store.offices_below(province.id)) == 3
