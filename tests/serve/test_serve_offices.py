@@ -163,6 +163,9 @@ def test_a_reviewer_reviews_but_manages_nothing_and_the_log_names_the_person(tre
         answer = reviewer.post(path, fields, form_page=page)
         assert answer.status == 403 and "审核人" in unescape(answer.text), path
     assert reviewer.get("/admin/offices").status == 403
+    shown = unescape(reviewer.get(page).text) + unescape(reviewer.get(f"{page}/units/{units['a']}").text)
+    assert "归档本次收集" not in shown and "单位管理" not in shown and "机构与账号" not in shown  # (not offered)
+    assert "归档本次收集" in unescape(clients["a"].get(page).text)
     # the 管理员's change and the 审核人's review are logged with their names
     moved = clients["a"].post(f"{page}/deadline", {"deadline": "2030-01-31", "reason": "统一延期"}, form_page=page)
     assert moved.status == 303
