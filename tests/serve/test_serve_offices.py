@@ -180,6 +180,11 @@ def test_a_reviewer_reviews_but_manages_nothing_and_the_log_names_the_person(tre
     log = unescape(clients["a"].get(f"{page}/events").text)
     assert re.search(r"<td>甲县政务公开办的管理员</td><td>修改截止日期</td>", log), log
     assert re.search(r"<td>张审核</td><td>审核通过</td>", log), log
+    # a step logged under the unit's name names the person too
+    renamed = clients["a"].post(f"{unit_page}/rename", {"name": "甲县某局"}, form_page=unit_page)
+    assert renamed.status == 303
+    log = unescape(clients["a"].get(f"{page}/events").text)
+    assert "<td>甲县某局（操作人：甲县政务公开办的管理员）</td><td>单位改名</td>" in log
 
 
 def test_a_login_is_throttled_whatever_address_the_guesses_come_from(tree):
