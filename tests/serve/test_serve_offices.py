@@ -144,6 +144,12 @@ def test_an_account_lists_the_rounds_of_its_office_and_below_only(tree):
     assert "甲县政务公开办" in offices and "乙县政务公开办" in offices and "某省政务公开办" in offices  # (its parent)
     assert "xian-a" not in offices  # another office's accounts are its own business
     assert "乙县" not in unescape(clients["a"].get("/admin/offices").text)
+    fields = {"action": "edit", "own_office_name": "某市人民政府办公室", "own_level": "市"}
+    edited = clients["市"].post("/admin/offices", fields, form_page="/admin/offices")
+    assert edited.status == 303 and "某市人民政府办公室" in unescape(clients["市"].get(edited.location).text)
+    fields["own_level"] = "县"  # below its own 县: refused, said why
+    refused = clients["市"].post("/admin/offices", fields, form_page="/admin/offices")
+    assert refused.status == 400 and "须高于它的下级机构" in unescape(refused.text)
 
 
 def test_a_reviewer_reviews_but_manages_nothing_and_the_log_names_the_person(tree, tmp_path):
@@ -249,6 +255,13 @@ def test_the_tree_of_offices_and_accounts_on_each_database(store):
     assert [r.id for r in store.rounds(store.scope(city.id))] == [round_id] and store.rounds({other}) == []
     (event,) = [e for e in store.events(round_id=round_id) if e.action == "create_round"]
     assert event.actor == "县管" and event.account_name == "县管" and event.office_id == county.id
+    # a 管理员 corrects its office's name and level, within its parent's and its children's
+    with pytest.raises(StateError, match="须低于上级机构"):
+        store.edit_office(city, "某市", "省", by=shi, ip=None)
+    with pytest.raises(StateError, match="须高于它的下级机构"):
+        store.edit_office(province, "某省", "县", by=sheng, ip=None)
+    store.edit_office(county, "某区政务公开办", "区", by=xian, ip=None)
+    assert (store.office(county.id).name, store.office(county.id).level) == ("某区政务公开办", "区")
     # --reset-password: the first 管理员's password only; the setup then sets it anew, nothing else
     assert store.reset_admin_password() and store.needs_setup()
     assert store.set_up("h9", None, office=("", ""), person=("", "")) == first

@@ -292,6 +292,7 @@ def test_a_database_of_each_earlier_format_is_upgraded_at_start(tmp_path, backen
         assert verify_password(release1.ADMIN_PASSWORD, account.password_hash)
         office = store.office(account.office_id)
         assert office.parent_id is None and store.offices_below(office.id) == []
+        assert (office.name, office.level) == ("本级政务公开办", "县")  # (no 汇总 named yet; the 管理员 corrects it)
         assert [r.id for r in store.rounds({office.id})] == [ids["round_2025"], ids["round_2024"]]
         assert not store.needs_setup() and "admin" not in store.backend.tables()
     finally:

@@ -308,6 +308,10 @@ async def offices_page(request: Request) -> Response:
                     ip=client_ip(request),
                 )
                 notice = f"已建立下级机构“{office_name}”，其管理员账号为 {login}。"
+            elif action == "edit":
+                office_name, level = _office_fields(form, prefix="own_")
+                await site.db(site.store.edit_office, office, office_name, level, by=account, ip=client_ip(request))
+                notice = f"本机构已改为“{office_name}”（{level}级）。"
             else:
                 raise Problem(400, "未知的操作。")
         except (RosterError, StateError) as exc:
@@ -327,6 +331,7 @@ async def offices_page(request: Request) -> Response:
         below=below,
         names={o.id: o.name for o in [office, *below]},
         levels=[v for v in LEVELS if LEVEL_RANK[v] > LEVEL_RANK[office.level]],
+        all_levels=LEVELS,
         roles=ROLES,
         values=values,
         **(shown_messages(request) | ({"error": error} if error else {})),

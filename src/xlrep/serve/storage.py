@@ -129,6 +129,7 @@ def past(deadline: str | None) -> bool:
 ACTIONS = {
     "setup": "首次设置（建立本机构和管理员账号）",
     "new_office": "新建下级机构",
+    "edit_office": "修改本机构名称或级别",
     "new_account": "新建账号",
     "password": "修改密码",
     "reset_password": "清除管理员密码（在本机用 --reset-password）",
@@ -966,6 +967,30 @@ class Store:
                 db, by.name, "new_office", ip=ip, by=by, detail=f"{name}（{level}级），管理员 {person}（账号 {login}）"
             )
         return office_id
+
+    def edit_office(self, office: Office, name: str, level: str, *, by: Account, ip: str | None) -> None:
+        """A 管理员 corrects its own office's name and level (an upgraded data folder's first office is recorded as
+        a 县 named after its 汇总): the level stays below the parent's and above the children's."""
+        if level not in LEVELS:
+            raise StateError("级别无效。")
+        with self._write() as db:
+            parent = db.execute(
+                "SELECT p.level FROM offices o JOIN offices p ON p.id = o.parent_id WHERE o.id = ?", (office.id,)
+            ).fetchone()
+            if parent and LEVEL_RANK[level] <= LEVEL_RANK[parent[0]]:
+                raise StateError(f"本机构的级别须低于上级机构（{parent[0]}级）。")
+            children = [r[0] for r in db.execute("SELECT level FROM offices WHERE parent_id = ?", (office.id,))]
+            if any(LEVEL_RANK[c] <= LEVEL_RANK[level] for c in children):
+                raise StateError("本机构的级别须高于它的下级机构。")
+            db.execute("UPDATE offices SET name = ?, level = ? WHERE id = ?", (name, level, office.id))
+            self._event(
+                db,
+                by.name,
+                "edit_office",
+                ip=ip,
+                by=by,
+                detail=f"{office.name}（{office.level}级）→ {name}（{level}级）",
+            )
 
     def set_password(self, account: Account, password_hash: str, ip: str | None) -> None:
         """A person's new password: their other browsers are signed out."""
