@@ -143,6 +143,14 @@ class _Postgres:
         self.db.close()
 
 
+# The admin password of the folders made here ("旧的管理员密码1"), hashed as every release hashes it.
+ADMIN_PASSWORD = "旧的管理员密码1"
+ADMIN_HASH = (
+    "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$"  # (a fixed salt of zeros: the same folder every time)
+    "T2j6XgeEfBv7Chiqa85Q9+XDuyglD2i4TrrE+16NRfM="
+)
+
+
 def make_folder(folder: Path, database: str | None = None) -> dict:
     """A first-release data folder (or, with ``database``, the same tables and rows in that PostgreSQL database):
     a 2024 round whose unit 甲局 was passed, a 2025 round (previous: 2024) where 甲局 uploaded once with one
@@ -154,6 +162,7 @@ def make_folder(folder: Path, database: str | None = None) -> dict:
     now = time.time()
     for key, value in (("schema_version", "1"), ("secret", "ab" * 32)):
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
+    db.execute("INSERT INTO admin (id, password_hash, changed_at) VALUES (1, ?, ?)", (ADMIN_HASH, now))
     ids = {}
     for year, previous in ((2024, None), (2025, 1)):
         ids[year] = db.insert(

@@ -265,19 +265,22 @@ def unescape(text: str) -> str:
 ADMIN_PASSWORD = "测试-" + secrets.token_hex(6)
 
 
-def set_up_admin(server: ServerProcess, password: str = ADMIN_PASSWORD) -> Client:
-    """The office's first sign-in through the link printed in the terminal; returns the signed-in client."""
+def set_up_admin(server: ServerProcess, password: str = ADMIN_PASSWORD, **office: str) -> Client:
+    """The office's first sign-in through the link printed in the terminal (the first office and its 管理员,
+    ``office`` overriding the defaults); returns the signed-in client."""
     assert server.setup_url, server.output()
     client = Client(server.url)
     path = urlsplit(server.setup_url).path
-    answer = client.post(path, {"password": password, "repeat": password}, form_page=path)
+    fields = {"office_name": "测试县人民政府办公室", "level": "县", "name": "管理员", "login": "admin", **office}
+    answer = client.post(path, {**fields, "password": password, "repeat": password}, form_page=path)
     assert answer.status == 303 and answer.location == "/admin", answer.text
     return client
 
 
-def sign_in(server: ServerProcess, password: str = ADMIN_PASSWORD) -> Client:
+def sign_in(server: ServerProcess, password: str = ADMIN_PASSWORD, login: str = "admin") -> Client:
     client = Client(server.url)
-    answer = client.post("/admin/login", {"password": password, "next": "/admin"}, form_page="/admin/login")
+    fields = {"login": login, "password": password, "next": "/admin"}
+    answer = client.post("/admin/login", fields, form_page="/admin/login")
     assert answer.status == 303, answer.text
     return client
 

@@ -229,6 +229,7 @@ def test_in_the_browser_a_unit_meets_the_wrong_year_another_units_file_and_an_un
     unit.wait_for_selector(".status-block")
     office = new_page()
     office.goto(site.url + f"/admin/login?next=/admin/rounds/{round_id}")
+    office.fill("input[name=login]", "admin")
     office.fill("input[name=password]", site.password)
     office.click("button:has-text('登录')")
     office.click("tr[data-unit='页甲局'] a")

@@ -175,6 +175,7 @@ def _office(new_page, site, target: str):
     """A browser of the office, signed in and on ``target``."""
     office = new_page()
     office.goto(site.url + "/admin/login?next=" + target)
+    office.fill("input[name=login]", "admin")
     office.fill("input[name=password]", site.password)
     office.click("button:has-text('登录')")
     office.wait_for_url(site.url + target)
@@ -196,6 +197,7 @@ class TestCollectionRound:
         office = new_page()
         office.goto(site.url + "/admin")
         assert "/admin/login" in office.url  # not signed in yet
+        office.fill("input[name=login]", "admin")
         office.fill("input[name=password]", site.password)
         office.click("button:has-text('登录')")
         office.click("text=新建收集")

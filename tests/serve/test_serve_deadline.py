@@ -119,6 +119,7 @@ def test_in_the_browser_the_office_closes_a_round_calls_the_late_units_and_the_u
     links = {n: site.url + link for n, link in unit_links(site.admin, round_id).items()}
     office = new_page()
     office.goto(site.url + f"/admin/login?next=/admin/rounds/{round_id}")
+    office.fill("input[name=login]", "admin")
     office.fill("input[name=password]", site.password)
     office.click("button:has-text('登录')")
     office.click("summary:has-text('截止日期与归档')")

@@ -80,6 +80,7 @@ def test_warnings_are_explained_before_reporting_and_the_office_marks_them_verif
 
     office = new_page()
     office.goto(site.url + f"/admin/login?next=/admin/rounds/{round_id}")
+    office.fill("input[name=login]", "admin")
     office.fill("input[name=password]", site.password)
     office.click("button:has-text('登录')")
     office.click("tr[data-unit='核实局'] a")

@@ -75,13 +75,13 @@ def test_150_parallel_wrong_passwords_then_the_right_one_do_not_sign_in(tough):
 
     def guess(n: int) -> int:
         client = Client(server.url, source=attacker)
-        return client.post("/admin/login", {"password": f"猜测{n}"}, form_page="/admin/login").status
+        return client.post("/admin/login", {"login": "admin", "password": f"猜测{n}"}, form_page="/admin/login").status
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = list(pool.map(guess, range(150)))
     assert statuses.count(401) == 5 and statuses.count(429) == 145, statuses
     right = Client(server.url, source=attacker)
-    answer = right.post("/admin/login", {"password": TOUGH_PASSWORD}, form_page="/admin/login")
+    answer = right.post("/admin/login", {"login": "admin", "password": TOUGH_PASSWORD}, form_page="/admin/login")
     assert answer.status == 429 and "分钟后再试" in unescape(answer.text)
     assert "xlrep_session" not in right.cookies
     assert _events(server.data, "login_failed", attacker) == 5  # five hashes computed, not 150

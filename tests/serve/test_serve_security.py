@@ -61,6 +61,7 @@ def test_markup_in_a_workbook_and_in_unit_names_is_shown_as_text(site, page, tmp
     unit = site.client()
     assert unit.upload(link + "/upload", "恶意.xlsx", path.read_bytes(), link).status == 303
     page.goto(site.url + "/admin/login?next=/admin/rounds/" + str(round_id))
+    page.fill("input[name=login]", "admin")
     page.fill("input[name=password]", site.password)
     page.click("button:has-text('登录')")
     page.wait_for_selector("table.units")
@@ -153,13 +154,15 @@ def test_sessions_and_csrf_cookies_are_httponly_samesite_and_the_password_is_an_
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
     from serve_support import multipart
 
-    body, content_type = multipart({"csrf_token": token, "password": site.password, "next": "/admin"}, {})
+    body, content_type = multipart(
+        {"csrf_token": token, "login": "admin", "password": site.password, "next": "/admin"}, {}
+    )
     answer = client.request("POST", "/admin/login", body, {"Content-Type": content_type})
     assert answer.status == 303
     cookie = answer.header("set-cookie").lower()
     assert cookie.startswith("xlrep_session=") and "httponly" in cookie and "samesite=strict" in cookie
     with sqlite3.connect(f"file:{site.data / 'xlrep.sqlite3'}?mode=ro", uri=True) as db:
-        (stored,) = db.execute("SELECT password_hash FROM admin").fetchone()
+        (stored,) = db.execute("SELECT password_hash FROM accounts WHERE login = 'admin'").fetchone()
         sessions = [r[0] for r in db.execute("SELECT token_hash FROM sessions")]
     assert stored.startswith("scrypt$32768$8$1$") and site.password not in stored
     assert client.cookies["xlrep_session"] not in sessions  # only the token's hash is kept
@@ -178,9 +181,9 @@ def test_wrong_admin_passwords_are_throttled_even_across_a_restart(lonely_server
     set_up_admin(lonely_server, "正确的密码-123")
     client = Client(lonely_server.url)
     for attempt in range(1, 6):
-        answer = client.post("/admin/login", {"password": f"猜测{attempt}"}, form_page="/admin/login")
+        answer = client.post("/admin/login", {"login": "admin", "password": f"猜测{attempt}"}, form_page="/admin/login")
         assert answer.status == 401 and "密码不对" in unescape(answer.text)
-    blocked = client.post("/admin/login", {"password": "正确的密码-123"}, form_page="/admin/login")
+    blocked = client.post("/admin/login", {"login": "admin", "password": "正确的密码-123"}, form_page="/admin/login")
     assert blocked.status == 429 and "分钟后再试" in unescape(blocked.text)
     assert "xlrep_session" not in client.cookies
 
@@ -188,7 +191,7 @@ def test_wrong_admin_passwords_are_throttled_even_across_a_restart(lonely_server
     again = ServerProcess(lonely_server.data, "--workers", "1")
     try:
         client = Client(again.url)
-        still = client.post("/admin/login", {"password": "正确的密码-123"}, form_page="/admin/login")
+        still = client.post("/admin/login", {"login": "admin", "password": "正确的密码-123"}, form_page="/admin/login")
         assert still.status == 429
     finally:
         again.stop()
@@ -371,8 +374,10 @@ def test_a_forgotten_password_is_reset_from_the_command_line_and_nothing_else_ch
         assert old_browser.get("/admin").status == 303  # sent to the login page
         client = Client(again.url)
         for _ in range(8):  # more than the 5 a guesser gets: nothing to guess, nothing counted
-            answer = client.post("/admin/login", {"password": "旧密码-12345678"}, form_page="/admin/login")
-            assert answer.status == 409 and "还没有设置管理员密码" in unescape(answer.text)
+            answer = client.post(
+                "/admin/login", {"login": "admin", "password": "旧密码-12345678"}, form_page="/admin/login"
+            )
+            assert answer.status == 409 and "还没有设置管理员账号" in unescape(answer.text)
         fresh = set_up_admin(again, "新密码-12345678")
         assert "甲局" in unescape(fresh.get(f"/admin/rounds/{round_id}").text)  # the round is still there
     finally:

@@ -11,6 +11,7 @@ import threading
 import pytest
 from serve_support import ROOT, Client, ServerProcess, new_round, set_up_admin, unescape
 
+from xlrep.serve.security import verify_password
 from xlrep.serve.storage import SCHEMA_VERSION, StateError, Store, _schema_columns
 
 ORG_TYPE = "县级以上人民政府部门"
@@ -52,7 +53,9 @@ def test_two_processes_on_one_database_share_the_first_link_sessions_and_the_log
 
     # wrong passwords count on the database: three on one process, two on the other, then both refuse
     for attempt, server in enumerate((first, second, first, second, first)):
-        wrong = Client(server.url).post("/admin/login", {"password": f"猜测{attempt}"}, form_page="/admin/login")
+        wrong = Client(server.url).post(
+            "/admin/login", {"login": "admin", "password": f"猜测{attempt}"}, form_page="/admin/login"
+        )
         assert wrong.status == 401, unescape(wrong.text)
     for server in (first, second):
         blocked = Client(server.url).post(
@@ -263,6 +266,15 @@ def test_a_database_of_each_earlier_format_is_upgraded_at_start(tmp_path, backen
         assert unit.version_count == 2 and unit.status == "校验中" and unit.last_year_id == ids["unit_2024"]
         ((pending_unit, pending),) = store.pending_versions()  # the upload a stop cut off: resumed
         assert pending_unit.id == unit.id and pending.number == 2 and pending.audit_claimed_by == store.owner
+        # the office the site served is the first office, its admin the first account with the same password
+        account = store.account_by_login("admin")
+        assert account is not None and account.name == "管理员" and account.role == "管理员"
+        assert verify_password(release1.ADMIN_PASSWORD, account.password_hash)
+        office = store.office(account.office_id)
+        assert office.parent_id is None and store.offices_below(office.id) == []
+        assert (office.name, office.level) == ("本级政务公开办", "县")  # (no 汇总 named yet; the 管理员 corrects it)
+        assert [r.id for r in store.rounds({office.id})] == [ids["round_2025"], ids["round_2024"]]
+        assert not store.needs_setup() and "admin" not in store.backend.tables()
     finally:
         store.close()
 

@@ -31,6 +31,7 @@ def test_a_version_is_viewed_as_the_report_with_its_problem_cells_marked_and_ver
         assert client.upload(link + "/upload", f"第{n}版.xlsx", data, link).status == 303
 
     page.goto(site.url + f"/admin/login?next=/admin/rounds/{round_id}")
+    page.fill("input[name=login]", "admin")
     page.fill("input[name=password]", site.password)
     page.click("button:has-text('登录')")
     page.click("tr[data-unit='查看局'] a")

@@ -306,7 +306,7 @@ def run_server(
     port = sock.getsockname()[1]
     scheme = "https" if certfile else "http"
     local = _url(scheme, "127.0.0.1" if host in ("0.0.0.0", "127.0.0.1") else host, port)
-    setup_token = store.setup_token(new_token(18)) if store.admin_hash() is None else None
+    setup_token = store.setup_token(new_token(18)) if store.needs_setup() else None
     first_url = f"{local}/setup/{setup_token}" if setup_token else f"{local}/admin"
 
     def ready() -> None:

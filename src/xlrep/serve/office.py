@@ -22,6 +22,7 @@ from ..writer.template_inputs import year_range
 from . import audits
 from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
 from .security import (
+    DUMMY_HASH,
     LOGIN_MAX_FAILURES,
     LOGIN_WINDOW,
     SESSION_COOKIE,
@@ -32,7 +33,21 @@ from .security import (
     token_hash,
     verify_password,
 )
-from .storage import CHECKING, PASSED, STATUSES, SUBMITTED, StateError, Unit, closed_for, open_until
+from .storage import (
+    CHECKING,
+    LEVEL_RANK,
+    LEVELS,
+    PASSED,
+    REVIEWER,
+    ROLES,
+    STATUSES,
+    SUBMITTED,
+    Account,
+    StateError,
+    Unit,
+    closed_for,
+    open_until,
+)
 from .unit import audit_again, audit_pending, version_view_page
 from .views import (
     Problem,
@@ -51,29 +66,51 @@ from .views import (
 # -- sessions --------------------------------------------------------------------------------
 
 
-def _signed_in(request: Request) -> bool:
+def _signed_in(request: Request) -> Account | None:
+    """The account signed in with this browser's session (None: nobody)."""
     token = request.cookies.get(SESSION_COOKIE)
-    return bool(token) and request.app.state.site.store.session_valid(token_hash(token))
+    return request.app.state.site.store.session_account(token_hash(token)) if token else None
 
 
 def admin_only(handler):
-    """Pages for the office only: others are sent to the login page (or refused, for a form post)."""
+    """Pages for an office's people only: others are sent to the login page (or refused, for a form post). The
+    account is ``request.state.account``; the offices it sees (its own and every one below) ``request.state.scope``."""
 
     @functools.wraps(handler)
     async def guarded(request: Request) -> Response:
-        if not await run_in_threadpool(_signed_in, request):
+        site = request.app.state.site
+        account = await site.db(_signed_in, request)
+        if account is None:
             if request.method == "GET":
                 return RedirectResponse("/admin/login?next=" + quote(request.url.path), status_code=303)
             raise Problem(403, "登录已过期，操作没有执行。请重新登录后再操作。")
+        request.state.account = account
+        request.state.scope = await site.db(site.store.scope, account.office_id)
         return await handler(request)
 
     return guarded
 
 
-def _start_session(request: Request, target: str) -> Response:
+def manager_only(handler):
+    """What only a 管理员 does (accounts, offices, rounds, units); a 审核人 reviews only."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request) -> Response:
+        if not request.state.account.manager:
+            raise Problem(403, "审核人只能审核（通过、退回、核实提示），不能做这项操作。请联系本机构的管理员。")
+        return await handler(request)
+
+    return admin_only(guarded)
+
+
+def _by(request: Request) -> Account:
+    return request.state.account
+
+
+def _start_session(request: Request, target: str, account_id: int) -> Response:
     site = request.app.state.site
     token = new_token()
-    site.store.create_session(token_hash(token), SESSION_LIFETIME, client_ip(request))
+    site.store.create_session(token_hash(token), SESSION_LIFETIME, client_ip(request), account_id)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -91,53 +128,99 @@ def _safe_next(target: str | None) -> str:
     return target if target and re.fullmatch(r"/admin(/[\w/-]*)?", target) else "/admin"
 
 
+def _person(form, *, prefix: str = "") -> tuple[str, str]:
+    """姓名 and 账号 as typed (``RosterError`` when either is unusable)."""
+    name = " ".join(str(form.get(prefix + "name", "")).split())[:50]
+    login = str(form.get(prefix + "login", "")).strip()
+    if not name:
+        raise RosterError("请填写姓名。")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,31}", login):
+        raise RosterError("账号须为 2 至 32 个字母、数字或 . _ -（以字母或数字开头），例如 zhangsan。")
+    return name, login
+
+
+def _office_fields(form, *, prefix: str = "") -> tuple[str, str]:
+    name = " ".join(str(form.get(prefix + "office_name", "")).split())[:100]
+    level = str(form.get(prefix + "level", ""))
+    if not name:
+        raise RosterError("请填写机构名称，例如“某某县人民政府办公室（政务公开办）”。")
+    if level not in LEVELS:
+        raise RosterError("请选择机构的级别（省、市、县、区）。")
+    return name, level
+
+
 async def setup_page(request: Request) -> Response:
+    """The first sign-in: the first office and its first 管理员 (after ``--reset-password``: that 管理员's new
+    password only)."""
     site = request.app.state.site
     token = request.path_params["token"]
-    if site.store.admin_hash() is not None:
-        raise Problem(404, "管理员密码已经设置过了。请直接登录。")
+    if not await site.db(site.store.needs_setup):
+        raise Problem(404, "管理员账号已经设置过了。请直接登录。")
     if not site.setup_token or token != site.setup_token:
         raise Problem(404, "这个首次登录链接无效。请使用本次启动时终端窗口中显示的链接。")
+    existing = await site.db(site.store.first_account)
     error = None
+    values = {"office_name": "", "level": "县", "name": "管理员", "login": "admin"}
     if request.method == "POST":
         form = await read_form(request)
+        values.update({k: str(form.get(k, values[k])) for k in values})
         password, repeated = str(form.get("password", "")), str(form.get("repeat", ""))
-        error = password_problem(password, repeated)
-        if error is None:
-            hashed = await run_in_threadpool(hash_password, password)
-            if not await site.db(site.store.set_admin_password, hashed, first=True, ip=client_ip(request)):
-                raise Problem(409, "管理员密码已经设置过了。请直接登录。")
-            site.setup_token = None
-            return await run_in_threadpool(_start_session, request, "/admin")
-    return render(request, "setup.html", error=error, status=400 if error else 200)
+        try:
+            office = person = ("", "")
+            if existing is None:
+                office, person = _office_fields(form), _person(form)
+            error = password_problem(password, repeated)
+            if error is None:
+                hashed = await run_in_threadpool(hash_password, password)
+                account_id = await site.db(site.store.set_up, hashed, client_ip(request), office=office, person=person)
+                site.setup_token = None
+                return await site.db(_start_session, request, "/admin", account_id)
+        except RosterError as exc:
+            error = exc.message
+        except StateError as exc:
+            if existing is None and "已被使用" not in exc.message:
+                raise Problem(409, exc.message) from None
+            error = exc.message
+    return render(
+        request,
+        "setup.html",
+        error=error,
+        existing=existing,
+        values=values,
+        levels=LEVELS,
+        status=400 if error else 200,
+    )
 
 
 async def login_page(request: Request) -> Response:
     site = request.app.state.site
     target = _safe_next(request.query_params.get("next"))
-    configured = site.store.admin_hash() is not None
+    configured = not await site.db(site.store.needs_setup)
     if request.method == "GET":
-        if configured and await run_in_threadpool(_signed_in, request):
+        if configured and await site.db(_signed_in, request):
             return RedirectResponse(target, status_code=303)
-        return render(request, "login.html", error=None, next=target, configured=configured)
+        return render(request, "login.html", error=None, next=target, configured=configured, login="")
     form = await read_form(request)
     target = _safe_next(str(form.get("next", "")))
+    login = str(form.get("login", "")).strip()[:64]
     if not configured:  # nothing to guess yet: say so, count nothing
-        error = "还没有设置管理员密码，无法登录。请使用启动网站时终端窗口中显示的“首次使用”链接。"
-        return render(request, "login.html", status=409, error=error, next=target, configured=configured)
+        error = "还没有设置管理员账号，无法登录。请使用启动网站时终端窗口中显示的“首次使用”链接。"
+        return render(request, "login.html", status=409, error=error, next=target, configured=configured, login=login)
     ip = client_ip(request)
     # Checked and counted in one transaction before the hash is computed: parallel guesses cannot slip through.
-    wait, attempt, earlier = await site.db(site.store.begin_login, ip, LOGIN_WINDOW, LOGIN_MAX_FAILURES)
+    wait, attempt, earlier = await site.db(site.store.begin_login, ip, LOGIN_WINDOW, LOGIN_MAX_FAILURES, login or None)
     if wait:
         minutes = max(1, (wait + 59) // 60)
-        raise Problem(429, f"密码输错次数过多，为防止猜测密码，请 {minutes} 分钟后再试。")
-    ok = await run_in_threadpool(verify_password, str(form.get("password", "")), site.store.admin_hash())
-    await site.db(site.store.finish_login, ip, attempt, ok)
+        raise Problem(429, f"账号或密码输错次数过多，为防止猜测密码，请 {minutes} 分钟后再试。")
+    account = await site.db(site.store.account_by_login, login) if login else None
+    stored = account.password_hash if account else DUMMY_HASH  # (an unknown login costs the same time)
+    ok = await run_in_threadpool(verify_password, str(form.get("password", "")), stored) and account is not None
+    await site.db(site.store.finish_login, ip, attempt, ok, account if ok else None, login)
     if ok:
-        return await run_in_threadpool(_start_session, request, target)
+        return await site.db(_start_session, request, target, account.id)
     left = LOGIN_MAX_FAILURES - earlier - 1
-    error = "密码不对。" + (f"再错 {left} 次将暂停登录 15 分钟。" if left > 0 else "已暂停登录 15 分钟。")
-    return render(request, "login.html", status=401, error=error, next=target, configured=configured)
+    error = "账号或密码不对。" + (f"再错 {left} 次将暂停登录 15 分钟。" if left > 0 else "已暂停登录 15 分钟。")
+    return render(request, "login.html", status=401, error=error, next=target, configured=configured, login=login)
 
 
 async def logout(request: Request) -> Response:
@@ -145,8 +228,10 @@ async def logout(request: Request) -> Response:
     await read_form(request)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
+        account = await site.db(_signed_in, request)
         await site.db(site.store.delete_session, token_hash(token))
-        await site.db(site.store.log, "管理员", "logout", ip=client_ip(request))
+        if account is not None:
+            await site.db(site.store.log, account.name, "logout", ip=client_ip(request), by=account)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -155,18 +240,102 @@ async def logout(request: Request) -> Response:
 @admin_only
 async def password_page(request: Request) -> Response:
     site = request.app.state.site
+    account = _by(request)
     error = done = None
     if request.method == "POST":
         form = await read_form(request)
-        if not await run_in_threadpool(verify_password, str(form.get("current", "")), site.store.admin_hash()):
+        if not await run_in_threadpool(verify_password, str(form.get("current", "")), account.password_hash):
             error = "当前密码不对。"
         else:
             error = password_problem(str(form.get("password", "")), str(form.get("repeat", "")))
         if error is None:
             hashed = await run_in_threadpool(hash_password, str(form.get("password", "")))
-            await site.db(site.store.set_admin_password, hashed, first=False, ip=client_ip(request))
-            return await run_in_threadpool(_start_session, request, "/admin")
+            await site.db(site.store.set_password, account, hashed, client_ip(request))
+            return await site.db(_start_session, request, "/admin", account.id)
     return render(request, "password.html", admin=True, error=error, done=done, status=400 if error else 200)
+
+
+# -- offices and accounts ------------------------------------------------------------------------
+
+
+@manager_only
+async def offices_page(request: Request) -> Response:
+    """机构与账号: this office and its accounts, the offices below it; add an account, create a child office."""
+    site = request.app.state.site
+    account = _by(request)
+    office = await site.db(site.store.office, account.office_id)
+    error = notice = None
+    values = {
+        "name": "",
+        "login": "",
+        "role": REVIEWER,
+        "office_name": "",
+        "level": "",
+        "admin_name": "",
+        "admin_login": "",
+    }
+    if request.method == "POST":
+        form = await read_form(request)
+        values.update({k: str(form.get(k, "")) for k in values})
+        action = str(form.get("action", ""))
+        password, repeated = str(form.get("password", "")), str(form.get("repeat", ""))
+        try:
+            if action == "account":
+                name, login = _person(form)
+                role = values["role"] if values["role"] in ROLES else REVIEWER
+                problem = password_problem(password, repeated)
+                if problem:
+                    raise RosterError(problem)
+                hashed = await run_in_threadpool(hash_password, password)
+                await site.db(
+                    site.store.add_account, office.id, name, login, hashed, role, by=account, ip=client_ip(request)
+                )
+                notice = f"已为“{name}”建立账号 {login}（{role}）。请把账号和初始密码告诉本人，登录后自行修改密码。"
+            elif action == "office":
+                office_name, level = _office_fields(form)
+                person, login = _person(form, prefix="admin_")
+                problem = password_problem(password, repeated)
+                if problem:
+                    raise RosterError(problem)
+                hashed = await run_in_threadpool(hash_password, password)
+                await site.db(
+                    site.store.create_office,
+                    office,
+                    office_name,
+                    level,
+                    (person, login, hashed),
+                    by=account,
+                    ip=client_ip(request),
+                )
+                notice = f"已建立下级机构“{office_name}”，其管理员账号为 {login}。"
+            elif action == "edit":
+                office_name, level = _office_fields(form, prefix="own_")
+                await site.db(site.store.edit_office, office, office_name, level, by=account, ip=client_ip(request))
+                notice = f"本机构已改为“{office_name}”（{level}级）。"
+            else:
+                raise Problem(400, "未知的操作。")
+        except (RosterError, StateError) as exc:
+            error = exc.message
+        else:
+            return RedirectResponse(with_message(request, "/admin/offices", notice=notice), status_code=303)
+    below = await site.db(site.store.offices_below, office.id)
+    parent = await site.db(site.store.office, office.parent_id) if office.parent_id else None
+    return render(
+        request,
+        "offices.html",
+        status=400 if error else 200,
+        admin=True,
+        office=office,
+        parent=parent,
+        accounts=await site.db(site.store.accounts, office.id),
+        below=below,
+        names={o.id: o.name for o in [office, *below]},
+        levels=[v for v in LEVELS if LEVEL_RANK[v] > LEVEL_RANK[office.level]],
+        all_levels=LEVELS,
+        roles=ROLES,
+        values=values,
+        **(shown_messages(request) | ({"error": error} if error else {})),
+    )
 
 
 # -- rounds ----------------------------------------------------------------------------------
@@ -187,9 +356,14 @@ def _progress(units: list[Unit]) -> dict:
 @admin_only
 async def admin_home(request: Request) -> Response:
     site = request.app.state.site
-    rounds = await site.db(site.store.rounds)
+    rounds = await site.db(site.store.rounds, request.state.scope)
     progress = {r.id: _progress(await site.db(site.store.units, r.id)) for r in rounds}
-    return render(request, "admin_home.html", admin=True, rounds=rounds, progress=progress)
+    account = _by(request)
+    office = await site.db(site.store.office, account.office_id)
+    names = {o.id: o.name for o in [office, *await site.db(site.store.offices_below, office.id)]}
+    return render(
+        request, "admin_home.html", admin=True, rounds=rounds, progress=progress, office=office, office_names=names
+    )
 
 
 def _round_form_defaults(rounds) -> dict:
@@ -266,10 +440,10 @@ async def roster_text(request: Request) -> Response:
     return Response(_roster_text(units), media_type="text/plain; charset=utf-8")
 
 
-@admin_only
+@manager_only
 async def round_new(request: Request) -> Response:
     site = request.app.state.site
-    rounds = await site.db(site.store.rounds)
+    rounds = await site.db(site.store.rounds, {_by(request).office_id})  # (last year's: this office's own)
     values = _round_form_defaults(rounds)
     error = None
     if request.method == "GET" and values["previous_id"]:  # last year's list, to edit before creating
@@ -310,6 +484,7 @@ async def round_new(request: Request) -> Response:
                 summary_org_type=summary_type,
                 units=units,
                 ip=client_ip(request),
+                by=_by(request),
             )
             return RedirectResponse(f"/admin/rounds/{round_id}", status_code=303)
     return render(
@@ -331,7 +506,7 @@ async def _round_or_404(request: Request):
     except ValueError:
         raise Problem(404, "没有这个收集。") from None
     found = await site.db(site.store.round, round_id)
-    if found is None:
+    if found is None or found.office_id not in request.state.scope:  # another office's: as if there were none
         raise Problem(404, "没有这个收集。")
     return found
 
@@ -370,7 +545,7 @@ async def _reason(form) -> str:
     return reason
 
 
-@admin_only
+@manager_only
 async def change_deadline(request: Request) -> Response:
     """The round's deadline moved (or removed) for every unit, with the reason logged."""
     site = request.app.state.site
@@ -380,14 +555,14 @@ async def change_deadline(request: Request) -> Response:
     try:
         deadline = _parse_deadline(str(form.get("deadline", "")))
         reason = await _reason(form)
-        await site.db(site.store.set_deadline, rnd.id, deadline, reason, client_ip(request))
+        await site.db(site.store.set_deadline, rnd.id, deadline, reason, client_ip(request), by=_by(request))
     except (RosterError, StateError) as exc:
         return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     notice = f"截止日期已改为 {deadline}。" if deadline else "已取消截止日期。"
     return RedirectResponse(with_message(request, back, notice=notice), status_code=303)
 
 
-@admin_only
+@manager_only
 async def extend_unit(request: Request) -> Response:
     """One unit given until a later day than the round's deadline (补报), with the reason logged."""
     site = request.app.state.site
@@ -397,7 +572,7 @@ async def extend_unit(request: Request) -> Response:
     try:
         until = _parse_deadline(str(form.get("until", "")))
         reason = await _reason(form)
-        await site.db(site.store.extend_unit, unit, until, reason, client_ip(request))
+        await site.db(site.store.extend_unit, unit, until, reason, client_ip(request), by=_by(request))
     except (RosterError, StateError) as exc:
         return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     notice = f"已准许本单位延期至 {until}。" if until else "已取消本单位的延期。"
@@ -407,7 +582,7 @@ async def extend_unit(request: Request) -> Response:
 UNIT_ACTIONS = ("rename", "new-link", "remove", "last-year")
 
 
-@admin_only
+@manager_only
 async def manage_unit(request: Request) -> Response:
     """Fixing the list: rename a unit, give it a new link, take it off the list, link it to last year's unit."""
     site = request.app.state.site
@@ -419,20 +594,22 @@ async def manage_unit(request: Request) -> Response:
     try:
         if action == "rename":
             name = clean_name(str(form.get("name", "")))
-            await site.db(site.store.rename_unit, unit, name, ip)
+            await site.db(site.store.rename_unit, unit, name, ip, by=_by(request))
             notice = f"已改名为“{name}”（原名“{unit.name}”记入操作记录）。"
             if audit_again(site, await site.db(site.store.unit, unit.id)):
                 notice += "最新上传的一版按新名称重新校验。"
         elif action == "new-link":
-            await site.db(site.store.new_link, unit, ip)
+            await site.db(site.store.new_link, unit, ip, by=_by(request))
             notice = "已更换填报链接：旧链接已失效，请把新链接发给该单位。"
         elif action == "remove":
-            deleted = await site.db(site.store.remove_unit, unit, ip)
+            deleted = await site.db(site.store.remove_unit, unit, ip, by=_by(request))
             notice = f"已将“{unit.name}”" + ("从名单中删除。" if deleted else "移出名单（它上传的文件仍保留）。")
             return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", notice=notice), status_code=303)
         elif action == "last-year":
             chosen = str(form.get("last_year_id", ""))
-            await site.db(site.store.link_last_year, unit, int(chosen) if chosen.isdigit() else None, ip)
+            await site.db(
+                site.store.link_last_year, unit, int(chosen) if chosen.isdigit() else None, ip, by=_by(request)
+            )
             notice = "已设置上年对应的单位：填报表预填和与上年比对都按它进行。"
         else:
             raise Problem(404, "没有这种操作。")
@@ -441,20 +618,20 @@ async def manage_unit(request: Request) -> Response:
     return RedirectResponse(with_message(request, back, notice=notice), status_code=303)
 
 
-@admin_only
+@manager_only
 async def archive_round(request: Request) -> Response:
     site = request.app.state.site
     rnd = await _round_or_404(request)
     await read_form(request)
     try:
-        await site.db(site.store.archive, rnd.id, client_ip(request))
+        await site.db(site.store.archive, rnd.id, client_ip(request), by=_by(request))
     except StateError as exc:
         raise Problem(409, exc.message) from None
     notice = "已归档：本次收集只读，汇总表、各单位上报的文件和操作记录仍可下载查看。"
     return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", notice=notice), status_code=303)
 
 
-@admin_only
+@manager_only
 async def add_units(request: Request) -> Response:
     site = request.app.state.site
     rnd = await _round_or_404(request)
@@ -464,7 +641,7 @@ async def add_units(request: Request) -> Response:
     except RosterError as exc:
         return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", error=exc.message), status_code=303)
     try:
-        existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request))
+        existing = await site.db(site.store.add_units, rnd.id, units, client_ip(request), by=_by(request))
     except StateError as exc:
         return RedirectResponse(with_message(request, f"/admin/rounds/{rnd.id}", error=exc.message), status_code=303)
     notice = f"已添加 {len(units) - len(existing)} 个单位。" + (
@@ -622,7 +799,9 @@ async def decide(request: Request) -> Response:
             with_message(request, back, error="退回时请写明退回原因（单位会看到这段话）。"), status_code=303
         )
     try:
-        await site.db(site.store.decide, unit, action, comment, client_ip(request), version=int(version))
+        await site.db(
+            site.store.decide, unit, action, comment, client_ip(request), version=int(version), by=_by(request)
+        )
     except StateError as exc:
         return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     return RedirectResponse(back, status_code=303)
@@ -640,7 +819,9 @@ async def verify_warning(request: Request) -> Response:
         raise Problem(404, "没有这一版或这一项提示。")
     back = f"/admin/rounds/{rnd.id}/units/{unit.id}?v={version.number}"
     try:
-        await site.db(site.store.verify, version.id, int(index), form.get("verified") == "1", client_ip(request))
+        await site.db(
+            site.store.verify, version.id, int(index), form.get("verified") == "1", client_ip(request), by=_by(request)
+        )
     except StateError as exc:
         return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
     return RedirectResponse(back + f"#finding-{index}", status_code=303)
@@ -847,6 +1028,7 @@ def routes() -> list[Route]:
         Route("/admin/logout", logout, methods=["POST"]),
         Route("/admin", admin_home),
         Route("/admin/password", password_page, methods=["GET", "POST"]),
+        Route("/admin/offices", offices_page, methods=["GET", "POST"]),
         Route("/admin/rounds/new", round_new, methods=["GET", "POST"]),
         Route("/admin/rounds/{round_id}", dashboard),
         Route("/admin/rounds/{round_id}/units", add_units, methods=["POST"]),

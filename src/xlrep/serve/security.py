@@ -32,6 +32,10 @@ SCRYPT_MAXMEM = 64 * 1024 * 1024
 # At most this many hashes at once (each takes 32 MiB): a burst of logins waits instead of piling up memory.
 SCRYPT_AT_ONCE = threading.BoundedSemaphore(2)
 
+# What an unknown login's password is checked against (no password matches it): a wrong login costs the
+# same time as a wrong password, so timing does not tell which logins exist.
+DUMMY_HASH = "scrypt$32768$8$1$" + "A" * 22 + "==$" + "A" * 43 + "="
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"

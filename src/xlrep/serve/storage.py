@@ -30,7 +30,7 @@ from .roster import RosterEntry
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 PART_AGE = 3600  # seconds: a half-written upload file this old in a shared files folder is a crash's leftover
 # How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
 MIGRATIONS = {
@@ -53,7 +53,44 @@ MIGRATIONS = {
         "ALTER TABLE versions ADD COLUMN audit_claimed_by TEXT",
         "ALTER TABLE versions ADD COLUMN audit_claimed_at REAL",
     ),
+    "3": (  # 4: offices as a tree, people as accounts (the tables ``offices`` and ``accounts`` are made by SCHEMA)
+        "ALTER TABLE rounds ADD COLUMN office_id INTEGER REFERENCES offices (id)",
+        "ALTER TABLE units ADD COLUMN member_round_id INTEGER REFERENCES rounds (id)",  # (a lower office's round)
+        "ALTER TABLE sessions ADD COLUMN account_id INTEGER REFERENCES accounts (id)",
+        "ALTER TABLE login_failures ADD COLUMN login TEXT",
+        "ALTER TABLE events ADD COLUMN account_id INTEGER",
+        "ALTER TABLE events ADD COLUMN office_id INTEGER",
+        # the office the site served becomes the first office (its name: the 汇总's 机关 of its latest round)…
+        "INSERT INTO offices (name, level, parent_id, created_at)"
+        " SELECT COALESCE((SELECT summary_org FROM rounds WHERE summary_org IS NOT NULL ORDER BY id DESC LIMIT 1),"
+        " '本级政务公开办'), '县', NULL,"
+        " COALESCE((SELECT changed_at FROM admin WHERE id = 1), (SELECT MIN(created_at) FROM rounds), 0)"
+        " WHERE EXISTS (SELECT 1 FROM admin) OR EXISTS (SELECT 1 FROM rounds)",
+        # … its admin the first account (login admin, the same password), its rounds and sessions theirs
+        "INSERT INTO accounts (office_id, name, login, password_hash, role, created_at, changed_at)"
+        " SELECT (SELECT MIN(id) FROM offices), '管理员', 'admin', password_hash, '管理员', changed_at, changed_at"
+        " FROM admin WHERE id = 1",
+        "UPDATE rounds SET office_id = (SELECT MIN(id) FROM offices)",
+        "UPDATE sessions SET account_id = (SELECT MIN(id) FROM accounts)",
+        "DELETE FROM sessions WHERE account_id IS NULL",
+        "UPDATE events SET office_id = (SELECT MIN(id) FROM offices)",
+        "DROP TABLE admin",
+    ),
 }
+# Made at every start once the tables are at this format (an index on a column a migration adds).
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS rounds_office ON rounds (office_id)",
+    "CREATE INDEX IF NOT EXISTS login_failures_login ON login_failures (login, at)",
+    "CREATE INDEX IF NOT EXISTS accounts_office ON accounts (office_id)",
+)
+# The tables a format added (absent from a data folder of an earlier format), and the ones it dropped.
+TABLES_ADDED = {"offices": "4", "accounts": "4"}
+TABLES_DROPPED = {"admin": ("4", {"id", "password_hash", "changed_at"})}
+# An office's level and the levels below it (an office's child is of a lower level).
+LEVELS = ("省", "市", "县", "区")
+LEVEL_RANK = {"省": 0, "市": 1, "县": 2, "区": 2}
+MANAGER, REVIEWER = "管理员", "审核人"
+ROLES = (MANAGER, REVIEWER)
 # How long an audit a process took on is its own: after that (the process ended without finishing it) another may
 # take it on. An audit ends in ``Limits.audit_wall`` (25 s by default) once a worker has it.
 CLAIM_SECONDS = 600
@@ -90,8 +127,11 @@ def past(deadline: str | None) -> bool:
 
 
 ACTIONS = {
-    "setup": "设置管理员密码",
-    "password": "修改管理员密码",
+    "setup": "首次设置（建立本机构和管理员账号）",
+    "new_office": "新建下级机构",
+    "edit_office": "修改本机构名称或级别",
+    "new_account": "新建账号",
+    "password": "修改密码",
     "reset_password": "清除管理员密码（在本机用 --reset-password）",
     "deadline": "修改截止日期",
     "extend": "单位延期",
@@ -103,9 +143,9 @@ ACTIONS = {
     "restore": "单位重新列入名单",
     "last_year": "对应上年单位",
     "unverify": "取消已核实",
-    "login": "管理员登录",
-    "login_failed": "管理员登录失败",
-    "logout": "管理员退出",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
     "create_round": "新建收集",
     "add_units": "添加单位",
     "upload": "上传",
@@ -120,21 +160,35 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS admin (
-    id            INTEGER PRIMARY KEY CHECK (id = 1),
-    password_hash TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS offices (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    level      TEXT NOT NULL CHECK (level IN ('省', '市', '县', '区')),
+    parent_id  INTEGER REFERENCES offices (id),
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    id            INTEGER PRIMARY KEY,
+    office_id     INTEGER NOT NULL REFERENCES offices (id),
+    name          TEXT NOT NULL,
+    login         TEXT NOT NULL UNIQUE,
+    password_hash TEXT,
+    role          TEXT NOT NULL CHECK (role IN ('管理员', '审核人')),
+    created_at    REAL NOT NULL,
     changed_at    REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,
     created_at REAL NOT NULL,
     expires_at REAL NOT NULL,
-    ip         TEXT
+    ip         TEXT,
+    account_id INTEGER REFERENCES accounts (id)
 );
 CREATE TABLE IF NOT EXISTS login_failures (
-    id INTEGER PRIMARY KEY,
-    ip TEXT NOT NULL,
-    at REAL NOT NULL
+    id    INTEGER PRIMARY KEY,
+    ip    TEXT NOT NULL,
+    at    REAL NOT NULL,
+    login TEXT
 );
 CREATE INDEX IF NOT EXISTS login_failures_ip ON login_failures (ip, at);
 CREATE TABLE IF NOT EXISTS rounds (
@@ -147,7 +201,8 @@ CREATE TABLE IF NOT EXISTS rounds (
     summary_org      TEXT,
     summary_org_type TEXT,
     created_at       REAL NOT NULL,
-    archived_at      REAL
+    archived_at      REAL,
+    office_id        INTEGER REFERENCES offices (id)
 );
 CREATE TABLE IF NOT EXISTS units (
     id                INTEGER PRIMARY KEY,
@@ -166,6 +221,7 @@ CREATE TABLE IF NOT EXISTS units (
     extended_to       TEXT,
     last_year_id      INTEGER REFERENCES units (id),
     removed_at        REAL,
+    member_round_id   INTEGER REFERENCES rounds (id),
     UNIQUE (round_id, name)
 );
 CREATE TABLE IF NOT EXISTS versions (
@@ -202,7 +258,9 @@ CREATE TABLE IF NOT EXISTS events (
     unit_id    INTEGER,
     version_id INTEGER,
     detail     TEXT,
-    ip         TEXT
+    ip         TEXT,
+    account_id INTEGER,
+    office_id  INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_round ON events (round_id, at);
 CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id, at);
@@ -329,11 +387,18 @@ def _schema_columns(version: str = SCHEMA_VERSION) -> dict[str, set[str]]:
         columns = {t: {r[1] for r in db.execute(f'PRAGMA table_info("{t}")')} for t in tables}
     finally:
         db.close()
+    if version.isdigit():
+        for table, since in TABLES_ADDED.items():
+            if int(version) < int(since):
+                columns.pop(table, None)
+        for table, (since, old) in TABLES_DROPPED.items():
+            if int(version) < int(since):
+                columns[table] = set(old)
     later = [v for v in MIGRATIONS if int(v) >= int(version)] if version.isdigit() else []
     for v in later:
         for statement in MIGRATIONS[v]:
             m = re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", statement)
-            if m:
+            if m and m.group(1) in columns:
                 columns[m.group(1)].discard(m.group(2))
     return columns
 
@@ -366,6 +431,7 @@ class Round:
     summary_org_type: str | None
     created_at: float
     archived_at: float | None = None
+    office_id: int | None = None  # the office whose round it is
 
     @property
     def state(self) -> str:
@@ -445,6 +511,7 @@ class Unit:
     extended_to: str | None = None  # the office gave this unit until that day (after the round's deadline)
     last_year_id: int | None = None  # the same unit in last year's round (its name may have changed since)
     removed_at: float | None = None  # taken off the round's list by the office (kept: it has uploads)
+    member_round_id: int | None = None  # (a lower office's round as a member of this one: not used yet)
     latest: Version | None = None
     version_count: int = 0
 
@@ -481,12 +548,45 @@ class Event:
     version_id: int | None
     detail: str | None
     ip: str | None
+    account_id: int | None = None  # the person who did it (an account of an office)
+    office_id: int | None = None
     unit_name: str | None = None
     version_number: int | None = None
+    account_name: str | None = None
 
     @property
     def action_name(self) -> str:
         return ACTIONS.get(self.action, self.action)
+
+
+@dataclass
+class Office:
+    """A 政务公开办 of a 省/市/县/区; ``parent_id`` is the office above it (None: the site's first office)."""
+
+    id: int
+    name: str
+    level: str
+    parent_id: int | None
+    created_at: float
+    depth: int = 0  # (below which office it was listed: 1 is a child)
+
+
+@dataclass
+class Account:
+    """A person of an office: 管理员 (manages accounts, offices, rounds and units) or 审核人 (reviews)."""
+
+    id: int
+    office_id: int
+    name: str
+    login: str
+    password_hash: str | None
+    role: str
+    created_at: float
+    changed_at: float
+
+    @property
+    def manager(self) -> bool:
+        return self.role == MANAGER
 
 
 def unit_status(review: str | None, latest: Version | None) -> str:
@@ -538,6 +638,8 @@ class Store:
         with self._write() as db:
             self._set_meta(db, "schema_version", SCHEMA_VERSION)
             self._upgrade(db)
+            for statement in INDEXES:
+                db.execute(statement)
             self._set_meta(db, "secret", secrets.token_hex(32))
             # not a secret: names this site in the workbooks it issues (``xlrep.round``/``xlrep.unit``)
             self._set_meta(db, "site_id", secrets.token_hex(6))
@@ -692,15 +794,30 @@ class Store:
         row = self._db().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
-    # -- admin, sessions, login throttle ----------------------------------------------------
-    def admin_hash(self) -> str | None:
-        row = self._db().execute("SELECT password_hash FROM admin WHERE id = 1").fetchone()
-        return row[0] if row else None
+    # -- offices and accounts ----------------------------------------------------------------------
+    def needs_setup(self) -> bool:
+        """Whether the first sign-in link is needed: no office yet, or the first office's first 管理员 has no
+        password (never set, or cleared by ``--reset-password``)."""
+        first = self.first_account()
+        return first is None or not first.password_hash
+
+    def first_account(self) -> Account | None:
+        """The first office's first 管理员 account (the one the first sign-in link sets up)."""
+        row = (
+            self._db()
+            .execute(
+                "SELECT a.* FROM accounts a JOIN offices o ON o.id = a.office_id WHERE o.parent_id IS NULL"
+                " AND a.role = ? ORDER BY o.id, a.id LIMIT 1",
+                (MANAGER,),
+            )
+            .fetchone()
+        )
+        return Account(**dict(row)) if row else None
 
     def setup_token(self, candidate: str) -> str:
         """The token of the first sign-in link. SQLite (one process): ``candidate``, valid while this process runs.
-        PostgreSQL: the one every process of the site prints and accepts (the first one stored), until the admin
-        password is set — whichever process the link reaches."""
+        PostgreSQL: the one every process of the site prints and accepts (the first one stored), until the first
+        account's password is set — whichever process the link reaches."""
         if self.backend.kind == "sqlite":
             return candidate
         with self._write() as db:
@@ -708,45 +825,208 @@ class Store:
             return db.execute("SELECT value FROM meta WHERE key = 'setup_token'").fetchone()[0]
 
     def reset_admin_password(self) -> bool:
-        """Forget the admin password (``xlrep serve --reset-password``); True if one was set. Logged."""
+        """Forget the first 管理员's password (``xlrep serve --reset-password``); True if one was set. Logged."""
         with self._write() as db:
-            existed = db.execute("DELETE FROM admin WHERE id = 1").rowcount > 0
-            db.execute("DELETE FROM sessions")
+            first = db.execute(
+                "SELECT a.id, a.password_hash FROM accounts a JOIN offices o ON o.id = a.office_id"
+                " WHERE o.parent_id IS NULL AND a.role = ? ORDER BY o.id, a.id LIMIT 1",
+                (MANAGER,),
+            ).fetchone()
+            existed = bool(first and first[1])
+            if first:
+                db.execute("UPDATE accounts SET password_hash = NULL WHERE id = ?", (first[0],))
+                db.execute("DELETE FROM sessions WHERE account_id = ?", (first[0],))
             db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # a new first sign-in link
             if existed:
                 self._event(db, "管理员", "reset_password", ip=None)
         return existed
 
-    def set_admin_password(self, password_hash: str, *, first: bool, ip: str | None) -> bool:
-        """Store the admin's password hash. With ``first``, only if none is set yet (returns False otherwise)."""
+    def set_up(self, password_hash: str, ip: str | None, *, office: tuple[str, str], person: tuple[str, str]) -> int:
+        """The first sign-in: the first office (``office``: name, level) and its first 管理员 (``person``: name,
+        login) with ``password_hash``; after ``--reset-password``, only that account's new password (the office
+        and the account as they are). Returns the account's id; ``StateError`` when it is set up already."""
         now = time.time()
         with self._write() as db:
-            exists = db.execute("SELECT 1 FROM admin WHERE id = 1").fetchone() is not None
-            if first and exists:
-                return False
-            db.execute(
-                "INSERT INTO admin (id, password_hash, changed_at) VALUES (1, ?, ?) ON CONFLICT (id)"
-                " DO UPDATE SET password_hash = excluded.password_hash, changed_at = excluded.changed_at",
-                (password_hash, now),
-            )
-            if not first:
-                db.execute("DELETE FROM sessions")  # a new password signs every other browser out
+            row = db.execute(
+                "SELECT a.id, a.password_hash, a.name FROM accounts a JOIN offices o ON o.id = a.office_id"
+                " WHERE o.parent_id IS NULL AND a.role = ? ORDER BY o.id, a.id LIMIT 1",
+                (MANAGER,),
+            ).fetchone()
+            if row and row[1]:
+                raise StateError("管理员账号已经设置过了。请直接登录。")
+            if row:
+                account_id, name = row[0], row[2]
+                db.execute(
+                    "UPDATE accounts SET password_hash = ?, changed_at = ? WHERE id = ?",
+                    (password_hash, now, account_id),
+                )
+            else:
+                (office_name, level), (name, login) = office, person
+                self._refuse_login_taken(db, login)
+                office_id = db.execute("SELECT MIN(id) FROM offices WHERE parent_id IS NULL").fetchone()[0]
+                if office_id is None:
+                    office_id = db.insert(
+                        "INSERT INTO offices (name, level, parent_id, created_at) VALUES (?, ?, NULL, ?)",
+                        (office_name, level, now),
+                    )
+                account_id = db.insert(
+                    "INSERT INTO accounts (office_id, name, login, password_hash, role, created_at, changed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (office_id, name, login, password_hash, MANAGER, now, now),
+                )
+                db.execute("UPDATE rounds SET office_id = ? WHERE office_id IS NULL", (office_id,))
             db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # the first sign-in link is used up
-            self._event(db, "管理员", "setup" if first else "password", ip=ip)
-        return True
+            self._event(db, name, "setup", ip=ip, account_id=account_id)
+        return account_id
 
-    def create_session(self, token_hash: str, lifetime: float, ip: str | None) -> None:
+    @staticmethod
+    def _refuse_login_taken(db, login: str) -> None:
+        if db.execute("SELECT 1 FROM accounts WHERE login = ?", (login,)).fetchone():
+            raise StateError(f"账号“{login}”已被使用，请换一个。")
+
+    def office(self, office_id: int) -> Office | None:
+        row = self._db().execute("SELECT * FROM offices WHERE id = ?", (office_id,)).fetchone()
+        return Office(**dict(row)) if row else None
+
+    def offices_below(self, office_id: int) -> list[Office]:
+        """The offices under ``office_id`` at every depth (not itself), each after its parent."""
+        rows = self._db().execute(
+            "WITH RECURSIVE below (id, depth) AS (SELECT id, 1 FROM offices WHERE parent_id = ?"
+            " UNION ALL SELECT o.id, b.depth + 1 FROM offices o JOIN below b ON o.parent_id = b.id)"
+            " SELECT o.*, b.depth AS depth FROM offices o JOIN below b ON b.id = o.id ORDER BY b.depth, o.id",
+            (office_id,),
+        )
+        return [Office(**dict(r)) for r in rows]
+
+    def scope(self, office_id: int) -> set[int]:
+        """The offices an account of ``office_id`` sees and acts on: its own and every one below it."""
+        return {office_id, *(o.id for o in self.offices_below(office_id))}
+
+    def accounts(self, office_id: int) -> list[Account]:
+        rows = self._db().execute("SELECT * FROM accounts WHERE office_id = ? ORDER BY id", (office_id,))
+        return [Account(**dict(r)) for r in rows]
+
+    def account(self, account_id: int) -> Account | None:
+        row = self._db().execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        return Account(**dict(row)) if row else None
+
+    def account_by_login(self, login: str) -> Account | None:
+        row = self._db().execute("SELECT * FROM accounts WHERE login = ?", (login,)).fetchone()
+        return Account(**dict(row)) if row else None
+
+    def add_account(
+        self, office_id: int, name: str, login: str, password_hash: str, role: str, *, by: Account, ip: str | None
+    ) -> int:
+        """A person's account in ``office_id`` (a 管理员 adds it to its own office, or with a new office below)."""
+        if role not in ROLES:
+            raise StateError("角色无效。")
+        now = time.time()
+        with self._write() as db:
+            self._refuse_login_taken(db, login)
+            account_id = db.insert(
+                "INSERT INTO accounts (office_id, name, login, password_hash, role, created_at, changed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (office_id, name, login, password_hash, role, now, now),
+            )
+            self._event(db, by.name, "new_account", ip=ip, by=by, detail=f"{name}（账号 {login}，{role}）")
+        return account_id
+
+    def create_office(
+        self,
+        parent: Office,
+        name: str,
+        level: str,
+        admin: tuple[str, str, str],
+        *,
+        by: Account,
+        ip: str | None,
+    ) -> int:
+        """A child office of ``parent`` (of a lower level) with its first 管理员 (``admin``: name, login, hash)."""
+        if level not in LEVELS or LEVEL_RANK[level] <= LEVEL_RANK[parent.level]:
+            lower = "、".join(v for v in LEVELS if LEVEL_RANK[v] > LEVEL_RANK[parent.level])
+            raise StateError(
+                f"下级机构的级别须低于本机构（{parent.level}级）"
+                + (f"：可选 {lower}。" if lower else "，本机构下不能再建下级机构。")
+            )
+        person, login, password_hash = admin
+        now = time.time()
+        with self._write() as db:
+            self._refuse_login_taken(db, login)
+            if db.execute("SELECT 1 FROM offices WHERE parent_id = ? AND name = ?", (parent.id, name)).fetchone():
+                raise StateError(f"本机构下已有“{name}”。")
+            office_id = db.insert(
+                "INSERT INTO offices (name, level, parent_id, created_at) VALUES (?, ?, ?, ?)",
+                (name, level, parent.id, now),
+            )
+            db.insert(
+                "INSERT INTO accounts (office_id, name, login, password_hash, role, created_at, changed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (office_id, person, login, password_hash, MANAGER, now, now),
+            )
+            self._event(
+                db, by.name, "new_office", ip=ip, by=by, detail=f"{name}（{level}级），管理员 {person}（账号 {login}）"
+            )
+        return office_id
+
+    def edit_office(self, office: Office, name: str, level: str, *, by: Account, ip: str | None) -> None:
+        """A 管理员 corrects its own office's name and level (an upgraded data folder's first office is recorded as
+        a 县 named after its 汇总): the level stays below the parent's and above the children's."""
+        if level not in LEVELS:
+            raise StateError("级别无效。")
+        with self._write() as db:
+            parent = db.execute(
+                "SELECT p.level FROM offices o JOIN offices p ON p.id = o.parent_id WHERE o.id = ?", (office.id,)
+            ).fetchone()
+            if parent and LEVEL_RANK[level] <= LEVEL_RANK[parent[0]]:
+                raise StateError(f"本机构的级别须低于上级机构（{parent[0]}级）。")
+            children = [r[0] for r in db.execute("SELECT level FROM offices WHERE parent_id = ?", (office.id,))]
+            if any(LEVEL_RANK[c] <= LEVEL_RANK[level] for c in children):
+                raise StateError("本机构的级别须高于它的下级机构。")
+            db.execute("UPDATE offices SET name = ?, level = ? WHERE id = ?", (name, level, office.id))
+            self._event(
+                db,
+                by.name,
+                "edit_office",
+                ip=ip,
+                by=by,
+                detail=f"{office.name}（{office.level}级）→ {name}（{level}级）",
+            )
+
+    def set_password(self, account: Account, password_hash: str, ip: str | None) -> None:
+        """A person's new password: their other browsers are signed out."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE accounts SET password_hash = ?, changed_at = ? WHERE id = ?",
+                (password_hash, time.time(), account.id),
+            )
+            db.execute("DELETE FROM sessions WHERE account_id = ?", (account.id,))
+            self._event(db, account.name, "password", ip=ip, by=account)
+
+    # -- sessions, login throttle ---------------------------------------------------------------
+    def create_session(self, token_hash: str, lifetime: float, ip: str | None, account_id: int) -> None:
         now = time.time()
         with self._write() as db:
             db.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
             db.execute(
-                "INSERT INTO sessions (token_hash, created_at, expires_at, ip) VALUES (?, ?, ?, ?)",
-                (token_hash, now, now + lifetime, ip),
+                "INSERT INTO sessions (token_hash, created_at, expires_at, ip, account_id) VALUES (?, ?, ?, ?, ?)",
+                (token_hash, now, now + lifetime, ip, account_id),
             )
 
+    def session_account(self, token_hash: str) -> Account | None:
+        """The account signed in with this session, while the session lasts."""
+        row = (
+            self._db()
+            .execute(
+                "SELECT a.* FROM sessions s JOIN accounts a ON a.id = s.account_id"
+                " WHERE s.token_hash = ? AND s.expires_at > ?",
+                (token_hash, time.time()),
+            )
+            .fetchone()
+        )
+        return Account(**dict(row)) if row else None
+
     def session_valid(self, token_hash: str) -> bool:
-        row = self._db().execute("SELECT expires_at FROM sessions WHERE token_hash = ?", (token_hash,)).fetchone()
-        return row is not None and row[0] > time.time()
+        return self.session_account(token_hash) is not None
 
     def delete_session(self, token_hash: str) -> None:
         with self._write() as db:
@@ -760,45 +1040,58 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def begin_login(self, ip: str, window: float, max_failures: int) -> tuple[int, int | None, int]:
+    def begin_login(
+        self, ip: str, window: float, max_failures: int, login: str | None = None
+    ) -> tuple[int, int | None, int]:
         """Check the throttle and count this attempt as a failure, in one transaction, before any hash is computed.
 
         Returns ``(wait, attempt, earlier)``: ``wait`` seconds to refuse with (0: go on), the id of the failure
         recorded for this attempt (``finish_login`` removes it if the password is right) and the number of
         failures already counted. Parallel attempts are serialised here: at most ``max_failures`` within
-        ``window`` ever reach the password check, whatever arrives at the same time.
+        ``window`` ever reach the password check, from one address or for one login, whatever arrives at the same
+        time.
         """
         now = time.time()
         with self._write() as db:
-            recent = [
-                r[0]
-                for r in db.execute(
-                    "SELECT at FROM login_failures WHERE ip = ? AND at > ? ORDER BY at", (ip, now - window)
-                )
-            ]
-            if len(recent) >= max_failures:
-                return max(1, int(recent[-max_failures] + window - now) + 1), None, len(recent)
-            attempt = db.insert("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, now))
-            return 0, attempt, len(recent)
+            earlier, wait = 0, 0
+            for column, value in (("ip", ip), ("login", login)):
+                if value is None:
+                    continue
+                recent = [
+                    r[0]
+                    for r in db.execute(
+                        f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? ORDER BY at",
+                        (value, now - window),
+                    )
+                ]
+                earlier = max(earlier, len(recent))
+                if len(recent) >= max_failures:
+                    wait = max(wait, max(1, int(recent[-max_failures] + window - now) + 1))
+            if wait:
+                return wait, None, earlier
+            attempt = db.insert("INSERT INTO login_failures (ip, at, login) VALUES (?, ?, ?)", (ip, now, login))
+            return 0, attempt, earlier
 
-    def finish_login(self, ip: str, attempt: int, ok: bool) -> None:
-        """The password check's outcome: a right password clears the client's failures (this one included)."""
+    def finish_login(
+        self, ip: str, attempt: int, ok: bool, account: Account | None = None, login: str | None = None
+    ) -> None:
+        """The password check's outcome: a right password clears the client's and the login's failures. A failure
+        is logged with the login tried."""
         with self._write() as db:
-            if ok:
-                db.execute("DELETE FROM login_failures WHERE ip = ?", (ip,))
-            self._event(db, "管理员", "login" if ok else "login_failed", ip=ip)
+            if ok:  # the address's failures no longer count for it (those of other logins still count for them)
+                db.execute("DELETE FROM login_failures WHERE ip = ? AND login IS NULL", (ip,))
+                db.execute("UPDATE login_failures SET ip = '' WHERE ip = ?", (ip,))
+                if account is not None:
+                    db.execute("DELETE FROM login_failures WHERE login = ?", (account.login,))
+            who = account.name if account is not None else "（登录失败）"
+            detail = None if ok or not login else f"账号 {login}"
+            self._event(db, who, "login" if ok else "login_failed", ip=ip, by=account if ok else None, detail=detail)
 
-    def record_login(self, ip: str, ok: bool) -> None:
+    def log(
+        self, actor: str, action: str, *, ip: str | None = None, detail: str | None = None, by: Account | None = None
+    ) -> None:
         with self._write() as db:
-            if ok:
-                db.execute("DELETE FROM login_failures WHERE ip = ?", (ip,))
-            else:
-                db.execute("INSERT INTO login_failures (ip, at) VALUES (?, ?)", (ip, time.time()))
-            self._event(db, "管理员", "login" if ok else "login_failed", ip=ip)
-
-    def log(self, actor: str, action: str, *, ip: str | None = None, detail: str | None = None) -> None:
-        with self._write() as db:
-            self._event(db, actor, action, ip=ip, detail=detail)
+            self._event(db, actor, action, ip=ip, detail=detail, by=by)
 
     # -- rounds and units -------------------------------------------------------------------------
     def create_round(
@@ -813,19 +1106,26 @@ class Store:
         summary_org_type: str | None,
         units: list[tuple[str, str]],
         ip: str | None,
+        office_id: int | None = None,
+        by: Account | None = None,
     ) -> int:
+        """A round of ``office_id`` (default: the account's office, else the first office)."""
         now = time.time()
+        if office_id is None:
+            office_id = by.office_id if by is not None else self._first_office_id()
         with self._write() as db:
             round_id = db.insert(
                 "INSERT INTO rounds (year, edition, title, deadline, previous_id, summary_org, summary_org_type,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (year, edition, title, deadline, previous_id, summary_org, summary_org_type, now),
+                " created_at, office_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (year, edition, title, deadline, previous_id, summary_org, summary_org_type, now, office_id),
             )
-            self._event(db, "管理员", "create_round", round_id=round_id, ip=ip, detail=f"{title}，{len(units)} 个单位")
+            self._event(
+                db, "管理员", "create_round", round_id=round_id, ip=ip, detail=f"{title}，{len(units)} 个单位", by=by
+            )
             self._insert_units(db, round_id, units, now)
         return round_id
 
-    def add_units(self, round_id: int, units: list[tuple], ip: str | None) -> list[str]:
+    def add_units(self, round_id: int, units: list[tuple], ip: str | None, *, by: Account | None = None) -> list[str]:
         """Add units (``roster.RosterEntry`` or (name, type) pairs) to a round; returns the names that were already
         there (and were not added again)."""
         now = time.time()
@@ -839,10 +1139,12 @@ class Store:
             new = [u for u in entries if u.name not in existing and u.name not in removed]
             for u in back:  # taken off the list earlier: brought back as it was, files and link included
                 db.execute("UPDATE units SET removed_at = NULL WHERE id = ?", (removed[u.name],))
-                self._event(db, u.name, "restore", round_id=round_id, unit_id=removed[u.name], ip=ip)
+                self._event(db, u.name, "restore", round_id=round_id, unit_id=removed[u.name], ip=ip, by=by)
             self._insert_units(db, round_id, new, now)
             if new:
-                self._event(db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(u.name for u in new))
+                self._event(
+                    db, "管理员", "add_units", round_id=round_id, ip=ip, detail="、".join(u.name for u in new), by=by
+                )
         return [u.name for u in entries if u.name in existing]
 
     @staticmethod
@@ -872,7 +1174,7 @@ class Store:
             )
 
     # -- fixing the list -------------------------------------------------------------------------------
-    def rename_unit(self, unit: Unit, name: str, ip: str | None) -> None:
+    def rename_unit(self, unit: Unit, name: str, ip: str | None, *, by: Account | None = None) -> None:
         """A unit renamed (机构改革): its link, uploads and last year's link stay; the old name is logged."""
         with self._write() as db:
             self._refuse_archived(db, unit.round_id)
@@ -885,19 +1187,26 @@ class Store:
                 raise StateError(f"本次收集中已有名为“{name}”的单位{gone}。")
             db.execute("UPDATE units SET name = ? WHERE id = ?", (name, unit.id))
             self._event(
-                db, name, "rename", round_id=unit.round_id, unit_id=unit.id, ip=ip, detail=f"{unit.name} → {name}"
+                db,
+                name,
+                "rename",
+                round_id=unit.round_id,
+                unit_id=unit.id,
+                ip=ip,
+                detail=f"{unit.name} → {name}",
+                by=by,
             )
 
-    def new_link(self, unit: Unit, ip: str | None) -> str:
+    def new_link(self, unit: Unit, ip: str | None, *, by: Account | None = None) -> str:
         """A new private link for the unit (the old one leaked): the old one stops working at once."""
         token = secrets.token_urlsafe(24)
         with self._write() as db:
             self._refuse_archived(db, unit.round_id)
             db.execute("UPDATE units SET token = ? WHERE id = ?", (token, unit.id))
-            self._event(db, unit.name, "new_link", round_id=unit.round_id, unit_id=unit.id, ip=ip)
+            self._event(db, unit.name, "new_link", round_id=unit.round_id, unit_id=unit.id, ip=ip, by=by)
         return token
 
-    def remove_unit(self, unit: Unit, ip: str | None) -> bool:
+    def remove_unit(self, unit: Unit, ip: str | None, *, by: Account | None = None) -> bool:
         """Take a unit off the list (its link stops working; it no longer counts in progress or the 汇总). The row is
         kept — its id is in the codes of the templates it was issued and in the log, and never names another unit —
         with every file it uploaded; adding its name again brings it back. Returns whether it had no upload."""
@@ -906,10 +1215,12 @@ class Store:
             empty = db.execute("SELECT 1 FROM versions WHERE unit_id = ?", (unit.id,)).fetchone() is None
             db.execute("UPDATE units SET removed_at = ? WHERE id = ?", (time.time(), unit.id))
             detail = "已移出（没有上传过）" if empty else "已移出（保留其上传的文件）"
-            self._event(db, unit.name, "remove", round_id=unit.round_id, unit_id=unit.id, ip=ip, detail=detail)
+            self._event(db, unit.name, "remove", round_id=unit.round_id, unit_id=unit.id, ip=ip, detail=detail, by=by)
         return empty
 
-    def link_last_year(self, unit: Unit, last_year_id: int | None, ip: str | None) -> None:
+    def link_last_year(
+        self, unit: Unit, last_year_id: int | None, ip: str | None, *, by: Account | None = None
+    ) -> None:
         """The office says which unit of last year's round this one is (a renamed unit): prefill and PREV-* then
         use that unit's accepted workbook."""
         with self._write() as db:
@@ -932,6 +1243,7 @@ class Store:
                 unit_id=unit.id,
                 ip=ip,
                 detail=f"上年为“{name}”" if name else "上年无对应单位",
+                by=by,
             )
 
     def removed_units(self, round_id: int) -> list[Unit]:
@@ -949,9 +1261,14 @@ class Store:
         )
         return [Unit(**dict(r)) for r in rows]
 
-    def rounds(self) -> list[Round]:
+    def _first_office_id(self) -> int | None:
+        return self._db().execute("SELECT MIN(id) FROM offices WHERE parent_id IS NULL").fetchone()[0]
+
+    def rounds(self, offices: set[int] | None = None) -> list[Round]:
+        """Every round (newest year first), or the rounds of the offices ``offices``."""
         rows = self._db().execute("SELECT * FROM rounds ORDER BY year DESC, id DESC").fetchall()
-        return [Round(**dict(r)) for r in rows]
+        found = [Round(**dict(r)) for r in rows]
+        return found if offices is None else [r for r in found if r.office_id in offices]
 
     def round(self, round_id: int) -> Round | None:
         row = self._db().execute("SELECT * FROM rounds WHERE id = ?", (round_id,)).fetchone()
@@ -1242,7 +1559,7 @@ class Store:
             )
         return {str(i): text[str(i)] for i in warnings}
 
-    def verify(self, version_id: int, index: int, verified: bool, ip: str | None) -> None:
+    def verify(self, version_id: int, index: int, verified: bool, ip: str | None, *, by: Account | None = None) -> None:
         """The office marks a 提示 of a version 已核实 (or takes the mark back); logged."""
         with self._write() as db:
             row = db.execute(
@@ -1267,6 +1584,7 @@ class Store:
                 version_id=version_id,
                 ip=ip,
                 detail=f"第 {version.number} 版 {rule}",
+                by=by,
             )
 
     @staticmethod
@@ -1291,7 +1609,9 @@ class Store:
         if past(until):
             raise StateError(f"本次收集已于 {until} 截止，不能再上传或上报。如需补报，请联系政务公开办延期。")
 
-    def set_deadline(self, round_id: int, deadline: str | None, reason: str, ip: str | None) -> None:
+    def set_deadline(
+        self, round_id: int, deadline: str | None, reason: str, ip: str | None, *, by: Account | None = None
+    ) -> None:
         """The office moves the round's deadline (for every unit); the reason is logged."""
         with self._write() as db:
             self._refuse_archived(db, round_id)
@@ -1303,9 +1623,12 @@ class Store:
                 round_id=round_id,
                 ip=ip,
                 detail=f"改为 {deadline or '不设截止日期'}：{reason}",
+                by=by,
             )
 
-    def extend_unit(self, unit: Unit, until: str | None, reason: str, ip: str | None) -> None:
+    def extend_unit(
+        self, unit: Unit, until: str | None, reason: str, ip: str | None, *, by: Account | None = None
+    ) -> None:
         """The office gives one unit until ``until`` (None: no more than the round's deadline); logged."""
         with self._write() as db:
             self._refuse_archived(db, unit.round_id)
@@ -1318,14 +1641,15 @@ class Store:
                 unit_id=unit.id,
                 ip=ip,
                 detail=f"延期至 {until}：{reason}" if until else f"取消延期：{reason}",
+                by=by,
             )
 
-    def archive(self, round_id: int, ip: str | None) -> None:
+    def archive(self, round_id: int, ip: str | None, *, by: Account | None = None) -> None:
         """已归档: the round becomes read-only (its files, 汇总 and records stay and can be downloaded)."""
         with self._write() as db:
             self._refuse_archived(db, round_id)
             db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (time.time(), round_id))
-            self._event(db, "管理员", "archive", round_id=round_id, ip=ip)
+            self._event(db, "管理员", "archive", round_id=round_id, ip=ip, by=by)
 
     @staticmethod
     def _refuse_archived(db, round_id: int) -> None:
@@ -1362,7 +1686,14 @@ class Store:
             )
 
     def decide(
-        self, unit: Unit, decision: str, comment: str | None, ip: str | None, *, version: int | None = None
+        self,
+        unit: Unit,
+        decision: str,
+        comment: str | None,
+        ip: str | None,
+        *,
+        version: int | None = None,
+        by: Account | None = None,
     ) -> None:
         """The office's 退回 (``return``, with a comment) or 通过 (``pass``) of version number ``version``: refused
         when the unit's version under review is another one (its page was open while the unit sent a new one)."""
@@ -1397,15 +1728,36 @@ class Store:
                 version_id=version_id,
                 ip=ip,
                 detail=comment,
+                by=by,
             )
 
     # -- audit trail -----------------------------------------------------------------------------
     @staticmethod
-    def _event(db, actor: str, action: str, *, round_id=None, unit_id=None, version_id=None, ip=None, detail=None):
+    def _event(
+        db,
+        actor: str,
+        action: str,
+        *,
+        round_id=None,
+        unit_id=None,
+        version_id=None,
+        ip=None,
+        detail=None,
+        by: Account | None = None,
+        account_id: int | None = None,
+    ):
+        """Log a step. ``by``: the person who took it (an office's action names them instead of "管理员")."""
+        if by is not None:
+            account_id = by.id
+            if actor == "管理员":
+                actor = by.name
+        office_id = by.office_id if by is not None else None
+        if office_id is None and round_id is not None:
+            office_id = db.execute("SELECT office_id FROM rounds WHERE id = ?", (round_id,)).fetchone()[0]
         db.execute(
-            "INSERT INTO events (at, actor, action, round_id, unit_id, version_id, detail, ip)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), actor, action, round_id, unit_id, version_id, detail, ip),
+            "INSERT INTO events (at, actor, action, round_id, unit_id, version_id, detail, ip, account_id, office_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), actor, action, round_id, unit_id, version_id, detail, ip, account_id, office_id),
         )
 
     def events(self, *, round_id: int | None = None, unit_id: int | None = None, limit: int = 2000) -> list[Event]:
@@ -1417,8 +1769,9 @@ class Store:
             where.append("e.unit_id = ?")
             args.append(unit_id)
         sql = (
-            "SELECT e.*, u.name AS unit_name, v.number AS version_number FROM events e"
+            "SELECT e.*, u.name AS unit_name, v.number AS version_number, a.name AS account_name FROM events e"
             " LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN versions v ON v.id = e.version_id"
+            " LEFT JOIN accounts a ON a.id = e.account_id"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY e.id DESC LIMIT ?"
         )
