@@ -195,7 +195,7 @@ def make_folder(folder: Path, database: str | None = None) -> dict:
 def migrate(folder: Path, database: str | None, to: str) -> None:
     """Bring a first-release folder (or database) to data format ``to`` as the releases in between did: their
     ``MIGRATIONS``, one step at a time. An unaudited upload is added at ``to`` (what a later release must resume)."""
-    from xlrep.serve.storage import MIGRATIONS
+    from xlrep.serve.schema import MIGRATIONS
 
     db = _Postgres(database) if database else _Sqlite(folder)
     version = "1"

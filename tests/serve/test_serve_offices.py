@@ -217,7 +217,7 @@ def test_a_login_is_throttled_whatever_address_the_guesses_come_from(tree):
 def test_the_tree_of_offices_and_accounts_on_each_database(store):
     """Both backends: the first sign-in makes the first office and its 管理员; offices below at every depth; a login
     is one person's; a child office is of a lower level; a round belongs to the office of whoever created it."""
-    from xlrep.serve.storage import StateError
+    from xlrep.serve.records import StateError
 
     assert store.needs_setup() and store.first_account() is None
     first = store.set_up("h1", None, office=("某省政务公开办", "省"), person=("省管", "sheng"))

@@ -18,7 +18,9 @@ from serve_support import new_round
 from xlrep.common.errors import XlrepError
 from xlrep.edition.form import load_form
 from xlrep.serve import roster, security, views
-from xlrep.serve.storage import SCHEMA_VERSION, StateError, Store, Version, unit_status
+from xlrep.serve.records import StateError, Version, unit_status
+from xlrep.serve.schema import SCHEMA_VERSION
+from xlrep.serve.storage import Store
 from xlrep.units.batch import UnitResult
 from xlrep.units.check_output import findings_csv
 
@@ -537,7 +539,7 @@ def test_a_new_link_replaces_the_old_one_and_a_unit_is_removed_without_losing_an
 
 
 def test_an_extension_without_a_round_deadline_closes_nothing_and_no_last_year_unit_means_none(store):
-    from xlrep.serve.storage import closed_for
+    from xlrep.serve.records import closed_for
 
     last = _round_of(store, 2024, ["续局"])
     _passed(store, store.unit_named(last, "续局"), b"2024")

@@ -11,8 +11,11 @@ import threading
 import pytest
 from serve_support import ROOT, Client, ServerProcess, new_round, set_up_admin, unescape
 
+from xlrep.serve.records import StateError
+from xlrep.serve.schema import SCHEMA_VERSION
+from xlrep.serve.schema import schema_columns as _schema_columns
 from xlrep.serve.security import verify_password
-from xlrep.serve.storage import SCHEMA_VERSION, StateError, Store, _schema_columns
+from xlrep.serve.storage import Store
 
 ORG_TYPE = "县级以上人民政府部门"
 

@@ -20,20 +20,7 @@ from ..edition.form import editions, form_for_year
 from ..outputs.csvtable import csv_bytes, finding_columns
 from ..writer.template_inputs import year_range
 from . import audits
-from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
-from .security import (
-    DUMMY_HASH,
-    LOGIN_MAX_FAILURES,
-    LOGIN_WINDOW,
-    SESSION_COOKIE,
-    SESSION_LIFETIME,
-    hash_password,
-    new_token,
-    password_problem,
-    token_hash,
-    verify_password,
-)
-from .storage import (
+from .records import (
     CHECKING,
     LEVEL_RANK,
     LEVELS,
@@ -47,6 +34,19 @@ from .storage import (
     Unit,
     closed_for,
     open_until,
+)
+from .roster import RosterEntry, RosterError, clean_name, from_file, from_text, org_types
+from .security import (
+    DUMMY_HASH,
+    LOGIN_MAX_FAILURES,
+    LOGIN_WINDOW,
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    hash_password,
+    new_token,
+    password_problem,
+    token_hash,
+    verify_password,
 )
 from .unit import audit_again, audit_pending, version_view_page
 from .views import (

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from ..outputs.report import REPORT_SUFFIXES
 from . import audits
 from .belonging import issued_to, round_findings, unit_code, with_round_findings
-from .storage import NewerVersion, StateError, Unit, Version, closed_for, open_until
+from .records import NewerVersion, StateError, Unit, Version, closed_for, open_until
 from .views import Problem, audit_view, client_ip, deadline_text, download, read_form, render, uploaded_file
 
 #: The report downloads of a version (``report`` + suffix), one per format the report registry offers.

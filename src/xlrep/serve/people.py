@@ -1,0 +1,306 @@
+"""The people of the site, kept by the store: offices as a tree, accounts (scrypt hashes, roles), sessions, the first
+sign-in and the login throttle. A part of ``storage.Store`` (its base class): it uses the store's connection
+(``_db``), its one writer (``_write``) and its log (``_event``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from .records import LEVEL_RANK, LEVELS, MANAGER, ROLES, Account, Office, StateError
+
+
+class People:
+    """Offices, accounts, sessions and sign-in: the methods ``Store`` has for them."""
+
+    def needs_setup(self) -> bool:
+        """Whether the first sign-in link is needed: no office yet, or the first office's first 管理员 has no
+        password (never set, or cleared by ``--reset-password``)."""
+        first = self.first_account()
+        return first is None or not first.password_hash
+
+    def first_account(self) -> Account | None:
+        """The first office's first 管理员 account (the one the first sign-in link sets up)."""
+        row = (
+            self._db()
+            .execute(
+                "SELECT a.* FROM accounts a JOIN offices o ON o.id = a.office_id WHERE o.parent_id IS NULL"
+                " AND a.role = ? ORDER BY o.id, a.id LIMIT 1",
+                (MANAGER,),
+            )
+            .fetchone()
+        )
+        return Account(**dict(row)) if row else None
+
+    def setup_token(self, candidate: str) -> str:
+        """The token of the first sign-in link. SQLite (one process): ``candidate``, valid while this process runs.
+        PostgreSQL: the one every process of the site prints and accepts (the first one stored), until the first
+        account's password is set — whichever process the link reaches."""
+        if self.backend.kind == "sqlite":
+            return candidate
+        with self._write() as db:
+            self._set_meta(db, "setup_token", candidate)
+            return db.execute("SELECT value FROM meta WHERE key = 'setup_token'").fetchone()[0]
+
+    def reset_admin_password(self) -> bool:
+        """Forget the first 管理员's password (``xlrep serve --reset-password``); True if one was set. Logged."""
+        with self._write() as db:
+            first = db.execute(
+                "SELECT a.id, a.password_hash FROM accounts a JOIN offices o ON o.id = a.office_id"
+                " WHERE o.parent_id IS NULL AND a.role = ? ORDER BY o.id, a.id LIMIT 1",
+                (MANAGER,),
+            ).fetchone()
+            existed = bool(first and first[1])
+            if first:
+                db.execute("UPDATE accounts SET password_hash = NULL WHERE id = ?", (first[0],))
+                db.execute("DELETE FROM sessions WHERE account_id = ?", (first[0],))
+            db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # a new first sign-in link
+            if existed:
+                self._event(db, "管理员", "reset_password", ip=None)
+        return existed
+
+    def set_up(self, password_hash: str, ip: str | None, *, office: tuple[str, str], person: tuple[str, str]) -> int:
+        """The first sign-in: the first office (``office``: name, level) and its first 管理员 (``person``: name,
+        login) with ``password_hash``; after ``--reset-password``, only that account's new password (the office
+        and the account as they are). Returns the account's id; ``StateError`` when it is set up already."""
+        now = time.time()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT a.id, a.password_hash, a.name FROM accounts a JOIN offices o ON o.id = a.office_id"
+                " WHERE o.parent_id IS NULL AND a.role = ? ORDER BY o.id, a.id LIMIT 1",
+                (MANAGER,),
+            ).fetchone()
+            if row and row[1]:
+                raise StateError("管理员账号已经设置过了。请直接登录。")
+            if row:
+                account_id, name = row[0], row[2]
+                db.execute(
+                    "UPDATE accounts SET password_hash = ?, changed_at = ? WHERE id = ?",
+                    (password_hash, now, account_id),
+                )
+            else:
+                (office_name, level), (name, login) = office, person
+                self._refuse_login_taken(db, login)
+                office_id = db.execute("SELECT MIN(id) FROM offices WHERE parent_id IS NULL").fetchone()[0]
+                if office_id is None:
+                    office_id = db.insert(
+                        "INSERT INTO offices (name, level, parent_id, created_at) VALUES (?, ?, NULL, ?)",
+                        (office_name, level, now),
+                    )
+                account_id = db.insert(
+                    "INSERT INTO accounts (office_id, name, login, password_hash, role, created_at, changed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (office_id, name, login, password_hash, MANAGER, now, now),
+                )
+                db.execute("UPDATE rounds SET office_id = ? WHERE office_id IS NULL", (office_id,))
+            db.execute("DELETE FROM meta WHERE key = 'setup_token'")  # the first sign-in link is used up
+            self._event(db, name, "setup", ip=ip, account_id=account_id)
+        return account_id
+
+    @staticmethod
+    def _refuse_login_taken(db, login: str) -> None:
+        if db.execute("SELECT 1 FROM accounts WHERE login = ?", (login,)).fetchone():
+            raise StateError(f"账号“{login}”已被使用，请换一个。")
+
+    def office(self, office_id: int) -> Office | None:
+        row = self._db().execute("SELECT * FROM offices WHERE id = ?", (office_id,)).fetchone()
+        return Office(**dict(row)) if row else None
+
+    def offices_below(self, office_id: int) -> list[Office]:
+        """The offices under ``office_id`` at every depth (not itself), each after its parent."""
+        rows = self._db().execute(
+            "WITH RECURSIVE below (id, depth) AS (SELECT id, 1 FROM offices WHERE parent_id = ?"
+            " UNION ALL SELECT o.id, b.depth + 1 FROM offices o JOIN below b ON o.parent_id = b.id)"
+            " SELECT o.*, b.depth AS depth FROM offices o JOIN below b ON b.id = o.id ORDER BY b.depth, o.id",
+            (office_id,),
+        )
+        return [Office(**dict(r)) for r in rows]
+
+    def scope(self, office_id: int) -> set[int]:
+        """The offices an account of ``office_id`` sees and acts on: its own and every one below it."""
+        return {office_id, *(o.id for o in self.offices_below(office_id))}
+
+    def accounts(self, office_id: int) -> list[Account]:
+        rows = self._db().execute("SELECT * FROM accounts WHERE office_id = ? ORDER BY id", (office_id,))
+        return [Account(**dict(r)) for r in rows]
+
+    def account(self, account_id: int) -> Account | None:
+        row = self._db().execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        return Account(**dict(row)) if row else None
+
+    def account_by_login(self, login: str) -> Account | None:
+        row = self._db().execute("SELECT * FROM accounts WHERE login = ?", (login,)).fetchone()
+        return Account(**dict(row)) if row else None
+
+    def add_account(
+        self, office_id: int, name: str, login: str, password_hash: str, role: str, *, by: Account, ip: str | None
+    ) -> int:
+        """A person's account in ``office_id`` (a 管理员 adds it to its own office, or with a new office below)."""
+        if role not in ROLES:
+            raise StateError("角色无效。")
+        now = time.time()
+        with self._write() as db:
+            self._refuse_login_taken(db, login)
+            account_id = db.insert(
+                "INSERT INTO accounts (office_id, name, login, password_hash, role, created_at, changed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (office_id, name, login, password_hash, role, now, now),
+            )
+            self._event(db, by.name, "new_account", ip=ip, by=by, detail=f"{name}（账号 {login}，{role}）")
+        return account_id
+
+    def create_office(
+        self,
+        parent: Office,
+        name: str,
+        level: str,
+        admin: tuple[str, str, str],
+        *,
+        by: Account,
+        ip: str | None,
+    ) -> int:
+        """A child office of ``parent`` (of a lower level) with its first 管理员 (``admin``: name, login, hash)."""
+        if level not in LEVELS or LEVEL_RANK[level] <= LEVEL_RANK[parent.level]:
+            lower = "、".join(v for v in LEVELS if LEVEL_RANK[v] > LEVEL_RANK[parent.level])
+            raise StateError(
+                f"下级机构的级别须低于本机构（{parent.level}级）"
+                + (f"：可选 {lower}。" if lower else "，本机构下不能再建下级机构。")
+            )
+        person, login, password_hash = admin
+        now = time.time()
+        with self._write() as db:
+            self._refuse_login_taken(db, login)
+            if db.execute("SELECT 1 FROM offices WHERE parent_id = ? AND name = ?", (parent.id, name)).fetchone():
+                raise StateError(f"本机构下已有“{name}”。")
+            office_id = db.insert(
+                "INSERT INTO offices (name, level, parent_id, created_at) VALUES (?, ?, ?, ?)",
+                (name, level, parent.id, now),
+            )
+            db.insert(
+                "INSERT INTO accounts (office_id, name, login, password_hash, role, created_at, changed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (office_id, person, login, password_hash, MANAGER, now, now),
+            )
+            self._event(
+                db, by.name, "new_office", ip=ip, by=by, detail=f"{name}（{level}级），管理员 {person}（账号 {login}）"
+            )
+        return office_id
+
+    def edit_office(self, office: Office, name: str, level: str, *, by: Account, ip: str | None) -> None:
+        """A 管理员 corrects its own office's name and level (an upgraded data folder's first office is recorded as
+        a 县 named after its 汇总): the level stays below the parent's and above the children's."""
+        if level not in LEVELS:
+            raise StateError("级别无效。")
+        with self._write() as db:
+            parent = db.execute(
+                "SELECT p.level FROM offices o JOIN offices p ON p.id = o.parent_id WHERE o.id = ?", (office.id,)
+            ).fetchone()
+            if parent and LEVEL_RANK[level] <= LEVEL_RANK[parent[0]]:
+                raise StateError(f"本机构的级别须低于上级机构（{parent[0]}级）。")
+            children = [r[0] for r in db.execute("SELECT level FROM offices WHERE parent_id = ?", (office.id,))]
+            if any(LEVEL_RANK[c] <= LEVEL_RANK[level] for c in children):
+                raise StateError("本机构的级别须高于它的下级机构。")
+            db.execute("UPDATE offices SET name = ?, level = ? WHERE id = ?", (name, level, office.id))
+            self._event(
+                db,
+                by.name,
+                "edit_office",
+                ip=ip,
+                by=by,
+                detail=f"{office.name}（{office.level}级）→ {name}（{level}级）",
+            )
+
+    def set_password(self, account: Account, password_hash: str, ip: str | None) -> None:
+        """A person's new password: their other browsers are signed out."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE accounts SET password_hash = ?, changed_at = ? WHERE id = ?",
+                (password_hash, time.time(), account.id),
+            )
+            db.execute("DELETE FROM sessions WHERE account_id = ?", (account.id,))
+            self._event(db, account.name, "password", ip=ip, by=account)
+
+    # -- sessions, login throttle ---------------------------------------------------------------
+    def create_session(self, token_hash: str, lifetime: float, ip: str | None, account_id: int) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+            db.execute(
+                "INSERT INTO sessions (token_hash, created_at, expires_at, ip, account_id) VALUES (?, ?, ?, ?, ?)",
+                (token_hash, now, now + lifetime, ip, account_id),
+            )
+
+    def session_account(self, token_hash: str) -> Account | None:
+        """The account signed in with this session, while the session lasts."""
+        row = (
+            self._db()
+            .execute(
+                "SELECT a.* FROM sessions s JOIN accounts a ON a.id = s.account_id"
+                " WHERE s.token_hash = ? AND s.expires_at > ?",
+                (token_hash, time.time()),
+            )
+            .fetchone()
+        )
+        return Account(**dict(row)) if row else None
+
+    def session_valid(self, token_hash: str) -> bool:
+        return self.session_account(token_hash) is not None
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def login_failures(self, ip: str, since: float) -> list[float]:
+        rows = (
+            self._db()
+            .execute("SELECT at FROM login_failures WHERE ip = ? AND at >= ? ORDER BY at", (ip, since))
+            .fetchall()
+        )
+        return [r[0] for r in rows]
+
+    def begin_login(
+        self, ip: str, window: float, max_failures: int, login: str | None = None
+    ) -> tuple[int, int | None, int]:
+        """Check the throttle and count this attempt as a failure, in one transaction, before any hash is computed.
+
+        Returns ``(wait, attempt, earlier)``: ``wait`` seconds to refuse with (0: go on), the id of the failure
+        recorded for this attempt (``finish_login`` removes it if the password is right) and the number of
+        failures already counted. Parallel attempts are serialised here: at most ``max_failures`` within
+        ``window`` ever reach the password check, from one address or for one login, whatever arrives at the same
+        time.
+        """
+        now = time.time()
+        with self._write() as db:
+            earlier, wait = 0, 0
+            for column, value in (("ip", ip), ("login", login)):
+                if value is None:
+                    continue
+                recent = [
+                    r[0]
+                    for r in db.execute(
+                        f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? ORDER BY at",
+                        (value, now - window),
+                    )
+                ]
+                earlier = max(earlier, len(recent))
+                if len(recent) >= max_failures:
+                    wait = max(wait, max(1, int(recent[-max_failures] + window - now) + 1))
+            if wait:
+                return wait, None, earlier
+            attempt = db.insert("INSERT INTO login_failures (ip, at, login) VALUES (?, ?, ?)", (ip, now, login))
+            return 0, attempt, earlier
+
+    def finish_login(
+        self, ip: str, attempt: int, ok: bool, account: Account | None = None, login: str | None = None
+    ) -> None:
+        """The password check's outcome: a right password clears the client's and the login's failures. A failure
+        is logged with the login tried."""
+        with self._write() as db:
+            if ok:  # the address's failures no longer count for it (those of other logins still count for them)
+                db.execute("DELETE FROM login_failures WHERE ip = ? AND login IS NULL", (ip,))
+                db.execute("UPDATE login_failures SET ip = '' WHERE ip = ?", (ip,))
+                if account is not None:
+                    db.execute("DELETE FROM login_failures WHERE login = ?", (account.login,))
+            who = account.name if account is not None else "（登录失败）"
+            detail = None if ok or not login else f"账号 {login}"
+            self._event(db, who, "login" if ok else "login_failed", ip=ip, by=account if ok else None, detail=detail)
