@@ -36,23 +36,30 @@ TESTS = [
     "tests/serve/test_serve_parts.py",
     "tests/serve/test_serve_security.py",
     "tests/serve/test_serve_views.py",
+    # the site's records on PostgreSQL (psycopg and its pool at their lowest), two processes on one database
+    "tests/serve/test_serve_storage.py",
+    "tests/serve/test_serve_offices.py",
 ]
 # What the tests themselves need (the ``test`` extra without ruff; LibreOffice and Chromium come from scripts/test.sh).
 TEST_TOOLS = ["pytest", "hypothesis", "defusedxml", "markdown-it-py", "playwright", "hatchling"]
 
 
+#: The optional runtime extras tested at their lowest too (``xlrep serve --database``: psycopg and its pool).
+EXTRAS = ["postgresql"]
+
+
 def lowest_pins() -> list[str]:
-    """``name==X`` for every runtime dependency ``name>=X,…`` of pyproject.toml; a dependency without a lower
-    bound is an error (its lowest version would be anything)."""
+    """``name[extras]==X`` for every runtime dependency ``name>=X,…`` of pyproject.toml and of its runtime
+    ``EXTRAS``; a dependency without a lower bound is an error (its lowest version would be anything)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pins = []
-    for spec in project["dependencies"]:
-        m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(.*)", spec)
-        name, constraints = m.group(1), m.group(2)
+    for spec in project["dependencies"] + [s for e in EXTRAS for s in project["optional-dependencies"][e]]:
+        m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(\[[^\]]*\])?\s*(.*)", spec)
+        name, extras, constraints = m.group(1), m.group(2) or "", m.group(3)
         low = re.search(r">=\s*([0-9][0-9A-Za-z.]*)", constraints)
         if low is None:
             raise SystemExit(f"lowest_deps: {spec!r} has no >= bound")
-        pins.append(f"{name}=={low.group(1)}")
+        pins.append(f"{name}{extras}=={low.group(1)}")
     return pins
 
 
