@@ -277,7 +277,9 @@ class Workbook:
     ``Workbook(path)`` reads every sheet; ``Workbook(path, sheets=S, names=N)`` reads the sheets
     named in ``S`` and those the workbook-level defined names in ``N`` point to (a sheet renamed in
     Excel or WPS keeps its names), and lists the others in ``skipped_sheets`` without inflating them.
-    ``path`` may be a binary file object. Raises ``XlsxError`` when the file is damaged, hostile or over budget.
+    ``path`` may be a binary file object; ``archive``, its zip already opened by a caller that ran
+    ``check_directory`` first (the reader, which looked inside to sniff it). Raises ``XlsxError`` when the
+    file is damaged, hostile or over budget.
 
     Attributes: ``sheetnames``, ``sheet_states``, ``sheet_paths``, ``skipped_sheets``, ``defined_names``,
     ``structure_locked``, ``date1904``, ``shared_strings``, ``properties``, ``cells``
@@ -285,19 +287,22 @@ class Workbook:
     ((sheet, A1) → ``Anomaly``, see there).
     """
 
-    def __init__(self, path, sheets=None, names=()):
+    def __init__(self, path, sheets=None, names=(), *, archive: zipfile.ZipFile | None = None):
         self._read_bytes = 0
         self._elements = 0
         self._cells = 0
         self._sheet_cells: dict[str, int] = {}
         self.anomalies: dict[tuple[str, str], Anomaly] = {}
+        if archive is not None:  # opened by the caller after ``check_directory``; closed here
+            self._open(archive, sheets, names)
+            return
         try:
             handle = open(path, "rb") if not hasattr(path, "read") else None
         except OSError:
             handle = None  # zipfile will say what is wrong
         try:
             source = handle or path
-            _check_directory(source)
+            check_directory(source)
             self._open(source, sheets, names)
         finally:
             if handle is not None:
@@ -305,7 +310,7 @@ class Workbook:
 
     def _open(self, source, sheets, names) -> None:
         try:
-            self._zip = zipfile.ZipFile(source)
+            self._zip = source if isinstance(source, zipfile.ZipFile) else zipfile.ZipFile(source)
         except zipfile.BadZipFile:
             raise XlsxError("文件已损坏（压缩结构不完整，可能没有保存完或传输中断）。") from None
         try:
@@ -865,7 +870,7 @@ def _megabytes(size: int) -> str:
     return f"{size / (1 << 20):.1f}" if size < 100 << 20 else f"{size >> 20:,}"
 
 
-def _check_directory(path) -> None:
+def check_directory(path) -> None:
     """Refuse, before zipfile reads it whole, a central directory that is too large or lists too many members."""
     try:
         handle = open(path, "rb") if not hasattr(path, "read") else None
