@@ -72,14 +72,15 @@ def _sniff(path: Path):
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
-            whole = None
-            if head.startswith(ZIP_MAGIC) and os.fstat(handle.fileno()).st_size <= IN_MEMORY_BYTES:
-                whole = head + handle.read(IN_MEMORY_BYTES)  # bounded: the file may have grown since
+            whole, size = None, os.fstat(handle.fileno()).st_size
+            if head.startswith(ZIP_MAGIC) and size <= IN_MEMORY_BYTES:
+                handle.seek(0)
+                whole = handle.read(size + 1)  # one more byte: a file that grew since is read from its path
     except PermissionError:
         raise UnreadableFile(path, f"没有权限读取“{path}”。") from None
     except OSError as exc:
         raise UnreadableFile(path, f"无法读取“{path}”：{_reason(exc)}。") from None
-    source = io.BytesIO(whole) if whole is not None and len(whole) <= IN_MEMORY_BYTES else path
+    source = io.BytesIO(whole) if whole is not None and len(whole) == size else path
     return _sniff_content(head, path, source)
 
 
