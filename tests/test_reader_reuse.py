@@ -142,6 +142,7 @@ def test_what_the_workbook_part_says_is_remembered_bounded(base):
 
 
 def test_a_workbook_is_read_from_disk_once_and_its_zip_opened_once(tmp_path, base, monkeypatch):
+    import io  # here: the module's own imports may change
     import zipfile
 
     path = tmp_path / "单位.xlsx"
