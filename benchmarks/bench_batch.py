@@ -89,10 +89,12 @@ def compare(folder: Path, n: int, other: Path, runs: int) -> None:
     """`xlrep check` of this tree and of ``other``, alternating, ``runs`` times each: one row per run."""
     trees = (("before", other.resolve()), ("after", ROOT))
     rows = []
+    cpus: dict[str, list[float]] = {name: [] for name, _ in trees}
     for run in range(1, runs + 1):
         for name, source in trees:
             started_at = load()
             wall, cpu = timed_check(source, folder)
+            cpus[name].append(cpu)
             rows.append(
                 f"| {name} | {run} | {started_at:.2f} | {wall:.2f} | {n / wall:.0f} | {cpu:.2f} | {cpu / n * 1000:.1f} |"
             )
@@ -101,6 +103,13 @@ def compare(folder: Path, n: int, other: Path, runs: int) -> None:
     print("| tree | run | load average at start | wall (s) | workbooks per second | CPU (s) | CPU per workbook (ms) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
+    cores = os.cpu_count() or 1
+    for name, seconds in cpus.items():  # what the CPU seconds allow when the cores are not shared
+        best, worst = min(seconds), max(seconds)
+        print(
+            f"\n{name}: {best / n * 1000:.2f}–{worst / n * 1000:.2f} ms CPU per workbook → with {cores} idle cores "
+            f"at most {cores * n / worst:.0f}–{cores * n / best:.0f} workbooks per second"
+        )
 
 
 def usual(folder: Path, n: int, tmp: Path) -> None:

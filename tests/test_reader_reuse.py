@@ -115,3 +115,56 @@ def test_a_shared_formula_moved_off_the_grid_is_a_ref_error_and_ends(tmp_path, b
     assert workbook.value(SHEET, "A300") == "=#REF!+1"
     assert workbook.value(SHEET, "B301") == "=B2"
     assert read_workbook(path).form is not None
+
+
+def test_each_workbook_has_its_own_names_and_sheets(base):
+    first = book(base)
+    first.defined_names.clear()
+    first.sheetnames.append("加的")
+    first.sheet_paths.clear()
+    second = book(base)  # what the workbook part says is remembered, never handed out
+    assert second.defined_names and "加的" not in second.sheetnames and second.sheet_paths
+
+
+def test_what_the_workbook_part_says_is_remembered_bounded(base):
+    workbook = read_part(base, "xl/workbook.xml")
+    for i in range(xlsx.MEMO_PARTS + 5):
+        variant = workbook.replace(b"<sheets>", f"<!-- {i} --><sheets>".encode())
+        assert book(rewrite(base, parts={"xl/workbook.xml": variant})).sheetnames == book(base).sheetnames
+    assert len(xlsx._workbooks) <= xlsx.MEMO_PARTS
+
+
+def test_a_workbook_is_read_from_disk_once_and_its_zip_opened_once(tmp_path, base, monkeypatch):
+    import io  # here: the module's own imports may change
+    import zipfile
+
+    path = tmp_path / "单位.xlsx"
+    path.write_bytes(base)
+    opened = []
+    real = zipfile.ZipFile
+
+    def counting(source, *args, **kwargs):
+        opened.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile, "ZipFile", counting)
+    result = read_workbook(path)
+    assert result.form is not None and result.values
+    assert len(opened) == 1 and isinstance(opened[0], io.BytesIO)  # the sniffing's zip is the reading's
+
+
+def test_the_directory_guard_comes_before_any_zip_is_opened(tmp_path, base, monkeypatch):
+    import zipfile
+
+    from xlrep.common.errors import UnreadableFile
+
+    path = tmp_path / "单位.xlsx"
+    path.write_bytes(base)
+    monkeypatch.setattr(xlsx, "MAX_MEMBERS", 3)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("zip opened before the directory guard")
+
+    monkeypatch.setattr(zipfile, "ZipFile", refused)
+    with pytest.raises(UnreadableFile, match="压缩包中的文件过多"):
+        read_workbook(path)

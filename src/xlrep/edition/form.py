@@ -324,7 +324,17 @@ class Form:
 
     def table_inputs(self, table: str) -> list[Cell]:
         """Numeric input cells of one group of [tables] (``t2``, ``t3``, ``t4``, ``s6``)."""
-        return [c for c in self.inputs if c.table == table and c.is_numeric]
+        return list(self._table_inputs.get(table, ()))
+
+    @cached_property
+    def _table_inputs(self) -> dict[str, tuple[Cell, ...]]:
+        """Group → its numeric inputs, worked out once per edition (the rules ask for them for every workbook);
+        bounded by the form's own groups, as ``inputs`` is."""
+        groups: dict[str, list[Cell]] = {}
+        for c in self.inputs:
+            if c.is_numeric:
+                groups.setdefault(c.table, []).append(c)
+        return {table: tuple(cells) for table, cells in groups.items()}
 
     @cached_property
     def value_tables(self) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -37,6 +38,8 @@ SAVE_AS_XLSX = "请在 Excel 或 WPS 中打开它，选择“另存为”→“E
 RECOGNISED = 0.6
 #: Share above which the declared edition is taken without trying the others.
 CERTAIN = 0.95
+#: A workbook up to this size is read from disk in one go and parsed from memory (a filled one is ~40 KB).
+IN_MEMORY_BYTES = 4 << 20
 
 
 def normalize_label(text: object) -> str:
@@ -62,20 +65,34 @@ def _reason(exc: Exception) -> str:
     return os_error_text(exc) if isinstance(exc, OSError) else "路径无效"
 
 
-def _sniff(path: Path) -> None:
-    """Refuse, with a useful Chinese message, what is not an .xlsx/.xlsm workbook."""
+def _sniff(path: Path):
+    """Refuse, with a useful Chinese message, what is not an .xlsx/.xlsm workbook; else the workbook opened
+    (``Opened``). A workbook of usual size is read in one go and parsed from memory."""
     check_input(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
+            whole, size = None, os.fstat(handle.fileno()).st_size
+            if head.startswith(ZIP_MAGIC) and size <= IN_MEMORY_BYTES:
+                handle.seek(0)
+                whole = handle.read(size + 1)  # one more byte: a file that grew since is read from its path
     except PermissionError:
         raise UnreadableFile(path, f"没有权限读取“{path}”。") from None
     except OSError as exc:
         raise UnreadableFile(path, f"无法读取“{path}”：{_reason(exc)}。") from None
-    _sniff_content(head, path, path)
+    source = io.BytesIO(whole) if whole is not None and len(whole) == size else path
+    return _sniff_content(head, path, source)
 
 
-def _sniff_content(head: bytes, path: Path, source) -> None:
+@dataclass
+class Opened:
+    """A workbook that passed the sniffing: where its bytes are and its zip, opened once (``Book`` closes it)."""
+
+    source: object  # its path, or its bytes in a ``BytesIO``
+    archive: zipfile.ZipFile
+
+
+def _sniff_content(head: bytes, path: Path, source) -> Opened:
     """What the first bytes say (``source``: the file's path, or its bytes in a ``BytesIO``; ``path`` names it)."""
     suffix = path.suffix.lower()
     if not head:
@@ -90,8 +107,7 @@ def _sniff_content(head: bytes, path: Path, source) -> None:
         kind = "WPS 表格（.et）" if suffix == ".et" else "旧版 Excel（.xls）"
         raise UnreadableFile(path, f"“{path.name}”是{kind}格式，不是 .xlsx。{SAVE_AS_XLSX}")
     if head.startswith(ZIP_MAGIC):
-        _sniff_zip(path, source)
-        return
+        return Opened(source, _sniff_zip(path, source))
     if suffix in (".csv", ".txt") or _looks_like_text(head):
         raise UnreadableFile(
             path, f"“{path.name}”是文本（如 .csv），不是 .xlsx 工作簿。请使用 xlrep 生成的填报表填写。"
@@ -99,20 +115,35 @@ def _sniff_content(head: bytes, path: Path, source) -> None:
     raise UnreadableFile(path, f"“{path.name}”不是 Excel 工作簿（.xlsx），无法读取。")
 
 
-def _sniff_zip(path: Path, source) -> None:
+def _sniff_zip(path: Path, source) -> zipfile.ZipFile:
+    """The zip, opened once for the sniffing and the reading, after its directory passed ``check_directory``."""
+    from .xlsx import XlsxError, check_directory
+
     try:
-        with zipfile.ZipFile(source) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
-                raise UnreadableFile(path, f"“{path.name}”是 OpenDocument 表格（.ods），不是 .xlsx。{SAVE_AS_XLSX}")
-            parts = {name.lower().lstrip("/") for name in names}  # part names are case-insensitive (OPC)
-            if "xl/workbook.xml" not in parts and "_rels/.rels" not in parts:
-                raise UnreadableFile(path, f"“{path.name}”是压缩文件，但不是 Excel 工作簿。")
+        check_directory(source)  # before zipfile reads the directory whole
+    except XlsxError as exc:
+        raise UnreadableFile(path, f"“{path.name}”无法读取：{exc.message}{exc.advice}") from None
+    archive = None
+    try:
+        archive = zipfile.ZipFile(source)
+        names = set(archive.namelist())
+        if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+            raise UnreadableFile(path, f"“{path.name}”是 OpenDocument 表格（.ods），不是 .xlsx。{SAVE_AS_XLSX}")
+        parts = {name.lower().lstrip("/") for name in names}  # part names are case-insensitive (OPC)
+        if "xl/workbook.xml" not in parts and "_rels/.rels" not in parts:
+            raise UnreadableFile(path, f"“{path.name}”是压缩文件，但不是 Excel 工作簿。")
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, ValueError, zlib.error):
         # a damaged directory, or a member the zip module cannot read (zip version 6.4, encrypted, bad deflate)
+        if archive is not None:
+            archive.close()
         raise UnreadableFile(
             path, f"“{path.name}”已损坏（压缩结构不完整，可能没有保存完或传输中断）。请重新保存或重新发送。"
         ) from None
+    except BaseException:
+        if archive is not None:
+            archive.close()
+        raise
+    return archive
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -137,12 +168,12 @@ def _is_encrypted(source) -> bool:
     return marker in source.read(1 << 20)
 
 
-def _load(source, path: Path, forms: tuple[Form, ...]) -> Book:
+def _load(opened: Opened, path: Path, forms: tuple[Form, ...]) -> Book:
     from .xlsx import XlsxError
 
     sheets, names = form_parts(forms)
     try:
-        return Book(source, sheets=sheets, names=names)
+        return Book(opened.source, sheets=sheets, names=names, archive=opened.archive)
     except XlsxError as exc:
         raise UnreadableFile(path, f"“{path.name}”无法读取：{exc.message}{exc.advice}") from None
     except Exception as exc:  # anything else a damaged file can provoke
@@ -236,12 +267,10 @@ def read_workbook(
 
     path = source_name(source, name, "工作簿.xlsx")
     if is_data(source):
-        opened = io.BytesIO(bytes(source))
-        _sniff_content(opened.getvalue()[:8], path, opened)
-        opened.seek(0)
+        data = io.BytesIO(bytes(source))
+        opened = _sniff_content(data.getvalue()[:8], path, data)
     else:
-        opened = Path(source)
-        _sniff(opened)
+        opened = _sniff(Path(source))
     forms = forms or editions()
     book = _load(opened, path, forms)
     identity, source = _identity(book)

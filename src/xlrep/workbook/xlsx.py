@@ -269,6 +269,66 @@ class _ShallowReader:
 
 
 _memo: dict[tuple[str, bytes], tuple[_Node | None, int]] = {}
+# id(workbook part's root) -> (that root, its relationships' root, what they say): see ``_read_workbook``
+_workbooks: dict[int, tuple[_Node, _Node | None, tuple]] = {}
+
+
+def _rels_path(part: str) -> str:
+    """The relationships part of ``part`` (``""``: the package's)."""
+    return join(dirname(part), "_rels", part.rsplit("/", 1)[-1] + ".rels") if part else "_rels/.rels"
+
+
+def _relationships(part: str, root: _Node | None) -> dict[str, tuple[str, str]]:
+    """Id → (relationship type, part path) of the relationships ``root`` of ``part``."""
+    out = {}
+    for rel in root if root is not None else []:
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        path = target.lstrip("/") if target.startswith("/") else normpath(join(dirname(part), target))
+        out[rel.get("Id")] = (rel.get("Type", ""), path)
+    return out
+
+
+def _workbook_found(root: _Node, typed: dict[str, tuple[str, str]]) -> tuple:
+    """What xl/workbook.xml and its relationships ``typed`` say (``Workbook._read_workbook`` unpacks it)."""
+    rels = {rid: path for rid, (_, path) in typed.items()}
+    shared_strings_part, styles_part = "xl/sharedStrings.xml", "xl/styles.xml"
+    for kind, path in typed.values():
+        if kind.endswith("/sharedStrings"):
+            shared_strings_part = path
+        elif kind.endswith("/styles"):
+            styles_part = path
+    pr = root.find(_q("workbookPr"))
+    date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+    sheetnames: list[str] = []
+    sheet_states: dict[str, str] = {}
+    sheet_paths: dict[str, str] = {}
+    sheets = root.find(_q("sheets"))
+    for sheet in sheets if sheets is not None else []:
+        name = sheet.get("name", "")
+        rid = sheet.get(R_ID)
+        sheetnames.append(name)
+        sheet_states[name] = sheet.get("state", "visible")
+        if rid in rels:
+            sheet_paths[name] = rels[rid]
+    defined_names: dict[str, str] = {}
+    names = root.find(_q("definedNames"))
+    for dn in names if names is not None else []:
+        if dn.get("localSheetId") is None:
+            defined_names[dn.get("name", "")] = (dn.text or "").strip()
+    protection = root.find(_q("workbookProtection"))
+    structure_locked = protection is not None and protection.get("lockStructure") in ("1", "true")
+    return (
+        shared_strings_part,
+        styles_part,
+        date1904,
+        sheetnames,
+        sheet_states,
+        sheet_paths,
+        defined_names,
+        structure_locked,
+    )
 
 
 class Workbook:
@@ -277,7 +337,9 @@ class Workbook:
     ``Workbook(path)`` reads every sheet; ``Workbook(path, sheets=S, names=N)`` reads the sheets
     named in ``S`` and those the workbook-level defined names in ``N`` point to (a sheet renamed in
     Excel or WPS keeps its names), and lists the others in ``skipped_sheets`` without inflating them.
-    ``path`` may be a binary file object. Raises ``XlsxError`` when the file is damaged, hostile or over budget.
+    ``path`` may be a binary file object; ``archive``, its zip already opened by a caller that ran
+    ``check_directory`` first (the reader, which looked inside to sniff it). Raises ``XlsxError`` when the
+    file is damaged, hostile or over budget.
 
     Attributes: ``sheetnames``, ``sheet_states``, ``sheet_paths``, ``skipped_sheets``, ``defined_names``,
     ``structure_locked``, ``date1904``, ``shared_strings``, ``properties``, ``cells``
@@ -285,27 +347,30 @@ class Workbook:
     ((sheet, A1) → ``Anomaly``, see there).
     """
 
-    def __init__(self, path, sheets=None, names=()):
+    def __init__(self, path, sheets=None, names=(), *, archive: zipfile.ZipFile | None = None):
         self._read_bytes = 0
         self._elements = 0
         self._cells = 0
         self._sheet_cells: dict[str, int] = {}
         self.anomalies: dict[tuple[str, str], Anomaly] = {}
+        if archive is not None:  # opened by the caller after ``check_directory``; closed here
+            self._open(None, sheets, names, archive)
+            return
         try:
             handle = open(path, "rb") if not hasattr(path, "read") else None
         except OSError:
             handle = None  # zipfile will say what is wrong
         try:
             source = handle or path
-            _check_directory(source)
+            check_directory(source)
             self._open(source, sheets, names)
         finally:
             if handle is not None:
                 handle.close()
 
-    def _open(self, source, sheets, names) -> None:
+    def _open(self, source, sheets, names, archive: zipfile.ZipFile | None = None) -> None:
         try:
-            self._zip = zipfile.ZipFile(source)
+            self._zip = archive if archive is not None else zipfile.ZipFile(source)
         except zipfile.BadZipFile:
             raise XlsxError("文件已损坏（压缩结构不完整，可能没有保存完或传输中断）。") from None
         try:
@@ -480,47 +545,33 @@ class Workbook:
         root = self._xml(self._workbook_part, memo=True)
         if root is None:
             raise XlsxError("文件里没有工作簿内容（xl/workbook.xml），不是 Excel 工作簿。")
-        typed = self._typed_relationships(self._workbook_part)
-        rels = {rid: path for rid, (_, path) in typed.items()}
-        self._shared_strings_part, self._styles_part = "xl/sharedStrings.xml", "xl/styles.xml"
-        for kind, path in typed.values():
-            if kind.endswith("/sharedStrings"):
-                self._shared_strings_part = path
-            elif kind.endswith("/styles"):
-                self._styles_part = path
-        pr = root.find(_q("workbookPr"))
-        self.date1904 = pr is not None and pr.get("date1904") in ("1", "true")
-        self.sheetnames: list[str] = []
-        self.sheet_states: dict[str, str] = {}
-        self.sheet_paths: dict[str, str] = {}
-        sheets = root.find(_q("sheets"))
-        for sheet in sheets if sheets is not None else []:
-            name = sheet.get("name", "")
-            rid = sheet.get(R_ID)
-            self.sheetnames.append(name)
-            self.sheet_states[name] = sheet.get("state", "visible")
-            if rid in rels:
-                self.sheet_paths[name] = rels[rid]
-        self.defined_names: dict[str, str] = {}
-        names = root.find(_q("definedNames"))
-        for dn in names if names is not None else []:
-            if dn.get("localSheetId") is None:
-                self.defined_names[dn.get("name", "")] = (dn.text or "").strip()
-        protection = root.find(_q("workbookProtection"))
-        self.structure_locked = protection is not None and protection.get("lockStructure") in ("1", "true")
+        rels_root = self._xml(_rels_path(self._workbook_part), memo=True)
+        made = _workbooks.get(id(root))
+        if made is not None and made[0] is root and made[1] is rels_root:  # parts parsed before: same findings
+            found = made[2]
+        else:
+            found = _workbook_found(root, _relationships(self._workbook_part, rels_root))
+            if len(root.children) + sum(len(child.children) for child in root.children) <= MEMO_NODES:
+                if len(_workbooks) >= MEMO_PARTS:
+                    _workbooks.clear()
+                _workbooks[id(root)] = root, rels_root, found  # the nodes held: their ids are not reused
+        (
+            self._shared_strings_part,
+            self._styles_part,
+            self.date1904,
+            sheetnames,
+            sheet_states,
+            sheet_paths,
+            defined_names,
+            self.structure_locked,
+        ) = found
+        # each workbook its own lists and dicts (the memo's are never handed out)
+        self.sheetnames, self.sheet_states, self.sheet_paths = list(sheetnames), dict(sheet_states), dict(sheet_paths)
+        self.defined_names = dict(defined_names)
 
     def _typed_relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """Id → (relationship type, part path) of ``part``'s relationships (``""``: the package's)."""
-        rels_path = join(dirname(part), "_rels", part.rsplit("/", 1)[-1] + ".rels") if part else "_rels/.rels"
-        root = self._xml(rels_path, memo=True)
-        out = {}
-        for rel in root if root is not None else []:
-            target = rel.get("Target", "")
-            if rel.get("TargetMode") == "External":
-                continue
-            path = target.lstrip("/") if target.startswith("/") else normpath(join(dirname(part), target))
-            out[rel.get("Id")] = (rel.get("Type", ""), path)
-        return out
+        return _relationships(part, self._xml(_rels_path(part), memo=True))
 
     def _read_styles(self) -> None:
         root = self._xml(self._styles_part, memo=True)
@@ -865,7 +916,7 @@ def _megabytes(size: int) -> str:
     return f"{size / (1 << 20):.1f}" if size < 100 << 20 else f"{size >> 20:,}"
 
 
-def _check_directory(path) -> None:
+def check_directory(path) -> None:
     """Refuse, before zipfile reads it whole, a central directory that is too large or lists too many members."""
     try:
         handle = open(path, "rb") if not hasattr(path, "read") else None

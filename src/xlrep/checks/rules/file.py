@@ -122,7 +122,7 @@ class TemplateTampered(Rule):
     def _formulas(self, context: Context):
         result = context.result
         typed_over = {f.key for f in result.formulas if f.typed_over}
-        truths = _computed(context, typed_over)
+        truths = _computed(context, typed_over) if typed_over else {}  # only a typed-over cell shows what it should
         for f in result.formulas:
             ref = CellRef(f.sheet, f.a1, f.label)
             if f.typed_over:

@@ -71,8 +71,10 @@ class TotalRule(Rule):
         return any(c.sum_rule == self.id for c in form.totals)
 
     def check(self, context: Context):
-        form, result = context.form, context.result
-        typed_over = {f.key: f.found for f in result.formulas if f.typed_over}
+        form = context.form
+        typed_over = context.shared("tables.typed_over", _typed_over)
+        if not typed_over:  # intact formulas: nothing to compare
+            return
         for cell in form.totals:
             shown = as_number(typed_over.get(cell.key))
             if cell.sum_rule != self.id or shown is None:
@@ -223,3 +225,8 @@ class T2FeeUnit(Rule):
                     label=form.cells[limit.cell].row_label,
                     amount=format_number(amount),
                 )
+
+
+def _typed_over(context: Context) -> dict[str, object]:
+    """Formula cells typed over, by key → what was typed (made once per workbook for the sum rules)."""
+    return {f.key: f.found for f in context.result.formulas if f.typed_over}

@@ -36,6 +36,13 @@ def _readings(context: Context, kinds: tuple[str, ...]):
             yield key, result.ref(key), reading
 
 
+def _number_readings(context: Context):
+    """(key, reading) of the number inputs holding a number: most of them, so no CellRef is made until asked."""
+    for key, reading in context.result.readings.items():
+        if reading.kind == NUMBER:
+            yield key, reading
+
+
 @register
 class ValueBlank(Rule):
     id, severity = "VALUE-BLANK", WARNING
@@ -111,8 +118,9 @@ class ValueNegative(Rule):
 
     def check(self, context: Context):
         form = context.form
-        for key, ref, reading in _readings(context, (NUMBER,)):
+        for key, reading in _number_readings(context):
             if reading.number < 0 and form.cells[key].kind != "signed":
+                ref = context.ref(key)
                 yield self.finding(cells=[ref], values={"value": reading.number}, label=ref.label, value=reading.number)
 
 
@@ -125,8 +133,9 @@ class ValueFraction(Rule):
 
     def check(self, context: Context):
         form = context.form
-        for key, ref, reading in _readings(context, (NUMBER,)):
+        for key, reading in _number_readings(context):
             if form.cells[key].kind in ("count", "signed") and not float(reading.number).is_integer():
+                ref = context.ref(key)
                 yield self.finding(cells=[ref], values={"value": reading.number}, label=ref.label, value=reading.number)
 
 
@@ -168,9 +177,11 @@ class ValueFormula(Rule):
                 )
 
     def _numbers(self, context: Context):
-        for _, ref, reading in _readings(context, tuple(KINDS)):
-            if reading.formula is None:
+        result = context.result
+        for key, reading in result.readings.items():
+            if reading.formula is None or reading.kind not in KINDS:
                 continue
+            ref = result.ref(key)
             if reading.kind == NO_RESULT:  # nothing to use: an error, not a hint
                 yield self.finding(
                     "no_result",
