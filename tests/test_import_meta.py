@@ -22,7 +22,7 @@ BODY = (
 def _import(tmp_path, text: str, hints: ImportHints | None = None):
     path = tmp_path / "报告.txt"
     path.write_text(text, encoding="utf-8")
-    return import_report(path, hints)
+    return import_report(path, hints=hints)
 
 
 def _missing(imported) -> list[str]:
