@@ -257,7 +257,7 @@ def test_rounds_roll_up_in_the_storage_of_each_database(store):
     province = store.office(sheng.office_id)
     city = store.office(store.create_office(province, CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None))
     shi = store.account_by_login("shi")
-    county = store.office(store.create_office(city, COUNTY_A, "县", ("县管", "xian", "h3"), by=shi, ip=None))
+    store.create_office(city, COUNTY_A, "县", ("县管", "xian", "h3"), by=shi, ip=None)
     xian = store.account_by_login("xian")
 
     def round_of(account, units, year=YEAR) -> int:
