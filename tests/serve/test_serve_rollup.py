@@ -93,10 +93,14 @@ class Season:
         return self.clients[office].post(page + "/report-up", {"include": include}, form_page=page)
 
 
-@pytest.fixture(scope="module")
-def season(tmp_path_factory):
+@pytest.fixture(scope="module", params=("sqlite", "postgresql"))
+def season(request, tmp_path_factory):
+    """The whole season once on each database (PostgreSQL: its files in a folder of their own)."""
     root = tmp_path_factory.mktemp("rollup")
-    server = ServerProcess(root / "data", "--workers", "1", "--api-per-minute", "1000")
+    database = []
+    if request.param == "postgresql":
+        database = ["--database", request.getfixturevalue("postgres").new_database(), "--files", str(root / "files")]
+    server = ServerProcess(root / "data", "--workers", "1", "--api-per-minute", "1000", *database)
     try:
         s = Season(server, root)
         s.clients[PROVINCE] = set_up_admin(server, PASSWORD, office_name=PROVINCE, level="省", login="sheng")
