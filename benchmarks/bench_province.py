@@ -311,6 +311,37 @@ def wait_audited(records: Records, seconds: float) -> tuple[int, dict[str, float
         time.sleep(0.05)  # polling the database until the deadline
 
 
+# -- the site's CPU time (load-independent): the server processes, their workers, PostgreSQL ---------------------
+class SiteCpu:
+    """CPU seconds (user + system, from /proc) used so far by the site: each server's process group (the server and
+    its workers) and PostgreSQL's server processes (the postmaster and its children). None where /proc is missing."""
+
+    def __init__(self, groups: list[int], postmaster: int | None):
+        self.groups, self.postmaster = set(groups), postmaster
+
+    def seconds(self) -> float | None:
+        proc = Path("/proc")
+        if not proc.is_dir():
+            return None
+        ticks = 0
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
+            if group in self.groups or (self.postmaster and self.postmaster in (pid, parent)):
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _per_request(cpu: SiteCpu, before: float | None, count: int) -> float | None:
+    after = cpu.seconds()
+    return (after - before) / count if before is not None and after is not None and count else None
+
+
 # -- one season on one backend -------------------------------------------------------------------------------------
 @dataclass
 class Row:
@@ -320,6 +351,7 @@ class Row:
     p50: float | None  # seconds
     p95: float | None
     aim: str
+    cpu: float | None = None  # seconds of the site's CPU per request
     load: float = field(default_factory=lambda: os.getloadavg()[0])
 
 
@@ -364,15 +396,17 @@ def season(args, records_name: str, tmp: Path, names_variants) -> tuple[list[Row
             servers.append(ServerProcess(folder, *options))
         urls = [s.url for s in servers]
         ports = Ports(urls)
+        postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0]) if postgres else None
+        cpu = SiteCpu([s.proc.pid for s in servers], postmaster)
         records = Records(data / "site" / "xlrep.sqlite3", url)
         try:
-            rows += uploads(args, ports, province, names_variants, records, notes)
+            rows += uploads(args, ports, province, names_variants, records, notes, cpu)
         finally:
             records.close()
         admin = sign_in(servers[0], PASSWORD, login="province")
-        rows += pages(args, urls, admin.cookies, province)
+        rows += pages(args, urls, admin.cookies, province, cpu)
         notes.append(roll_up(urls, province))
-        rows += summaries(urls, admin.cookies, province, notes)
+        rows += summaries(urls, admin.cookies, province, notes, cpu)
         return rows, notes
     finally:
         for running in servers:
@@ -381,7 +415,9 @@ def season(args, records_name: str, tmp: Path, names_variants) -> tuple[list[Row
             postgres.stop()
 
 
-def uploads(args, ports: Ports, province: Province, names_variants, records: Records, notes: list[str]) -> list[Row]:
+def uploads(
+    args, ports: Ports, province: Province, names_variants, records: Records, notes: list[str], cpu: SiteCpu
+) -> list[Row]:
     """(a) Every unit uploads on its link, then 上报s it; the audits waited for in the database."""
     books = {
         name: workbook_for(names_variants[i % len(names_variants)], name) for i, (name, _) in enumerate(province.units)
@@ -390,9 +426,11 @@ def uploads(args, ports: Ports, province: Province, names_variants, records: Rec
     warm = min(len(units) // 4, 4 * len(ports.urls))  # the workers' first audits (imports, caches)
     deadline = time.monotonic() + args.deadline
     _, _, failed = run_clients(units[:warm], 2, lambda u: upload_one(ports, u, books[u.name]), deadline)
+    before = cpu.seconds()
     elapsed, done, failed2 = run_clients(
         units[warm:], args.clients, lambda u: upload_one(ports, u, books[u.name]), deadline
     )
+    upload_cpu = _per_request(cpu, before, len(done))
     failures = failed + failed2
     waiting, audited = wait_audited(records, max(10.0, deadline - time.monotonic()))
     measured = [(wall, seconds, audited.get(link)) for wall, seconds, link in done]
@@ -408,6 +446,7 @@ def uploads(args, ports: Ports, province: Province, names_variants, records: Rec
             p50,
             p95,
             "p95 ≤ 300 ms",
+            upload_cpu,
         ),
         Row(
             "audits recorded (upload start → audit in the database)",
@@ -421,17 +460,20 @@ def uploads(args, ports: Ports, province: Province, names_variants, records: Rec
     if waiting:
         notes.append(f"{waiting} upload(s) not audited within the deadline")
     submitted = [u for u in units if u.version]
+    before = cpu.seconds()
     elapsed, times, failed3 = run_clients(submitted, args.clients, lambda u: submit_one(ports, u), deadline)
+    submit_cpu = _per_request(cpu, before, len(times))
     failures += failed3
     s50, s95 = _percentiles(times)
-    rows.append(Row(f"unit 上报 (确认上报), {args.clients} clients", len(times), len(times) / elapsed, s50, s95, "–"))
+    what = f"unit 上报 (确认上报), {args.clients} clients"
+    rows.append(Row(what, len(times), len(times) / elapsed, s50, s95, "–", submit_cpu))
     if failures:
         notes.append(f"{len(failures)} request(s) failed, e.g. {failures[0]}")
     province.units = [(u.name, u.link) for u in submitted]
     return rows
 
 
-def pages(args, urls: list[str], cookies: dict, province: Province) -> list[Row]:
+def pages(args, urls: list[str], cookies: dict, province: Province, cpu: SiteCpu) -> list[Row]:
     """(b) The province 管理员's pages while the site is idle, the processes in turn."""
     from serve_support import Client
 
@@ -443,8 +485,10 @@ def pages(args, urls: list[str], cookies: dict, province: Province) -> list[Row]
     ]
     rows = []
     for what, path, aim in wanted:
-        times = []
+        times, before = [], None
         for i in range(args.pages + 1):
+            if i == 1:
+                before = cpu.seconds()
             start = time.perf_counter()
             answer = Client(urls[i % len(urls)], cookies).get(path)
             if i:  # the first one warms the page's template
@@ -452,11 +496,13 @@ def pages(args, urls: list[str], cookies: dict, province: Province) -> list[Row]
             if answer.status != 200:
                 raise SystemExit(f"{path} answered {answer.status}: {answer.text[:300]}")
         p50, p95 = _percentiles(times)
-        rows.append(Row(what, len(times), len(times) / sum(times), p50, p95, aim))
+        rows.append(
+            Row(what, len(times), len(times) / sum(times), p50, p95, aim, _per_request(cpu, before, len(times)))
+        )
     return rows
 
 
-def summaries(urls: list[str], cookies: dict, province: Province, notes: list[str]) -> list[Row]:
+def summaries(urls: list[str], cookies: dict, province: Province, notes: list[str], cpu: SiteCpu) -> list[Row]:
     """(c) The province 汇总 of what was 上报ed (and, for scale, one county's), timed once each."""
     from serve_support import Client
 
@@ -465,11 +511,11 @@ def summaries(urls: list[str], cookies: dict, province: Province, notes: list[st
         ("province 汇总 (summary.xlsx, include=submitted)", province.top.round_id, "≤ 60 s (4,800 units)"),
         ("a county's 汇总 of its units, from the province", province.county_rounds[0], "–"),
     ):
-        start = time.perf_counter()
+        before, start = cpu.seconds(), time.perf_counter()
         answer = Client(urls[0], cookies).get(f"/admin/rounds/{round_id}/summary.xlsx?include=submitted", timeout=600)
         seconds = time.perf_counter() - start
         if answer.status == 200:
-            rows.append(Row(what, 1, None, seconds, None, aim))
+            rows.append(Row(what, 1, None, seconds, None, aim, _per_request(cpu, before, 1)))
         else:
             notes.append(f"{what}: answered {answer.status} after {seconds * 1000:.0f} ms ({_message(answer)})")
             rows.append(Row(f"{what}: answered {answer.status}, not measured", 0, None, None, None, aim))
@@ -515,16 +561,19 @@ def main() -> None:
 
     size = f"{args.cities} cities × {args.counties} counties × {args.units} units"
     print(f"Province: {size} = {args.cities * args.counties * args.units} units; {args.clients} clients")
-    print(f"Machine: {machine}, Python {platform.python_version()}; load: 1-minute load average after each row\n")
-    print("| records | what | count | per second | p50 (ms) | p95 (ms) | aim | machine | load |")
-    print("|---|---|---:|---:|---:|---:|---|---|---:|")
+    print(f"Machine: {machine}, Python {platform.python_version()}; load: 1-minute load average after each row;")
+    print("site CPU: the server processes, their workers and PostgreSQL, user + system, per request, from /proc\n")
+    print("| records | what | count | per second | p50 (ms) | p95 (ms) | site CPU (ms) | aim | machine | load |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---|---:|")
     for label, rows, _ in results:
         for row in rows:
             rate = f"{row.rate:.1f}" if row.rate is not None else "–"
             p50 = f"{row.p50 * 1000:.0f}" if row.p50 is not None else "–"
             p95 = f"{row.p95 * 1000:.0f}" if row.p95 is not None else "–"
+            cpu = f"{row.cpu * 1000:.1f}" if row.cpu is not None else "–"
             print(
-                f"| {label} | {row.what} | {row.count} | {rate} | {p50} | {p95} | {row.aim} | {machine} | {row.load:.1f} |"
+                f"| {label} | {row.what} | {row.count} | {rate} | {p50} | {p95} | {cpu} | {row.aim} | {machine} |"
+                f" {row.load:.1f} |"
             )
     for label, _, notes in results:
         for note in notes:
