@@ -149,7 +149,15 @@ def roll_up(urls: list[str], province: Province) -> str:
 
 
 # -- the workbooks: a few filled variants, each unit's copy carrying its own 机关名称 -----------------------------
-def variants(folder: Path) -> list[dict[str, tuple[zipfile.ZipInfo, bytes]]]:
+@dataclass
+class Workbooks:
+    """The filled variants (each a zip's entries) and every unit's workbook made from them so far (name → bytes)."""
+
+    variants: list[dict[str, tuple[zipfile.ZipInfo, bytes]]]
+    books: dict[str, bytes] = field(default_factory=dict)
+
+
+def variants(folder: Path) -> Workbooks:
     from filling import clean_values, fill_workbook
 
     out = []
@@ -159,7 +167,7 @@ def variants(folder: Path) -> list[dict[str, tuple[zipfile.ZipInfo, bytes]]]:
         data = fill_workbook(folder / f"variant{seed_}.xlsx", EDITION, YEAR, values).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             out.append({i.filename: (i, z.read(i)) for i in z.infolist()})
-    return out
+    return Workbooks(out)
 
 
 def workbook_for(variant: dict[str, tuple[zipfile.ZipInfo, bytes]], name: str) -> bytes:
@@ -355,7 +363,7 @@ class Row:
     load: float = field(default_factory=lambda: os.getloadavg()[0])
 
 
-def season(args, records_name: str, tmp: Path, names_variants) -> tuple[list[Row], list[str]]:
+def season(args, records_name: str, tmp: Path, workbooks: Workbooks) -> tuple[list[Row], list[str]]:
     """Seed a province, start the site on it, measure; the rows and the notes (failures, what was not measured)."""
     from serve_support import ServerProcess, sign_in
 
@@ -400,7 +408,7 @@ def season(args, records_name: str, tmp: Path, names_variants) -> tuple[list[Row
         cpu = SiteCpu([s.proc.pid for s in servers], postmaster)
         records = Records(data / "site" / "xlrep.sqlite3", url)
         try:
-            rows += uploads(args, ports, province, names_variants, records, notes, cpu)
+            rows += uploads(args, ports, province, workbooks, records, notes, cpu)
         finally:
             records.close()
         admin = sign_in(servers[0], PASSWORD, login="province")
@@ -416,12 +424,13 @@ def season(args, records_name: str, tmp: Path, names_variants) -> tuple[list[Row
 
 
 def uploads(
-    args, ports: Ports, province: Province, names_variants, records: Records, notes: list[str], cpu: SiteCpu
+    args, ports: Ports, province: Province, workbooks: Workbooks, records: Records, notes: list[str], cpu: SiteCpu
 ) -> list[Row]:
     """(a) Every unit uploads on its link, then 上报s it; the audits waited for in the database."""
-    books = {
-        name: workbook_for(names_variants[i % len(names_variants)], name) for i, (name, _) in enumerate(province.units)
-    }
+    books = workbooks.books
+    for i, (name, _) in enumerate(province.units):  # before the clock starts; kept for the next season
+        if name not in books:
+            books[name] = workbook_for(workbooks.variants[i % len(workbooks.variants)], name)
     units = [UnitClient(name, f"/u/{token}") for name, token in province.units]
     warm = min(len(units) // 4, 4 * len(ports.urls))  # the workers' first audits (imports, caches)
     deadline = time.monotonic() + args.deadline
@@ -553,10 +562,10 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="xlrep-province-") as tmp_name:
         tmp = Path(tmp_name)
-        names_variants = variants(tmp)
+        workbooks = variants(tmp)
         for backend in backends:
             label = f"PostgreSQL, {args.processes} processes" if backend == "postgresql" else "SQLite, 1 process"
-            rows, notes = season(args, backend, tmp, names_variants)
+            rows, notes = season(args, backend, tmp, workbooks)
             results.append((label, rows, notes))
 
     size = f"{args.cities} cities × {args.counties} counties × {args.units} units"
