@@ -328,10 +328,16 @@ class SiteCpu:
         self.groups, self.postmaster = set(groups), postmaster
 
     def seconds(self) -> float | None:
+        """The whole site's CPU seconds so far."""
+        split = self.split()
+        return sum(split) if split else None
+
+    def split(self) -> tuple[float, float] | None:
+        """(the server processes and their workers, PostgreSQL's processes): CPU seconds so far."""
         proc = Path("/proc")
         if not proc.is_dir():
             return None
-        ticks = 0
+        app = database = 0
         for entry in proc.iterdir():
             if not entry.name.isdigit():
                 continue
@@ -340,9 +346,13 @@ class SiteCpu:
             except OSError:
                 continue
             pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
-            if group in self.groups or (self.postmaster and self.postmaster in (pid, parent)):
-                ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+            ticks = int(fields[11]) + int(fields[12])
+            if group in self.groups:
+                app += ticks
+            elif self.postmaster and self.postmaster in (pid, parent):
+                database += ticks
+        tick = os.sysconf("SC_CLK_TCK")
+        return app / tick, database / tick
 
 
 def _per_request(cpu: SiteCpu, before: float | None, count: int) -> float | None:
@@ -435,11 +445,17 @@ def uploads(
     warm = min(len(units) // 4, 4 * len(ports.urls))  # the workers' first audits (imports, caches)
     deadline = time.monotonic() + args.deadline
     _, _, failed = run_clients(units[:warm], 2, lambda u: upload_one(ports, u, books[u.name]), deadline)
-    before = cpu.seconds()
+    before, split = cpu.seconds(), cpu.split()
     elapsed, done, failed2 = run_clients(
         units[warm:], args.clients, lambda u: upload_one(ports, u, books[u.name]), deadline
     )
     upload_cpu = _per_request(cpu, before, len(done))
+    if split and cpu.postmaster and done:
+        app, database = (b - a for a, b in zip(split, cpu.split(), strict=True))
+        notes.append(
+            f"site CPU per upload: {app / len(done) * 1000:.1f} ms the server processes and their workers,"
+            f" {database / len(done) * 1000:.1f} ms PostgreSQL"
+        )
     failures = failed + failed2
     waiting, audited = wait_audited(records, max(10.0, deadline - time.monotonic()))
     measured = [(wall, seconds, audited.get(link)) for wall, seconds, link in done]
