@@ -421,9 +421,9 @@ def season(args, records_name: str, tmp: Path, workbooks: Workbooks) -> tuple[li
             rows += uploads(args, ports, province, workbooks, records, notes, cpu)
         finally:
             records.close()
+        notes.append(roll_up(urls, province))  # the lower offices' 上报 upward, before the province looks
         admin = sign_in(servers[0], PASSWORD, login="province")
         rows += pages(args, urls, admin.cookies, province, cpu)
-        notes.append(roll_up(urls, province))
         rows += summaries(urls, admin.cookies, province, notes, cpu)
         return rows, notes
     finally:
@@ -494,7 +494,6 @@ def uploads(
     rows.append(Row(what, len(times), len(times) / elapsed, s50, s95, "–", submit_cpu))
     if failures:
         notes.append(f"{len(failures)} request(s) failed, e.g. {failures[0]}")
-    province.units = [(u.name, u.link) for u in submitted]
     return rows
 
 
