@@ -20,7 +20,7 @@ whole phase and p95 from the start of the upload to its audit recorded; then eve
 version) with the same clients; (b) the province 管理员's home page (every round below it with its progress) and
 the province round's dashboard, idle, p50/p95 over ``--pages`` requests, and for scale a county round's dashboard
 seen from the province; (c) the province 汇总 (``summary.xlsx?include=submitted`` of the province round, timed once)
-— what it covers depends on the site's roll-up of lower offices' rounds (``roll_up``), see there — beside a
+after every 县 and then every 市 has 上报ed its 汇总 upward on the site (``roll_up``, timed per office) — beside a
 county's 汇总 of its units.
 
 Aims (issue 18): ≥ 80 audits/s with p95 ≤ 300 ms at 32 clients, the province dashboard ≤ 300 ms p95, the province
@@ -134,18 +134,46 @@ def _office(store, parent: Office, by, name: str, level: str, login: str, hashed
     return office
 
 
-def roll_up(urls: list[str], province: Province) -> str:
-    """Step (c), first half: each lower office 上报s its 汇总 upward — the 县, then the 市 — so that the province
-    round covers every unit below it.
+def roll_up(args, ports: Ports, province: Province, cpu: SiteCpu) -> list[Row]:
+    """Step (c), first half: each lower office 上报s its 汇总 upward — every 县, then every 市 — as its 管理员 does on
+    the site: signs in, 生成汇总并上传到上级收集 (the units 已上报 and 已通过, ``include=submitted``: nobody reviews
+    in this benchmark), then 确认上报 of that version on the page it is sent to. Timed per office, ``args.clients``
+    offices at a time; the province round then covers every unit below it."""
+    from serve_support import Client, csrf_of, multipart
 
-    The site's roll-up (issue 18 §2) is being built beside this benchmark: when it lands, ``create_round`` links
-    each office's round to its parent's (member units, ``units.member_round_id``) and a lower office 上报s its round
-    on the site. Until then there is nothing to report upward and this step only says so; the province 汇总 below
-    then covers the province round's direct units alone (none in this benchmark). TODO(issue 18): 上报 each
-    county round, then each city round, through the site's routes, as the offices' 管理员 would (sign in as
-    ``office.login`` with ``PASSWORD``), and return what was reported.
-    """
-    return "上报 upward: not in the site yet (roll-up, issue 18 §2): nothing reported"
+    def report(office: Office) -> float:
+        client = Client(ports.next())
+        login = {"login": office.login, "password": PASSWORD, "next": "/admin"}
+        if client.post("/admin/login", login, form_page="/admin/login").status != 303:
+            raise RuntimeError(f"{office.login}: sign-in refused")
+        page = f"/admin/rounds/{office.round_id}"
+        start = time.perf_counter()
+        answer = client.post(page + "/report-up", {"include": "submitted"}, form_page=page)
+        if answer.status != 303 or not (answer.location or "").startswith("/u/"):
+            raise RuntimeError(f"{office.name} 向上级上报 answered {answer.status} {answer.location}")
+        link, version = answer.location.split("?v=", 1)
+        unit = Client(ports.next())
+        form = unit.get(link)
+        fields = {"csrf_token": csrf_of(form.text), "version": version.split("#", 1)[0], "explain-all": "已核实。"}
+        body, content_type = multipart(fields, {})
+        sent = unit.request("POST", link + "/submit", body, {"Content-Type": content_type})
+        if sent.status != 303 or "notice=" in (sent.location or ""):
+            raise RuntimeError(f"{office.name} 确认上报 answered {sent.status}: {sent.text[:200]}")
+        return time.perf_counter() - start
+
+    rows = []
+    deadline = time.monotonic() + args.deadline
+    for level, what in (("县", "county"), ("市", "city")):
+        offices = [o for o in province.offices() if o.level == level]
+        before = cpu.seconds()
+        elapsed, times, failed = run_clients(offices, min(args.clients, 8), report, deadline)
+        if failed:
+            raise SystemExit(f"{what} 上报 upward failed: {failed[0]}")
+        p50, p95 = _percentiles(times)
+        units = args.units * (1 if level == "县" else args.counties)
+        label = f"{what} 向上级上报 (its 汇总 of {units} units built, uploaded, audited, 确认上报)"
+        rows.append(Row(label, len(times), len(times) / elapsed, p50, p95, "–", _per_request(cpu, before, len(times))))
+    return rows
 
 
 # -- the workbooks: a few filled variants, each unit's copy carrying its own 机关名称 -----------------------------
@@ -421,7 +449,7 @@ def season(args, records_name: str, tmp: Path, workbooks: Workbooks) -> tuple[li
             rows += uploads(args, ports, province, workbooks, records, notes, cpu)
         finally:
             records.close()
-        notes.append(roll_up(urls, province))  # the lower offices' 上报 upward, before the province looks
+        rows += roll_up(args, ports, province, cpu)  # the lower offices' 上报 upward, before the province looks
         admin = sign_in(servers[0], PASSWORD, login="province")
         rows += pages(args, urls, admin.cookies, province, cpu)
         rows += summaries(urls, admin.cookies, province, notes, cpu)
