@@ -166,6 +166,7 @@ def test_a_county_reports_up_and_the_city_returns_and_passes_it(season):
     city_ids = _unit_ids(s.clients[CITY], s.rounds[CITY])
     slot = unescape(s.clients[CITY].get(f"/admin/rounds/{s.rounds[CITY]}/units/{city_ids[COUNTY_A]}").text)
     assert "汇总明细" in slot and f"{COUNTY_A}/甲县财政局" in slot and f"{COUNTY_A}/甲县人民政府" in slot
+    assert "本级政府自己的报告（计入它的汇总）：甲县人民政府（已通过）" in re.sub(r"<[^>]+>", "", slot)
     # 退回: the county sees why, and its round is open again
     s.decide(CITY, COUNTY_B, "return", 1, comment="乙县：表三请再核对")
     county_b = unescape(s.clients[COUNTY_B].get(f"/admin/rounds/{s.rounds[COUNTY_B]}").text)

@@ -63,6 +63,10 @@ from .views import (
     with_message,
 )
 
+# The 机关类型 of a government's own report (the 县/市 人民政府 itself): a unit of its office's round, shown to the
+# office above beside that office's 汇总.
+GOVERNMENT = "县级以上地方人民政府"
+
 # -- sessions --------------------------------------------------------------------------------
 
 
@@ -858,6 +862,9 @@ async def unit_page(request: Request) -> Response:
     audit_pending(site, unit, versions)
     own = rnd.office_id == _by(request).office_id
     lower_round = await site.db(site.store.round, unit.member_round_id) if unit.member_round_id else None
+    government = []  # the lower office's own government's report: a unit of its round, shown from here
+    if lower_round is not None:
+        government = [u for u in await site.db(site.store.units, lower_round.id) if u.org_type == GOVERNMENT]
     return render(
         request,
         "admin_unit.html",
@@ -865,6 +872,7 @@ async def unit_page(request: Request) -> Response:
         round=rnd,
         own=own,
         lower_round=lower_round,
+        government=government,
         unit=unit,
         versions=versions,
         shown=shown,
