@@ -278,6 +278,7 @@ def test_a_database_of_each_earlier_format_is_upgraded_at_start(tmp_path, backen
         assert (office.name, office.level) == ("本级政务公开办", "县")  # (no 汇总 named yet; the 管理员 corrects it)
         assert [r.id for r in store.rounds({office.id})] == [ids["round_2025"], ids["round_2024"]]
         assert not store.needs_setup() and "admin" not in store.backend.tables()
+        assert account.state == "在用" and account.disabled_at is None and not account.must_change_password
     finally:
         store.close()
 
