@@ -45,6 +45,7 @@ from .security import (
     hash_password,
     new_token,
     password_problem,
+    secure_cookies,
     token_hash,
     verify_password,
 )
@@ -123,7 +124,7 @@ def _start_session(request: Request, target: str, account_id: int) -> Response:
         max_age=SESSION_LIFETIME,
         httponly=True,
         samesite="strict",
-        secure=site.https,
+        secure=secure_cookies(request.scope, site.https),
         path="/",
     )
     return response
