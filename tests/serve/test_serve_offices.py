@@ -472,3 +472,36 @@ def test_the_life_of_an_account_on_each_database(store):
     assert ("县管", "disable_account", "副管（账号 fu，管理员）：已有操作记录，账号保留并停用", xian.id) in mine
     (event,) = [e for e in store.events() if e.action == "disable_account" and e.account_id == sheng.id]
     assert event.ip == "10.0.0.9" and event.office_id == province.id
+
+
+def test_stopping_or_resetting_an_account_on_one_process_signs_it_out_on_the_other(postgres, tmp_path):
+    """Two processes of one site (two stores on one PostgreSQL database): the sessions made on one end when a 管理员
+    on the other stops or resets the account; ``--reset-password`` gives the first 管理员 back, usable."""
+    from xlrep.serve.storage import Store
+
+    database = postgres.new_database()
+    one, other = (Store(tmp_path / name, database=database, files=tmp_path / "files") for name in ("a", "b"))
+    try:
+        first = one.account(one.set_up("h1", None, office=("某市", "市"), person=("市管", "shi")))
+        county = one.office(
+            one.create_office(one.office(first.office_id), "某县", "县", ("县管", "xian", "h2"), by=first, ip=None)
+        )
+        second = one.account(one.add_account(first.office_id, "副管", "fu", "h3", "管理员", by=first, ip=None))
+        xian = one.account_by_login("xian")
+        one.create_session("s-xian", 3600, None, xian.id)
+        assert other.session_account("s-xian").id == xian.id
+        other.reset_password(xian.id, "h4", by=second, ip=None)
+        assert one.session_account("s-xian") is None and one.account(xian.id).must_change_password
+        assert county.id == xian.office_id
+        # the only 管理员 of 某县 cannot be stopped; the city's first 管理员 can, by the other one
+        one.create_session("s-shi", 3600, None, first.id)
+        other.disable_account(first.id, by=second, ip=None)
+        assert one.session_account("s-shi") is None and one.account(first.id).state == "已停用"
+        # the server's --reset-password: the first 管理员 in use again, with the password set through the link
+        assert one.reset_admin_password() and other.needs_setup()
+        other.set_up("h5", None, office=("", ""), person=("", ""))
+        back = one.account(first.id)
+        assert back.state == "在用" and back.password_hash == "h5"
+    finally:
+        one.close()
+        other.close()

@@ -74,8 +74,9 @@ class People:
                 raise StateError("管理员账号已经设置过了。请直接登录。")
             if row:
                 account_id, name = row[0], row[2]
-                db.execute(
-                    "UPDATE accounts SET password_hash = ?, changed_at = ? WHERE id = ?",
+                db.execute(  # (the one who has the server back in hand: not stopped, their own password now)
+                    "UPDATE accounts SET password_hash = ?, changed_at = ?, disabled_at = NULL,"
+                    " must_change_password = 0 WHERE id = ?",
                     (password_hash, now, account_id),
                 )
             else:
