@@ -271,7 +271,12 @@ def test_an_upper_office_manages_the_accounts_below_never_a_siblings_or_a_parent
     assert wrong.status == 401 and "停用" not in unescape(wrong.text)  # (a guess learns nothing about the account)
     enabled = clients["市"].post(f"/admin/accounts/{shen_id}/enable", form_page=page)
     assert "已启用“外来者”" in _message(clients["市"], enabled)
-    assert sign_in(server, "外来密码-12345678", login="yi-shen").get("/admin").status == 200
+    again = sign_in(server, "外来密码-12345678", login="yi-shen")
+    assert again.get("/admin").status == 200
+    for action in ("disable", "delete", "password"):  # a 审核人 manages no account, not even in its own office
+        answer = again.post(f"/admin/accounts/{b_accounts['xian-b'][1]}/{action}", form_page="/admin")
+        assert answer.status == 403 and "审核人" in unescape(answer.text)
+    assert again.get(page).status == 403
     # it acted (it signed in): 删除 keeps it, disabled; a new one that never acted is deleted
     assert f"/admin/accounts/{shen_id}/delete" not in clients["市"].get(page).text  # (not offered)
     kept = clients["市"].post(f"/admin/accounts/{shen_id}/delete", form_page=page)
