@@ -145,7 +145,7 @@ class Site:
                 return await self.pool.run(fn, *args, client=client or "site", factor=factor)
             except AuditLimit as exc:
                 log.warning("校验未完成（%s）：%s %s", exc.kind, name, exc.detail)
-                if fn is audits.check:
+                if fn in (audits.check, audits.check_lower_office):
                     return audits.limit_outcome(exc.kind, name, self.limits)
                 raise Problem(422, audits.limit_message(exc.kind, name, self.limits, factor)) from None
             except AuditUnavailable:

@@ -232,6 +232,45 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
     }
 
 
+# What a 汇总 is not asked: the report's text (a 汇总 has none), last year's, and the sheets ``xlrep merge`` adds.
+NOT_FOR_A_SUMMARY = ("TEXT-", "FEE-", "GOV-", "PREV-", "TEMPLATE-EXTRA-SHEET")
+MAX_SHOWN_UNITS = 5000  # (a 汇总 carries at most ``rollup.MAX_LEAVES`` units)
+
+
+def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
+    """Audit an upload on a lower office's line of an upper round: ``check``, and when it is a 汇总, only what a
+    汇总 is asked (its tables) with the HIER-* findings of its units (``aggregate.check_lower``), and the units it
+    adds up (``audit["lower"]``: its 汇总明细, shown to the office above)."""
+    from ..common.findings import SEVERITY_ORDER
+    from ..units.aggregate import check_lower
+    from ..units.batch import audit_unit
+
+    outcome = check(data, name)
+    if outcome.get("error") or not (outcome.get("belongs") or {}).get("merged"):
+        return outcome  # unreadable, or not a 汇总 (``belonging``: ROUND-NOT-MERGED)
+    unit = audit_unit(data, keep_values=True, name=name)
+    audit = outcome["audit"]
+    findings = [f.as_dict() for f in check_lower(unit, edition, year)]
+    findings += [f for f in audit["findings"] if not f["rule"].startswith(NOT_FOR_A_SUMMARY)]
+    findings.sort(key=lambda f: SEVERITY_ORDER[f["severity"]])  # stable: each severity keeps its order
+    summary = {s: sum(f["severity"] == s[:-1] for f in findings) for s in ("errors", "warnings", "infos")}
+    lower = unit.lower
+    audit = {**audit, "findings": findings, "summary": summary}
+    audit["lower"] = {
+        "office": lower.office if lower else "",
+        "merged_units": lower.merged_units if lower else None,
+        "listed": lower.listed if lower else None,
+        "include": lower.include if lower else "",
+        "problem": lower.problem if lower else "没有各单位的数据",
+        "units": [
+            [leaf.path, leaf.unit, leaf.org_type, leaf.state, leaf.errors, leaf.warnings]
+            for leaf in (lower.leaves[:MAX_SHOWN_UNITS] if lower else [])
+        ],
+    }
+    outcome["audit"] = audit
+    return outcome
+
+
 def _text(read, key: str) -> str | None:
     """A text input of the workbook as the clerk typed it (None when absent or blank)."""
     if read.form is None or key not in read.form.cells:
@@ -365,11 +404,19 @@ def unit_result(data: bytes, folder: str, name: str, modified: float):
     return audit_unit(data, keep_values=True, name=f"{folder}/{name}", modified=modified)
 
 
-def merged(results: list, org: str | None, org_type: str | None):
-    """``aggregate.merge_workbook``: the outcome (findings, included, excluded) and the workbook bytes."""
+def merged(
+    results: list,
+    org: str | None,
+    org_type: str | None,
+    office: str | None = None,
+    listed: int | None = None,
+    include: str = "all",
+):
+    """``aggregate.merge_workbook``: the outcome (findings, included, excluded) and the workbook bytes; ``office``,
+    ``listed`` and ``include`` are recorded in it for the office above (``rollup``)."""
     from ..units.aggregate import merge_workbook
 
-    outcome, data = merge_workbook(results, org=org, org_type=org_type)
+    outcome, data = merge_workbook(results, org=org, org_type=org_type, office=office, listed=listed, include=include)
     return outcome, data
 
 

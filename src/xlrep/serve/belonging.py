@@ -46,19 +46,10 @@ def round_findings(site_id: str, rnd, unit, units: list, outcome: dict, filename
     audit, belongs = outcome["audit"], outcome.get("belongs") or {}
     if outcome.get("error"):  # unreadable: its FILE-UNREADABLE says what to do
         return []
+    kind = _kind_findings(unit, audit, belongs, filename)
+    if kind is not None:
+        return kind
     found: list[dict] = []
-    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix in PUBLISHED_SUFFIXES:  # a workbook made from one by `xlrep import` is a workbook: checked as such
-        kind = suffix.lstrip(".") or "报告"
-        found.append(rule("ROUND-PUBLISHED").finding(kind=kind).as_dict())
-        return found
-    if audit.get("edition") is None:  # not recognised as a template at all: the audit says so
-        return found
-    if belongs.get("merged"):  # a 汇总 of several units (`xlrep merge`, a site's download), not this unit's report
-        found.append(
-            rule("ROUND-MERGED").finding(values={"units": belongs["merged"]}, count=belongs["merged"]).as_dict()
-        )
-        return found
     wrong_year = audit.get("year") is not None and audit["year"] != rnd.year
     if wrong_year or audit["edition"] != rnd.edition:
         found.append(
@@ -96,6 +87,22 @@ def round_findings(site_id: str, rnd, unit, units: list, outcome: dict, filename
     if not issued_round and not issued_unit and not found:
         found.append(rule("ROUND-OUTSIDE").finding().as_dict())
     return found
+
+
+def _kind_findings(unit, audit: dict, belongs: dict, filename: str) -> list[dict] | None:
+    """The findings of an upload that is not a unit's workbook of a template (a published report, an unknown
+    file), or is a 汇总 (right only on a lower office's line), or is not one where a 汇总 is due; None: go on."""
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in PUBLISHED_SUFFIXES:  # a workbook made from one by `xlrep import` is a workbook: checked as such
+        kind = suffix.lstrip(".") or "报告"
+        return [rule("ROUND-PUBLISHED").finding(kind=kind).as_dict()]
+    if audit.get("edition") is None:  # not recognised as a template at all: the audit says so
+        return []
+    if unit.is_lower:  # a lower office sends its 汇总: checked by the HIER-* rules (``audits.check_lower_office``)
+        return [] if belongs.get("merged") else [rule("ROUND-NOT-MERGED").finding(unit=unit.name).as_dict()]
+    if belongs.get("merged"):  # a 汇总 of several units (`xlrep merge`, a site's download), not this unit's report
+        return [rule("ROUND-MERGED").finding(values={"units": belongs["merged"]}, count=belongs["merged"]).as_dict()]
+    return None
 
 
 def _describe(year: int | None, edition: str | None) -> str:

@@ -49,7 +49,7 @@ from .security import (
     token_hash,
     verify_password,
 )
-from .unit import audit_again, audit_pending, version_view_page
+from .unit import audit_again, audit_pending, audit_version, version_view_page
 from .views import (
     Problem,
     audit_view,
@@ -92,9 +92,20 @@ def admin_only(handler):
                 return RedirectResponse("/admin/password", status_code=303)
             raise Problem(403, "管理员已为您重设了密码。请先在“修改密码”中设置您自己的新密码，再做其他操作。")
         request.state.scope = await site.db(site.store.scope, account.office_id)
+        if request.method == "POST" and "round_id" in request.path_params:
+            await _refuse_lower_round(request, account)
         return await handler(request)
 
     return guarded
+
+
+async def _refuse_lower_round(request: Request, account: Account) -> None:
+    """A round of an office below is seen from above, read-only: what is done in it, its own office does."""
+    site = request.app.state.site
+    raw = str(request.path_params["round_id"])
+    found = await site.db(site.store.round, int(raw)) if raw.isdigit() else None
+    if found is not None and found.office_id in request.state.scope and found.office_id != account.office_id:
+        raise Problem(403, "这是下级机构的收集，上级只能查看。上传、审核、添加单位等由该机构自己办理。")
 
 
 def manager_only(handler):
@@ -616,6 +627,14 @@ async def _round_or_404(request: Request):
     return found
 
 
+async def _own_round_or_404(request: Request):
+    """A round of the account's own office: the units' links are its own to hand out, never seen from above."""
+    found = await _round_or_404(request)
+    if found.office_id != _by(request).office_id:
+        raise Problem(403, "各单位的填报链接只由该机构自己分发，上级不能查看。")
+    return found
+
+
 @admin_only
 async def dashboard(request: Request) -> Response:
     site = request.app.state.site
@@ -625,11 +644,16 @@ async def dashboard(request: Request) -> Response:
     query = request.query_params.get("q", "").strip()
     shown = [u for u in units if (not status or u.status == status) and (not query or query in u.name)]
     previous = await site.db(site.store.round, rnd.previous_id) if rnd.previous_id else None
+    own = rnd.office_id == _by(request).office_id
     return render(
         request,
         "dashboard.html",
         admin=True,
         round=rnd,
+        own=own,
+        office=await site.db(site.store.office, rnd.office_id) if rnd.office_id is not None else None,
+        lower=await _lower_progress(site, units),
+        upward=await _upward(site, rnd),
         previous=previous,
         units=shown,
         all_count=len(units),
@@ -641,6 +665,68 @@ async def dashboard(request: Request) -> Response:
         org_types=org_types(rnd.edition),
         **shown_messages(request),
     )
+
+
+async def _lower_progress(site, units: list[Unit]) -> dict[int, dict]:
+    """For each unit of the list that is a lower office's round on this site: that round and its progress."""
+    shown = {}
+    for u in units:
+        if u.member_round_id is None:
+            continue
+        lower = await site.db(site.store.round, u.member_round_id)
+        if lower is not None:
+            shown[u.id] = {"round": lower, "progress": _progress(await site.db(site.store.units, lower.id))}
+    return shown
+
+
+async def _upward(site, rnd) -> dict | None:
+    """Where this round's 汇总 goes: the unit that stands for it in the round of the office above, that round and
+    that office (None: no office above has a round of this year)."""
+    unit = await site.db(site.store.member_unit, rnd.id)
+    if unit is None:
+        return None
+    upper = await site.db(site.store.round, unit.round_id)
+    office = await site.db(site.store.office, upper.office_id) if upper.office_id is not None else None
+    return {"unit": unit, "round": upper, "office": office, "closed": closed_for(upper, unit)}
+
+
+@manager_only
+async def report_up(request: Request) -> Response:
+    """向上级上报: the round's 汇总 (as the 汇总 download makes it) becomes a version of the unit that stands for it
+    in the round of the office above; its audit there (HIER-*) is shown on that unit's page, where it is 上报ed."""
+    site = request.app.state.site
+    rnd = await _round_or_404(request)
+    back = f"/admin/rounds/{rnd.id}"
+    form = await read_form(request)
+    include = "submitted" if form.get("include") == "submitted" else "passed"
+    units = await site.db(site.store.units, rnd.id)
+    unit = await site.db(site.store.member_unit, rnd.id)
+    try:
+        if unit is None:
+            raise StateError("上级机构还没有本年度的收集，无法在网站上上报。可以下载汇总表，交给上级机构。")
+        await site.db(site.store.refuse_upload, unit)
+        outcome, data, chosen = await merged_round(site, rnd, units, include)
+        if not chosen:
+            what = "已通过" if include == "passed" else "已上报或已通过"
+            raise StateError(f"还没有{what}的单位，无法汇总上报。")
+        if data is None:
+            raise StateError("无法汇总：" + ("".join(f.message for f in outcome.findings) or "这些填报表都无法读取。"))
+        office = await site.db(site.store.office, rnd.office_id)
+        sha256 = await site.db(site.store.put_blob, data)
+        name = f"{office.name}{rnd.year}年汇总.xlsx"
+        version = await site.db(
+            site.store.report_up,
+            rnd,
+            sha256=sha256,
+            filename=name,
+            size=len(data),
+            ip=client_ip(request),
+            by=_by(request),
+        )
+    except StateError as exc:
+        return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
+    await audit_version(site, unit, version, "office")
+    return RedirectResponse(f"/u/{unit.token}?v={version.number}#result", status_code=303)
 
 
 async def _reason(form) -> str:
@@ -762,7 +848,7 @@ def _link(request: Request, unit: Unit) -> str:
 @admin_only
 async def links_page(request: Request) -> Response:
     site = request.app.state.site
-    rnd = await _round_or_404(request)
+    rnd = await _own_round_or_404(request)
     units = await site.db(site.store.units, rnd.id)
     loopback = request.url.hostname in ("127.0.0.1", "localhost", "::1")
     return render(
@@ -779,7 +865,7 @@ async def links_page(request: Request) -> Response:
 @admin_only
 async def links_csv(request: Request) -> Response:
     site = request.app.state.site
-    rnd = await _round_or_404(request)
+    rnd = await _own_round_or_404(request)
     units = await site.db(site.store.units, rnd.id)
     rows: list[list[object]] = [["序号", "单位名称", "机关类型", "专用链接"]]
     rows += [[u.position, u.name, u.org_type, _link(request, u)] for u in units]
@@ -861,17 +947,21 @@ async def unit_page(request: Request) -> Response:
     shown = _chosen_version(request, versions)
     events = await site.db(site.store.events, unit_id=unit.id)
     audit_pending(site, unit, versions)
+    own = rnd.office_id == _by(request).office_id
+    lower_round = await site.db(site.store.round, unit.member_round_id) if unit.member_round_id else None
     return render(
         request,
         "admin_unit.html",
         admin=True,
         round=rnd,
+        own=own,
+        lower_round=lower_round,
         unit=unit,
         versions=versions,
         shown=shown,
         view=audit_view(shown.audit) if shown and shown.audited else None,
         events=events,
-        link=_link(request, unit),
+        link=_link(request, unit) if own else None,
         **shown_messages(request),
         until=open_until(rnd, unit),
         closed=closed_for(rnd, unit),
@@ -1076,8 +1166,12 @@ async def check_table(request: Request) -> Response:
 
 
 async def merged_round(site, rnd, units: list[Unit], include: str):
-    """The 汇总 of the passed (``include="passed"``) or submitted-and-passed units' versions."""
+    """The 汇总 of the passed (``include="passed"``) or submitted-and-passed units' versions, lower offices' 汇总s
+    added unit by unit; it records the office, how many units its round stands for and which were taken, so that
+    the office above can check it (HIER-*)."""
     wanted = ("passed",) if include == "passed" else ("submitted", "passed")
+    office = await site.db(site.store.office, rnd.office_id) if rnd.office_id is not None else None
+    listed = await site.db(site.store.units_below, rnd.id)
     chosen = [u for u in units if u.review in wanted and u.review_version_id]
     if not chosen:
         return None, None, chosen
@@ -1097,16 +1191,25 @@ async def merged_round(site, rnd, units: list[Unit], include: str):
             for u, v, data in zip(chosen, versions, blobs, strict=True)
         )
     )
+    listed += sum(max(0, (r.lower.listed or 0) - 1) for r, u in zip(results, chosen, strict=True) if _by_hand(u, r))
     outcome, data = await site.run(
         audits.merged,
         list(results),
         rnd.summary_org,
         rnd.summary_org_type,
+        office.name if office is not None else None,
+        listed,
+        include,
         client="office",
         name="汇总",
-        factor=max(4.0, len(results) / 5),
+        factor=max(4.0, len(results) / 5, sum(len(r.lower.leaves) for r in results if r.lower) / 100),
     )
     return outcome, data, chosen
+
+
+def _by_hand(unit: Unit, result) -> bool:
+    """A lower office listed by hand whose 汇总 says how many units its round has (counted as one till now)."""
+    return unit.is_lower and unit.member_round_id is None and result.lower is not None
 
 
 @admin_only
@@ -1144,6 +1247,7 @@ def routes() -> list[Route]:
         Route("/admin/rounds/{round_id}/units", add_units, methods=["POST"]),
         Route("/admin/rounds/{round_id}/deadline", change_deadline, methods=["POST"]),
         Route("/admin/rounds/{round_id}/archive", archive_round, methods=["POST"]),
+        Route("/admin/rounds/{round_id}/report-up", report_up, methods=["POST"]),
         Route("/admin/rounds/{round_id}/units/{unit_id}/extend", extend_unit, methods=["POST"]),
         *(
             Route(f"/admin/rounds/{{round_id}}/units/{{unit_id}}/{action}", manage_unit, methods=["POST"])

@@ -93,7 +93,15 @@ ACTIONS = {
     "submit": "确认上报",
     "return": "退回",
     "pass": "审核通过",
+    "link_lower": "列入下级机构的收集",
+    "report_up": "向上级上报汇总",
 }
+
+
+# The 机关类型 of a unit of the list that is a lower office: what it sends is its 汇总 (``xlrep merge`` or a site's
+# download), not a report of its own. A lower office's round on this site is linked to it (``member_round_id``);
+# a lower office with a machine of its own is listed by hand with this type and uploads its 汇总 by its link.
+LOWER_OFFICE = "下级机构汇总"
 
 
 class StateError(Exception):
@@ -204,9 +212,14 @@ class Unit:
     extended_to: str | None = None  # the office gave this unit until that day (after the round's deadline)
     last_year_id: int | None = None  # the same unit in last year's round (its name may have changed since)
     removed_at: float | None = None  # taken off the round's list by the office (kept: it has uploads)
-    member_round_id: int | None = None  # (a lower office's round as a member of this one: not used yet)
+    member_round_id: int | None = None  # the round of a lower office on this site that this unit stands for
     latest: Version | None = None
     version_count: int = 0
+
+    @property
+    def is_lower(self) -> bool:
+        """A lower office of the list (its upload is a 汇总, checked by the HIER-* rules)."""
+        return self.org_type == LOWER_OFFICE or self.member_round_id is not None
 
     @property
     def call(self) -> str:

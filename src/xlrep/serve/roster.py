@@ -9,6 +9,7 @@ import re
 from typing import NamedTuple
 
 from ..edition.form import load_form
+from .records import LOWER_OFFICE
 
 MAX_UNITS = 2000
 MAX_NAME = 100
@@ -40,10 +41,18 @@ def org_types(edition: str) -> tuple[str, ...]:
     return load_form(edition).org_types
 
 
+# A lower office listed by hand (it runs a machine of its own and uploads its 汇总 by its link), as typed.
+LOWER_ALIASES = (LOWER_OFFICE, "下级汇总", "下级机构")
+
+
 def normalise_type(text: str, edition: str) -> str | None:
-    """A typed 机关类型 as one of the form's choices (or a short form the edition declares), or None."""
+    """A typed 机关类型 as one of the form's choices (or a short form the edition declares), ``LOWER_OFFICE`` for a
+    lower office, or None."""
+    typed = re.sub(r"\s+", "", text or "")
+    if typed in LOWER_ALIASES:
+        return LOWER_OFFICE
     try:
-        return load_form(edition).org_type(re.sub(r"\s+", "", text or ""))
+        return load_form(edition).org_type(typed)
     except ValueError:
         return None
 
@@ -90,7 +99,10 @@ def parse_rows(rows: list[list[str]], edition: str) -> list[RosterEntry]:
         org_type = normalise_type(typed, edition)
         if org_type is None:
             what = f"“{typed}”无效" if typed else "缺少机关类型"
-            problems.append(f"第 {number} 行（{name}）{what}：只能是 {choices}（也可写 政府、部门、乡镇、街道）。")
+            problems.append(
+                f"第 {number} 行（{name}）{what}：只能是 {choices}（也可写 政府、部门、乡镇、街道），"
+                f"下级机构报送汇总的写“{LOWER_OFFICE}”。"
+            )
             continue
         if name in seen:
             problems.append(f"第 {number} 行：“{name}”重复了。")

@@ -25,6 +25,7 @@ from ..common.files import write_atomically
 from . import faults
 from .people import People
 from .records import (
+    LOWER_OFFICE,
     Account,
     Event,
     NewerVersion,
@@ -384,7 +385,122 @@ class Store(People):
                 db, "管理员", "create_round", round_id=round_id, ip=ip, detail=f"{title}，{len(units)} 个单位", by=by
             )
             self._insert_units(db, round_id, units, now)
+            self._link_lower(db, round_id, now, ip=ip, by=by)
         return round_id
+
+    # -- rounds that roll up ---------------------------------------------------------------------------
+    def _link_lower(self, db, round_id: int, now: float, *, ip: str | None, by: Account | None) -> None:
+        """A new round of an office joins the rounds of the same year of the office above (as one unit of its list,
+        ``LOWER_OFFICE``) and lists the rounds of the same year of the offices right below it: the latest round of
+        each office that is not archived."""
+        office_id, year = db.execute("SELECT office_id, year FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        if office_id is None:
+            return
+        parent = db.execute("SELECT parent_id FROM offices WHERE id = ?", (office_id,)).fetchone()
+        if parent and parent[0] is not None:
+            upper = self._latest_round(db, parent[0], year)
+            if upper is not None:
+                self._ensure_member(db, upper, round_id, office_id, now, ip=ip, by=by)
+        for (child,) in db.execute("SELECT id FROM offices WHERE parent_id = ? ORDER BY id", (office_id,)).fetchall():
+            lower = self._latest_round(db, child, year)
+            if lower is not None:
+                self._ensure_member(db, round_id, lower, child, now, ip=ip, by=by)
+
+    @staticmethod
+    def _latest_round(db, office_id: int, year: int) -> int | None:
+        row = db.execute(
+            "SELECT id FROM rounds WHERE office_id = ? AND year = ? AND archived_at IS NULL ORDER BY id DESC LIMIT 1",
+            (office_id, year),
+        ).fetchone()
+        return row[0] if row else None
+
+    def _ensure_member(
+        self, db, upper_id: int, lower_id: int, office_id: int, now: float, *, ip: str | None, by: Account | None
+    ) -> None:
+        """The lower office's round ``lower_id`` as a unit of ``upper_id``: the unit that already stands for that
+        office (linked to an earlier round of it with nothing uploaded yet, or listed by hand under its name) is
+        linked to it; else a unit is added, named as the office."""
+        if db.execute("SELECT archived_at FROM rounds WHERE id = ?", (upper_id,)).fetchone()[0]:
+            return
+        name = db.execute("SELECT name FROM offices WHERE id = ?", (office_id,)).fetchone()[0]
+        rows = db.execute(
+            "SELECT u.id, u.name, u.member_round_id, r.office_id, (SELECT COUNT(*) FROM versions v WHERE"
+            " v.unit_id = u.id) FROM units u LEFT JOIN rounds r ON r.id = u.member_round_id"
+            " WHERE u.round_id = ? AND u.removed_at IS NULL",
+            (upper_id,),
+        ).fetchall()
+        for unit_id, unit_name, member, member_office, uploads in rows:
+            if member == lower_id:
+                return
+            same_office = member is not None and member_office == office_id
+            by_hand = member is None and unit_name == name
+            if same_office and uploads == 0 or by_hand:
+                db.execute(
+                    "UPDATE units SET member_round_id = ?, org_type = ? WHERE id = ?",
+                    (lower_id, LOWER_OFFICE, unit_id),
+                )
+                self._event(db, unit_name, "link_lower", round_id=upper_id, unit_id=unit_id, ip=ip, by=by)
+                return
+            if same_office:  # an earlier round of that office already sent its 汇总 here: it stays as it is
+                return
+        taken = {r[0] for r in db.execute("SELECT name FROM units WHERE round_id = ?", (upper_id,)).fetchall()}
+        listed = name if name not in taken else f"{name}（下级汇总）"
+        if listed in taken:
+            return
+        self._insert_units(db, upper_id, [(listed, LOWER_OFFICE)], now)
+        unit_id = db.execute("SELECT id FROM units WHERE round_id = ? AND name = ?", (upper_id, listed)).fetchone()[0]
+        db.execute("UPDATE units SET member_round_id = ? WHERE id = ?", (lower_id, unit_id))
+        self._event(db, listed, "link_lower", round_id=upper_id, unit_id=unit_id, ip=ip, by=by)
+
+    def member_unit(self, round_id: int) -> Unit | None:
+        """The unit that stands for this round in the round of the office above (None: it has none)."""
+        row = (
+            self._db()
+            .execute(
+                "SELECT id FROM units WHERE member_round_id = ? AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
+                (round_id,),
+            )
+            .fetchone()
+        )
+        return self.unit(row[0]) if row else None
+
+    def units_below(self, round_id: int) -> int:
+        """How many units the round stands for: its own units, and those of the lower offices' rounds linked to it
+        (however deep), a lower office listed by hand counted as one."""
+        db, seen, total, todo = self._db(), set(), 0, [round_id]
+        while todo:
+            current = todo.pop()
+            if current in seen:  # (a loop cannot be made through the site, but a database can be edited)
+                continue
+            seen.add(current)
+            for (member,) in db.execute(
+                "SELECT member_round_id FROM units WHERE round_id = ? AND removed_at IS NULL", (current,)
+            ).fetchall():
+                if member is not None:
+                    todo.append(member)
+                else:
+                    total += 1
+        return total
+
+    def report_up(self, rnd: Round, *, sha256: str, filename: str, size: int, ip: str | None, by: Account) -> Version:
+        """The round's 汇总 (stored as ``sha256``) as a new version of the unit that stands for it in the round of the
+        office above; logged on both rounds. Refused when the round has no such unit or it may not upload now."""
+        unit = self.member_unit(rnd.id)
+        if unit is None:
+            raise StateError("上级机构还没有本年度的收集，无法在网站上上报。可以下载汇总表，交给上级机构。")
+        version = self.add_version(unit, sha256=sha256, filename=filename, size=size, ip=ip)
+        with self._write() as db:
+            self._event(
+                db,
+                "管理员",
+                "report_up",
+                round_id=rnd.id,
+                version_id=version.id,
+                ip=ip,
+                by=by,
+                detail=f"上级收集中的第 {version.number} 版：{filename}",
+            )
+        return version
 
     def add_units(self, round_id: int, units: list[tuple], ip: str | None, *, by: Account | None = None) -> list[str]:
         """Add units (``roster.RosterEntry`` or (name, type) pairs) to a round; returns the names that were already
@@ -908,15 +1024,27 @@ class Store(People):
     def archive(self, round_id: int, ip: str | None, *, by: Account | None = None) -> None:
         """已归档: the round becomes read-only (its files, 汇总 and records stay and can be downloaded)."""
         with self._write() as db:
-            self._refuse_archived(db, round_id)
+            self._refuse_archived(db, round_id, reported=False)
             db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (time.time(), round_id))
             self._event(db, "管理员", "archive", round_id=round_id, ip=ip, by=by)
 
     @staticmethod
-    def _refuse_archived(db, round_id: int) -> None:
+    def _refuse_archived(db, round_id: int, *, reported: bool = True) -> None:
+        """Refused on an archived round, and on one whose 汇总 the office above has (已上报 or 已通过 there: it is
+        what was sent; a 退回 opens the round again)."""
         row = db.execute("SELECT archived_at FROM rounds WHERE id = ?", (round_id,)).fetchone()
         if row and row[0]:
             raise StateError("本次收集已归档（只读），不能再更改。")
+        if not reported:
+            return
+        sent = db.execute(
+            "SELECT review FROM units WHERE member_round_id = ? AND removed_at IS NULL AND review IN"
+            " ('submitted', 'passed')",
+            (round_id,),
+        ).fetchone()
+        if sent:
+            where = "正在等待上级审核" if sent[0] == "submitted" else "上级已审核通过"
+            raise StateError(f"本次收集的汇总已向上级上报（{where}），不能再更改。如需修改，请联系上级机构退回。")
 
     @staticmethod
     def _refuse_unchanged(db, unit: Unit, version: Version, returned_id: int, explained: dict[str, str]) -> None:

@@ -53,8 +53,12 @@ async def audit_version(site, unit: Unit, version: Version, client: str | None =
     try:
         rnd = await site.db(site.store.round, unit.round_id)
         data = await site.db(site.store.read_blob, version.sha256)
-        previous = await _previous(site, rnd, unit)
-        outcome = await site.run(audits.check, data, version.filename, previous, client=client)
+        if unit.is_lower:  # a lower office's 汇总: its tables and its units (HIER-*), no text, no last year
+            args = (audits.check_lower_office, data, version.filename, rnd.edition, rnd.year)
+            outcome = await site.run(*args, client=client, factor=4.0)
+        else:
+            previous = await _previous(site, rnd, unit)
+            outcome = await site.run(audits.check, data, version.filename, previous, client=client)
         issued = (outcome.get("belongs") or {}).get("unit")
         foreign = issued and issued != unit_code(site.store.site_id, unit.id)
         units = await site.db(site.store.units, rnd.id) if foreign else []  # to name whose file it is
@@ -133,6 +137,8 @@ async def unit_home(request: Request) -> Response:
 async def unit_template(request: Request) -> Response:
     site = request.app.state.site
     unit = await _unit(request)
+    if unit.is_lower:
+        raise Problem(409, "下级机构报送的是本机构的汇总表，没有填报表可下载。请在本机构的收集中生成汇总表后上传。")
     rnd = await site.db(site.store.round, unit.round_id)
     previous = await _previous(site, rnd, unit)
     identity = issued_to(site.store.site_id, rnd, unit)

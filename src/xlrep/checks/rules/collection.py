@@ -66,6 +66,16 @@ class RoundMerged(Rule):
 
 
 @register
+class RoundNotMerged(Rule):
+    id, severity = "ROUND-NOT-MERGED", ERROR
+    title = "下级机构报送的须是本机构的汇总表，不是一个单位的填报表。"
+    messages = {
+        "default": "“{unit}”是下级机构，应报送其汇总表（收集网站的“向上级上报”、“下载汇总表”或 xlrep merge 生成），"
+        "这是一个单位的填报表。请上传本机构的汇总表；本级政府自己的报告请作为单位另行报送。"
+    }
+
+
+@register
 class RoundOutside(Rule):
     id, severity = "ROUND-OUTSIDE", INFO
     title = "不是从本单位链接下载的填报表，年度、格式版本和机关名称相符时也可上传。"
