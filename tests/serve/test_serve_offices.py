@@ -147,7 +147,7 @@ def test_an_account_lists_the_rounds_of_its_office_and_below_only(tree):
     assert listed["a"] == {rounds["a"]} and listed["b"] == {rounds["b"]}
     offices = unescape(clients["市"].get("/admin/offices").text)
     assert "甲县政务公开办" in offices and "乙县政务公开办" in offices and "某省政务公开办" in offices  # (its parent)
-    assert "xian-a" not in offices  # another office's accounts are its own business
+    assert set(_accounts_on(clients["市"], "/admin/offices")) == {"shi"}  # (its own; those below: on their pages)
     assert "乙县" not in unescape(clients["a"].get("/admin/offices").text)
     fields = {"action": "edit", "own_office_name": "某市人民政府办公室", "own_level": "市"}
     edited = clients["市"].post("/admin/offices", fields, form_page="/admin/offices")
@@ -321,6 +321,15 @@ def test_an_upper_office_manages_the_accounts_below_never_a_siblings_or_a_parent
     assert changed.status == 303 and person.get(f"/admin/rounds/{rounds['b']}").status == 200
     assert _accounts_on(clients["市"], page)["xian-b"][0] == "在用"
     clients["b"] = person
+    # each 管理员's 机构与账号 shows the steps of the people of its office and below, naming who did what to whom
+    logs = {k: unescape(clients[k].get("/admin/offices").text).split("机构与账号的操作记录", 1)[1] for k in clients}
+    reset_row = (
+        "<td>管理员</td><td>重设账号密码</td><td>乙县政务公开办的管理员（账号 xian-b，管理员）</td>"
+    )
+    assert reset_row in logs["省"] and reset_row not in logs["市"]  # (the city sees its own people's steps)
+    assert "<td>新建账号</td><td>外来者（账号 yi-shen，审核人）</td>" in logs["市"]
+    assert "<td>修改密码</td>" in logs["b"] and "yi-shen" not in logs["b"]
+    assert "乙县" not in logs["a"] and "yi-" not in logs["a"]  # (nothing of a sibling's)
 
 
 def test_a_login_is_throttled_whatever_address_the_guesses_come_from(tree):
@@ -477,6 +486,16 @@ def test_the_life_of_an_account_on_each_database(store):
     assert ("县管", "disable_account", "副管（账号 fu，管理员）：已有操作记录，账号保留并停用", xian.id) in mine
     (event,) = [e for e in store.events() if e.action == "disable_account" and e.account_id == sheng.id]
     assert event.ip == "10.0.0.9" and event.office_id == province.id
+    # the 机构与账号 page's log: the steps of the people of an office and below, never above or beside
+    county_log = store.office_log(store.scope(county.id))
+    assert {e.actor for e in county_log} == {"县管", "副管"}  # (not the city's nor the province's)
+    assert {(e.actor, e.action) for e in store.office_log(store.scope(province.id))} >= {
+        ("省管", "reset_account_password"),
+        ("市管", "new_office"),
+        ("县管", "new_account"),
+        ("县管", "password"),
+    }
+    assert store.office_log(store.scope(sibling.id)) == [] and store.office_log(set()) == []
 
 
 def test_stopping_or_resetting_an_account_on_one_process_signs_it_out_on_the_other(postgres, tmp_path):

@@ -395,6 +395,7 @@ async def _office_page(request: Request, office_id: int) -> Response:
         parent_path=_office_path(account, parent.id) if parent and parent.id in request.state.scope else None,
         accounts=await site.db(site.store.accounts, office.id),
         acted=await site.db(site.store.accounts_acted, office.id),
+        log=await site.db(site.store.office_log, request.state.scope, 50) if office.id == account.office_id else [],
         below=below,
         names={o.id: o.name for o in [office, *below]},
         levels=[v for v in LEVELS if LEVEL_RANK[v] > LEVEL_RANK[office.level]],

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import time
 
-from .records import LEVEL_RANK, LEVELS, MANAGER, ROLES, Account, Office, StateError
+from .records import LEVEL_RANK, LEVELS, MANAGER, ROLES, Account, Event, Office, StateError
+
+# The steps on offices and accounts (the 机构与账号 page's log; sign-ins and sign-outs are in the log, not shown there).
+OFFICE_ACTIONS = (
+    "new_office",
+    "edit_office",
+    "new_account",
+    "disable_account",
+    "enable_account",
+    "delete_account",
+    "reset_account_password",
+    "password",
+)
 
 
 class People:
@@ -229,6 +241,19 @@ class People:
             (office_id,),
         )
         return {r[0] for r in rows}
+
+    def office_log(self, office_ids: set[int], limit: int = 100) -> list[Event]:
+        """The latest steps on offices and accounts taken by the people of ``office_ids`` (an account's scope)."""
+        if not office_ids:
+            return []
+        ids = sorted(office_ids)
+        rows = self._db().execute(
+            "SELECT e.*, a.name AS account_name FROM events e LEFT JOIN accounts a ON a.id = e.account_id"
+            f" WHERE e.round_id IS NULL AND e.action IN ({', '.join('?' * len(OFFICE_ACTIONS))})"
+            f" AND e.office_id IN ({', '.join('?' * len(ids))}) ORDER BY e.id DESC LIMIT ?",
+            (*OFFICE_ACTIONS, *ids, limit),
+        )
+        return [Event(**dict(r)) for r in rows]
 
     @staticmethod
     def _in_scope(db, office_id: int, top_id: int) -> bool:
