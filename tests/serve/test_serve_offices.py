@@ -323,9 +323,7 @@ def test_an_upper_office_manages_the_accounts_below_never_a_siblings_or_a_parent
     clients["b"] = person
     # each 管理员's 机构与账号 shows the steps of the people of its office and below, naming who did what to whom
     logs = {k: unescape(clients[k].get("/admin/offices").text).split("机构与账号的操作记录", 1)[1] for k in clients}
-    reset_row = (
-        "<td>管理员</td><td>重设账号密码</td><td>乙县政务公开办的管理员（账号 xian-b，管理员）</td>"
-    )
+    reset_row = "<td>管理员</td><td>重设账号密码</td><td>乙县政务公开办的管理员（账号 xian-b，管理员）</td>"
     assert reset_row in logs["省"] and reset_row not in logs["市"]  # (the city sees its own people's steps)
     assert "<td>新建账号</td><td>外来者（账号 yi-shen，审核人）</td>" in logs["市"]
     assert "<td>修改密码</td>" in logs["b"] and "yi-shen" not in logs["b"]
