@@ -94,14 +94,25 @@ def test_an_archived_round_is_read_only_and_keeps_its_summary_and_files(site, ru
 
     import openpyxl
 
+    recorded = ("xlrep.round_units", "xlrep.merge_include")
+
     (tmp_path / "归甲局").mkdir()
     (tmp_path / "归甲局" / "甲.xlsx").write_bytes(data)
-    code, _, err = run("merge", tmp_path / "归甲局" / "甲.xlsx", "-o", tmp_path / "合并.xlsx")
+    # (the site's 汇总 names the office that made it, as `--office` does: its units' paths start with it)
+    office_name = "测试县人民政府办公室"
+    args = ("merge", tmp_path / "归甲局" / "甲.xlsx", "-o", tmp_path / "合并.xlsx", "--office", office_name)
+    code, _, err = run(*args)
     assert code == 0, err
     served, merged = openpyxl.load_workbook(io.BytesIO(summary.body)), openpyxl.load_workbook(tmp_path / "合并.xlsx")
     assert served.sheetnames == merged.sheetnames
     for sheet in served.sheetnames:
         if sheet == "汇总明细":  # the file column names 单位/文件 as the site stores it
+            continue
+        if sheet == "_xlrep":  # the site records what its round lists (2 units) and which it took (passed ones)
+            rows = {r[0].value: r[1].value for r in served[sheet].iter_rows()}
+            assert (rows["xlrep.round_units"], rows["xlrep.merge_include"]) == ("2", "passed")
+            rows.update({k: r[1].value for r in merged[sheet].iter_rows() if (k := r[0].value) in recorded})
+            assert rows == {r[0].value: r[1].value for r in merged[sheet].iter_rows()}
             continue
         assert [[c.value for c in r] for r in served[sheet].iter_rows()] == [
             [c.value for c in r] for r in merged[sheet].iter_rows()

@@ -295,5 +295,15 @@ def test_rounds_roll_up_in_the_storage_of_each_database(store):
         store.add_units(county_round, [("丙局", "部门")], None, by=xian)
     store.decide(store.unit(units[COUNTY_A].id), "return", "请核对", None, version=1, by=shi)
     assert store.add_units(county_round, [("丙局", "部门")], None, by=xian) == []
+    # the counts a province's pages show come from the units' states alone (no audit read), the same as each unit's
+    rounds = [province_round, city_round, county_round]
+    for round_id, counted in store.status_counts(rounds).items():
+        by_unit: dict[str, int] = {}
+        for u in store.units(round_id):
+            by_unit[u.status] = by_unit.get(u.status, 0) + 1
+        assert counted == by_unit, round_id
+    assert store.status_counts([city_round])[city_round] == {"未上传": 1, "已退回": 1}
+    assert store.status_counts([city_round], units_only=True)[city_round] == {"未上传": 1}
+    assert store.rounds_below(province_round) == [city_round, county_round]
     with pytest.raises(StateError, match="上级机构还没有本年度的收集"):
         store.report_up(store.round(province_round), sha256=sha, filename="省.xlsx", size=16, ip=None, by=sheng)

@@ -459,14 +459,20 @@ async def manage_account(request: Request) -> Response:
 
 
 def _progress(units: list[Unit]) -> dict:
-    counts = {s: 0 for s in (*STATUSES, CHECKING)}
+    counts: dict[str, int] = {}
     for u in units:
-        counts[u.status] += 1
+        counts[u.status] = counts.get(u.status, 0) + 1
+    return _progress_of(counts)
+
+
+def _progress_of(found: dict[str, int]) -> dict:
+    """The progress line and counts from how many units are in each state (``Store.status_counts``)."""
+    counts = {s: found.get(s, 0) for s in (*STATUSES, CHECKING)}
     return {
-        "total": len(units),
+        "total": sum(counts.values()),
         "counts": counts,
         "reported": counts[SUBMITTED] + counts[PASSED],
-        "line": f"已上报 {counts[SUBMITTED] + counts[PASSED]}/{len(units)}",
+        "line": f"已上报 {counts[SUBMITTED] + counts[PASSED]}/{sum(counts.values())}",
     }
 
 
@@ -474,7 +480,8 @@ def _progress(units: list[Unit]) -> dict:
 async def admin_home(request: Request) -> Response:
     site = request.app.state.site
     rounds = await site.db(site.store.rounds, request.state.scope)
-    progress = {r.id: _progress(await site.db(site.store.units, r.id)) for r in rounds}
+    counts = await site.db(site.store.status_counts, [r.id for r in rounds])
+    progress = {r.id: _progress_of(counts[r.id]) for r in rounds}
     account = _by(request)
     office = await site.db(site.store.office, account.office_id)
     names = {o.id: o.name for o in [office, *await site.db(site.store.offices_below, office.id)]}
@@ -669,14 +676,21 @@ async def dashboard(request: Request) -> Response:
 
 
 async def _lower_progress(site, units: list[Unit]) -> dict[int, dict]:
-    """For each unit of the list that is a lower office's round on this site: that round and its progress."""
+    """For each unit of the list that is a lower office's round on this site: that round and the progress of every
+    unit below it (its own units and those of the rounds below it, however deep)."""
     shown = {}
     for u in units:
         if u.member_round_id is None:
             continue
         lower = await site.db(site.store.round, u.member_round_id)
-        if lower is not None:
-            shown[u.id] = {"round": lower, "progress": _progress(await site.db(site.store.units, lower.id))}
+        if lower is None:
+            continue
+        ids = [lower.id, *await site.db(site.store.rounds_below, lower.id)]
+        total: dict[str, int] = {}
+        for found in (await site.db(site.store.status_counts, ids, units_only=True)).values():
+            for status, n in found.items():
+                total[status] = total.get(status, 0) + n
+        shown[u.id] = {"round": lower, "progress": _progress_of(total)}
     return shown
 
 

@@ -19,6 +19,7 @@ import secrets
 import sqlite3
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from ..common.errors import XlrepError
 from ..common.files import write_atomically
@@ -35,6 +36,7 @@ from .records import (
     Version,
     last_day,
     past,
+    unit_status,
 )
 from .roster import RosterEntry
 from .schema import INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, present_already, schema_columns
@@ -155,6 +157,13 @@ def _shown(folder: Path) -> str:
     from ..common.safetext import display_path
 
     return display_path(folder)
+
+
+class _Latest(NamedTuple):
+    """What ``unit_status`` reads of a unit's latest version (``status_counts``: without its audit)."""
+
+    audited: bool
+    errors: int | None
 
 
 class Store(People):
@@ -463,6 +472,48 @@ class Store(People):
             .fetchone()
         )
         return self.unit(row[0]) if row else None
+
+    def rounds_below(self, round_id: int) -> list[int]:
+        """The rounds of the lower offices linked to this round, however deep (each once)."""
+        db, seen, todo = self._db(), [], [round_id]
+        while todo:
+            current = todo.pop(0)
+            for (member,) in db.execute(
+                "SELECT member_round_id FROM units WHERE round_id = ? AND member_round_id IS NOT NULL"
+                " AND removed_at IS NULL ORDER BY position",
+                (current,),
+            ).fetchall():
+                if member not in seen and member != round_id:
+                    seen.append(member)
+                    todo.append(member)
+        return seen
+
+    def status_counts(self, round_ids: list[int], *, units_only: bool = False) -> dict[int, dict[str, int]]:
+        """How many units of each round are in each state (``unit_status``), from the units' review and their
+        latest version's audit alone (no audit is read: a province's home page counts thousands); with
+        ``units_only`` the units that stand for a lower office's round on this site are left out."""
+        counts: dict[int, dict[str, int]] = {r: {} for r in round_ids}
+        if not round_ids:
+            return counts
+        marks = ", ".join("?" for _ in round_ids)
+        rows = (
+            self._db()
+            .execute(
+                "SELECT u.round_id, u.review, v.id, v.audited_at, v.errors, u.member_round_id FROM units u"
+                " LEFT JOIN versions v ON v.unit_id = u.id"
+                " AND v.number = (SELECT MAX(number) FROM versions w WHERE w.unit_id = u.id)"
+                f" WHERE u.removed_at IS NULL AND u.round_id IN ({marks})",
+                tuple(round_ids),
+            )
+            .fetchall()
+        )
+        for round_id, review, version_id, audited_at, errors, member in rows:
+            if units_only and member is not None:
+                continue
+            latest = _Latest(audited_at is not None, errors) if version_id is not None else None
+            status = unit_status(review, latest)
+            counts[round_id][status] = counts[round_id].get(status, 0) + 1
+        return counts
 
     def units_below(self, round_id: int) -> int:
         """How many units the round stands for: its own units, and those of the lower offices' rounds linked to it

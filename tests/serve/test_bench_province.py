@@ -1,0 +1,38 @@
+"""The province benchmark runs end to end at a tiny size (1 city × 1 county × 3 units, SQLite, one process): a smoke
+test of the script, not a measurement — nothing here is timed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_province_tiny_season_on_sqlite(tmp_path):
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", TMPDIR=str(tmp_path))
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    size = ["--cities", "1", "--counties", "1", "--units", "3", "--clients", "2", "--pages", "2"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_province.py"), *size, "--backends", "sqlite"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=300,  # a hang guard, not a timing claim
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {
+        line.split(" | ")[1]: line.split(" | ")[2]
+        for line in done.stdout.splitlines()
+        if line.startswith("| SQLite, 1 process |")
+    }
+    assert rows["unit upload on its link (its page first), 2 clients"] == "3", done.stdout
+    assert rows["audits recorded (upload start → audit in the database)"] == "3", done.stdout
+    assert rows["unit 上报 (确认上报), 2 clients"] == "3", done.stdout
+    assert rows["province 管理员's home page (every round below it with its progress)"] == "2", done.stdout
+    assert rows["a county's 汇总 of its units, from the province"] == "1", done.stdout  # answered 200
+    assert "failed" not in done.stdout and "not audited" not in done.stdout, done.stdout
+    assert not list(tmp_path.iterdir()), "the benchmark left files behind"
