@@ -285,6 +285,10 @@ def test_an_upper_office_manages_the_accounts_below_never_a_siblings_or_a_parent
     clients["市"].post(page, {**intruder, "login": "yi-new", "role": "审核人"}, form_page=page)
     new_id = _accounts_on(clients["市"], page)["yi-new"][1]
     assert f"/admin/accounts/{new_id}/delete" in clients["市"].get(page).text
+    for action in ("delete", "disable", "password"):  # without the page's CSRF token: nothing done
+        forged = clients["市"].post(f"/admin/accounts/{new_id}/{action}", {"password": "x" * 12}, csrf=False)
+        assert forged.status == 403 and "安全校验码" in unescape(forged.text)
+    assert _accounts_on(clients["市"], page)["yi-new"][0] == "在用"
     gone = clients["市"].post(f"/admin/accounts/{new_id}/delete", form_page=page)
     assert "已删除“外来者”的账号 yi-new" in _message(clients["市"], gone)
     assert "yi-new" not in _accounts_on(clients["市"], page)
