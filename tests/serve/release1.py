@@ -192,14 +192,40 @@ def make_folder(folder: Path, database: str | None = None) -> dict:
     return {"round_2024": ids[2024], "round_2025": ids[2025], "unit_2024": 1, "unit_2025": 2}
 
 
+# The tables data format 4 added, verbatim as its release made them (before a migration step adds to them).
+TABLES_4 = """
+CREATE TABLE IF NOT EXISTS offices (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    level      TEXT NOT NULL CHECK (level IN ('省', '市', '县', '区')),
+    parent_id  INTEGER REFERENCES offices (id),
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accounts (
+    id            INTEGER PRIMARY KEY,
+    office_id     INTEGER NOT NULL REFERENCES offices (id),
+    name          TEXT NOT NULL,
+    login         TEXT NOT NULL UNIQUE,
+    password_hash TEXT,
+    role          TEXT NOT NULL CHECK (role IN ('管理员', '审核人')),
+    created_at    REAL NOT NULL,
+    changed_at    REAL NOT NULL
+);
+"""
+
+
 def migrate(folder: Path, database: str | None, to: str) -> None:
     """Bring a first-release folder (or database) to data format ``to`` as the releases in between did: their
-    ``MIGRATIONS``, one step at a time. An unaudited upload is added at ``to`` (what a later release must resume)."""
+    ``MIGRATIONS``, one step at a time (and the tables a format added). An unaudited upload is added at ``to``
+    (what a later release must resume)."""
     from xlrep.serve.schema import MIGRATIONS
 
     db = _Postgres(database) if database else _Sqlite(folder)
     version = "1"
     while version != to:
+        if version == "3":
+            for table in filter(None, (t.strip() for t in TABLES_4.split(";"))):
+                db.execute(table)
         for statement in MIGRATIONS[version]:
             db.execute(statement)
         version = str(int(version) + 1)

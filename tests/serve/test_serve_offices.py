@@ -30,9 +30,14 @@ def _admin_routes(tmp_path) -> list:
     finally:
         store.close()
     routes = [r for r in table if isinstance(r, Route) and r.path.startswith("/admin")]
-    for route in routes:  # a new kind of address (an office's, say) needs its own cross-office check here
-        assert set(route.param_convertors) <= {"round_id", "unit_id", "number", "kind"}, route.path
+    for route in routes:  # a new kind of address needs its own cross-office check here
+        params = set(route.param_convertors)
+        assert params <= ROUND_PARAMS or params <= PEOPLE_PARAMS, route.path
     return routes
+
+
+ROUND_PARAMS = {"round_id", "unit_id", "number", "kind"}  # a round's pages, its units', versions' and downloads
+PEOPLE_PARAMS = {"office_id", "account_id"}  # an office's 机构与账号, an account's 停用/启用/删除/重设密码
 
 
 def _add_office(admin: Client, name: str, level: str, login: str) -> None:
@@ -108,7 +113,7 @@ def _try(client: Client, route, path: str, form_page: str):
 
 def test_every_admin_route_answers_404_for_a_sibling_office_and_works_for_its_own(tree, tmp_path):
     server, clients, rounds, units = tree
-    routes = [r for r in _admin_routes(tmp_path) if r.param_convertors]
+    routes = [r for r in _admin_routes(tmp_path) if set(r.param_convertors) & ROUND_PARAMS]
     assert all("round_id" in r.param_convertors for r in routes)  # (the others show the account's own office)
     assert len(routes) >= 20  # (the round's pages, its units', versions' and downloads)
     other = clients["a"]
@@ -142,7 +147,7 @@ def test_an_account_lists_the_rounds_of_its_office_and_below_only(tree):
     assert listed["a"] == {rounds["a"]} and listed["b"] == {rounds["b"]}
     offices = unescape(clients["市"].get("/admin/offices").text)
     assert "甲县政务公开办" in offices and "乙县政务公开办" in offices and "某省政务公开办" in offices  # (its parent)
-    assert "xian-a" not in offices  # another office's accounts are its own business
+    assert set(_accounts_on(clients["市"], "/admin/offices")) == {"shi"}  # (its own; those below: on their pages)
     assert "乙县" not in unescape(clients["a"].get("/admin/offices").text)
     fields = {"action": "edit", "own_office_name": "某市人民政府办公室", "own_level": "市"}
     edited = clients["市"].post("/admin/offices", fields, form_page="/admin/offices")
@@ -191,6 +196,142 @@ def test_a_reviewer_reviews_but_manages_nothing_and_the_log_names_the_person(tre
     assert renamed.status == 303
     log = unescape(clients["a"].get(f"{page}/events").text)
     assert "<td>甲县某局（操作人：甲县政务公开办的管理员）</td><td>单位改名</td>" in log
+
+
+def _accounts_on(client: Client, path: str) -> dict[str, tuple[str, int | None]]:
+    """The accounts an office's page lists: login → (state, id for its buttons; None: the viewer's own row)."""
+    page = client.get(path)
+    assert page.status == 200, (path, page.status)
+    found = {}
+    for login, row in re.findall(r'<tr data-login="([^"]+)">(.*?)</tr>', page.text, re.S):
+        state = re.search(r'<span class="status [\w-]+">(\S+?)</span>', row).group(1)
+        ids = set(re.findall(r'action="/admin/accounts/(\d+)/', row))
+        assert len(ids) <= 1
+        found[login] = (state, int(ids.pop()) if ids else None)
+    return found
+
+
+def _message(client: Client, answer) -> str:
+    assert answer.status == 303, unescape(answer.text)[:300]
+    return unescape(client.get(answer.location).text)
+
+
+def test_an_upper_office_manages_the_accounts_below_never_a_siblings_or_a_parents(tree, tmp_path):
+    """The 管理员 of a 省 or 市 opens each office below from its 机构与账号 and 停用s, 启用s, deletes and resets the
+    accounts there (two levels down too); a 县's 管理员 gets 404 for its sibling's and its parent's office and
+    accounts, whatever route of the table it tries, and changes nothing there."""
+    server, clients, rounds, units = tree
+    routes = [r for r in _admin_routes(tmp_path) if set(r.param_convertors) & PEOPLE_PARAMS]
+    assert len(routes) == 5  # (an office's page; an account's 停用, 启用, 删除, 重设密码)
+    below = dict(re.findall(r'<a href="/admin/offices/(\d+)">([^<]+)</a>', clients["省"].get("/admin/offices").text))
+    ids = {name: int(i) for i, name in below.items()}
+    city_id = next(i for name, i in ids.items() if "县" not in name)
+    b_id = ids["乙县政务公开办"]
+    b_accounts = _accounts_on(clients["市"], f"/admin/offices/{b_id}")
+    assert b_accounts["xian-b"] == ("在用", b_accounts["xian-b"][1]) and b_accounts["xian-b"][1]
+    shi_id = _accounts_on(clients["省"], f"/admin/offices/{city_id}")["shi"][1]
+    intruder = {"action": "account", "name": "外来者", "login": "intruder", "role": "管理员"}
+    intruder |= {
+        "password": "外来密码-12345678",
+        "repeat": "外来密码-12345678",
+        "own_office_name": "改",
+        "own_level": "县",
+    }
+    for route in routes:
+        for office_id, account_id in ((b_id, b_accounts["xian-b"][1]), (city_id, shi_id)):  # sibling, parent
+            path = route.path.replace("{office_id}", str(office_id)).replace("{account_id}", str(account_id))
+            if "GET" in route.methods:
+                answer = clients["a"].get(path)
+            else:
+                answer = clients["a"].post(path, intruder, form_page="/admin/offices")
+            assert answer.status == 404, (route.path, answer.status)
+            text = unescape(answer.text)
+            assert "没有这个机构" in text or "没有这个账号" in text, route.path
+            assert "乙县" not in text and "xian-b" not in text and "某市" not in text
+    # nothing happened there: 乙县's 管理员 still signed in, no new account, the city as it was
+    assert clients["b"].get("/admin").status == 200 and clients["市"].get("/admin").status == 200
+    assert set(_accounts_on(clients["市"], f"/admin/offices/{b_id}")) == {"xian-b"}
+    # the offices above see it (the province two levels up), linked from their own page
+    for viewer in ("市", "省"):
+        assert "xian-b" in _accounts_on(clients[viewer], f"/admin/offices/{b_id}")
+    # the city adds a reviewer to 乙县; the province stops it: its session ends, its right password is told so
+    page = f"/admin/offices/{b_id}"
+    added = clients["市"].post(page, {**intruder, "login": "yi-shen", "role": "审核人"}, form_page=page)
+    assert "已为“外来者”建立账号 yi-shen" in _message(clients["市"], added)
+    reviewer = sign_in(server, "外来密码-12345678", login="yi-shen")
+    shen_id = _accounts_on(clients["省"], page)["yi-shen"][1]
+    stopped = clients["省"].post(f"/admin/accounts/{shen_id}/disable", form_page=page)
+    assert stopped.location.startswith(page + "?") and "已停用“外来者”" in _message(clients["省"], stopped)
+    assert _accounts_on(clients["市"], page)["yi-shen"][0] == "已停用"
+    assert reviewer.get("/admin").status == 303  # (to the login page: signed out at once)
+    fields = {"login": "yi-shen", "password": "外来密码-12345678"}
+    refused = Client(server.url).post("/admin/login", fields, form_page="/admin/login")
+    assert refused.status == 403 and "账号已停用，请联系本机构管理员" in unescape(refused.text)
+    wrong = Client(server.url).post("/admin/login", {**fields, "password": "猜错的密码-1"}, form_page="/admin/login")
+    assert wrong.status == 401 and "停用" not in unescape(wrong.text)  # (a guess learns nothing about the account)
+    enabled = clients["市"].post(f"/admin/accounts/{shen_id}/enable", form_page=page)
+    assert "已启用“外来者”" in _message(clients["市"], enabled)
+    again = sign_in(server, "外来密码-12345678", login="yi-shen")
+    assert again.get("/admin").status == 200
+    for action in ("disable", "delete", "password"):  # a 审核人 manages no account, not even in its own office
+        answer = again.post(f"/admin/accounts/{b_accounts['xian-b'][1]}/{action}", form_page="/admin")
+        assert answer.status == 403 and "审核人" in unescape(answer.text)
+    assert again.get(page).status == 403
+    # it acted (it signed in): 删除 keeps it, disabled; a new one that never acted is deleted
+    assert f"/admin/accounts/{shen_id}/delete" not in clients["市"].get(page).text  # (not offered)
+    kept = clients["市"].post(f"/admin/accounts/{shen_id}/delete", form_page=page)
+    assert "已有操作记录，账号保留" in _message(clients["市"], kept)
+    assert _accounts_on(clients["市"], page)["yi-shen"][0] == "已停用"
+    clients["市"].post(page, {**intruder, "login": "yi-new", "role": "审核人"}, form_page=page)
+    new_id = _accounts_on(clients["市"], page)["yi-new"][1]
+    assert f"/admin/accounts/{new_id}/delete" in clients["市"].get(page).text
+    for action in ("delete", "disable", "password"):  # without the page's CSRF token: nothing done
+        forged = clients["市"].post(f"/admin/accounts/{new_id}/{action}", {"password": "x" * 12}, csrf=False)
+        assert forged.status == 403 and "安全校验码" in unescape(forged.text)
+    assert _accounts_on(clients["市"], page)["yi-new"][0] == "在用"
+    gone = clients["市"].post(f"/admin/accounts/{new_id}/delete", form_page=page)
+    assert "已删除“外来者”的账号 yi-new" in _message(clients["市"], gone)
+    assert "yi-new" not in _accounts_on(clients["市"], page)
+    # refused, said why: the only active 管理员 of an office; one's own account
+    only = clients["省"].post(f"/admin/accounts/{b_accounts['xian-b'][1]}/disable", form_page=page)
+    assert "唯一在用的管理员" in _message(clients["省"], only)
+    own = clients["市"].post(f"/admin/accounts/{shi_id}/disable", form_page="/admin/offices")
+    assert "不能停用自己的账号" in _message(clients["市"], own)
+    assert clients["b"].get("/admin").status == 200 and clients["市"].get("/admin").status == 200
+    # the province resets 乙县's 管理员's password: signed out; the new one works and asks for their own first
+    new = "省里给的密码-123456"
+    xian_b = b_accounts["xian-b"][1]
+    reset = clients["省"].post(f"/admin/accounts/{xian_b}/password", {"password": new, "repeat": new}, form_page=page)
+    assert "已重设“乙县政务公开办的管理员”（账号 xian-b）的密码" in _message(clients["省"], reset)
+    assert _accounts_on(clients["市"], page)["xian-b"][0] == "须改密码"
+    assert clients["b"].get("/admin").status == 303
+    old = Client(server.url).post("/admin/login", {"login": "xian-b", "password": PASSWORD}, form_page="/admin/login")
+    assert old.status == 401
+    person = Client(server.url)
+    signed = person.post(
+        "/admin/login", {"login": "xian-b", "password": new, "next": "/admin"}, form_page="/admin/login"
+    )
+    assert signed.status == 303 and signed.location == "/admin/password"
+    assert person.get(f"/admin/rounds/{rounds['b']}").location == "/admin/password"  # first their own password
+    moved = person.post(
+        f"/admin/rounds/{rounds['b']}/deadline", {"deadline": "2030-01-01", "reason": "试"}, form_page="/admin/password"
+    )
+    assert moved.status == 403 and "请先" in unescape(moved.text)
+    assert "管理员已为您重设了密码" in unescape(person.get("/admin/password").text)
+    same = person.post("/admin/password", {"current": new, "password": new, "repeat": new}, form_page="/admin/password")
+    assert same.status == 400 and "不同的新密码" in unescape(same.text)
+    fields = {"current": new, "password": PASSWORD, "repeat": PASSWORD}
+    changed = person.post("/admin/password", fields, form_page="/admin/password")
+    assert changed.status == 303 and person.get(f"/admin/rounds/{rounds['b']}").status == 200
+    assert _accounts_on(clients["市"], page)["xian-b"][0] == "在用"
+    clients["b"] = person
+    # each 管理员's 机构与账号 shows the steps of the people of its office and below, naming who did what to whom
+    logs = {k: unescape(clients[k].get("/admin/offices").text).split("机构与账号的操作记录", 1)[1] for k in clients}
+    reset_row = "<td>管理员</td><td>重设账号密码</td><td>乙县政务公开办的管理员（账号 xian-b，管理员）</td>"
+    assert reset_row in logs["省"] and reset_row not in logs["市"]  # (the city sees its own people's steps)
+    assert "<td>新建账号</td><td>外来者（账号 yi-shen，审核人）</td>" in logs["市"]
+    assert "<td>修改密码</td>" in logs["b"] and "yi-shen" not in logs["b"]
+    assert "乙县" not in logs["a"] and "yi-" not in logs["a"]  # (nothing of a sibling's)
 
 
 def test_a_login_is_throttled_whatever_address_the_guesses_come_from(tree):
@@ -266,3 +407,127 @@ def test_the_tree_of_offices_and_accounts_on_each_database(store):
     assert store.reset_admin_password() and store.needs_setup()
     assert store.set_up("h9", None, office=("", ""), person=("", "")) == first
     assert store.account(first).password_hash == "h9" and len(store.offices_below(province.id)) == 3
+
+
+def test_the_life_of_an_account_on_each_database(store):
+    """Both backends: a 管理员 of an office or of one above it (any depth) 停用s, 启用s, deletes an account and sets
+    its password anew; never a sibling's or a parent's, never its own; an office keeps an active 管理员; every
+    session of the account ends at once; the log names who did it and to whom."""
+    from xlrep.serve.records import StateError
+
+    first = store.set_up("h1", None, office=("某省", "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    province = store.office(sheng.office_id)
+    city = store.office(store.create_office(province, "某市", "市", ("市管", "shi", "h2"), by=sheng, ip=None))
+    shi = store.account_by_login("shi")
+    county = store.office(store.create_office(city, "甲县", "县", ("县管", "xian", "h3"), by=shi, ip=None))
+    sibling = store.office(store.create_office(city, "乙县", "县", ("乙县管", "yi", "h4"), by=shi, ip=None))
+    xian, yi = store.account_by_login("xian"), store.account_by_login("yi")
+    assert xian.state == "在用" and not xian.disabled_at and not xian.must_change_password
+
+    # a county's 管理员 cannot touch its sibling's or its parent's accounts: as unknown as a missing one
+    for target in (yi, shi, sheng):
+        for act in (store.disable_account, store.enable_account, store.delete_account):
+            with pytest.raises(StateError, match="没有这个账号"):
+                act(target.id, by=xian, ip=None)
+        with pytest.raises(StateError, match="没有这个账号"):
+            store.reset_password(target.id, "x", by=xian, ip=None)
+    assert store.account(yi.id).password_hash == "h4" and not store.account(yi.id).disabled_at
+    # nor itself; nor leave an office without an active 管理员 (the province cannot stop the county's only one)
+    with pytest.raises(StateError, match="不能停用自己"):
+        store.disable_account(xian.id, by=xian, ip=None)
+    with pytest.raises(StateError, match="不能删除自己"):
+        store.delete_account(xian.id, by=xian, ip=None)
+    with pytest.raises(StateError, match="修改密码"):
+        store.reset_password(xian.id, "x", by=xian, ip=None)
+    for act in (store.disable_account, store.delete_account):
+        with pytest.raises(StateError, match="唯一在用的管理员"):
+            act(xian.id, by=sheng, ip=None)
+    # a reviewer of the county: the province's 管理员 (two levels up) stops it; its sessions end at once
+    shen = store.account(store.add_account(county.id, "审核员", "shen", "h5", "审核人", by=xian, ip=None))
+    store.create_session("t-shen", 3600, None, shen.id)
+    store.create_session("t-xian", 3600, None, xian.id)
+    assert store.session_account("t-shen").id == shen.id
+    store.disable_account(shen.id, by=sheng, ip="10.0.0.9")
+    assert store.session_account("t-shen") is None and store.account(shen.id).state == "已停用"
+    assert store.session_account("t-xian").id == xian.id  # (the others' stay)
+    with pytest.raises(StateError, match="已经停用"):
+        store.disable_account(shen.id, by=shi, ip=None)
+    store.enable_account(shen.id, by=shi, ip=None)
+    assert store.account(shen.id).state == "在用" and store.account(shen.id).password_hash == "h5"
+    with pytest.raises(StateError, match="无需启用"):
+        store.enable_account(shen.id, by=shi, ip=None)
+    # the province resets the county 管理员's password: signed out everywhere, to change it at the next sign-in
+    store.reset_password(xian.id, "h6", by=sheng, ip=None)
+    reset = store.account(xian.id)
+    assert reset.password_hash == "h6" and reset.must_change_password and reset.state == "须改密码"
+    assert store.session_account("t-xian") is None
+    store.set_password(reset, "h7", None)  # the person's own
+    assert store.account(xian.id).state == "在用" and store.account(xian.id).password_hash == "h7"
+    # a second 管理员: then the first may be stopped (by the county's other 管理员, not by itself)
+    second = store.account(store.add_account(county.id, "副管", "fu", "h8", "管理员", by=xian, ip=None))
+    store.disable_account(xian.id, by=second, ip=None)
+    with pytest.raises(StateError, match="只有在用的管理员"):  # a stopped 管理员 manages nothing any more
+        store.enable_account(xian.id, by=xian, ip=None)
+    with pytest.raises(StateError, match="唯一在用的管理员"):
+        store.disable_account(second.id, by=shi, ip=None)
+    store.enable_account(xian.id, by=second, ip=None)
+    # deleting: one that never acted goes; one the log names stays, disabled
+    ghost = store.add_account(county.id, "未用", "weiyong", "h9", "审核人", by=xian, ip=None)
+    assert ghost not in store.accounts_acted(county.id) and xian.id in store.accounts_acted(county.id)
+    assert store.delete_account(ghost, by=shi, ip=None)[1] and store.account(ghost) is None
+    assert store.delete_account(second.id, by=xian, ip=None)[1] is False  # (it added an account: it acted)
+    assert store.account(second.id).state == "已停用"
+    assert [a.login for a in store.accounts(sibling.id)] == ["yi"]
+    # the log: who did it, to whom
+    mine = {(e.actor, e.action, e.detail, e.account_id) for e in store.events() if "account" in e.action}
+    assert ("省管", "disable_account", "审核员（账号 shen，审核人）", sheng.id) in mine
+    assert ("市管", "enable_account", "审核员（账号 shen，审核人）", shi.id) in mine
+    assert ("省管", "reset_account_password", "县管（账号 xian，管理员）", sheng.id) in mine
+    assert ("市管", "delete_account", "未用（账号 weiyong，审核人）", shi.id) in mine
+    assert ("县管", "disable_account", "副管（账号 fu，管理员）：已有操作记录，账号保留并停用", xian.id) in mine
+    (event,) = [e for e in store.events() if e.action == "disable_account" and e.account_id == sheng.id]
+    assert event.ip == "10.0.0.9" and event.office_id == province.id
+    # the 机构与账号 page's log: the steps of the people of an office and below, never above or beside
+    county_log = store.office_log(store.scope(county.id))
+    assert {e.actor for e in county_log} == {"县管", "副管"}  # (not the city's nor the province's)
+    assert {(e.actor, e.action) for e in store.office_log(store.scope(province.id))} >= {
+        ("省管", "reset_account_password"),
+        ("市管", "new_office"),
+        ("县管", "new_account"),
+        ("县管", "password"),
+    }
+    assert store.office_log(store.scope(sibling.id)) == [] and store.office_log(set()) == []
+
+
+def test_stopping_or_resetting_an_account_on_one_process_signs_it_out_on_the_other(postgres, tmp_path):
+    """Two processes of one site (two stores on one PostgreSQL database): the sessions made on one end when a 管理员
+    on the other stops or resets the account; ``--reset-password`` gives the first 管理员 back, usable."""
+    from xlrep.serve.storage import Store
+
+    database = postgres.new_database()
+    one, other = (Store(tmp_path / name, database=database, files=tmp_path / "files") for name in ("a", "b"))
+    try:
+        first = one.account(one.set_up("h1", None, office=("某市", "市"), person=("市管", "shi")))
+        county = one.office(
+            one.create_office(one.office(first.office_id), "某县", "县", ("县管", "xian", "h2"), by=first, ip=None)
+        )
+        second = one.account(one.add_account(first.office_id, "副管", "fu", "h3", "管理员", by=first, ip=None))
+        xian = one.account_by_login("xian")
+        one.create_session("s-xian", 3600, None, xian.id)
+        assert other.session_account("s-xian").id == xian.id
+        other.reset_password(xian.id, "h4", by=second, ip=None)
+        assert one.session_account("s-xian") is None and one.account(xian.id).must_change_password
+        assert county.id == xian.office_id
+        # the only 管理员 of 某县 cannot be stopped; the city's first 管理员 can, by the other one
+        one.create_session("s-shi", 3600, None, first.id)
+        other.disable_account(first.id, by=second, ip=None)
+        assert one.session_account("s-shi") is None and one.account(first.id).state == "已停用"
+        # the server's --reset-password: the first 管理员 in use again, with the password set through the link
+        assert one.reset_admin_password() and other.needs_setup()
+        other.set_up("h5", None, office=("", ""), person=("", ""))
+        back = one.account(first.id)
+        assert back.state == "在用" and back.password_hash == "h5"
+    finally:
+        one.close()
+        other.close()

@@ -53,3 +53,61 @@ def test_a_province_creates_a_city_whose_admin_cannot_open_the_provinces_round(t
         assert province.goto(server.url + f"/admin/rounds/{round_id}").status == 200
     finally:
         server.stop()
+
+
+def test_a_province_resets_a_county_admins_password_who_must_then_set_their_own(tmp_path, new_page):
+    """Two levels down: the province's 管理员 opens the county from 机构与账号 and sets a new initial password for its
+    管理员; the county's 管理员, signed in elsewhere, is signed out, signs in with it and is asked for their own."""
+    from serve_support import Client, sign_in
+
+    server = ServerProcess(tmp_path / "data", "--workers", "1")
+    try:
+        province_client = set_up_admin(server, PASSWORD, office_name="某省政务公开办", level="省", login="sheng")
+        for client, name, level, login in (
+            (province_client, "某市政务公开办", "市", "shi"),
+            (None, "某县政务公开办", "县", "xian"),
+        ):
+            client = client or sign_in(server, CITY_PASSWORD, login="shi")
+            fields = {"action": "office", "office_name": name, "level": level, "admin_name": f"{level}管理员"}
+            fields |= {"admin_login": login, "password": CITY_PASSWORD, "repeat": CITY_PASSWORD}
+            assert client.post("/admin/offices", fields, form_page="/admin/offices").status == 303
+        county_before = sign_in(server, CITY_PASSWORD, login="xian")
+        assert county_before.get("/admin").status == 200
+
+        province = new_page()
+        _sign_in(province, server.url, "sheng", PASSWORD)
+        province.click("a:has-text('机构与账号')")
+        province.click("a:has-text('某县政务公开办')")  # (every office below, at any depth, is listed)
+        assert "下级机构：某县政务公开办" in province.inner_text("main")
+        row = province.locator("tr[data-login=xian]")
+        assert "在用" in row.inner_text()
+        row.locator("summary:has-text('重设密码')").click()
+        new = "省里重设的-12345678"
+        row.locator("input[name=password]").fill(new)
+        row.locator("input[name=repeat]").fill(new)
+        row.locator("button:has-text('重设密码')").click()
+        province.wait_for_selector(".notice")
+        assert "已重设“县管理员”（账号 xian）的密码" in province.inner_text(".notice")
+        assert "须改密码" in province.locator("tr[data-login=xian]").inner_text()
+        assert county_before.get("/admin").status == 303  # (its other browser: signed out at once)
+
+        county = new_page()
+        _sign_in(county, server.url, "xian", new, target="/admin/password")
+        assert "管理员已为您重设了密码" in county.inner_text("main")
+        county.goto(server.url + "/admin")  # nothing else first
+        county.wait_for_url(server.url + "/admin/password")
+        own = "县里自己的-87654321"
+        county.fill("input[name=current]", new)
+        county.fill("input[name=password]", own)
+        county.fill("input[name=repeat]", own)
+        county.click("button:has-text('修改')")
+        county.wait_for_url(server.url + "/admin")
+        assert "县管理员（管理员）" in county.inner_text("header")
+        province.reload()
+        assert "在用" in province.locator("tr[data-login=xian]").inner_text()
+        assert (
+            Client(server.url).post("/admin/login", {"login": "xian", "password": new}, form_page="/admin/login").status
+            == 401
+        )  # (the initial password no longer works)
+    finally:
+        server.stop()

@@ -212,12 +212,53 @@ def _login_from(server: ServerProcess, address: str, password: str):
     return client.request("POST", "/admin/login", body, headers)
 
 
+def _cookies_set(server: ServerProcess, headers: dict) -> dict[str, str]:
+    """The cookies the login page and a sign-in set (name → the whole Set-Cookie header), each request sent with
+    ``headers``."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from serve_support import ADMIN_PASSWORD, csrf_of, multipart
+
+    parts = urlsplit(server.url)
+    found: dict[str, str] = {}
+
+    def send(method: str, body: bytes | None, extra: dict) -> str:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            conn.request(method, "/admin/login", body, {**headers, **extra})
+            response = conn.getresponse()
+            text = response.read().decode()
+            for k, v in response.getheaders():
+                if k.lower() == "set-cookie":
+                    found[v.split("=", 1)[0]] = v
+        finally:
+            conn.close()
+        return text
+
+    page = send("GET", None, {})
+    csrf = found["xlrep_csrf"].split("=", 1)[1].split(";", 1)[0]
+    body, content_type = multipart({"login": "admin", "password": ADMIN_PASSWORD, "csrf_token": csrf_of(page)}, {})
+    send("POST", body, {"Content-Type": content_type, "Cookie": f"xlrep_csrf={csrf}"})
+    return found
+
+
+def _secure(set_cookie: str) -> bool:
+    return "secure" in [p.strip().lower() for p in set_cookie.split(";")]
+
+
 def test_behind_a_proxy_the_clients_are_told_apart_by_the_address_it_forwards(tmp_path):
     """``--proxy 127.0.0.1``: every request comes from nginx, yet one client's wrong passwords do not lock out the
-    others; without ``--proxy`` the header is not believed (a client could name any address)."""
+    others; without ``--proxy`` the header is not believed (a client could name any address). The session and CSRF
+    cookies are Secure when nginx says the browser came over HTTPS (``X-Forwarded-Proto``), from that proxy only."""
     server = ServerProcess(tmp_path / "d", "--proxy", "127.0.0.1", "--workers", "1")
     try:
         set_up_admin(server)
+        over_https = _cookies_set(server, {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.9.1"})
+        assert set(over_https) == {"xlrep_csrf", "xlrep_session"}, over_https
+        assert all(_secure(v) for v in over_https.values()), over_https
+        over_http = _cookies_set(server, {"X-Forwarded-Proto": "http", "X-Forwarded-For": "10.0.9.2"})
+        assert set(over_http) == set(over_https) and not any(_secure(v) for v in over_http.values()), over_http
         for attempt in range(5):
             assert _login_from(server, "10.0.0.1", f"猜测{attempt}").status == 401
         assert _login_from(server, "10.0.0.1", "猜测").status == 429
@@ -227,6 +268,8 @@ def test_behind_a_proxy_the_clients_are_told_apart_by_the_address_it_forwards(tm
     plain = ServerProcess(tmp_path / "e", "--workers", "1")
     try:
         set_up_admin(plain)
+        claimed = _cookies_set(plain, {"X-Forwarded-Proto": "https"})  # (no proxy named: nobody is believed)
+        assert set(claimed) == {"xlrep_csrf", "xlrep_session"} and not any(_secure(v) for v in claimed.values())
         for attempt in range(5):
             assert _login_from(plain, f"10.0.1.{attempt}", "猜测").status == 401
         assert _login_from(plain, "10.0.1.99", "猜测").status == 429  # all one client: 127.0.0.1
@@ -278,6 +321,7 @@ def test_a_database_of_each_earlier_format_is_upgraded_at_start(tmp_path, backen
         assert (office.name, office.level) == ("本级政务公开办", "县")  # (no 汇总 named yet; the 管理员 corrects it)
         assert [r.id for r in store.rounds({office.id})] == [ids["round_2025"], ids["round_2024"]]
         assert not store.needs_setup() and "admin" not in store.backend.tables()
+        assert account.state == "在用" and account.disabled_at is None and not account.must_change_password
     finally:
         store.close()
 

@@ -559,7 +559,8 @@ def serve_command(
         typer.Option(
             "--proxy",
             metavar="地址",
-            help="网站前面的反向代理（如 nginx）的地址，如 127.0.0.1：按它转来的 X-Forwarded-For 识别各单位的地址。",
+            help="网站前面的反向代理（如 nginx）的地址，如 127.0.0.1：按它转来的 X-Forwarded-For 识别各单位的地址，"
+            "按 X-Forwarded-Proto 判断是否经 HTTPS 访问（是则 Cookie 加 Secure）。",
         ),
     ] = None,
     reset_password: Annotated[

@@ -45,6 +45,7 @@ from .security import (
     hash_password,
     new_token,
     password_problem,
+    secure_cookies,
     token_hash,
     verify_password,
 )
@@ -89,6 +90,11 @@ def admin_only(handler):
                 return RedirectResponse("/admin/login?next=" + quote(request.url.path), status_code=303)
             raise Problem(403, "登录已过期，操作没有执行。请重新登录后再操作。")
         request.state.account = account
+        if account.must_change_password and request.url.path != "/admin/password":
+            # a 管理员 reset this person's password: their own comes first
+            if request.method == "GET":
+                return RedirectResponse("/admin/password", status_code=303)
+            raise Problem(403, "管理员已为您重设了密码。请先在“修改密码”中设置您自己的新密码，再做其他操作。")
         request.state.scope = await site.db(site.store.scope, account.office_id)
         if request.method == "POST" and "round_id" in request.path_params:
             await _refuse_lower_round(request, account)
@@ -133,7 +139,7 @@ def _start_session(request: Request, target: str, account_id: int) -> Response:
         max_age=SESSION_LIFETIME,
         httponly=True,
         samesite="strict",
-        secure=site.https,
+        secure=secure_cookies(request.scope, site.https),
         path="/",
     )
     return response
@@ -230,8 +236,14 @@ async def login_page(request: Request) -> Response:
     account = await site.db(site.store.account_by_login, login) if login else None
     stored = account.password_hash if account else DUMMY_HASH  # (an unknown login costs the same time)
     ok = await run_in_threadpool(verify_password, str(form.get("password", "")), stored) and account is not None
+    if ok and account.disabled_at:  # said only to whoever knows the password: logins cannot be probed with it
+        await site.db(site.store.finish_login, ip, attempt, False, account, login)
+        error = "账号已停用，请联系本机构管理员。"
+        return render(request, "login.html", status=403, error=error, next=target, configured=configured, login=login)
     await site.db(site.store.finish_login, ip, attempt, ok, account if ok else None, login)
     if ok:
+        if account.must_change_password:
+            target = "/admin/password"
         return await site.db(_start_session, request, target, account.id)
     left = LOGIN_MAX_FAILURES - earlier - 1
     error = "账号或密码不对。" + (f"再错 {left} 次将暂停登录 15 分钟。" if left > 0 else "已暂停登录 15 分钟。")
@@ -263,11 +275,21 @@ async def password_page(request: Request) -> Response:
             error = "当前密码不对。"
         else:
             error = password_problem(str(form.get("password", "")), str(form.get("repeat", "")))
+        if error is None and account.must_change_password and form.get("password") == form.get("current"):
+            error = "请设置一个与管理员给的初始密码不同的新密码。"
         if error is None:
             hashed = await run_in_threadpool(hash_password, str(form.get("password", "")))
             await site.db(site.store.set_password, account, hashed, client_ip(request))
             return await site.db(_start_session, request, "/admin", account.id)
-    return render(request, "password.html", admin=True, error=error, done=done, status=400 if error else 200)
+    return render(
+        request,
+        "password.html",
+        admin=True,
+        error=error,
+        done=done,
+        must_change=bool(account.must_change_password),
+        status=400 if error else 200,
+    )
 
 
 # -- offices and accounts ------------------------------------------------------------------------
@@ -275,10 +297,39 @@ async def password_page(request: Request) -> Response:
 
 @manager_only
 async def offices_page(request: Request) -> Response:
-    """机构与账号: this office and its accounts, the offices below it; add an account, create a child office."""
+    """机构与账号 of the account's own office."""
+    return await _office_page(request, _by(request).office_id)
+
+
+@manager_only
+async def office_below_page(request: Request) -> Response:
+    """机构与账号 of an office below the account's (any depth): its 管理员s manage it as they manage their own."""
+    office_id = _id_param(request, "office_id")
+    if office_id not in request.state.scope:  # a sibling's or a parent's: as if there were none
+        raise Problem(404, "没有这个机构。")
+    return await _office_page(request, office_id)
+
+
+def _id_param(request: Request, name: str) -> int:
+    text = request.path_params[name]
+    if not text.isdigit() or len(text) > 18:
+        raise Problem(404, "没有这个机构。" if name == "office_id" else "没有这个账号。")
+    return int(text)
+
+
+def _office_path(account: Account, office_id: int) -> str:
+    return "/admin/offices" if office_id == account.office_id else f"/admin/offices/{office_id}"
+
+
+async def _office_page(request: Request, office_id: int) -> Response:
+    """机构与账号: an office and its accounts (their state, 停用/启用/删除/重设密码), the offices below it; add an
+    account, create a child office, correct the office's name and level."""
     site = request.app.state.site
     account = _by(request)
-    office = await site.db(site.store.office, account.office_id)
+    office = await site.db(site.store.office, office_id)
+    if office is None:
+        raise Problem(404, "没有这个机构。")
+    here = _office_path(account, office.id)
     error = notice = None
     values = {
         "name": "",
@@ -326,13 +377,13 @@ async def offices_page(request: Request) -> Response:
             elif action == "edit":
                 office_name, level = _office_fields(form, prefix="own_")
                 await site.db(site.store.edit_office, office, office_name, level, by=account, ip=client_ip(request))
-                notice = f"本机构已改为“{office_name}”（{level}级）。"
+                notice = f"{'本' if office.id == account.office_id else '该'}机构已改为“{office_name}”（{level}级）。"
             else:
                 raise Problem(400, "未知的操作。")
         except (RosterError, StateError) as exc:
             error = exc.message
         else:
-            return RedirectResponse(with_message(request, "/admin/offices", notice=notice), status_code=303)
+            return RedirectResponse(with_message(request, here, notice=notice), status_code=303)
     below = await site.db(site.store.offices_below, office.id)
     parent = await site.db(site.store.office, office.parent_id) if office.parent_id else None
     return render(
@@ -341,8 +392,14 @@ async def offices_page(request: Request) -> Response:
         status=400 if error else 200,
         admin=True,
         office=office,
+        own=office.id == account.office_id,
+        here=here,
+        me=account,
         parent=parent,
+        parent_path=_office_path(account, parent.id) if parent and parent.id in request.state.scope else None,
         accounts=await site.db(site.store.accounts, office.id),
+        acted=await site.db(site.store.accounts_acted, office.id),
+        log=await site.db(site.store.office_log, request.state.scope, 50) if office.id == account.office_id else [],
         below=below,
         names={o.id: o.name for o in [office, *below]},
         levels=[v for v in LEVELS if LEVEL_RANK[v] > LEVEL_RANK[office.level]],
@@ -351,6 +408,55 @@ async def offices_page(request: Request) -> Response:
         values=values,
         **(shown_messages(request) | ({"error": error} if error else {})),
     )
+
+
+ACCOUNT_ACTIONS = ("disable", "enable", "delete", "password")
+
+
+@manager_only
+async def manage_account(request: Request) -> Response:
+    """停用, 启用, 删除 an account of the 管理员's office or of one below it, or set its password anew."""
+    site = request.app.state.site
+    by = _by(request)
+    account_id = _id_param(request, "account_id")
+    target = await site.db(site.store.account, account_id)
+    if target is None or target.office_id not in request.state.scope:  # another office's: as if there were none
+        raise Problem(404, "没有这个账号。")
+    form = await read_form(request)
+    action = request.url.path.rsplit("/", 1)[1]
+    back = _office_path(by, target.office_id)
+    ip = client_ip(request)
+    try:
+        if action == "disable":
+            await site.db(site.store.disable_account, target.id, by=by, ip=ip)
+            notice = f"已停用“{target.name}”的账号 {target.login}：其登录已全部失效，不能再登录。"
+        elif action == "enable":
+            await site.db(site.store.enable_account, target.id, by=by, ip=ip)
+            notice = f"已启用“{target.name}”的账号 {target.login}：可以用原密码登录。"
+        elif action == "delete":
+            _, deleted = await site.db(site.store.delete_account, target.id, by=by, ip=ip)
+            notice = (
+                f"已删除“{target.name}”的账号 {target.login}。"
+                if deleted
+                else f"“{target.name}”已有操作记录，账号保留（操作记录仍显示其姓名）并已停用。"
+            )
+        elif action == "password":
+            problem = password_problem(str(form.get("password", "")), str(form.get("repeat", "")))
+            if problem:
+                raise StateError(problem)
+            if target.id == by.id:
+                raise StateError("自己的密码请在“修改密码”中修改。")
+            hashed = await run_in_threadpool(hash_password, str(form.get("password", "")))
+            await site.db(site.store.reset_password, target.id, hashed, by=by, ip=ip)
+            notice = (
+                f"已重设“{target.name}”（账号 {target.login}）的密码：其登录已全部失效。"
+                "请把新的初始密码告诉本人，本人登录后须先修改密码。"
+            )
+        else:
+            raise Problem(404, "没有这种操作。")
+    except StateError as exc:
+        return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
+    return RedirectResponse(with_message(request, back, notice=notice), status_code=303)
 
 
 # -- rounds ----------------------------------------------------------------------------------
@@ -1154,6 +1260,11 @@ def routes() -> list[Route]:
         Route("/admin", admin_home),
         Route("/admin/password", password_page, methods=["GET", "POST"]),
         Route("/admin/offices", offices_page, methods=["GET", "POST"]),
+        Route("/admin/offices/{office_id}", office_below_page, methods=["GET", "POST"]),
+        *(
+            Route(f"/admin/accounts/{{account_id}}/{action}", manage_account, methods=["POST"])
+            for action in ACCOUNT_ACTIONS
+        ),
         Route("/admin/rounds/new", round_new, methods=["GET", "POST"]),
         Route("/admin/rounds/{round_id}", dashboard),
         Route("/admin/rounds/{round_id}/units", add_units, methods=["POST"]),

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import time
 
-from .records import LEVEL_RANK, LEVELS, MANAGER, ROLES, Account, Office, StateError
+from .records import LEVEL_RANK, LEVELS, MANAGER, ROLES, Account, Event, Office, StateError
+
+# The steps on offices and accounts (the 机构与账号 page's log; sign-ins and sign-outs are in the log, not shown there).
+OFFICE_ACTIONS = (
+    "new_office",
+    "edit_office",
+    "new_account",
+    "disable_account",
+    "enable_account",
+    "delete_account",
+    "reset_account_password",
+    "password",
+)
 
 
 class People:
@@ -74,8 +86,9 @@ class People:
                 raise StateError("管理员账号已经设置过了。请直接登录。")
             if row:
                 account_id, name = row[0], row[2]
-                db.execute(
-                    "UPDATE accounts SET password_hash = ?, changed_at = ? WHERE id = ?",
+                db.execute(  # (the one who has the server back in hand: not stopped, their own password now)
+                    "UPDATE accounts SET password_hash = ?, changed_at = ?, disabled_at = NULL,"
+                    " must_change_password = 0 WHERE id = ?",
                     (password_hash, now, account_id),
                 )
             else:
@@ -211,14 +224,135 @@ class People:
             )
 
     def set_password(self, account: Account, password_hash: str, ip: str | None) -> None:
-        """A person's new password: their other browsers are signed out."""
+        """A person's new password (also the one a 管理员's reset asks for): their other browsers are signed out."""
         with self._write() as db:
             db.execute(
-                "UPDATE accounts SET password_hash = ?, changed_at = ? WHERE id = ?",
+                "UPDATE accounts SET password_hash = ?, changed_at = ?, must_change_password = 0 WHERE id = ?",
                 (password_hash, time.time(), account.id),
             )
             db.execute("DELETE FROM sessions WHERE account_id = ?", (account.id,))
             self._event(db, account.name, "password", ip=ip, by=account)
+
+    # -- an account's life: 停用, 启用, 删除, 重设密码 (by a 管理员 of its office or of one above it) ----------------
+    def accounts_acted(self, office_id: int) -> set[int]:
+        """The accounts of ``office_id`` that the log names as having done something (they cannot be deleted)."""
+        rows = self._db().execute(
+            "SELECT DISTINCT e.account_id FROM events e JOIN accounts a ON a.id = e.account_id WHERE a.office_id = ?",
+            (office_id,),
+        )
+        return {r[0] for r in rows}
+
+    def office_log(self, office_ids: set[int], limit: int = 100) -> list[Event]:
+        """The latest steps on offices and accounts taken by the people of ``office_ids`` (an account's scope)."""
+        if not office_ids:
+            return []
+        ids = sorted(office_ids)
+        rows = self._db().execute(
+            "SELECT e.*, a.name AS account_name FROM events e LEFT JOIN accounts a ON a.id = e.account_id"
+            f" WHERE e.round_id IS NULL AND e.action IN ({', '.join('?' * len(OFFICE_ACTIONS))})"
+            f" AND e.office_id IN ({', '.join('?' * len(ids))}) ORDER BY e.id DESC LIMIT ?",
+            (*OFFICE_ACTIONS, *ids, limit),
+        )
+        return [Event(**dict(r)) for r in rows]
+
+    @staticmethod
+    def _in_scope(db, office_id: int, top_id: int) -> bool:
+        """Whether ``office_id`` is ``top_id`` or an office below it (at any depth)."""
+        seen = set()
+        while office_id is not None and office_id not in seen:
+            if office_id == top_id:
+                return True
+            seen.add(office_id)
+            row = db.execute("SELECT parent_id FROM offices WHERE id = ?", (office_id,)).fetchone()
+            office_id = row[0] if row else None
+        return False
+
+    def _managed(self, db, account_id: int, by: Account, *, not_self: str | None = None) -> Account:
+        """The account ``by`` manages (of its office or one below; ``by`` an active 管理员), read in the write
+        transaction; ``StateError`` otherwise (another office's account is as unknown as a missing one)."""
+        row = db.execute("SELECT * FROM accounts WHERE id = ?", (by.id,)).fetchone()
+        current = Account(**dict(row)) if row else None
+        if current is None or not current.manager or current.disabled_at:
+            raise StateError("只有在用的管理员账号能管理账号。")
+        row = db.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        target = Account(**dict(row)) if row else None
+        if target is None or not self._in_scope(db, target.office_id, current.office_id):
+            raise StateError("没有这个账号。")
+        if not_self and target.id == current.id:
+            raise StateError(not_self)
+        return target
+
+    @staticmethod
+    def _refuse_last_manager(db, target: Account) -> None:
+        """An office keeps at least one active 管理员 (its accounts and its collection would be orphaned)."""
+        if not target.manager or target.disabled_at:
+            return
+        others = db.execute(
+            "SELECT COUNT(*) FROM accounts WHERE office_id = ? AND role = ? AND disabled_at IS NULL AND id <> ?",
+            (target.office_id, MANAGER, target.id),
+        ).fetchone()[0]
+        if not others:
+            name = db.execute("SELECT name FROM offices WHERE id = ?", (target.office_id,)).fetchone()[0]
+            raise StateError(
+                f"“{target.name}”是“{name}”唯一在用的管理员，不能停用或删除。请先为该机构建立另一个管理员账号。"
+            )
+
+    @staticmethod
+    def _about(target: Account) -> str:
+        return f"{target.name}（账号 {target.login}，{target.role}）"
+
+    def disable_account(self, account_id: int, *, by: Account, ip: str | None) -> Account:
+        """停用: the person cannot sign in, every browser of theirs is signed out at once (on every process)."""
+        with self._write() as db:
+            target = self._managed(db, account_id, by, not_self="不能停用自己的账号。")
+            if target.disabled_at:
+                raise StateError(f"“{target.name}”的账号已经停用了。")
+            self._refuse_last_manager(db, target)
+            db.execute("UPDATE accounts SET disabled_at = ? WHERE id = ?", (time.time(), target.id))
+            db.execute("DELETE FROM sessions WHERE account_id = ?", (target.id,))
+            self._event(db, by.name, "disable_account", ip=ip, by=by, detail=self._about(target))
+        return target
+
+    def enable_account(self, account_id: int, *, by: Account, ip: str | None) -> Account:
+        """启用 a stopped account again (its password as it was)."""
+        with self._write() as db:
+            target = self._managed(db, account_id, by)
+            if not target.disabled_at:
+                raise StateError(f"“{target.name}”的账号正在使用，无需启用。")
+            db.execute("UPDATE accounts SET disabled_at = NULL WHERE id = ?", (target.id,))
+            self._event(db, by.name, "enable_account", ip=ip, by=by, detail=self._about(target))
+        return target
+
+    def delete_account(self, account_id: int, *, by: Account, ip: str | None) -> tuple[Account, bool]:
+        """删除 an account that never did anything. One the log names stays (the log keeps naming the person),
+        停用 instead. Returns the account and whether it was deleted (False: kept, and disabled now)."""
+        with self._write() as db:
+            target = self._managed(db, account_id, by, not_self="不能删除自己的账号。")
+            self._refuse_last_manager(db, target)
+            acted = db.execute("SELECT 1 FROM events WHERE account_id = ? LIMIT 1", (target.id,)).fetchone()
+            db.execute("DELETE FROM sessions WHERE account_id = ?", (target.id,))
+            if acted:
+                if not target.disabled_at:
+                    db.execute("UPDATE accounts SET disabled_at = ? WHERE id = ?", (time.time(), target.id))
+                    detail = self._about(target) + "：已有操作记录，账号保留并停用"
+                    self._event(db, by.name, "disable_account", ip=ip, by=by, detail=detail)
+                return target, False
+            db.execute("DELETE FROM accounts WHERE id = ?", (target.id,))
+            self._event(db, by.name, "delete_account", ip=ip, by=by, detail=self._about(target))
+        return target, True
+
+    def reset_password(self, account_id: int, password_hash: str, *, by: Account, ip: str | None) -> Account:
+        """A 管理员 sets a colleague's initial password anew: the person is signed out everywhere and asked to set
+        their own at the next sign-in."""
+        with self._write() as db:
+            target = self._managed(db, account_id, by, not_self="自己的密码请在“修改密码”中修改。")
+            db.execute(
+                "UPDATE accounts SET password_hash = ?, must_change_password = 1, changed_at = ? WHERE id = ?",
+                (password_hash, time.time(), target.id),
+            )
+            db.execute("DELETE FROM sessions WHERE account_id = ?", (target.id,))
+            self._event(db, by.name, "reset_account_password", ip=ip, by=by, detail=self._about(target))
+        return target
 
     # -- sessions, login throttle ---------------------------------------------------------------
     def create_session(self, token_hash: str, lifetime: float, ip: str | None, account_id: int) -> None:
@@ -236,7 +370,7 @@ class People:
             self._db()
             .execute(
                 "SELECT a.* FROM sessions s JOIN accounts a ON a.id = s.account_id"
-                " WHERE s.token_hash = ? AND s.expires_at > ?",
+                " WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled_at IS NULL",
                 (token_hash, time.time()),
             )
             .fetchone()
@@ -294,8 +428,12 @@ class People:
         self, ip: str, attempt: int, ok: bool, account: Account | None = None, login: str | None = None
     ) -> None:
         """The password check's outcome: a right password clears the client's and the login's failures. A failure
-        is logged with the login tried."""
+        is logged with the login tried. The right password of a disabled account (``ok`` False, ``account`` given)
+        counts as a failure and is logged naming the person (not as their act)."""
         with self._write() as db:
+            if not ok and account is not None:
+                self._event(db, account.name, "login_disabled", ip=ip, detail=f"账号 {account.login}")
+                return
             if ok:  # the address's failures no longer count for it (those of other logins still count for them)
                 db.execute("DELETE FROM login_failures WHERE ip = ? AND login IS NULL", (ip,))
                 db.execute("UPDATE login_failures SET ip = '' WHERE ip = ?", (ip,))

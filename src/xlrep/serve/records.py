@@ -66,6 +66,11 @@ ACTIONS = {
     "new_office": "新建下级机构",
     "edit_office": "修改本机构名称或级别",
     "new_account": "新建账号",
+    "disable_account": "停用账号",
+    "enable_account": "启用账号",
+    "delete_account": "删除账号",
+    "reset_account_password": "重设账号密码",
+    "login_disabled": "已停用的账号试图登录",
     "password": "修改密码",
     "reset_password": "清除管理员密码（在本机用 --reset-password）",
     "deadline": "修改截止日期",
@@ -284,10 +289,19 @@ class Account:
     role: str
     created_at: float
     changed_at: float
+    disabled_at: float | None = None  # 停用 by a 管理员: cannot sign in
+    must_change_password: int = 0  # a 管理员 set its password: the person sets their own at the next sign-in
 
     @property
     def manager(self) -> bool:
         return self.role == MANAGER
+
+    @property
+    def state(self) -> str:
+        """在用, 已停用 or 须改密码 (its password reset by a 管理员, not yet changed by the person)."""
+        if self.disabled_at:
+            return "已停用"
+        return "须改密码" if self.must_change_password else "在用"
 
 
 def unit_status(review: str | None, latest: Version | None) -> str:

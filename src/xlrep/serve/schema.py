@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 
 # How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
@@ -55,6 +55,10 @@ MIGRATIONS = {
         "UPDATE events SET office_id = (SELECT MIN(id) FROM offices)",
         "DROP TABLE admin",
     ),
+    "4": (  # 5: an account stopped by a 管理员 (停用), and one whose password a 管理员 reset (to change at sign-in)
+        "ALTER TABLE accounts ADD COLUMN disabled_at REAL",
+        "ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+    ),
 }
 
 
@@ -93,7 +97,9 @@ CREATE TABLE IF NOT EXISTS accounts (
     password_hash TEXT,
     role          TEXT NOT NULL CHECK (role IN ('管理员', '审核人')),
     created_at    REAL NOT NULL,
-    changed_at    REAL NOT NULL
+    changed_at    REAL NOT NULL,
+    disabled_at   REAL,
+    must_change_password INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,
@@ -183,6 +189,13 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_round ON events (round_id, at);
 CREATE INDEX IF NOT EXISTS events_unit ON events (unit_id, at);
 """
+
+
+def present_already(statement: str, found: dict[str, set[str]]) -> bool:
+    """Whether ``statement`` adds a column that ``found`` (table: columns) has already: a table a later format added
+    is made by ``SCHEMA`` as this release has it, so an earlier format's upgrade finds the later columns there."""
+    m = re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", statement)
+    return bool(m) and m.group(2) in found.get(m.group(1), set())
 
 
 def schema_columns(version: str = SCHEMA_VERSION) -> dict[str, set[str]]:

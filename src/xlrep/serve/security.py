@@ -1,7 +1,8 @@
 """Passwords, sessions, CSRF tokens, the login throttle, security headers and the upload size cap.
 
 - The admin password is hashed with scrypt (memory-hard, in the standard library).
-- Sessions and CSRF are random tokens in HttpOnly, SameSite=Strict cookies; the database keeps
+- Sessions and CSRF are random tokens in HttpOnly, SameSite=Strict cookies (Secure over HTTPS, also behind a
+  TLS-terminating proxy: ``secure_cookies``); the database keeps
   only a session token's SHA-256. A form's CSRF token is an HMAC of the browser's CSRF cookie
   under the site's secret (signed double submit), so it needs no server-side state.
 - Every response carries a CSP without inline script or style, nosniff, frame-ancestors 'none'
@@ -96,6 +97,14 @@ def password_problem(password: str, repeated: str) -> str | None:
     if len(set(password)) < 4:
         return "密码过于简单，请换一个。"
     return None
+
+
+def secure_cookies(scope, https: bool) -> bool:
+    """Whether the cookies answering this request are ``Secure``: the site has its own certificate (``https``), or
+    the request reached the reverse proxy over HTTPS. uvicorn takes the proxy's ``X-Forwarded-Proto`` into the
+    request's scheme only from the addresses ``--proxy`` names (anyone else's header is ignored), so behind nginx
+    terminating TLS the session and CSRF cookies are Secure, and a client cannot make them otherwise."""
+    return https or scope.get("scheme") == "https"
 
 
 def new_token(nbytes: int = 32) -> str:

@@ -39,7 +39,7 @@ from .records import (
     unit_status,
 )
 from .roster import RosterEntry
-from .schema import INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, schema_columns
+from .schema import INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, present_already, schema_columns
 
 DB_NAME = "xlrep.sqlite3"
 FILES_DIR = "files"
@@ -216,9 +216,11 @@ class Store(People):
     def _upgrade(self, db) -> None:
         """Bring a data folder of an earlier release up to ``SCHEMA_VERSION`` (inside the caller's transaction)."""
         version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        found = self.backend.tables() if version in MIGRATIONS else {}
         while version in MIGRATIONS:
             for statement in MIGRATIONS[version]:
-                db.execute(statement)
+                if not present_already(statement, found):  # (a later table, made by ``SCHEMA`` as it is now)
+                    db.execute(statement)
             version = str(int(version) + 1)
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
         if version != SCHEMA_VERSION:

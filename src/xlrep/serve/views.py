@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from ..common.findings import SEVERITY_NAMES, SEVERITY_ORDER
 from ..outputs.report import REPORT_FORMATS
 from ..outputs.report import media_type as report_media_type
-from .security import CSRF_COOKIE, CSRF_FIELD, content_disposition, csrf_for, new_token
+from .security import CSRF_COOKIE, CSRF_FIELD, content_disposition, csrf_for, new_token, secure_cookies
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -120,7 +120,13 @@ def render(request: Request, template: str, status: int = 200, **context) -> HTM
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     if getattr(request.state, "new_csrf", None):
         response.set_cookie(
-            CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=site.https, path="/", max_age=None
+            CSRF_COOKIE,
+            cookie,
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookies(request.scope, site.https),
+            path="/",
+            max_age=None,
         )
     return response
 
