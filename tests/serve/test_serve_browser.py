@@ -345,13 +345,20 @@ class TestCollectionRound:
             assert info.value.suggested_filename == f"{SUMMARY_ORG}{YEAR}年政府信息公开工作年度报告汇总.xlsx"
             served = _xlsx(info.value)
             args = [files[u] for u in units] + ["-o", f"{include}.xlsx", "--org", SUMMARY_ORG]
-            code, _, err = run("merge", *args, "--org-type", SUMMARY_ORG_TYPE)
+            # (the site's 汇总 names the office that made it, as `--office` does: its units' paths start with it)
+            code, _, err = run("merge", *args, "--org-type", SUMMARY_ORG_TYPE, "--office", "测试县人民政府办公室")
             assert code == 0, err
             merged = openpyxl.load_workbook(tmp_path / f"{include}.xlsx")
             assert served.sheetnames == merged.sheetnames
+            recorded = ("xlrep.round_units", "xlrep.merge_include")  # what the round lists, which units it took
             for sheet in served.sheetnames:
                 mine = [[c.value for c in row] for row in served[sheet].iter_rows()]
                 theirs = [[c.value for c in row] for row in merged[sheet].iter_rows()]
+                if sheet == "_xlrep":
+                    site_says = {r[0]: r[1] for r in mine if r and r[0] in recorded}
+                    assert site_says["xlrep.merge_include"] == include and int(site_says["xlrep.round_units"]) >= 2
+                    mine = [r for r in mine if not (r and r[0] in recorded)]
+                    theirs = [r for r in theirs if not (r and r[0] in recorded)]
                 assert mine == theirs, f"sheet {sheet} differs"
             detail = served["汇总明细"]
             assert [detail.cell(r, 2).value for r in range(2, 2 + len(units))] == units
