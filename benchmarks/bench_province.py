@@ -362,25 +362,17 @@ class SiteCpu:
 
     def split(self) -> tuple[float, float] | None:
         """(the server processes and their workers, PostgreSQL's processes): CPU seconds so far."""
-        proc = Path("/proc")
-        if not proc.is_dir():
+        from timing import processes
+
+        if not Path("/proc").is_dir():
             return None
-        app = database = 0
-        for entry in proc.iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            pid, parent, group = int(entry.name), int(fields[1]), int(fields[2])
-            ticks = int(fields[11]) + int(fields[12])
+        app = database = 0.0
+        for pid, parent, group, cpu in processes():
             if group in self.groups:
-                app += ticks
+                app += cpu
             elif self.postmaster and self.postmaster in (pid, parent):
-                database += ticks
-        tick = os.sysconf("SC_CLK_TCK")
-        return app / tick, database / tick
+                database += cpu
+        return app, database
 
 
 def _per_request(cpu: SiteCpu, before: float | None, count: int) -> float | None:

@@ -71,21 +71,11 @@ def _client(port: int, bodies: list[tuple[bytes, str]], count: int, latencies: l
 
 def _cpu_seconds(pid: int) -> float | None:
     """CPU time (user + system) of the server and its worker processes so far; None where /proc is missing."""
-    proc = Path("/proc")
-    if not proc.is_dir():
+    from timing import processes
+
+    if not Path("/proc").is_dir():
         return None
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == pid or int(fields[1]) == pid:  # the server, or a child of it
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    return sum(cpu for p, parent, _, cpu in processes() if pid in (p, parent))  # the server, or a child of it
 
 
 def run_load(port: int, bodies, clients: int, total: int) -> tuple[float, float, float, int]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -22,3 +24,20 @@ def time_command(cmd: list[str], runs: int, cwd: Path) -> list[float]:
 
 def markdown_row(name: str, times: list[float]) -> str:
     return f"| {name} | {statistics.median(times):.3f} | {min(times):.3f} | {len(times)} |"
+
+
+def processes() -> Iterator[tuple[int, int, int, float]]:
+    """Every process of this machine as ``/proc`` shows it: (pid, parent pid, process group, CPU seconds so far,
+    user + system). Nothing where there is no ``/proc``; a process that ends meanwhile is skipped."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        yield int(entry.name), int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / tick

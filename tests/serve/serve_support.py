@@ -285,6 +285,21 @@ def sign_in(server: ServerProcess, password: str = ADMIN_PASSWORD, login: str = 
     return client
 
 
+def add_office(admin: Client, name: str, level: str, login: str, password: str) -> None:
+    """A 管理员 creates an office below its own (its first 管理员 ``{name}的管理员``, ``login``, ``password``)."""
+    fields = {
+        "action": "office",
+        "office_name": name,
+        "level": level,
+        "admin_name": f"{name}的管理员",
+        "admin_login": login,
+        "password": password,
+        "repeat": password,
+    }
+    answer = admin.post("/admin/offices", fields, form_page="/admin/offices")
+    assert answer.status == 303, unescape(answer.text)
+
+
 def create_round(admin: Client, units: list[tuple[str, str]], **fields) -> int:
     values = {"year": "2021", "title": "", "deadline": "", "previous_id": "", "summary_org": "", "summary_org_type": ""}
     values.update({k: str(v) for k, v in fields.items()})

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from filling import clean_values, fill_workbook
-from serve_support import Client, ServerProcess, create_round, set_up_admin, sign_in, unescape, unit_links
+from serve_support import Client, ServerProcess, add_office, create_round, set_up_admin, sign_in, unescape, unit_links
 
 YEAR = 2025
 PASSWORD = "汇总测试-12345678"
@@ -27,17 +27,7 @@ PROVINCE, CITY, COUNTY_A, COUNTY_B, COUNTY_C = (
 
 
 def _add_office(admin: Client, name: str, level: str, login: str) -> None:
-    fields = {
-        "action": "office",
-        "office_name": name,
-        "level": level,
-        "admin_name": f"{name}的管理员",
-        "admin_login": login,
-        "password": PASSWORD,
-        "repeat": PASSWORD,
-    }
-    answer = admin.post("/admin/offices", fields, form_page="/admin/offices")
-    assert answer.status == 303, unescape(answer.text)
+    add_office(admin, name, level, login, PASSWORD)
 
 
 def _unit_ids(admin: Client, round_id: int) -> dict[str, int]:
