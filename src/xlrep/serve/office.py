@@ -21,9 +21,11 @@ from ..outputs.csvtable import csv_bytes, finding_columns
 from ..writer.template_inputs import year_range
 from . import audits
 from .records import (
+    ARCHIVED_NOT_REPORTED,
     CHECKING,
     LEVEL_RANK,
     LEVELS,
+    NOT_LISTED_ABOVE,
     PASSED,
     REVIEWER,
     ROLES,
@@ -598,7 +600,9 @@ async def report_up(request: Request) -> Response:
     unit = await site.db(site.store.member_unit, rnd.id)
     try:
         if unit is None:
-            raise StateError("上级机构还没有本年度的收集，无法在网站上上报。可以下载汇总表，交给上级机构。")
+            raise StateError(NOT_LISTED_ABOVE)
+        if rnd.archived_at:
+            raise StateError(ARCHIVED_NOT_REPORTED)
         await site.db(site.store.refuse_upload, unit)
         outcome, data, chosen = await merged_round(site, rnd, units, include)
         if not chosen:

@@ -97,6 +97,12 @@ ACTIONS = {
 # download), not a report of its own. A lower office's round on this site is linked to it (``member_round_id``);
 # a lower office with a machine of its own is listed by hand with this type and uploads its 汇总 by its link.
 LOWER_OFFICE = "下级机构汇总"
+# Why a round cannot be reported up on the site: no line of the office above stands for it.
+NOT_LISTED_ABOVE = (
+    "上级机构还没有本年度的收集，或已把本机构移出其收集名单，无法在网站上上报。"
+    "请联系上级机构；也可以“下载汇总表”交给上级机构。"
+)
+ARCHIVED_NOT_REPORTED = "本次收集已归档（只读），不能再向上级上报。可以“下载汇总表”交给上级机构。"
 
 
 class StateError(Exception):

@@ -25,7 +25,9 @@ from ..common.files import write_atomically
 from . import faults
 from .people import People
 from .records import (
+    ARCHIVED_NOT_REPORTED,
     LOWER_OFFICE,
+    NOT_LISTED_ABOVE,
     Account,
     Event,
     NewerVersion,
@@ -485,7 +487,9 @@ class Store(People):
         office above; logged on both rounds. Refused when the round has no such unit or it may not upload now."""
         unit = self.member_unit(rnd.id)
         if unit is None:
-            raise StateError("上级机构还没有本年度的收集，无法在网站上上报。可以下载汇总表，交给上级机构。")
+            raise StateError(NOT_LISTED_ABOVE)
+        if self.round(rnd.id).archived_at:
+            raise StateError(ARCHIVED_NOT_REPORTED)
         version = self.add_version(unit, sha256=sha256, filename=filename, size=size, ip=ip)
         with self._write() as db:
             self._event(

@@ -1,0 +1,174 @@
+"""Rounds that roll up, at their edges (a review of issue 18 part 2): what an office above sees of a lower round
+(never a unit's link, however deep), what a lower office may still do with its round archived or its line taken
+off the list above, the new form's CSRF, and a hand-made 汇总 with hostile text on a 下级机构汇总 line."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+from filling import clean_values, fill_workbook
+from serve_support import Client, ServerProcess, create_round, set_up_admin, sign_in, unescape, unit_links
+
+YEAR = 2025
+PASSWORD = "汇总边界-12345678"
+PROVINCE, CITY, COUNTY, COUNTY_C = "某省政务公开办", "某市政务公开办", "甲县政务公开办", "丙县政务公开办"
+
+
+def _add_office(admin: Client, name: str, level: str, login: str) -> None:
+    fields = {
+        "action": "office",
+        "office_name": name,
+        "level": level,
+        "admin_name": f"{name}的管理员",
+        "admin_login": login,
+        "password": PASSWORD,
+        "repeat": PASSWORD,
+    }
+    answer = admin.post("/admin/offices", fields, form_page="/admin/offices")
+    assert answer.status == 303, unescape(answer.text)
+
+
+def _unit_id(admin: Client, round_id: int, name: str) -> int:
+    page = admin.get(f"/admin/rounds/{round_id}").text
+    found = re.findall(r'<tr data-unit="([^"]+)">\s*<td class="num">\d+</td>\s*<td><a href="[^"]+/units/(\d+)"', page)
+    return {unescape(n): int(i) for n, i in found}[name]
+
+
+class Tree:
+    def __init__(self, server: ServerProcess, root):
+        self.server, self.root = server, root
+        self.clients: dict[str, Client] = {}
+        self.rounds: dict[str, int] = {}
+
+    def workbook(self, name: str, seed: int) -> bytes:
+        values = clean_values("2021", YEAR, seed=seed)
+        values["info.org_name"] = name
+        return fill_workbook(self.root / f"{name}-{seed}.xlsx", "2021", YEAR, values).read_bytes()
+
+    def upload(self, office: str, name: str, data: bytes, filename: str) -> str:
+        link = unit_links(self.clients[office], self.rounds[office])[name]
+        answer = Client(self.server.url).upload(link + "/upload", filename, data, form_page=link)
+        assert answer.status == 303, unescape(answer.text)
+        return link
+
+    def report_unit(self, office: str, name: str, seed: int) -> None:
+        link = self.upload(office, name, self.workbook(name, seed), f"{name}.xlsx")
+        answer = Client(self.server.url).post(link + "/submit", {"version": "1"}, form_page=link)
+        assert answer.status == 303 and "error" not in (answer.location or ""), unescape(answer.text)
+        page = f"/admin/rounds/{self.rounds[office]}/units/{_unit_id(self.clients[office], self.rounds[office], name)}"
+        answer = self.clients[office].post(page + "/decide", {"action": "pass", "version": "1"}, form_page=page)
+        assert answer.status == 303 and "error" not in answer.location, unescape(answer.text)
+
+    def report_up(self, office: str, **kw):
+        page = f"/admin/rounds/{self.rounds[office]}"
+        return self.clients[office].post(page + "/report-up", {"include": "passed"}, form_page=page, **kw)
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """省 (with 丙县 listed by hand) → 市 → 甲县, a round each of the same year; 甲县 has reported up once."""
+    root = tmp_path_factory.mktemp("rollup-edges")
+    server = ServerProcess(root / "data", "--workers", "1", "--api-per-minute", "1000")
+    try:
+        t = Tree(server, root)
+        t.clients[PROVINCE] = set_up_admin(server, PASSWORD, office_name=PROVINCE, level="省", login="sheng")
+        _add_office(t.clients[PROVINCE], CITY, "市", "shi")
+        t.clients[CITY] = sign_in(server, PASSWORD, login="shi")
+        _add_office(t.clients[CITY], COUNTY, "县", "xian")
+        t.clients[COUNTY] = sign_in(server, PASSWORD, login="xian")
+        t.rounds[PROVINCE] = create_round(
+            t.clients[PROVINCE], [("省属局", "部门"), (COUNTY_C, "下级机构汇总")], year=YEAR
+        )
+        t.rounds[CITY] = create_round(t.clients[CITY], [("市属局", "部门")], year=YEAR)
+        t.rounds[COUNTY] = create_round(t.clients[COUNTY], [("甲县财政局", "部门")], year=YEAR)
+        t.report_unit(COUNTY, "甲县财政局", seed=1)
+        up = t.report_up(COUNTY)
+        assert up.status == 303 and up.location.startswith("/u/"), unescape(up.text)
+        yield t
+    finally:
+        server.stop()
+
+
+def test_no_office_above_sees_a_link_of_a_round_below_its_own_however_deep(tree):
+    """The province drilling down to 甲县's round must not see the link of 甲县's line in the city's round (with it,
+    anyone can upload and 上报 there as 甲县): only 甲县 itself, whose 汇总 goes by it, is shown it."""
+    t = tree
+    slot = unit_links(t.clients[CITY], t.rounds[CITY])[COUNTY]  # the city's own link for 甲县's line
+    token = slot.rsplit("/", 1)[-1]
+    county_page = f"/admin/rounds/{t.rounds[COUNTY]}"
+    assert token in t.clients[COUNTY].get(county_page).text  # (甲县 goes there to 上报 its 汇总)
+    seen = t.clients[PROVINCE].get(county_page)
+    assert seen.status == 200 and "只能查看" in unescape(seen.text)
+    assert token not in seen.text
+    for page in (f"/admin/rounds/{t.rounds[COUNTY]}/events", f"/admin/rounds/{t.rounds[CITY]}"):
+        assert token not in t.clients[PROVINCE].get(page).text, page
+    city_unit = f"/admin/rounds/{t.rounds[CITY]}/units/{_unit_id(t.clients[CITY], t.rounds[CITY], COUNTY)}"
+    assert token not in t.clients[PROVINCE].get(city_unit).text
+
+
+def test_the_report_up_form_needs_its_csrf_token_and_a_manager_of_the_office_itself(tree):
+    t = tree
+    forged = t.report_up(COUNTY, csrf=False)
+    assert forged.status == 403
+    # the office above cannot send a lower office's 汇总 for it (nor can a sibling see the round at all)
+    from_above = t.clients[CITY].post(
+        f"/admin/rounds/{t.rounds[COUNTY]}/report-up", {"include": "passed"}, form_page="/admin"
+    )
+    assert from_above.status == 403 and "只能查看" in unescape(from_above.text)
+
+
+def test_hostile_text_in_a_hand_made_summary_stays_text_on_the_pages(tree):
+    """丙县 runs its own machine: its 汇总, changed by hand, names a unit <script>… and =HYPERLINK(…): shown as text."""
+    from xlrep.units.aggregate import merge_workbook
+    from xlrep.units.batch import audit_unit
+    from xlrep.units.rollup import DATA_SHEET
+
+    t = tree
+    units = [audit_unit(t.workbook("丙县某局", seed=5), keep_values=True, name="丙县/丙县某局.xlsx")]
+    _, summary = merge_workbook(units, org="丙县人民政府", office=COUNTY_C)
+    book = openpyxl.load_workbook(io.BytesIO(summary))
+    sheet = book[DATA_SHEET]
+    sheet["A2"].value, sheet["A2"].data_type = f"{COUNTY_C}/<script>alert(1)</script>", "s"
+    sheet["C2"].value, sheet["C2"].data_type = (
+        '=HYPERLINK("http://example.invalid","<img src=x onerror=alert(2)>")',
+        "s",
+    )
+    changed = io.BytesIO()
+    book.save(changed)
+    link = t.upload(PROVINCE, COUNTY_C, changed.getvalue(), "丙县汇总.xlsx")
+    unit_page = (
+        f"/admin/rounds/{t.rounds[PROVINCE]}/units/{_unit_id(t.clients[PROVINCE], t.rounds[PROVINCE], COUNTY_C)}"
+    )
+    for page in (t.clients[PROVINCE].get(unit_page), Client(t.server.url).get(link)):
+        assert page.status == 200
+        assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text
+    shown = t.clients[PROVINCE].get(unit_page).text
+    assert "汇总明细" in unescape(shown) and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    # the province's 汇总 writes the names as text, never as a formula
+    down = t.clients[PROVINCE].get(f"/admin/rounds/{t.rounds[PROVINCE]}/check.csv")
+    assert (
+        down.status == 200 and "\n=" not in down.body.decode("utf-8-sig") and ",=" not in down.body.decode("utf-8-sig")
+    )
+
+
+def test_an_archived_lower_round_is_not_reported_up_and_a_line_taken_off_says_so(tree):
+    t = tree
+    # the city takes 甲县's line off its list: 甲县 is told that, not that the city has no round
+    city = t.clients[CITY]
+    page = f"/admin/rounds/{t.rounds[CITY]}/units/{_unit_id(city, t.rounds[CITY], COUNTY)}"
+    removed = city.post(page + "/remove", {}, form_page=page)
+    assert removed.status == 303 and "error" not in removed.location, unescape(removed.text)
+    refused = t.report_up(COUNTY)
+    assert refused.status == 303 and "error=" in refused.location
+    message = unescape(t.clients[COUNTY].get(refused.location).text)
+    assert "移出" in message, message[:3000]
+    # 甲县 archives its round: read-only, nothing more is reported up from it
+    county_page = f"/admin/rounds/{t.rounds[COUNTY]}"
+    archived = t.clients[COUNTY].post(county_page + "/archive", {}, form_page=county_page)
+    assert archived.status == 303 and "error" not in archived.location, unescape(archived.text)
+    after = t.report_up(COUNTY)
+    assert after.status == 303 and "error=" in after.location
+    assert "已归档" in unescape(t.clients[COUNTY].get(after.location).text)
