@@ -172,3 +172,23 @@ def test_an_archived_lower_round_is_not_reported_up_and_a_line_taken_off_says_so
     after = t.report_up(COUNTY)
     assert after.status == 303 and "error=" in after.location
     assert "已归档" in unescape(t.clients[COUNTY].get(after.location).text)
+
+
+def test_a_summary_of_the_office_itself_or_of_another_office_on_a_lower_line_is_said_at_upload(tree):
+    """On 丙县's line: the province's own 汇总 (it would be left out of the province's 汇总, 丙县 counted as nothing)
+    is an error; a 汇总 another office made is a warning naming it (a wrong file counts another office twice)."""
+    from xlrep.units.aggregate import merge_workbook
+    from xlrep.units.batch import audit_unit
+
+    t = tree
+    units = [audit_unit(t.workbook("某局", seed=8), keep_values=True, name="x/某局.xlsx")]
+    found = {}
+    for office in (PROVINCE, "乙县政务公开办", "丙县", COUNTY_C):
+        _, summary = merge_workbook(units, org=f"{office}人民政府", office=office)
+        link = t.upload(PROVINCE, COUNTY_C, summary, f"{office}汇总.xlsx")
+        page = unescape(Client(t.server.url).get(link).text)
+        found[office] = page
+    assert "ROUND-ORG-NAME" in found[PROVINCE] and f"这是“{PROVINCE}”自己的汇总表" in found[PROVINCE]
+    assert "ROUND-ORG-NAME" in found["乙县政务公开办"] and "“乙县政务公开办”的汇总" in found["乙县政务公开办"]
+    for same in ("丙县", COUNTY_C):  # the office's own name, or the short name typed on the list: not flagged
+        assert "ROUND-ORG-NAME" not in found[same], same
