@@ -120,6 +120,23 @@ def test_the_report_up_form_needs_its_csrf_token_and_a_manager_of_the_office_its
     assert from_above.status == 403 and "只能查看" in unescape(from_above.text)
 
 
+def test_after_the_deadline_above_the_lower_office_is_told_whose_deadline_and_whom_to_ask(tree):
+    t = tree
+    city_page = f"/admin/rounds/{t.rounds[CITY]}"
+    moved = t.clients[CITY].post(
+        city_page + "/deadline", {"deadline": "2020-01-31", "reason": "试"}, form_page=city_page
+    )
+    assert moved.status == 303 and "error" not in moved.location, unescape(moved.text)
+    try:
+        late = t.report_up(COUNTY)
+        assert late.status == 303 and "error=" in late.location
+        message = unescape(t.clients[COUNTY].get(late.location).text)
+        assert "上级机构的收集" in message and "2020-01-31 截止" in message and "请联系上级机构延期" in message
+    finally:
+        back = t.clients[CITY].post(city_page + "/deadline", {"deadline": "", "reason": "试"}, form_page=city_page)
+        assert back.status == 303 and "error" not in back.location
+
+
 def test_hostile_text_in_a_hand_made_summary_stays_text_on_the_pages(tree):
     """丙县 runs its own machine: its 汇总, changed by hand, names a unit <script>… and =HYPERLINK(…): shown as text."""
     from xlrep.units.aggregate import merge_workbook

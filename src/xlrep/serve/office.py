@@ -603,6 +603,10 @@ async def report_up(request: Request) -> Response:
             raise StateError(NOT_LISTED_ABOVE)
         if rnd.archived_at:
             raise StateError(ARCHIVED_NOT_REPORTED)
+        upper = await site.db(site.store.round, unit.round_id)
+        if closed_for(upper, unit):  # (the store's message speaks to a unit of that round: say whose and whom to ask)
+            when, ask = ("已归档", "") if upper.archived_at else (f"已于 {open_until(upper, unit)} 截止", "延期")
+            raise StateError(f"上级机构的收集“{upper.title}”{when}，不能再上报。如需补报，请联系上级机构{ask}。")
         await site.db(site.store.refuse_upload, unit)
         outcome, data, chosen = await merged_round(site, rnd, units, include)
         if not chosen:
