@@ -136,3 +136,37 @@ def test_more_units_than_a_summary_may_carry_are_refused_whole(summary):
     lower = outcome["audit"]["lower"]
     assert lower["units"] == [] and f"超过 {MAX_LEAVES} 行" in lower["problem"]
     assert "HIER-NO-DETAIL" in {f["rule"] for f in outcome["audit"]["findings"]}
+
+
+def _county_summary(county: str, units: list[tuple[str, int]]):
+    audited = []
+    for name, seed in units:
+        values = clean_values(EDITION, YEAR, seed)
+        values["info.org_name"] = name
+        data = build_template(YEAR, FORM, values=values)
+        audited.append(audit_unit(data, keep_values=True, name=f"{county}/{name}.xlsx"))
+    _, data = merge_workbook(audited, org=f"{county}人民政府", office=county)
+    return audit_unit(data, keep_values=True, name=f"{county}汇总.xlsx"), audited
+
+
+def test_two_counties_units_of_the_same_short_name_are_two_units(summary):
+    """Each county lists its 教育局 as “教育局” (the site fills the roster's name into the workbook): two units that
+    only share a short name, their numbers different, are both counted, not one dropped as a duplicate."""
+    from decimal import Decimal
+
+    from xlrep.units.aggregate import sum_values
+
+    a, units_a = _county_summary("甲县政务公开办", [("教育局", 1), ("甲县财政局", 2)])
+    b, units_b = _county_summary("乙县政务公开办", [("教育局", 3), ("乙县财政局", 4)])
+    outcome, data = merge_workbook([a, b], org="某市人民政府", office="某市政务公开办")
+    assert data is not None and len(outcome.leaves) == 4
+    assert not [f for f in outcome.findings if f.severity in ("error", "warning")], [
+        f.message for f in outcome.findings
+    ]
+    expected = sum_values(EDITION, units_a + units_b)
+    key = "t3.new_received.total"
+    assert Decimal(str(outcome.values.get(key) or 0)) == Decimal(str(expected.get(key) or 0))
+    # the same report in both (same name, same numbers) is still one unit, said by HIER-DUPLICATE
+    c, _ = _county_summary("丙县政务公开办", [("教育局", 1)])
+    again, _ = merge_workbook([a, c], org="某市人民政府", office="某市政务公开办")
+    assert len(again.leaves) == 2 and [f.rule for f in again.findings] == ["HIER-DUPLICATE"]
