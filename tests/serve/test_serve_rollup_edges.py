@@ -209,3 +209,33 @@ def test_a_summary_of_the_office_itself_or_of_another_office_on_a_lower_line_is_
     assert "ROUND-ORG-NAME" in found["乙县政务公开办"] and "“乙县政务公开办”的汇总" in found["乙县政务公开办"]
     for same in ("丙县", COUNTY_C):  # the office's own name, or the short name typed on the list: not flagged
         assert "ROUND-ORG-NAME" not in found[same], same
+
+
+def test_a_lower_office_listed_by_hand_under_a_short_name_is_linked_not_listed_twice(store):
+    """The city listed 甲县 by hand (“甲县”, 下级机构汇总) before the county came onto the site as 甲县政务公开办: its
+    round takes that line, not a second one (the city could never complete: a line nobody reports on)."""
+    from xlrep.serve.records import LOWER_OFFICE
+
+    first = store.set_up("h1", None, office=(CITY, "市"), person=("市管", "shi"))
+    shi = store.account(first)
+    city = store.office(shi.office_id)
+    store.create_office(city, COUNTY, "县", ("县管", "xian", "h2"), by=shi, ip=None)
+    store.create_office(city, "乙县政务公开办", "县", ("乙管", "yi", "h3"), by=shi, ip=None)
+
+    def round_of(account, units) -> int:
+        return store.create_round(
+            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
+            summary_org_type=None, units=units, ip=None, by=account,
+        )  # fmt: skip
+
+    city_round = round_of(shi, [("市属局", "部门"), ("甲 县", LOWER_OFFICE), ("乙县政务公开办（本级）", "部门")])
+    county_round = round_of(store.account_by_login("xian"), [("甲局", "部门")])
+    yi_round = round_of(store.account_by_login("yi"), [("乙局", "部门")])
+    units = {u.name: u for u in store.units(city_round)}
+    assert set(units) == {"市属局", "甲 县", "乙县政务公开办（本级）", "乙县政务公开办"}, set(units)
+    assert units["甲 县"].member_round_id == county_round
+    # (a unit of another type whose name contains the office's is a unit, not the office: left as it is)
+    assert (
+        units["乙县政务公开办（本级）"].member_round_id is None and units["乙县政务公开办"].member_round_id == yi_round
+    )
+    assert store.units_below(city_round) == 4

@@ -159,6 +159,13 @@ def _shown(folder: Path) -> str:
     return display_path(folder)
 
 
+def _plain_name(name: str) -> str:
+    """A name as a clerk reads it: full-width and half-width alike, no spaces (``belonging.same_name``)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name or "") if not ch.isspace())
+
+
 class Store(People):
     """The data folder: the database and the content-addressed files (offices, accounts and sessions: ``People``)."""
 
@@ -418,22 +425,26 @@ class Store(People):
         self, db, upper_id: int, lower_id: int, office_id: int, now: float, *, ip: str | None, by: Account | None
     ) -> None:
         """The lower office's round ``lower_id`` as a unit of ``upper_id``: the unit that already stands for that
-        office (linked to an earlier round of it with nothing uploaded yet, or listed by hand under its name) is
-        linked to it; else a unit is added, named as the office."""
+        office (linked to an earlier round of it with nothing uploaded yet, or listed by hand under its name, or
+        as the only 下级机构汇总 line of a shorter or longer form of it: 甲县 for 甲县政务公开办) is linked to it;
+        else a unit is added, named as the office."""
         if db.execute("SELECT archived_at FROM rounds WHERE id = ?", (upper_id,)).fetchone()[0]:
             return
         name = db.execute("SELECT name FROM offices WHERE id = ?", (office_id,)).fetchone()[0]
         rows = db.execute(
             "SELECT u.id, u.name, u.member_round_id, r.office_id, (SELECT COUNT(*) FROM versions v WHERE"
-            " v.unit_id = u.id) FROM units u LEFT JOIN rounds r ON r.id = u.member_round_id"
+            " v.unit_id = u.id), u.org_type FROM units u LEFT JOIN rounds r ON r.id = u.member_round_id"
             " WHERE u.round_id = ? AND u.removed_at IS NULL",
             (upper_id,),
         ).fetchall()
-        for unit_id, unit_name, member, member_office, uploads in rows:
+        plain = _plain_name(name)
+        by_hand_lines = {r[0]: _plain_name(r[1]) for r in rows if r[2] is None and r[5] == LOWER_OFFICE}
+        alike = [i for i, typed in by_hand_lines.items() if typed and (typed in plain or plain in typed)]
+        for unit_id, unit_name, member, member_office, uploads, _type in rows:
             if member == lower_id:
                 return
             same_office = member is not None and member_office == office_id
-            by_hand = member is None and unit_name == name
+            by_hand = member is None and (unit_name == name or alike == [unit_id])
             if same_office and uploads == 0 or by_hand:
                 db.execute(
                     "UPDATE units SET member_round_id = ?, org_type = ? WHERE id = ?",
