@@ -239,3 +239,31 @@ def test_a_lower_office_listed_by_hand_under_a_short_name_is_linked_not_listed_t
         units["乙县政务公开办（本级）"].member_round_id is None and units["乙县政务公开办"].member_round_id == yi_round
     )
     assert store.units_below(city_round) == 4
+
+
+def test_a_summary_left_waiting_in_an_archived_round_above_does_not_freeze_the_lower_round(store):
+    """The city archived its round with 甲县's 汇总 still 已上报 (never decided): nobody can 退回 it any more, so 甲县's
+    round is no longer held for it; a 汇总 the city passed keeps it as it was sent."""
+    from xlrep.serve.records import StateError
+
+    first = store.set_up("h1", None, office=(CITY, "市"), person=("市管", "shi"))
+    shi = store.account(first)
+    store.create_office(store.office(shi.office_id), COUNTY, "县", ("县管", "xian", "h2"), by=shi, ip=None)
+    xian = store.account_by_login("xian")
+
+    def round_of(account, units) -> int:
+        return store.create_round(
+            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
+            summary_org_type=None, units=units, ip=None, by=account,
+        )  # fmt: skip
+
+    city_round = round_of(shi, [("市属局", "部门")])
+    county_round = round_of(xian, [("甲局", "部门")])
+    sha = store.put_blob(b"PK-not-read-here")
+    version = store.report_up(store.round(county_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=xian)
+    store.set_audit(version.id, {"summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}, None)
+    store.submit(store.member_unit(county_round), 1, None)
+    with pytest.raises(StateError, match="正在等待上级审核"):
+        store.add_units(county_round, [("乙局", "部门")], None, by=xian)
+    store.archive(city_round, None, by=shi)
+    assert store.add_units(county_round, [("乙局", "部门")], None, by=xian) == []

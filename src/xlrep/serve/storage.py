@@ -1050,9 +1050,11 @@ class Store(People):
             raise StateError("本次收集已归档（只读），不能再更改。")
         if not reported:
             return
+        # (a 汇总 left 已上报 in a round above that was archived: nobody can 退回 it any more, it holds nothing)
         sent = db.execute(
-            "SELECT review FROM units WHERE member_round_id = ? AND removed_at IS NULL AND review IN"
-            " ('submitted', 'passed')",
+            "SELECT u.review FROM units u JOIN rounds r ON r.id = u.round_id WHERE u.member_round_id = ?"
+            " AND u.removed_at IS NULL AND (u.review = 'passed' OR u.review = 'submitted' AND r.archived_at IS NULL)"
+            " ORDER BY u.review = 'passed' DESC",
             (round_id,),
         ).fetchone()
         if sent:
