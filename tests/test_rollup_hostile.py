@@ -119,6 +119,8 @@ def test_odd_counts_and_numbers_never_crash_the_audit(summary, cell, value):
     lower = outcome["audit"]["lower"]
     if lower["problem"]:
         assert "HIER-NO-DETAIL" in rules and lower["units"] == []
+    if value == -5:  # (a negative count of warnings is no count)
+        assert lower["problem"] == "汇总单位数据第 2 行无法识别"
     elif value == "0=-5":  # a number the tables do not add up to: the 汇总 is not trusted
         assert "HIER-SUM" in rules
 
@@ -170,3 +172,11 @@ def test_two_counties_units_of_the_same_short_name_are_two_units(summary):
     c, _ = _county_summary("丙县政务公开办", [("教育局", 1)])
     again, _ = merge_workbook([a, c], org="某市人民政府", office="某市政务公开办")
     assert len(again.leaves) == 2 and [f.rule for f in again.findings] == ["HIER-DUPLICATE"]
+
+
+@pytest.mark.parametrize("depth", [0, -3])
+def test_a_unit_below_the_first_level_cannot_pass_for_one_given_directly(summary, depth):
+    """A level under 1 would make the office above take a unit of the lower 汇总 for one it was given directly: left
+    out of its 汇总明细 while its numbers are added up. The sheet is refused whole."""
+    lower = read_lower(changed(summary, lambda s: s.__setitem__("B2", depth)), EDITION)
+    assert lower.problem == "汇总单位数据第 2 行无法识别" and lower.leaves == []

@@ -143,7 +143,8 @@ def read_lower(source, edition: str | None) -> Lower:
             values = _decode_values(str(row[8]), keys)
         except ValueError:
             values = None
-        if values is None or depth is None or errors is None or warnings is None or not str(row[2]).strip():
+        counts = (depth, errors, warnings)
+        if values is None or None in counts or depth < 1 or min(counts) < 0 or not str(row[2]).strip():
             lower.problem, lower.leaves = f"汇总单位数据第 {n} 行无法识别", []  # never a partly read 汇总
             return lower
         lower.leaves.append(
