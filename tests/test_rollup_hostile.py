@@ -180,3 +180,16 @@ def test_a_unit_below_the_first_level_cannot_pass_for_one_given_directly(summary
     out of its 汇总明细 while its numbers are added up. The sheet is refused whole."""
     lower = read_lower(changed(summary, lambda s: s.__setitem__("B2", depth)), EDITION)
     assert lower.problem == "汇总单位数据第 2 行无法识别" and lower.leaves == []
+
+
+def test_a_unit_given_directly_and_one_of_its_name_with_other_numbers_below_are_both_counted_and_warned():
+    """The city's own “教育局” and 甲县's: two units, or the same one sent twice in two versions — both counted,
+    and a warning asks which (not a note: one of them came to this office directly)."""
+    a, _ = _county_summary("甲县政务公开办", [("教育局", 1)])
+    values = clean_values(EDITION, YEAR, 5)
+    values["info.org_name"] = "教育局"
+    own = audit_unit(build_template(YEAR, FORM, values=values), keep_values=True, name="某市/教育局.xlsx")
+    outcome, _ = merge_workbook([a, own], org="某市人民政府", office="某市政务公开办")
+    assert len(outcome.leaves) == 2
+    assert [(f.rule, f.severity) for f in outcome.findings] == [("HIER-DUPLICATE", "warning")]
+    assert "按不同的单位分别计入" in outcome.findings[0].message

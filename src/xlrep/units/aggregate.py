@@ -260,7 +260,7 @@ def _leaves(outcome: MergeOutcome) -> None:
     """Every unit added up, once: a unit given directly is taken as given; one in several lower 汇总s from the
     first of them (in the order given). A name counts twice only when the units wrote it (``named``) and with the
     same numbers: units that only share a name (each county's “教育局”, as its roster names it) are two units,
-    each counted (HIER-DUPLICATE as a note)."""
+    each counted (HIER-DUPLICATE: a note, a warning when one of them was given directly)."""
     direct = [unit_leaf(outcome.edition, u, outcome.office) for u in outcome.included if not u.merged]
     lower = [leaf for u in outcome.lowers for leaf in _lower_leaves(u, outcome.office)]
     kept: dict[str, list[Leaf]] = {}  # each name: the units of that name counted (their numbers differ)
@@ -297,7 +297,9 @@ def _leaves(outcome: MergeOutcome) -> None:
                     "distinct",
                     cells=[CellRef(leaf.source, "", leaf.unit) for leaf in named],
                     values={"unit": name, "paths": [leaf.path for leaf in named], "used": None},
-                    severity="info",
+                    # one given directly: as likely the same unit sent twice (a county government's report) as
+                    # another of the same short name; only in lower 汇总s: each county's own
+                    severity="warning" if any(leaf.depth == 1 for leaf in named) else "info",
                     unit=name,
                     count=len(named),
                     places="；".join(_place(leaf, outcome.office) for leaf in named),
