@@ -193,3 +193,12 @@ def test_a_unit_given_directly_and_one_of_its_name_with_other_numbers_below_are_
     assert len(outcome.leaves) == 2
     assert [(f.rule, f.severity) for f in outcome.findings] == [("HIER-DUPLICATE", "warning")]
     assert "按不同的单位分别计入" in outcome.findings[0].message
+
+
+def test_a_path_that_names_another_office_is_shown_under_the_office_that_sent_it(summary):
+    """甲县's 汇总 may write any path: on the office above's page its units sit under 甲县 (as they are added up),
+    never where the 汇总 says (under the province, or 乙县)."""
+    data = changed(summary, lambda s: s.__setitem__("A2", "某省政务公开办/乙县政务公开办/乙县教育局"))
+    outcome = audits.check_lower_office(data, "甲县汇总.xlsx", EDITION, YEAR)
+    paths = [row[0] for row in outcome["audit"]["lower"]["units"]]
+    assert paths == [f"{COUNTY}/某省政务公开办/乙县政务公开办/乙县教育局", f"{COUNTY}/甲县2局"], paths

@@ -255,6 +255,7 @@ def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
     findings.sort(key=lambda f: SEVERITY_ORDER[f["severity"]])  # stable: each severity keeps its order
     summary = {s: sum(f["severity"] == s[:-1] for f in findings) for s in ("errors", "warnings", "infos")}
     lower = unit.lower
+    office = (lower.office if lower else "") or unit.unit  # (as ``aggregate`` adds it up: its paths under it)
     audit = {**audit, "findings": findings, "summary": summary}
     audit["lower"] = {
         "office": lower.office if lower else "",
@@ -263,7 +264,14 @@ def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
         "include": lower.include if lower else "",
         "problem": lower.problem if lower else "没有各单位的数据",
         "units": [
-            [leaf.path, leaf.unit, leaf.org_type, leaf.state, leaf.errors, leaf.warnings]
+            [
+                leaf.path if leaf.path.split("/", 1)[0] == office else f"{office}/{leaf.path}",
+                leaf.unit,
+                leaf.org_type,
+                leaf.state,
+                leaf.errors,
+                leaf.warnings,
+            ]
             for leaf in (lower.leaves[:MAX_SHOWN_UNITS] if lower else [])
         ],
     }
