@@ -137,6 +137,23 @@ def test_after_the_deadline_above_the_lower_office_is_told_whose_deadline_and_wh
         assert back.status == 303 and "error" not in back.location
 
 
+def test_a_summary_on_a_linked_line_of_fewer_units_than_that_round_has_is_said_at_upload(tree):
+    """甲县's round has 2 units now; a 汇总 of 1 that says its round lists 1 (made elsewhere, or before the unit was
+    added) is HIER-INCOMPLETE on its line above: the site knows how many units 甲县's round has."""
+    from xlrep.units.aggregate import merge_workbook
+    from xlrep.units.batch import audit_unit
+
+    t = tree
+    page = f"/admin/rounds/{t.rounds[COUNTY]}"
+    added = t.clients[COUNTY].post(page + "/units", {"units_text": "甲县教育局，部门"}, form_page=page)
+    assert added.status == 303 and "error" not in added.location, unescape(added.text)
+    units = [audit_unit(t.workbook("甲县财政局", seed=1), keep_values=True, name="甲县/甲县财政局.xlsx")]
+    _, summary = merge_workbook(units, org="甲县人民政府", office=COUNTY, listed=1)
+    link = t.upload(CITY, COUNTY, summary, "甲县汇总.xlsx")
+    shown = unescape(Client(t.server.url).get(link).text)
+    assert "HIER-INCOMPLETE" in shown and "2" in shown
+
+
 def test_hostile_text_in_a_hand_made_summary_stays_text_on_the_pages(tree):
     """丙县 runs its own machine: its 汇总, changed by hand, names a unit <script>… and =HYPERLINK(…): shown as text."""
     from xlrep.units.aggregate import merge_workbook

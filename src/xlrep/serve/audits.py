@@ -237,10 +237,11 @@ NOT_FOR_A_SUMMARY = ("TEXT-", "FEE-", "GOV-", "PREV-", "TEMPLATE-EXTRA-SHEET")
 MAX_SHOWN_UNITS = 5000  # (a 汇总 carries at most ``rollup.MAX_LEAVES`` units)
 
 
-def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
+def check_lower_office(data: bytes, name: str, edition: str, year: int, listed: int | None = None) -> dict:
     """Audit an upload on a lower office's line of an upper round: ``check``, and when it is a 汇总, only what a
     汇总 is asked (its tables) with the HIER-* findings of its units (``aggregate.check_lower``), and the units it
-    adds up (``audit["lower"]``: its 汇总明细, shown to the office above)."""
+    adds up (``audit["lower"]``: its 汇总明细, shown to the office above). ``listed``: how many units the lower
+    office's round on this site stands for (a 汇总 that says fewer is checked against this)."""
     from ..common.findings import SEVERITY_ORDER
     from ..units.aggregate import check_lower
     from ..units.batch import audit_unit
@@ -249,6 +250,8 @@ def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
     if outcome.get("error") or not (outcome.get("belongs") or {}).get("merged"):
         return outcome  # unreadable, or not a 汇总 (``belonging``: ROUND-NOT-MERGED)
     unit = audit_unit(data, keep_values=True, name=name)
+    if listed is not None and unit.lower is not None and not unit.lower.problem:
+        unit.lower.listed = max(unit.lower.listed or 0, listed)
     audit = outcome["audit"]
     findings = [f.as_dict() for f in check_lower(unit, edition, year)]
     findings += [f for f in audit["findings"] if not f["rule"].startswith(NOT_FOR_A_SUMMARY)]

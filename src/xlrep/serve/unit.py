@@ -54,7 +54,8 @@ async def audit_version(site, unit: Unit, version: Version, client: str | None =
         rnd = await site.db(site.store.round, unit.round_id)
         data = await site.db(site.store.read_blob, version.sha256)
         if unit.is_lower:  # a lower office's 汇总: its tables and its units (HIER-*), no text, no last year
-            args = (audits.check_lower_office, data, version.filename, rnd.edition, rnd.year)
+            listed = await site.db(site.store.units_below, unit.member_round_id) if unit.member_round_id else None
+            args = (audits.check_lower_office, data, version.filename, rnd.edition, rnd.year, listed)
             outcome = await site.run(*args, client=client, factor=4.0)
         else:
             previous = await _previous(site, rnd, unit)
