@@ -120,6 +120,20 @@ def test_the_report_up_form_needs_its_csrf_token_and_a_manager_of_the_office_its
     assert from_above.status == 403 and "只能查看" in unescape(from_above.text)
 
 
+def test_a_reviewer_of_the_lower_office_sees_where_its_summary_goes_but_does_not_report_it_up(tree):
+    t = tree
+    fields = {"action": "account", "name": "县审核", "login": "xian-review", "role": "审核人"}
+    fields |= {"password": PASSWORD, "repeat": PASSWORD}
+    added = t.clients[COUNTY].post("/admin/offices", fields, form_page="/admin/offices")
+    assert added.status == 303, unescape(added.text)
+    reviewer = sign_in(t.server, PASSWORD, login="xian-review")
+    page = f"/admin/rounds/{t.rounds[COUNTY]}"
+    shown = unescape(reviewer.get(page).text)
+    assert "向上级上报" in shown and "生成汇总并上传到上级收集" not in shown
+    refused = reviewer.post(page + "/report-up", {"include": "passed"}, form_page=page)
+    assert refused.status == 403 and "审核人" in unescape(refused.text)
+
+
 def test_after_the_deadline_above_the_lower_office_is_told_whose_deadline_and_whom_to_ask(tree):
     t = tree
     city_page = f"/admin/rounds/{t.rounds[CITY]}"
