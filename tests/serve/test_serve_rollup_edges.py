@@ -233,14 +233,15 @@ def test_a_summary_of_the_office_itself_or_of_another_office_on_a_lower_line_is_
     t = tree
     units = [audit_unit(t.workbook("某局", seed=8), keep_values=True, name="x/某局.xlsx")]
     found = {}
-    for office in (PROVINCE, "乙县政务公开办", "丙县", COUNTY_C):
+    for office in (PROVINCE, "乙县政务公开办", "丙县", COUNTY_C, "丙县人民政府办公室"):
         _, summary = merge_workbook(units, org=f"{office}人民政府", office=office)
         link = t.upload(PROVINCE, COUNTY_C, summary, f"{office}汇总.xlsx")
         page = unescape(Client(t.server.url).get(link).text)
         found[office] = page
     assert "ROUND-ORG-NAME" in found[PROVINCE] and f"这是“{PROVINCE}”自己的汇总表" in found[PROVINCE]
     assert "ROUND-ORG-NAME" in found["乙县政务公开办"] and "“乙县政务公开办”的汇总" in found["乙县政务公开办"]
-    for same in ("丙县", COUNTY_C):  # the office's own name, or the short name typed on the list: not flagged
+    # the office's own name, a short one, or its government's (xlrep merge without --office): the same county
+    for same in ("丙县", COUNTY_C, "丙县人民政府办公室"):
         assert "ROUND-ORG-NAME" not in found[same], same
 
 
