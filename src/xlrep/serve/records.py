@@ -105,6 +105,13 @@ NOT_LISTED_ABOVE = (
 ARCHIVED_NOT_REPORTED = "本次收集已归档（只读），不能再向上级上报。可以“下载汇总表”交给上级机构。"
 
 
+def plain_name(name: str) -> str:
+    """A name as a clerk reads it: full-width and half-width alike, no spaces (``belonging.same_name``)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name or "") if not ch.isspace())
+
+
 class StateError(Exception):
     """A workflow step that is not allowed in the unit's current state; ``message`` is Chinese."""
 

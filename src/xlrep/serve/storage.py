@@ -37,6 +37,7 @@ from .records import (
     Version,
     last_day,
     past,
+    plain_name,
 )
 from .roster import RosterEntry
 from .schema import INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, schema_columns
@@ -157,13 +158,6 @@ def _shown(folder: Path) -> str:
     from ..common.safetext import display_path
 
     return display_path(folder)
-
-
-def _plain_name(name: str) -> str:
-    """A name as a clerk reads it: full-width and half-width alike, no spaces (``belonging.same_name``)."""
-    import unicodedata
-
-    return "".join(ch for ch in unicodedata.normalize("NFKC", name or "") if not ch.isspace())
 
 
 class Store(People):
@@ -437,8 +431,8 @@ class Store(People):
             " WHERE u.round_id = ? AND u.removed_at IS NULL",
             (upper_id,),
         ).fetchall()
-        plain = _plain_name(name)
-        by_hand_lines = {r[0]: _plain_name(r[1]) for r in rows if r[2] is None and r[5] == LOWER_OFFICE}
+        plain = plain_name(name)
+        by_hand_lines = {r[0]: plain_name(r[1]) for r in rows if r[2] is None and r[5] == LOWER_OFFICE}
         alike = [i for i, typed in by_hand_lines.items() if typed and (typed in plain or plain in typed)]
         for unit_id, unit_name, member, member_office, uploads, _type in rows:
             if member == lower_id:
