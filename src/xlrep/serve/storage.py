@@ -37,7 +37,6 @@ from .records import (
     Version,
     last_day,
     past,
-    plain_name,
 )
 from .roster import RosterEntry
 from .schema import INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, schema_columns
@@ -431,6 +430,8 @@ class Store(People):
             " WHERE u.round_id = ? AND u.removed_at IS NULL",
             (upper_id,),
         ).fetchall()
+        from .records import plain_name  # (imported here: main's import block of this file moves)
+
         plain = plain_name(name)
         by_hand_lines = {r[0]: plain_name(r[1]) for r in rows if r[2] is None and r[5] == LOWER_OFFICE}
         alike = [i for i, typed in by_hand_lines.items() if typed and (typed in plain or plain in typed)]
