@@ -430,7 +430,7 @@ class Store(People):
             " WHERE u.round_id = ? AND u.removed_at IS NULL",
             (upper_id,),
         ).fetchall()
-        from .records import plain_name  # (imported here: main's import block of this file moves)
+        from .records import plain_name
 
         plain = plain_name(name)
         by_hand_lines = {r[0]: plain_name(r[1]) for r in rows if r[2] is None and r[5] == LOWER_OFFICE}
