@@ -301,3 +301,28 @@ def test_a_summary_left_waiting_in_an_archived_round_above_does_not_freeze_the_l
         store.add_units(county_round, [("乙局", "部门")], None, by=xian)
     store.archive(city_round, None, by=shi)
     assert store.add_units(county_round, [("乙局", "部门")], None, by=xian) == []
+
+
+def test_a_second_round_of_the_office_above_archived_does_not_take_the_lower_offices_summary_with_it(store):
+    """The city makes a second round of the year (a trial) and archives it: 甲县's 汇总 goes to the city's round that
+    is still open (it lists 甲县 too), not to the archived one where nothing can be sent."""
+    first = store.set_up("h1", None, office=(CITY, "市"), person=("市管", "shi"))
+    shi = store.account(first)
+    store.create_office(store.office(shi.office_id), COUNTY, "县", ("县管", "xian", "h2"), by=shi, ip=None)
+    xian = store.account_by_login("xian")
+
+    def round_of(account, units) -> int:
+        return store.create_round(
+            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
+            summary_org_type=None, units=units, ip=None, by=account,
+        )  # fmt: skip
+
+    real = round_of(shi, [("市属局", "部门")])
+    county_round = round_of(xian, [("甲局", "部门")])
+    trial = round_of(shi, [("试用局", "部门")])
+    assert store.member_unit(county_round).round_id == trial  # (the newest round of the year lists it)
+    store.archive(trial, None, by=shi)
+    assert store.member_unit(county_round).round_id == real
+    sha = store.put_blob(b"PK-not-read-here")
+    version = store.report_up(store.round(county_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=xian)
+    assert store.unit(version.unit_id).round_id == real

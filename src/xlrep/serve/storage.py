@@ -463,7 +463,10 @@ class Store(People):
         row = (
             self._db()
             .execute(
-                "SELECT id FROM units WHERE member_round_id = ? AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
+                # (a round above that was archived takes nothing more: one still open that lists it comes first)
+                "SELECT u.id FROM units u JOIN rounds r ON r.id = u.round_id WHERE u.member_round_id = ?"
+                " AND u.removed_at IS NULL ORDER BY CASE WHEN r.archived_at IS NULL THEN 0 ELSE 1 END, u.id DESC"
+                " LIMIT 1",
                 (round_id,),
             )
             .fetchone()
