@@ -305,11 +305,19 @@ def test_a_summary_left_waiting_in_an_archived_round_above_does_not_freeze_the_l
 
 def test_a_second_round_of_the_office_above_archived_does_not_take_the_lower_offices_summary_with_it(store):
     """The city makes a second round of the year (a trial) and archives it: 甲县's 汇总 goes to the city's round that
-    is still open (it lists 甲县 too), not to the archived one where nothing can be sent."""
-    first = store.set_up("h1", None, office=(CITY, "市"), person=("市管", "shi"))
-    shi = store.account(first)
-    store.create_office(store.office(shi.office_id), COUNTY, "县", ("县管", "xian", "h2"), by=shi, ip=None)
+    is still open (it lists 甲县 too), not to the archived one where nothing can be sent; and the province's line for
+    the city, which the trial took, goes back to the city's open round."""
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    province = store.office(sheng.office_id)
+    city = store.office(store.create_office(province, CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None))
+    shi = store.account_by_login("shi")
+    store.create_office(city, COUNTY, "县", ("县管", "xian", "h3"), by=shi, ip=None)
     xian = store.account_by_login("xian")
+    province_round = store.create_round(
+        year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
+        summary_org_type=None, units=[("省属局", "部门")], ip=None, by=sheng,
+    )  # fmt: skip
 
     def round_of(account, units) -> int:
         return store.create_round(
@@ -323,6 +331,8 @@ def test_a_second_round_of_the_office_above_archived_does_not_take_the_lower_off
     assert store.member_unit(county_round).round_id == trial  # (the newest round of the year lists it)
     store.archive(trial, None, by=shi)
     assert store.member_unit(county_round).round_id == real
+    assert store.member_unit(real).round_id == province_round  # (the trial took it; its archiving gives it back)
+    assert [u.member_round_id for u in store.units(province_round) if u.is_lower] == [real]
     sha = store.put_blob(b"PK-not-read-here")
     version = store.report_up(store.round(county_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=xian)
     assert store.unit(version.unit_id).round_id == real

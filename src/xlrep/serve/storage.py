@@ -435,9 +435,9 @@ class Store(People):
         plain = plain_name(name)
         by_hand_lines = {r[0]: plain_name(r[1]) for r in rows if r[2] is None and r[5] == LOWER_OFFICE}
         alike = [i for i, typed in by_hand_lines.items() if typed and (typed in plain or plain in typed)]
+        if any(r[2] == lower_id for r in rows):  # (already there: whatever the order of the rows)
+            return
         for unit_id, unit_name, member, member_office, uploads, _type in rows:
-            if member == lower_id:
-                return
             same_office = member is not None and member_office == office_id
             by_hand = member is None and (unit_name == name or alike == [unit_id])
             if same_office and uploads == 0 or by_hand:
@@ -1036,8 +1036,24 @@ class Store(People):
         """已归档: the round becomes read-only (its files, 汇总 and records stay and can be downloaded)."""
         with self._write() as db:
             self._refuse_archived(db, round_id, reported=False)
-            db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (time.time(), round_id))
+            now = time.time()
+            db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (now, round_id))
             self._event(db, "管理员", "archive", round_id=round_id, ip=ip, by=by)
+            self._hand_back(db, round_id, now, ip=ip, by=by)
+
+    def _hand_back(self, db, round_id: int, now: float, *, ip: str | None, by: Account | None) -> None:
+        """An archived round's line in a round above that it never sent anything by (it took the line from an
+        earlier round of its office, a trial say) goes to the office's latest round of the year still open."""
+        office_id, year = db.execute("SELECT office_id, year FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        other = self._latest_round(db, office_id, year) if office_id is not None else None
+        if other is None:
+            return
+        for (upper_id,) in db.execute(
+            "SELECT u.round_id FROM units u WHERE u.member_round_id = ? AND u.removed_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.unit_id = u.id)",
+            (round_id,),
+        ).fetchall():
+            self._ensure_member(db, upper_id, other, office_id, now, ip=ip, by=by)
 
     @staticmethod
     def _refuse_archived(db, round_id: int, *, reported: bool = True) -> None:
