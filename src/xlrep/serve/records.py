@@ -99,7 +99,8 @@ ACTIONS = {
 LOWER_OFFICE = "下级机构汇总"
 # Why a round cannot be reported up on the site: no line of the office above stands for it.
 NOT_LISTED_ABOVE = (
-    "上级机构还没有本年度的收集，或已把本机构移出其收集名单，无法在网站上上报。"
+    "上级机构还没有本年度的收集、已把本机构移出其收集名单，或名单上代表本机构的是本机构本年度的另一次收集"
+    "（它已报送过），无法在网站上上报。"
     "请联系上级机构；也可以“下载汇总表”交给上级机构。"
 )
 ARCHIVED_NOT_REPORTED = "本次收集已归档（只读），不能再向上级上报。可以“下载汇总表”交给上级机构。"
