@@ -262,17 +262,30 @@ def test_a_lower_office_listed_by_hand_under_a_short_name_is_linked_not_listed_t
             summary_org_type=None, units=units, ip=None, by=account,
         )  # fmt: skip
 
-    city_round = round_of(shi, [("市属局", "部门"), ("甲 县", LOWER_OFFICE), ("乙县政务公开办（本级）", "部门")])
+    store.create_office(city, "东县经济开发区政务公开办", "县", ("东管", "dong", "h4"), by=shi, ip=None)
+    city_round = round_of(
+        shi, [("市属局", "部门"), ("甲 县", LOWER_OFFICE), ("乙县政务公开办（本级）", "部门"), ("东县", LOWER_OFFICE)]
+    )
+    dong_round = round_of(store.account_by_login("dong"), [("园区局", "部门")])
     county_round = round_of(store.account_by_login("xian"), [("甲局", "部门")])
     yi_round = round_of(store.account_by_login("yi"), [("乙局", "部门")])
     units = {u.name: u for u in store.units(city_round)}
-    assert set(units) == {"市属局", "甲 县", "乙县政务公开办（本级）", "乙县政务公开办"}, set(units)
+    assert set(units) == {
+        "市属局",
+        "甲 县",
+        "乙县政务公开办（本级）",
+        "乙县政务公开办",
+        "东县",
+        "东县经济开发区政务公开办",
+    }
+    # (东县, on a machine of its own, is not the 开发区 whose name begins with it)
+    assert units["东县"].member_round_id is None and units["东县经济开发区政务公开办"].member_round_id == dong_round
     assert units["甲 县"].member_round_id == county_round
     # (a unit of another type whose name contains the office's is a unit, not the office: left as it is)
     assert (
         units["乙县政务公开办（本级）"].member_round_id is None and units["乙县政务公开办"].member_round_id == yi_round
     )
-    assert store.units_below(city_round) == 4
+    assert store.units_below(city_round) == 6
 
 
 def test_a_summary_left_waiting_in_an_archived_round_above_does_not_freeze_the_lower_round(store):

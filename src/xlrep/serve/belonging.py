@@ -13,6 +13,7 @@ import unicodedata
 from ..checks.rules import rule
 from ..common.findings import SEVERITY_ORDER
 from ..common.published_formats import PUBLISHED_SUFFIXES
+from .records import place_name
 
 
 def round_code(site_id: str, round_id: int) -> str:
@@ -121,35 +122,13 @@ def _office_findings(unit, audit: dict, offices: tuple[str, ...]) -> list[dict]:
     if own and same_name(found, own):
         finding = rule("ROUND-ORG-NAME").finding("own_summary", values={"office": found}, found=found, unit=unit.name)
         return [finding.as_dict()]
-    names = [_place_of(n) for n in (unit.name, *line) if n]
-    if any(n in _place_of(found) or _place_of(found) in n for n in names if n):
+    names = [place_name(n) for n in (unit.name, *line) if n]
+    if any(n in place_name(found) or place_name(found) in n for n in names if n):
         return []
     finding = rule("ROUND-ORG-NAME").finding(
         "other_office", values={"office": found}, severity="warning", found=found, unit=unit.name
     )
     return [finding.as_dict()]
-
-
-#: What an office's name may end with after its place (丙县政务公开办, 丙县人民政府办公室: both 丙县's).
-OFFICE_SUFFIXES = (
-    "政务公开办公室",
-    "政务公开办",
-    "人民政府办公室",
-    "人民政府办",
-    "政府办公室",
-    "政府办",
-    "人民政府",
-    "办公室",
-)
-
-
-def _place_of(name: str) -> str:
-    """The place an office's name names (丙县 of 丙县政务公开办), as ``_plain`` writes it."""
-    plain = _plain(name)
-    for suffix in OFFICE_SUFFIXES:
-        if plain.endswith(suffix) and len(plain) > len(suffix):
-            return plain[: -len(suffix)]
-    return plain
 
 
 def _describe(year: int | None, edition: str | None) -> str:

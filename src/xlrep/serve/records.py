@@ -113,6 +113,28 @@ def plain_name(name: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", name or "") if not ch.isspace())
 
 
+#: What an office's name may end with after its place (丙县政务公开办, 丙县人民政府办公室: both 丙县's).
+OFFICE_SUFFIXES = (
+    "政务公开办公室",
+    "政务公开办",
+    "人民政府办公室",
+    "人民政府办",
+    "政府办公室",
+    "政府办",
+    "人民政府",
+    "办公室",
+)
+
+
+def place_name(name: str) -> str:
+    """The place an office's name names (丙县 of 丙县政务公开办), as ``plain_name`` writes it."""
+    plain = plain_name(name)
+    for suffix in OFFICE_SUFFIXES:
+        if plain.endswith(suffix) and len(plain) > len(suffix):
+            return plain[: -len(suffix)]
+    return plain
+
+
 class StateError(Exception):
     """A workflow step that is not allowed in the unit's current state; ``message`` is Chinese."""
 

@@ -430,11 +430,10 @@ class Store(People):
             " WHERE u.round_id = ? AND u.removed_at IS NULL",
             (upper_id,),
         ).fetchall()
-        from .records import plain_name
+        from .records import place_name
 
-        plain = plain_name(name)
-        by_hand_lines = {r[0]: plain_name(r[1]) for r in rows if r[2] is None and r[5] == LOWER_OFFICE}
-        alike = [i for i, typed in by_hand_lines.items() if typed and (typed in plain or plain in typed)]
+        place = place_name(name)  # (甲县 of 甲县政务公开办: a line typed “甲 县” or “甲县人民政府” is that office)
+        alike = [r[0] for r in rows if r[2] is None and r[5] == LOWER_OFFICE and place_name(r[1]) == place]
         if any(r[2] == lower_id for r in rows):  # (already there: whatever the order of the rows)
             return
         for unit_id, unit_name, member, member_office, uploads, _type in rows:
