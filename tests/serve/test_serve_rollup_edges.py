@@ -349,3 +349,32 @@ def test_a_second_round_of_the_office_above_archived_does_not_take_the_lower_off
     sha = store.put_blob(b"PK-not-read-here")
     version = store.report_up(store.round(county_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=xian)
     assert store.unit(version.unit_id).round_id == real
+
+
+def test_a_round_whose_summary_waits_for_review_above_is_not_archived_until_it_is_decided(store):
+    """Archived while the city reviews its 汇总, 甲县 could do nothing if the city returned it: archiving waits for
+    the city's decision (a passed 汇总: 甲县 archives as it likes)."""
+    from xlrep.serve.records import StateError
+
+    first = store.set_up("h1", None, office=(CITY, "市"), person=("市管", "shi"))
+    shi = store.account(first)
+    store.create_office(store.office(shi.office_id), COUNTY, "县", ("县管", "xian", "h2"), by=shi, ip=None)
+    xian = store.account_by_login("xian")
+
+    def round_of(account, units) -> int:
+        return store.create_round(
+            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
+            summary_org_type=None, units=units, ip=None, by=account,
+        )  # fmt: skip
+
+    round_of(shi, [("市属局", "部门")])
+    county_round = round_of(xian, [("甲局", "部门")])
+    sha = store.put_blob(b"PK-not-read-here")
+    version = store.report_up(store.round(county_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=xian)
+    store.set_audit(version.id, {"summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}, None)
+    store.submit(store.member_unit(county_round), 1, None)
+    with pytest.raises(StateError, match="等待上级审核"):
+        store.archive(county_round, None, by=xian)
+    store.decide(store.member_unit(county_round), "pass", "", None, version=1, by=shi)
+    store.archive(county_round, None, by=xian)
+    assert store.round(county_round).archived_at

@@ -1035,6 +1035,13 @@ class Store(People):
         """已归档: the round becomes read-only (its files, 汇总 and records stay and can be downloaded)."""
         with self._write() as db:
             self._refuse_archived(db, round_id, reported=False)
+            waiting = db.execute(
+                "SELECT 1 FROM units u JOIN rounds r ON r.id = u.round_id WHERE u.member_round_id = ?"
+                " AND u.removed_at IS NULL AND u.review = 'submitted' AND r.archived_at IS NULL",
+                (round_id,),
+            ).fetchone()
+            if waiting:  # (a 退回 then would find the round read-only: nothing could be changed)
+                raise StateError("本次收集的汇总正在等待上级审核，上级审核后才能归档。")
             now = time.time()
             db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (now, round_id))
             self._event(db, "管理员", "archive", round_id=round_id, ip=ip, by=by)
