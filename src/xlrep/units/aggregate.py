@@ -296,7 +296,7 @@ def _leaves(outcome: MergeOutcome) -> None:
                 rule("HIER-DUPLICATE").finding(
                     "distinct",
                     cells=[CellRef(leaf.source, "", leaf.unit) for leaf in named],
-                    values={"unit": name, "paths": [leaf.path for leaf in named], "used": None},
+                    values={"unit": name, "paths": [leaf.path for leaf in named]},
                     # one given directly: as likely the same unit sent twice (a county government's report) as
                     # another of the same short name; only in lower 汇总s: each county's own
                     severity="warning" if any(leaf.depth == 1 for leaf in named) else "info",
