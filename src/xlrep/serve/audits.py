@@ -237,10 +237,11 @@ NOT_FOR_A_SUMMARY = ("TEXT-", "FEE-", "GOV-", "PREV-", "TEMPLATE-EXTRA-SHEET")
 MAX_SHOWN_UNITS = 5000  # (a 汇总 carries at most ``rollup.MAX_LEAVES`` units)
 
 
-def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
+def check_lower_office(data: bytes, name: str, edition: str, year: int, listed: int | None = None) -> dict:
     """Audit an upload on a lower office's line of an upper round: ``check``, and when it is a 汇总, only what a
     汇总 is asked (its tables) with the HIER-* findings of its units (``aggregate.check_lower``), and the units it
-    adds up (``audit["lower"]``: its 汇总明细, shown to the office above)."""
+    adds up (``audit["lower"]``: its 汇总明细, shown to the office above). ``listed``: how many units the lower
+    office's round on this site stands for (a 汇总 that says fewer is checked against this)."""
     from ..common.findings import SEVERITY_ORDER
     from ..units.aggregate import check_lower
     from ..units.batch import audit_unit
@@ -249,12 +250,15 @@ def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
     if outcome.get("error") or not (outcome.get("belongs") or {}).get("merged"):
         return outcome  # unreadable, or not a 汇总 (``belonging``: ROUND-NOT-MERGED)
     unit = audit_unit(data, keep_values=True, name=name)
+    if listed is not None and unit.lower is not None and not unit.lower.problem:
+        unit.lower.listed = max(unit.lower.listed or 0, listed)
     audit = outcome["audit"]
     findings = [f.as_dict() for f in check_lower(unit, edition, year)]
     findings += [f for f in audit["findings"] if not f["rule"].startswith(NOT_FOR_A_SUMMARY)]
     findings.sort(key=lambda f: SEVERITY_ORDER[f["severity"]])  # stable: each severity keeps its order
     summary = {s: sum(f["severity"] == s[:-1] for f in findings) for s in ("errors", "warnings", "infos")}
     lower = unit.lower
+    office = (lower.office if lower else "") or unit.unit  # (as ``aggregate`` adds it up: its paths under it)
     audit = {**audit, "findings": findings, "summary": summary}
     audit["lower"] = {
         "office": lower.office if lower else "",
@@ -263,7 +267,14 @@ def check_lower_office(data: bytes, name: str, edition: str, year: int) -> dict:
         "include": lower.include if lower else "",
         "problem": lower.problem if lower else "没有各单位的数据",
         "units": [
-            [leaf.path, leaf.unit, leaf.org_type, leaf.state, leaf.errors, leaf.warnings]
+            [
+                leaf.path if leaf.path.split("/", 1)[0] == office else f"{office}/{leaf.path}",
+                leaf.unit,
+                leaf.org_type,
+                leaf.state,
+                leaf.errors,
+                leaf.warnings,
+            ]
             for leaf in (lower.leaves[:MAX_SHOWN_UNITS] if lower else [])
         ],
     }

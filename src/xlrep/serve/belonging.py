@@ -13,6 +13,7 @@ import unicodedata
 from ..checks.rules import rule
 from ..common.findings import SEVERITY_ORDER
 from ..common.published_formats import PUBLISHED_SUFFIXES
+from .records import place_name
 
 
 def round_code(site_id: str, round_id: int) -> str:
@@ -39,14 +40,19 @@ def _plain(name: str) -> str:
     return "".join(ch for ch in text if not ch.isspace())
 
 
-def round_findings(site_id: str, rnd, unit, units: list, outcome: dict, filename: str) -> list[dict]:
+def round_findings(
+    site_id: str, rnd, unit, units: list, outcome: dict, filename: str, offices: tuple[str, ...] = ()
+) -> list[dict]:
     """The ROUND-* findings of an upload (``outcome`` of ``audits.check``) on ``unit``'s link in ``rnd``.
 
-    ``units`` are the round's units (to name the unit another unit's workbook was issued to)."""
+    ``units`` are the round's units (to name the unit another unit's workbook was issued to); ``offices``, for a
+    lower office's line: the name of the round's own office and that of the office the line stands for."""
     audit, belongs = outcome["audit"], outcome.get("belongs") or {}
     if outcome.get("error"):  # unreadable: its FILE-UNREADABLE says what to do
         return []
     kind = _kind_findings(unit, audit, belongs, filename)
+    if kind == [] and unit.is_lower and belongs.get("merged"):
+        return _office_findings(unit, audit, offices)
     if kind is not None:
         return kind
     found: list[dict] = []
@@ -103,6 +109,26 @@ def _kind_findings(unit, audit: dict, belongs: dict, filename: str) -> list[dict
     if belongs.get("merged"):  # a 汇总 of several units (`xlrep merge`, a site's download), not this unit's report
         return [rule("ROUND-MERGED").finding(values={"units": belongs["merged"]}, count=belongs["merged"]).as_dict()]
     return None
+
+
+def _office_findings(unit, audit: dict, offices: tuple[str, ...]) -> list[dict]:
+    """A 汇总 on a lower office's line made by the round's own office (its earlier 汇总: never a lower one, so
+    that office would count as nothing) or by an office whose name is not the line's (a wrong file: that office
+    counted twice). A short name on the list (丙县 for 丙县政务公开办) is the same office."""
+    found = ((audit.get("lower") or {}).get("office") or "").strip()
+    own, *line = offices or ("",)
+    if not found:  # a 汇总 that does not say which office made it (an older one): nothing to compare
+        return []
+    if own and same_name(found, own):
+        finding = rule("ROUND-ORG-NAME").finding("own_summary", values={"office": found}, found=found, unit=unit.name)
+        return [finding.as_dict()]
+    names = [place_name(n) for n in (unit.name, *line) if n]
+    if any(n in place_name(found) or place_name(found) in n for n in names if n):
+        return []
+    finding = rule("ROUND-ORG-NAME").finding(
+        "other_office", values={"office": found}, severity="warning", found=found, unit=unit.name
+    )
+    return [finding.as_dict()]
 
 
 def _describe(year: int | None, edition: str | None) -> str:

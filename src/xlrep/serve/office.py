@@ -21,9 +21,11 @@ from ..outputs.csvtable import csv_bytes, finding_columns
 from ..writer.template_inputs import year_range
 from . import audits
 from .records import (
+    ARCHIVED_NOT_REPORTED,
     CHECKING,
     LEVEL_RANK,
     LEVELS,
+    NOT_LISTED_ABOVE,
     PASSED,
     REVIEWER,
     ROLES,
@@ -722,7 +724,13 @@ async def report_up(request: Request) -> Response:
     unit = await site.db(site.store.member_unit, rnd.id)
     try:
         if unit is None:
-            raise StateError("上级机构还没有本年度的收集，无法在网站上上报。可以下载汇总表，交给上级机构。")
+            raise StateError(NOT_LISTED_ABOVE)
+        if rnd.archived_at:
+            raise StateError(ARCHIVED_NOT_REPORTED)
+        upper = await site.db(site.store.round, unit.round_id)
+        if closed_for(upper, unit):  # (the store's message speaks to a unit of that round: say whose and whom to ask)
+            when, ask = ("已归档", "") if upper.archived_at else (f"已于 {open_until(upper, unit)} 截止", "延期")
+            raise StateError(f"上级机构的收集“{upper.title}”{when}，不能再上报。如需补报，请联系上级机构{ask}。")
         await site.db(site.store.refuse_upload, unit)
         outcome, data, chosen = await merged_round(site, rnd, units, include)
         if not chosen:

@@ -102,6 +102,42 @@ ACTIONS = {
 # download), not a report of its own. A lower office's round on this site is linked to it (``member_round_id``);
 # a lower office with a machine of its own is listed by hand with this type and uploads its 汇总 by its link.
 LOWER_OFFICE = "下级机构汇总"
+# Why a round cannot be reported up on the site: no line of the office above stands for it.
+NOT_LISTED_ABOVE = (
+    "上级机构还没有本年度的收集、已把本机构移出其收集名单，或名单上代表本机构的是本机构本年度的另一次收集"
+    "（它已报送过），无法在网站上上报。"
+    "请联系上级机构；也可以“下载汇总表”交给上级机构。"
+)
+ARCHIVED_NOT_REPORTED = "本次收集已归档（只读），不能再向上级上报。可以“下载汇总表”交给上级机构。"
+
+
+def plain_name(name: str) -> str:
+    """A name as a clerk reads it: full-width and half-width alike, no spaces (``belonging.same_name``)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name or "") if not ch.isspace())
+
+
+#: What an office's name may end with after its place (丙县政务公开办, 丙县人民政府办公室: both 丙县's).
+OFFICE_SUFFIXES = (
+    "政务公开办公室",
+    "政务公开办",
+    "人民政府办公室",
+    "人民政府办",
+    "政府办公室",
+    "政府办",
+    "人民政府",
+    "办公室",
+)
+
+
+def place_name(name: str) -> str:
+    """The place an office's name names (丙县 of 丙县政务公开办), as ``plain_name`` writes it."""
+    plain = plain_name(name)
+    for suffix in OFFICE_SUFFIXES:
+        if plain.endswith(suffix) and len(plain) > len(suffix):
+            return plain[: -len(suffix)]
+    return plain
 
 
 class StateError(Exception):

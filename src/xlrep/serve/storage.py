@@ -26,7 +26,9 @@ from ..common.files import write_atomically
 from . import faults
 from .people import People
 from .records import (
+    ARCHIVED_NOT_REPORTED,
     LOWER_OFFICE,
+    NOT_LISTED_ABOVE,
     Account,
     Event,
     NewerVersion,
@@ -427,22 +429,27 @@ class Store(People):
         self, db, upper_id: int, lower_id: int, office_id: int, now: float, *, ip: str | None, by: Account | None
     ) -> None:
         """The lower office's round ``lower_id`` as a unit of ``upper_id``: the unit that already stands for that
-        office (linked to an earlier round of it with nothing uploaded yet, or listed by hand under its name) is
-        linked to it; else a unit is added, named as the office."""
+        office (linked to an earlier round of it with nothing uploaded yet, or listed by hand under its name, or
+        as the only 下级机构汇总 line of a shorter or longer form of it: 甲县 for 甲县政务公开办) is linked to it;
+        else a unit is added, named as the office."""
         if db.execute("SELECT archived_at FROM rounds WHERE id = ?", (upper_id,)).fetchone()[0]:
             return
         name = db.execute("SELECT name FROM offices WHERE id = ?", (office_id,)).fetchone()[0]
         rows = db.execute(
             "SELECT u.id, u.name, u.member_round_id, r.office_id, (SELECT COUNT(*) FROM versions v WHERE"
-            " v.unit_id = u.id) FROM units u LEFT JOIN rounds r ON r.id = u.member_round_id"
+            " v.unit_id = u.id), u.org_type FROM units u LEFT JOIN rounds r ON r.id = u.member_round_id"
             " WHERE u.round_id = ? AND u.removed_at IS NULL",
             (upper_id,),
         ).fetchall()
-        for unit_id, unit_name, member, member_office, uploads in rows:
-            if member == lower_id:
-                return
+        from .records import place_name
+
+        place = place_name(name)  # (甲县 of 甲县政务公开办: a line typed “甲 县” or “甲县人民政府” is that office)
+        alike = [r[0] for r in rows if r[2] is None and r[5] == LOWER_OFFICE and place_name(r[1]) == place]
+        if any(r[2] == lower_id for r in rows):  # (already there: whatever the order of the rows)
+            return
+        for unit_id, unit_name, member, member_office, uploads, _type in rows:
             same_office = member is not None and member_office == office_id
-            by_hand = member is None and unit_name == name
+            by_hand = member is None and (unit_name == name or alike == [unit_id])
             if same_office and uploads == 0 or by_hand:
                 db.execute(
                     "UPDATE units SET member_round_id = ?, org_type = ? WHERE id = ?",
@@ -466,7 +473,10 @@ class Store(People):
         row = (
             self._db()
             .execute(
-                "SELECT id FROM units WHERE member_round_id = ? AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
+                # (a round above that was archived takes nothing more: one still open that lists it comes first)
+                "SELECT u.id FROM units u JOIN rounds r ON r.id = u.round_id WHERE u.member_round_id = ?"
+                " AND u.removed_at IS NULL ORDER BY CASE WHEN r.archived_at IS NULL THEN 0 ELSE 1 END, u.id DESC"
+                " LIMIT 1",
                 (round_id,),
             )
             .fetchone()
@@ -538,7 +548,9 @@ class Store(People):
         office above; logged on both rounds. Refused when the round has no such unit or it may not upload now."""
         unit = self.member_unit(rnd.id)
         if unit is None:
-            raise StateError("上级机构还没有本年度的收集，无法在网站上上报。可以下载汇总表，交给上级机构。")
+            raise StateError(NOT_LISTED_ABOVE)
+        if self.round(rnd.id).archived_at:
+            raise StateError(ARCHIVED_NOT_REPORTED)
         version = self.add_version(unit, sha256=sha256, filename=filename, size=size, ip=ip)
         with self._write() as db:
             self._event(
@@ -1076,8 +1088,31 @@ class Store(People):
         """已归档: the round becomes read-only (its files, 汇总 and records stay and can be downloaded)."""
         with self._write() as db:
             self._refuse_archived(db, round_id, reported=False)
-            db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (time.time(), round_id))
+            waiting = db.execute(
+                "SELECT 1 FROM units u JOIN rounds r ON r.id = u.round_id WHERE u.member_round_id = ?"
+                " AND u.removed_at IS NULL AND u.review = 'submitted' AND r.archived_at IS NULL",
+                (round_id,),
+            ).fetchone()
+            if waiting:  # (a 退回 then would find the round read-only: nothing could be changed)
+                raise StateError("本次收集的汇总正在等待上级审核，上级审核后才能归档。")
+            now = time.time()
+            db.execute("UPDATE rounds SET archived_at = ? WHERE id = ?", (now, round_id))
             self._event(db, "管理员", "archive", round_id=round_id, ip=ip, by=by)
+            self._hand_back(db, round_id, now, ip=ip, by=by)
+
+    def _hand_back(self, db, round_id: int, now: float, *, ip: str | None, by: Account | None) -> None:
+        """An archived round's line in a round above that it never sent anything by (it took the line from an
+        earlier round of its office, a trial say) goes to the office's latest round of the year still open."""
+        office_id, year = db.execute("SELECT office_id, year FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        other = self._latest_round(db, office_id, year) if office_id is not None else None
+        if other is None:
+            return
+        for (upper_id,) in db.execute(
+            "SELECT u.round_id FROM units u WHERE u.member_round_id = ? AND u.removed_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.unit_id = u.id)",
+            (round_id,),
+        ).fetchall():
+            self._ensure_member(db, upper_id, other, office_id, now, ip=ip, by=by)
 
     @staticmethod
     def _refuse_archived(db, round_id: int, *, reported: bool = True) -> None:
@@ -1088,9 +1123,11 @@ class Store(People):
             raise StateError("本次收集已归档（只读），不能再更改。")
         if not reported:
             return
+        # (a 汇总 left 已上报 in a round above that was archived: nobody can 退回 it any more, it holds nothing)
         sent = db.execute(
-            "SELECT review FROM units WHERE member_round_id = ? AND removed_at IS NULL AND review IN"
-            " ('submitted', 'passed')",
+            "SELECT u.review FROM units u JOIN rounds r ON r.id = u.round_id WHERE u.member_round_id = ?"
+            " AND u.removed_at IS NULL AND (u.review = 'passed' OR u.review = 'submitted' AND r.archived_at IS NULL)"
+            " ORDER BY u.review = 'passed' DESC",
             (round_id,),
         ).fetchone()
         if sent:

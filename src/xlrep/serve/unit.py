@@ -54,7 +54,8 @@ async def audit_version(site, unit: Unit, version: Version, client: str | None =
         rnd = await site.db(site.store.round, unit.round_id)
         data = await site.db(site.store.read_blob, version.sha256)
         if unit.is_lower:  # a lower office's 汇总: its tables and its units (HIER-*), no text, no last year
-            args = (audits.check_lower_office, data, version.filename, rnd.edition, rnd.year)
+            listed = await site.db(site.store.units_below, unit.member_round_id) if unit.member_round_id else None
+            args = (audits.check_lower_office, data, version.filename, rnd.edition, rnd.year, listed)
             outcome = await site.run(*args, client=client, factor=4.0)
         else:
             previous = await _previous(site, rnd, unit)
@@ -62,7 +63,8 @@ async def audit_version(site, unit: Unit, version: Version, client: str | None =
         issued = (outcome.get("belongs") or {}).get("unit")
         foreign = issued and issued != unit_code(site.store.site_id, unit.id)
         units = await site.db(site.store.units, rnd.id) if foreign else []  # to name whose file it is
-        found = round_findings(site.store.site_id, rnd, unit, units, outcome, version.filename)
+        offices = await _offices(site, rnd, unit) if unit.is_lower else ()
+        found = round_findings(site.store.site_id, rnd, unit, units, outcome, version.filename, offices)
         outcome["audit"] = with_round_findings(outcome["audit"], found)
         await site.db(
             site.store.set_audit,
@@ -75,6 +77,18 @@ async def audit_version(site, unit: Unit, version: Version, client: str | None =
         return outcome
     finally:
         site.auditing.discard(version.id)
+
+
+async def _offices(site, rnd, unit: Unit) -> tuple[str, ...]:
+    """For a lower office's line: the name of the round's own office, and of the office whose round the line stands
+    for (its name now: it may have changed since the line was made)."""
+    own = await site.db(site.store.office, rnd.office_id) if rnd.office_id is not None else None
+    names = [own.name if own is not None else ""]
+    lower = await site.db(site.store.round, unit.member_round_id) if unit.member_round_id else None
+    office = await site.db(site.store.office, lower.office_id) if lower and lower.office_id is not None else None
+    if office is not None:
+        names.append(office.name)
+    return tuple(names)
 
 
 def audit_again(site, unit: Unit) -> bool:

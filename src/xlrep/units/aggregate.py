@@ -258,31 +258,53 @@ def _lower_leaves(u: UnitResult, office: str) -> list[Leaf]:
 
 def _leaves(outcome: MergeOutcome) -> None:
     """Every unit added up, once: a unit given directly is taken as given; one in several lower 汇总s from the
-    first of them (in the order given). A name counts twice only when the units wrote it (``named``)."""
+    first of them (in the order given). A name counts twice only when the units wrote it (``named``) and with the
+    same numbers: units that only share a name (each county's “教育局”, as its roster names it) are two units,
+    each counted (HIER-DUPLICATE: a note, a warning when one of them was given directly)."""
     direct = [unit_leaf(outcome.edition, u, outcome.office) for u in outcome.included if not u.merged]
     lower = [leaf for u in outcome.lowers for leaf in _lower_leaves(u, outcome.office)]
-    seen: dict[str, list[Leaf]] = {}
+    kept: dict[str, list[Leaf]] = {}  # each name: the units of that name counted (their numbers differ)
+    same: dict[int, list[Leaf]] = {}  # a counted unit (its id): it, and the leaves that are it again
     for leaf in direct + lower:
-        if leaf.named:
-            seen.setdefault(leaf.unit, []).append(leaf)
-        if not leaf.named or len(seen[leaf.unit]) == 1:
+        if not leaf.named:
             outcome.leaves.append(leaf)
-    for name, same in seen.items():
-        if len(same) < 2:
             continue
-        kept, dropped = same[0], same[1:]
-        where = [_place(leaf, outcome.office) for leaf in same]
+        named = kept.setdefault(leaf.unit, [])
+        twin = next((k for k in named if k.values == leaf.values), None)
+        if twin is None:
+            named.append(leaf)
+            outcome.leaves.append(leaf)
+        else:
+            same.setdefault(id(twin), [twin]).append(leaf)
+    for group in same.values():
+        first, dropped = group[0], group[1:]
+        where = [_place(leaf, outcome.office) for leaf in group]
         outcome.dropped.extend((leaf, f"重复，已按{where[0]}计入") for leaf in dropped)
         outcome.findings.append(
             rule("HIER-DUPLICATE").finding(
-                cells=[CellRef(leaf.source, "", leaf.unit) for leaf in same],
-                values={"unit": name, "paths": [leaf.path for leaf in same], "used": kept.path},
-                unit=name,
-                count=len(same),
+                cells=[CellRef(leaf.source, "", leaf.unit) for leaf in group],
+                values={"unit": first.unit, "paths": [leaf.path for leaf in group], "used": first.path},
+                unit=first.unit,
+                count=len(group),
                 places="；".join(where),
                 used=where[0],
             )
         )
+    for name, named in kept.items():
+        if len(named) > 1:
+            outcome.findings.append(
+                rule("HIER-DUPLICATE").finding(
+                    "distinct",
+                    cells=[CellRef(leaf.source, "", leaf.unit) for leaf in named],
+                    values={"unit": name, "paths": [leaf.path for leaf in named]},
+                    # one given directly: as likely the same unit sent twice (a county government's report) as
+                    # another of the same short name; only in lower 汇总s: each county's own
+                    severity="warning" if any(leaf.depth == 1 for leaf in named) else "info",
+                    unit=name,
+                    count=len(named),
+                    places="；".join(_place(leaf, outcome.office) for leaf in named),
+                )
+            )
 
 
 def _place(leaf: Leaf, office: str) -> str:

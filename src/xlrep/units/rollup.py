@@ -143,8 +143,9 @@ def read_lower(source, edition: str | None) -> Lower:
             values = _decode_values(str(row[8]), keys)
         except ValueError:
             values = None
-        if values is None or depth is None or errors is None or warnings is None or not str(row[2]).strip():
-            lower.problem = f"汇总单位数据第 {n} 行无法识别"
+        counts = (depth, errors, warnings)
+        if values is None or None in counts or depth < 1 or min(counts) < 0 or not str(row[2]).strip():
+            lower.problem, lower.leaves = f"汇总单位数据第 {n} 行无法识别", []  # never a partly read 汇总
             return lower
         lower.leaves.append(
             Leaf(
@@ -165,16 +166,17 @@ def read_lower(source, edition: str | None) -> Lower:
 
 
 def _rows(cells: dict[str, tuple]) -> list[list[object]]:
-    """The sheet's first columns (``DATA_HEADER`` and the keys) as rows of values (blank as ""), from row 1 on."""
+    """The sheet's first columns (``DATA_HEADER`` and the keys) as rows of values (blank as ""), from row 1 on, up
+    to one row more than the sheet may hold (a cell far below, at row 1,048,576, is not a million empty rows)."""
     from ..common.a1 import split_a1
 
-    width = len(DATA_HEADER) + 1
+    width, last = len(DATA_HEADER) + 1, MAX_LEAVES + 2
     grid: dict[int, list[object]] = {}
     for a1, (value, *_rest) in cells.items():
         at = split_a1(a1)
         if at is not None and at[1] <= width:
-            grid.setdefault(at[0], [""] * width)[at[1] - 1] = "" if value is None else value
-    return [grid.get(r, [""] * width) for r in range(1, max(grid, default=0) + 1)]
+            grid.setdefault(min(at[0], last), [""] * width)[at[1] - 1] = "" if value is None else value
+    return [grid.get(r, [""] * width) for r in range(1, min(max(grid, default=0), last) + 1)]
 
 
 def data_sheet(leaves: list[Leaf], keys: list[str]) -> tuple[list[str], list[list[object]]] | None:

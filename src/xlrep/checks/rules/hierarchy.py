@@ -38,6 +38,8 @@ class HierDuplicate(Rule):
     messages = {
         "default": "“{unit}”出现了 {count} 次（{places}）：只计入一次（按{used}计入），其余未计入。"
         "请确认该单位属于哪一级，由另一方去掉后重新汇总。",
+        "distinct": "“{unit}”有 {count} 个（{places}），各处数字不同，按不同的单位分别计入。"
+        "如果其实是同一个单位报了不同的版本，请确认它属于哪一级，由另一方去掉后重新汇总。",
     }
 
 
