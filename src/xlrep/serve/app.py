@@ -2,7 +2,7 @@
 
 ``create_app(data_folder, …)`` returns the application; ``xlrep serve`` runs it with uvicorn.
 The routes are in three groups: the self-check (anyone, nothing stored: ``/``, ``/check``,
-``/api/check``), the office (``/setup``, ``/admin/…``, see ``office.py``) and the units
+``/api/check``), the office (``/setup``, ``/admin/…``, see ``accounts.py`` and ``office.py``) and the units
 (``/u/<token>/…``, see ``unit.py``).
 """
 
@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..outputs.report import REPORT_SUFFIXES
-from . import audits, office, unit
+from . import accounts, audits, office, unit
 from .audits import AuditLimit, AuditPool, AuditUnavailable
 from .gate import RequestGate
 from .limits import Limits
@@ -329,6 +329,7 @@ def create_app(
         Route("/check/{token}/{kind}", check_download),
         Route("/api/check", api_check, methods=["POST"]),
         Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", 301)),
+        *accounts.routes(),
         *office.routes(),
         *unit.routes(),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
