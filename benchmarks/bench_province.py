@@ -141,11 +141,20 @@ def roll_up(args, ports: Ports, province: Province, cpu: SiteCpu) -> list[Row]:
     offices at a time; the province round then covers every unit below it."""
     from serve_support import Client, csrf_of, multipart
 
-    def report(office: Office) -> float:
+    signed_in: dict[int, Client] = {}
+
+    def sign_in(office: Office) -> None:
+        """One 管理员 after another, before the clock starts: the site lets at most a few sign-ins from one address
+        be checked at a time (the login throttle), and every office here signs in from 127.0.0.1."""
         client = Client(ports.next())
         login = {"login": office.login, "password": PASSWORD, "next": "/admin"}
-        if client.post("/admin/login", login, form_page="/admin/login").status != 303:
-            raise RuntimeError(f"{office.login}: sign-in refused")
+        signed = client.post("/admin/login", login, form_page="/admin/login")
+        if signed.status != 303:
+            raise SystemExit(f"{office.login}: sign-in answered {signed.status}: {_message(signed)}")
+        signed_in[office.id] = client
+
+    def report(office: Office) -> float:
+        client = signed_in[office.id]
         page = f"/admin/rounds/{office.round_id}"
         start = time.perf_counter()
         answer = client.post(page + "/report-up", {"include": "submitted"}, form_page=page)
@@ -165,6 +174,8 @@ def roll_up(args, ports: Ports, province: Province, cpu: SiteCpu) -> list[Row]:
     deadline = time.monotonic() + args.deadline
     for level, what in (("县", "county"), ("市", "city")):
         offices = [o for o in province.offices() if o.level == level]
+        for office in offices:
+            sign_in(office)
         before = cpu.seconds()
         elapsed, times, failed = run_clients(offices, min(args.clients, 8), report, deadline)
         if failed:
@@ -559,11 +570,22 @@ def summaries(urls: list[str], cookies: dict, province: Province, notes: list[st
         answer = Client(urls[0], cookies).get(f"/admin/rounds/{round_id}/summary.xlsx?include=submitted", timeout=600)
         seconds = time.perf_counter() - start
         if answer.status == 200:
-            rows.append(Row(what, 1, None, seconds, None, aim, _per_request(cpu, before, 1)))
+            covered = _units_in(answer.body)
+            rows.append(Row(f"{what}: {covered} units", 1, None, seconds, None, aim, _per_request(cpu, before, 1)))
         else:
             notes.append(f"{what}: answered {answer.status} after {seconds * 1000:.0f} ms ({_message(answer)})")
             rows.append(Row(f"{what}: answered {answer.status}, not measured", 0, None, None, None, aim))
     return rows
+
+
+def _units_in(data: bytes) -> str:
+    """How many units a 汇总 adds up, as it says of itself (the ``xlrep.merged_units`` document property)."""
+    import re
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        custom = z.read("docProps/custom.xml").decode("utf-8") if "docProps/custom.xml" in z.namelist() else ""
+    found = re.search(r'name="xlrep.merged_units"[^>]*>\s*<vt:lpwstr>(\d+)<', custom)
+    return found.group(1) if found else "?"
 
 
 def _message(answer) -> str:
