@@ -33,6 +33,9 @@ def test_bench_province_tiny_season_on_sqlite(tmp_path):
     assert rows["audits recorded (upload start → audit in the database)"] == "3", done.stdout
     assert rows["unit 上报 (确认上报), 2 clients"] == "3", done.stdout
     assert rows["province 管理员's home page (every round below it with its progress)"] == "2", done.stdout
-    assert rows["a county's 汇总 of its units, from the province"] == "1", done.stdout  # answered 200
+    assert rows["a county's 汇总 of its units, from the province: 3 units"] == "1", done.stdout  # answered 200
+    # the county 上报ed its 汇总 up, the city too: the province's 汇总 covers every unit below it
+    assert rows["county 向上级上报 (its 汇总 of 3 units built, uploaded, audited, 确认上报)"] == "1", done.stdout
+    assert rows["province 汇总 (summary.xlsx, include=submitted): 3 units"] == "1", done.stdout
     assert "failed" not in done.stdout and "not audited" not in done.stdout, done.stdout
     assert not list(tmp_path.iterdir()), "the benchmark left files behind"
