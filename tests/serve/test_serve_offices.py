@@ -521,3 +521,30 @@ def test_stopping_or_resetting_an_account_on_one_process_signs_it_out_on_the_oth
     finally:
         one.close()
         other.close()
+
+
+def test_people_signing_in_at_once_from_one_address_are_told_to_wait_seconds_not_minutes(store):
+    """Both backends: the throttle lets at most five attempts of one address reach the password check at once;
+    a sixth that arrives while they are checked is refused as busy (a few seconds), not as five wrong passwords
+    (15 minutes); once they are through it goes on. Five wrong passwords, however quick, are the pause again."""
+    from xlrep.serve.people import IN_FLIGHT_SECONDS
+
+    first = store.set_up("h1", None, office=("某市政务公开办", "市"), person=("市管", "shi"))
+    shi = store.account(first)
+    people = [store.account(store.add_account(shi.office_id, f"审核{i}", f"shen{i}", "h", "审核人", by=shi, ip=None))
+              for i in range(6)]  # fmt: skip
+    turns = [store.begin_login("10.9.9.9", 900, 5, p.login) for p in people[:5]]  # five checking their passwords
+    assert all(t.wait == 0 and not t.busy for t in turns)
+    sixth = store.begin_login("10.9.9.9", 900, 5, people[5].login)
+    assert sixth.busy and sixth.wait == IN_FLIGHT_SECONDS and sixth.attempt is None
+    for person, turn in zip(people, turns, strict=False):  # their passwords were right
+        store.finish_login("10.9.9.9", turn.attempt, True, person, person.login)
+    again = store.begin_login("10.9.9.9", 900, 5, people[5].login)
+    assert again.wait == 0 and not again.busy
+    store.finish_login("10.9.9.9", again.attempt, True, people[5], people[5].login)
+    for _ in range(5):  # five wrong passwords in a row, just now
+        turn = store.begin_login("10.9.9.9", 900, 5)
+        assert turn.wait == 0
+        store.finish_login("10.9.9.9", turn.attempt, False)
+    paused = store.begin_login("10.9.9.9", 900, 5, people[0].login)
+    assert not paused.busy and 890 <= paused.wait <= 901

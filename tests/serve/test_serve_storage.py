@@ -118,7 +118,7 @@ def test_writes_of_two_stores_on_one_database_are_serialised(postgres, tmp_path)
                     store.add_version(
                         unit, sha256=store.put_blob(b"same bytes"), filename=f"{i}.xlsx", size=10, ip=None
                     )
-                    wait, attempt, _ = store.begin_login("10.0.0.1", 900, 5)
+                    wait, attempt, *_ = store.begin_login("10.0.0.1", 900, 5)
                     if not wait:
                         admitted.append(attempt)
             except BaseException as exc:  # noqa: BLE001 - reported below

@@ -205,7 +205,11 @@ async def login_page(request: Request) -> Response:
         return render(request, "login.html", status=409, error=error, next=target, configured=configured, login=login)
     ip = client_ip(request)
     # Checked and counted in one transaction before the hash is computed: parallel guesses cannot slip through.
-    wait, attempt, earlier = await site.db(site.store.begin_login, ip, LOGIN_WINDOW, LOGIN_MAX_FAILURES, login or None)
+    wait, attempt, earlier, busy = await site.db(
+        site.store.begin_login, ip, LOGIN_WINDOW, LOGIN_MAX_FAILURES, login or None
+    )
+    if busy:  # several people of one office signing in at the same moment, from one address
+        raise Problem(429, f"同时登录的人较多，请 {wait} 秒后再试。")
     if wait:
         minutes = max(1, (wait + 59) // 60)
         raise Problem(429, f"账号或密码输错次数过多，为防止猜测密码，请 {minutes} 分钟后再试。")

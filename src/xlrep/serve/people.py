@@ -6,8 +6,22 @@ sign-in and the login throttle. A part of ``storage.Store`` (its base class): it
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from .records import LEVEL_RANK, LEVELS, MANAGER, ROLES, Account, Event, Office, StateError
+
+# An attempt not yet marked checked is taken for one still having its password checked for this long at most.
+IN_FLIGHT_SECONDS = 10
+
+
+class LoginTurn(NamedTuple):
+    """The throttle's answer to a sign-in (``People.begin_login``)."""
+
+    wait: int  # seconds to refuse with; 0: go on and check the password
+    attempt: int | None  # the failure recorded for this attempt (removed when the password is right)
+    earlier: int  # failures already counted
+    busy: bool  # refused only for attempts still being checked (many signing in at once): a few seconds
+
 
 # The steps on offices and accounts (the 机构与账号 page's log; sign-ins and sign-outs are in the log, not shown there).
 OFFICE_ACTIONS = (
@@ -392,37 +406,36 @@ class People:
         )
         return [r[0] for r in rows]
 
-    def begin_login(
-        self, ip: str, window: float, max_failures: int, login: str | None = None
-    ) -> tuple[int, int | None, int]:
+    def begin_login(self, ip: str, window: float, max_failures: int, login: str | None = None) -> LoginTurn:
         """Check the throttle and count this attempt as a failure, in one transaction, before any hash is computed.
 
-        Returns ``(wait, attempt, earlier)``: ``wait`` seconds to refuse with (0: go on), the id of the failure
-        recorded for this attempt (``finish_login`` removes it if the password is right) and the number of
-        failures already counted. Parallel attempts are serialised here: at most ``max_failures`` within
-        ``window`` ever reach the password check, from one address or for one login, whatever arrives at the same
-        time.
+        Returns ``(wait, attempt, earlier, busy)``: ``wait`` seconds to refuse with (0: go on), the id of the failure
+        recorded for this attempt (``finish_login`` removes it if the password is right, marks it checked if not),
+        the number of failures already counted, and whether the refusal is only for attempts still being checked
+        (``busy``: several people signing in at once from one address, behind one office's router: a few seconds,
+        not the window's pause). Parallel attempts are serialised here: at most ``max_failures`` within ``window``
+        ever reach the password check, from one address or for one login, whatever arrives at the same time.
         """
         now = time.time()
         with self._write() as db:
-            earlier, wait = 0, 0
+            earlier, wait, wrong = 0, 0, False
             for column, value in (("ip", ip), ("login", login)):
                 if value is None:
                     continue
-                recent = [
-                    r[0]
-                    for r in db.execute(
-                        f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? ORDER BY at",
-                        (value, now - window),
-                    )
-                ]
+                recent = db.execute(
+                    f"SELECT at, checked FROM login_failures WHERE {column} = ? AND at > ? ORDER BY at",
+                    (value, now - window),
+                ).fetchall()
                 earlier = max(earlier, len(recent))
                 if len(recent) >= max_failures:
-                    wait = max(wait, max(1, int(recent[-max_failures] + window - now) + 1))
+                    wait = max(wait, max(1, int(recent[-max_failures][0] + window - now) + 1))
+                    # wrong passwords, and attempts whose check never ended (a process stopped in between)
+                    settled = sum(1 for at, checked in recent if checked or at <= now - IN_FLIGHT_SECONDS)
+                    wrong |= settled >= max_failures
             if wait:
-                return wait, None, earlier
+                return LoginTurn(wait if wrong else IN_FLIGHT_SECONDS, None, earlier, not wrong)
             attempt = db.insert("INSERT INTO login_failures (ip, at, login) VALUES (?, ?, ?)", (ip, now, login))
-            return 0, attempt, earlier
+            return LoginTurn(0, attempt, earlier, False)
 
     def finish_login(
         self, ip: str, attempt: int, ok: bool, account: Account | None = None, login: str | None = None
@@ -431,6 +444,8 @@ class People:
         is logged with the login tried. The right password of a disabled account (``ok`` False, ``account`` given)
         counts as a failure and is logged naming the person (not as their act)."""
         with self._write() as db:
+            if not ok:  # a wrong password (or a disabled account's right one): a failure, checked
+                db.execute("UPDATE login_failures SET checked = 1 WHERE id = ?", (attempt,))
             if not ok and account is not None:
                 self._event(db, account.name, "login_disabled", ip=ip, detail=f"账号 {account.login}")
                 return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 # How a data folder of an earlier release is brought up to this one, in place, at start (each step once).
@@ -58,6 +58,9 @@ MIGRATIONS = {
     "4": (  # 5: an account stopped by a 管理员 (停用), and one whose password a 管理员 reset (to change at sign-in)
         "ALTER TABLE accounts ADD COLUMN disabled_at REAL",
         "ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0",
+    ),
+    "5": (  # 6: a sign-in's password was checked and was wrong (told apart from one still being checked)
+        "ALTER TABLE login_failures ADD COLUMN checked INTEGER",
     ),
 }
 
@@ -109,10 +112,11 @@ CREATE TABLE IF NOT EXISTS sessions (
     account_id INTEGER REFERENCES accounts (id)
 );
 CREATE TABLE IF NOT EXISTS login_failures (
-    id    INTEGER PRIMARY KEY,
-    ip    TEXT NOT NULL,
-    at    REAL NOT NULL,
-    login TEXT
+    id      INTEGER PRIMARY KEY,
+    ip      TEXT NOT NULL,
+    at      REAL NOT NULL,
+    login   TEXT,
+    checked INTEGER
 );
 CREATE INDEX IF NOT EXISTS login_failures_ip ON login_failures (ip, at);
 CREATE TABLE IF NOT EXISTS rounds (
