@@ -320,6 +320,15 @@ def unit_links(admin: Client, round_id: int) -> dict[str, str]:
     return {row[1]: urlsplit(row[3]).path for row in rows[1:]}
 
 
+def office_round(store, account, units, *, year: int) -> int:
+    """A round of ``year`` (2021 edition) of ``account``'s office in ``store`` listing ``units`` ((name, 机关类型)
+    pairs): what the roll-up's storage tests build their tree of rounds from."""
+    return store.create_round(
+        year=year, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
+        summary_org_type=None, units=units, ip=None, by=account,
+    )  # fmt: skip
+
+
 def new_round(store, units, *, year: int = 2021, title: str = "t", previous_id=None, ip=None) -> int:
     """A round of the 2021 edition in ``store`` (a ``serve.storage.Store``) listing ``units`` ((name, 机关类型)
     pairs), with no deadline and no 汇总 agency: what the storage tests start from."""

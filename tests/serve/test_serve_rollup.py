@@ -13,7 +13,17 @@ from decimal import Decimal
 
 import pytest
 from filling import clean_values, fill_workbook
-from serve_support import Client, ServerProcess, add_office, create_round, set_up_admin, sign_in, unescape, unit_links
+from serve_support import (
+    Client,
+    ServerProcess,
+    add_office,
+    create_round,
+    office_round,
+    set_up_admin,
+    sign_in,
+    unescape,
+    unit_links,
+)
 
 YEAR = 2025
 PASSWORD = "汇总测试-12345678"
@@ -256,10 +266,7 @@ def test_rounds_roll_up_in_the_storage_of_each_database(store):
     xian = store.account_by_login("xian")
 
     def round_of(account, units, year=YEAR) -> int:
-        return store.create_round(
-            year=year, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
-            summary_org_type=None, units=units, ip=None, by=account,
-        )  # fmt: skip
+        return office_round(store, account, units, year=year)
 
     other_year = round_of(xian, [("某局", "部门")], year=YEAR - 1)
     city_round = round_of(shi, [("市属局", "部门"), (COUNTY_A, LOWER_OFFICE)])  # listed by hand before the county

@@ -10,7 +10,17 @@ import re
 import openpyxl
 import pytest
 from filling import clean_values, fill_workbook
-from serve_support import Client, ServerProcess, create_round, set_up_admin, sign_in, unescape, unit_links
+from serve_support import (
+    Client,
+    ServerProcess,
+    add_office,
+    create_round,
+    office_round,
+    set_up_admin,
+    sign_in,
+    unescape,
+    unit_links,
+)
 
 YEAR = 2025
 PASSWORD = "汇总边界-12345678"
@@ -18,17 +28,7 @@ PROVINCE, CITY, COUNTY, COUNTY_C = "某省政务公开办", "某市政务公开�
 
 
 def _add_office(admin: Client, name: str, level: str, login: str) -> None:
-    fields = {
-        "action": "office",
-        "office_name": name,
-        "level": level,
-        "admin_name": f"{name}的管理员",
-        "admin_login": login,
-        "password": PASSWORD,
-        "repeat": PASSWORD,
-    }
-    answer = admin.post("/admin/offices", fields, form_page="/admin/offices")
-    assert answer.status == 303, unescape(answer.text)
+    add_office(admin, name, level, login, PASSWORD)
 
 
 def _unit_id(admin: Client, round_id: int, name: str) -> int:
@@ -257,10 +257,7 @@ def test_a_lower_office_listed_by_hand_under_a_short_name_is_linked_not_listed_t
     store.create_office(city, "乙县政务公开办", "县", ("乙管", "yi", "h3"), by=shi, ip=None)
 
     def round_of(account, units) -> int:
-        return store.create_round(
-            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
-            summary_org_type=None, units=units, ip=None, by=account,
-        )  # fmt: skip
+        return office_round(store, account, units, year=YEAR)
 
     store.create_office(city, "东县经济开发区政务公开办", "县", ("东管", "dong", "h4"), by=shi, ip=None)
     city_round = round_of(
@@ -299,10 +296,7 @@ def test_a_summary_left_waiting_in_an_archived_round_above_does_not_freeze_the_l
     xian = store.account_by_login("xian")
 
     def round_of(account, units) -> int:
-        return store.create_round(
-            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
-            summary_org_type=None, units=units, ip=None, by=account,
-        )  # fmt: skip
+        return office_round(store, account, units, year=YEAR)
 
     city_round = round_of(shi, [("市属局", "部门")])
     county_round = round_of(xian, [("甲局", "部门")])
@@ -333,10 +327,7 @@ def test_a_second_round_of_the_office_above_archived_does_not_take_the_lower_off
     )  # fmt: skip
 
     def round_of(account, units) -> int:
-        return store.create_round(
-            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
-            summary_org_type=None, units=units, ip=None, by=account,
-        )  # fmt: skip
+        return office_round(store, account, units, year=YEAR)
 
     real = round_of(shi, [("市属局", "部门")])
     county_round = round_of(xian, [("甲局", "部门")])
@@ -362,10 +353,7 @@ def test_a_round_whose_summary_waits_for_review_above_is_not_archived_until_it_i
     xian = store.account_by_login("xian")
 
     def round_of(account, units) -> int:
-        return store.create_round(
-            year=YEAR, edition="2021", title="t", deadline=None, previous_id=None, summary_org=None,
-            summary_org_type=None, units=units, ip=None, by=account,
-        )  # fmt: skip
+        return office_round(store, account, units, year=YEAR)
 
     round_of(shi, [("市属局", "部门")])
     county_round = round_of(xian, [("甲局", "部门")])
