@@ -207,6 +207,11 @@ def _audit(data: bytes, name: str, previous: tuple[bytes, str] | None):
 def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> dict:
     """Audit one workbook. Returns ``{"audit": <ingest --json object>, "org_name": …}``,
     or ``{"error": <Chinese message>, "audit": <the FILE-UNREADABLE object>}`` when it cannot be read."""
+    return _checked(data, name, previous)[0]
+
+
+def _checked(data: bytes, name: str, previous: tuple[bytes, str] | None):
+    """``check``'s outcome and the audit it was made from (None when the file cannot be read)."""
     from ..auditing.ingest import unreadable
     from ..common.errors import UnreadableFile
 
@@ -214,7 +219,7 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
     try:
         result = _audit(data, name, previous)
     except UnreadableFile as exc:
-        return {"error": exc.message, "audit": unreadable(name, exc).as_dict(), "org_name": None}
+        return {"error": exc.message, "audit": unreadable(name, exc).as_dict(), "org_name": None}, None
     read = result.result
     org = (read.text("org_name") or None) if read.form is not None else None
     return {
@@ -229,7 +234,7 @@ def check(data: bytes, name: str, previous: tuple[bytes, str] | None = None) -> 
         },
         "content": _content(read),
         "phone": _text(read, "info.phone"),
-    }
+    }, result
 
 
 # What a 汇总 is not asked: the report's text (a 汇总 has none), last year's, and the sheets ``xlrep merge`` adds.
@@ -244,12 +249,12 @@ def check_lower_office(data: bytes, name: str, edition: str, year: int, listed: 
     office's round on this site stands for (a 汇总 that says fewer is checked against this)."""
     from ..common.findings import SEVERITY_ORDER
     from ..units.aggregate import check_lower
-    from ..units.batch import audit_unit
+    from ..units.batch import unit_from_audit
 
-    outcome = check(data, name)
-    if outcome.get("error") or not (outcome.get("belongs") or {}).get("merged"):
+    outcome, result = _checked(data, name, None)
+    if result is None or not outcome["belongs"]["merged"]:
         return outcome  # unreadable, or not a 汇总 (``belonging``: ROUND-NOT-MERGED)
-    unit = audit_unit(data, keep_values=True, name=name)
+    unit = unit_from_audit(result, data, name=name, keep_values=True)  # (the same audit, not a second one)
     if listed is not None and unit.lower is not None and not unit.lower.problem:
         unit.lower.listed = max(unit.lower.listed or 0, listed)
     audit = outcome["audit"]

@@ -162,6 +162,17 @@ def audit_unit(
             summary={"errors": 1, "warnings": 0, "infos": 0},
             modified=modified,
         )
+    return unit_from_audit(result, source, name=name, modified=modified, keep_values=keep_values)
+
+
+def unit_from_audit(
+    result, source, *, name: str | None = None, modified: float = 0.0, keep_values: bool = False
+) -> UnitResult:
+    """The picklable summary of an audit already made (``ingest.audit`` of ``source``, called ``name``), as
+    ``audit_unit`` gives it: a caller that audited the bytes for its own purpose does not audit them again."""
+    from ..common.files import source_name
+
+    path = source_name(source, name)
     r = result.result
     org_name = r.text("org_name") if r.form is not None else ""
     unit = org_name or path_text(path.stem)  # a name that is not UTF-8: its bytes as �
