@@ -797,11 +797,11 @@ async def merged_round(site, rnd, units: list[Unit], include: str):
     added unit by unit; it records the office, how many units its round stands for and which were taken, so that
     the office above can check it (HIER-*)."""
     wanted = ("passed",) if include == "passed" else ("submitted", "passed")
-    office = await site.db(site.store.office, rnd.office_id) if rnd.office_id is not None else None
-    listed = await site.db(site.store.units_below, rnd.id)
     chosen = [u for u in units if u.review in wanted and u.review_version_id]
     if not chosen:
         return None, None, chosen
+    office = await site.db(site.store.office, rnd.office_id) if rnd.office_id is not None else None
+    listed = await site.db(site.store.units_below, rnd.id)
     versions = [await site.db(site.store.version_by_id, u.review_version_id) for u in chosen]
     blobs = [await site.db(site.store.read_blob, v.sha256) for v in versions]
     results = await asyncio.gather(

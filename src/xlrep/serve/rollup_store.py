@@ -158,20 +158,17 @@ class RollUp:
     def units_below(self, round_id: int) -> int:
         """How many units the round stands for: its own units, and those of the lower offices' rounds linked to it
         (however deep), a lower office listed by hand counted as one."""
-        db, seen, total, todo = self._db(), set(), 0, [round_id]
-        while todo:
-            current = todo.pop()
-            if current in seen:  # (a loop cannot be made through the site, but a database can be edited)
-                continue
-            seen.add(current)
-            for (member,) in db.execute(
-                "SELECT member_round_id FROM units WHERE round_id = ? AND removed_at IS NULL", (current,)
-            ).fetchall():
-                if member is not None:
-                    todo.append(member)
-                else:
-                    total += 1
-        return total
+        rounds = [round_id, *self.rounds_below(round_id)]
+        marks = ", ".join("?" for _ in rounds)
+        return (
+            self._db()
+            .execute(
+                "SELECT COUNT(*) FROM units WHERE removed_at IS NULL AND member_round_id IS NULL"
+                f" AND round_id IN ({marks})",
+                tuple(rounds),
+            )
+            .fetchone()[0]
+        )
 
     def report_up(self, rnd: Round, *, sha256: str, filename: str, size: int, ip: str | None, by: Account) -> Version:
         """The round's 汇总 (stored as ``sha256``) as a new version of the unit that stands for it in the round of the
