@@ -9,6 +9,7 @@ import time
 from typing import NamedTuple
 
 from .records import LEVEL_RANK, LEVELS, MANAGER, ROLES, Account, Event, Office, StateError
+from .security import throttle_wait
 
 # An attempt not yet marked checked is taken for one still having its password checked for this long at most.
 IN_FLIGHT_SECONDS = 10
@@ -391,20 +392,9 @@ class People:
         )
         return Account(**dict(row)) if row else None
 
-    def session_valid(self, token_hash: str) -> bool:
-        return self.session_account(token_hash) is not None
-
     def delete_session(self, token_hash: str) -> None:
         with self._write() as db:
             db.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
-
-    def login_failures(self, ip: str, since: float) -> list[float]:
-        rows = (
-            self._db()
-            .execute("SELECT at FROM login_failures WHERE ip = ? AND at >= ? ORDER BY at", (ip, since))
-            .fetchall()
-        )
-        return [r[0] for r in rows]
 
     def begin_login(self, ip: str, window: float, max_failures: int, login: str | None = None) -> LoginTurn:
         """Check the throttle and count this attempt as a failure, in one transaction, before any hash is computed.
@@ -427,8 +417,9 @@ class People:
                     (value, now - window),
                 ).fetchall()
                 earlier = max(earlier, len(recent))
-                if len(recent) >= max_failures:
-                    wait = max(wait, max(1, int(recent[-max_failures][0] + window - now) + 1))
+                pause = throttle_wait([at for at, _ in recent], now, window=window, max_failures=max_failures)
+                if pause:
+                    wait = max(wait, pause)
                     # wrong passwords, and attempts whose check never ended (a process stopped in between)
                     settled = sum(1 for at, checked in recent if checked or at <= now - IN_FLIGHT_SECONDS)
                     wrong |= settled >= max_failures

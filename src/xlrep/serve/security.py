@@ -125,17 +125,23 @@ def csrf_ok(secret: bytes, cookie: str | None, submitted: str | None) -> bool:
     return hmac.compare_digest(csrf_for(secret, cookie), submitted)
 
 
-def throttle_wait(failures: list[float], now: float | None = None) -> int:
+def throttle_wait(
+    failures: list[float],
+    now: float | None = None,
+    *,
+    window: float = LOGIN_WINDOW,
+    max_failures: int = LOGIN_MAX_FAILURES,
+) -> int:
     """Seconds the client must wait before the next login attempt (0: it may try now).
 
-    After ``LOGIN_MAX_FAILURES`` wrong passwords within ``LOGIN_WINDOW``, attempts are refused
-    until the oldest of those failures leaves the window.
+    After ``max_failures`` failures within ``window`` (``LOGIN_MAX_FAILURES``, ``LOGIN_WINDOW``), attempts are
+    refused until the oldest of those failures leaves the window.
     """
     now = time.time() if now is None else now
-    recent = [t for t in failures if t > now - LOGIN_WINDOW]
-    if len(recent) < LOGIN_MAX_FAILURES:
+    recent = [t for t in failures if t > now - window]
+    if len(recent) < max_failures:
         return 0
-    return max(1, int(recent[-LOGIN_MAX_FAILURES] + LOGIN_WINDOW - now) + 1)
+    return max(1, int(recent[-max_failures] + window - now) + 1)
 
 
 # -- file names -----------------------------------------------------------------------------------
