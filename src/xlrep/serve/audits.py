@@ -15,6 +15,7 @@ functions — the same ones the command line calls: ``ingest.audit``, ``report.b
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import multiprocessing
 import os
@@ -488,13 +489,26 @@ class _Worker:
             self.conn.close()
 
 
+class _Ticket:
+    """A task waiting for a worker: woken once, when the pool hands it one (``worker`` None: the pool stopped)."""
+
+    __slots__ = ("client", "ready", "worker")
+
+    def __init__(self, client):
+        self.client = client
+        self.ready = threading.Event()
+        self.worker: _Worker | None = None
+
+
 class AuditPool:
     """Worker processes (``spawn``), one task at a time each, every task under its budget.
 
     A worker that exceeds its budget (CPU or memory: it stops itself; wall clock: the site kills it) is
     replaced; the others go on. A client (``client``: its address) has at most ``per_client`` tasks running at
-    once, so one client can never take every worker. Every worker is created by one long-lived thread:
-    ``PR_SET_PDEATHSIG`` is tied to the thread that created the process.
+    once, so one client can never take every worker. Waiting tasks get a worker in the order they came (a task
+    whose client has its share running lets the next one go first), and only the task served is woken: with
+    dozens of uploads waiting, a worker coming free wakes one thread, not all of them. Every worker is created
+    by one long-lived thread: ``PR_SET_PDEATHSIG`` is tied to the thread that created the process.
     """
 
     def __init__(self, workers: int | None = None, limits=None):
@@ -507,10 +521,11 @@ class AuditPool:
         self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlrep-spawn")
         self._callers = ThreadPoolExecutor(max_workers=64, thread_name_prefix="xlrep-audit")
         self._starters = ThreadPoolExecutor(max_workers=self.workers + 1, thread_name_prefix="xlrep-start")
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self._running: dict[object, int] = {}
+        self._waiting: collections.deque[_Ticket] = collections.deque()
         self._starting = 0
         self._closed = False
 
@@ -525,49 +540,99 @@ class AuditPool:
             ready = worker.wait_ready(120)
         except Exception:  # noqa: BLE001 - counted below as not ready
             ready = False
-        with self._cond:
+        with self._lock:
             self._starting -= 1
             if ready and not self._closed:
                 self._idle.append(worker)
                 worker = None
-            self._cond.notify_all()
+            self._hand_out()
         if worker is not None:
             worker.kill()
 
     def warm_up(self) -> None:
         """Start every worker now (each imports xlrep once), not on the first clerk's upload."""
-        with self._cond:
+        with self._lock:
             self._starting += self.workers
         for future in [self._starters.submit(self._add_worker) for _ in range(self.workers)]:
             future.result(timeout=180)
 
     def _replace(self) -> None:
-        with self._cond:
+        with self._lock:
             if self._closed:
                 return
             self._starting += 1
         with contextlib.suppress(RuntimeError):  # stopping meanwhile
             self._starters.submit(self._add_worker)
 
+    def _hand_out(self) -> None:
+        """(Holding the lock.) Give the idle workers to the waiting tasks, first come first served; a task whose
+        client already has its share running waits for the next worker after its own ends."""
+        i = 0
+        while self._idle and i < len(self._waiting):
+            ticket = self._waiting[i]
+            if self._running.get(ticket.client, 0) >= self.per_client:
+                i += 1
+                continue
+            del self._waiting[i]
+            worker = self._idle.pop()
+            self._busy.add(worker)
+            self._running[ticket.client] = self._running.get(ticket.client, 0) + 1
+            ticket.worker = worker
+            ticket.ready.set()
+
+    def _revive(self) -> None:
+        """(Holding the lock.) Every worker failed to start or died: try again."""
+        if not self._idle and not self._busy and not self._starting and not self._closed:
+            self._starting += 1
+            with contextlib.suppress(RuntimeError):  # stopping meanwhile
+                self._starters.submit(self._add_worker)
+
+    def _release(self, worker: _Worker, client, healthy: bool) -> None:
+        """(Holding the lock.) A task is done with ``worker``: back to the idle ones when ``healthy``."""
+        self._busy.discard(worker)
+        self._running[client] -= 1
+        if not self._running[client]:
+            del self._running[client]
+        if healthy:
+            self._idle.append(worker)
+        self._hand_out()
+
+    def _take(self, client, front: bool = False) -> _Worker:
+        """Wait for a worker of this client's share (``AuditUnavailable`` when the pool stops meanwhile)."""
+        ticket = _Ticket(client)
+        with self._lock:
+            if self._closed:
+                raise AuditUnavailable()
+            if front:
+                self._waiting.appendleft(ticket)
+            else:
+                self._waiting.append(ticket)
+            self._hand_out()
+            self._revive()
+        while not ticket.ready.wait(timeout=5):
+            with self._lock:
+                if ticket.ready.is_set():
+                    break
+                if self._closed:
+                    with contextlib.suppress(ValueError):
+                        self._waiting.remove(ticket)
+                    raise AuditUnavailable()
+                self._revive()
+        if ticket.worker is None:  # the pool stopped
+            raise AuditUnavailable()
+        return ticket.worker
+
     def _call(self, client, fn, args, factor: float):
         limits = self.limits
-        with self._cond:
-            while True:
-                while not self._closed and not (self._idle and self._running.get(client, 0) < self.per_client):
-                    if not self._idle and not self._busy and not self._starting:
-                        self._starting += 1  # every worker failed to start or died: try again
-                        self._starters.submit(self._add_worker)
-                    self._cond.wait(timeout=5)
-                if self._closed:
-                    raise AuditUnavailable()
-                worker = self._idle.pop()
-                if worker.alive():
-                    break
-                # died while idle (killed from outside): not this file's fault; replaced, and wait again
+        worker = self._take(client)
+        while not worker.alive():
+            # died while idle (killed from outside): not this file's fault; replaced, and first in line again
+            with self._lock:
+                self._release(worker, client, healthy=False)
                 self._starting += 1
-                self._starters.submit(self._add_worker)
-            self._busy.add(worker)
-            self._running[client] = self._running.get(client, 0) + 1
+                with contextlib.suppress(RuntimeError):
+                    self._starters.submit(self._add_worker)
+            worker = self._take(client, front=True)
         outcome = ("limit", "died")
         try:
             outcome = worker.call(
@@ -578,15 +643,9 @@ class AuditPool:
                 limits.audit_wall * factor,
             )
         finally:
-            with self._cond:
-                self._busy.discard(worker)
-                self._running[client] -= 1
-                if not self._running[client]:
-                    del self._running[client]
+            with self._lock:
                 healthy = outcome[0] in ("ok", "error") and not self._closed and worker.alive()
-                if healthy:
-                    self._idle.append(worker)
-                self._cond.notify_all()
+                self._release(worker, client, healthy)
             if not healthy:
                 worker.kill()
                 self._replace()
@@ -606,10 +665,12 @@ class AuditPool:
 
     def shutdown(self) -> None:
         """Kill every worker now (an audit in progress is cut off; it is done again at the next start)."""
-        with self._cond:
+        with self._lock:
             self._closed = True
             workers = [*self._idle, *self._busy]
-            self._cond.notify_all()
+            waiting, self._waiting = list(self._waiting), collections.deque()
+        for ticket in waiting:
+            ticket.ready.set()  # (no worker: AuditUnavailable)
         for worker in workers:
             worker.kill()
         for executor in (self._callers, self._starters, self._spawner):

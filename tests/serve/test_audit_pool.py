@@ -1,0 +1,116 @@
+"""The audit pool hands its workers out first come, first served, within each client's share, and wakes only
+the task it serves (with dozens of uploads waiting, a worker coming free used to wake every waiting thread, and
+whichever won the race went next). These tests drive the hand-out itself with stand-in workers: no process is
+started, so nothing here depends on the machine's speed."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from xlrep.serve.audits import AuditPool, AuditUnavailable, _Ticket
+
+
+class StandIn:
+    """A worker as the hand-out sees it."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def alive(self) -> bool:
+        return True
+
+    def kill(self) -> None:
+        pass
+
+
+@pytest.fixture
+def pool():
+    made = AuditPool(workers=2)  # per_client = 1: one client never takes both workers
+    yield made
+    made.shutdown()
+
+
+def _waiting(pool: AuditPool, clients: list[str]) -> list[_Ticket]:
+    tickets = [_Ticket(c) for c in clients]
+    pool._waiting.extend(tickets)
+    return tickets
+
+
+def test_idle_workers_go_to_the_tasks_in_the_order_they_came(pool):
+    tickets = _waiting(pool, ["单位1", "单位2", "单位3", "单位4"])
+    first, second = StandIn("一"), StandIn("二")
+    with pool._lock:
+        pool._idle.append(first)
+        pool._hand_out()
+    assert [t.ready.is_set() for t in tickets] == [True, False, False, False]
+    with pool._lock:
+        pool._idle.append(second)
+        pool._hand_out()
+    assert [t.ready.is_set() for t in tickets] == [True, True, False, False]
+    with pool._lock:  # the first task ends: its worker goes to the third task, not the fourth
+        pool._release(tickets[0].worker, "单位1", healthy=True)
+    assert [t.ready.is_set() for t in tickets] == [True, True, True, False]
+    assert tickets[2].worker is first
+    assert pool._running == {"单位2": 1, "单位3": 1}
+
+
+def test_a_client_at_its_share_lets_the_next_one_go_first_and_is_served_when_its_own_task_ends(pool):
+    tickets = _waiting(pool, ["某地址", "某地址", "另一地址"])
+    with pool._lock:
+        pool._idle.extend([StandIn("一"), StandIn("二")])
+        pool._hand_out()
+    # the second task of 某地址 waits (its share is one running task); 另一地址 behind it is served
+    assert [t.ready.is_set() for t in tickets] == [True, False, True]
+    with pool._lock:
+        pool._release(tickets[2].worker, "另一地址", healthy=True)
+    assert not tickets[1].ready.is_set()  # a worker is idle, but 某地址 still has its share running
+    with pool._lock:
+        pool._release(tickets[0].worker, "某地址", healthy=True)
+    assert tickets[1].ready.is_set() and pool._running == {"某地址": 1}
+
+
+def test_a_worker_that_failed_is_not_handed_out_again(pool):
+    tickets = _waiting(pool, ["单位1", "单位2"])
+    broken = StandIn("坏")
+    with pool._lock:
+        pool._idle.append(broken)
+        pool._hand_out()
+        pool._starting = 1  # (its replacement: counted as starting, not started here)
+        pool._release(broken, "单位1", healthy=False)
+    assert not tickets[1].ready.is_set() and not pool._idle and not pool._busy
+
+
+def test_stopping_wakes_every_waiting_task_with_the_pool_unavailable(pool):
+    pool._starting = 1  # a worker is said to be starting: the waiting tasks do not start one themselves
+    outcomes: list[str] = []
+    entered = threading.Semaphore(0)
+
+    def wait_for_a_worker() -> None:
+        entered.release()
+        try:
+            pool._take("单位")
+            outcomes.append("served")
+        except AuditUnavailable:
+            outcomes.append("unavailable")
+
+    threads = [threading.Thread(target=wait_for_a_worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for _ in threads:
+        assert entered.acquire(timeout=30)
+    pause, deadline = threading.Event(), time.monotonic() + 30
+    while time.monotonic() < deadline:  # until all three are in line
+        with pool._lock:
+            if len(pool._waiting) == 3:
+                break
+        pause.wait(0.01)
+    assert len(pool._waiting) == 3
+    pool.shutdown()
+    for t in threads:
+        t.join(timeout=30)
+    assert outcomes == ["unavailable"] * 3
+    with pytest.raises(AuditUnavailable):
+        pool._take("单位")
