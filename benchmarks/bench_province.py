@@ -420,7 +420,7 @@ def season(args, records_name: str, tmp: Path, workbooks: Workbooks) -> tuple[li
             url = postgres.new_database()
             store = Store(data / "seed", database=url, files=data / "files")
             options = ["--database", url, "--files", str(data / "files")]
-            options += ["--workers", str(max(1, (os.cpu_count() or 1) // args.processes))]
+            options += ["--workers", str(args.workers or max(1, (os.cpu_count() or 1) // args.processes))]
             processes = args.processes
         else:
             url = None
@@ -606,6 +606,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--backends", default="postgresql,sqlite", help="postgresql, sqlite or both (comma)")
     parser.add_argument("--processes", type=int, default=2, help="server processes on PostgreSQL")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="audit workers of each process on PostgreSQL (0: the cores shared out, as docs/serve.md advises)",
+    )
     parser.add_argument("--pages", type=int, default=50, help="requests per admin page")
     parser.add_argument("--deadline", type=float, default=1800, help="seconds for the uploads and 上报 of a season")
     args = parser.parse_args()

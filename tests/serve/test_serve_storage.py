@@ -421,3 +421,35 @@ def test_processes_starting_together_on_an_empty_database_make_its_tables_once(p
     finally:
         for s in opened:
             s.close()
+
+
+def test_a_session_borrows_one_connection_for_its_reads_and_writes(postgres, tmp_path):
+    """Inside ``Store.session()`` (the site opens one around each store call) every statement and write
+    transaction uses one pooled connection; a refused write inside it is rolled back and the session goes on;
+    outside a session the store works as before."""
+    store = Store(tmp_path / "data", database=postgres.new_database())
+    try:
+        round_id = _round(store)
+        unit = store.units(round_id)[0]
+
+        def backend_pid(db) -> int:
+            return db.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+        with store.session():
+            reading = backend_pid(store._db())
+            assert backend_pid(store._db()) == reading
+            with store._write() as db:
+                assert backend_pid(db) == reading
+            with store.session():  # a session inside a session is the same one
+                assert backend_pid(store._db()) == reading
+            store.add_version(unit, sha256=store.put_blob(b"x"), filename="1.xlsx", size=1, ip=None)
+            with pytest.raises(StateError), store._write() as db:
+                db.execute("UPDATE units SET name = '改了' WHERE id = ?", (unit.id,))
+                raise StateError("refused")
+            assert store.unit(unit.id).name == unit.name and backend_pid(store._db()) == reading
+            assert store.unit(unit.id).version_count == 1
+        assert [v.number for v in store.versions(unit.id)] == [1]
+        with store._write() as db:  # outside a session: a connection of its own, as before
+            assert backend_pid(db) != 0
+    finally:
+        store.close()

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -51,6 +52,11 @@ from .views import (
 log = logging.getLogger("xlrep.serve")
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+# Threads for the store's calls. They hold the interpreter's lock for nearly all of their work (SQLite, building
+# rows), so more threads only switch more: with dozens of uploads at once, calls wait their turn in a short line
+# instead of every thread contending (measured: benchmarks/bench_province.py). A call waiting for the write lock
+# or the database server holds a thread; the one holding the lock holds another, so they always move on.
+STORE_THREADS = 8
 
 
 class CheckCache:
@@ -127,6 +133,7 @@ class Site:
     background: set = field(default_factory=set)  # their tasks (kept referenced until done)
     limits: Limits = field(default_factory=Limits)
     admission: Admission | None = None
+    _store_threads: object = None  # the threads store calls run in (``STORE_THREADS`` at most)
 
     def __post_init__(self):
         if self.admission is None:
@@ -154,11 +161,17 @@ class Site:
     async def db(self, fn, *args, **kwargs):
         """A store call, off the event loop (its commits wait for the disk). A disk or database that fails
         (full, read-only, gone) is a Chinese 503: nothing is confirmed that was not saved."""
+        if self._store_threads is None:  # (made inside the event loop it belongs to)
+            self._store_threads = CapacityLimiter(STORE_THREADS)
         try:
-            return await run_in_threadpool(fn, *args, **kwargs)
+            return await to_thread.run_sync(self._in_session, fn, args, kwargs, limiter=self._store_threads)
         except (OSError, DataFolderError, *self.store.errors) as exc:
             log_failure(exc)
             raise Problem(503, failure_message(exc)) from None
+
+    def _in_session(self, fn, args, kwargs):
+        with self.store.session():
+            return fn(*args, **kwargs)
 
 
 # -- self-check ------------------------------------------------------------------------------

@@ -343,7 +343,7 @@ async def report_up(request: Request) -> Response:
         )
     except StateError as exc:
         return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)
-    await audit_version(site, unit, version, "office")
+    await audit_version(site, unit, version, "office", data)
     return RedirectResponse(f"/u/{unit.token}?v={version.number}#result", status_code=303)
 
 

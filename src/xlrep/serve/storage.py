@@ -256,8 +256,14 @@ class Store(People, RollUp):
 
     # -- connections ----------------------------------------------------------------
     def _db(self):
-        """A connection for reading (SQLite: this thread's; PostgreSQL: the pool, one connection per statement)."""
+        """A connection for reading (SQLite: this thread's; PostgreSQL: the session's, or else the pool, one
+        connection per statement)."""
         return self.backend.connection()
+
+    def session(self):
+        """A block whose statements share one connection (PostgreSQL: borrowed from the pool once, not once per
+        statement; SQLite: nothing to do). ``app.Site.db`` runs every store call in one."""
+        return self.backend.session()
 
     @contextlib.contextmanager
     def _write(self):
@@ -561,13 +567,18 @@ class Store(People, RollUp):
 
     def _unit(self, where: str, arg) -> Unit | None:
         db = self._db()
-        row = db.execute(f"SELECT * FROM units WHERE {where}", (arg,)).fetchone()
+        row = db.execute(
+            "SELECT u.*, (SELECT COUNT(*) FROM versions v WHERE v.unit_id = u.id) AS version_count"
+            f" FROM units u WHERE u.{where}",
+            (arg,),
+        ).fetchone()
         if row is None:
             return None
         unit = Unit(**dict(row))
-        top = db.execute("SELECT * FROM versions WHERE unit_id = ? ORDER BY number DESC LIMIT 1", (unit.id,)).fetchone()
-        unit.latest = Version(**dict(top)) if top else None
-        unit.version_count = db.execute("SELECT COUNT(*) FROM versions WHERE unit_id = ?", (unit.id,)).fetchone()[0]
+        if unit.version_count:
+            top = db.execute("SELECT * FROM versions WHERE unit_id = ? ORDER BY number DESC LIMIT 1", (unit.id,))
+            top = top.fetchone()
+            unit.latest = Version(**dict(top)) if top else None
         return unit
 
     def unit_by_token(self, token: str) -> Unit | None:
@@ -615,8 +626,7 @@ class Store(People, RollUp):
 
     @staticmethod
     def _refuse_upload(db, unit_id: int) -> None:
-        Store._refuse_when_closed(db, unit_id)
-        review = db.execute("SELECT review FROM units WHERE id = ?", (unit_id,)).fetchone()[0]
+        review = Store._refuse_when_closed(db, unit_id)["review"]
         if review not in (None, "returned"):
             raise StateError(
                 "已上报，正在等待审核，不能再上传。如需修改，请联系政务公开办退回。"
@@ -761,8 +771,8 @@ class Store(People, RollUp):
         with 提示 only with a 说明 for each (``explanations``: finding index → text, or ``"all"`` → one for all),
         kept with the version (核实性审核)."""
         with self._write() as db:
-            self._refuse_when_closed(db, unit.id)
-            review = db.execute("SELECT review FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+            state = self._refuse_when_closed(db, unit.id)
+            review = state["review"]
             if review == "submitted":
                 raise StateError("已经上报过了，正在等待政务公开办审核。")
             if review == "passed":
@@ -775,7 +785,7 @@ class Store(People, RollUp):
             if row["number"] != number:
                 raise NewerVersion(row["number"])
             version = Version(**dict(row))
-            returned = db.execute("SELECT review_version_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0]
+            returned = state["review_version_id"]
             if not version.audited:
                 raise StateError("这一版还在校验中，请稍候刷新页面。")
             if version.errors:
@@ -857,20 +867,24 @@ class Store(People, RollUp):
             raise StateError("这个单位已移出名单。")
 
     @staticmethod
-    def _refuse_when_closed(db, unit_id: int) -> None:
+    def _refuse_when_closed(db, unit_id: int):
         """Uploads and 上报 end at the round's deadline (or the later day the office gave the unit), with the
-        round's archiving, and when the unit is taken off the list."""
-        Store._refuse_removed(db, unit_id)
-        deadline, archived, extended = db.execute(
-            "SELECT r.deadline, r.archived_at, u.extended_to FROM units u JOIN rounds r ON r.id = u.round_id"
-            " WHERE u.id = ?",
+        round's archiving, and when the unit is taken off the list. The unit's state as read (one statement:
+        ``review``, ``review_version_id`` too), for the checks that follow."""
+        state = db.execute(
+            "SELECT u.removed_at, u.review, u.review_version_id, u.extended_to, r.deadline, r.archived_at"
+            " FROM units u JOIN rounds r ON r.id = u.round_id WHERE u.id = ?",
             (unit_id,),
         ).fetchone()
+        if state is None or state["removed_at"]:
+            raise StateError("这个单位已移出名单。")
+        deadline, archived, extended = state["deadline"], state["archived_at"], state["extended_to"]
         if archived:
             raise StateError("本次收集已归档，不能再上传或上报。")
         until = last_day(deadline, extended)
         if past(until):
             raise StateError(f"本次收集已于 {until} 截止，不能再上传或上报。如需补报，请联系政务公开办延期。")
+        return state
 
     def set_deadline(
         self, round_id: int, deadline: str | None, reason: str, ip: str | None, *, by: Account | None = None
@@ -1038,12 +1052,23 @@ class Store(People, RollUp):
             if actor == "管理员":
                 actor = by.name
         office_id = by.office_id if by is not None else None
-        if office_id is None and round_id is not None:
-            office_id = db.execute("SELECT office_id FROM rounds WHERE id = ?", (round_id,)).fetchone()[0]
+        # (no person: the office is the round's, found by the insert itself)
+        office = "?" if office_id is not None or round_id is None else "(SELECT office_id FROM rounds WHERE id = ?)"
         db.execute(
             "INSERT INTO events (at, actor, action, round_id, unit_id, version_id, detail, ip, account_id, office_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), actor, action, round_id, unit_id, version_id, detail, ip, account_id, office_id),
+            f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {office})",
+            (
+                time.time(),
+                actor,
+                action,
+                round_id,
+                unit_id,
+                version_id,
+                detail,
+                ip,
+                account_id,
+                office_id if office == "?" else round_id,
+            ),
         )
 
     def events(self, *, round_id: int | None = None, unit_id: int | None = None, limit: int = 2000) -> list[Event]:

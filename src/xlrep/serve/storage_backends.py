@@ -11,7 +11,9 @@
   bound with any NUL character replaced (PostgreSQL text cannot hold one). Every write transaction takes
   one transaction-level advisory lock first, so writes are serialised across every process on the database
   exactly as SQLite serialises them: a check and the write it allows (the next version number, the login
-  throttle, 上报 of the latest version) are one step whichever process makes it.
+  throttle, 上报 of the latest version) are one step whichever process makes it. Inside ``session()`` (the
+  site opens one around each call it makes to the store) every statement and write transaction of the thread
+  uses one connection of the pool, borrowed once, not once per statement.
 
 psycopg is imported only when a PostgreSQL address is given.
 """
@@ -58,6 +60,11 @@ class SqliteBackend:
             with self._connections_lock:
                 self._connections.append(raw)
         return db
+
+    @contextlib.contextmanager
+    def session(self):
+        """Statements of one store call (SQLite: every thread has its own connection already)."""
+        yield
 
     @contextlib.contextmanager
     def transaction(self):
@@ -220,19 +227,38 @@ class PostgresBackend:
         )
         self.pool.open(wait=True, timeout=15)
         self._reader = PostgresConnection(self)
+        self._local = threading.local()  # the connection this thread's session borrowed
 
     @staticmethod
     def translate(sql: str) -> str:
         return postgres_sql(sql)
 
     def connection(self) -> PostgresConnection:
-        return self._reader
+        borrowed = getattr(self._local, "session", None)
+        return borrowed if borrowed is not None else self._reader
+
+    @contextlib.contextmanager
+    def session(self):
+        """One pooled connection for every statement and transaction of this thread until the block ends (a
+        session inside a session is the same one)."""
+        if getattr(self._local, "session", None) is not None:
+            yield
+            return
+        with self.pool.connection() as conn:
+            self._local.session = PostgresConnection(self, conn)
+            try:
+                yield
+            finally:
+                self._local.session = None
 
     @contextlib.contextmanager
     def transaction(self):
-        with self.pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            yield PostgresConnection(self, conn)
+        borrowed = getattr(self._local, "session", None)
+        with contextlib.ExitStack() as stack:
+            conn = borrowed.conn if borrowed is not None else stack.enter_context(self.pool.connection())
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                yield PostgresConnection(self, conn)
 
     def create(self, schema: str) -> None:
         """The tables of ``schema`` not there yet, in one transaction under the write lock (two processes starting

@@ -27,38 +27,54 @@ NOTICES = {
 }
 
 
+INVALID_LINK = "这个填报链接无效。请检查链接是否完整，或向政务公开办索取本单位的专用链接。"
+
+
 async def _unit(request: Request) -> Unit:
     site = request.app.state.site
     token = request.path_params["token"]
     found = await site.db(site.store.unit_by_token, token) if 16 <= len(token) <= 64 else None
     if found is None:
-        raise Problem(404, "这个填报链接无效。请检查链接是否完整，或向政务公开办索取本单位的专用链接。")
+        raise Problem(404, INVALID_LINK)
     return found
 
 
-async def _previous(site, rnd, unit: Unit) -> tuple[bytes, str] | None:
+def _previous_of(store, rnd, unit: Unit) -> tuple[bytes, str] | None:
     """Last year's workbook of this unit (the version the office passed in the previous round)."""
-    accepted = await site.db(site.store.accepted_version, rnd.previous_id, unit)
-    if accepted is None:
-        return None
-    return await site.db(site.store.read_blob, accepted.sha256), accepted.filename
+    accepted = store.accepted_version(rnd.previous_id, unit)
+    return (store.read_blob(accepted.sha256), accepted.filename) if accepted is not None else None
 
 
-async def audit_version(site, unit: Unit, version: Version, client: str | None = None) -> dict:
-    """Audit a stored upload (with PREV-* against last year's accepted workbook) and record the result."""
+async def _previous(site, rnd, unit: Unit) -> tuple[bytes, str] | None:
+    return await site.db(_previous_of, site.store, rnd, unit)
+
+
+def _audit_inputs(store, unit: Unit, version: Version, data: bytes | None):
+    """What auditing ``version`` needs, read in one call to the store: its round, its bytes (unless the upload
+    just gave them), last year's workbook (a unit) or how many units the lower office's round stands for (a lower
+    office's line)."""
+    rnd = store.round(unit.round_id)
+    data = store.read_blob(version.sha256) if data is None else data
+    if unit.is_lower:
+        return rnd, data, None, store.units_below(unit.member_round_id) if unit.member_round_id else None
+    return rnd, data, _previous_of(store, rnd, unit), None
+
+
+async def audit_version(
+    site, unit: Unit, version: Version, client: str | None = None, data: bytes | None = None
+) -> dict:
+    """Audit a stored upload (with PREV-* against last year's accepted workbook) and record the result.
+    ``data``: the version's bytes when the caller holds them (the upload), else read from the store."""
     mine = version.audited or version.audit_claimed_by == site.store.owner
     if not mine and not await site.db(site.store.claim_audit, version.id):
         return {}  # another process of the site audits it now (storage.CLAIM_SECONDS)
     site.auditing.add(version.id)
     try:
-        rnd = await site.db(site.store.round, unit.round_id)
-        data = await site.db(site.store.read_blob, version.sha256)
+        rnd, data, previous, listed = await site.db(_audit_inputs, site.store, unit, version, data)
         if unit.is_lower:  # a lower office's 汇总: its tables and its units (HIER-*), no text, no last year
-            listed = await site.db(site.store.units_below, unit.member_round_id) if unit.member_round_id else None
             args = (audits.check_lower_office, data, version.filename, rnd.edition, rnd.year, listed)
             outcome = await site.run(*args, client=client, factor=4.0)
         else:
-            previous = await _previous(site, rnd, unit)
             outcome = await site.run(audits.check, data, version.filename, previous, client=client)
         issued = (outcome.get("belongs") or {}).get("unit")
         foreign = issued and issued != unit_code(site.store.site_id, unit.id)
@@ -122,15 +138,25 @@ def audit_pending(site, unit: Unit, versions: list[Version]) -> bool:
     return bool(pending)
 
 
+def _unit_page(store, token: str):
+    """The unit of the link, its round, its versions (newest first) and last year's passed version, in one call to
+    the store; None for a link that is not (or no longer) a unit's."""
+    unit = store.unit_by_token(token) if 16 <= len(token) <= 64 else None
+    if unit is None:
+        return None
+    rnd = store.round(unit.round_id)
+    return unit, rnd, store.versions(unit.id), store.accepted_version(rnd.previous_id, unit)
+
+
 async def unit_home(request: Request) -> Response:
     site = request.app.state.site
-    unit = await _unit(request)
-    rnd = await site.db(site.store.round, unit.round_id)
-    versions = await site.db(site.store.versions, unit.id)
+    found = await site.db(_unit_page, site.store, request.path_params["token"])
+    if found is None:
+        raise Problem(404, INVALID_LINK)
+    unit, rnd, versions, previous = found
     wanted = request.query_params.get("v", "")
     shown = next((v for v in versions if str(v.number) == wanted), None) if wanted else None
     shown = shown or (versions[0] if versions else None)
-    previous = await site.db(site.store.accepted_version, rnd.previous_id, unit)
     return render(
         request,
         "unit.html",
@@ -170,20 +196,24 @@ async def unit_template(request: Request) -> Response:
     return download(data, unit.name, suffix=f"{rnd.year}年政府信息公开工作年度报告填报表.xlsx")
 
 
+def _record_upload(store, unit: Unit, data: bytes, name: str, ip: str | None) -> Version:
+    """Store an upload's bytes and record it as the unit's next version (``StateError`` when the unit may not
+    upload now: asked before the bytes are stored, so a refused upload leaves nothing on the disk)."""
+    store.refuse_upload(unit)
+    sha256 = store.put_blob(data)
+    return store.add_version(unit, sha256=sha256, filename=name, size=len(data), ip=ip)
+
+
 async def upload(request: Request) -> Response:
     site = request.app.state.site
     unit = await _unit(request)
     form = await read_form(request)
     data, name = await uploaded_file(request, form)
     try:
-        await site.db(site.store.refuse_upload, unit)  # a refused upload leaves nothing on the disk
-        sha256 = await site.db(site.store.put_blob, data)
-        version = await site.db(
-            site.store.add_version, unit, sha256=sha256, filename=name, size=len(data), ip=client_ip(request)
-        )
+        version = await site.db(_record_upload, site.store, unit, data, name, client_ip(request))
     except StateError as exc:
         raise Problem(409, exc.message) from None
-    await audit_version(site, unit, version, f"单位{unit.id}")  # a unit's share: its link is its identity
+    await audit_version(site, unit, version, f"单位{unit.id}", data)  # a unit's share: its link is its identity
     return RedirectResponse(f"/u/{unit.token}?v={version.number}#result", status_code=303)
 
 
