@@ -366,3 +366,65 @@ def test_a_round_whose_summary_waits_for_review_above_is_not_archived_until_it_i
     store.decide(store.member_unit(county_round), "pass", "", None, version=1, by=shi)
     store.archive(county_round, None, by=xian)
     assert store.round(county_round).archived_at
+
+
+def test_a_lower_office_that_joins_after_the_summary_was_sent_up_is_named_to_the_office(store):
+    """The city sent its 汇总 to the province; then 乙县 makes its round of the year. It joins the city's round (its
+    progress shows there), and the city is told the 汇总 it sent does not hold 乙县's units — 甲县, there before, is
+    not named; nothing is said before anything was sent."""
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    city = store.office(
+        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    )
+    shi = store.account_by_login("shi")
+    store.create_office(city, COUNTY, "县", ("县管", "xian", "h3"), by=shi, ip=None)
+    xian = store.account_by_login("xian")
+    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
+    city_round = office_round(store, shi, [("市属局", "部门")], year=YEAR)
+    office_round(store, xian, [("甲局", "部门")], year=YEAR)
+    assert store.joined_since_sent(city_round) == []
+    sha = store.put_blob(b"PK-not-read-here")
+    version = store.report_up(store.round(city_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=shi)
+    store.set_audit(version.id, {"summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}, None)
+    store.submit(store.member_unit(city_round), 1, None)
+    assert store.joined_since_sent(city_round) == []
+
+    store.create_office(city, "乙县政务公开办", "县", ("乙县管", "yixian", "h4"), by=shi, ip=None)
+    yixian = store.account_by_login("yixian")
+    late = office_round(store, yixian, [("乙局", "部门")], year=YEAR)
+    assert store.member_unit(late).round_id == city_round  # (linked all the same: its progress shows above)
+    assert store.joined_since_sent(city_round) == ["乙县政务公开办"]
+
+
+def test_the_city_page_names_a_county_that_joined_after_its_summary_was_sent_up(tmp_path):
+    """The same on the pages: the city 上报s its 汇总 to the province, 乙县 then makes its round, and the city's round
+    page says 乙县 joined after the 汇总 was sent and how to have it counted."""
+    server = ServerProcess(tmp_path / "data", "--workers", "1", "--api-per-minute", "1000")
+    try:
+        t = Tree(server, tmp_path)
+        t.clients[PROVINCE] = set_up_admin(server, PASSWORD, office_name=PROVINCE, level="省", login="sheng")
+        _add_office(t.clients[PROVINCE], CITY, "市", "shi")
+        t.clients[CITY] = sign_in(server, PASSWORD, login="shi")
+        t.rounds[PROVINCE] = create_round(t.clients[PROVINCE], [("省属局", "部门")], year=YEAR)
+        t.rounds[CITY] = create_round(t.clients[CITY], [("市属局", "部门")], year=YEAR)
+        t.report_unit(CITY, "市属局", seed=3)
+        up = t.report_up(CITY)
+        assert up.status == 303 and up.location.startswith("/u/"), unescape(up.text)
+        sent = Client(server.url).post(
+            up.location.split("?", 1)[0] + "/submit",
+            {"version": "1", "explain-all": "经核实无误。"},
+            form_page=up.location.split("?", 1)[0],
+        )
+        assert sent.status == 303 and "notice=" not in (sent.location or ""), unescape(sent.text)
+        page = f"/admin/rounds/{t.rounds[CITY]}"
+        before = unescape(t.clients[CITY].get(page).text)
+        assert "汇总已上报" in before and "又有下级机构" not in before
+
+        _add_office(t.clients[CITY], "乙县政务公开办", "县", "yixian")
+        t.clients["乙县"] = sign_in(server, PASSWORD, login="yixian")
+        create_round(t.clients["乙县"], [("乙县财政局", "部门")], year=YEAR)
+        after = unescape(t.clients[CITY].get(page).text)
+        assert "上报之后，又有下级机构的收集加入了本收集：乙县政务公开办。已上报的汇总不含它们的单位" in after
+    finally:
+        server.stop()

@@ -299,7 +299,9 @@ async def _upward(site, rnd) -> dict | None:
         return None
     upper = await site.db(site.store.round, unit.round_id)
     office = await site.db(site.store.office, upper.office_id) if upper.office_id is not None else None
-    return {"unit": unit, "round": upper, "office": office, "closed": closed_for(upper, unit)}
+    sent = unit.review in ("submitted", "passed")  # (its lower offices that joined since: not in what was sent)
+    joined = await site.db(site.store.joined_since_sent, rnd.id) if sent else []
+    return {"unit": unit, "round": upper, "office": office, "closed": closed_for(upper, unit), "joined": joined}
 
 
 @manager_only

@@ -113,6 +113,17 @@ class RollUp:
         )
         return self.unit(row[0]) if row else None
 
+    def joined_since_sent(self, round_id: int) -> list[str]:
+        """The lower offices whose rounds joined this round after its 汇总 was last sent up (向上级上报): the 汇总
+        the office above has does not hold their units. Empty when nothing was sent."""
+        rows = self._db().execute(
+            "SELECT u.name FROM events e JOIN units u ON u.id = e.unit_id WHERE e.round_id = ?"
+            " AND e.action = 'link_lower' AND u.removed_at IS NULL AND u.member_round_id IS NOT NULL AND e.id >"
+            " (SELECT MAX(s.id) FROM events s WHERE s.round_id = ? AND s.action = 'report_up') ORDER BY e.id",
+            (round_id, round_id),
+        )
+        return list(dict.fromkeys(r[0] for r in rows))
+
     def rounds_below(self, round_id: int) -> list[int]:
         """The rounds of the lower offices linked to this round, however deep (each once)."""
         db, seen, todo = self._db(), [], [round_id]
