@@ -315,12 +315,19 @@ def test_an_upper_office_manages_the_accounts_below_never_a_siblings_or_a_parent
     assert changed.status == 303 and person.get(f"/admin/rounds/{rounds['b']}").status == 200
     assert _accounts_on(clients["市"], page)["xian-b"][0] == "在用"
     clients["b"] = person
-    # each 管理员's 机构与账号 shows the steps of the people of its office and below, naming who did what to whom
+    # each 管理员's 机构与账号 shows the steps of the people of its office and below, and the steps an office above
+    # took on its accounts (saying which office), naming who did what to whom
     logs = {k: unescape(clients[k].get("/admin/offices").text).split("机构与账号的操作记录", 1)[1] for k in clients}
-    reset_row = "<td>管理员</td><td>重设账号密码</td><td>乙县政务公开办的管理员（账号 xian-b，管理员）</td>"
-    assert reset_row in logs["省"] and reset_row not in logs["市"]  # (the city sees its own people's steps)
-    assert "<td>新建账号</td><td>外来者（账号 yi-shen，审核人）</td>" in logs["市"]
-    assert "<td>修改密码</td>" in logs["b"] and "yi-shen" not in logs["b"]
+    reset_row = (
+        "<td>管理员</td><td>重设账号密码</td>"
+        "<td>乙县政务公开办的管理员（账号 xian-b，管理员），由上级机构“某省政务公开办”操作</td>"
+    )
+    assert reset_row in logs["省"] and reset_row in logs["市"] and reset_row in logs["b"]
+    added_row = r"<td>新建账号</td><td>外来者（账号 yi-shen，审核人），由上级机构“某市[^”]*”操作</td>"  # (renamed or not)
+    assert re.search(added_row, logs["b"])
+    assert "<td>修改密码</td>" in logs["b"]
+    for row in re.findall(r"<tr>.*?</tr>", logs["b"]):  # what an office above did in b's log: it says so
+        assert "yi-shen" not in row or "由上级机构" in row, row
     assert "乙县" not in logs["a"] and "yi-" not in logs["a"]  # (nothing of a sibling's)
 
 
@@ -469,18 +476,25 @@ def test_the_life_of_an_account_on_each_database(store):
     assert store.delete_account(second.id, by=xian, ip=None)[1] is False  # (it added an account: it acted)
     assert store.account(second.id).state == "已停用"
     assert [a.login for a in store.accounts(sibling.id)] == ["yi"]
-    # the log: who did it, to whom
+    # the log: who did it, to whom, and from which office above
     mine = {(e.actor, e.action, e.detail, e.account_id) for e in store.events() if "account" in e.action}
-    assert ("省管", "disable_account", "审核员（账号 shen，审核人）", sheng.id) in mine
-    assert ("市管", "enable_account", "审核员（账号 shen，审核人）", shi.id) in mine
-    assert ("省管", "reset_account_password", "县管（账号 xian，管理员）", sheng.id) in mine
-    assert ("市管", "delete_account", "未用（账号 weiyong，审核人）", shi.id) in mine
+    assert ("省管", "disable_account", "审核员（账号 shen，审核人），由上级机构“某省”操作", sheng.id) in mine
+    assert ("市管", "enable_account", "审核员（账号 shen，审核人），由上级机构“某市”操作", shi.id) in mine
+    assert ("省管", "reset_account_password", "县管（账号 xian，管理员），由上级机构“某省”操作", sheng.id) in mine
+    assert ("市管", "delete_account", "未用（账号 weiyong，审核人），由上级机构“某市”操作", shi.id) in mine
     assert ("县管", "disable_account", "副管（账号 fu，管理员）：已有操作记录，账号保留并停用", xian.id) in mine
     (event,) = [e for e in store.events() if e.action == "disable_account" and e.account_id == sheng.id]
-    assert event.ip == "10.0.0.9" and event.office_id == province.id
-    # the 机构与账号 page's log: the steps of the people of an office and below, never above or beside
+    assert event.ip == "10.0.0.9" and event.office_id == county.id  # (in the log of the account's office)
+    # the 机构与账号 page's log: the steps of the people of an office and below, and the steps offices above took
+    # on its accounts; never the other steps of an office above, nor a sibling's
     county_log = store.office_log(store.scope(county.id))
-    assert {e.actor for e in county_log} == {"县管", "副管"}  # (not the city's nor the province's)
+    assert {e.actor for e in county_log} == {"县管", "副管", "省管", "市管"}
+    assert {e.action for e in county_log if e.actor in ("省管", "市管")} == {
+        "disable_account",
+        "enable_account",
+        "reset_account_password",
+        "delete_account",
+    }
     assert {(e.actor, e.action) for e in store.office_log(store.scope(province.id))} >= {
         ("省管", "reset_account_password"),
         ("市管", "new_office"),

@@ -174,7 +174,8 @@ class People:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (office_id, name, login, password_hash, role, now, now),
             )
-            self._event(db, by.name, "new_account", ip=ip, by=by, detail=f"{name}（账号 {login}，{role}）")
+            detail = f"{name}（账号 {login}，{role}）" + self._from_above(db, by, office_id)
+            self._event(db, by.name, "new_account", ip=ip, by=by, office_id=office_id, detail=detail)
         return account_id
 
     def create_office(
@@ -313,8 +314,18 @@ class People:
             )
 
     @staticmethod
-    def _about(target: Account) -> str:
-        return f"{target.name}（账号 {target.login}，{target.role}）"
+    def _about(target: Account, db, by: Account) -> str:
+        """The account a step was about (and the office above that took it, if one did)."""
+        return f"{target.name}（账号 {target.login}，{target.role}）" + People._from_above(db, by, target.office_id)
+
+    @staticmethod
+    def _from_above(db, by: Account, office_id: int) -> str:
+        """A step on an account of ``office_id`` is in that office's log: when a person of an office above took
+        it, the log says which office."""
+        if by.office_id == office_id:
+            return ""
+        name = db.execute("SELECT name FROM offices WHERE id = ?", (by.office_id,)).fetchone()
+        return f"，由上级机构“{name[0] if name else ''}”操作"
 
     def disable_account(self, account_id: int, *, by: Account, ip: str | None) -> Account:
         """停用: the person cannot sign in, every browser of theirs is signed out at once (on every process)."""
@@ -325,7 +336,15 @@ class People:
             self._refuse_last_manager(db, target)
             db.execute("UPDATE accounts SET disabled_at = ? WHERE id = ?", (time.time(), target.id))
             db.execute("DELETE FROM sessions WHERE account_id = ?", (target.id,))
-            self._event(db, by.name, "disable_account", ip=ip, by=by, detail=self._about(target))
+            self._event(
+                db,
+                by.name,
+                "disable_account",
+                ip=ip,
+                by=by,
+                office_id=target.office_id,
+                detail=self._about(target, db, by),
+            )
         return target
 
     def enable_account(self, account_id: int, *, by: Account, ip: str | None) -> Account:
@@ -335,7 +354,15 @@ class People:
             if not target.disabled_at:
                 raise StateError(f"“{target.name}”的账号正在使用，无需启用。")
             db.execute("UPDATE accounts SET disabled_at = NULL WHERE id = ?", (target.id,))
-            self._event(db, by.name, "enable_account", ip=ip, by=by, detail=self._about(target))
+            self._event(
+                db,
+                by.name,
+                "enable_account",
+                ip=ip,
+                by=by,
+                office_id=target.office_id,
+                detail=self._about(target, db, by),
+            )
         return target
 
     def delete_account(self, account_id: int, *, by: Account, ip: str | None) -> tuple[Account, bool]:
@@ -349,11 +376,19 @@ class People:
             if acted:
                 if not target.disabled_at:
                     db.execute("UPDATE accounts SET disabled_at = ? WHERE id = ?", (time.time(), target.id))
-                    detail = self._about(target) + "：已有操作记录，账号保留并停用"
-                    self._event(db, by.name, "disable_account", ip=ip, by=by, detail=detail)
+                    detail = self._about(target, db, by) + "：已有操作记录，账号保留并停用"
+                    self._event(db, by.name, "disable_account", ip=ip, by=by, office_id=target.office_id, detail=detail)
                 return target, False
             db.execute("DELETE FROM accounts WHERE id = ?", (target.id,))
-            self._event(db, by.name, "delete_account", ip=ip, by=by, detail=self._about(target))
+            self._event(
+                db,
+                by.name,
+                "delete_account",
+                ip=ip,
+                by=by,
+                office_id=target.office_id,
+                detail=self._about(target, db, by),
+            )
         return target, True
 
     def reset_password(self, account_id: int, password_hash: str, *, by: Account, ip: str | None) -> Account:
@@ -366,7 +401,15 @@ class People:
                 (password_hash, time.time(), target.id),
             )
             db.execute("DELETE FROM sessions WHERE account_id = ?", (target.id,))
-            self._event(db, by.name, "reset_account_password", ip=ip, by=by, detail=self._about(target))
+            self._event(
+                db,
+                by.name,
+                "reset_account_password",
+                ip=ip,
+                by=by,
+                office_id=target.office_id,
+                detail=self._about(target, db, by),
+            )
         return target
 
     # -- sessions, login throttle ---------------------------------------------------------------

@@ -1045,13 +1045,16 @@ class Store(People, RollUp):
         detail=None,
         by: Account | None = None,
         account_id: int | None = None,
+        office_id: int | None = None,
     ):
-        """Log a step. ``by``: the person who took it (an office's action names them instead of "管理员")."""
+        """Log a step. ``by``: the person who took it (an office's action names them instead of "管理员").
+        ``office_id``: the office whose log shows it (default: the person's office, else the round's)."""
         if by is not None:
             account_id = by.id
             if actor == "管理员":
                 actor = by.name
-        office_id = by.office_id if by is not None else None
+        if office_id is None and by is not None:
+            office_id = by.office_id
         # (no person: the office is the round's, found by the insert itself)
         office = "?" if office_id is not None or round_id is None else "(SELECT office_id FROM rounds WHERE id = ?)"
         db.execute(
