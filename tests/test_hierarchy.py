@@ -204,6 +204,8 @@ def test_a_summary_of_fewer_units_than_its_round_says_so(tree):
     found = [f for f in outcome.findings if f.rule == "HIER-INCOMPLETE"]
     assert len(found) == 1 and found[0].severity == "warning"
     assert "5 个单位中的 2 个" in found[0].message and "已通过" in found[0].message
+    # the other cause is named too: the shortfall may be units found twice or unreadable, not only not passed
+    assert "（只取已通过的单位，无法读取或重复的单位也不计入）" in found[0].message
 
 
 def test_a_lower_summary_of_another_year_is_left_out(tree):

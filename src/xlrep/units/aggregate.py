@@ -363,7 +363,8 @@ def lower_findings(u: UnitResult) -> list[Finding]:
                 office=office,
                 listed=listed,
                 count=len(lower.leaves),
-                include="只计入" + INCLUDE_NAMES[lower.include]
+                # (what the 汇总 says it took; units it could not read, or found twice, are not counted either)
+                include="只取" + INCLUDE_NAMES[lower.include] + "，无法读取或重复的单位也不计入"
                 if lower.include != "all"
                 else "未计入的单位无法读取或重复",
             )
