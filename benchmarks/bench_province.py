@@ -9,8 +9,9 @@ HTTP to real ``xlrep serve`` processes on free loopback ports:
 
 - on PostgreSQL (the tests' ``pg_server.py``: Debian's binaries, a throwaway cluster in a temporary directory) with
   ``--processes`` (default 2) server processes sharing the database and one ``--files`` folder, each with cores/N
-  workers; the clients take the processes in turn, request by request (a unit's page from one, its upload to the
-  next: sessions and CSRF hold across processes), as a reverse proxy would;
+  workers (as docs/serve.md advises; ``--workers`` to change); the clients take the processes in turn, request by
+  request (a unit's page from one, its upload to the next: sessions and CSRF hold across processes), as a reverse
+  proxy does by default (``--balance least-conn``: the one with the fewest requests in progress);
 - on SQLite with one process (its default worker pool), for comparison.
 
 Measured, for each: (a) every unit's upload on its own link (its page first, as a browser has it open; each unit a
@@ -34,6 +35,7 @@ Small, while developing:  --cities 2 --counties 2 --units 10
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import itertools
 import os
@@ -221,16 +223,36 @@ def workbook_for(variant: dict[str, tuple[zipfile.ZipInfo, bytes]], name: str) -
 
 # -- clients ------------------------------------------------------------------------------------------------------
 class Ports:
-    """The server processes in turn, request by request (a tiny round-robin, as a reverse proxy would)."""
+    """The server processes as a reverse proxy shares the requests out among them: ``round-robin`` (in turn,
+    nginx's default) or ``least-conn`` (the one with the fewest requests in progress, in turn among equals: nginx's
+    ``least_conn``)."""
 
-    def __init__(self, urls: list[str]):
+    def __init__(self, urls: list[str], balance: str = "round-robin"):
         self.urls = list(urls)
-        self._cycle = itertools.cycle(urls)
+        self.balance = balance
+        self._cycle = itertools.cycle(range(len(urls)))
         self._lock = threading.Lock()
+        self._open = [0] * len(urls)
 
     def next(self) -> str:
         with self._lock:
-            return next(self._cycle)
+            return self.urls[next(self._cycle)]
+
+    @contextlib.contextmanager
+    def take(self):
+        """The process for one request (held as in progress until the block ends)."""
+        with self._lock:
+            i = next(self._cycle)
+            if self.balance == "least-conn":
+                fewest = min(self._open)
+                while self._open[i] != fewest:
+                    i = next(self._cycle)
+            self._open[i] += 1
+        try:
+            yield self.urls[i]
+        finally:
+            with self._lock:
+                self._open[i] -= 1
 
 
 def _percentiles(latencies: list[float]) -> tuple[float, float]:
@@ -295,13 +317,15 @@ def upload_one(ports: Ports, unit: UnitClient, data: bytes) -> tuple[float, floa
     """The unit's page (from one process), then its upload (to the next): (wall start, seconds, link)."""
     from serve_support import csrf_of, multipart
 
-    page = unit.on(ports.next()).get(unit.link)
+    with ports.take() as url:
+        page = unit.on(url).get(unit.link)
     if page.status != 200:
         raise RuntimeError(f"unit page answered {page.status}")
     unit.csrf = csrf_of(page.text)
     body, content_type = multipart({"csrf_token": unit.csrf}, {"file": (f"{unit.name}.xlsx", data)})
     wall, start = time.time(), time.perf_counter()
-    answer = unit.on(ports.next()).request("POST", unit.link + "/upload", body, {"Content-Type": content_type})
+    with ports.take() as url:
+        answer = unit.on(url).request("POST", unit.link + "/upload", body, {"Content-Type": content_type})
     seconds = time.perf_counter() - start
     if answer.status != 303 or "?v=" not in (answer.location or ""):
         raise RuntimeError(f"upload answered {answer.status}: {answer.text[:200]}")
@@ -316,7 +340,8 @@ def submit_one(ports: Ports, unit: UnitClient) -> float:
     fields = {"csrf_token": unit.csrf, "version": str(unit.version), "explain-all": "数字已逐项核实无误。"}
     body, content_type = multipart(fields, {})
     start = time.perf_counter()
-    answer = unit.on(ports.next()).request("POST", unit.link + "/submit", body, {"Content-Type": content_type})
+    with ports.take() as url:
+        answer = unit.on(url).request("POST", unit.link + "/submit", body, {"Content-Type": content_type})
     seconds = time.perf_counter() - start
     if answer.status != 303 or "notice=" in (answer.location or ""):
         raise RuntimeError(f"上报 answered {answer.status} {answer.location}: {answer.text[:200]}")
@@ -444,7 +469,7 @@ def season(args, records_name: str, tmp: Path, workbooks: Workbooks) -> tuple[li
             folder = data / f"site{i}" if url else data / "site"
             servers.append(ServerProcess(folder, *options))
         urls = [s.url for s in servers]
-        ports = Ports(urls)
+        ports = Ports(urls, args.balance)
         postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0]) if postgres else None
         cpu = SiteCpu([s.proc.pid for s in servers], postmaster)
         records = Records(data / "site" / "xlrep.sqlite3", url)
@@ -606,6 +631,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--backends", default="postgresql,sqlite", help="postgresql, sqlite or both (comma)")
     parser.add_argument("--processes", type=int, default=2, help="server processes on PostgreSQL")
+    parser.add_argument(
+        "--balance",
+        choices=("least-conn", "round-robin"),
+        default="round-robin",
+        help="how the requests are shared out among the processes (a reverse proxy's least_conn or round robin)",
+    )
     parser.add_argument(
         "--workers",
         type=int,
