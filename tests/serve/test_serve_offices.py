@@ -323,7 +323,9 @@ def test_an_upper_office_manages_the_accounts_below_never_a_siblings_or_a_parent
         "<td>乙县政务公开办的管理员（账号 xian-b，管理员），由上级机构“某省政务公开办”操作</td>"
     )
     assert reset_row in logs["省"] and reset_row in logs["市"] and reset_row in logs["b"]
-    added_row = r"<td>新建账号</td><td>外来者（账号 yi-shen，审核人），由上级机构“某市[^”]*”操作</td>"  # (renamed or not)
+    added_row = (
+        r"<td>新建账号</td><td>外来者（账号 yi-shen，审核人），由上级机构“某市[^”]*”操作</td>"  # (renamed or not)
+    )
     assert re.search(added_row, logs["b"])
     assert "<td>修改密码</td>" in logs["b"]
     for row in re.findall(r"<tr>.*?</tr>", logs["b"]):  # what an office above did in b's log: it says so
