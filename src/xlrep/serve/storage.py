@@ -262,7 +262,7 @@ class Store(People, RollUp):
 
     def session(self):
         """A block whose statements share one connection (PostgreSQL: borrowed from the pool once, not once per
-        statement; SQLite: nothing to do). ``app.Site.db`` runs every store call in one."""
+        statement; SQLite: nothing to do). ``serve.app.Site.db`` runs every store call in one."""
         return self.backend.session()
 
     @contextlib.contextmanager
