@@ -313,10 +313,11 @@ class People:
                 f"“{target.name}”是“{name}”唯一在用的管理员，不能停用或删除。请先为该机构建立另一个管理员账号。"
             )
 
-    @staticmethod
-    def _about(target: Account, db, by: Account) -> str:
-        """The account a step was about (and the office above that took it, if one did)."""
-        return f"{target.name}（账号 {target.login}，{target.role}）" + People._from_above(db, by, target.office_id)
+    def _account_step(self, db, action: str, target: Account, by: Account, ip: str | None, more: str = "") -> None:
+        """Log a step on ``target`` in the log of its office: whom it was about (and the office above that took
+        it, if one did)."""
+        about = f"{target.name}（账号 {target.login}，{target.role}）" + self._from_above(db, by, target.office_id)
+        self._event(db, by.name, action, ip=ip, by=by, office_id=target.office_id, detail=about + more)
 
     @staticmethod
     def _from_above(db, by: Account, office_id: int) -> str:
@@ -336,15 +337,7 @@ class People:
             self._refuse_last_manager(db, target)
             db.execute("UPDATE accounts SET disabled_at = ? WHERE id = ?", (time.time(), target.id))
             db.execute("DELETE FROM sessions WHERE account_id = ?", (target.id,))
-            self._event(
-                db,
-                by.name,
-                "disable_account",
-                ip=ip,
-                by=by,
-                office_id=target.office_id,
-                detail=self._about(target, db, by),
-            )
+            self._account_step(db, "disable_account", target, by, ip)
         return target
 
     def enable_account(self, account_id: int, *, by: Account, ip: str | None) -> Account:
@@ -354,15 +347,7 @@ class People:
             if not target.disabled_at:
                 raise StateError(f"“{target.name}”的账号正在使用，无需启用。")
             db.execute("UPDATE accounts SET disabled_at = NULL WHERE id = ?", (target.id,))
-            self._event(
-                db,
-                by.name,
-                "enable_account",
-                ip=ip,
-                by=by,
-                office_id=target.office_id,
-                detail=self._about(target, db, by),
-            )
+            self._account_step(db, "enable_account", target, by, ip)
         return target
 
     def delete_account(self, account_id: int, *, by: Account, ip: str | None) -> tuple[Account, bool]:
@@ -376,19 +361,10 @@ class People:
             if acted:
                 if not target.disabled_at:
                     db.execute("UPDATE accounts SET disabled_at = ? WHERE id = ?", (time.time(), target.id))
-                    detail = self._about(target, db, by) + "：已有操作记录，账号保留并停用"
-                    self._event(db, by.name, "disable_account", ip=ip, by=by, office_id=target.office_id, detail=detail)
+                    self._account_step(db, "disable_account", target, by, ip, "：已有操作记录，账号保留并停用")
                 return target, False
             db.execute("DELETE FROM accounts WHERE id = ?", (target.id,))
-            self._event(
-                db,
-                by.name,
-                "delete_account",
-                ip=ip,
-                by=by,
-                office_id=target.office_id,
-                detail=self._about(target, db, by),
-            )
+            self._account_step(db, "delete_account", target, by, ip)
         return target, True
 
     def reset_password(self, account_id: int, password_hash: str, *, by: Account, ip: str | None) -> Account:
@@ -401,15 +377,7 @@ class People:
                 (password_hash, time.time(), target.id),
             )
             db.execute("DELETE FROM sessions WHERE account_id = ?", (target.id,))
-            self._event(
-                db,
-                by.name,
-                "reset_account_password",
-                ip=ip,
-                by=by,
-                office_id=target.office_id,
-                detail=self._about(target, db, by),
-            )
+            self._account_step(db, "reset_account_password", target, by, ip)
         return target
 
     # -- sessions, login throttle ---------------------------------------------------------------
