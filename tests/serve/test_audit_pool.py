@@ -114,3 +114,18 @@ def test_stopping_wakes_every_waiting_task_with_the_pool_unavailable(pool):
     assert outcomes == ["unavailable"] * 3
     with pytest.raises(AuditUnavailable):
         pool._take("单位")
+
+
+def test_a_dead_worker_found_while_the_site_stops_is_not_replaced(pool):
+    """A task handed a worker that died meanwhile starts a replacement — unless the site is stopping: then the task
+    ends as unavailable (audited again at the next start) and no new worker process is spawned."""
+
+    class DiedAtTheStop(StandIn):
+        def alive(self) -> bool:
+            pool._closed = True  # (the stop comes while the task looks at its worker)
+            return False
+
+    pool._idle.append(DiedAtTheStop("停"))
+    with pytest.raises(AuditUnavailable):
+        pool._call("单位", print, (), 1.0)
+    assert pool._starting == 0 and not pool._busy and pool._running == {}

@@ -627,8 +627,11 @@ class AuditPool:
         worker = self._take(client)
         while not worker.alive():
             # died while idle (killed from outside): not this file's fault; replaced, and first in line again
+            worker.kill()  # (its pipe closed now)
             with self._lock:
                 self._release(worker, client, healthy=False)
+                if self._closed:
+                    raise AuditUnavailable()
                 self._starting += 1
                 with contextlib.suppress(RuntimeError):
                     self._starters.submit(self._add_worker)
