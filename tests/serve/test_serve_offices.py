@@ -487,6 +487,12 @@ def test_the_life_of_an_account_on_each_database(store):
     assert ("县管", "disable_account", "副管（账号 fu，管理员）：已有操作记录，账号保留并停用", xian.id) in mine
     (event,) = [e for e in store.events() if e.action == "disable_account" and e.account_id == sheng.id]
     assert event.ip == "10.0.0.9" and event.office_id == county.id  # (in the log of the account's office)
+    # the province's own log shows the address its person came from; the county's and the city's do not
+    (seen,) = [e for e in store.office_log(store.scope(province.id)) if e.id == event.id]
+    assert seen.ip == "10.0.0.9"
+    for below in (county, city):
+        (seen,) = [e for e in store.office_log(store.scope(below.id)) if e.id == event.id]
+        assert seen.ip is None and seen.actor == "省管"
     # the 机构与账号 page's log: the steps of the people of an office and below, and the steps offices above took
     # on its accounts; never the other steps of an office above, nor a sibling's
     county_log = store.office_log(store.scope(county.id))

@@ -259,17 +259,25 @@ class People:
         return {r[0] for r in rows}
 
     def office_log(self, office_ids: set[int], limit: int = 100) -> list[Event]:
-        """The latest steps on offices and accounts taken by the people of ``office_ids`` (an account's scope)."""
+        """The latest steps on offices and accounts of ``office_ids`` (an account's scope): those its people took,
+        and those people of an office above took on its accounts — shown without the address they came from (an
+        office sees the addresses of its own people and of those below, never of an office above)."""
         if not office_ids:
             return []
         ids = sorted(office_ids)
         rows = self._db().execute(
-            "SELECT e.*, a.name AS account_name FROM events e LEFT JOIN accounts a ON a.id = e.account_id"
+            "SELECT e.*, a.name AS account_name, a.office_id AS actor_office FROM events e"
+            " LEFT JOIN accounts a ON a.id = e.account_id"
             f" WHERE e.round_id IS NULL AND e.action IN ({', '.join('?' * len(OFFICE_ACTIONS))})"
             f" AND e.office_id IN ({', '.join('?' * len(ids))}) ORDER BY e.id DESC LIMIT ?",
             (*OFFICE_ACTIONS, *ids, limit),
         )
-        return [Event(**dict(r)) for r in rows]
+        found = []
+        for r in rows:
+            row = dict(r)
+            above = row.pop("actor_office") not in office_ids and row["account_id"] is not None
+            found.append(Event(**{**row, "ip": None} if above else row))
+        return found
 
     @staticmethod
     def _in_scope(db, office_id: int, top_id: int) -> bool:
