@@ -30,10 +30,14 @@ NOTICES = {
 INVALID_LINK = "这个填报链接无效。请检查链接是否完整，或向政务公开办索取本单位的专用链接。"
 
 
+def _unit_of(store, token: str) -> Unit | None:
+    """The unit whose link this is (None: not a link, or no longer a unit's)."""
+    return store.unit_by_token(token) if 16 <= len(token) <= 64 else None
+
+
 async def _unit(request: Request) -> Unit:
     site = request.app.state.site
-    token = request.path_params["token"]
-    found = await site.db(site.store.unit_by_token, token) if 16 <= len(token) <= 64 else None
+    found = await site.db(_unit_of, site.store, request.path_params["token"])
     if found is None:
         raise Problem(404, INVALID_LINK)
     return found
@@ -141,7 +145,7 @@ def audit_pending(site, unit: Unit, versions: list[Version]) -> bool:
 def _unit_page(store, token: str):
     """The unit of the link, its round, its versions (newest first) and last year's passed version, in one call to
     the store; None for a link that is not (or no longer) a unit's."""
-    unit = store.unit_by_token(token) if 16 <= len(token) <= 64 else None
+    unit = _unit_of(store, token)
     if unit is None:
         return None
     rnd = store.round(unit.round_id)
