@@ -174,8 +174,8 @@ class People:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (office_id, name, login, password_hash, role, now, now),
             )
-            detail = f"{name}（账号 {login}，{role}）" + self._from_above(db, by, office_id)
-            self._event(db, by.name, "new_account", ip=ip, by=by, office_id=office_id, detail=detail)
+            added = db.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+            self._account_step(db, "new_account", Account(**dict(added)), by, ip)
         return account_id
 
     def create_office(
