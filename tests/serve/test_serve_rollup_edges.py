@@ -62,21 +62,29 @@ class Tree:
         answer = self.clients[office].post(page + "/decide", {"action": "pass", "version": "1"}, form_page=page)
         assert answer.status == 303 and "error" not in answer.location, unescape(answer.text)
 
+    def province_and_city(self) -> None:
+        """The province's first 管理员 signed in, the city made below it and its 管理员 signed in."""
+        self.clients[PROVINCE] = set_up_admin(self.server, PASSWORD, office_name=PROVINCE, level="省", login="sheng")
+        _add_office(self.clients[PROVINCE], CITY, "市", "shi")
+        self.clients[CITY] = sign_in(self.server, PASSWORD, login="shi")
+
     def report_up(self, office: str, **kw):
         page = f"/admin/rounds/{self.rounds[office]}"
         return self.clients[office].post(page + "/report-up", {"include": "passed"}, form_page=page, **kw)
+
+
+def _site(folder) -> ServerProcess:
+    return ServerProcess(folder / "data", "--workers", "1", "--api-per-minute", "1000")
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     """省 (with 丙县 listed by hand) → 市 → 甲县, a round each of the same year; 甲县 has reported up once."""
     root = tmp_path_factory.mktemp("rollup-edges")
-    server = ServerProcess(root / "data", "--workers", "1", "--api-per-minute", "1000")
+    server = _site(root)
     try:
         t = Tree(server, root)
-        t.clients[PROVINCE] = set_up_admin(server, PASSWORD, office_name=PROVINCE, level="省", login="sheng")
-        _add_office(t.clients[PROVINCE], CITY, "市", "shi")
-        t.clients[CITY] = sign_in(server, PASSWORD, login="shi")
+        t.province_and_city()
         _add_office(t.clients[CITY], COUNTY, "县", "xian")
         t.clients[COUNTY] = sign_in(server, PASSWORD, login="xian")
         t.rounds[PROVINCE] = create_round(
@@ -400,12 +408,10 @@ def test_a_lower_office_that_joins_after_the_summary_was_sent_up_is_named_to_the
 def test_the_city_page_names_a_county_that_joined_after_its_summary_was_sent_up(tmp_path):
     """The same on the pages: the city 上报s its 汇总 to the province, 乙县 then makes its round, and the city's round
     page says 乙县 joined after the 汇总 was sent and how to have it counted."""
-    server = ServerProcess(tmp_path / "data", "--workers", "1", "--api-per-minute", "1000")
+    server = _site(tmp_path)
     try:
         t = Tree(server, tmp_path)
-        t.clients[PROVINCE] = set_up_admin(server, PASSWORD, office_name=PROVINCE, level="省", login="sheng")
-        _add_office(t.clients[PROVINCE], CITY, "市", "shi")
-        t.clients[CITY] = sign_in(server, PASSWORD, login="shi")
+        t.province_and_city()
         t.rounds[PROVINCE] = create_round(t.clients[PROVINCE], [("省属局", "部门")], year=YEAR)
         t.rounds[CITY] = create_round(t.clients[CITY], [("市属局", "部门")], year=YEAR)
         t.report_unit(CITY, "市属局", seed=3)
