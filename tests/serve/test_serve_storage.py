@@ -453,3 +453,32 @@ def test_a_session_borrows_one_connection_for_its_reads_and_writes(postgres, tmp
             assert backend_pid(db) != 0
     finally:
         store.close()
+
+
+def test_a_session_that_only_touches_files_borrows_no_connection(postgres, tmp_path):
+    """The session's connection is borrowed when a statement first needs it: storing and reading an upload's bytes
+    takes nothing from the pool (and still works with the database out of reach)."""
+    store = Store(tmp_path / "data", database=postgres.new_database())
+    try:
+        pool = store.backend.pool
+
+        def borrowed() -> int:
+            return pool.get_stats()["requests_num"]
+
+        before = borrowed()
+        with store.session():
+            digest = store.put_blob(b"bytes of an upload")
+            assert store.read_blob(digest) == b"bytes of an upload"
+        assert borrowed() == before
+        with store.session():
+            store.read_blob(digest)
+            store._db().execute("SELECT 1")
+            store._db().execute("SELECT 2")
+        assert borrowed() == before + 1  # the first statement borrowed it, the second used the same
+        pool.close()  # the database out of reach: the files still answer, a statement says so
+        with store.session():
+            assert store.read_blob(digest) == b"bytes of an upload"
+            with pytest.raises(store.errors):
+                store._db().execute("SELECT 1")
+    finally:
+        store.close()

@@ -234,26 +234,36 @@ class PostgresBackend:
         return postgres_sql(sql)
 
     def connection(self) -> PostgresConnection:
-        borrowed = getattr(self._local, "session", None)
+        borrowed = self._borrowed()
         return borrowed if borrowed is not None else self._reader
+
+    def _borrowed(self) -> PostgresConnection | None:
+        """This thread's session connection, borrowed from the pool when first needed (``None``: no session)."""
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            return None
+        if self._local.session is None:
+            self._local.session = PostgresConnection(self, stack.enter_context(self.pool.connection()))
+        return self._local.session
 
     @contextlib.contextmanager
     def session(self):
         """One pooled connection for every statement and transaction of this thread until the block ends (a
-        session inside a session is the same one)."""
-        if getattr(self._local, "session", None) is not None:
+        session inside a session is the same one), borrowed when a statement first needs it: a block that only
+        stores or reads an upload's bytes takes none from the pool."""
+        if getattr(self._local, "stack", None) is not None:
             yield
             return
-        with self.pool.connection() as conn:
-            self._local.session = PostgresConnection(self, conn)
+        with contextlib.ExitStack() as stack:
+            self._local.stack, self._local.session = stack, None
             try:
                 yield
             finally:
-                self._local.session = None
+                self._local.stack = self._local.session = None
 
     @contextlib.contextmanager
     def transaction(self):
-        borrowed = getattr(self._local, "session", None)
+        borrowed = self._borrowed()
         with contextlib.ExitStack() as stack:
             conn = borrowed.conn if borrowed is not None else stack.enter_context(self.pool.connection())
             with conn.transaction():
