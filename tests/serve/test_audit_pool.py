@@ -125,7 +125,36 @@ def test_a_dead_worker_found_while_the_site_stops_is_not_replaced(pool):
             pool._closed = True  # (the stop comes while the task looks at its worker)
             return False
 
-    pool._idle.append(DiedAtTheStop("停"))
+    pool._idle.extend([StandIn("另一个"), DiedAtTheStop("停")])  # the pool whole: nothing to start but a replacement
     with pytest.raises(AuditUnavailable):
         pool._call("单位", print, (), 1.0)
     assert pool._starting == 0 and not pool._busy and pool._running == {}
+
+
+def test_a_worker_that_failed_to_start_while_the_others_were_busy_is_made_up_for(pool, monkeypatch):
+    """A start that fails (the machine short of memory for a moment) is tried again while tasks wait: the pool
+    does not stay a worker short for good. Used to: only a pool with no worker at all started one again."""
+    starts: list[str] = []
+
+    def start() -> None:  # the starter thread's work, recorded instead of spawning a process
+        starts.append("start")
+
+    monkeypatch.setattr(pool._starters, "submit", lambda fn: start())
+    busy = StandIn("忙")
+    with pool._lock:
+        pool._busy.add(busy)
+        pool._running["单位1"] = 1
+        pool._revive()  # one worker busy, the other failed to start (nothing starting): start one
+    assert starts == ["start"] and pool._starting == 1
+    with pool._lock:
+        pool._revive()  # already starting: not a second one at once
+    assert starts == ["start"]
+    with pool._lock:  # that start failed as well (_add_worker counts it off): tried again at the next call
+        pool._starting -= 1
+        pool._revive()
+    assert starts == ["start", "start"]
+    with pool._lock:  # the pool whole again: nothing more to start
+        pool._starting -= 1
+        pool._idle.append(StandIn("新"))
+        pool._revive()
+    assert starts == ["start", "start"]

@@ -581,8 +581,10 @@ class AuditPool:
             ticket.ready.set()
 
     def _revive(self) -> None:
-        """(Holding the lock.) Every worker failed to start or died: try again."""
-        if not self._idle and not self._busy and not self._starting and not self._closed:
+        """(Holding the lock.) Fewer workers than the pool's number (one failed to start, or died) and none
+        starting: start one. Called while tasks wait, so a start that keeps failing is tried again, one at a time;
+        a worker lost while the others were busy is made up for, not missed for good."""
+        if not self._starting and not self._closed and len(self._idle) + len(self._busy) < self.workers:
             self._starting += 1
             with contextlib.suppress(RuntimeError):  # stopping meanwhile
                 self._starters.submit(self._add_worker)
