@@ -405,6 +405,39 @@ def test_a_lower_office_that_joins_after_the_summary_was_sent_up_is_named_to_the
     assert store.joined_since_sent(city_round) == ["乙县政务公开办"]
 
 
+def test_a_summary_made_while_a_lower_office_joined_is_not_sent_up(store):
+    """乙县 makes its round (and joins the city's) while the city's 汇总 is being made, after its units were read:
+    that 汇总 does not hold 乙县's units, so its 上报 is refused, naming 乙县, and nothing is recorded; made again,
+    it goes up. (The 上报 used to go through, and no page said 乙县 was missing from it.)"""
+    from xlrep.serve.records import StateError
+
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    city = store.office(
+        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    )
+    shi = store.account_by_login("shi")
+    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
+    city_round = office_round(store, shi, [("市属局", "部门")], year=YEAR)
+    store.create_office(city, "乙县政务公开办", "县", ("乙县管", "yixian", "h3"), by=shi, ip=None)
+    yixian = store.account_by_login("yixian")
+    sha = store.put_blob(b"PK-not-read-here")
+
+    def send_up(mark: int):
+        rnd = store.round(city_round)
+        return store.report_up(rnd, sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=shi, made_after=mark)
+
+    mark = store.event_mark()  # the 汇总 is started: its units are read after this
+    office_round(store, yixian, [("乙局", "部门")], year=YEAR)  # 乙县 joins meanwhile
+    with pytest.raises(StateError, match="汇总期间，又有下级机构的收集加入了本收集：乙县政务公开办。.*请重新上报"):
+        send_up(mark)
+    line = store.member_unit(city_round)
+    assert store.versions(line.id) == [] and store.joined_since_sent(city_round) == []  # nothing recorded
+    version = send_up(store.event_mark())  # made again, with 乙县 in it
+    assert version.number == 1 and store.versions(line.id)[0].id == version.id
+    assert store.joined_since_sent(city_round) == []
+
+
 def test_the_city_page_names_a_county_that_joined_after_its_summary_was_sent_up(tmp_path):
     """The same on the pages: the city 上报s its 汇总 to the province, 乙县 then makes its round, and the city's round
     page says 乙县 joined after the 汇总 was sent and how to have it counted."""

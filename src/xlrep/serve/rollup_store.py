@@ -116,13 +116,27 @@ class RollUp:
     def joined_since_sent(self, round_id: int) -> list[str]:
         """The lower offices whose rounds joined this round after its 汇总 was last sent up (向上级上报): the 汇总
         the office above has does not hold their units. Empty when nothing was sent."""
-        rows = self._db().execute(
+        db = self._db()
+        sent = db.execute(
+            "SELECT MAX(id) FROM events WHERE round_id = ? AND action = 'report_up'", (round_id,)
+        ).fetchone()[0]
+        return [] if sent is None else self._joined_after(db, round_id, sent)
+
+    @staticmethod
+    def _joined_after(db, round_id: int, event_id: int) -> list[str]:
+        """The lower offices whose rounds joined this round after the event ``event_id`` (and are still in it)."""
+        rows = db.execute(
             "SELECT u.name FROM events e JOIN units u ON u.id = e.unit_id WHERE e.round_id = ?"
-            " AND e.action = 'link_lower' AND u.removed_at IS NULL AND u.member_round_id IS NOT NULL AND e.id >"
-            " (SELECT MAX(s.id) FROM events s WHERE s.round_id = ? AND s.action = 'report_up') ORDER BY e.id",
-            (round_id, round_id),
+            " AND e.action = 'link_lower' AND u.removed_at IS NULL AND u.member_round_id IS NOT NULL AND e.id > ?"
+            " ORDER BY e.id",
+            (round_id, event_id),
         )
         return list(dict.fromkeys(r[0] for r in rows))
+
+    def event_mark(self) -> int:
+        """The newest event's id, taken before a 汇总 to send up is made: ``report_up`` then knows which lower offices
+        joined while it was being made (the 汇总 does not hold their units)."""
+        return self._db().execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
     def rounds_below(self, round_id: int) -> list[int]:
         """The rounds of the lower offices linked to this round, however deep (each once)."""
@@ -181,16 +195,34 @@ class RollUp:
             .fetchone()[0]
         )
 
-    def report_up(self, rnd: Round, *, sha256: str, filename: str, size: int, ip: str | None, by: Account) -> Version:
+    def report_up(
+        self,
+        rnd: Round,
+        *,
+        sha256: str,
+        filename: str,
+        size: int,
+        ip: str | None,
+        by: Account,
+        made_after: int | None = None,
+    ) -> Version:
         """The round's 汇总 (stored as ``sha256``) as a new version of the unit that stands for it in the round of the
-        office above; logged on both rounds. Refused when the round has no such unit or it may not upload now."""
+        office above; logged on both rounds, in one step. Refused when the round has no such unit or it may not
+        upload now, and when a lower office's round joined this one after the event ``made_after`` (``event_mark``,
+        taken before the 汇总 was made: it does not hold that office's units)."""
         unit = self.member_unit(rnd.id)
         if unit is None:
             raise StateError(NOT_LISTED_ABOVE)
         if self.round(rnd.id).archived_at:
             raise StateError(ARCHIVED_NOT_REPORTED)
-        version = self.add_version(unit, sha256=sha256, filename=filename, size=size, ip=ip)
         with self._write() as db:
+            joined = self._joined_after(db, rnd.id, made_after) if made_after is not None else []
+            if joined:
+                raise StateError(
+                    f"汇总期间，又有下级机构的收集加入了本收集：{'、'.join(joined)}。这份汇总还不含它们的单位，"
+                    "没有上报。请重新上报。"
+                )
+            version = self._add_version(db, unit, sha256=sha256, filename=filename, size=size, ip=ip)
             self._event(
                 db,
                 "管理员",

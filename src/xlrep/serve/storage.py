@@ -636,27 +636,31 @@ class Store(People, RollUp):
 
     def add_version(self, unit: Unit, *, sha256: str, filename: str, size: int, ip: str | None) -> Version:
         """Record an upload (its audit comes later: ``set_audit``). Refused when the unit may not upload."""
-        now = time.time()
         with self._write() as db:
-            self._refuse_upload(db, unit.id)
-            number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
-            number = number.fetchone()[0]
-            version_id = db.insert(
-                "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at, audit_claimed_by,"
-                " audit_claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (unit.id, number, sha256, filename, size, now, self.owner, now),
-            )
-            self._event(
-                db,
-                unit.name,
-                "upload",
-                round_id=unit.round_id,
-                unit_id=unit.id,
-                version_id=version_id,
-                ip=ip,
-                detail=f"第 {number} 版：{filename}",
-            )
-            row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
+            return self._add_version(db, unit, sha256=sha256, filename=filename, size=size, ip=ip)
+
+    def _add_version(self, db, unit: Unit, *, sha256: str, filename: str, size: int, ip: str | None) -> Version:
+        """(In a write transaction.) ``add_version``."""
+        now = time.time()
+        self._refuse_upload(db, unit.id)
+        number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
+        number = number.fetchone()[0]
+        version_id = db.insert(
+            "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at, audit_claimed_by,"
+            " audit_claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (unit.id, number, sha256, filename, size, now, self.owner, now),
+        )
+        self._event(
+            db,
+            unit.name,
+            "upload",
+            round_id=unit.round_id,
+            unit_id=unit.id,
+            version_id=version_id,
+            ip=ip,
+            detail=f"第 {number} 版：{filename}",
+        )
+        row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
         return Version(**dict(row))
 
     def set_audit(
