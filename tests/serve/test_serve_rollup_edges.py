@@ -405,6 +405,33 @@ def test_a_lower_office_that_joins_after_the_summary_was_sent_up_is_named_to_the
     assert store.joined_since_sent(city_round) == ["乙县政务公开办"]
 
 
+def test_a_line_listed_by_hand_that_had_its_summary_before_the_city_sent_up_is_not_named_when_linked(store):
+    """The city listed 乙县 and 丙县 by hand (下级机构汇总) and uploaded 乙县's 汇总 itself (from its own machine),
+    then sent its 汇总 up. Both counties then come onto the site and their rounds take those lines: 乙县's upload
+    was there when the city sent (its 汇总 could hold it), so 乙县 is not named; 丙县's line was empty, so 丙县
+    is. (Both used to be named.)"""
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    city = store.office(
+        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    )
+    shi = store.account_by_login("shi")
+    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
+    listed = [("市属局", "部门"), ("乙县", "下级机构汇总"), ("丙县", "下级机构汇总")]
+    city_round = office_round(store, shi, listed, year=YEAR)
+    yi = next(u for u in store.units(city_round) if u.name == "乙县")
+    store.add_version(yi, sha256=store.put_blob(b"PK-yi"), filename="乙县汇总.xlsx", size=5, ip=None)
+    sha = store.put_blob(b"PK-not-read-here")
+    store.report_up(store.round(city_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=shi)
+
+    for name, login, key in (("乙县政务公开办", "yixian", "h3"), ("丙县政务公开办", "bingxian", "h4")):
+        store.create_office(city, name, "县", (name[:2] + "管", login, key), by=shi, ip=None)
+        office_round(store, store.account_by_login(login), [(name[:2] + "局", "部门")], year=YEAR)
+    linked = {u.name: u.member_round_id for u in store.units(city_round)}
+    assert linked["乙县"] and linked["丙县"]  # both lines now stand for the counties' rounds
+    assert store.joined_since_sent(city_round) == ["丙县"]
+
+
 def test_a_summary_made_while_a_lower_office_joined_is_not_sent_up(store):
     """乙县 makes its round (and joins the city's) while the city's 汇总 is being made, after its units were read:
     that 汇总 does not hold 乙县's units, so its 上报 is refused, naming 乙县, and nothing is recorded; made again,

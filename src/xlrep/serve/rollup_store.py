@@ -124,12 +124,15 @@ class RollUp:
 
     @staticmethod
     def _joined_after(db, round_id: int, event_id: int) -> list[str]:
-        """The lower offices whose rounds joined this round after the event ``event_id`` (and are still in it)."""
+        """The lower offices whose rounds joined this round after the event ``event_id`` (and are still in it). A line
+        listed by hand that had an upload before that event (a 汇总 the office uploaded for it, which a 汇总 made then
+        could hold) and was linked to the office's round later is not one of them."""
         rows = db.execute(
             "SELECT u.name FROM events e JOIN units u ON u.id = e.unit_id WHERE e.round_id = ?"
             " AND e.action = 'link_lower' AND u.removed_at IS NULL AND u.member_round_id IS NOT NULL AND e.id > ?"
+            " AND NOT EXISTS (SELECT 1 FROM events up WHERE up.unit_id = u.id AND up.action = 'upload' AND up.id < ?)"
             " ORDER BY e.id",
-            (round_id, event_id),
+            (round_id, event_id, event_id),
         )
         return list(dict.fromkeys(r[0] for r in rows))
 
