@@ -158,3 +158,28 @@ def test_a_worker_that_failed_to_start_while_the_others_were_busy_is_made_up_for
         pool._idle.append(StandIn("新"))
         pool._revive()
     assert starts == ["start", "start"]
+
+
+def test_a_worker_replaced_after_its_limit_is_started_once_even_when_a_task_comes_meanwhile(pool, monkeypatch):
+    """A task's worker goes over its budget: it is killed (which can take up to 5 s) and one worker started in its
+    place. A task that comes while the old one is being killed must not start a second one: the pool would then
+    keep a worker more than its number for good (each one more process, more memory)."""
+    starts: list[str] = []
+    monkeypatch.setattr(pool._starters, "submit", lambda fn: starts.append("start"))
+
+    class OverBudget(StandIn):
+        def call(self, *args):
+            return ("limit", "cpu")
+
+        def kill(self) -> None:  # (while it is killed, outside the lock, another task comes)
+            with pool._lock:
+                pool._waiting.clear()
+            ticket = _Ticket("单位2")
+            with pool._lock:
+                pool._waiting.append(ticket)
+                pool._hand_out()
+                pool._revive()
+
+    pool._idle.extend([StandIn("好"), OverBudget("坏")])  # the pool whole: two workers, none starting
+    assert pool._call("单位1", print, (), 1.0) == ("limit", "cpu")
+    assert starts == ["start"], f"{len(starts)} workers started in place of one"

@@ -556,14 +556,6 @@ class AuditPool:
         for future in [self._starters.submit(self._add_worker) for _ in range(self.workers)]:
             future.result(timeout=180)
 
-    def _replace(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._starting += 1
-        with contextlib.suppress(RuntimeError):  # stopping meanwhile
-            self._starters.submit(self._add_worker)
-
     def _hand_out(self) -> None:
         """(Holding the lock.) Give the idle workers to the waiting tasks, first come first served; a task whose
         client already has its share running waits for the next worker after its own ends."""
@@ -651,9 +643,14 @@ class AuditPool:
             with self._lock:
                 healthy = outcome[0] in ("ok", "error") and not self._closed and worker.alive()
                 self._release(worker, client, healthy)
+                replace = not healthy and not self._closed
+                if replace:  # (counted as starting at once: a task coming while it is killed starts none)
+                    self._starting += 1
             if not healthy:
                 worker.kill()
-                self._replace()
+            if replace:
+                with contextlib.suppress(RuntimeError):  # stopping meanwhile
+                    self._starters.submit(self._add_worker)
         if self._closed:  # cut off by the stop: not the file's fault (audited again at the next start)
             raise AuditUnavailable()
         return outcome
