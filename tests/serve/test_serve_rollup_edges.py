@@ -406,8 +406,8 @@ def test_a_lower_office_that_joins_after_the_summary_was_sent_up_is_named_to_the
 
 
 def test_a_line_listed_by_hand_that_had_its_summary_before_the_city_sent_up_is_not_named_when_linked(store):
-    """The city listed 乙县 and 丙县 by hand (下级机构汇总) and uploaded 乙县's 汇总 itself (from its own machine),
-    then sent its 汇总 up. Both counties then come onto the site and their rounds take those lines: 乙县's upload
+    """The city listed 乙县 and 丙县 by hand (下级机构汇总) and uploaded and passed 乙县's 汇总 itself (from its own
+    machine), then sent its 汇总 up. Both counties then come onto the site and their rounds take those lines: 乙县's upload
     was there when the city sent (its 汇总 could hold it), so 乙县 is not named; 丙县's line was empty, so 丙县
     is. (Both used to be named.)"""
     first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
@@ -420,7 +420,10 @@ def test_a_line_listed_by_hand_that_had_its_summary_before_the_city_sent_up_is_n
     listed = [("市属局", "部门"), ("乙县", "下级机构汇总"), ("丙县", "下级机构汇总")]
     city_round = office_round(store, shi, listed, year=YEAR)
     yi = next(u for u in store.units(city_round) if u.name == "乙县")
-    store.add_version(yi, sha256=store.put_blob(b"PK-yi"), filename="乙县汇总.xlsx", size=5, ip=None)
+    version = store.add_version(yi, sha256=store.put_blob(b"PK-yi"), filename="乙县汇总.xlsx", size=5, ip=None)
+    store.set_audit(version.id, {"summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}, "乙县")
+    store.submit(store.unit(yi.id), 1, None)
+    store.decide(store.unit(yi.id), "pass", None, None)  # (passed: the city's 汇总 takes it)
     sha = store.put_blob(b"PK-not-read-here")
     store.report_up(store.round(city_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=shi)
 
@@ -494,3 +497,34 @@ def test_the_city_page_names_a_county_that_joined_after_its_summary_was_sent_up(
         assert "上报之后，又有下级机构的收集加入了本收集：乙县政务公开办。已上报的汇总不含它们的单位" in after
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("yi_passed", [False, True])
+def test_a_line_listed_by_hand_is_named_when_linked_unless_its_summary_was_passed_when_the_city_sent_up(
+    store, yi_passed
+):
+    """The city uploads 乙县's 汇总 on its line (listed by hand) but does not pass it (it has errors, or is returned),
+    then sends its own 汇总 up (已通过的单位): that 汇总 does not hold 乙县 at all. When 乙县's round then takes the
+    line, 乙县 is named like any office that joined later. Only a line whose upload was passed when the city sent
+    (so the sent 汇总 took it) is not named."""
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    city = store.office(
+        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    )
+    shi = store.account_by_login("shi")
+    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
+    city_round = office_round(store, shi, [("市属局", "部门"), ("乙县", "下级机构汇总")], year=YEAR)
+    yi = next(u for u in store.units(city_round) if u.name == "乙县")
+    version = store.add_version(yi, sha256=store.put_blob(b"PK-yi"), filename="乙县汇总.xlsx", size=5, ip=None)
+    summary = {"errors": 0, "warnings": 0, "infos": 0}
+    store.set_audit(version.id, {"summary": summary, "findings": []}, "乙县")
+    store.submit(store.unit(yi.id), 1, None)
+    store.decide(store.unit(yi.id), "pass" if yi_passed else "return", None if yi_passed else "请改正", None)
+    sha = store.put_blob(b"PK-not-read-here")
+    store.report_up(store.round(city_round), sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=shi)
+
+    store.create_office(city, "乙县政务公开办", "县", ("乙县管", "yixian", "h3"), by=shi, ip=None)
+    office_round(store, store.account_by_login("yixian"), [("乙局", "部门")], year=YEAR)
+    assert store.unit(yi.id).member_round_id  # the line now stands for 乙县's round
+    assert store.joined_since_sent(city_round) == ([] if yi_passed else ["乙县"])

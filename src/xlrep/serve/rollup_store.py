@@ -125,12 +125,14 @@ class RollUp:
     @staticmethod
     def _joined_after(db, round_id: int, event_id: int) -> list[str]:
         """The lower offices whose rounds joined this round after the event ``event_id`` (and are still in it). A line
-        listed by hand that had an upload before that event (a 汇总 the office uploaded for it, which a 汇总 made then
-        could hold) and was linked to the office's round later is not one of them."""
+        listed by hand that was passed (通过) at that event (the 汇总 the office uploaded for it, which a 汇总 made
+        then took) and was linked to the office's round later is not one of them: its review then is the last
+        submit, pass or return logged on it before the event (the only steps that set a unit's review)."""
         rows = db.execute(
             "SELECT u.name FROM events e JOIN units u ON u.id = e.unit_id WHERE e.round_id = ?"
             " AND e.action = 'link_lower' AND u.removed_at IS NULL AND u.member_round_id IS NOT NULL AND e.id > ?"
-            " AND NOT EXISTS (SELECT 1 FROM events up WHERE up.unit_id = u.id AND up.action = 'upload' AND up.id < ?)"
+            " AND COALESCE((SELECT r.action FROM events r WHERE r.unit_id = u.id AND r.id < ?"
+            " AND r.action IN ('submit', 'pass', 'return') ORDER BY r.id DESC LIMIT 1), '') <> 'pass'"
             " ORDER BY e.id",
             (round_id, event_id, event_id),
         )
