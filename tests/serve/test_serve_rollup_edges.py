@@ -528,3 +528,31 @@ def test_a_line_listed_by_hand_is_named_when_linked_unless_its_summary_was_passe
     office_round(store, store.account_by_login("yixian"), [("乙局", "部门")], year=YEAR)
     assert store.unit(yi.id).member_round_id  # the line now stands for 乙县's round
     assert store.joined_since_sent(city_round) == ([] if yi_passed else ["乙县"])
+
+
+def test_a_round_archived_while_its_summary_is_sent_up_sends_nothing(store, monkeypatch):
+    """The city archives its round (another request) just after its 上报 looked at the round: the 上报 is refused in
+    its write, as the archive's own checks are, and the line above gets no version from an archived round."""
+    from xlrep.serve.records import ARCHIVED_NOT_REPORTED, StateError
+
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    shi = store.account_by_login("shi")
+    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
+    city_round = office_round(store, shi, [("市属局", "部门")], year=YEAR)
+    line = store.member_unit(city_round)
+    real_round, archived = store.round, []
+
+    def round_then_archived(round_id):
+        found = real_round(round_id)
+        if round_id == city_round and not archived:
+            archived.append(True)
+            store.archive(city_round, None, by=shi)  # (the other request, between the look and the write)
+        return found
+
+    monkeypatch.setattr(store, "round", round_then_archived)
+    rnd = real_round(city_round)
+    with pytest.raises(StateError, match=ARCHIVED_NOT_REPORTED):
+        store.report_up(rnd, sha256=store.put_blob(b"PK"), filename="汇总.xlsx", size=2, ip=None, by=shi)
+    assert archived and store.versions(line.id) == []

@@ -221,6 +221,11 @@ class RollUp:
         if self.round(rnd.id).archived_at:
             raise StateError(ARCHIVED_NOT_REPORTED)
         with self._write() as db:
+            # (again in the write: the round archived, or its line above handed to another round, meanwhile)
+            if db.execute("SELECT archived_at FROM rounds WHERE id = ?", (rnd.id,)).fetchone()[0]:
+                raise StateError(ARCHIVED_NOT_REPORTED)
+            if db.execute("SELECT member_round_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0] != rnd.id:
+                raise StateError(NOT_LISTED_ABOVE)
             joined = self._joined_after(db, rnd.id, made_after) if made_after is not None else []
             if joined:
                 raise StateError(
