@@ -183,3 +183,44 @@ def test_a_worker_replaced_after_its_limit_is_started_once_even_when_a_task_come
     pool._idle.extend([StandIn("好"), OverBudget("坏")])  # the pool whole: two workers, none starting
     assert pool._call("单位1", print, (), 1.0) == ("limit", "cpu")
     assert starts == ["start"], f"{len(starts)} workers started in place of one"
+
+
+def test_a_start_that_failed_is_tried_again_after_a_pause_while_a_worker_still_serves(pool, monkeypatch):
+    """A worker that fails to start (the machine short of memory) is not tried again at every waiting task while
+    another worker still serves: the next try waits a pause that doubles with each failure in a row. With no
+    worker left, it is tried at once (the tasks have nothing else); a start that succeeds ends the pauses."""
+    from xlrep.serve import audits
+
+    def fail_to_start():
+        raise OSError("Cannot allocate memory")
+
+    monkeypatch.setattr(pool, "_spawn", fail_to_start)
+    starts: list[str] = []
+    monkeypatch.setattr(pool._starters, "submit", lambda fn: starts.append("start"))
+    now = [1000.0]
+    monkeypatch.setattr(audits.time, "monotonic", lambda: now[0])
+    with pool._lock:
+        pool._busy.add(StandIn("忙"))  # one worker serves; the other is to start
+        pool._starting += 1
+    pool._add_worker()  # fails
+    assert pool._failed_starts == 1 and not pool._idle
+    with pool._lock:
+        pool._revive()  # within the pause: not yet
+    assert starts == []
+    now[0] += 2.5
+    with pool._lock:
+        pool._revive()  # the pause (2 s) is over: tried again
+    assert starts == ["start"]
+    pool._add_worker()  # fails again: the next pause is 4 s
+    now[0] += 2.5
+    with pool._lock:
+        pool._revive()
+    assert starts == ["start"]
+    with pool._lock:
+        pool._busy.clear()  # no worker left: tried at once, pause or not
+        pool._revive()
+    assert starts == ["start", "start"]
+    monkeypatch.setattr(pool, "_spawn", lambda: StandIn("新"))
+    monkeypatch.setattr(StandIn, "wait_ready", lambda self, timeout: True, raising=False)
+    pool._add_worker()  # succeeds: no pause any more
+    assert pool._failed_starts == 0 and len(pool._idle) == 1

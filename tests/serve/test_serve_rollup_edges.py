@@ -459,7 +459,7 @@ def test_a_summary_made_while_a_lower_office_joined_is_not_sent_up(store):
 
     mark = store.event_mark()  # the 汇总 is started: its units are read after this
     office_round(store, yixian, [("乙局", "部门")], year=YEAR)  # 乙县 joins meanwhile
-    with pytest.raises(StateError, match="汇总期间，又有下级机构的收集加入了本收集：乙县政务公开办。.*请重新上报"):
+    with pytest.raises(StateError, match="生成这份汇总时，“乙县政务公开办”的收集刚加入本收集，.*请再点一次"):
         send_up(mark)
     line = store.member_unit(city_round)
     assert store.versions(line.id) == [] and store.joined_since_sent(city_round) == []  # nothing recorded

@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import faults
@@ -439,6 +440,9 @@ def merged(
 
 # -- in the site's process -----------------------------------------------------------------------
 
+# The longest pause (seconds) before a worker that failed to start is tried again while another one serves.
+START_PAUSE_MAX = 60
+
 
 class AuditUnavailable(Exception):
     """The audit could not be run now (the site is stopping, or a worker failed for another reason)."""
@@ -527,6 +531,8 @@ class AuditPool:
         self._running: dict[object, int] = {}
         self._waiting: collections.deque[_Ticket] = collections.deque()
         self._starting = 0
+        self._failed_starts = 0  # in a row: after each, the next start waits longer (START_PAUSE), unless none is left
+        self._next_start = 0.0  # (time.monotonic)
         self._closed = False
 
     def _spawn(self) -> _Worker:
@@ -545,6 +551,10 @@ class AuditPool:
             if ready and not self._closed:
                 self._idle.append(worker)
                 worker = None
+                self._failed_starts = 0
+            elif not self._closed:
+                self._failed_starts += 1
+                self._next_start = time.monotonic() + min(START_PAUSE_MAX, 2**self._failed_starts)
             self._hand_out()
         if worker is not None:
             worker.kill()
@@ -574,12 +584,17 @@ class AuditPool:
 
     def _revive(self) -> None:
         """(Holding the lock.) Fewer workers than the pool's number (one failed to start, or died) and none
-        starting: start one. Called while tasks wait, so a start that keeps failing is tried again, one at a time;
-        a worker lost while the others were busy is made up for, not missed for good."""
-        if not self._starting and not self._closed and len(self._idle) + len(self._busy) < self.workers:
-            self._starting += 1
-            with contextlib.suppress(RuntimeError):  # stopping meanwhile
-                self._starters.submit(self._add_worker)
+        starting: start one. Called while tasks wait, so a start that failed is tried again, one at a time: at once
+        when no worker is left, else after a pause that doubles with each failure in a row (2 s, 4 s, … at most
+        ``START_PAUSE_MAX``), not over and over on a machine short of memory while a worker still serves. A worker
+        lost while the others were busy is made up for, not missed for good."""
+        if self._starting or self._closed or len(self._idle) + len(self._busy) >= self.workers:
+            return
+        if (self._idle or self._busy) and time.monotonic() < self._next_start:
+            return
+        self._starting += 1
+        with contextlib.suppress(RuntimeError):  # stopping meanwhile
+            self._starters.submit(self._add_worker)
 
     def _release(self, worker: _Worker, client, healthy: bool) -> None:
         """(Holding the lock.) A task is done with ``worker``: back to the idle ones when ``healthy``."""

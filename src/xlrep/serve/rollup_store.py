@@ -229,8 +229,8 @@ class RollUp:
             joined = self._joined_after(db, rnd.id, made_after) if made_after is not None else []
             if joined:
                 raise StateError(
-                    f"汇总期间，又有下级机构的收集加入了本收集：{'、'.join(joined)}。这份汇总还不含它们的单位，"
-                    "没有上报。请重新上报。"
+                    f"生成这份汇总时，{'、'.join(f'“{name}”' for name in joined)}的收集刚加入本收集，汇总中还没有计入"
+                    "其单位，因此没有上报。请再点一次“生成汇总并上传到上级收集”，新的汇总会计入。"
                 )
             version = self._add_version(db, unit, sha256=sha256, filename=filename, size=size, ip=ip)
             self._event(
