@@ -468,6 +468,55 @@ def test_a_summary_made_while_a_lower_office_joined_is_not_sent_up(store):
     assert store.joined_since_sent(city_round) == []
 
 
+def test_a_summary_made_while_the_round_changed_is_not_sent_up(store):
+    """A reviewer passes a unit, or a unit is added, while the manager's 汇总 is being made (after its units were
+    read): that 汇总 does not show it, so its 上报 is refused, saying what changed; made again, it goes up. Steps
+    that do not change the 汇总 (a unit's new upload, its audit) do not refuse it."""
+    from xlrep.serve.records import StateError
+
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    shi = store.account_by_login("shi")
+    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
+    city_round = office_round(store, shi, [("市属局", "部门"), ("市教育局", "部门")], year=YEAR)
+    bureau, education = store.units(city_round)[:2]
+    sha = store.put_blob(b"PK-not-read-here")
+    audit = {"summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}
+    for unit in (bureau, education):
+        version = store.add_version(
+            unit, sha256=store.put_blob(unit.name.encode()), filename="表.xlsx", size=9, ip=None
+        )
+        store.set_audit(version.id, audit, unit.name)
+        store.submit(store.unit(unit.id), 1, None)
+    store.decide(store.unit(bureau.id), "pass", None, None)
+
+    def send_up(mark: int, include: str = "passed"):
+        rnd = store.round(city_round)
+        return store.report_up(
+            rnd, sha256=sha, filename="汇总.xlsx", size=16, ip=None, by=shi, made_after=mark, include=include
+        )
+
+    mark = store.event_mark()
+    store.decide(store.unit(education.id), "pass", None, None)  # passed meanwhile
+    with pytest.raises(StateError, match="本收集又有了变动（审核通过），汇总中还没有反映"):
+        send_up(mark)
+    mark = store.event_mark()
+    store.add_units(city_round, [("市财政局", "部门")], None, by=shi)  # added meanwhile
+    with pytest.raises(StateError, match="变动（添加单位）"):
+        send_up(mark)
+    line = store.member_unit(city_round)
+    assert store.versions(line.id) == []  # nothing sent
+    mark = store.event_mark()
+    added = next(u for u in store.units(city_round) if u.name == "市财政局")
+    version = store.add_version(added, sha256=store.put_blob(b"cz"), filename="表.xlsx", size=2, ip=None)
+    store.set_audit(version.id, audit, "市财政局")  # an upload and its audit meanwhile: the 汇总 is the same
+    store.submit(store.unit(added.id), 1, None)  # 确认上报 meanwhile: not in a 汇总 of the passed units alone …
+    with pytest.raises(StateError, match="变动（确认上报）"):
+        send_up(mark, include="submitted")  # … but in one of the submitted and passed units
+    assert send_up(mark).number == 1
+
+
 def test_the_city_page_names_a_county_that_joined_after_its_summary_was_sent_up(tmp_path):
     """The same on the pages: the city 上报s its 汇总 to the province, 乙县 then makes its round, and the city's round
     page says 乙县 joined after the 汇总 was sent and how to have it counted."""

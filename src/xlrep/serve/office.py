@@ -344,6 +344,7 @@ async def report_up(request: Request) -> Response:
             ip=client_ip(request),
             by=account_of(request),
             made_after=mark,
+            include=include,
         )
     except StateError as exc:
         return RedirectResponse(with_message(request, back, error=exc.message), status_code=303)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .records import (
+    ACTIONS,
     ARCHIVED_NOT_REPORTED,
     LOWER_OFFICE,
     NOT_LISTED_ABOVE,
@@ -138,6 +139,34 @@ class RollUp:
         )
         return list(dict.fromkeys(r[0] for r in rows))
 
+    # What changes which units a 汇总 takes, or how many its round stands for: done while one is made, it is not in it
+    # (a unit's 确认上报 only when the 汇总 takes the units 已上报 too).
+    _CHANGES_A_SUMMARY = ("link_lower", "add_units", "remove", "restore", "rename", "pass", "return")
+
+    @classmethod
+    def _refuse_changed_since(cls, db, round_id: int, event_id: int, include: str) -> None:
+        """``StateError`` when, after the event ``event_id`` (``event_mark``, taken before a 汇总 was made), a lower
+        office's round joined this round, or its list or a unit's review changed: that 汇总 does not show it.
+        ``include``: the units the 汇总 takes ("passed", or "submitted": 已上报 and 已通过)."""
+        joined = cls._joined_after(db, round_id, event_id)
+        if joined:
+            raise StateError(
+                f"生成这份汇总时，{'、'.join(f'“{name}”' for name in joined)}的收集刚加入本收集，汇总中还没有计入"
+                "其单位，因此没有上报。请再点一次“生成汇总并上传到上级收集”，新的汇总会计入。"
+            )
+        changes = (*cls._CHANGES_A_SUMMARY, "submit") if include == "submitted" else cls._CHANGES_A_SUMMARY
+        marks = ", ".join("?" for _ in changes)
+        changed = db.execute(
+            f"SELECT action FROM events WHERE round_id = ? AND id > ? AND action IN ({marks}) ORDER BY id",
+            (round_id, event_id, *changes),
+        ).fetchall()
+        if changed:
+            what = "、".join(dict.fromkeys(ACTIONS[row[0]] for row in changed))
+            raise StateError(
+                f"生成这份汇总时，本收集又有了变动（{what}），汇总中还没有反映，因此没有上报。"
+                "请再点一次“生成汇总并上传到上级收集”，新的汇总会包括这些变动。"
+            )
+
     def event_mark(self) -> int:
         """The newest event's id, taken before a 汇总 to send up is made: ``report_up`` then knows which lower offices
         joined while it was being made (the 汇总 does not hold their units)."""
@@ -210,11 +239,13 @@ class RollUp:
         ip: str | None,
         by: Account,
         made_after: int | None = None,
+        include: str = "passed",
     ) -> Version:
         """The round's 汇总 (stored as ``sha256``) as a new version of the unit that stands for it in the round of the
         office above; logged on both rounds, in one step. Refused when the round has no such unit or it may not
-        upload now, and when a lower office's round joined this one after the event ``made_after`` (``event_mark``,
-        taken before the 汇总 was made: it does not hold that office's units)."""
+        upload now, and when a lower office's round joined this one, or its list or a unit's review changed, after
+        the event ``made_after`` (``event_mark``, taken before the 汇总 of the ``include`` units was made: it does not
+        show that change)."""
         unit = self.member_unit(rnd.id)
         if unit is None:
             raise StateError(NOT_LISTED_ABOVE)
@@ -226,12 +257,8 @@ class RollUp:
                 raise StateError(ARCHIVED_NOT_REPORTED)
             if db.execute("SELECT member_round_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0] != rnd.id:
                 raise StateError(NOT_LISTED_ABOVE)
-            joined = self._joined_after(db, rnd.id, made_after) if made_after is not None else []
-            if joined:
-                raise StateError(
-                    f"生成这份汇总时，{'、'.join(f'“{name}”' for name in joined)}的收集刚加入本收集，汇总中还没有计入"
-                    "其单位，因此没有上报。请再点一次“生成汇总并上传到上级收集”，新的汇总会计入。"
-                )
+            if made_after is not None:
+                self._refuse_changed_since(db, rnd.id, made_after, include)
             version = self._add_version(db, unit, sha256=sha256, filename=filename, size=size, ip=ip)
             self._event(
                 db,
