@@ -531,7 +531,7 @@ class AuditPool:
         self._running: dict[object, int] = {}
         self._waiting: collections.deque[_Ticket] = collections.deque()
         self._starting = 0
-        self._failed_starts = 0  # in a row: after each, the next start waits longer (START_PAUSE), unless none is left
+        self._failed_starts = 0  # in a row: each makes the next try wait longer while a worker serves (``_revive``)
         self._next_start = 0.0  # (time.monotonic)
         self._closed = False
 

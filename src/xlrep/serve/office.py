@@ -313,7 +313,7 @@ async def report_up(request: Request) -> Response:
     back = f"/admin/rounds/{rnd.id}"
     form = await read_form(request)
     include = "submitted" if form.get("include") == "submitted" else "passed"
-    mark = await site.db(site.store.event_mark)  # (before the units are read: what joins later is not in the 汇总)
+    mark = await site.db(site.store.event_mark)  # (before the units are read: what changes later is not in the 汇总)
     units = await site.db(site.store.units, rnd.id)
     unit = await site.db(site.store.member_unit, rnd.id)
     try:

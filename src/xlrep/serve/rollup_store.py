@@ -168,8 +168,8 @@ class RollUp:
             )
 
     def event_mark(self) -> int:
-        """The newest event's id, taken before a 汇总 to send up is made: ``report_up`` then knows which lower offices
-        joined while it was being made (the 汇总 does not hold their units)."""
+        """The newest event's id, taken before a 汇总 to send up is made: ``report_up`` then knows what changed in the
+        round while it was being made (a lower office that joined, a unit added or passed: not in that 汇总)."""
         return self._db().execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
     def rounds_below(self, round_id: int) -> list[int]:
