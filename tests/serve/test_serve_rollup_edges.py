@@ -37,6 +37,19 @@ def _unit_id(admin: Client, round_id: int, name: str) -> int:
     return {unescape(n): int(i) for n, i in found}[name]
 
 
+def _city_under_province(store, city_units: list[tuple[str, str]]):
+    """A province and its city on one store, each with its round of the year (the city's listing ``city_units``): the
+    city's office, its 管理员 (login shi) and its round."""
+    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
+    sheng = store.account(first)
+    city = store.office(
+        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    )
+    shi = store.account_by_login("shi")
+    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
+    return city, shi, office_round(store, shi, city_units, year=YEAR)
+
+
 class Tree:
     def __init__(self, server: ServerProcess, root):
         self.server, self.root = server, root
@@ -410,15 +423,9 @@ def test_a_line_listed_by_hand_that_had_its_summary_before_the_city_sent_up_is_n
     machine), then sent its 汇总 up. Both counties then come onto the site and their rounds take those lines: 乙县's upload
     was there when the city sent (its 汇总 could hold it), so 乙县 is not named; 丙县's line was empty, so 丙县
     is. (Both used to be named.)"""
-    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
-    sheng = store.account(first)
-    city = store.office(
-        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
+    city, shi, city_round = _city_under_province(
+        store, [("市属局", "部门"), ("乙县", "下级机构汇总"), ("丙县", "下级机构汇总")]
     )
-    shi = store.account_by_login("shi")
-    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
-    listed = [("市属局", "部门"), ("乙县", "下级机构汇总"), ("丙县", "下级机构汇总")]
-    city_round = office_round(store, shi, listed, year=YEAR)
     yi = next(u for u in store.units(city_round) if u.name == "乙县")
     version = store.add_version(yi, sha256=store.put_blob(b"PK-yi"), filename="乙县汇总.xlsx", size=5, ip=None)
     store.set_audit(version.id, {"summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}, "乙县")
@@ -441,14 +448,7 @@ def test_a_summary_made_while_a_lower_office_joined_is_not_sent_up(store):
     it goes up. (The 上报 used to go through, and no page said 乙县 was missing from it.)"""
     from xlrep.serve.records import StateError
 
-    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
-    sheng = store.account(first)
-    city = store.office(
-        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
-    )
-    shi = store.account_by_login("shi")
-    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
-    city_round = office_round(store, shi, [("市属局", "部门")], year=YEAR)
+    city, shi, city_round = _city_under_province(store, [("市属局", "部门")])
     store.create_office(city, "乙县政务公开办", "县", ("乙县管", "yixian", "h3"), by=shi, ip=None)
     yixian = store.account_by_login("yixian")
     sha = store.put_blob(b"PK-not-read-here")
@@ -474,12 +474,7 @@ def test_a_summary_made_while_the_round_changed_is_not_sent_up(store):
     that do not change the 汇总 (a unit's new upload, its audit) do not refuse it."""
     from xlrep.serve.records import StateError
 
-    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
-    sheng = store.account(first)
-    store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
-    shi = store.account_by_login("shi")
-    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
-    city_round = office_round(store, shi, [("市属局", "部门"), ("市教育局", "部门")], year=YEAR)
+    city, shi, city_round = _city_under_province(store, [("市属局", "部门"), ("市教育局", "部门")])
     bureau, education = store.units(city_round)[:2]
     sha = store.put_blob(b"PK-not-read-here")
     audit = {"summary": {"errors": 0, "warnings": 0, "infos": 0}, "findings": []}
@@ -556,14 +551,7 @@ def test_a_line_listed_by_hand_is_named_when_linked_unless_its_summary_was_passe
     then sends its own 汇总 up (已通过的单位): that 汇总 does not hold 乙县 at all. When 乙县's round then takes the
     line, 乙县 is named like any office that joined later. Only a line whose upload was passed when the city sent
     (so the sent 汇总 took it) is not named."""
-    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
-    sheng = store.account(first)
-    city = store.office(
-        store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
-    )
-    shi = store.account_by_login("shi")
-    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
-    city_round = office_round(store, shi, [("市属局", "部门"), ("乙县", "下级机构汇总")], year=YEAR)
+    city, shi, city_round = _city_under_province(store, [("市属局", "部门"), ("乙县", "下级机构汇总")])
     yi = next(u for u in store.units(city_round) if u.name == "乙县")
     version = store.add_version(yi, sha256=store.put_blob(b"PK-yi"), filename="乙县汇总.xlsx", size=5, ip=None)
     summary = {"errors": 0, "warnings": 0, "infos": 0}
@@ -584,12 +572,7 @@ def test_a_round_archived_while_its_summary_is_sent_up_sends_nothing(store, monk
     its write, as the archive's own checks are, and the line above gets no version from an archived round."""
     from xlrep.serve.records import ARCHIVED_NOT_REPORTED, StateError
 
-    first = store.set_up("h1", None, office=(PROVINCE, "省"), person=("省管", "sheng"))
-    sheng = store.account(first)
-    store.create_office(store.office(sheng.office_id), CITY, "市", ("市管", "shi", "h2"), by=sheng, ip=None)
-    shi = store.account_by_login("shi")
-    office_round(store, sheng, [("省属局", "部门")], year=YEAR)
-    city_round = office_round(store, shi, [("市属局", "部门")], year=YEAR)
+    city, shi, city_round = _city_under_province(store, [("市属局", "部门")])
     line = store.member_unit(city_round)
     real_round, archived = store.round, []
 
