@@ -592,6 +592,11 @@ class AuditPool:
             return
         if (self._idle or self._busy) and time.monotonic() < self._next_start:
             return
+        self._start_one()
+
+    def _start_one(self) -> None:
+        """(Holding the lock.) One worker more, counted as starting at once (so no other task starts one for it),
+        started by the starter thread."""
         self._starting += 1
         with contextlib.suppress(RuntimeError):  # stopping meanwhile
             self._starters.submit(self._add_worker)
@@ -641,9 +646,7 @@ class AuditPool:
                 self._release(worker, client, healthy=False)
                 if self._closed:
                     raise AuditUnavailable()
-                self._starting += 1
-                with contextlib.suppress(RuntimeError):
-                    self._starters.submit(self._add_worker)
+                self._start_one()
             worker = self._take(client, front=True)
         outcome = ("limit", "died")
         try:
@@ -658,14 +661,10 @@ class AuditPool:
             with self._lock:
                 healthy = outcome[0] in ("ok", "error") and not self._closed and worker.alive()
                 self._release(worker, client, healthy)
-                replace = not healthy and not self._closed
-                if replace:  # (counted as starting at once: a task coming while it is killed starts none)
-                    self._starting += 1
+                if not healthy and not self._closed:  # (in the same lock: a task coming while it is killed starts none)
+                    self._start_one()
             if not healthy:
                 worker.kill()
-            if replace:
-                with contextlib.suppress(RuntimeError):  # stopping meanwhile
-                    self._starters.submit(self._add_worker)
         if self._closed:  # cut off by the stop: not the file's fault (audited again at the next start)
             raise AuditUnavailable()
         return outcome
