@@ -568,23 +568,23 @@ def test_a_line_listed_by_hand_is_named_when_linked_unless_its_summary_was_passe
 
 
 def test_a_round_archived_while_its_summary_is_sent_up_sends_nothing(store, monkeypatch):
-    """The city archives its round (another request) just after its 上报 looked at the round: the 上报 is refused in
-    its write, as the archive's own checks are, and the line above gets no version from an archived round."""
+    """The city archives its round (another request) just after its 上报 looked up its line above: the 上报 is refused
+    in its write, as the archive's own checks are, and the line above gets no version from an archived round."""
     from xlrep.serve.records import ARCHIVED_NOT_REPORTED, StateError
 
     city, shi, city_round = _city_under_province(store, [("市属局", "部门")])
     line = store.member_unit(city_round)
-    real_round, archived = store.round, []
+    real_member_unit, archived = store.member_unit, []
 
-    def round_then_archived(round_id):
-        found = real_round(round_id)
+    def line_then_archived(round_id):
+        found = real_member_unit(round_id)
         if round_id == city_round and not archived:
             archived.append(True)
             store.archive(city_round, None, by=shi)  # (the other request, between the look and the write)
         return found
 
-    monkeypatch.setattr(store, "round", round_then_archived)
-    rnd = real_round(city_round)
+    monkeypatch.setattr(store, "member_unit", line_then_archived)
+    rnd = store.round(city_round)
     with pytest.raises(StateError, match=ARCHIVED_NOT_REPORTED):
         store.report_up(rnd, sha256=store.put_blob(b"PK"), filename="汇总.xlsx", size=2, ip=None, by=shi)
     assert archived and store.versions(line.id) == []

@@ -249,10 +249,8 @@ class RollUp:
         unit = self.member_unit(rnd.id)
         if unit is None:
             raise StateError(NOT_LISTED_ABOVE)
-        if self.round(rnd.id).archived_at:
-            raise StateError(ARCHIVED_NOT_REPORTED)
         with self._write() as db:
-            # (again in the write: the round archived, or its line above handed to another round, meanwhile)
+            # (in the write: the round archived, or its line above handed to another round, meanwhile)
             if db.execute("SELECT archived_at FROM rounds WHERE id = ?", (rnd.id,)).fetchone()[0]:
                 raise StateError(ARCHIVED_NOT_REPORTED)
             if db.execute("SELECT member_round_id FROM units WHERE id = ?", (unit.id,)).fetchone()[0] != rnd.id:
