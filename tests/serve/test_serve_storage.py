@@ -482,3 +482,38 @@ def test_a_session_that_only_touches_files_borrows_no_connection(postgres, tmp_p
                 store._db().execute("SELECT 1")
     finally:
         store.close()
+
+
+def test_rows_read_by_name_and_position_and_statements_without_rows(postgres, tmp_path):
+    """A statement's rows on PostgreSQL read as ``sqlite3.Row`` reads them (by column name and by position, as a
+    dict), whichever statement ran before on the connection; a statement with no rows to return (an UPDATE) is
+    no rows and its count; a SELECT that finds nothing is no rows."""
+    store = Store(tmp_path / "data", database=postgres.new_database())
+    try:
+        round_id = _round(store)
+        with store.session():
+            db = store._db()
+            first = db.execute("SELECT id, name FROM units WHERE round_id = ? ORDER BY id", (round_id,)).fetchall()
+            assert first and [row["name"] for row in first] == [row[1] for row in first]
+            again = db.execute("SELECT name, id FROM units WHERE round_id = ? ORDER BY id", (round_id,)).fetchall()
+            assert [(row["id"], row["name"]) for row in again] == [(row[0], row[1]) for row in first]
+            assert dict(again[0]) == {"name": first[0]["name"], "id": first[0]["id"]}
+            with store._write() as write:
+                changed = write.execute("UPDATE units SET name = name WHERE round_id = ?", (round_id,))
+                assert changed.rowcount == len(first) and changed.fetchall() == []
+            assert db.execute("SELECT id FROM units WHERE id = ?", (-1,)).fetchone() is None
+    finally:
+        store.close()
+
+
+def test_statements_translated_for_postgresql_are_remembered_within_a_bound():
+    """The store's statements are translated once (``?`` → ``%s``, a literal ``%`` doubled) and remembered; a site
+    that builds many different ones (lists of any length) holds at most ``TRANSLATED_MAX`` of them."""
+    from xlrep.serve import storage_backends as backends
+
+    assert backends.postgres_sql("SELECT '5%' || ? FROM t WHERE a = ?") == "SELECT '5%%' || %s FROM t WHERE a = %s"
+    for n in range(backends.TRANSLATED_MAX + 50):
+        text = "SELECT id FROM units WHERE id IN (" + ", ".join("?" * (n + 1)) + ")"
+        assert backends.postgres_sql(text).count("%s") == n + 1
+        assert len(backends._translated) <= backends.TRANSLATED_MAX
+    assert backends.postgres_sql("CREATE TABLE t (x REAL)") == "CREATE TABLE t (x DOUBLE PRECISION)"

@@ -119,13 +119,24 @@ _TYPES = (
 )
 
 
+_translated: dict[str, str] = {}  # the store's statements as translated (the same few dozen, again and again)
+TRANSLATED_MAX = 1024  # statements remembered (some are built with as many ``?`` as their list has items)
+
+
 def postgres_sql(sql: str) -> str:
     """One statement of the shared SQL as PostgreSQL takes it: ``?`` → ``%s`` (a literal ``%`` doubled) and, in
     table definitions, the column types PostgreSQL names otherwise."""
-    if re.match(r"\s*(CREATE|ALTER)\b", sql, re.IGNORECASE):
-        for pattern, replacement in _TYPES:
-            sql = pattern.sub(replacement, sql)
-    return sql.replace("%", "%%").replace("?", "%s")
+    text = _translated.get(sql)
+    if text is None:
+        text = sql
+        if re.match(r"\s*(CREATE|ALTER)\b", text, re.IGNORECASE):
+            for pattern, replacement in _TYPES:
+                text = pattern.sub(replacement, text)
+        text = text.replace("%", "%%").replace("?", "%s")
+        if len(_translated) >= TRANSLATED_MAX:
+            _translated.clear()  # full: start again (no iteration, so threads translating at once cannot trip it)
+        _translated[sql] = text
+    return text
 
 
 def _bound(value):
@@ -156,10 +167,31 @@ class Row:
         return len(self._values)
 
 
+_indexes: dict[tuple[str, ...], dict[str, int]] = {}  # a statement's column names → where each is in its rows
+
+
 def _row_factory(cursor):
-    names = [c.name for c in cursor.description or ()]
-    index = {name: i for i, name in enumerate(names)}
+    """Rows as ``Row``: the result's column names read as psycopg's own ``dict_row`` reads them (from the result,
+    not through ``cursor.description``, which makes a ``Column`` of each one), their index shared by every
+    statement that returns the same columns."""
+    names = _names(cursor.pgresult, cursor.connection.info.encoding)
+    index = _indexes.get(names)
+    if index is None:
+        index = {name: i for i, name in enumerate(names)}
+        if len(_indexes) >= TRANSLATED_MAX:
+            _indexes.clear()
+        _indexes[names] = index
     return lambda values: Row(values, index)
+
+
+def _names(result, encoding: str) -> tuple[str, ...]:
+    """The column names of a result that returns rows (none for one that does not)."""
+    if result is None or result.status != _TUPLES_OK:
+        return ()
+    return tuple(result.fname(i).decode(encoding) for i in range(result.nfields))
+
+
+_TUPLES_OK = 2  # ``psycopg.pq.ExecStatus.TUPLES_OK`` (libpq's PGRES_TUPLES_OK; psycopg is imported only when used)
 
 
 class Result:
@@ -197,7 +229,8 @@ class PostgresConnection:
     @staticmethod
     def _run(conn, sql: str, args: tuple) -> Result:
         cursor = conn.execute(sql, args, prepare=None)
-        rows = cursor.fetchall() if cursor.description else []
+        result = cursor.pgresult
+        rows = cursor.fetchall() if result is not None and result.status == _TUPLES_OK else []
         return Result(rows, cursor.rowcount)
 
     def insert(self, sql: str, args=()) -> int:
