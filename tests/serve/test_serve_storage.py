@@ -517,3 +517,34 @@ def test_statements_translated_for_postgresql_are_remembered_within_a_bound():
         assert backends.postgres_sql(text).count("%s") == n + 1
         assert len(backends._translated) <= backends.TRANSLATED_MAX
     assert backends.postgres_sql("CREATE TABLE t (x REAL)") == "CREATE TABLE t (x DOUBLE PRECISION)"
+
+
+def test_a_write_inside_a_write_is_a_savepoint_and_a_failed_one_is_undone_alone(postgres, tmp_path):
+    """A write transaction opened inside another on the session's connection is a savepoint: refused, only its own
+    change is undone and the outer one commits; a refused outer write undoes everything and leaves the connection
+    out of any transaction, with the write lock released (another store writes at once)."""
+    database = postgres.new_database()
+    store, other = Store(tmp_path / "a", database=database), Store(tmp_path / "b", database=database)
+    try:
+        round_id = _round(store)
+        unit = store.units(round_id)[0]
+        with store.session():
+            with store._write() as db:
+                db.execute("UPDATE units SET name = '外层' WHERE id = ?", (unit.id,))
+                with pytest.raises(StateError), store._write() as inner:
+                    inner.execute("UPDATE units SET name = '内层' WHERE id = ?", (unit.id,))
+                    raise StateError("refused")
+                assert db.execute("SELECT name FROM units WHERE id = ?", (unit.id,)).fetchone()[0] == "外层"
+            assert other.unit(unit.id).name == "外层"
+            with pytest.raises(StateError), store._write() as db:
+                db.execute("UPDATE units SET name = '撤销' WHERE id = ?", (unit.id,))
+                raise StateError("refused")
+            assert store.backend._borrowed().conn.info.transaction_status == 0  # IDLE: nothing left open
+            held = other._db().execute("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone()[0]
+            assert held == 0  # the write lock went with the rollback
+            with other._write() as db:
+                db.execute("UPDATE units SET name = '另一个进程' WHERE id = ?", (unit.id,))
+            assert store.unit(unit.id).name == "另一个进程"
+    finally:
+        store.close()
+        other.close()

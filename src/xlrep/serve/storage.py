@@ -643,13 +643,13 @@ class Store(People, RollUp):
         """(In a write transaction.) ``add_version``."""
         now = time.time()
         self._refuse_upload(db, unit.id)
-        number = db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE unit_id = ?", (unit.id,))
-        number = number.fetchone()[0]
-        version_id = db.insert(
+        version_id = db.insert(  # numbered in the same statement: the unit's next number (under the write lock)
             "INSERT INTO versions (unit_id, number, sha256, filename, size, uploaded_at, audit_claimed_by,"
-            " audit_claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (unit.id, number, sha256, filename, size, now, self.owner, now),
+            " audit_claimed_at) SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ? FROM versions"
+            " WHERE unit_id = ?",
+            (unit.id, sha256, filename, size, now, self.owner, now, unit.id),
         )
+        version = Version(**dict(db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()))
         self._event(
             db,
             unit.name,
@@ -658,10 +658,9 @@ class Store(People, RollUp):
             unit_id=unit.id,
             version_id=version_id,
             ip=ip,
-            detail=f"第 {number} 版：{filename}",
+            detail=f"第 {version.number} 版：{filename}",
         )
-        row = db.execute("SELECT * FROM versions WHERE id = ?", (version_id,)).fetchone()
-        return Version(**dict(row))
+        return version
 
     def set_audit(
         self, version_id: int, audit: dict, org_name: str | None, content: str | None = None, phone: str | None = None

@@ -28,6 +28,8 @@ from pathlib import Path
 
 # The advisory lock every write transaction on PostgreSQL holds (any fixed number: "xlrep" in ASCII).
 WRITE_LOCK = 0x786C726570
+_BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"  # a write transaction's first round trip
+_IDLE = 0  # ``psycopg.pq.TransactionStatus.IDLE``: no transaction open on the connection
 
 
 class SqliteBackend:
@@ -296,12 +298,25 @@ class PostgresBackend:
 
     @contextlib.contextmanager
     def transaction(self):
+        """A write transaction holding the write lock: ``BEGIN`` and the lock are one round trip to the server (a
+        statement with no parameters may hold two), the ``COMMIT`` (or ``ROLLBACK``) a second. One inside another
+        (on the session's connection) is a savepoint, as psycopg nests its own."""
         borrowed = self._borrowed()
         with contextlib.ExitStack() as stack:
             conn = borrowed.conn if borrowed is not None else stack.enter_context(self.pool.connection())
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if conn.info.transaction_status != _IDLE:
+                with conn.transaction():
+                    yield PostgresConnection(self, conn)
+                return
+            conn.execute(_BEGIN_LOCKED)
+            try:
                 yield PostgresConnection(self, conn)
+            except BaseException:
+                if conn.info.transaction_status != _IDLE:  # (a connection that broke is left to the pool)
+                    with contextlib.suppress(self.errors):
+                        conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def create(self, schema: str) -> None:
         """The tables of ``schema`` not there yet, in one transaction under the write lock (two processes starting

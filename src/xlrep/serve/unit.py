@@ -65,16 +65,17 @@ def _audit_inputs(store, unit: Unit, version: Version, data: bytes | None):
 
 
 async def audit_version(
-    site, unit: Unit, version: Version, client: str | None = None, data: bytes | None = None
+    site, unit: Unit, version: Version, client: str | None = None, data: bytes | None = None, inputs=None
 ) -> dict:
     """Audit a stored upload (with PREV-* against last year's accepted workbook) and record the result.
-    ``data``: the version's bytes when the caller holds them (the upload), else read from the store."""
+    ``data``: the version's bytes when the caller holds them (the upload), else read from the store; ``inputs``:
+    ``_audit_inputs`` when the caller read them already (the upload, in the store call that recorded it)."""
     mine = version.audited or version.audit_claimed_by == site.store.owner
     if not mine and not await site.db(site.store.claim_audit, version.id):
         return {}  # another process of the site audits it now (storage.CLAIM_SECONDS)
     site.auditing.add(version.id)
     try:
-        rnd, data, previous, listed = await site.db(_audit_inputs, site.store, unit, version, data)
+        rnd, data, previous, listed = inputs or await site.db(_audit_inputs, site.store, unit, version, data)
         if unit.is_lower:  # a lower office's 汇总: its tables and its units (HIER-*), no text, no last year
             args = (audits.check_lower_office, data, version.filename, rnd.edition, rnd.year, listed)
             outcome = await site.run(*args, client=client, factor=4.0)
@@ -208,16 +209,22 @@ def _record_upload(store, unit: Unit, data: bytes, name: str, ip: str | None) ->
     return store.add_version(unit, sha256=sha256, filename=name, size=len(data), ip=ip)
 
 
+def _upload_recorded(store, unit: Unit, data: bytes, name: str, ip: str | None):
+    """(One call to the store, one thread hop.) ``_record_upload``, and what the new version's audit needs."""
+    version = _record_upload(store, unit, data, name, ip)
+    return version, _audit_inputs(store, unit, version, data)
+
+
 async def upload(request: Request) -> Response:
     site = request.app.state.site
     unit = await _unit(request)
     form = await read_form(request)
     data, name = await uploaded_file(request, form)
     try:
-        version = await site.db(_record_upload, site.store, unit, data, name, client_ip(request))
+        version, inputs = await site.db(_upload_recorded, site.store, unit, data, name, client_ip(request))
     except StateError as exc:
         raise Problem(409, exc.message) from None
-    await audit_version(site, unit, version, f"单位{unit.id}", data)  # a unit's share: its link is its identity
+    await audit_version(site, unit, version, f"单位{unit.id}", data, inputs)  # a unit's share: its link, its identity
     return RedirectResponse(f"/u/{unit.token}?v={version.number}#result", status_code=303)
 
 
