@@ -1,7 +1,7 @@
 """The audit pool hands its workers out first come, first served, within each client's share, and wakes only
 the task it serves (with dozens of uploads waiting, a worker coming free used to wake every waiting thread, and
 whichever won the race went next). These tests drive the hand-out itself with stand-in workers: no process is
-started, so nothing here depends on the machine's speed."""
+started (but by the last test), so nothing here depends on the machine's speed."""
 
 from __future__ import annotations
 
@@ -224,3 +224,17 @@ def test_a_start_that_failed_is_tried_again_after_a_pause_while_a_worker_still_s
     monkeypatch.setattr(StandIn, "wait_ready", lambda self, timeout: True, raising=False)
     pool._add_worker()  # succeeds: no pause any more
     assert pool._failed_starts == 0 and len(pool._idle) == 1
+
+
+def test_a_real_worker_keeps_what_it_loaded_out_of_the_collectors_way():
+    """(The one test here that starts a worker process.) Once loaded, a worker freezes what it loaded — the rules,
+    the layouts, the modules — so the collector does not walk those objects again after every few audits."""
+    import asyncio
+    import gc
+
+    real = AuditPool(workers=1)
+    try:
+        frozen = asyncio.run(real.run(gc.get_freeze_count, client="test"))
+    finally:
+        real.shutdown()
+    assert frozen > 10_000, frozen
