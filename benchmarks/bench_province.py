@@ -9,9 +9,10 @@ HTTP to real ``xlrep serve`` processes on free loopback ports:
 
 - on PostgreSQL (the tests' ``pg_server.py``: Debian's binaries, a throwaway cluster in a temporary directory) with
   ``--processes`` (default 2) server processes sharing the database and one ``--files`` folder, each with cores/N
-  workers (as docs/serve.md advises; ``--workers`` to change); the clients take the processes in turn, request by
-  request (a unit's page from one, its upload to the next: sessions and CSRF hold across processes), as a reverse
-  proxy does by default (``--balance least-conn``: the one with the fewest requests in progress);
+  workers (as docs/serve.md advises; ``--workers`` to change); each request goes to the process with the fewest
+  requests in progress, in turn among equals, as nginx does with ``least_conn`` in docs/serve.md's configuration (a
+  unit's page and its upload may come from different processes: sessions and CSRF hold across them;
+  ``--balance round-robin``: in turn, request by request, nginx's default);
 - on SQLite with one process (its default worker pool), for comparison.
 
 Measured, for each: (a) every unit's upload on its own link (its page first, as a browser has it open; each unit a
@@ -314,7 +315,7 @@ class UnitClient:
 
 
 def upload_one(ports: Ports, unit: UnitClient, data: bytes) -> tuple[float, float, str]:
-    """The unit's page (from one process), then its upload (to the next): (wall start, seconds, link)."""
+    """The unit's page, then its upload, each from the process the balance gives: (wall start, seconds, link)."""
     from serve_support import csrf_of, multipart
 
     with ports.take() as url:
@@ -634,8 +635,9 @@ def main() -> None:
     parser.add_argument(
         "--balance",
         choices=("least-conn", "round-robin"),
-        default="round-robin",
-        help="how the requests are shared out among the processes (a reverse proxy's least_conn or round robin)",
+        default="least-conn",
+        help="how the requests are shared out among the processes (nginx's least_conn, as docs/serve.md configures"
+        " it, or its default round robin)",
     )
     parser.add_argument(
         "--workers",
