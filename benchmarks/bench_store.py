@@ -9,7 +9,8 @@ which moves far less from run to run, so a change to the store or its database l
 - **the unit's page** (``unit._unit_page``): the unit with its latest version, its round, its versions (60 units
   that each uploaded one version);
 - **an upload's records**: the unit by its link; ``_record_upload`` (the bytes stored and synced, the version and
-  its log line in one write transaction); ``_audit_inputs``; ``set_audit`` (a write transaction);
+  its log line in one write transaction) and ``_audit_inputs``, in one store call where the tree's upload route makes
+  them so (``_upload_recorded``); ``set_audit`` (a write transaction);
 - **确认上报** (``Store.submit``) of the version uploaded.
 
 CPU is this process's (the store's side: Python, psycopg or sqlite3, the file writes; the best round) and, on
@@ -68,10 +69,14 @@ def measure(tree: Path, backend: str, rounds: int, calls: int, database: str | N
             def upload(name: str, token: str, i: int) -> None:
                 with store.session():
                     unit = store.unit_by_token(token)
-                with store.session():
-                    version = unit_routes._record_upload(store, unit, books[i % 10], f"{name}.xlsx", "127.0.0.1")
-                with store.session():
-                    unit_routes._audit_inputs(store, unit, version, books[i % 10])
+                if hasattr(unit_routes, "_upload_recorded"):  # the upload route's one store call (since 1593668)
+                    with store.session():
+                        version, _ = unit_routes._upload_recorded(store, unit, books[i % 10], f"{name}.xlsx", "::1")
+                else:  # before: two
+                    with store.session():
+                        version = unit_routes._record_upload(store, unit, books[i % 10], f"{name}.xlsx", "::1")
+                    with store.session():
+                        unit_routes._audit_inputs(store, unit, version, books[i % 10])
                 with store.session():
                     audit = outcome["audit"]
                     store.set_audit(version.id, audit, outcome["org_name"], outcome["content"], outcome["phone"])

@@ -4,6 +4,7 @@ serialised across them, files are written once — and what a wrong ``--database
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -548,3 +549,38 @@ def test_a_write_inside_a_write_is_a_savepoint_and_a_failed_one_is_undone_alone(
     finally:
         store.close()
         other.close()
+
+
+def test_a_write_whose_lock_is_not_granted_or_whose_statement_failed_leaves_nothing_open(postgres, tmp_path):
+    """A write whose write lock is not granted (here a ``lock_timeout`` while another process holds it) is rolled
+    back: the session's connection reads and writes again at once. A write whose statement failed but whose error
+    was caught inside the block is not confirmed: the server rolled it back, and the store says so."""
+    import psycopg
+
+    from xlrep.serve.storage_backends import WRITE_LOCK
+
+    database = postgres.new_database()
+    store = Store(tmp_path / "data", database=database)
+    holder = psycopg.connect(database, autocommit=True)
+    try:
+        round_id = _round(store)
+        unit = store.units(round_id)[0]
+        with store.session():
+            store._db().execute("SET lock_timeout = '100ms'")
+            holder.execute("BEGIN")
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            with pytest.raises(psycopg.errors.LockNotAvailable), store._write() as db:
+                db.execute("UPDATE units SET name = '没有锁' WHERE id = ?", (unit.id,))
+            holder.execute("ROLLBACK")
+            assert store.backend._borrowed().conn.info.transaction_status == 0  # IDLE
+            assert store._db().execute("SELECT name FROM units WHERE id = ?", (unit.id,)).fetchone()[0] == unit.name
+            with store._write() as db:
+                db.execute("UPDATE units SET name = '有锁' WHERE id = ?", (unit.id,))
+            with pytest.raises(psycopg.errors.InFailedSqlTransaction), store._write() as db:
+                db.execute("UPDATE units SET name = '撤销了' WHERE id = ?", (unit.id,))
+                with contextlib.suppress(psycopg.Error):
+                    db.execute("SELECT 1 / 0")
+        assert store.unit(unit.id).name == "有锁"
+    finally:
+        holder.close()
+        store.close()

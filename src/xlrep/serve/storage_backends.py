@@ -30,6 +30,7 @@ from pathlib import Path
 WRITE_LOCK = 0x786C726570
 _BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"  # a write transaction's first round trip
 _IDLE = 0  # ``psycopg.pq.TransactionStatus.IDLE``: no transaction open on the connection
+_INTRANS = 2  # ``psycopg.pq.TransactionStatus.INTRANS``: in a transaction (a write inside a write)
 
 
 class SqliteBackend:
@@ -299,24 +300,31 @@ class PostgresBackend:
     @contextlib.contextmanager
     def transaction(self):
         """A write transaction holding the write lock: ``BEGIN`` and the lock are one round trip to the server (a
-        statement with no parameters may hold two), the ``COMMIT`` (or ``ROLLBACK``) a second. One inside another
-        (on the session's connection) is a savepoint, as psycopg nests its own."""
+        statement with no parameters may hold two), the ``COMMIT`` a second. Whatever fails on the way — the lock
+        not granted (a ``lock_timeout``, a cancel), the block, the ``COMMIT`` — is rolled back, so the session's
+        connection is out of any transaction after it, as psycopg's own ``conn.transaction()`` leaves it. One inside
+        another (on the session's connection) is a savepoint, as psycopg nests its own. The control statements are
+        never prepared on the server (as psycopg's own are not)."""
         borrowed = self._borrowed()
         with contextlib.ExitStack() as stack:
             conn = borrowed.conn if borrowed is not None else stack.enter_context(self.pool.connection())
-            if conn.info.transaction_status != _IDLE:
+            if conn.info.transaction_status == _INTRANS:
                 with conn.transaction():
                     yield PostgresConnection(self, conn)
                 return
-            conn.execute(_BEGIN_LOCKED)
             try:
+                conn.execute(_BEGIN_LOCKED, prepare=False)
                 yield PostgresConnection(self, conn)
+                if conn.execute("COMMIT", prepare=False).statusmessage != "COMMIT":
+                    # (a statement of the block failed and its error was caught: the server rolled it all back)
+                    from psycopg.errors import InFailedSqlTransaction
+
+                    raise InFailedSqlTransaction("写入没有完成：事务中的一条语句出错，已全部撤销。")
             except BaseException:
                 if conn.info.transaction_status != _IDLE:  # (a connection that broke is left to the pool)
                     with contextlib.suppress(self.errors):
-                        conn.execute("ROLLBACK")
+                        conn.execute("ROLLBACK", prepare=False)
                 raise
-            conn.execute("COMMIT")
 
     def create(self, schema: str) -> None:
         """The tables of ``schema`` not there yet, in one transaction under the write lock (two processes starting
