@@ -584,3 +584,19 @@ def test_a_write_whose_lock_is_not_granted_or_whose_statement_failed_leaves_noth
     finally:
         holder.close()
         store.close()
+
+
+def test_a_unit_is_read_with_its_latest_version_and_its_count(store):
+    """A unit found by its link or its id carries how many versions it has and the newest of them, whole (what
+    the unit's page, an upload and 上报 start from), on both databases; a unit with none has none."""
+    round_id = new_round(store, [("甲", ORG_TYPE), ("乙", ORG_TYPE)])
+    first, second = store.units(round_id)
+    for n in range(3):
+        data = f"第{n}版".encode()
+        store.add_version(first, sha256=store.put_blob(data), filename=f"{n}.xlsx", size=len(data), ip=None)
+    newest = store.versions(first.id)[0]
+    for found in (store.unit_by_token(first.token), store.unit(first.id)):
+        assert found.version_count == 3 and found.latest == newest and found.latest.number == 3
+        assert found.name == "甲" and found.token == first.token
+    other = store.unit_by_token(second.token)
+    assert other.version_count == 0 and other.latest is None and other.name == "乙"
