@@ -509,14 +509,14 @@ def test_rows_read_by_name_and_position_and_statements_without_rows(postgres, tm
 
 def test_statements_translated_for_postgresql_are_remembered_within_a_bound():
     """The store's statements are translated once (``?`` → ``%s``, a literal ``%`` doubled) and remembered; a site
-    that builds many different ones (lists of any length) holds at most ``TRANSLATED_MAX`` of them."""
+    that builds many different ones (lists of any length) holds at most ``REMEMBERED_MAX`` of them."""
     from xlrep.serve import storage_backends as backends
 
     assert backends.postgres_sql("SELECT '5%' || ? FROM t WHERE a = ?") == "SELECT '5%%' || %s FROM t WHERE a = %s"
-    for n in range(backends.TRANSLATED_MAX + 50):
+    for n in range(backends.REMEMBERED_MAX + 50):
         text = "SELECT id FROM units WHERE id IN (" + ", ".join("?" * (n + 1)) + ")"
         assert backends.postgres_sql(text).count("%s") == n + 1
-        assert len(backends._translated) <= backends.TRANSLATED_MAX
+        assert len(backends._translated) <= backends.REMEMBERED_MAX
     assert backends.postgres_sql("CREATE TABLE t (x REAL)") == "CREATE TABLE t (x DOUBLE PRECISION)"
 
 

@@ -123,7 +123,7 @@ _TYPES = (
 
 
 _translated: dict[str, str] = {}  # the store's statements as translated (the same few dozen, again and again)
-TRANSLATED_MAX = 1024  # statements remembered (some are built with as many ``?`` as their list has items)
+REMEMBERED_MAX = 1024  # statements (and lists of columns) remembered: some are built with a ``?`` per item
 
 
 def postgres_sql(sql: str) -> str:
@@ -136,7 +136,7 @@ def postgres_sql(sql: str) -> str:
             for pattern, replacement in _TYPES:
                 text = pattern.sub(replacement, text)
         text = text.replace("%", "%%").replace("?", "%s")
-        if len(_translated) >= TRANSLATED_MAX:
+        if len(_translated) >= REMEMBERED_MAX:
             _translated.clear()  # full: start again (no iteration, so threads translating at once cannot trip it)
         _translated[sql] = text
     return text
@@ -181,7 +181,7 @@ def _row_factory(cursor):
     index = _indexes.get(names)
     if index is None:
         index = {name: i for i, name in enumerate(names)}
-        if len(_indexes) >= TRANSLATED_MAX:
+        if len(_indexes) >= REMEMBERED_MAX:
             _indexes.clear()
         _indexes[names] = index
     return lambda values: Row(values, index)
