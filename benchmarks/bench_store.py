@@ -31,19 +31,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+IP = "127.0.0.1"  # the address the calls log
 
 
 def _database_cpu(postmaster: int | None) -> float:
     """CPU seconds so far of PostgreSQL's processes (the postmaster and its children); 0 without /proc."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from timing import processes
+    from timing import processes  # (``measure`` put the benchmarks on the path)
 
     if postmaster is None:
         return 0.0
     return sum(cpu for pid, parent, _, cpu in processes() if postmaster in (pid, parent))
 
 
-def measure(tree: Path, backend: str, rounds: int, calls: int, database: str | None, postmaster: int | None) -> dict:
+def measure(tree: Path, rounds: int, calls: int, database: str | None, postmaster: int | None) -> dict:
     """(In a child process whose ``xlrep`` is ``tree``'s.) CPU microseconds per call of each kind, best round."""
     sys.path[:0] = [str(ROOT / "benchmarks")]
     import bench_province as province  # (it puts this tree's src first: ``tree``'s goes before it again)
@@ -71,17 +71,17 @@ def measure(tree: Path, backend: str, rounds: int, calls: int, database: str | N
                     unit = store.unit_by_token(token)
                 if hasattr(unit_routes, "_upload_recorded"):  # the upload route's one store call (since 1593668)
                     with store.session():
-                        version, _ = unit_routes._upload_recorded(store, unit, books[i % 10], f"{name}.xlsx", "::1")
+                        version, _ = unit_routes._upload_recorded(store, unit, books[i % 10], f"{name}.xlsx", IP)
                 else:  # before: two
                     with store.session():
-                        version = unit_routes._record_upload(store, unit, books[i % 10], f"{name}.xlsx", "::1")
+                        version = unit_routes._record_upload(store, unit, books[i % 10], f"{name}.xlsx", IP)
                     with store.session():
                         unit_routes._audit_inputs(store, unit, version, books[i % 10])
                 with store.session():
                     audit = outcome["audit"]
                     store.set_audit(version.id, audit, outcome["org_name"], outcome["content"], outcome["phone"])
                 with store.session():
-                    store.submit(store.unit_by_token(token), version.number, "127.0.0.1", {})
+                    store.submit(store.unit_by_token(token), version.number, IP, {})
 
             def page(name: str, token: str, i: int) -> None:
                 with store.session():
@@ -110,11 +110,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7, help="rounds of each kind; the best is kept")
     parser.add_argument("--calls", type=int, default=200, help="calls in a round")
     parser.add_argument("--compare", type=Path, help="the checkout of an earlier version to measure beside this one")
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)  # tree backend database postmaster
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)  # tree, database ("": SQLite), postmaster
     args = parser.parse_args()
     if args.child:
-        tree, backend, database, postmaster = args.child
-        found = measure(Path(tree), backend, args.rounds, args.calls, database or None, int(postmaster) or None)
+        tree, database, postmaster = args.child
+        found = measure(Path(tree), args.rounds, args.calls, database or None, int(postmaster) or None)
         print(json.dumps(found))
         return
     sys.path[:0] = [str(ROOT / "tests" / "serve")]
@@ -130,7 +130,7 @@ def main() -> None:
                 for backend in ("sqlite", "postgresql"):
                     database = postgres.new_database() if backend == "postgresql" else ""
                     command = [sys.executable, __file__, "--rounds", str(args.rounds), "--calls", str(args.calls)]
-                    command += ["--child", str(tree), backend, database, str(postmaster if database else 0)]
+                    command += ["--child", str(tree), database, str(postmaster if database else 0)]
                     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
                     if done.returncode != 0:
                         raise SystemExit(f"{label} on {backend} failed:\n{done.stderr[-3000:]}")

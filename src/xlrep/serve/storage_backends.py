@@ -177,7 +177,8 @@ def _row_factory(cursor):
     """Rows as ``Row``: the result's column names read as psycopg's own ``dict_row`` reads them (from the result,
     not through ``cursor.description``, which makes a ``Column`` of each one), their index shared by every
     statement that returns the same columns."""
-    names = _names(cursor.pgresult, cursor.connection.info.encoding)
+    result = cursor.pgresult
+    names = _names(result, cursor.connection.info.encoding) if _has_rows(result) else ()
     index = _indexes.get(names)
     if index is None:
         index = {name: i for i, name in enumerate(names)}
@@ -188,10 +189,13 @@ def _row_factory(cursor):
 
 
 def _names(result, encoding: str) -> tuple[str, ...]:
-    """The column names of a result that returns rows (none for one that does not)."""
-    if result is None or result.status != _TUPLES_OK:
-        return ()
+    """The column names of a result that returns rows."""
     return tuple(result.fname(i).decode(encoding) for i in range(result.nfields))
+
+
+def _has_rows(result) -> bool:
+    """Whether a statement's result returns rows (a SELECT, a ``RETURNING``; not an UPDATE without one)."""
+    return result is not None and result.status == _TUPLES_OK
 
 
 _TUPLES_OK = 2  # ``psycopg.pq.ExecStatus.TUPLES_OK`` (libpq's PGRES_TUPLES_OK; psycopg is imported only when used)
@@ -232,8 +236,7 @@ class PostgresConnection:
     @staticmethod
     def _run(conn, sql: str, args: tuple) -> Result:
         cursor = conn.execute(sql, args, prepare=None)
-        result = cursor.pgresult
-        rows = cursor.fetchall() if result is not None and result.status == _TUPLES_OK else []
+        rows = cursor.fetchall() if _has_rows(cursor.pgresult) else []
         return Result(rows, cursor.rowcount)
 
     def insert(self, sql: str, args=()) -> int:
