@@ -28,7 +28,12 @@ county's 汇总 of its units.
 Aims (issue 18): ≥ 80 audits/s with p95 ≤ 300 ms at 32 clients, the province dashboard ≤ 300 ms p95, the province
 汇总 of 4,800 units ≤ 60 s — on this 2-core machine, with the clients on the same cores.
 
-Run:  python benchmarks/bench_province.py [--cities 10] [--counties 8] [--units 60] [--clients 32]
+Two loads: by default each client starts its next upload as soon as its last one ends (a closed loop: 32 uploads in
+the site at all times, as many per second as it can audit — its capacity; the latency is then 32 ÷ that rate);
+``--rate 80``: the uploads arrive at 80 per second on average, at random (Poisson), each taken by a free client —
+the latency at the aim's rate, with the site not saturated.
+
+Run:  python benchmarks/bench_province.py [--cities 10] [--counties 8] [--units 60] [--clients 32] [--rate 0]
                                           [--backends postgresql,sqlite] [--processes 2] [--pages 50]
 Small, while developing:  --cities 2 --counties 2 --units 10
 """
@@ -180,7 +185,7 @@ def roll_up(args, ports: Ports, province: Province, cpu: SiteCpu) -> list[Row]:
         for office in offices:
             sign_in(office)
         before = cpu.seconds()
-        elapsed, times, failed = run_clients(offices, min(args.clients, 8), report, deadline)
+        elapsed, times, failed, _ = run_clients(offices, min(args.clients, 8), report, deadline)
         if failed:
             raise SystemExit(f"{what} 上报 upward failed: {failed[0]}")
         p50, p95 = _percentiles(times)
@@ -263,20 +268,46 @@ def _percentiles(latencies: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
 
 
-def run_clients(jobs: list, clients: int, work, deadline: float) -> tuple[float, list, list[str]]:
+def arrivals(count: int, rate: float, seed: int = 18) -> list[float]:
+    """Seconds from the start at which ``count`` jobs arrive at ``rate`` per second on average, independently of
+    one another (a Poisson process: exponential gaps), the same every run."""
+    import random
+
+    draw, at, out = random.Random(seed), 0.0, []
+    for _ in range(count):
+        at += draw.expovariate(rate)
+        out.append(at)
+    return out
+
+
+def run_clients(
+    jobs: list, clients: int, work, deadline: float, rate: float = 0.0
+) -> tuple[float, list, list[str], list[float]]:
     """``work(job)`` for every job with ``clients`` threads, until done or ``deadline`` (monotonic) passes: the
-    elapsed seconds, the results and the failures (each a line)."""
+    elapsed seconds, the results, the failures (each a line), and how late each job started (seconds).
+
+    ``rate`` 0: each client starts its next job as soon as its last one ends (a closed loop: as many jobs at a time
+    as clients, the site kept saturated). ``rate`` > 0: the jobs arrive at ``rate`` per second (``arrivals``) and a
+    client starts each at its arrival, or as soon as one is free when all are busy (then it starts late)."""
     todo: queue.SimpleQueue = queue.SimpleQueue()
-    for job in jobs:
-        todo.put(job)
-    results, failures, lock = [], [], threading.Lock()
+    start = time.monotonic()
+    times = arrivals(len(jobs), rate) if rate > 0 else [0.0] * len(jobs)
+    for job, at in zip(jobs, times, strict=True):
+        todo.put((job, start + at))
+    results, failures, late, lock = [], [], [], threading.Lock()
 
     def loop() -> None:
         while time.monotonic() < deadline:
             try:
-                job = todo.get_nowait()
+                job, at = todo.get_nowait()
             except queue.Empty:
                 return
+            if rate > 0:
+                wait = at - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)  # the job's arrival (pacing the load, not waiting on the site)
+                with lock:
+                    late.append(max(0.0, time.monotonic() - at))
             try:
                 got = work(job)
             except Exception as exc:  # a failed request is counted and shown, the others go on
@@ -290,12 +321,11 @@ def run_clients(jobs: list, clients: int, work, deadline: float) -> tuple[float,
                     results.append(got)
 
     threads = [threading.Thread(target=loop, daemon=True) for _ in range(clients)]
-    start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join(max(1.0, deadline - time.monotonic() + 130))  # a request's own timeout is 120 s
-    return time.perf_counter() - start, results, failures
+    return time.monotonic() - start, results, failures, late
 
 
 @dataclass
@@ -501,11 +531,18 @@ def uploads(
     units = [UnitClient(name, f"/u/{token}") for name, token in province.units]
     warm = min(len(units) // 4, 4 * len(ports.urls))  # the workers' first audits (imports, caches)
     deadline = time.monotonic() + args.deadline
-    _, _, failed = run_clients(units[:warm], 2, lambda u: upload_one(ports, u, books[u.name]), deadline)
+    _, _, failed, _ = run_clients(units[:warm], 2, lambda u: upload_one(ports, u, books[u.name]), deadline)
     before, split = cpu.seconds(), cpu.split()
-    elapsed, done, failed2 = run_clients(
-        units[warm:], args.clients, lambda u: upload_one(ports, u, books[u.name]), deadline
+    elapsed, done, failed2, late = run_clients(
+        units[warm:], args.clients, lambda u: upload_one(ports, u, books[u.name]), deadline, args.rate
     )
+    if args.rate:
+        behind = [x for x in late if x > 0.010]
+        notes.append(
+            f"uploads offered at {args.rate:g}/s (Poisson arrivals), taken at {len(done) / elapsed:.1f}/s;"
+            f" {len(behind)} of {len(late)} started over 10 ms after their arrival (every client busy),"
+            f" the latest {max(late, default=0) * 1000:.0f} ms after"
+        )
     upload_cpu = _per_request(cpu, before, len(done))
     if split and cpu.postmaster and done:
         app, database = (b - a for a, b in zip(split, cpu.split(), strict=True))
@@ -520,9 +557,10 @@ def uploads(
     span = max((at for _, _, at in measured if at is not None), default=0) - min((w for w, _, _ in measured), default=0)
     p50, p95 = _percentiles([s for _, s, _ in done])
     a50, a95 = _percentiles(to_audit)
+    paced = f", uploads arriving at {args.rate:g}/s" if args.rate else ""
     rows = [
         Row(
-            f"unit upload on its link (its page first), {args.clients} clients",
+            f"unit upload on its link (its page first), {args.clients} clients{paced}",
             len(done),
             len(done) / elapsed,
             p50,
@@ -536,14 +574,14 @@ def uploads(
             len(to_audit) / span if span > 0 else None,
             a50,
             a95,
-            "≥ 80/s, p95 ≤ 300 ms",
+            "p95 ≤ 300 ms" if args.rate else "≥ 80/s, p95 ≤ 300 ms",  # paced: as many per second as arrive
         ),
     ]
     if waiting:
         notes.append(f"{waiting} upload(s) not audited within the deadline")
     submitted = [u for u in units if u.version]
     before = cpu.seconds()
-    elapsed, times, failed3 = run_clients(submitted, args.clients, lambda u: submit_one(ports, u), deadline)
+    elapsed, times, failed3, _ = run_clients(submitted, args.clients, lambda u: submit_one(ports, u), deadline)
     submit_cpu = _per_request(cpu, before, len(times))
     failures += failed3
     s50, s95 = _percentiles(times)
@@ -645,6 +683,13 @@ def main() -> None:
         default=0,
         help="audit workers of each process on PostgreSQL (0: the cores shared out, as docs/serve.md advises)",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="uploads arriving per second, at random (Poisson), each taken by a free client (0: every client starts"
+        " its next upload as soon as its last one ends, keeping the site saturated)",
+    )
     parser.add_argument("--pages", type=int, default=50, help="requests per admin page")
     parser.add_argument("--deadline", type=float, default=1800, help="seconds for the uploads and 上报 of a season")
     args = parser.parse_args()
@@ -653,6 +698,8 @@ def main() -> None:
         raise SystemExit("--backends: postgresql, sqlite, or postgresql,sqlite")
     if min(args.cities, args.counties, args.units, args.clients, args.processes, args.pages) < 1:
         raise SystemExit("every size must be at least 1")
+    if args.rate < 0:
+        raise SystemExit("--rate: uploads per second, 0 or more")
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores"
     results = []
@@ -665,7 +712,8 @@ def main() -> None:
             results.append((label, rows, notes))
 
     size = f"{args.cities} cities × {args.counties} counties × {args.units} units"
-    print(f"Province: {size} = {args.cities * args.counties * args.units} units; {args.clients} clients")
+    paced = f", uploads arriving at {args.rate:g}/s" if args.rate else ", each starting its next upload at once"
+    print(f"Province: {size} = {args.cities * args.counties * args.units} units; {args.clients} clients{paced}")
     print(f"Machine: {machine}, Python {platform.python_version()}; load: 1-minute load average after each row;")
     print("site CPU: the server processes, their workers and PostgreSQL, user + system, per request, from /proc\n")
     print("| records | what | count | per second | p50 (ms) | p95 (ms) | site CPU (ms) | aim | machine | load |")
