@@ -163,6 +163,9 @@ def test_a_county_reports_up_and_the_city_returns_and_passes_it(season):
     # the city sees each county's progress and its 汇总 with the units it adds up (their paths)
     dashboard = unescape(s.clients[CITY].get(f"/admin/rounds/{s.rounds[CITY]}").text)
     assert "下级收集 已上报 2/2" in dashboard and "下级收集 已上报 1/1" in dashboard
+    # the 汇总s' links say how many of the lines they add up are lower offices' 汇总s (each of many units)
+    assert "汇总表：已上报和已通过的 2 个单位，含 2 份下级机构汇总（.xlsx）" in dashboard
+    assert "汇总表：已通过的 0 个单位（.xlsx）" in dashboard
     city_ids = _unit_ids(s.clients[CITY], s.rounds[CITY])
     slot = unescape(s.clients[CITY].get(f"/admin/rounds/{s.rounds[CITY]}/units/{city_ids[COUNTY_A]}").text)
     assert "汇总明细" in slot and f"{COUNTY_A}/甲县财政局" in slot and f"{COUNTY_A}/甲县人民政府" in slot

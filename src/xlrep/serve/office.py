@@ -263,6 +263,11 @@ async def dashboard(request: Request) -> Response:
         units=shown,
         all_count=len(units),
         progress=_progress(units),
+        # of the lines the two 汇总s add up, how many are lower offices' 汇总s (each a line, of many units)
+        lower_summaries={
+            "passed": sum(u.is_lower and u.review == "passed" for u in units),
+            "reported": sum(u.is_lower and u.review in ("submitted", "passed") for u in units),
+        },
         statuses=STATUSES,
         chosen=status,
         query=query,
