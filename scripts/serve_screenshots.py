@@ -163,55 +163,66 @@ def _sign_in(page, url: str, login: str, password: str) -> None:
     page.wait_for_url(url + "/admin")
 
 
+PICTURES = ("serve-check.png", "serve-unit.png", "serve-dashboard.png", "serve-city.png")
+
+
+def photograph(browser, out: Path, folder: Path) -> list[Path]:
+    """Both made-up sites, in ``folder``, photographed with ``browser`` (Playwright's) into ``out``."""
+    from serve_support import ADMIN_PASSWORD, ServerProcess
+
+    def new_page():
+        page = browser.new_page(viewport={"width": 1180, "height": 900}, device_scale_factor=1, locale="zh-CN")
+        page.set_default_timeout(30_000)
+        return page
+
+    server = ServerProcess(folder / "county")
+    try:
+        _admin, round_id, links = populate(server, folder)
+        bad = folder / f"某某县教育局{YEAR}年填报表.xlsx"
+        bad.write_bytes(_workbook(folder, "self.xlsx", "某某县教育局", t3__new_received__research=3))
+        page = new_page()
+        page.goto(server.url + "/")
+        page.set_input_files("input[type=file]", str(bad))
+        page.click("button[type=submit]")
+        page.wait_for_selector(".verdict")
+        page.screenshot(path=str(out / "serve-check.png"), full_page=False)
+        page.goto(server.url + links[UNITS[4][0]])
+        page.wait_for_selector(".verdict")
+        page.screenshot(path=str(out / "serve-unit.png"), full_page=False)
+        _sign_in(page, server.url, "admin", ADMIN_PASSWORD)
+        page.goto(f"{server.url}/admin/rounds/{round_id}")
+        page.wait_for_selector("table.units")
+        page.screenshot(path=str(out / "serve-dashboard.png"), full_page=True)
+        page.close()
+    finally:
+        server.stop()
+    city = ServerProcess(folder / "city", "--workers", "1")
+    try:
+        round_id, password = populate_city(city, folder)
+        page = new_page()
+        _sign_in(page, city.url, "shi", password)
+        page.goto(f"{city.url}/admin/rounds/{round_id}")
+        page.wait_for_selector("table.units")
+        page.screenshot(path=str(out / "serve-city.png"), full_page=True)
+        page.close()
+    finally:
+        city.stop()
+    return [out / name for name in PICTURES]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
-    from serve_support import ServerProcess
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        server = ServerProcess(folder / "data")
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--lang=zh-CN"])
         try:
-            admin, round_id, links = populate(server, folder)
-            bad = folder / f"某某县教育局{YEAR}年填报表.xlsx"
-            bad.write_bytes(_workbook(folder, "self.xlsx", "某某县教育局", t3__new_received__research=3))
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--lang=zh-CN"])
-                page = browser.new_page(viewport={"width": 1180, "height": 900}, device_scale_factor=1, locale="zh-CN")
-                page.set_default_timeout(30_000)
-                page.goto(server.url + "/")
-                page.set_input_files("input[type=file]", str(bad))
-                page.click("button[type=submit]")
-                page.wait_for_selector(".verdict")
-                page.screenshot(path=str(args.out / "serve-check.png"), full_page=False)
-                page.goto(server.url + links[UNITS[4][0]])
-                page.wait_for_selector(".verdict")
-                page.screenshot(path=str(args.out / "serve-unit.png"), full_page=False)
-                _sign_in(page, server.url, "admin", __import__("serve_support").ADMIN_PASSWORD)
-                page.goto(f"{server.url}/admin/rounds/{round_id}")
-                page.wait_for_selector("table.units")
-                page.screenshot(path=str(args.out / "serve-dashboard.png"), full_page=True)
-                browser.close()
+            for picture in photograph(browser, args.out, Path(tmp)):
+                print(picture)
         finally:
-            server.stop()
-        city = ServerProcess(folder / "city", "--workers", "1")
-        try:
-            round_id, password = populate_city(city, folder)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--lang=zh-CN"])
-                page = browser.new_page(viewport={"width": 1180, "height": 900}, device_scale_factor=1, locale="zh-CN")
-                page.set_default_timeout(30_000)
-                _sign_in(page, city.url, "shi", password)
-                page.goto(f"{city.url}/admin/rounds/{round_id}")
-                page.wait_for_selector("table.units")
-                page.screenshot(path=str(args.out / "serve-city.png"), full_page=True)
-                browser.close()
-        finally:
-            city.stop()
-    for name in ("serve-check.png", "serve-unit.png", "serve-dashboard.png", "serve-city.png"):
-        print(args.out / name)
+            browser.close()
 
 
 if __name__ == "__main__":
