@@ -217,6 +217,9 @@ GENERIC_ORG = re.compile(
 #: The title of a notice the opening cites (《关于做好2023年政府信息公开工作年度报告编制工作的通知》, 《某某区政府
 #: 办公室关于做好2023年…的通知》): not the report's. (某某局关于2023年度政府信息公开工作的报告 is: 关于 ends it.)
 NOTICE = re.compile(r"^(?:关于|做好|印发|转发|开展|认真做好)|关于.")
+#: A notice's title the opening quotes in 《》 (《关于做好2022年度政府信息公开工作年度报告编制及发布工作提示》): no title
+#: phrase inside it is the report's.
+NOTICE_TITLE = re.compile(r"《[^《》]*?(?:关于[^《》]|(?:通知|提示|意见|方案|办法|要点|规定|细则)(?=》))[^《》]*》")
 #: Not an agency: a title's leftover words (本级, 本单位), a clause or a report part.
 NOT_ORG = re.compile(
     r"^(?:本级|本单位|本机关|我局|我镇|我委|我办|本局|本镇|全文|报告|年度|政府|信息公开)$|本报告|总体情况"
@@ -267,6 +270,7 @@ def _opens_own(org: str) -> bool:
 def _title_meta(source: str, years: tuple[int, int]) -> tuple[str | None, int | None]:
     """(agency, year) of the first title-like phrase in ``source`` (compact), the year within ``years``."""
     best = None
+    source = NOTICE_TITLE.sub("《》", source)
     for pattern in TITLES:
         for m in pattern.finditer(source):
             year = int(m.group("year"))
