@@ -310,6 +310,9 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[
             meta.year, meta.year_source = year, "signature"
     if meta.year is None:
         meta.year, meta.year_source = _year_under_heading(stream.text[len(head) : len(head) + 300], years, guess=True)
+    # The opening's first sentence, as a guess (2024年，在区政府……的引领下，某某街道……现将本年度工作情况报告如下).
+    if meta.year is None:
+        meta.year, meta.year_source = _year_under_heading(head[:300], years, guess=True)
     if not meta.org and (m := PUBLISHER.search(re.sub(r"[ \t\u3000\xa0]+", " ", head[:3000]))):
         meta.org, meta.org_source = _clean_org(m.group("org")), "publisher"
     preamble = re.sub(r"[ \t\u3000\xa0]+", "", stream.text[: stream.at(lo)]) if lo else ""
