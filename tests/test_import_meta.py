@@ -126,6 +126,8 @@ def test_the_year_the_first_sentence_of_the_overview_names_is_a_guess_to_check(t
     text = "2024年，某某街道办事处稳步推进政务公开工作，现将本年度工作情况报告如下：\n一、总体情况\n本年度未收到申请。"
     imported = _import(tmp_path, text + "\n五、存在的主要问题及改进情况\n无。")
     assert imported.year == 2024 and "year" in _missing(imported)
+    (guess,) = [f for f in imported.findings if f.rule == "IMPORT-MISSING" and f.values["missing"] == "year"]
+    assert "开头说明第一句" in guess.message and "推定为 2024 年度" in guess.message
 
 
 def test_what_a_report_does_not_say_is_missing_and_the_options_give_it(tmp_path):

@@ -234,7 +234,7 @@ class Meta:
     year: int | None = None
     contact: dict[str, str] = field(default_factory=dict)  # by the label of the contact field: 地址, 邮编 …
     download_url: str | None = None
-    year_source: str | None = None  # title, period, year, signature
+    year_source: str | None = None  # title, period, opening, signature, body, opening_sentence (the last three guessed)
     org_source: str | None = None  # title, compiled, signature, publisher
     whole_area: bool = False  # the opening says the report is compiled for the whole area (汇总各单位…编制)
 
@@ -313,7 +313,8 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[
         meta.year, meta.year_source = _year_under_heading(stream.text[len(head) : len(head) + 300], years, guess=True)
     # The opening's first sentence, as a guess (2024年，在区政府……的引领下，某某街道……现将本年度工作情况报告如下).
     if meta.year is None:
-        meta.year, meta.year_source = _year_under_heading(head[:300], years, guess=True)
+        meta.year = _year_under_heading(head[:300], years, guess=True)[0]
+        meta.year_source = "opening_sentence" if meta.year is not None else None
     if not meta.org and (m := PUBLISHER.search(re.sub(r"[ \t\u3000\xa0]+", " ", head[:3000]))):
         meta.org, meta.org_source = _clean_org(m.group("org")), "publisher"
     preamble = re.sub(r"[ \t\u3000\xa0]+", "", stream.text[: stream.at(lo)]) if lo else ""
