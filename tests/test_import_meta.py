@@ -57,6 +57,35 @@ def _missing(imported) -> list[str]:
         ),
         ("根据条例，现向社会公布2024年度本级政府信息公开年度报告。" + PARTS, 2024, None),
         ("根据条例，现公布我局2022年政府信息公开工作年度报告。", 2022, None),
+        # openings, round four: a notice the opening quotes is not the report, nor its clause the agency
+        (
+            "根据《某某区人民政府办公室关于做好2023年政府信息公开工作年度报告编制工作的通知》的要求，编制本报告。"
+            "本报告中所列数据的统计期限为2023年1月1日至2023年12月31日。",
+            2023,
+            None,
+        ),
+        (
+            "根据条例和州政府办《关于做好2022年度政府信息公开工作年度报告编制及发布工作提示》要求，"
+            "现公布某某街道办事处2022年政府信息公开工作年度报告。",
+            2022,
+            "某某街道办事处",
+        ),
+        (
+            "现发布《某某市民族事务委员会（宗教事务局）2024年政府信息公开工作年度报告》。",
+            2024,
+            "某某市民族事务委员会（宗教事务局）",
+        ),
+        (
+            "某某区某某镇2024年政府信息公开年度工作报告\n根据条例要求，某某镇参照2024年相关指标编制本年度政府信息公开工作报告。",
+            2024,
+            "某某区某某镇",
+        ),
+        ("某某自治区审计厅2025年政务信息公开工作开展年度报告\n", 2025, "某某自治区审计厅"),
+        ("本年度报告根据条例要求，汇总2024年某某镇的政府信息公开年度报告编制而成。", 2024, "某某镇"),
+        ("特向社会公布2024年某某乡人民政府政府信息公开工作情况报告。", 2024, "某某乡人民政府"),
+        ("现对某某市人民政府外事办公室2023年度政府信息公开工作情况报告如下：", 2023, "某某市人民政府外事办公室"),
+        ("根据条例，现就本局2023年政府信息公开工作情况报告如下：", 2023, None),
+        ("现将全市2023年政府信息公开工作情况报告如下：", 2023, None),
     ],
 )
 def test_year_and_agency_from_the_opening(tmp_path, opening, year, org):
@@ -93,6 +122,12 @@ def test_the_year_the_first_sentence_of_the_overview_names_is_a_guess_to_check(t
     assert "推定为 2023 年度" in guess.message and "--year" in guess.message
     text = "政府信息公开工作年度报告\n一、总体情况\n2019年以来，我局持续推进公开。\n五、存在的主要问题及改进情况\n无。"
     assert _import(tmp_path, text).year is None  # 以来: not the year reported on
+    # the opening's first sentence, where nothing under 一 gives it
+    text = "2024年，某某街道办事处稳步推进政务公开工作，现将本年度工作情况报告如下：\n一、总体情况\n本年度未收到申请。"
+    imported = _import(tmp_path, text + "\n五、存在的主要问题及改进情况\n无。")
+    assert imported.year == 2024 and "year" in _missing(imported)
+    (guess,) = [f for f in imported.findings if f.rule == "IMPORT-MISSING" and f.values["missing"] == "year"]
+    assert "开头说明第一句" in guess.message and "推定为 2024 年度" in guess.message
 
 
 def test_what_a_report_does_not_say_is_missing_and_the_options_give_it(tmp_path):

@@ -645,3 +645,26 @@ def test_a_change_fits_if_any_reading_of_both_years_fits():
     assert found("共收办申请3646件，同比增长1.08%。") == []
     (wrong,) = found("共收办申请3646件，同比增长1.5%。")
     assert (wrong.rule, wrong.stated) == ("TEXT-CHANGE", 1.5)
+
+
+# -- openings, round four: one channel's requests, the requests answered on one ground ---------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "拓宽依申请公开渠道，通过政务公开专区接收政府信息公开申请12件。",
+        "通过网上申请平台收到申请12件。",
+        "通过邮寄方式答复申请3件。",
+        "全年办理政府信息依申请公开66条，本机关不掌握政府信息答复4条。",
+        "收到申请75件，予以公开答复5件。",
+        "收到申请75件，以信息不存在答复2件。",
+    ],
+)
+def test_correct_statements_of_the_fourth_openings_round_are_not_flagged(text):
+    assert mismatches(text) == []
+
+
+def test_the_fourth_openings_round_still_flags_the_units_own_figures():
+    assert one("通过网络、信函等方式共收到申请70件。").table == 75  # every channel: all of them
+    assert one("通过网络和信函收到申请70件。").table == 75
+    assert one("全年办理政府信息依申请公开60条，本机关不掌握政府信息答复4条。").table == 66
+    assert one("收到申请70件，均已答复。").table == 75

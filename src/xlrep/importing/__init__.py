@@ -73,7 +73,7 @@ class ImportedReport:
     printed: dict[str, object] = field(default_factory=dict)  # totals as printed in the report, by form key
     tables: list[str] = field(default_factory=list)  # groups of [tables] found: t2, t3, t4
     sections: list[str] = field(default_factory=list)  # section headings found: 一 … 六
-    year_source: str | None = None  # where the year was found: title, period, opening, signature, option
+    year_source: str | None = None  # title, period, opening; guessed: signature, body, opening_sentence; option
 
     @property
     def edition(self) -> str:
@@ -374,9 +374,9 @@ def _check_meta(imported: ImportedReport, form: Form, sections) -> None:
 
     if imported.year is None:
         imported.findings.append(missing_finding(form, "year", "year"))
-    elif imported.year_source in ("signature", "body"):
+    elif imported.year_source in ("signature", "body", "opening_sentence"):
         keys = [k for k in [form.role("report_year")] if k]
-        message = "year_signed" if imported.year_source == "signature" else "year_body"
+        message = {"signature": "year_signed", "body": "year_body"}.get(imported.year_source, "year_opening")
         imported.findings.append(missing_finding(form, "year", message, keys, year=imported.year))
     if not imported.org:
         imported.findings.append(missing_finding(form, "org", "org", [k for k in [form.role("org_name")] if k]))

@@ -175,7 +175,9 @@ def without_our_fee_sentence(text: str) -> str:
 # -- title, agency, year, contact -------------------------------------------------------
 
 ORG_CHARS = r"[\u4e00-\u9fff（）()·]"
-_REPORT = r"(?:政府)??信息公开(?:工作)?(?:年度?报告|年报|报告)"
+#: 政府信息公开工作年度报告, 信息公开年报, 政府信息公开年度工作报告, 政务信息公开工作开展年度报告,
+#: 政府信息公开工作情况报告.
+_REPORT = r"(?:政府|政务)??信息公开(?:年度)?(?:工作)?(?:开展)?(?:年度?报告|年报|情况报告|报告)"
 #: A title (or the title quoted in the opening): the agency before or after the year, or the year after the title.
 TITLES = (
     re.compile(rf"(?P<org>{ORG_CHARS}{{2,60}}?)(?P<year>20\d\d)年度?(?:本级)?{_REPORT}"),
@@ -199,8 +201,8 @@ COMPILED_BY = re.compile(
 )
 #: The agency a clause names (现公布西安区发改局2022年度信息公开工作…): the clause's verb is not part of it.
 CLAUSE = re.compile(
-    r"^(?:.*?(?:现(?:向社会)?(?:予以|予)?(?:公布|公开|发布|印发)|现将|特(?:向社会)?(?:公布|公开|发布|编制|制定)"
-    r"|向社会(?:公布|公开|发布)))?(?:编制|公布|公开|发布|印发|关于|根据|依据|按照)?"
+    r"^(?:.*?(?:现(?:向社会)?(?:予以|予)?(?:公布|公开|发布|印发)|现(?:将|对|就|把)|(?:特|兹|下面|以下)(?:将|对|就|把)"
+    r"|特(?:向社会)?(?:公布|公开|发布|编制|制定)|向社会(?:公布|公开|发布)))?(?:编制|公布|公开|发布|印发|关于|根据|依据|按照)?"
 )
 #: The signature at the end: the agency on its own line (or just before the date).
 SIGNATURE = re.compile(
@@ -212,11 +214,17 @@ ORG_CHROME = re.compile(r"^(?:标题|题目|title|当前位置|首页|关于|发
 GENERIC_ORG = re.compile(
     r"^(?:省|市|区|县|州|盟|旗|镇|乡)(?:(?:人民)?(?:政府|委|办|外办|直|属)|(?!场)[\u4e00-\u9fff]{1,5}(?:局|委|办|厅|室)$)"
 )
-#: The title of a notice the opening cites (《关于做好2023年政府信息公开工作年度报告编制工作的通知》): not the report's.
-NOTICE = re.compile(r"^(?:关于|做好|印发|转发|开展|认真做好)")
+#: The title of a notice the opening cites (《关于做好2023年政府信息公开工作年度报告编制工作的通知》, 《某某区政府
+#: 办公室关于做好2023年…的通知》): not the report's. (某某局关于2023年度政府信息公开工作的报告 is: 关于 ends it.)
+NOTICE = re.compile(r"^(?:关于|做好|印发|转发|开展|认真做好)|关于.")
+#: A notice's title the opening quotes in 《》 (《关于做好2022年度政府信息公开工作年度报告编制及发布工作提示》): no title
+#: phrase inside it is the report's.
+NOTICE_TITLE = re.compile(r"《[^《》]*?(?:关于[^《》]|(?:通知|提示|意见|方案|办法|要点|规定|细则)(?=》))[^《》]*》")
 #: Not an agency: a title's leftover words (本级, 本单位), a clause or a report part.
 NOT_ORG = re.compile(
     r"^(?:本级|本单位|本机关|我局|我镇|我委|我办|本局|本镇|全文|报告|年度|政府|信息公开)$|本报告|总体情况"
+    r"|编制(?:本|此|了)|本年度$"  # 参照2024年相关指标编制本年度政府信息公开工作报告: a clause
+    r"|^全(?:省|市|县|区|州|盟|旗|镇|乡)$"  # 现将全市2023年政府信息公开工作情况报告如下: the area, not an agency
 )
 
 
@@ -226,7 +234,7 @@ class Meta:
     year: int | None = None
     contact: dict[str, str] = field(default_factory=dict)  # by the label of the contact field: 地址, 邮编 …
     download_url: str | None = None
-    year_source: str | None = None  # title, period, year, signature
+    year_source: str | None = None  # title, period, opening, signature, body, opening_sentence (the last three guessed)
     org_source: str | None = None  # title, compiled, signature, publisher
     whole_area: bool = False  # the opening says the report is compiled for the whole area (汇总各单位…编制)
 
@@ -234,8 +242,8 @@ class Meta:
 def _clean_org(org: str) -> str | None:
     org = ORG_CHROME.sub("", org.strip())
     org = CLAUSE.sub("", org)
-    org = re.sub(r"^(?:关于|印发|本|我)", "", org).strip("（）()·")
-    org = re.sub(r"(?:关于)?(?:本级)?$", "", org)
+    org = _strip_brackets(re.sub(r"^(?:关于|印发|本|我)", "", org))
+    org = re.sub(r"(?:关于)?(?:本级)?的?$", "", org)  # 汇总2024年小河镇的政府信息公开年度报告
     org = re.sub(r"^由(?=.{2})", "", org)  # 由某某局办公室编制的2022年度…报告
     org = re.sub(r"(?:编制|制作|撰写|发布)(?:的|了)?$", "", org)
     if org.endswith("人民"):  # 某某区人民政府信息公开工作年度报告: the 政府 is the agency's
@@ -245,13 +253,29 @@ def _clean_org(org: str) -> str | None:
     return org
 
 
+def _strip_brackets(org: str) -> str:
+    """Brackets and dots around the agency, but not the closing bracket of its own (银川市民族事务委员会（宗教事务局）)."""
+    org = org.replace("（）", "").replace("()", "").lstrip("）)·").rstrip("（(·")
+    while org and org[0] in "（(" and not _opens_own(org):
+        org = org[1:]
+    while org and org[-1] in "）)" and org.count(org[-1]) > org.count("（" if org[-1] == "）" else "("):
+        org = org[:-1]
+    return org
+
+
+def _opens_own(org: str) -> bool:
+    close = "）" if org[0] == "（" else ")"
+    return close in org[1:-1]
+
+
 def _title_meta(source: str, years: tuple[int, int]) -> tuple[str | None, int | None]:
     """(agency, year) of the first title-like phrase in ``source`` (compact), the year within ``years``."""
     best = None
+    source = NOTICE_TITLE.sub("《》", source)
     for pattern in TITLES:
         for m in pattern.finditer(source):
             year = int(m.group("year"))
-            if not years[0] <= year <= years[1] or NOTICE.match(m.group("org")):
+            if not years[0] <= year <= years[1] or NOTICE.search(m.group("org")):
                 continue
             if best is None or m.start() < best[0]:
                 best = (m.start(), _clean_org(m.group("org")), year)
@@ -287,6 +311,10 @@ def find_meta(stream: Stream, title: str | None, lo: int, hi: int, years: tuple[
             meta.year, meta.year_source = year, "signature"
     if meta.year is None:
         meta.year, meta.year_source = _year_under_heading(stream.text[len(head) : len(head) + 300], years, guess=True)
+    # The opening's first sentence, as a guess (2024年，在区政府……的引领下，某某街道……现将本年度工作情况报告如下).
+    if meta.year is None:
+        meta.year = _year_under_heading(head[:300], years, guess=True)[0]
+        meta.year_source = "opening_sentence" if meta.year is not None else None
     if not meta.org and (m := PUBLISHER.search(re.sub(r"[ \t\u3000\xa0]+", " ", head[:3000]))):
         meta.org, meta.org_source = _clean_org(m.group("org")), "publisher"
     preamble = re.sub(r"[ \t\u3000\xa0]+", "", stream.text[: stream.at(lo)]) if lo else ""

@@ -6,11 +6,13 @@ from .grammar import NumberContext, Word, find_words, first_stop, make_statement
 from .model import Statement
 from .vocabulary import (
     AFTER_GAP,
+    ANSWER_GROUND,
     BARE_LEAD,
     CONNECTOR,
     GAP_QUALIFIER,
     GAP_SPECIFIC,
     INCLUDES_CARRIED_IN,
+    ONE_CHANNEL,
     OTHER_BUSINESS,
     OTHER_BUSINESS_RECEIVED,
     RATIO_WORDS,
@@ -68,6 +70,13 @@ def _verb(ctx: NumberContext, value, unit: str, word: Word, gap: str, clause: st
         return None  # 收到 1 件上年结转申请: the number before what it counts
     if word.start and ctx.lead[word.start - 1] in "应需待未":
         return None  # 应办结 76 件, 未办结 10 件: not the requests handled
+    before = ctx.lead[: word.start]
+    if ONE_CHANNEL.search(before):
+        return None  # 通过政务公开专区接收申请 12 件: the requests of one channel
+    if word.name == "result_total" and (
+        ANSWER_GROUND.search(before) or any(w.cat == "request" and w.end <= word.start for w in ctx.words)
+    ):
+        return None  # 本机关不掌握政府信息答复 4 条, 予以公开答复 5 件: the requests so answered
     readings = VERB_READINGS.get(ctx.lead[word.start : word.end], ((word.name,),))
     if word.name == "new_received" and INCLUDES_CARRIED_IN.match(ctx.after):
         readings = (*readings, ("new_received", "carried_in"))

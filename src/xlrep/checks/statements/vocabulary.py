@@ -124,6 +124,19 @@ OTHER_APPLICATION_TAIL = re.compile(OTHER_APPLICATION.pattern + "$")
 ROW_ITEMS_LEAD = re.compile(r"受理|办理|申请|公示|上报|报送|归集|推送|录入|信息|数据|清单|事项|目录")
 
 
+#: One channel before the verb (通过政务公开专区接收申请 12 件, 通过邮寄方式答复 3 件): the requests of that channel,
+#: not all of them (通过网络、信函等方式收到申请 30 件 lists them all: compared).
+ONE_CHANNEL = re.compile(
+    r"通过(?![^，,。；;]{0,24}?(?:、|等|和|及|或|与|多种|各种|各类|线上线下))[^，,。；;]{0,16}?"
+    r"(?:专区|窗口|专窗|信箱|邮箱|平台|系统|网站|网页|门户|网上|在线|网络|小程序|公众号|热线|信函|邮寄|传真|当面|现场)"
+)
+
+
+#: The answer's ground before the verb (本机关不掌握政府信息答复 4 条, 以不予公开答复 2 件): the requests so answered,
+#: not all of them.
+ANSWER_GROUND = re.compile(r"不掌握|不存在|非本机关|不属于本机关|不属于政府信息")
+
+
 #: Words of other business in a clause: 办理人大代表建议 25 件 is not 表三.
 OTHER_BUSINESS = ("建议", "提案", "信访", "来信", "投诉", "举报", "咨询", "留言", "热线", "业务", "案件", "事项")
 
