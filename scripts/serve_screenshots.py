@@ -163,6 +163,15 @@ def _sign_in(page, url: str, login: str, password: str) -> None:
     page.wait_for_url(url + "/admin")
 
 
+def _round_picture(page, url: str, account: tuple[str, str], round_id: int, path: Path) -> None:
+    """The round's page as its office's 管理员 (``account``: login, password) sees it, whole; the page closed."""
+    _sign_in(page, url, *account)
+    page.goto(f"{url}/admin/rounds/{round_id}")
+    page.wait_for_selector("table.units")
+    page.screenshot(path=str(path), full_page=True)
+    page.close()
+
+
 PICTURES = ("serve-check.png", "serve-unit.png", "serve-dashboard.png", "serve-city.png")
 
 
@@ -189,22 +198,13 @@ def photograph(browser, out: Path, folder: Path) -> list[Path]:
         page.goto(server.url + links[UNITS[4][0]])
         page.wait_for_selector(".verdict")
         page.screenshot(path=str(out / "serve-unit.png"), full_page=False)
-        _sign_in(page, server.url, "admin", ADMIN_PASSWORD)
-        page.goto(f"{server.url}/admin/rounds/{round_id}")
-        page.wait_for_selector("table.units")
-        page.screenshot(path=str(out / "serve-dashboard.png"), full_page=True)
-        page.close()
+        _round_picture(page, server.url, ("admin", ADMIN_PASSWORD), round_id, out / "serve-dashboard.png")
     finally:
         server.stop()
     city = ServerProcess(folder / "city", "--workers", "1")
     try:
         round_id, password = populate_city(city, folder)
-        page = new_page()
-        _sign_in(page, city.url, "shi", password)
-        page.goto(f"{city.url}/admin/rounds/{round_id}")
-        page.wait_for_selector("table.units")
-        page.screenshot(path=str(out / "serve-city.png"), full_page=True)
-        page.close()
+        _round_picture(new_page(), city.url, ("shi", password), round_id, out / "serve-city.png")
     finally:
         city.stop()
     return [out / name for name in PICTURES]
